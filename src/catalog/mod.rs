@@ -1,0 +1,174 @@
+//! The catalogue as the user writes it: serde types with a derived JSON Schema, and its loading.
+
+pub mod load;
+pub mod position;
+
+pub use load::{load_file, load_str, schema};
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The whole catalogue: one cluster, the defaults, optional tier overrides, and the Helm releases.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "hagen catalogue", description = "The one file a user edits: cluster, HA defaults, Helm releases and their components.")]
+pub struct Catalogue {
+    /// The cluster the releases run on; hagen reasons about placement from its nodes.
+    pub cluster: Cluster,
+    /// HA settings every component gets unless its tier or the component overrides them.
+    pub defaults: Settings,
+    /// Overrides per tier ("1", "2" or "3"), applied between the defaults and the component.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub tiers: IndexMap<TierKey, Settings>,
+    /// The Helm releases hagen writes overlays for.
+    pub releases: Vec<Release>,
+}
+
+/// A tier name used as a key of `tiers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+pub enum TierKey {
+    #[serde(rename = "1")]
+    One,
+    #[serde(rename = "2")]
+    Two,
+    #[serde(rename = "3")]
+    Three,
+}
+
+impl TierKey {
+    /// The tier number a component names.
+    pub fn of(tier: u8) -> Option<Self> {
+        match tier {
+            1 => Some(Self::One),
+            2 => Some(Self::Two),
+            3 => Some(Self::Three),
+            _ => None,
+        }
+    }
+}
+
+/// The cluster: its name and worker nodes.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Cluster {
+    /// A name for the cluster, shown in generated files.
+    #[schemars(length(min = 1, max = 63))]
+    pub name: String,
+    /// The nodes pods can be scheduled on.
+    #[schemars(length(min = 1))]
+    pub nodes: Vec<Node>,
+}
+
+/// One schedulable node.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Node {
+    /// The node's name (its `kubernetes.io/hostname` label).
+    #[schemars(length(min = 1, max = 253))]
+    pub name: String,
+    /// Labels on the node, e.g. `node-role: database`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub labels: IndexMap<String, String>,
+}
+
+/// HA settings; every field is optional so that tiers and components override only what they name.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Settings {
+    /// Number of replicas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 100))]
+    pub replicas: Option<u32>,
+    /// Pod anti-affinity on `kubernetes.io/hostname` between a component's own pods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anti_affinity: Option<AntiAffinity>,
+    /// How a rollout replaces pods: both choices never need a free node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<Strategy>,
+    /// The PodDisruptionBudget for components at two replicas or more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdb: Option<Pdb>,
+    /// For single-instance components: seconds a pod stays bound to an unreachable or not-ready node before it is evicted (Kubernetes' default is 300).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 3600))]
+    pub failover_seconds: Option<u32>,
+}
+
+/// Pod anti-affinity strength.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum AntiAffinity {
+    /// `requiredDuringSchedulingIgnoredDuringExecution`: two replicas never share a node.
+    Required,
+    /// `preferredDuringSchedulingIgnoredDuringExecution` (weight 100): spread when possible.
+    Preferred,
+    /// No anti-affinity.
+    None,
+}
+
+/// Deployment strategies that cannot get stuck when anti-affinity fills every eligible node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Strategy {
+    /// Stop every replica, then start the new ones: a short full outage at each rollout.
+    Recreate,
+    /// `RollingUpdate` with `maxSurge: 0, maxUnavailable: 1`: replace one pod at a time in place; the others keep serving.
+    RollingUpdate,
+}
+
+/// PodDisruptionBudget settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Pdb {
+    /// How many of the component's pods a voluntary disruption (a node drain) may take down at once.
+    #[schemars(range(min = 1))]
+    pub max_unavailable: u32,
+}
+
+/// One Helm release.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Release {
+    /// The Helm release name (DNS-1123 label, at most 53 characters).
+    #[schemars(length(min = 1, max = 53), regex(pattern = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"))]
+    pub name: String,
+    /// The chart name, as hagen's chart knowledge knows it.
+    pub chart: String,
+    /// The chart repository URL (`helm repo add`).
+    #[schemars(length(min = 1))]
+    pub repository: String,
+    /// The pinned chart version.
+    #[schemars(length(min = 1))]
+    pub version: String,
+    /// The namespace the release is installed into.
+    #[schemars(length(min = 1, max = 63), regex(pattern = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"))]
+    pub namespace: String,
+    /// The release's components hagen makes highly available.
+    #[schemars(length(min = 1))]
+    pub components: Vec<Component>,
+}
+
+/// One workload of a release, with its tier, purpose and overrides.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct Component {
+    /// The component's name in the chart knowledge (e.g. `csi-provisioner`, `grafana`).
+    pub name: String,
+    /// 1 (cluster breaks), 2 (features break), 3 (observability).
+    #[schemars(range(min = 1, max = 3))]
+    pub tier: u8,
+    /// What the component does.
+    #[schemars(length(min = 1))]
+    pub purpose: String,
+    /// What stops working while it is down.
+    #[schemars(length(min = 1))]
+    pub impact: String,
+    /// Required to run a single-instance component (MetalLB controller, sealed-secrets, prometheus-operator) at more than one replica: say why it is safe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 10))]
+    pub single_instance_override: Option<String>,
+    /// Overrides of the defaults and tier settings.
+    #[serde(flatten)]
+    pub settings: Settings,
+}

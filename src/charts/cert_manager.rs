@@ -1,0 +1,66 @@
+//! cert-manager/cert-manager `cert-manager` chart.
+//! Per component (root, `webhook.`, `cainjector.`): `replicaCount`, `strategy`, `affinity`, `tolerations` in
+//! templates/{deployment,webhook-deployment,cainjector-deployment}.yaml and `podDisruptionBudget.{enabled,
+//! maxUnavailable}` in the matching *-poddisruptionbudget.yaml. Its values schema closes the root.
+
+use super::{Chart, Component, Delivery, StrategyDelivery, fullname};
+
+const VALUES: (Delivery, Delivery, StrategyDelivery, Delivery, Delivery) =
+    (Delivery::Values, Delivery::Values, StrategyDelivery::Values, Delivery::Values, Delivery::Values);
+
+pub const CHART: Chart = Chart {
+    name: "cert-manager",
+    proven_versions: &["v1.21.1"],
+    template: include_str!("../../templates/cert-manager.yaml.j2"),
+    components: &[
+        Component {
+            id: "controller",
+            workload: |r| fullname(r, "cert-manager"),
+            selector: &[
+                ("app.kubernetes.io/name", "cert-manager"),
+                ("app.kubernetes.io/instance", "{release}"),
+                ("app.kubernetes.io/component", "controller"),
+            ],
+            single_instance: None,
+            caveat: None,
+            replicas: VALUES.0,
+            affinity: VALUES.1,
+            strategy: VALUES.2,
+            pdb: VALUES.3,
+            tolerations: VALUES.4,
+        },
+        Component {
+            id: "webhook",
+            workload: |r| format!("{}-webhook", fullname(r, "cert-manager")),
+            selector: &[
+                ("app.kubernetes.io/name", "webhook"),
+                ("app.kubernetes.io/instance", "{release}"),
+                ("app.kubernetes.io/component", "webhook"),
+            ],
+            single_instance: None,
+            caveat: None,
+            replicas: VALUES.0,
+            affinity: VALUES.1,
+            strategy: VALUES.2,
+            pdb: VALUES.3,
+            tolerations: VALUES.4,
+        },
+        Component {
+            id: "cainjector",
+            workload: |r| format!("{}-cainjector", fullname(r, "cert-manager")),
+            selector: &[
+                ("app.kubernetes.io/name", "cainjector"),
+                ("app.kubernetes.io/instance", "{release}"),
+                ("app.kubernetes.io/component", "cainjector"),
+            ],
+            single_instance: None,
+            caveat: None,
+            replicas: VALUES.0,
+            affinity: VALUES.1,
+            strategy: VALUES.2,
+            pdb: VALUES.3,
+            tolerations: VALUES.4,
+        },
+    ],
+    notes: "Everything goes through values. The controller and cainjector use leader election: a second replica is a warm standby that takes over the lease.",
+};

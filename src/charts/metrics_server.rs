@@ -1,0 +1,24 @@
+//! kubernetes-sigs/metrics-server `metrics-server` chart.
+//! templates/deployment.yaml reads `replicas`, `updateStrategy` (whole object), `affinity`, `tolerations`;
+//! templates/pdb.yaml reads `podDisruptionBudget.{enabled,minAvailable,maxUnavailable}`.
+
+use super::{Chart, Component, Delivery, StrategyDelivery, fullname};
+
+pub const CHART: Chart = Chart {
+    name: "metrics-server",
+    proven_versions: &["3.13.1"],
+    template: include_str!("../../templates/metrics-server.yaml.j2"),
+    components: &[Component {
+        id: "metrics-server",
+        workload: |r| fullname(r, "metrics-server"),
+        selector: &[("app.kubernetes.io/name", "metrics-server"), ("app.kubernetes.io/instance", "{release}")],
+        single_instance: None,
+        caveat: None,
+        replicas: Delivery::Values,
+        affinity: Delivery::Values,
+        strategy: StrategyDelivery::Values,
+        pdb: Delivery::Values,
+        tolerations: Delivery::Values,
+    }],
+    notes: "Everything goes through values.",
+};

@@ -1,0 +1,28 @@
+//! bitnami-labs/sealed-secrets `sealed-secrets` chart.
+//! templates/deployment.yaml hardcodes `replicas: 1` (:16) and writes no strategy; it reads `affinity` (:38) and
+//! `tolerations` (:44); templates/pdb.yaml reads `pdb.{create,minAvailable,maxUnavailable}` (numbers only).
+
+use super::{Chart, Component, Delivery, StrategyDelivery};
+
+pub const CHART: Chart = Chart {
+    name: "sealed-secrets",
+    proven_versions: &["2.18.5"],
+    template: include_str!("../../templates/sealed-secrets.yaml.j2"),
+    components: &[Component {
+        id: "controller",
+        // `fullnameOverride` is not used: the release name is the Deployment name kubeseal looks for
+        // (sealed-secrets-controller in kube-system).
+        workload: |r| if r.contains("sealed-secrets") { r.to_string() } else { format!("{r}-sealed-secrets") },
+        selector: &[("app.kubernetes.io/name", "sealed-secrets"), ("app.kubernetes.io/instance", "{release}")],
+        single_instance: Some(
+            "two sealed-secrets controllers race to create the sealing key and both unseal every SealedSecret; its maintainers say to run one (bitnami-labs/sealed-secrets#1646)",
+        ),
+        caveat: None,
+        replicas: Delivery::Hardcoded(1),
+        affinity: Delivery::Values,
+        strategy: StrategyDelivery::Patch,
+        pdb: Delivery::Values,
+        tolerations: Delivery::Values,
+    }],
+    notes: "The chart hardcodes `replicas: 1` and writes no strategy (so Kubernetes' RollingUpdate 25%/25%): the strategy, and replicas other than 1, are post-render patches.",
+};

@@ -1,0 +1,124 @@
+//! Command-line definitions and dispatch; no domain logic lives here.
+
+use crate::catalog;
+use crate::error::{Error, Result};
+use crate::intent::{self, Options};
+use clap::{Parser, Subcommand};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "hagen", version, about = "High availability for a cluster's infrastructure, native to Helm")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Render out/<release>/values.yaml (and patches.yaml, resources.yaml) and out/README.md from the catalogue.
+    Generate {
+        #[arg(long, default_value = "catalog/cluster.yaml")]
+        catalog: PathBuf,
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+        /// Write nothing; fail and show the difference when the output folder is not what the catalogue generates.
+        #[arg(long)]
+        check: bool,
+        /// Generate for chart versions hagen's chart knowledge was not proven on (then run `hagen verify`).
+        #[arg(long)]
+        allow_unproven: bool,
+    },
+    /// Print the catalogue's JSON Schema.
+    Schema,
+    /// Helm post-renderer: read rendered manifests on stdin, apply PATCHES, write the result on stdout.
+    PostRender {
+        /// A patches.yaml written by `hagen generate`, or a release folder of out/ (its patches.yaml and resources.yaml).
+        patches: PathBuf,
+        /// Extra manifests to add to the release (out/<release>/resources.yaml).
+        #[arg(long)]
+        resources: Option<PathBuf>,
+    },
+}
+
+/// Runs hagen with the process arguments and returns its exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Generate { catalog, out, strict, check, allow_unproven } => {
+            let opts = Options { strict, allow_unproven };
+            let (plan, files) = crate::generate_files(&catalog, &out, opts)?;
+            for w in &plan.warnings {
+                eprintln!("{w}");
+            }
+            if check {
+                let diff = files.diff(&out);
+                if !diff.is_empty() {
+                    return Err(Error::Stale(format!(
+                        "{diff}\n{} is stale: run `hagen generate` and commit the result",
+                        out.display()
+                    )));
+                }
+                eprintln!("{} is up to date with {}", out.display(), catalog.display());
+            } else {
+                files.write(&out)?;
+                let n = files.iter().count();
+                eprintln!("wrote {n} files to {} for {} releases", out.display(), plan.releases.len());
+            }
+            Ok(())
+        }
+        Command::Schema => {
+            let text = serde_json::to_string_pretty(&catalog::schema()).map_err(|e| Error::Tool(e.to_string()))?;
+            println!("{text}");
+            Ok(())
+        }
+        Command::PostRender { patches, resources } => post_render(&patches, resources.as_deref()),
+    }
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })
+}
+
+fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
+    let (patch_file, resource_file) = if patches.is_dir() {
+        let r = patches.join("resources.yaml");
+        (patches.join("patches.yaml"), resources.map(Path::to_path_buf).or(r.exists().then_some(r)))
+    } else {
+        (patches.to_path_buf(), resources.map(Path::to_path_buf))
+    };
+    let text = if patches.is_dir() && !patch_file.exists() { String::new() } else { read(&patch_file)? };
+    let parsed = crate::patch::parse_patches(&text, &patch_file.display().to_string())?;
+    let extra = match resource_file {
+        Some(f) => crate::patch::parse_manifests(&read(&f)?, &f.display().to_string())?,
+        None => vec![],
+    };
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| Error::PostRender(format!("cannot read the manifests on stdin: {e}")))?;
+    let out = crate::patch::post_render(&input, &parsed, &extra)?;
+    std::io::stdout()
+        .write_all(out.as_bytes())
+        .map_err(|e| Error::PostRender(format!("cannot write the result: {e}")))
+}
+
+/// Loads, resolves and renders; shared by the CLI and tests.
+pub fn load_and_resolve(catalog: &Path, opts: Options) -> Result<intent::Plan> {
+    let loaded = catalog::load_file(catalog)?;
+    intent::resolve(&loaded, opts)
+}

@@ -1,0 +1,99 @@
+//! Every user-facing failure of hagen, with what is needed to print it precisely.
+
+use crate::catalog::position::Pos;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Whether a diagnostic stops the run or only informs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding about the catalogue, at a place in its file when it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: String,
+    pub pos: Option<Pos>,
+    /// JSON Pointer of the node concerned ("" for the whole document).
+    pub pointer: String,
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// The path of `pointer` as a user reads it: `releases[0].components[2].replicas`.
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        for seg in self.pointer.split('/').skip(1) {
+            let seg = seg.replace("~1", "/").replace("~0", "~");
+            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+                out.push_str(&format!("[{seg}]"));
+            } else {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&seg);
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(p) = self.pos {
+            write!(f, ":{}:{}", p.line, p.column)?;
+        }
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, ": {level}: ")?;
+        let path = self.path();
+        if !path.is_empty() {
+            write!(f, "{path}: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+/// The one error type of hagen; `main` prints it and exits non-zero.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The catalogue is invalid: every problem found, at once.
+    #[error("{}", render_diagnostics(.0))]
+    Catalogue(Vec<Diagnostic>),
+    #[error("cannot read {}: {source}", .path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {}: {source}", .path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+    /// `generate --check` found out/ different from a fresh generation.
+    #[error("{0}")]
+    Stale(String),
+    /// `post-render` could not apply its patches.
+    #[error("hagen post-render: {0}")]
+    PostRender(String),
+    /// A problem with an external tool or chart source (helm, a chart archive).
+    #[error("{0}")]
+    Tool(String),
+    /// `verify` or `audit` judged the objects and found problems (already printed).
+    #[error("{0}")]
+    Findings(String),
+}
+
+fn render_diagnostics(diags: &[Diagnostic]) -> String {
+    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let mut out: Vec<String> = diags.iter().map(ToString::to_string).collect();
+    out.push(format!(
+        "{errors} error{} in the catalogue; nothing was written",
+        if errors == 1 { "" } else { "s" }
+    ));
+    out.join("\n")
+}
+
+/// `Result` with hagen's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,294 @@
+//! Resolving the catalogue into one [`Intent`] per component: defaults → tier → component overrides, the safety
+//! rules maintainers gave us, and placement arithmetic over the cluster's nodes.
+
+use crate::catalog::load::Loaded;
+use crate::catalog::{AntiAffinity, Release, Settings, Strategy, TierKey};
+use crate::charts::{self, Chart, Delivery};
+use crate::error::{Diagnostic, Error, Result, Severity};
+use crate::k8s::LabelSelector;
+use std::collections::HashSet;
+
+/// Seconds a single-instance pod waits on a failed node when the catalogue does not say (Kubernetes: 300).
+const DEFAULT_FAILOVER_SECONDS: u32 = 30;
+
+/// What the catalogue asks of one component, fully resolved.
+#[derive(Debug, Clone)]
+pub struct Intent {
+    pub release: String,
+    pub namespace: String,
+    pub component: String,
+    pub knowledge: &'static charts::Component,
+    pub tier: u8,
+    pub purpose: String,
+    pub impact: String,
+    pub replicas: u32,
+    pub anti_affinity: AntiAffinity,
+    pub strategy: Strategy,
+    /// `maxUnavailable` of the PDB; `None` at one replica (a PDB there would block every drain).
+    pub pdb: Option<u32>,
+    /// Fast-failover `tolerationSeconds`, for components at one replica.
+    pub failover_seconds: Option<u32>,
+    /// Why a single-instance component may run more than one replica, as the user wrote it.
+    pub override_reason: Option<String>,
+    /// The Deployment's name.
+    pub workload: String,
+    /// The component's own pods, and no other workload's.
+    pub selector: LabelSelector,
+    /// Nodes a replica may run on.
+    pub eligible_nodes: Vec<String>,
+}
+
+impl Intent {
+    /// The anti-affinity hagen writes (none at one replica: there is nothing to spread).
+    pub fn effective_anti_affinity(&self) -> AntiAffinity {
+        if self.replicas >= 2 { self.anti_affinity } else { AntiAffinity::None }
+    }
+}
+
+/// One release with its chart knowledge and its components' intents.
+#[derive(Debug, Clone)]
+pub struct ReleasePlan {
+    pub release: Release,
+    pub chart: &'static Chart,
+    pub intents: Vec<Intent>,
+}
+
+/// The resolved catalogue.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub cluster: String,
+    pub nodes: Vec<String>,
+    pub releases: Vec<ReleasePlan>,
+    /// Warnings to print (with `--strict` they are errors instead).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// How strictly to resolve.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Warnings become errors.
+    pub strict: bool,
+    /// Generate for chart versions the knowledge was not proven on.
+    pub allow_unproven: bool,
+}
+
+fn merge(base: &Settings, over: &Settings) -> Settings {
+    Settings {
+        replicas: over.replicas.or(base.replicas),
+        anti_affinity: over.anti_affinity.or(base.anti_affinity),
+        strategy: over.strategy.or(base.strategy),
+        pdb: over.pdb.or(base.pdb),
+        failover_seconds: over.failover_seconds.or(base.failover_seconds),
+    }
+}
+
+/// Resolves a loaded catalogue; every error is collected and returned at once.
+pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
+    let cat = &loaded.catalogue;
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let err = |d: &mut Vec<Diagnostic>, p: &str, m: String| d.push(loaded.at(Severity::Error, p, m));
+    let warn = |d: &mut Vec<Diagnostic>, p: &str, m: String| {
+        d.push(loaded.at(if opts.strict { Severity::Error } else { Severity::Warning }, p, m))
+    };
+
+    let mut seen_nodes = HashSet::new();
+    for (i, n) in cat.cluster.nodes.iter().enumerate() {
+        if !seen_nodes.insert(n.name.as_str()) {
+            err(&mut diags, &format!("/cluster/nodes/{i}/name"), format!("node `{}` is listed twice", n.name));
+        }
+    }
+    let nodes: Vec<String> = cat.cluster.nodes.iter().map(|n| n.name.clone()).collect();
+
+    let mut seen_releases = HashSet::new();
+    let mut releases = Vec::new();
+    for (ri, rel) in cat.releases.iter().enumerate() {
+        let rp = format!("/releases/{ri}");
+        if !seen_releases.insert(rel.name.as_str()) {
+            err(&mut diags, &format!("{rp}/name"), format!("release `{}` is listed twice", rel.name));
+        }
+        let Some(chart) = charts::find(&rel.chart) else {
+            let mut m = format!("hagen has no knowledge of chart `{}`", rel.chart);
+            if let Some(s) = crate::suggest::did_you_mean(&rel.chart, charts::CHARTS.iter().map(|c| c.name)) {
+                m.push_str(&format!("; did you mean `{s}`?"));
+            }
+            m.push_str(&format!(
+                " (known charts: {})",
+                charts::CHARTS.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+            ));
+            err(&mut diags, &format!("{rp}/chart"), m);
+            continue;
+        };
+        if !chart.proves(&rel.version) {
+            let m = format!(
+                "chart {} version {} is not one hagen's chart knowledge was proven on ({}); run `hagen verify` against it, extend src/charts/ and templates/, or pass --allow-unproven to generate anyway",
+                chart.name,
+                rel.version,
+                chart.proven_versions.join(", ")
+            );
+            if opts.allow_unproven {
+                diags.push(loaded.at(Severity::Warning, &format!("{rp}/version"), m));
+            } else {
+                err(&mut diags, &format!("{rp}/version"), m);
+            }
+        }
+        let mut seen_components = HashSet::new();
+        let mut intents = Vec::new();
+        for (ci, comp) in rel.components.iter().enumerate() {
+            let cp = format!("{rp}/components/{ci}");
+            if !seen_components.insert(comp.name.as_str()) {
+                err(&mut diags, &format!("{cp}/name"), format!("component `{}` is listed twice in release `{}`", comp.name, rel.name));
+                continue;
+            }
+            let Some(knowledge) = chart.component(&comp.name) else {
+                let ids = chart.components.iter().map(|c| c.id);
+                let mut m = format!("chart {} has no component `{}`", chart.name, comp.name);
+                if let Some(s) = crate::suggest::did_you_mean(&comp.name, ids.clone()) {
+                    m.push_str(&format!("; did you mean `{s}`?"));
+                }
+                m.push_str(&format!(" (known: {})", ids.collect::<Vec<_>>().join(", ")));
+                err(&mut diags, &format!("{cp}/name"), m);
+                continue;
+            };
+            let tier = TierKey::of(comp.tier).and_then(|t| cat.tiers.get(&t)).cloned().unwrap_or_default();
+            let s = merge(&merge(&cat.defaults, &tier), &comp.settings);
+            let replicas = s.replicas.unwrap_or(2);
+            let anti_affinity = s.anti_affinity.unwrap_or(AntiAffinity::Required);
+            let strategy = s.strategy.unwrap_or(Strategy::Recreate);
+            let max_unavailable = s.pdb.map_or(1, |p| p.max_unavailable);
+            let eligible_nodes = nodes.clone();
+            let at = |field: &str| {
+                if comp.settings_named(field) { format!("{cp}/{field}") } else { cp.clone() }
+            };
+
+            if replicas == 0 {
+                err(&mut diags, &at("replicas"), "replicas must be at least 1: 0 stops the component".into());
+                continue;
+            }
+            if let Some(reason) = knowledge.single_instance {
+                if replicas > 1 && comp.single_instance_override.is_none() {
+                    err(
+                        &mut diags,
+                        &at("replicas"),
+                        format!(
+                            "{} must run as a single instance: {reason}. Set `replicas: 1`, or add `singleInstanceOverride: <why it is safe here>` to the component",
+                            comp.name
+                        ),
+                    );
+                } else if replicas > 1 {
+                    diags.push(loaded.at(
+                        Severity::Warning,
+                        &format!("{cp}/singleInstanceOverride"),
+                        format!("{} runs {replicas} replicas by explicit override although {reason}", comp.name),
+                    ));
+                }
+            }
+            if let (Some(caveat), true) = (knowledge.caveat, replicas > 1) {
+                warn(&mut diags, &at("replicas"), format!("{} at {replicas} replicas: {caveat}", comp.name));
+            }
+            let eligible = eligible_nodes.len() as u32;
+            if replicas >= 2 && anti_affinity == AntiAffinity::Required {
+                if replicas > eligible {
+                    err(
+                        &mut diags,
+                        &at("replicas"),
+                        format!(
+                            "{replicas} replicas with required anti-affinity need {replicas} eligible nodes, but only {eligible} are eligible ({}): {} pod(s) would stay Pending",
+                            eligible_nodes.join(", "),
+                            replicas - eligible
+                        ),
+                    );
+                } else if replicas == eligible {
+                    warn(
+                        &mut diags,
+                        &at("replicas"),
+                        format!(
+                            "{} runs {replicas} replicas on {eligible} eligible nodes with required anti-affinity: no room to reschedule after a node failure (it runs reduced until the node returns)",
+                            comp.name
+                        ),
+                    );
+                }
+            }
+            if replicas >= 2 && anti_affinity == AntiAffinity::None {
+                warn(&mut diags, &at("antiAffinity"), format!("{} has no anti-affinity: its {replicas} replicas may share one node", comp.name));
+            }
+            let pdb = if replicas >= 2 {
+                if max_unavailable >= replicas {
+                    err(
+                        &mut diags,
+                        &at("pdb"),
+                        format!("pdb.maxUnavailable {max_unavailable} with {replicas} replicas lets a drain take every pod down; use at most {}", replicas - 1),
+                    );
+                }
+                Some(max_unavailable)
+            } else {
+                None
+            };
+            let failover_seconds = (replicas == 1 && knowledge.tolerations == Delivery::Values)
+                .then(|| s.failover_seconds.unwrap_or(DEFAULT_FAILOVER_SECONDS));
+            intents.push(Intent {
+                release: rel.name.clone(),
+                namespace: rel.namespace.clone(),
+                component: comp.name.clone(),
+                knowledge,
+                tier: comp.tier,
+                purpose: comp.purpose.clone(),
+                impact: comp.impact.clone(),
+                replicas,
+                anti_affinity,
+                strategy,
+                pdb,
+                failover_seconds,
+                override_reason: comp.single_instance_override.clone(),
+                workload: (knowledge.workload)(&rel.name),
+                selector: LabelSelector::of(knowledge.selector_labels(&rel.name, &rel.namespace)),
+                eligible_nodes,
+            });
+        }
+        check_shared_preset(loaded, &rp, rel, &intents, &mut diags);
+        releases.push(ReleasePlan { release: rel.clone(), chart, intents });
+    }
+
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        diags.sort_by_key(|d| (d.severity, d.pos, d.pointer.clone()));
+        return Err(Error::Catalogue(diags));
+    }
+    Ok(Plan { cluster: cat.cluster.name.clone(), nodes, releases, warnings: diags })
+}
+
+/// Longhorn has one anti-affinity preset for all four CSI Deployments: the components must agree on it.
+fn check_shared_preset(loaded: &Loaded, rp: &str, rel: &Release, intents: &[Intent], diags: &mut Vec<Diagnostic>) {
+    let runtime: Vec<&Intent> = intents.iter().filter(|i| !i.knowledge.rendered_by_helm()).collect();
+    let modes: HashSet<AntiAffinity> = runtime.iter().map(|i| i.effective_anti_affinity()).collect();
+    if modes.len() > 1 {
+        diags.push(loaded.at(
+            Severity::Error,
+            &format!("{rp}/components"),
+            format!(
+                "release `{}`: the chart sets one anti-affinity preset for all of {}; give them the same antiAffinity (and replicas ≥ 2 or all 1)",
+                rel.name,
+                runtime.iter().map(|i| i.component.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    if modes.contains(&AntiAffinity::None) && runtime.iter().any(|i| i.replicas >= 2) {
+        diags.push(loaded.at(
+            Severity::Warning,
+            &format!("{rp}/components"),
+            "Longhorn's preset is soft or hard: `antiAffinity: none` is delivered as soft (preferred)",
+        ));
+    }
+}
+
+impl crate::catalog::Component {
+    /// Whether the component itself names `field` (camelCase), to point errors at the right line.
+    fn settings_named(&self, field: &str) -> bool {
+        let s = &self.settings;
+        match field {
+            "replicas" => s.replicas.is_some(),
+            "antiAffinity" => s.anti_affinity.is_some(),
+            "strategy" => s.strategy.is_some(),
+            "pdb" => s.pdb.is_some(),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! JSON 6902 patches in kustomize's `patches:` shape, and applying them to a rendered manifest stream
+//! (`hagen post-render`, the Helm post-renderer contract: manifests on stdin, patched manifests on stdout).
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Which object a patch applies to (a kustomize patch target).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub group: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub version: String,
+    pub kind: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+/// One entry of a kustomization's `patches:`: a target and a JSON 6902 patch (as text, as kustomize wants it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchEntry {
+    pub target: Target,
+    pub patch: String,
+}
+
+/// A patch as hagen builds it: a target and its operations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patch {
+    pub target: Target,
+    pub ops: Vec<Value>,
+}
+
+impl Target {
+    /// An apps/v1 Deployment called `name`.
+    pub fn deployment(name: &str) -> Self {
+        Target { group: "apps".into(), version: "v1".into(), kind: "Deployment".into(), name: name.into(), namespace: None }
+    }
+
+    fn matches(&self, obj: &Value) -> bool {
+        let api = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let (group, version) = match api.rsplit_once('/') {
+            Some((g, v)) => (g, v),
+            None => ("", api),
+        };
+        obj.get("kind").and_then(Value::as_str) == Some(self.kind.as_str())
+            && obj.pointer("/metadata/name").and_then(Value::as_str) == Some(self.name.as_str())
+            && (self.group.is_empty() || self.group == group)
+            && (self.version.is_empty() || self.version == version)
+            && self.namespace.as_ref().is_none_or(|ns| {
+                obj.pointer("/metadata/namespace").and_then(Value::as_str).is_none_or(|n| n == ns)
+            })
+    }
+
+    fn describe(&self) -> String {
+        let gv = [self.group.as_str(), self.version.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("/");
+        format!("{} {}{}", self.kind, self.name, if gv.is_empty() { String::new() } else { format!(" ({gv})") })
+    }
+}
+
+impl Patch {
+    /// An `add` operation (which also replaces an existing member) of `value` at `path`.
+    pub fn add(path: &str, value: Value) -> Value {
+        serde_json::json!({"op": "add", "path": path, "value": value})
+    }
+
+    /// The kustomize-shaped entry.
+    pub fn entry(&self) -> PatchEntry {
+        let text = serde_yaml::to_string(&self.ops).unwrap_or_default();
+        PatchEntry { target: self.target.clone(), patch: text }
+    }
+}
+
+/// Parses a patches file (a YAML sequence of kustomize `patches:` entries).
+pub fn parse_patches(text: &str, file: &str) -> Result<Vec<(Target, json_patch::Patch)>> {
+    let entries: Vec<PatchEntry> = if text.trim().is_empty() {
+        vec![]
+    } else {
+        serde_yaml::from_str(text).map_err(|e| Error::PostRender(format!("{file}: not a list of kustomize patches: {e}")))?
+    };
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let ops: json_patch::Patch = serde_yaml::from_str(&e.patch)
+                .map_err(|err| Error::PostRender(format!("{file}: patch {} ({}) is not a JSON 6902 patch: {err}", i + 1, e.target.describe())))?;
+            Ok((e.target, ops))
+        })
+        .collect()
+}
+
+/// One document of a manifest stream: its text as Helm wrote it, and its parsed form.
+struct Doc {
+    text: String,
+    value: Option<Value>,
+}
+
+/// Splits a YAML stream at `---` lines the way Helm does, keeping each document's text.
+fn split_documents(stream: &str) -> Vec<String> {
+    let mut docs = vec![String::new()];
+    for line in stream.split_inclusive('\n') {
+        let is_sep = line.starts_with("---")
+            && line[3..].chars().next().is_none_or(|c| c.is_whitespace() || c == '#');
+        if is_sep {
+            docs.push(String::new());
+        } else if let Some(last) = docs.last_mut() {
+            last.push_str(line);
+        }
+    }
+    docs
+}
+
+fn is_blank(text: &str) -> bool {
+    text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#')
+    })
+}
+
+/// Applies `patches` to the manifest stream `input`, appends `extra` documents, and returns the new stream.
+/// Every patch must find its target; documents that no patch touches are passed through as written.
+pub fn post_render(input: &str, patches: &[(Target, json_patch::Patch)], extra: &[Value]) -> Result<String> {
+    let mut docs: Vec<Doc> = Vec::new();
+    for (i, text) in split_documents(input).into_iter().enumerate() {
+        if is_blank(&text) {
+            continue;
+        }
+        let value: Value = serde_yaml::from_str::<serde_yaml::Value>(&text)
+            .map_err(|e| Error::PostRender(format!("input document {} is not YAML: {e}", i + 1)))
+            .and_then(|v| {
+                serde_json::to_value(v)
+                    .map_err(|e| Error::PostRender(format!("input document {} is not a Kubernetes object: {e}", i + 1)))
+            })?;
+        if value.is_null() {
+            continue;
+        }
+        if !value.is_object() {
+            return Err(Error::PostRender(format!("input document {} is not a Kubernetes object (a mapping)", i + 1)));
+        }
+        docs.push(Doc { text, value: Some(value) });
+    }
+    for (target, ops) in patches {
+        let mut hit = false;
+        for doc in docs.iter_mut() {
+            let Some(v) = doc.value.as_mut() else { continue };
+            if target.matches(v) {
+                json_patch::patch(v, ops).map_err(|e| {
+                    Error::PostRender(format!("patch for {} does not apply: {e}", target.describe()))
+                })?;
+                hit = true;
+                doc.text.clear();
+            } else if v.get("kind").and_then(Value::as_str) == Some("List")
+                && let Some(items) = v.get_mut("items").and_then(Value::as_array_mut)
+            {
+                for item in items.iter_mut().filter(|i| target.matches(i)) {
+                    json_patch::patch(item, ops).map_err(|e| {
+                        Error::PostRender(format!("patch for {} does not apply: {e}", target.describe()))
+                    })?;
+                    hit = true;
+                    doc.text.clear();
+                }
+            }
+        }
+        if !hit {
+            return Err(Error::PostRender(format!(
+                "the patch target {} is not in the rendered manifests; the chart or release name changed, or the patches belong to another release",
+                target.describe()
+            )));
+        }
+    }
+    let mut out = String::with_capacity(input.len() + 1024);
+    let mut push = |text: &str| {
+        out.push_str("---\n");
+        out.push_str(text);
+        if !text.ends_with('\n') {
+            out.push('\n');
+        }
+    };
+    for doc in &docs {
+        if doc.text.is_empty() {
+            let v = doc.value.as_ref().map(serde_yaml::to_string).transpose();
+            push(&v.map_err(|e| Error::PostRender(e.to_string()))?.unwrap_or_default());
+        } else {
+            push(&doc.text);
+        }
+    }
+    for v in extra {
+        push(&serde_yaml::to_string(v).map_err(|e| Error::PostRender(e.to_string()))?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STREAM: &str = "---\n# Source: x/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n---\n# Source: x/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\n\n";
+
+    fn patches(name: &str) -> Vec<(Target, json_patch::Patch)> {
+        let p = Patch { target: Target::deployment(name), ops: vec![Patch::add("/spec/replicas", 2.into())] };
+        let text = serde_yaml::to_string(&vec![p.entry()]).unwrap();
+        parse_patches(&text, "p.yaml").unwrap()
+    }
+
+    #[test]
+    fn patches_the_target_and_keeps_the_rest_verbatim() {
+        let out = post_render(STREAM, &patches("web"), &[]).unwrap();
+        assert!(out.contains("replicas: 2"), "{out}");
+        assert!(out.contains("# Source: x/templates/svc.yaml\napiVersion: v1\nkind: Service"), "{out}");
+        assert_eq!(out.matches("---\n").count(), 2, "{out}");
+    }
+
+    #[test]
+    fn a_missing_target_is_an_error() {
+        let e = post_render(STREAM, &patches("api"), &[]).unwrap_err().to_string();
+        assert!(e.contains("Deployment api (apps/v1) is not in the rendered manifests"), "{e}");
+    }
+
+    #[test]
+    fn lists_are_patched_inside() {
+        let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: web}\n  spec: {replicas: 1}\n";
+        let out = post_render(list, &patches("web"), &[]).unwrap();
+        assert!(out.contains("replicas: 2"), "{out}");
+    }
+}
+
+/// Parses a stream of manifests (extra resources) into objects, skipping empty documents.
+pub fn parse_manifests(text: &str, file: &str) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for doc in split_documents(text) {
+        if is_blank(&doc) {
+            continue;
+        }
+        let v: serde_yaml::Value =
+            serde_yaml::from_str(&doc).map_err(|e| Error::PostRender(format!("{file}: not YAML: {e}")))?;
+        out.push(serde_json::to_value(v).map_err(|e| Error::PostRender(format!("{file}: {e}")))?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,107 @@
+//! From intents to what a release needs: the values overlay (through the chart's minijinja template), the
+//! post-render patches for what values cannot express, and extra manifests (PDBs a chart cannot make).
+
+use crate::catalog::{AntiAffinity, Strategy};
+use crate::charts::Delivery;
+use crate::error::{Error, Result};
+use crate::intent::{Intent, ReleasePlan};
+use crate::k8s;
+use crate::patch::{Patch, Target};
+use serde_json::{Value, json};
+
+/// Everything hagen delivers for one release.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The values overlay, as parsed back from the template's output.
+    pub values: serde_yaml::Value,
+    pub patches: Vec<Patch>,
+    /// Extra manifests (PodDisruptionBudgets the chart cannot create).
+    pub resources: Vec<Value>,
+}
+
+/// What a chart template sees of one component.
+pub fn template_context(i: &Intent) -> Value {
+    let mode = i.effective_anti_affinity();
+    let affinity = k8s::pod_anti_affinity(mode, &i.selector).map(|a| json!({"podAntiAffinity": a}));
+    json!({
+        "replicas": i.replicas,
+        "anti_affinity": match mode {
+            AntiAffinity::Required => "required",
+            AntiAffinity::Preferred => "preferred",
+            AntiAffinity::None => "none",
+        },
+        "affinity": affinity,
+        "strategy": k8s::strategy(i.strategy),
+        "strategy_type": match i.strategy { Strategy::Recreate => "Recreate", Strategy::RollingUpdate => "RollingUpdate" },
+        "rolling_update": k8s::strategy(i.strategy).get("rollingUpdate"),
+        "pdb": i.pdb.map(|m| json!({"maxUnavailable": m})),
+        "tolerations": i.failover_seconds.map(k8s::failover_tolerations),
+    })
+}
+
+/// Renders one release.
+pub fn render_release(rp: &ReleasePlan) -> Result<Rendered> {
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    env.add_filter("dedent", |s: String| -> String {
+        s.lines().map(|l| l.strip_prefix("  ").unwrap_or(l)).collect::<Vec<_>>().join("\n")
+    });
+    env.add_template(rp.chart.name, rp.chart.template)
+        .map_err(|e| Error::Tool(format!("template for chart {} is broken: {e}", rp.chart.name)))?;
+    let components: serde_json::Map<String, Value> =
+        rp.intents.iter().map(|i| (i.component.clone(), template_context(i))).collect();
+    let ctx = json!({
+        "release": {"name": rp.release.name, "namespace": rp.release.namespace},
+        "components": components,
+    });
+    let text = env
+        .get_template(rp.chart.name)
+        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&ctx))))
+        .map_err(|e| Error::Tool(format!("template for chart {} failed for release {}: {e}", rp.chart.name, rp.release.name)))?;
+    let values: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
+        Error::Tool(format!(
+            "template for chart {} produced invalid YAML for release {} ({e}); this is a bug in hagen's chart knowledge:\n{text}",
+            rp.chart.name, rp.release.name
+        ))
+    })?;
+    let values = match values {
+        serde_yaml::Value::Null => serde_yaml::Value::Mapping(Default::default()),
+        v @ serde_yaml::Value::Mapping(_) => v,
+        _ => {
+            return Err(Error::Tool(format!(
+                "template for chart {} did not produce a mapping for release {}",
+                rp.chart.name, rp.release.name
+            )));
+        }
+    };
+
+    let mut patches = Vec::new();
+    let mut resources = Vec::new();
+    for i in &rp.intents {
+        let k = i.knowledge;
+        let mut ops = Vec::new();
+        match k.replicas {
+            Delivery::Hardcoded(n) if n != i.replicas => ops.push(Patch::add("/spec/replicas", i.replicas.into())),
+            Delivery::Patch => ops.push(Patch::add("/spec/replicas", i.replicas.into())),
+            _ => {}
+        }
+        if k.strategy.needs_patch(i.strategy) {
+            ops.push(Patch::add("/spec/strategy", k8s::strategy(i.strategy)));
+        }
+        if k.affinity == Delivery::Patch
+            && let Some(a) = k8s::pod_anti_affinity(i.effective_anti_affinity(), &i.selector)
+        {
+            ops.push(Patch::add("/spec/template/spec/affinity", json!({"podAntiAffinity": a})));
+        }
+        if let (Delivery::Patch, Some(s)) = (k.tolerations, i.failover_seconds) {
+            ops.push(Patch::add("/spec/template/spec/tolerations", k8s::failover_tolerations(s)));
+        }
+        if !ops.is_empty() {
+            patches.push(Patch { target: Target::deployment(&i.workload), ops });
+        }
+        if let (Delivery::Patch, Some(m)) = (k.pdb, i.pdb) {
+            resources.push(k8s::pdb_manifest(&i.workload, &i.namespace, &i.selector, m));
+        }
+    }
+    Ok(Rendered { values, patches, resources })
+}

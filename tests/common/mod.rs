@@ -1,0 +1,93 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the hagen binary in `dir` with `args` and `stdin`.
+pub fn hagen(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hagen"));
+    cmd.current_dir(dir).args(args);
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("hagen runs");
+    let input = stdin.unwrap_or("").to_string();
+    let mut pipe = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(input.as_bytes());
+    });
+    let out = child.wait_with_output().expect("hagen finishes");
+    writer.join().expect("stdin written");
+    out
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A tool the test setup installs (`scripts/install-tools.sh`), from the environment variable `var`.
+/// Fails (never skips) with the way to get it when it is missing.
+pub fn tool(var: &str) -> PathBuf {
+    match std::env::var_os(var) {
+        Some(p) if Path::new(&p).exists() => PathBuf::from(p),
+        _ => panic!(
+            "{var} is not set to an existing binary: run the tests with `scripts/test`, which installs helm and kubectl (scripts/install-tools.sh) and sets it"
+        ),
+    }
+}
+
+/// The folder of pinned upstream charts (`<chart>-<version>.tgz`). Fails with how to provide it when missing.
+pub fn charts() -> PathBuf {
+    let p = std::env::var_os("HAGEN_CHARTS").map(PathBuf::from).unwrap_or_else(|| root().join("../shared/charts"));
+    if !p.join("coredns-1.46.2.tgz").exists() {
+        panic!(
+            "no chart archives in {}: set HAGEN_CHARTS to a folder of <chart>-<version>.tgz (as `helm pull` writes them) for the catalogue's pinned versions",
+            p.display()
+        );
+    }
+    p
+}
+
+/// Copies the repository's catalog/ and out/ into a fresh temporary folder.
+pub fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&root().join("catalog"), &dir.path().join("catalog"));
+    copy_dir(&root().join("out"), &dir.path().join("out"));
+    dir
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("readdir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
+        }
+    }
+}
+
+/// Every file under `dir` with its bytes, sorted by path.
+pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
