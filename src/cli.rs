@@ -9,7 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "hagen", version, about = "High availability for a cluster's infrastructure, native to Helm")]
+#[command(
+    name = "hagen",
+    version,
+    about = "High availability for a cluster's infrastructure, native to Helm"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -33,6 +37,21 @@ enum Command {
         #[arg(long)]
         allow_unproven: bool,
     },
+    /// Render every release's real chart (bare and with out/) and judge each component's HA on the objects.
+    Verify {
+        #[arg(long, default_value = "catalog/cluster.yaml")]
+        catalog: PathBuf,
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// A folder of chart archives `<chart>-<version>.tgz` (default: $HAGEN_CHARTS, else `helm pull` into the cache).
+        #[arg(long)]
+        charts: Option<PathBuf>,
+        /// The helm binary (default: $HAGEN_HELM, else helm on PATH); helm 3 and 4 both work.
+        #[arg(long)]
+        helm: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        output: Format,
+    },
     /// Print the catalogue's JSON Schema.
     Schema,
     /// Helm post-renderer: read rendered manifests on stdin, apply PATCHES, write the result on stdout.
@@ -43,6 +62,13 @@ enum Command {
         #[arg(long)]
         resources: Option<PathBuf>,
     },
+}
+
+/// Output formats of the reporting commands.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Table,
+    Json,
 }
 
 /// Runs hagen with the process arguments and returns its exit code.
@@ -59,7 +85,13 @@ pub fn run() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Generate { catalog, out, strict, check, allow_unproven } => {
+        Command::Generate {
+            catalog,
+            out,
+            strict,
+            check,
+            allow_unproven,
+        } => {
             let opts = Options { strict, allow_unproven };
             let (plan, files) = crate::generate_files(&catalog, &out, opts)?;
             for w in &plan.warnings {
@@ -77,7 +109,42 @@ fn dispatch(cli: Cli) -> Result<()> {
             } else {
                 files.write(&out)?;
                 let n = files.iter().count();
-                eprintln!("wrote {n} files to {} for {} releases", out.display(), plan.releases.len());
+                eprintln!(
+                    "wrote {n} files to {} for {} releases",
+                    out.display(),
+                    plan.releases.len()
+                );
+            }
+            Ok(())
+        }
+        Command::Verify {
+            catalog,
+            out,
+            charts,
+            helm,
+            output,
+        } => {
+            // verify is how a new chart version gets proven, so it runs on unproven versions too.
+            let plan = load_and_resolve(
+                &catalog,
+                Options {
+                    strict: false,
+                    allow_unproven: true,
+                },
+            )?;
+            let helm = crate::helm::Helm::find(helm.as_deref())?;
+            let source = crate::helm::ChartSource::choose(charts.as_deref());
+            let outcome = crate::verify::verify(&plan, &out, &helm, &source)?;
+            match output {
+                Format::Table => print!("{}", crate::verify::table(&outcome)),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&outcome).map_err(|e| Error::Tool(e.to_string()))?
+                ),
+            }
+            let failures = outcome.failures();
+            if failures > 0 {
+                return Err(Error::Findings(format!("hagen verify: {failures} problem(s) found")));
             }
             Ok(())
         }
@@ -91,17 +158,27 @@ fn dispatch(cli: Cli) -> Result<()> {
 }
 
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })
+    std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
     let (patch_file, resource_file) = if patches.is_dir() {
         let r = patches.join("resources.yaml");
-        (patches.join("patches.yaml"), resources.map(Path::to_path_buf).or(r.exists().then_some(r)))
+        (
+            patches.join("patches.yaml"),
+            resources.map(Path::to_path_buf).or(r.exists().then_some(r)),
+        )
     } else {
         (patches.to_path_buf(), resources.map(Path::to_path_buf))
     };
-    let text = if patches.is_dir() && !patch_file.exists() { String::new() } else { read(&patch_file)? };
+    let text = if patches.is_dir() && !patch_file.exists() {
+        String::new()
+    } else {
+        read(&patch_file)?
+    };
     let parsed = crate::patch::parse_patches(&text, &patch_file.display().to_string())?;
     let extra = match resource_file {
         Some(f) => crate::patch::parse_manifests(&read(&f)?, &f.display().to_string())?,

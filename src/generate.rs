@@ -120,8 +120,17 @@ pub fn deliveries(i: &Intent) -> [(&'static str, &'static str); 4] {
         s if s.needs_patch(i.strategy) => "patch",
         _ => "values",
     };
-    let pdb = if i.pdb.is_none() && k.pdb == Delivery::Patch { "none needed" } else { delivery(k.pdb) };
-    [("replicas", replicas), ("anti-affinity", delivery(k.affinity)), ("strategy", strategy), ("PDB", pdb)]
+    let pdb = if i.pdb.is_none() && k.pdb == Delivery::Patch {
+        "none needed"
+    } else {
+        delivery(k.pdb)
+    };
+    [
+        ("replicas", replicas),
+        ("anti-affinity", delivery(k.affinity)),
+        ("strategy", strategy),
+        ("PDB", pdb),
+    ]
 }
 
 /// Short words for a strategy.
@@ -188,12 +197,16 @@ fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> Strin
             rp.chart.notes
         ));
         for i in &rp.intents {
-            s.push_str(&format!("\n- **{}** (tier {}): {} If down: {}", i.component, i.tier, i.purpose, i.impact));
+            s.push_str(&format!(
+                "\n- **{}** (tier {}): {} If down: {}",
+                i.component, i.tier, i.purpose, i.impact
+            ));
             if let Some(reason) = i.knowledge.single_instance {
                 match &i.override_reason {
-                    Some(why) if i.replicas > 1 => {
-                        s.push_str(&format!(" Runs {} replicas by override (\"{why}\") although {reason}.", i.replicas))
-                    }
+                    Some(why) if i.replicas > 1 => s.push_str(&format!(
+                        " Runs {} replicas by override (\"{why}\") although {reason}.",
+                        i.replicas
+                    )),
                     _ => s.push_str(&format!(" Single instance: {reason}.")),
                 }
             }

@@ -41,7 +41,11 @@ pub struct Intent {
 impl Intent {
     /// The anti-affinity hagen writes (none at one replica: there is nothing to spread).
     pub fn effective_anti_affinity(&self) -> AntiAffinity {
-        if self.replicas >= 2 { self.anti_affinity } else { AntiAffinity::None }
+        if self.replicas >= 2 {
+            self.anti_affinity
+        } else {
+            AntiAffinity::None
+        }
     }
 }
 
@@ -88,13 +92,25 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
     let mut diags: Vec<Diagnostic> = Vec::new();
     let err = |d: &mut Vec<Diagnostic>, p: &str, m: String| d.push(loaded.at(Severity::Error, p, m));
     let warn = |d: &mut Vec<Diagnostic>, p: &str, m: String| {
-        d.push(loaded.at(if opts.strict { Severity::Error } else { Severity::Warning }, p, m))
+        d.push(loaded.at(
+            if opts.strict {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            p,
+            m,
+        ))
     };
 
     let mut seen_nodes = HashSet::new();
     for (i, n) in cat.cluster.nodes.iter().enumerate() {
         if !seen_nodes.insert(n.name.as_str()) {
-            err(&mut diags, &format!("/cluster/nodes/{i}/name"), format!("node `{}` is listed twice", n.name));
+            err(
+                &mut diags,
+                &format!("/cluster/nodes/{i}/name"),
+                format!("node `{}` is listed twice", n.name),
+            );
         }
     }
     let nodes: Vec<String> = cat.cluster.nodes.iter().map(|n| n.name.clone()).collect();
@@ -104,7 +120,11 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
     for (ri, rel) in cat.releases.iter().enumerate() {
         let rp = format!("/releases/{ri}");
         if !seen_releases.insert(rel.name.as_str()) {
-            err(&mut diags, &format!("{rp}/name"), format!("release `{}` is listed twice", rel.name));
+            err(
+                &mut diags,
+                &format!("{rp}/name"),
+                format!("release `{}` is listed twice", rel.name),
+            );
         }
         let Some(chart) = charts::find(&rel.chart) else {
             let mut m = format!("hagen has no knowledge of chart `{}`", rel.chart);
@@ -136,7 +156,11 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
         for (ci, comp) in rel.components.iter().enumerate() {
             let cp = format!("{rp}/components/{ci}");
             if !seen_components.insert(comp.name.as_str()) {
-                err(&mut diags, &format!("{cp}/name"), format!("component `{}` is listed twice in release `{}`", comp.name, rel.name));
+                err(
+                    &mut diags,
+                    &format!("{cp}/name"),
+                    format!("component `{}` is listed twice in release `{}`", comp.name, rel.name),
+                );
                 continue;
             }
             let Some(knowledge) = chart.component(&comp.name) else {
@@ -149,7 +173,10 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 err(&mut diags, &format!("{cp}/name"), m);
                 continue;
             };
-            let tier = TierKey::of(comp.tier).and_then(|t| cat.tiers.get(&t)).cloned().unwrap_or_default();
+            let tier = TierKey::of(comp.tier)
+                .and_then(|t| cat.tiers.get(&t))
+                .cloned()
+                .unwrap_or_default();
             let s = merge(&merge(&cat.defaults, &tier), &comp.settings);
             let replicas = s.replicas.unwrap_or(2);
             let anti_affinity = s.anti_affinity.unwrap_or(AntiAffinity::Required);
@@ -157,11 +184,19 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
             let max_unavailable = s.pdb.map_or(1, |p| p.max_unavailable);
             let eligible_nodes = nodes.clone();
             let at = |field: &str| {
-                if comp.settings_named(field) { format!("{cp}/{field}") } else { cp.clone() }
+                if comp.settings_named(field) {
+                    format!("{cp}/{field}")
+                } else {
+                    cp.clone()
+                }
             };
 
             if replicas == 0 {
-                err(&mut diags, &at("replicas"), "replicas must be at least 1: 0 stops the component".into());
+                err(
+                    &mut diags,
+                    &at("replicas"),
+                    "replicas must be at least 1: 0 stops the component".into(),
+                );
                 continue;
             }
             if let Some(reason) = knowledge.single_instance {
@@ -178,12 +213,19 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                     diags.push(loaded.at(
                         Severity::Warning,
                         &format!("{cp}/singleInstanceOverride"),
-                        format!("{} runs {replicas} replicas by explicit override although {reason}", comp.name),
+                        format!(
+                            "{} runs {replicas} replicas by explicit override although {reason}",
+                            comp.name
+                        ),
                     ));
                 }
             }
             if let (Some(caveat), true) = (knowledge.caveat, replicas > 1) {
-                warn(&mut diags, &at("replicas"), format!("{} at {replicas} replicas: {caveat}", comp.name));
+                warn(
+                    &mut diags,
+                    &at("replicas"),
+                    format!("{} at {replicas} replicas: {caveat}", comp.name),
+                );
             }
             let eligible = eligible_nodes.len() as u32;
             if replicas >= 2 && anti_affinity == AntiAffinity::Required {
@@ -209,14 +251,24 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 }
             }
             if replicas >= 2 && anti_affinity == AntiAffinity::None {
-                warn(&mut diags, &at("antiAffinity"), format!("{} has no anti-affinity: its {replicas} replicas may share one node", comp.name));
+                warn(
+                    &mut diags,
+                    &at("antiAffinity"),
+                    format!(
+                        "{} has no anti-affinity: its {replicas} replicas may share one node",
+                        comp.name
+                    ),
+                );
             }
             let pdb = if replicas >= 2 {
                 if max_unavailable >= replicas {
                     err(
                         &mut diags,
                         &at("pdb"),
-                        format!("pdb.maxUnavailable {max_unavailable} with {replicas} replicas lets a drain take every pod down; use at most {}", replicas - 1),
+                        format!(
+                            "pdb.maxUnavailable {max_unavailable} with {replicas} replicas lets a drain take every pod down; use at most {}",
+                            replicas - 1
+                        ),
                     );
                 }
                 Some(max_unavailable)
@@ -245,14 +297,23 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
             });
         }
         check_shared_preset(loaded, &rp, rel, &intents, &mut diags);
-        releases.push(ReleasePlan { release: rel.clone(), chart, intents });
+        releases.push(ReleasePlan {
+            release: rel.clone(),
+            chart,
+            intents,
+        });
     }
 
     if diags.iter().any(|d| d.severity == Severity::Error) {
         diags.sort_by_key(|d| (d.severity, d.pos, d.pointer.clone()));
         return Err(Error::Catalogue(diags));
     }
-    Ok(Plan { cluster: cat.cluster.name.clone(), nodes, releases, warnings: diags })
+    Ok(Plan {
+        cluster: cat.cluster.name.clone(),
+        nodes,
+        releases,
+        warnings: diags,
+    })
 }
 
 /// Longhorn has one anti-affinity preset for all four CSI Deployments: the components must agree on it.

@@ -30,7 +30,10 @@ pub struct Requirement {
 impl LabelSelector {
     /// A selector of exactly these labels.
     pub fn of(labels: impl IntoIterator<Item = (String, String)>) -> Self {
-        LabelSelector { match_labels: labels.into_iter().collect(), match_expressions: vec![] }
+        LabelSelector {
+            match_labels: labels.into_iter().collect(),
+            match_expressions: vec![],
+        }
     }
 
     /// Whether a pod with `labels` is selected. An empty selector selects everything, as in Kubernetes.
@@ -50,7 +53,10 @@ impl LabelSelector {
 
     /// The label keys the selector reads.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.match_labels.keys().map(String::as_str).chain(self.match_expressions.iter().map(|r| r.key.as_str()))
+        self.match_labels
+            .keys()
+            .map(String::as_str)
+            .chain(self.match_expressions.iter().map(|r| r.key.as_str()))
     }
 
     /// Reads a selector object; `None` when it is not one.
@@ -98,7 +104,11 @@ impl LabelSelector {
     /// `k=v,k2=v2` for messages and `kubectl -l`.
     pub fn describe(&self) -> String {
         let mut parts: Vec<String> = self.match_labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        parts.extend(self.match_expressions.iter().map(|r| format!("{} {} ({})", r.key, r.operator, r.values.join(","))));
+        parts.extend(
+            self.match_expressions
+                .iter()
+                .map(|r| format!("{} {} ({})", r.key, r.operator, r.values.join(","))),
+        );
         parts.join(",")
     }
 }
@@ -135,15 +145,15 @@ pub fn pod_anti_affinity(mode: AntiAffinity, selector: &LabelSelector) -> Option
 pub fn strategy(s: Strategy) -> Value {
     match s {
         Strategy::Recreate => json!({"type": "Recreate"}),
-        Strategy::RollingUpdate => json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}),
+        Strategy::RollingUpdate => {
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}})
+        }
     }
 }
 
 /// Tolerations that evict a single-instance pod from a failed node after `seconds` instead of 300.
 pub fn failover_tolerations(seconds: u32) -> Value {
-    let t = |key: &str| {
-        json!({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": seconds})
-    };
+    let t = |key: &str| json!({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": seconds});
     json!([t("node.kubernetes.io/not-ready"), t("node.kubernetes.io/unreachable")])
 }
 

@@ -3,15 +3,18 @@
 
 pub mod catalog;
 pub mod charts;
+pub mod check;
 pub mod cli;
 pub mod error;
 pub mod generate;
+pub mod helm;
 pub mod intent;
 pub mod k8s;
 pub mod output;
 pub mod patch;
 pub mod render;
 mod suggest;
+pub mod verify;
 
 use std::path::Path;
 

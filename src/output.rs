@@ -19,7 +19,9 @@ impl FileSet {
     pub fn add(&mut self, rel: &str, content: String) -> Result<()> {
         let p = Path::new(rel);
         if rel.is_empty() || !p.components().all(|c| matches!(c, Component::Normal(_))) {
-            return Err(Error::Tool(format!("refusing to write `{rel}`: generated paths must stay inside the output folder")));
+            return Err(Error::Tool(format!(
+                "refusing to write `{rel}`: generated paths must stay inside the output folder"
+            )));
         }
         self.files.insert(rel.to_string(), content);
         Ok(())
@@ -58,7 +60,10 @@ impl FileSet {
             std::fs::write(&tmp, content).map_err(werr(&tmp))?;
             std::fs::rename(&tmp, &dest).map_err(|e| {
                 let _ = std::fs::remove_file(&tmp);
-                Error::Write { path: dest.clone(), source: e }
+                Error::Write {
+                    path: dest.clone(),
+                    source: e,
+                }
             })?;
         }
         for path in stale {
@@ -84,7 +89,10 @@ impl FileSet {
                     stack.push(path);
                     continue;
                 }
-                let rel = path.strip_prefix(out).ok().map(|r| r.to_string_lossy().replace('\\', "/"));
+                let rel = path
+                    .strip_prefix(out)
+                    .ok()
+                    .map(|r| r.to_string_lossy().replace('\\', "/"));
                 let generated = std::fs::read_to_string(&path).is_ok_and(|t| t.starts_with(MARKER));
                 if generated && rel.is_some_and(|r| !self.files.contains_key(&r)) {
                     found.push(path);
@@ -104,11 +112,19 @@ impl FileSet {
             if &old != fresh {
                 let name = path.display().to_string();
                 let d = similar::TextDiff::from_lines(&old, fresh);
-                report.push_str(&d.unified_diff().context_radius(2).header(&format!("{name} (on disk)"), &format!("{name} (generated)")).to_string());
+                report.push_str(
+                    &d.unified_diff()
+                        .context_radius(2)
+                        .header(&format!("{name} (on disk)"), &format!("{name} (generated)"))
+                        .to_string(),
+                );
             }
         }
         for path in self.extra_files(out) {
-            report.push_str(&format!("{} is no longer generated and should be removed\n", path.display()));
+            report.push_str(&format!(
+                "{} is no longer generated and should be removed\n",
+                path.display()
+            ));
         }
         report
     }
@@ -137,7 +153,10 @@ mod tests {
         let mut g = FileSet::default();
         g.add("a/values.yaml", format!("{MARKER}\nx: 3\n")).unwrap();
         let d = g.diff(dir.path());
-        assert!(d.contains("-x: 1") && d.contains("+x: 3") && d.contains("b/values.yaml is no longer generated"), "{d}");
+        assert!(
+            d.contains("-x: 1") && d.contains("+x: 3") && d.contains("b/values.yaml is no longer generated"),
+            "{d}"
+        );
         g.write(dir.path()).unwrap();
         assert!(!dir.path().join("b").exists());
     }

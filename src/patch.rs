@@ -37,7 +37,13 @@ pub struct Patch {
 impl Target {
     /// An apps/v1 Deployment called `name`.
     pub fn deployment(name: &str) -> Self {
-        Target { group: "apps".into(), version: "v1".into(), kind: "Deployment".into(), name: name.into(), namespace: None }
+        Target {
+            group: "apps".into(),
+            version: "v1".into(),
+            kind: "Deployment".into(),
+            name: name.into(),
+            namespace: None,
+        }
     }
 
     fn matches(&self, obj: &Value) -> bool {
@@ -51,13 +57,29 @@ impl Target {
             && (self.group.is_empty() || self.group == group)
             && (self.version.is_empty() || self.version == version)
             && self.namespace.as_ref().is_none_or(|ns| {
-                obj.pointer("/metadata/namespace").and_then(Value::as_str).is_none_or(|n| n == ns)
+                obj.pointer("/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .is_none_or(|n| n == ns)
             })
     }
 
     fn describe(&self) -> String {
-        let gv = [self.group.as_str(), self.version.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("/");
-        format!("{} {}{}", self.kind, self.name, if gv.is_empty() { String::new() } else { format!(" ({gv})") })
+        let gv = [self.group.as_str(), self.version.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("/");
+        format!(
+            "{} {}{}",
+            self.kind,
+            self.name,
+            if gv.is_empty() {
+                String::new()
+            } else {
+                format!(" ({gv})")
+            }
+        )
     }
 }
 
@@ -70,7 +92,10 @@ impl Patch {
     /// The kustomize-shaped entry.
     pub fn entry(&self) -> PatchEntry {
         let text = serde_yaml::to_string(&self.ops).unwrap_or_default();
-        PatchEntry { target: self.target.clone(), patch: text }
+        PatchEntry {
+            target: self.target.clone(),
+            patch: text,
+        }
     }
 }
 
@@ -79,14 +104,20 @@ pub fn parse_patches(text: &str, file: &str) -> Result<Vec<(Target, json_patch::
     let entries: Vec<PatchEntry> = if text.trim().is_empty() {
         vec![]
     } else {
-        serde_yaml::from_str(text).map_err(|e| Error::PostRender(format!("{file}: not a list of kustomize patches: {e}")))?
+        serde_yaml::from_str(text)
+            .map_err(|e| Error::PostRender(format!("{file}: not a list of kustomize patches: {e}")))?
     };
     entries
         .into_iter()
         .enumerate()
         .map(|(i, e)| {
-            let ops: json_patch::Patch = serde_yaml::from_str(&e.patch)
-                .map_err(|err| Error::PostRender(format!("{file}: patch {} ({}) is not a JSON 6902 patch: {err}", i + 1, e.target.describe())))?;
+            let ops: json_patch::Patch = serde_yaml::from_str(&e.patch).map_err(|err| {
+                Error::PostRender(format!(
+                    "{file}: patch {} ({}) is not a JSON 6902 patch: {err}",
+                    i + 1,
+                    e.target.describe()
+                ))
+            })?;
             Ok((e.target, ops))
         })
         .collect()
@@ -102,8 +133,7 @@ struct Doc {
 fn split_documents(stream: &str) -> Vec<String> {
     let mut docs = vec![String::new()];
     for line in stream.split_inclusive('\n') {
-        let is_sep = line.starts_with("---")
-            && line[3..].chars().next().is_none_or(|c| c.is_whitespace() || c == '#');
+        let is_sep = line.starts_with("---") && line[3..].chars().next().is_none_or(|c| c.is_whitespace() || c == '#');
         if is_sep {
             docs.push(String::new());
         } else if let Some(last) = docs.last_mut() {
@@ -138,18 +168,23 @@ pub fn post_render(input: &str, patches: &[(Target, json_patch::Patch)], extra: 
             continue;
         }
         if !value.is_object() {
-            return Err(Error::PostRender(format!("input document {} is not a Kubernetes object (a mapping)", i + 1)));
+            return Err(Error::PostRender(format!(
+                "input document {} is not a Kubernetes object (a mapping)",
+                i + 1
+            )));
         }
-        docs.push(Doc { text, value: Some(value) });
+        docs.push(Doc {
+            text,
+            value: Some(value),
+        });
     }
     for (target, ops) in patches {
         let mut hit = false;
         for doc in docs.iter_mut() {
             let Some(v) = doc.value.as_mut() else { continue };
             if target.matches(v) {
-                json_patch::patch(v, ops).map_err(|e| {
-                    Error::PostRender(format!("patch for {} does not apply: {e}", target.describe()))
-                })?;
+                json_patch::patch(v, ops)
+                    .map_err(|e| Error::PostRender(format!("patch for {} does not apply: {e}", target.describe())))?;
                 hit = true;
                 doc.text.clear();
             } else if v.get("kind").and_then(Value::as_str) == Some("List")
@@ -193,40 +228,6 @@ pub fn post_render(input: &str, patches: &[(Target, json_patch::Patch)], extra: 
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const STREAM: &str = "---\n# Source: x/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n---\n# Source: x/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\n\n";
-
-    fn patches(name: &str) -> Vec<(Target, json_patch::Patch)> {
-        let p = Patch { target: Target::deployment(name), ops: vec![Patch::add("/spec/replicas", 2.into())] };
-        let text = serde_yaml::to_string(&vec![p.entry()]).unwrap();
-        parse_patches(&text, "p.yaml").unwrap()
-    }
-
-    #[test]
-    fn patches_the_target_and_keeps_the_rest_verbatim() {
-        let out = post_render(STREAM, &patches("web"), &[]).unwrap();
-        assert!(out.contains("replicas: 2"), "{out}");
-        assert!(out.contains("# Source: x/templates/svc.yaml\napiVersion: v1\nkind: Service"), "{out}");
-        assert_eq!(out.matches("---\n").count(), 2, "{out}");
-    }
-
-    #[test]
-    fn a_missing_target_is_an_error() {
-        let e = post_render(STREAM, &patches("api"), &[]).unwrap_err().to_string();
-        assert!(e.contains("Deployment api (apps/v1) is not in the rendered manifests"), "{e}");
-    }
-
-    #[test]
-    fn lists_are_patched_inside() {
-        let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: web}\n  spec: {replicas: 1}\n";
-        let out = post_render(list, &patches("web"), &[]).unwrap();
-        assert!(out.contains("replicas: 2"), "{out}");
-    }
-}
-
 /// Parses a stream of manifests (extra resources) into objects, skipping empty documents.
 pub fn parse_manifests(text: &str, file: &str) -> Result<Vec<Value>> {
     let mut out = Vec::new();
@@ -239,4 +240,47 @@ pub fn parse_manifests(text: &str, file: &str) -> Result<Vec<Value>> {
         out.push(serde_json::to_value(v).map_err(|e| Error::PostRender(format!("{file}: {e}")))?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STREAM: &str = "---\n# Source: x/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n---\n# Source: x/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\n\n";
+
+    fn patches(name: &str) -> Vec<(Target, json_patch::Patch)> {
+        let p = Patch {
+            target: Target::deployment(name),
+            ops: vec![Patch::add("/spec/replicas", 2.into())],
+        };
+        let text = serde_yaml::to_string(&vec![p.entry()]).unwrap();
+        parse_patches(&text, "p.yaml").unwrap()
+    }
+
+    #[test]
+    fn patches_the_target_and_keeps_the_rest_verbatim() {
+        let out = post_render(STREAM, &patches("web"), &[]).unwrap();
+        assert!(out.contains("replicas: 2"), "{out}");
+        assert!(
+            out.contains("# Source: x/templates/svc.yaml\napiVersion: v1\nkind: Service"),
+            "{out}"
+        );
+        assert_eq!(out.matches("---\n").count(), 2, "{out}");
+    }
+
+    #[test]
+    fn a_missing_target_is_an_error() {
+        let e = post_render(STREAM, &patches("api"), &[]).unwrap_err().to_string();
+        assert!(
+            e.contains("Deployment api (apps/v1) is not in the rendered manifests"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn lists_are_patched_inside() {
+        let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: web}\n  spec: {replicas: 1}\n";
+        let out = post_render(list, &patches("web"), &[]).unwrap();
+        assert!(out.contains("replicas: 2"), "{out}");
+    }
 }

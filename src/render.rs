@@ -44,12 +44,18 @@ pub fn render_release(rp: &ReleasePlan) -> Result<Rendered> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     env.add_filter("dedent", |s: String| -> String {
-        s.lines().map(|l| l.strip_prefix("  ").unwrap_or(l)).collect::<Vec<_>>().join("\n")
+        s.lines()
+            .map(|l| l.strip_prefix("  ").unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
     });
     env.add_template(rp.chart.name, rp.chart.template)
         .map_err(|e| Error::Tool(format!("template for chart {} is broken: {e}", rp.chart.name)))?;
-    let components: serde_json::Map<String, Value> =
-        rp.intents.iter().map(|i| (i.component.clone(), template_context(i))).collect();
+    let components: serde_json::Map<String, Value> = rp
+        .intents
+        .iter()
+        .map(|i| (i.component.clone(), template_context(i)))
+        .collect();
     let ctx = json!({
         "release": {"name": rp.release.name, "namespace": rp.release.namespace},
         "components": components,
@@ -57,7 +63,12 @@ pub fn render_release(rp: &ReleasePlan) -> Result<Rendered> {
     let text = env
         .get_template(rp.chart.name)
         .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&ctx))))
-        .map_err(|e| Error::Tool(format!("template for chart {} failed for release {}: {e}", rp.chart.name, rp.release.name)))?;
+        .map_err(|e| {
+            Error::Tool(format!(
+                "template for chart {} failed for release {}: {e}",
+                rp.chart.name, rp.release.name
+            ))
+        })?;
     let values: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
         Error::Tool(format!(
             "template for chart {} produced invalid YAML for release {} ({e}); this is a bug in hagen's chart knowledge:\n{text}",
@@ -91,17 +102,30 @@ pub fn render_release(rp: &ReleasePlan) -> Result<Rendered> {
         if k.affinity == Delivery::Patch
             && let Some(a) = k8s::pod_anti_affinity(i.effective_anti_affinity(), &i.selector)
         {
-            ops.push(Patch::add("/spec/template/spec/affinity", json!({"podAntiAffinity": a})));
+            ops.push(Patch::add(
+                "/spec/template/spec/affinity",
+                json!({"podAntiAffinity": a}),
+            ));
         }
         if let (Delivery::Patch, Some(s)) = (k.tolerations, i.failover_seconds) {
-            ops.push(Patch::add("/spec/template/spec/tolerations", k8s::failover_tolerations(s)));
+            ops.push(Patch::add(
+                "/spec/template/spec/tolerations",
+                k8s::failover_tolerations(s),
+            ));
         }
         if !ops.is_empty() {
-            patches.push(Patch { target: Target::deployment(&i.workload), ops });
+            patches.push(Patch {
+                target: Target::deployment(&i.workload),
+                ops,
+            });
         }
         if let (Delivery::Patch, Some(m)) = (k.pdb, i.pdb) {
             resources.push(k8s::pdb_manifest(&i.workload, &i.namespace, &i.selector, m));
         }
     }
-    Ok(Rendered { values, patches, resources })
+    Ok(Rendered {
+        values,
+        patches,
+        resources,
+    })
 }

@@ -14,7 +14,10 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
 mod tests {
     #[test]
     fn close_names_only() {
-        assert_eq!(super::did_you_mean("replica", ["replicas", "strategy"]), Some("replicas"));
+        assert_eq!(
+            super::did_you_mean("replica", ["replicas", "strategy"]),
+            Some("replicas")
+        );
         assert_eq!(super::did_you_mean("zzz", ["replicas", "strategy"]), None);
     }
 }

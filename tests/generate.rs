@@ -6,7 +6,11 @@ use common::*;
 #[test]
 fn committed_out_is_what_the_catalogue_generates() {
     let out = hagen(&root(), &["generate", "--check"], None);
-    assert!(out.status.success(), "out/ is stale; run `cargo run -- generate`:\n{}", text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "out/ is stale; run `cargo run -- generate`:\n{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -14,7 +18,11 @@ fn committed_schema_is_what_hagen_schema_prints() {
     let out = hagen(&root(), &["schema"], None);
     assert!(out.status.success());
     let committed = std::fs::read_to_string(root().join("catalog/cluster.schema.json")).unwrap();
-    assert_eq!(text(&out.stdout), committed, "run `cargo run -- schema > catalog/cluster.schema.json`");
+    assert_eq!(
+        text(&out.stdout),
+        committed,
+        "run `cargo run -- schema > catalog/cluster.schema.json`"
+    );
     let catalogue = std::fs::read_to_string(root().join("catalog/cluster.yaml")).unwrap();
     assert!(catalogue.starts_with("# yaml-language-server: $schema=./cluster.schema.json\n"));
 }
@@ -27,16 +35,25 @@ fn generation_is_byte_identical_and_check_catches_staleness() {
     let first = snapshot(&ws.path().join("out"));
     assert!(hagen(ws.path(), &["generate"], None).status.success());
     assert_eq!(first, snapshot(&ws.path().join("out")));
-    assert_eq!(first, snapshot(&root().join("out")), "a fresh generation equals the committed out/");
+    assert_eq!(
+        first,
+        snapshot(&root().join("out")),
+        "a fresh generation equals the committed out/"
+    );
 
     // A catalogue change makes out/ stale: --check fails, shows the difference and writes nothing.
     let cat = ws.path().join("catalog/cluster.yaml");
-    let edited = std::fs::read_to_string(&cat).unwrap().replace("strategy: Recreate", "strategy: RollingUpdate");
+    let edited = std::fs::read_to_string(&cat)
+        .unwrap()
+        .replace("strategy: Recreate", "strategy: RollingUpdate");
     std::fs::write(&cat, edited).unwrap();
     let out = hagen(ws.path(), &["generate", "--check"], None);
     assert!(!out.status.success());
     let err = text(&out.stderr);
-    assert!(err.contains("-replicaCount") || err.contains("+rollingUpdate:"), "{err}");
+    assert!(
+        err.contains("-replicaCount") || err.contains("+rollingUpdate:"),
+        "{err}"
+    );
     assert!(err.contains("out is stale: run `hagen generate`"), "{err}");
     assert_eq!(first, snapshot(&ws.path().join("out")));
 }
@@ -67,7 +84,11 @@ fn bad_input_corpus() {
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
         let ws = workspace();
-        let input = ["cluster.yaml", "cluster.bin"].iter().map(|f| case.join(f)).find(|p| p.exists()).expect("input");
+        let input = ["cluster.yaml", "cluster.bin"]
+            .iter()
+            .map(|f| case.join(f))
+            .find(|p| p.exists())
+            .expect("input");
         std::fs::copy(&input, ws.path().join("catalog/bad.yaml")).unwrap();
         let before = snapshot(&ws.path().join("out"));
         let mut args = vec!["generate".to_string(), "--catalog".into(), "catalog/bad.yaml".into()];
@@ -85,7 +106,9 @@ fn bad_input_corpus() {
             failures.push(format!("{name}: exited 0"));
         }
         if stderr != expected {
-            failures.push(format!("{name}: stderr differs\n--- expected\n{expected}--- got\n{stderr}"));
+            failures.push(format!(
+                "{name}: stderr differs\n--- expected\n{expected}--- got\n{stderr}"
+            ));
         }
         if snapshot(&ws.path().join("out")) != before {
             failures.push(format!("{name}: out/ changed"));

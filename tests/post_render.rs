@@ -38,7 +38,10 @@ fn helm3_runs_hagen_as_its_post_renderer() {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(stdout.contains("replicas: 2"), "{stdout}");
-    assert!(stdout.contains("type: Recreate") && !stdout.contains("maxSurge"), "{stdout}");
+    assert!(
+        stdout.contains("type: Recreate") && !stdout.contains("maxSurge"),
+        "{stdout}"
+    );
     assert!(stdout.contains("kind: Service"), "{stdout}");
 }
 
@@ -59,7 +62,10 @@ fn a_missing_patch_target_fails_the_helm_render_with_the_reason() {
     );
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("the patch target Deployment not-rendered (apps/v1) is not in the rendered manifests"), "{stderr}");
+    assert!(
+        stderr.contains("the patch target Deployment not-rendered (apps/v1) is not in the rendered manifests"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -68,10 +74,17 @@ fn post_render_of_a_helm4_stream_matches_helm3() {
     let rendered = helm_template(&helm, &[]);
     assert!(rendered.status.success(), "{}", text(&rendered.stderr));
     let patches = root().join("tests/fixtures/hardcoded/patches.yaml");
-    let out = hagen(&root(), &["post-render", patches.to_str().unwrap()], Some(&text(&rendered.stdout)));
+    let out = hagen(
+        &root(),
+        &["post-render", patches.to_str().unwrap()],
+        Some(&text(&rendered.stdout)),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("replicas: 2") && stdout.contains("type: Recreate"), "{stdout}");
+    assert!(
+        stdout.contains("replicas: 2") && stdout.contains("type: Recreate"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -80,9 +93,21 @@ fn post_render_rejects_what_is_not_a_manifest_stream() {
     let p = patches.to_str().unwrap();
     let out = hagen(&root(), &["post-render", p], Some("kind: [unclosed\n"));
     assert!(!out.status.success());
-    assert!(text(&out.stderr).starts_with("hagen post-render: input document 1 is not YAML"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("hagen post-render: input document 1 is not YAML"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = hagen(&root(), &["post-render", p], Some("- a\n- b\n"));
-    assert!(text(&out.stderr).contains("input document 1 is not a Kubernetes object"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("input document 1 is not a Kubernetes object"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = hagen(&root(), &["post-render", "no-such-file.yaml"], Some(""));
-    assert!(text(&out.stderr).starts_with("cannot read no-such-file.yaml"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("cannot read no-such-file.yaml"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -51,12 +51,12 @@ fn drop_nulls(v: &mut Value) {
             }
             if let Some(Value::Array(any)) = map.get_mut("anyOf") {
                 any.retain(|s| s.get("type").is_none_or(|t| t != "null"));
-                if any.len() == 1 {
-                    if let Some(Value::Object(only)) = any.pop() {
-                        map.remove("anyOf");
-                        for (k, v) in only {
-                            map.entry(k).or_insert(v);
-                        }
+                if any.len() == 1
+                    && let Some(Value::Object(only)) = any.pop()
+                {
+                    map.remove("anyOf");
+                    for (k, v) in only {
+                        map.entry(k).or_insert(v);
                     }
                 }
             }
@@ -72,7 +72,11 @@ fn enum_options(schema: &Value, schema_path: &str) -> Vec<String> {
     schema
         .pointer(schema_path)
         .and_then(Value::as_array)
-        .map(|alts| alts.iter().filter_map(|a| a.get("const").and_then(Value::as_str).map(String::from)).collect())
+        .map(|alts| {
+            alts.iter()
+                .filter_map(|a| a.get("const").and_then(Value::as_str).map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -86,7 +90,10 @@ fn validator() -> &'static jsonschema::Validator {
 
 /// Reads and validates the catalogue at `path`.
 pub fn load_file(path: &Path) -> Result<Loaded> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     load_bytes(&bytes, &path.display().to_string())
 }
 
@@ -115,7 +122,12 @@ fn pos_of_offset(bytes: &[u8], offset: usize) -> Pos {
 
 fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        one(file, Some(pos_of_offset(bytes, e.valid_up_to())), "", "the file is not valid UTF-8; save it as UTF-8")
+        one(
+            file,
+            Some(pos_of_offset(bytes, e.valid_up_to())),
+            "",
+            "the file is not valid UTF-8; save it as UTF-8",
+        )
     })?;
     if text.lines().all(|l| {
         let t = l.trim();
@@ -128,7 +140,11 @@ fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
             "the catalogue is empty; expected a mapping with `cluster`, `defaults` and `releases` (see `hagen schema`)",
         ));
     }
-    if let Some((n, line)) = text.lines().enumerate().find(|(_, l)| l.trim_start_matches(' ').starts_with('\t')) {
+    if let Some((n, line)) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.trim_start_matches(' ').starts_with('\t'))
+    {
         let column = line.find('\t').unwrap_or(0) + 1;
         return Err(one(
             file,
@@ -138,13 +154,26 @@ fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
         ));
     }
     let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
-        let pos = e.location().map(|l| Pos { line: l.line(), column: l.column() });
-        one(file, pos, "", format!("not valid YAML: {}", strip_location(&e.to_string())))
+        let pos = e.location().map(|l| Pos {
+            line: l.line(),
+            column: l.column(),
+        });
+        one(
+            file,
+            pos,
+            "",
+            format!("not valid YAML: {}", strip_location(&e.to_string())),
+        )
     })?;
     let positions = Positions::of(text);
     let json = serde_json::to_value(&yaml).map_err(|e| one(file, None, "", format!("not a catalogue: {e}")))?;
     if !json.is_object() {
-        return Err(one(file, positions.find(""), "", "expected a mapping with `cluster`, `defaults` and `releases`"));
+        return Err(one(
+            file,
+            positions.find(""),
+            "",
+            "expected a mapping with `cluster`, `defaults` and `releases`",
+        ));
     }
     let mut diags: Vec<Diagnostic> = Vec::new();
     let schema = schema();
@@ -179,8 +208,12 @@ fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
             _ => {
                 let mut message = err.to_string();
                 if let jsonschema::error::ValidationErrorKind::Enum { options } = err.kind() {
-                    let opts: Vec<String> =
-                        options.as_array().into_iter().flatten().filter_map(|o| o.as_str().map(String::from)).collect();
+                    let opts: Vec<String> = options
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|o| o.as_str().map(String::from))
+                        .collect();
                     if let Some(found) = err.instance().as_str()
                         && let Some(s) = crate::suggest::did_you_mean(found, opts.iter().map(String::as_str))
                     {
@@ -198,11 +231,21 @@ fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
     }
     let catalogue: Catalogue =
         serde_json::from_value(json).map_err(|e| one(file, positions.find(""), "", format!("not a catalogue: {e}")))?;
-    Ok(Loaded { catalogue, file: file.to_string(), positions })
+    Ok(Loaded {
+        catalogue,
+        file: file.to_string(),
+        positions,
+    })
 }
 
 fn diag(file: &str, positions: &Positions, pointer: &str, message: String) -> Diagnostic {
-    Diagnostic { severity: Severity::Error, file: file.into(), pos: positions.find(pointer), pointer: pointer.into(), message }
+    Diagnostic {
+        severity: Severity::Error,
+        file: file.into(),
+        pos: positions.find(pointer),
+        pointer: pointer.into(),
+        message,
+    }
 }
 
 /// serde_yaml appends " at line L column C"; the place is printed in front already.
@@ -239,14 +282,22 @@ mod tests {
     #[test]
     fn unknown_key_suggests_the_right_one() {
         let e = errors("cluster: {name: a, nodes: [{name: n}]}\ndefaults:\n  replica: 2\nreleases: []\n");
-        assert!(e[0].starts_with("c.yaml:3:3: error: defaults.replica: unknown key `replica`; did you mean `replicas`?"), "{e:?}");
+        assert!(
+            e[0].starts_with("c.yaml:3:3: error: defaults.replica: unknown key `replica`; did you mean `replicas`?"),
+            "{e:?}"
+        );
     }
 
     #[test]
     fn every_schema_error_at_once() {
-        let e = errors("cluster: {name: a, nodes: [{name: n}]}\ndefaults:\n  replicas: two\n  strategy: Recreat\nreleases: []\n");
+        let e = errors(
+            "cluster: {name: a, nodes: [{name: n}]}\ndefaults:\n  replicas: two\n  strategy: Recreat\nreleases: []\n",
+        );
         assert_eq!(e.len(), 2, "{e:?}");
         assert!(e[0].contains("c.yaml:3:3") && e[0].contains("\"two\""), "{e:?}");
-        assert!(e[1].contains("c.yaml:4:3") && e[1].contains("did you mean `Recreate`?"), "{e:?}");
+        assert!(
+            e[1].contains("c.yaml:4:3") && e[1].contains("did you mean `Recreate`?"),
+            "{e:?}"
+        );
     }
 }

@@ -12,7 +12,10 @@ use serde::{Deserialize, Serialize};
 /// The whole catalogue: one cluster, the defaults, optional tier overrides, and the Helm releases.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[schemars(title = "hagen catalogue", description = "The one file a user edits: cluster, HA defaults, Helm releases and their components.")]
+#[schemars(
+    title = "hagen catalogue",
+    description = "The one file a user edits: cluster, HA defaults, Helm releases and their components."
+)]
 pub struct Catalogue {
     /// The cluster the releases run on; hagen reasons about placement from its nodes.
     pub cluster: Cluster,

@@ -63,7 +63,10 @@ fn escape(segment: &str) -> String {
 }
 
 fn pos(mark: Marker) -> Pos {
-    Pos { line: mark.line(), column: mark.col() + 1 }
+    Pos {
+        line: mark.line(),
+        column: mark.col() + 1,
+    }
 }
 
 impl Recorder {

@@ -5,8 +5,13 @@
 
 use super::{Chart, Component, Delivery, StrategyDelivery, fullname};
 
-const VALUES: (Delivery, Delivery, StrategyDelivery, Delivery, Delivery) =
-    (Delivery::Values, Delivery::Values, StrategyDelivery::Values, Delivery::Values, Delivery::Values);
+const VALUES: (Delivery, Delivery, StrategyDelivery, Delivery, Delivery) = (
+    Delivery::Values,
+    Delivery::Values,
+    StrategyDelivery::Values,
+    Delivery::Values,
+    Delivery::Values,
+);
 
 pub const CHART: Chart = Chart {
     name: "cert-manager",

@@ -14,7 +14,10 @@ pub const CHART: Chart = Chart {
         workload: |r| fullname(r, "coredns"),
         // k8s-app=coredns is shared with nothing here, but k3s's own CoreDNS is k8s-app=kube-dns; name+instance
         // identify this release's pods only.
-        selector: &[("app.kubernetes.io/name", "coredns"), ("app.kubernetes.io/instance", "{release}")],
+        selector: &[
+            ("app.kubernetes.io/name", "coredns"),
+            ("app.kubernetes.io/instance", "{release}"),
+        ],
         single_instance: None,
         caveat: None,
         replicas: Delivery::Values,

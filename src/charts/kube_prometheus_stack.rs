@@ -34,7 +34,10 @@ pub const CHART: Chart = Chart {
         Component {
             id: "kube-state-metrics",
             workload: |r| format!("{r}-kube-state-metrics"),
-            selector: &[("app.kubernetes.io/name", "kube-state-metrics"), ("app.kubernetes.io/instance", "{release}")],
+            selector: &[
+                ("app.kubernetes.io/name", "kube-state-metrics"),
+                ("app.kubernetes.io/instance", "{release}"),
+            ],
             single_instance: None,
             caveat: Some(
                 "two kube-state-metrics replicas each report every series, so Prometheus stores everything twice and sums double unless the queries deduplicate (or sharding is configured)",
@@ -48,7 +51,10 @@ pub const CHART: Chart = Chart {
         Component {
             id: "grafana",
             workload: |r| format!("{r}-grafana"),
-            selector: &[("app.kubernetes.io/name", "grafana"), ("app.kubernetes.io/instance", "{release}")],
+            selector: &[
+                ("app.kubernetes.io/name", "grafana"),
+                ("app.kubernetes.io/instance", "{release}"),
+            ],
             single_instance: None,
             caveat: Some(
                 "Grafana's default SQLite database and ReadWriteOnce volume break at two replicas: configure an external database (grafana.ini `database`) and no RWO persistence first",
@@ -70,5 +76,9 @@ fn kps_fullname(release: &str) -> String {
     } else {
         format!("{release}-kube-prometheus-stack")
     };
-    name.chars().take(26).collect::<String>().trim_end_matches('-').to_string()
+    name.chars()
+        .take(26)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string()
 }

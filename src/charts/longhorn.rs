@@ -11,7 +11,8 @@ const RUNTIME_REPLICAS: Delivery =
 const RUNTIME_AFFINITY: Delivery = Delivery::Runtime(
     "`csi.podAntiAffinityPreset` (hard = required, soft = preferred) → env of longhorn-driver-deployer; Longhorn builds the term and selector itself",
 );
-const OUTSIDE_HELM: &str = "the Deployment is created by longhorn-driver-deployer, outside Helm: neither values nor a post-renderer reach it";
+const OUTSIDE_HELM: &str =
+    "the Deployment is created by longhorn-driver-deployer, outside Helm: neither values nor a post-renderer reach it";
 
 macro_rules! csi {
     ($id:literal) => {
@@ -34,6 +35,11 @@ pub const CHART: Chart = Chart {
     name: "longhorn",
     proven_versions: &["1.12.1"],
     template: include_str!("../../templates/longhorn.yaml.j2"),
-    components: &[csi!("csi-attacher"), csi!("csi-provisioner"), csi!("csi-resizer"), csi!("csi-snapshotter")],
+    components: &[
+        csi!("csi-attacher"),
+        csi!("csi-provisioner"),
+        csi!("csi-resizer"),
+        csi!("csi-snapshotter"),
+    ],
     notes: "The four CSI sidecar Deployments are created at runtime by longhorn-driver-deployer. hagen sets their replica counts and the anti-affinity preset (one for all four: hard when any asks for required); their strategy (Longhorn's own RollingUpdate) and PDBs are not controllable.",
 };

@@ -11,7 +11,10 @@ pub const CHART: Chart = Chart {
     components: &[Component {
         id: "metrics-server",
         workload: |r| fullname(r, "metrics-server"),
-        selector: &[("app.kubernetes.io/name", "metrics-server"), ("app.kubernetes.io/instance", "{release}")],
+        selector: &[
+            ("app.kubernetes.io/name", "metrics-server"),
+            ("app.kubernetes.io/instance", "{release}"),
+        ],
         single_instance: None,
         caveat: None,
         replicas: Delivery::Values,

@@ -122,7 +122,12 @@ impl Component {
     pub fn selector_labels(&self, release: &str, namespace: &str) -> Vec<(String, String)> {
         self.selector
             .iter()
-            .map(|(k, v)| (k.to_string(), v.replace("{release}", release).replace("{namespace}", namespace)))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    v.replace("{release}", release).replace("{namespace}", namespace),
+                )
+            })
             .collect()
     }
 
@@ -135,8 +140,16 @@ impl Component {
 /// Helm's usual `<chart>.fullname`: the release name when it contains the chart name, else `release-chart`,
 /// cut to 63 characters.
 pub fn fullname(release: &str, chart: &str) -> String {
-    let name = if release.contains(chart) { release.to_string() } else { format!("{release}-{chart}") };
-    name.chars().take(63).collect::<String>().trim_end_matches('-').to_string()
+    let name = if release.contains(chart) {
+        release.to_string()
+    } else {
+        format!("{release}-{chart}")
+    };
+    name.chars()
+        .take(63)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string()
 }
 
 #[cfg(test)]
@@ -149,7 +162,12 @@ mod tests {
             for c in chart.components {
                 assert!(!c.selector.is_empty(), "{}/{} has no selector", chart.name, c.id);
                 for (k, _) in c.selector {
-                    assert!(!crate::k8s::VERSIONED_LABELS.contains(k), "{}/{} selects on {k}", chart.name, c.id);
+                    assert!(
+                        !crate::k8s::VERSIONED_LABELS.contains(k),
+                        "{}/{} selects on {k}",
+                        chart.name,
+                        c.id
+                    );
                 }
             }
         }

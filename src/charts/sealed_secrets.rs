@@ -12,8 +12,17 @@ pub const CHART: Chart = Chart {
         id: "controller",
         // `fullnameOverride` is not used: the release name is the Deployment name kubeseal looks for
         // (sealed-secrets-controller in kube-system).
-        workload: |r| if r.contains("sealed-secrets") { r.to_string() } else { format!("{r}-sealed-secrets") },
-        selector: &[("app.kubernetes.io/name", "sealed-secrets"), ("app.kubernetes.io/instance", "{release}")],
+        workload: |r| {
+            if r.contains("sealed-secrets") {
+                r.to_string()
+            } else {
+                format!("{r}-sealed-secrets")
+            }
+        },
+        selector: &[
+            ("app.kubernetes.io/name", "sealed-secrets"),
+            ("app.kubernetes.io/instance", "{release}"),
+        ],
         single_instance: Some(
             "two sealed-secrets controllers race to create the sealing key and both unseal every SealedSecret; its maintainers say to run one (bitnami-labs/sealed-secrets#1646)",
         ),

@@ -14,7 +14,10 @@ pub const CHART: Chart = Chart {
         id: "traefik",
         workload: |r| fullname(r, "traefik"),
         // The chart's instance label is `<release>-<namespace>` (templates/_helpers.tpl "traefik.instance-name").
-        selector: &[("app.kubernetes.io/name", "traefik"), ("app.kubernetes.io/instance", "{release}-{namespace}")],
+        selector: &[
+            ("app.kubernetes.io/name", "traefik"),
+            ("app.kubernetes.io/instance", "{release}-{namespace}"),
+        ],
         single_instance: None,
         caveat: Some(
             "Traefik's built-in ACME (Let's Encrypt) resolver cannot run with more than one replica: the chart fails the render when `additionalArguments` contain `.acme.` and replicas > 1; use cert-manager for certificates",

@@ -14,7 +14,9 @@ pub fn hagen(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     use std::io::Write;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hagen"));
     cmd.current_dir(dir).args(args);
-    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("hagen runs");
     let input = stdin.unwrap_or("").to_string();
     let mut pipe = child.stdin.take().expect("stdin");
@@ -43,7 +45,9 @@ pub fn tool(var: &str) -> PathBuf {
 
 /// The folder of pinned upstream charts (`<chart>-<version>.tgz`). Fails with how to provide it when missing.
 pub fn charts() -> PathBuf {
-    let p = std::env::var_os("HAGEN_CHARTS").map(PathBuf::from).unwrap_or_else(|| root().join("../shared/charts"));
+    let p = std::env::var_os("HAGEN_CHARTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/charts"));
     if !p.join("coredns-1.46.2.tgz").exists() {
         panic!(
             "no chart archives in {}: set HAGEN_CHARTS to a folder of <chart>-<version>.tgz (as `helm pull` writes them) for the catalogue's pinned versions",

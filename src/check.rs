@@ -1,0 +1,508 @@
+//! The HA judgement of Kubernetes objects against the catalogue's intent: replicas, anti-affinity whose selector
+//! matches the component's own pods and no neighbour's, strategy, PDB and fast-failover tolerations.
+//! `verify` feeds it `helm template` renders; `audit` feeds it live dumps.
+
+use crate::catalog::{AntiAffinity, Strategy};
+use crate::charts::{Delivery, StrategyDelivery};
+use crate::generate::{deliveries, strategy_words};
+use crate::intent::Intent;
+use crate::k8s::{HOSTNAME, LabelSelector, VERSIONED_LABELS, labels_of};
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::Value;
+
+/// One Kubernetes object with its identity.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    pub value: Value,
+}
+
+impl Object {
+    /// Reads an object; `default_namespace` stands in where the manifest names none (as `helm install -n` does).
+    pub fn new(value: Value, default_namespace: &str) -> Option<Self> {
+        let kind = value.get("kind")?.as_str()?.to_string();
+        let name = value.pointer("/metadata/name")?.as_str()?.to_string();
+        let namespace = value
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or(default_namespace)
+            .to_string();
+        Some(Object {
+            kind,
+            name,
+            namespace,
+            value,
+        })
+    }
+
+    /// `Kind/namespace/name`.
+    pub fn id(&self) -> String {
+        format!("{}/{}/{}", self.kind, self.namespace, self.name)
+    }
+}
+
+/// The labels pods of a workload get, with the workload that makes them.
+#[derive(Debug, Clone)]
+pub struct PodTemplate {
+    pub owner: String,
+    pub namespace: String,
+    pub labels: IndexMap<String, String>,
+}
+
+/// The pod templates among `objects`: workloads, and the pods prometheus-operator makes for Prometheus and
+/// Alertmanager resources.
+pub fn pod_templates(objects: &[Object]) -> Vec<PodTemplate> {
+    let mut out = Vec::new();
+    for o in objects {
+        let labels = match o.kind.as_str() {
+            "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => {
+                labels_of(o.value.pointer("/spec/template/metadata/labels"))
+            }
+            "CronJob" => labels_of(o.value.pointer("/spec/jobTemplate/spec/template/metadata/labels")),
+            "Prometheus" | "Alertmanager" => {
+                let app = o.kind.to_lowercase();
+                let mut l = labels_of(o.value.pointer("/spec/podMetadata/labels"));
+                l.insert("app.kubernetes.io/name".into(), app.clone());
+                l.insert("app.kubernetes.io/instance".into(), o.name.clone());
+                l.insert("app.kubernetes.io/managed-by".into(), "prometheus-operator".into());
+                l.insert(app, o.name.clone());
+                l
+            }
+            _ => continue,
+        };
+        out.push(PodTemplate {
+            owner: format!("{}/{}", o.kind, o.name),
+            namespace: o.namespace.clone(),
+            labels,
+        });
+    }
+    out
+}
+
+/// The verdict on one setting of one component.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub setting: &'static str,
+    pub asked: String,
+    pub found: String,
+    /// `None` when hagen cannot see or control it (not a failure).
+    pub ok: Option<bool>,
+    pub delivered_by: String,
+}
+
+/// Every verdict on one component.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub release: String,
+    pub namespace: String,
+    pub component: String,
+    pub workload: String,
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    pub fn failed(&self) -> usize {
+        self.checks.iter().filter(|c| c.ok == Some(false)).count()
+    }
+}
+
+fn check(setting: &'static str, asked: String, found: String, ok: Option<bool>, delivered_by: &str) -> Check {
+    Check {
+        setting,
+        asked,
+        found,
+        ok,
+        delivered_by: delivered_by.to_string(),
+    }
+}
+
+/// Judges one component on `objects` (all releases rendered together, so neighbours are seen).
+pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> Report {
+    let mut report = Report {
+        release: intent.release.clone(),
+        namespace: intent.namespace.clone(),
+        component: intent.component.clone(),
+        workload: intent.workload.clone(),
+        checks: vec![],
+    };
+    let how: IndexMap<&str, &str> = deliveries(intent).into_iter().collect();
+    if !intent.knowledge.rendered_by_helm() {
+        judge_runtime(intent, objects, &how, &mut report);
+        return report;
+    }
+    let Some(dep) = objects
+        .iter()
+        .find(|o| o.kind == "Deployment" && o.name == intent.workload && o.namespace == intent.namespace)
+    else {
+        report.checks.push(check(
+            "workload",
+            format!("Deployment {} in {}", intent.workload, intent.namespace),
+            "not found".into(),
+            Some(false),
+            "chart",
+        ));
+        return report;
+    };
+    let d = &dep.value;
+    let own = labels_of(d.pointer("/spec/template/metadata/labels"));
+    let owner = format!("Deployment/{}", dep.name);
+    let neighbours: Vec<&PodTemplate> = templates
+        .iter()
+        .filter(|t| t.namespace == intent.namespace && t.owner != owner)
+        .collect();
+
+    // replicas
+    let replicas = d.pointer("/spec/replicas").and_then(Value::as_u64).unwrap_or(1);
+    report.checks.push(check(
+        "replicas",
+        intent.replicas.to_string(),
+        replicas.to_string(),
+        Some(replicas == u64::from(intent.replicas)),
+        how["replicas"],
+    ));
+
+    // anti-affinity
+    let mode = intent.effective_anti_affinity();
+    let (found, ok) = judge_anti_affinity(d, mode, &own, &neighbours);
+    let asked = match mode {
+        AntiAffinity::Required => format!("required on hostname, {}", intent.selector.describe()),
+        AntiAffinity::Preferred => format!("preferred on hostname, {}", intent.selector.describe()),
+        AntiAffinity::None if intent.replicas == 1 => "— (1 replica)".into(),
+        AntiAffinity::None => "none".into(),
+    };
+    let by = if intent.replicas == 1 {
+        "—"
+    } else {
+        how["anti-affinity"]
+    };
+    report.checks.push(check("anti-affinity", asked, found, ok, by));
+
+    // strategy
+    let s = d.pointer("/spec/strategy").cloned().unwrap_or(Value::Null);
+    let (found, ok) = judge_strategy(&s, intent.strategy);
+    report.checks.push(check(
+        "strategy",
+        strategy_words(intent.strategy).into(),
+        found,
+        Some(ok),
+        how["strategy"],
+    ));
+
+    // PDB
+    let (found, ok) = judge_pdb(objects, intent, &own, &neighbours);
+    let asked = match intent.pdb {
+        Some(m) => format!("maxUnavailable {m}"),
+        None => "none (1 replica)".into(),
+    };
+    report.checks.push(check("PDB", asked, found, Some(ok), how["PDB"]));
+
+    // fast failover
+    if let Some(secs) = intent.failover_seconds {
+        let tolerations = d.pointer("/spec/template/spec/tolerations").and_then(Value::as_array);
+        let has = |key: &str| {
+            tolerations.into_iter().flatten().any(|t| {
+                t.get("key").and_then(Value::as_str) == Some(key)
+                    && t.get("effect").and_then(Value::as_str) == Some("NoExecute")
+                    && t.get("tolerationSeconds").and_then(Value::as_u64) == Some(u64::from(secs))
+            })
+        };
+        let ok = has("node.kubernetes.io/not-ready") && has("node.kubernetes.io/unreachable");
+        report.checks.push(check(
+            "failover",
+            format!("not-ready/unreachable tolerated {secs}s"),
+            if ok { format!("{secs}s") } else { "missing".into() },
+            Some(ok),
+            if intent.knowledge.tolerations == Delivery::Values {
+                "values"
+            } else {
+                "patch"
+            },
+        ));
+    }
+    report
+}
+
+fn judge_anti_affinity(
+    d: &Value,
+    mode: AntiAffinity,
+    own: &IndexMap<String, String>,
+    neighbours: &[&PodTemplate],
+) -> (String, Option<bool>) {
+    let paa = d.pointer("/spec/template/spec/affinity/podAntiAffinity");
+    let required: Vec<&Value> = paa
+        .and_then(|p| p.get("requiredDuringSchedulingIgnoredDuringExecution"))
+        .and_then(Value::as_array)
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let preferred: Vec<&Value> = paa
+        .and_then(|p| p.get("preferredDuringSchedulingIgnoredDuringExecution"))
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|w| w.get("podAffinityTerm")).collect())
+        .unwrap_or_default();
+    let terms = match mode {
+        AntiAffinity::Required => required,
+        AntiAffinity::Preferred => preferred,
+        AntiAffinity::None => {
+            return (
+                if required.is_empty() {
+                    "none".into()
+                } else {
+                    "required (chart default)".into()
+                },
+                None,
+            );
+        }
+    };
+    let word = if mode == AntiAffinity::Required {
+        "required"
+    } else {
+        "preferred"
+    };
+    let hostname_terms: Vec<&Value> = terms
+        .into_iter()
+        .filter(|t| t.get("topologyKey").and_then(Value::as_str) == Some(HOSTNAME))
+        .collect();
+    if hostname_terms.is_empty() {
+        return (format!("no {word} term on {HOSTNAME}"), Some(false));
+    }
+    let mut problems = Vec::new();
+    for t in &hostname_terms {
+        let Some(sel) = t.get("labelSelector").and_then(LabelSelector::from_json) else {
+            problems.push("a term without a label selector".to_string());
+            continue;
+        };
+        if !sel.matches(own) {
+            problems.push(format!("selector {} matches none of its own pods", sel.describe()));
+            continue;
+        }
+        let hits: Vec<&str> = neighbours
+            .iter()
+            .filter(|n| sel.matches(&n.labels))
+            .map(|n| n.owner.as_str())
+            .collect();
+        if !hits.is_empty() {
+            problems.push(format!("selector {} also matches {}", sel.describe(), hits.join(", ")));
+            continue;
+        }
+        let versioned: Vec<&str> = sel.keys().filter(|k| VERSIONED_LABELS.contains(k)).collect();
+        if !versioned.is_empty() {
+            problems.push(format!(
+                "selector {} uses versioned label {}",
+                sel.describe(),
+                versioned.join(", ")
+            ));
+            continue;
+        }
+        return (
+            format!("{word} on hostname, {} (own pods only)", sel.describe()),
+            Some(true),
+        );
+    }
+    (problems.join("; "), Some(false))
+}
+
+fn int_or_percent(v: Option<&Value>) -> Option<String> {
+    v.map(|v| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    })
+}
+
+fn judge_strategy(s: &Value, asked: Strategy) -> (String, bool) {
+    let ty = s.get("type").and_then(Value::as_str).unwrap_or("RollingUpdate");
+    let surge = int_or_percent(s.pointer("/rollingUpdate/maxSurge")).unwrap_or_else(|| "25%".into());
+    let unavailable = int_or_percent(s.pointer("/rollingUpdate/maxUnavailable")).unwrap_or_else(|| "25%".into());
+    match ty {
+        "Recreate" => {
+            let extra = s.get("rollingUpdate").is_some_and(|r| !r.is_null());
+            let found = if extra {
+                "Recreate with rollingUpdate (rejected by the API)".into()
+            } else {
+                "Recreate".into()
+            };
+            (found, asked == Strategy::Recreate && !extra)
+        }
+        "RollingUpdate" => {
+            let found = format!("RollingUpdate (maxSurge {surge}, maxUnavailable {unavailable})");
+            let no_surge = surge == "0" || surge == "0%";
+            let ok = asked == Strategy::RollingUpdate && no_surge && unavailable == "1";
+            (found, ok)
+        }
+        other => (format!("invalid type {other:?}"), false),
+    }
+}
+
+fn judge_pdb(
+    objects: &[Object],
+    intent: &Intent,
+    own: &IndexMap<String, String>,
+    neighbours: &[&PodTemplate],
+) -> (String, bool) {
+    let pdbs: Vec<(&Object, LabelSelector)> = objects
+        .iter()
+        .filter(|o| o.kind == "PodDisruptionBudget" && o.namespace == intent.namespace)
+        .filter_map(|o| Some((o, LabelSelector::from_json(o.value.pointer("/spec/selector")?)?)))
+        .filter(|(_, sel)| sel.matches(own))
+        .collect();
+    let Some(m) = intent.pdb else {
+        return match pdbs.as_slice() {
+            [] => ("none".into(), true),
+            list => (
+                format!(
+                    "{} selects it: blocks every drain at 1 replica",
+                    list.iter().map(|(o, _)| o.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+                false,
+            ),
+        };
+    };
+    match pdbs.as_slice() {
+        [] => ("no PDB selects its pods".into(), false),
+        [(o, sel)] => {
+            let spec = o.value.get("spec").cloned().unwrap_or(Value::Null);
+            let max = spec.get("maxUnavailable");
+            let min = spec.get("minAvailable");
+            let hits: Vec<&str> = neighbours
+                .iter()
+                .filter(|n| sel.matches(&n.labels))
+                .map(|n| n.owner.as_str())
+                .collect();
+            if !hits.is_empty() {
+                return (format!("{} also selects {}", o.name, hits.join(", ")), false);
+            }
+            match (max, min) {
+                (Some(_), Some(_)) => (
+                    format!("{}: both maxUnavailable and minAvailable (invalid)", o.name),
+                    false,
+                ),
+                (Some(v), None) => {
+                    let text = int_or_percent(Some(v)).unwrap_or_default();
+                    (format!("{}: maxUnavailable {text}", o.name), text == m.to_string())
+                }
+                (None, Some(v)) => {
+                    let text = int_or_percent(Some(v)).unwrap_or_default();
+                    let allows = text.parse::<u32>().is_ok_and(|n| n < intent.replicas);
+                    (
+                        format!("{}: minAvailable {text}", o.name),
+                        allows && intent.replicas - m == text.parse().unwrap_or(0),
+                    )
+                }
+                (None, None) => (format!("{}: neither maxUnavailable nor minAvailable", o.name), false),
+            }
+        }
+        many => (
+            format!(
+                "{} PDBs select it: {}",
+                many.len(),
+                many.iter().map(|(o, _)| o.name.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            false,
+        ),
+    }
+}
+
+/// Longhorn's CSI Deployments: what reaches longhorn-driver-deployer's environment.
+fn judge_runtime(intent: &Intent, objects: &[Object], how: &IndexMap<&str, &str>, report: &mut Report) {
+    let deployer = objects
+        .iter()
+        .find(|o| o.kind == "Deployment" && o.namespace == intent.namespace && o.name.ends_with("driver-deployer"));
+    let env = |name: &str| -> Option<String> {
+        deployer?
+            .value
+            .pointer("/spec/template/spec/containers")?
+            .as_array()?
+            .iter()
+            .flat_map(|c| c.get("env").and_then(Value::as_array).into_iter().flatten())
+            .find(|e| e.get("name").and_then(Value::as_str) == Some(name))
+            .and_then(|e| int_or_percent(e.get("value")))
+    };
+    let short = intent.component.trim_start_matches("csi-").to_uppercase();
+    let var = format!("CSI_{short}_REPLICA_COUNT");
+    let got = env(&var);
+    report.checks.push(check(
+        "replicas",
+        intent.replicas.to_string(),
+        match &got {
+            Some(v) => format!("{var}={v} on the driver deployer (set at runtime by Longhorn)"),
+            None => format!("{var} not set (Longhorn's default 3)"),
+        },
+        Some(got.as_deref() == Some(intent.replicas.to_string().as_str())),
+        how["replicas"],
+    ));
+    let want = match intent.effective_anti_affinity() {
+        AntiAffinity::Required => "hard",
+        _ => "soft",
+    };
+    let preset = env("CSI_POD_ANTI_AFFINITY_PRESET");
+    report.checks.push(check(
+        "anti-affinity",
+        format!(
+            "{} (preset {want})",
+            if want == "hard" { "required" } else { "preferred" }
+        ),
+        match &preset {
+            Some(v) => format!("CSI_POD_ANTI_AFFINITY_PRESET={v} (set at runtime by Longhorn)"),
+            None => "preset not set (Longhorn's default soft)".into(),
+        },
+        Some(preset.as_deref().unwrap_or("soft") == want),
+        how["anti-affinity"],
+    ));
+    let not_controllable = match intent.knowledge.strategy {
+        StrategyDelivery::NotControllable(why) => why,
+        _ => "",
+    };
+    report.checks.push(check(
+        "strategy",
+        strategy_words(intent.strategy).into(),
+        format!("not controllable: {not_controllable}"),
+        None,
+        how["strategy"],
+    ));
+    report.checks.push(check(
+        "PDB",
+        "—".into(),
+        "not controllable (Longhorn)".into(),
+        None,
+        how["PDB"],
+    ));
+}
+
+/// Objects present in one render and not the other, except PDBs hagen adds for (or removes from) components.
+pub fn render_drift(bare: &[Object], overlay: &[Object], intents: &[&Intent]) -> Vec<String> {
+    let ids = |objs: &[Object]| objs.iter().map(Object::id).collect::<std::collections::BTreeSet<_>>();
+    let (b, o) = (ids(bare), ids(overlay));
+    // Whether `pdb` (from `objs`) selects the pods of a component whose PDB presence is `wanted`.
+    let expected = |objs: &[Object], id: &str, wanted: bool| {
+        let Some(pdb) = objs.iter().find(|x| x.id() == id && x.kind == "PodDisruptionBudget") else {
+            return false;
+        };
+        let Some(sel) = pdb.value.pointer("/spec/selector").and_then(LabelSelector::from_json) else {
+            return false;
+        };
+        intents.iter().any(|i| {
+            i.pdb.is_some() == wanted
+                && i.namespace == pdb.namespace
+                && objs.iter().any(|d| {
+                    d.kind == "Deployment"
+                        && d.name == i.workload
+                        && d.namespace == i.namespace
+                        && sel.matches(&labels_of(d.value.pointer("/spec/template/metadata/labels")))
+                })
+        })
+    };
+    let mut out = Vec::new();
+    for id in o.difference(&b) {
+        if !expected(overlay, id, true) {
+            out.push(format!("{id} appears only with the overlay"));
+        }
+    }
+    for id in b.difference(&o) {
+        if !expected(bare, id, false) {
+            out.push(format!("{id} disappears with the overlay"));
+        }
+    }
+    out
+}

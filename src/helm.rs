@@ -1,0 +1,162 @@
+//! Running helm: finding the binary and the chart archives, and `helm template`.
+
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A helm binary and its version.
+#[derive(Debug, Clone)]
+pub struct Helm {
+    pub path: PathBuf,
+    pub version: String,
+}
+
+impl Helm {
+    /// helm from `explicit` (`--helm`), else `HAGEN_HELM`, else PATH; its version is read once.
+    pub fn find(explicit: Option<&Path>) -> Result<Self> {
+        let path = explicit
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("HAGEN_HELM").map(PathBuf::from))
+            .or_else(|| which("helm"))
+            .ok_or_else(|| {
+                Error::Tool("helm not found: pass --helm PATH, set HAGEN_HELM, or put helm (3 or 4) on PATH".into())
+            })?;
+        let out = Command::new(&path)
+            .args(["version", "--short"])
+            .output()
+            .map_err(|e| Error::Tool(format!("cannot run helm at {}: {e}", path.display())))?;
+        if !out.status.success() {
+            return Err(Error::Tool(format!(
+                "{} version failed: {}",
+                path.display(),
+                String::from_utf8_lossy(&out.stderr)
+            )));
+        }
+        let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        Ok(Helm { path, version })
+    }
+
+    /// The major version (3 or 4).
+    pub fn major(&self) -> u8 {
+        self.version
+            .trim_start_matches('v')
+            .split('.')
+            .next()
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(3)
+    }
+
+    /// `helm template RELEASE CHART -n NAMESPACE [-f VALUES]`: the rendered manifest stream.
+    pub fn template(&self, release: &str, chart: &Path, namespace: &str, values: Option<&Path>) -> Result<String> {
+        let mut cmd = Command::new(&self.path);
+        cmd.arg("template").arg(release).arg(chart).args(["-n", namespace]);
+        if let Some(v) = values {
+            cmd.arg("-f").arg(v);
+        }
+        let out = cmd
+            .output()
+            .map_err(|e| Error::Tool(format!("cannot run {}: {e}", self.path.display())))?;
+        if !out.status.success() {
+            return Err(Error::Tool(format!(
+                "helm template {release} {} failed: {}",
+                chart.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        String::from_utf8(out.stdout).map_err(|_| Error::Tool(format!("helm template {release} wrote non-UTF-8")))
+    }
+
+    /// `helm show values CHART`: the chart's default values.
+    pub fn show_values(&self, chart: &Path) -> Result<String> {
+        let out = Command::new(&self.path)
+            .args(["show", "values"])
+            .arg(chart)
+            .output()
+            .map_err(|e| Error::Tool(format!("cannot run {}: {e}", self.path.display())))?;
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Downloads a chart archive into `dir` (`helm pull --repo`).
+    pub fn pull(&self, repository: &str, chart: &str, version: &str, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let out = Command::new(&self.path)
+            .args([
+                "pull",
+                chart,
+                "--repo",
+                repository,
+                "--version",
+                version,
+                "--destination",
+            ])
+            .arg(dir)
+            .output()
+            .map_err(|e| Error::Tool(format!("cannot run {}: {e}", self.path.display())))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(Error::Tool(format!(
+                "helm pull {chart} {version} from {repository} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )))
+        }
+    }
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Where chart archives come from: `--charts DIR`, else `HAGEN_CHARTS`, else `helm pull` into the cache folder.
+#[derive(Debug, Clone)]
+pub enum ChartSource {
+    Dir(PathBuf),
+    Pull(PathBuf),
+}
+
+impl ChartSource {
+    pub fn choose(explicit: Option<&Path>) -> Self {
+        if let Some(d) = explicit
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("HAGEN_CHARTS").map(PathBuf::from))
+        {
+            return ChartSource::Dir(d);
+        }
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .unwrap_or_else(std::env::temp_dir);
+        ChartSource::Pull(cache.join("hagen/charts"))
+    }
+
+    /// The chart archive (or unpacked chart folder) for `chart` at `version`.
+    pub fn locate(&self, helm: &Helm, repository: &str, chart: &str, version: &str) -> Result<PathBuf> {
+        let names = [format!("{chart}-{version}.tgz"), format!("{chart}-{version}")];
+        match self {
+            ChartSource::Dir(dir) => names.iter().map(|n| dir.join(n)).find(|p| p.exists()).ok_or_else(|| {
+                Error::Tool(format!(
+                    "chart {chart} {version} not found: looked for {} in {}; put the archive there (`helm pull {chart} --repo {repository} --version {version} -d {}`), or point --charts / HAGEN_CHARTS at a folder that has it",
+                    names[0],
+                    dir.display(),
+                    dir.display()
+                ))
+            }),
+            ChartSource::Pull(cache) => {
+                let p = cache.join(&names[0]);
+                if !p.exists() {
+                    helm.pull(repository, chart, version, cache).map_err(|e| {
+                        Error::Tool(format!(
+                            "{e}\nno chart folder was given: pass --charts DIR or set HAGEN_CHARTS to a folder of <chart>-<version>.tgz"
+                        ))
+                    })?;
+                }
+                Ok(p)
+            }
+        }
+    }
+}

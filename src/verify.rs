@@ -1,0 +1,310 @@
+//! `hagen verify`: render every release's real chart twice (bare and with out/), and judge each component on the
+//! rendered objects against the catalogue's intent.
+
+use crate::check::{self, Object, Report};
+use crate::error::{Error, Result};
+use crate::generate::{patches_path, resources_path, values_path};
+use crate::helm::{ChartSource, Helm};
+use crate::intent::{Intent, Plan, ReleasePlan};
+use serde::Serialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The verdicts on one release.
+#[derive(Debug, Serialize)]
+pub struct ReleaseResult {
+    pub release: String,
+    pub chart: String,
+    pub version: String,
+    pub namespace: String,
+    pub components: Vec<Report>,
+    /// Objects that appear or disappear between the bare and the overlay render (beyond expected PDBs).
+    pub drift: Vec<String>,
+    /// For failed settings: keys hagen writes that the chart's values.yaml does not have, and where a key of the
+    /// same name now lives.
+    pub hints: Vec<String>,
+}
+
+/// Everything `verify` found.
+#[derive(Debug, Serialize)]
+pub struct Outcome {
+    pub helm: String,
+    pub releases: Vec<ReleaseResult>,
+}
+
+impl Outcome {
+    pub fn failures(&self) -> usize {
+        self.releases
+            .iter()
+            .map(|r| r.components.iter().map(Report::failed).sum::<usize>() + r.drift.len())
+            .sum()
+    }
+    pub fn checks(&self) -> (usize, usize, usize) {
+        let all = self.releases.iter().flat_map(|r| &r.components).flat_map(|c| &c.checks);
+        let (mut ok, mut bad, mut unseen) = (0, 0, 0);
+        for c in all {
+            match c.ok {
+                Some(true) => ok += 1,
+                Some(false) => bad += 1,
+                None => unseen += 1,
+            }
+        }
+        (ok, bad, unseen)
+    }
+}
+
+/// Parses a manifest stream (or a `kubectl get -o yaml|json` List) into objects.
+pub fn objects_from_stream(text: &str, default_namespace: &str) -> Result<Vec<Object>> {
+    let trimmed = text.trim_start();
+    let values: Vec<Value> = if trimmed.starts_with('{') {
+        vec![serde_json::from_str(trimmed).map_err(|e| Error::Tool(format!("not JSON: {e}")))?]
+    } else {
+        crate::patch::parse_manifests(text, "the manifests").map_err(|e| Error::Tool(e.to_string()))?
+    };
+    let mut out = Vec::new();
+    for v in values {
+        if v.get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("List"))
+            && let Some(items) = v.get("items").and_then(Value::as_array)
+        {
+            out.extend(items.iter().filter_map(|i| Object::new(i.clone(), default_namespace)));
+        } else if let Some(o) = Object::new(v, default_namespace) {
+            out.push(o);
+        }
+    }
+    Ok(out)
+}
+
+struct Rendered {
+    bare: Vec<Object>,
+    overlay: Vec<Object>,
+    chart_path: PathBuf,
+}
+
+fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Result<Rendered> {
+    let rel = &rp.release;
+    let chart_path = source.locate(helm, &rel.repository, &rel.chart, &rel.version)?;
+    let values = out.join(values_path(&rel.name));
+    if !values.exists() {
+        return Err(Error::Tool(format!(
+            "{} is missing: run `hagen generate` first",
+            values.display()
+        )));
+    }
+    let bare = helm.template(&rel.name, &chart_path, &rel.namespace, None)?;
+    let mut overlay = helm.template(&rel.name, &chart_path, &rel.namespace, Some(&values))?;
+    let patches = out.join(patches_path(&rel.name));
+    let resources = out.join(resources_path(&rel.name));
+    if patches.exists() || resources.exists() {
+        let read = |p: &Path| {
+            std::fs::read_to_string(p).map_err(|source| Error::Read {
+                path: p.to_path_buf(),
+                source,
+            })
+        };
+        let parsed = if patches.exists() {
+            crate::patch::parse_patches(&read(&patches)?, &patches.display().to_string())?
+        } else {
+            vec![]
+        };
+        let extra = if resources.exists() {
+            crate::patch::parse_manifests(&read(&resources)?, &resources.display().to_string())?
+        } else {
+            vec![]
+        };
+        overlay = crate::patch::post_render(&overlay, &parsed, &extra).map_err(|e| Error::Tool(e.to_string()))?;
+    }
+    Ok(Rendered {
+        bare: objects_from_stream(&bare, &rel.namespace)?,
+        overlay: objects_from_stream(&overlay, &rel.namespace)?,
+        chart_path,
+    })
+}
+
+/// Renders every release (in parallel) and judges every component.
+pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Result<Outcome> {
+    let renders: Vec<Result<Rendered>> = std::thread::scope(|s| {
+        let handles: Vec<_> = plan
+            .releases
+            .iter()
+            .map(|rp| s.spawn(move || render(rp, out, helm, source)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Tool("a render thread panicked".into())))
+            })
+            .collect()
+    });
+    let mut rendered = Vec::new();
+    let mut errors = Vec::new();
+    for (rp, r) in plan.releases.iter().zip(renders) {
+        match r {
+            Ok(r) => rendered.push(r),
+            Err(e) => errors.push(format!("release {}: {e}", rp.release.name)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Tool(errors.join("\n")));
+    }
+    let all: Vec<Object> = rendered.iter().flat_map(|r| r.overlay.iter().cloned()).collect();
+    let templates = check::pod_templates(&all);
+    let mut releases = Vec::new();
+    for (rp, r) in plan.releases.iter().zip(&rendered) {
+        let components: Vec<Report> = rp.intents.iter().map(|i| check::judge(i, &all, &templates)).collect();
+        let intents: Vec<&Intent> = rp.intents.iter().collect();
+        let drift = check::render_drift(&r.bare, &r.overlay, &intents);
+        let hints = if components.iter().any(|c| c.failed() > 0) {
+            moved_keys(helm, &r.chart_path, &out.join(values_path(&rp.release.name)))
+        } else {
+            vec![]
+        };
+        releases.push(ReleaseResult {
+            release: rp.release.name.clone(),
+            chart: rp.chart.name.to_string(),
+            version: rp.release.version.clone(),
+            namespace: rp.release.namespace.clone(),
+            components,
+            drift,
+            hints,
+        });
+    }
+    Ok(Outcome {
+        helm: helm.version.clone(),
+        releases,
+    })
+}
+
+/// Leaf key paths of a YAML mapping.
+fn leaf_paths(v: &serde_yaml::Value, prefix: &str, out: &mut Vec<(String, serde_yaml::Value)>) {
+    if let serde_yaml::Value::Mapping(m) = v {
+        for (k, v) in m {
+            let key = k.as_str().unwrap_or_default();
+            let p = if prefix.is_empty() {
+                key.to_string()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            if matches!(v, serde_yaml::Value::Mapping(m) if !m.is_empty()) {
+                leaf_paths(v, &p, out);
+            } else {
+                out.push((p, v.clone()));
+            }
+        }
+    }
+}
+
+/// Keys of the overlay that the chart's own values.yaml does not know, with where a key of that name lives now.
+/// A key under a map the chart leaves empty (`affinity: {}`) is free-form and not reported.
+fn moved_keys(helm: &Helm, chart: &Path, values: &Path) -> Vec<String> {
+    let Ok(defaults) = helm
+        .show_values(chart)
+        .map(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).unwrap_or_default())
+    else {
+        return vec![];
+    };
+    let Ok(overlay) =
+        std::fs::read_to_string(values).map(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).unwrap_or_default())
+    else {
+        return vec![];
+    };
+    let mut ours = Vec::new();
+    leaf_paths(&overlay, "", &mut ours);
+    let mut theirs = Vec::new();
+    leaf_paths(&defaults, "", &mut theirs);
+    let mut hints = Vec::new();
+    for (path, _) in ours {
+        let segs: Vec<&str> = path.split('.').collect();
+        let mut node = &defaults;
+        let mut unknown_at = None;
+        for (n, seg) in segs.iter().enumerate() {
+            match node {
+                serde_yaml::Value::Mapping(m) if m.is_empty() => break,
+                serde_yaml::Value::Mapping(m) => match m.get(*seg) {
+                    Some(next) => node = next,
+                    None => {
+                        unknown_at = Some(n);
+                        break;
+                    }
+                },
+                _ => break,
+            }
+        }
+        let Some(n) = unknown_at else { continue };
+        let name = segs[n];
+        let moved: Vec<&str> = theirs
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .filter(|p| p.split('.').any(|s| s == name) && !p.starts_with(&segs[..=n].join(".")))
+            .map(|p| {
+                let parts: Vec<&str> = p.split('.').collect();
+                let i = parts.iter().position(|s| *s == name).unwrap_or(0);
+                &p[..parts[..=i].iter().map(|s| s.len() + 1).sum::<usize>() - 1]
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let key = segs[..=n].join(".");
+        if moved.is_empty() {
+            hints.push(format!("`{key}` is not in the chart's values.yaml"));
+        } else {
+            hints.push(format!(
+                "`{key}` is not in the chart's values.yaml; it now appears as `{}`",
+                moved.join("`, `")
+            ));
+        }
+    }
+    hints.sort();
+    hints.dedup();
+    hints
+}
+
+/// The human report.
+pub fn table(o: &Outcome) -> String {
+    let mut s = String::new();
+    for r in &o.releases {
+        s.push_str(&format!(
+            "{} ({} {}, namespace {})\n",
+            r.release, r.chart, r.version, r.namespace
+        ));
+        for c in &r.components {
+            s.push_str(&format!("  {} (Deployment {})\n", c.component, c.workload));
+            for k in &c.checks {
+                let mark = match k.ok {
+                    Some(true) => "✓",
+                    Some(false) => "✗",
+                    None => "–",
+                };
+                s.push_str(&format!(
+                    "    {mark} {:<13} asked: {}\n      {:<13} rendered: {}   [{}]\n",
+                    k.setting, k.asked, "", k.found, k.delivered_by
+                ));
+            }
+        }
+        for d in &r.drift {
+            s.push_str(&format!("  ✗ {d}\n"));
+        }
+        for h in &r.hints {
+            s.push_str(&format!("  hint: {h}\n"));
+        }
+    }
+    let (ok, bad, unseen) = o.checks();
+    let components: usize = o.releases.iter().map(|r| r.components.len()).sum();
+    let failed: usize = o
+        .releases
+        .iter()
+        .flat_map(|r| &r.components)
+        .filter(|c| c.failed() > 0)
+        .count();
+    let drift: usize = o.releases.iter().map(|r| r.drift.len()).sum();
+    s.push_str(&format!(
+        "verify: {components} components in {} releases, {} ✓ / {} ✗ ({ok} checks passed, {bad} failed, {unseen} not controllable; {drift} unexpected object changes) with helm {}\n",
+        o.releases.len(),
+        components - failed,
+        failed,
+        o.helm
+    ));
+    s
+}
