@@ -129,3 +129,141 @@ pub fn render_release(rp: &ReleasePlan) -> Result<Rendered> {
         resources,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intent::{Options, resolve};
+
+    /// Each release of a catalogue, rendered, by release name.
+    fn rendered(catalogue: &str) -> indexmap::IndexMap<String, Rendered> {
+        let loaded = crate::catalog::load_str(catalogue, "test.yaml").unwrap();
+        let plan = resolve(&loaded, Options::default()).unwrap();
+        plan.releases
+            .iter()
+            .map(|rp| (rp.release.name.clone(), render_release(rp).unwrap()))
+            .collect()
+    }
+
+    fn at<'a>(v: &'a serde_yaml::Value, path: &str) -> &'a serde_yaml::Value {
+        path.split('.')
+            .fold(v, |v, k| v.get(k).unwrap_or(&serde_yaml::Value::Null))
+    }
+
+    fn json(v: &serde_yaml::Value) -> Value {
+        serde_json::to_value(v).unwrap()
+    }
+
+    const SHIPPED: &str = include_str!("../catalog/cluster.yaml");
+    const ALTERNATIVES: &str = include_str!("../tests/catalogs/alternatives.yaml");
+
+    #[test]
+    fn keys_per_chart_with_the_shipped_catalogue() {
+        let r = rendered(SHIPPED);
+        let v = |rel: &str, path: &str| json(at(&r[rel].values, path));
+        assert_eq!(v("coredns", "replicaCount"), json!(2));
+        assert_eq!(v("coredns", "podDisruptionBudget"), json!({"maxUnavailable": 1}));
+        assert_eq!(
+            v("coredns", "rollingUpdate"),
+            Value::Null,
+            "Recreate is a patch for CoreDNS"
+        );
+        assert_eq!(v("traefik", "deployment.replicas"), json!(2));
+        assert_eq!(v("traefik", "updateStrategy"), json!({"type": "Recreate"}));
+        assert_eq!(
+            v("traefik", "podDisruptionBudget"),
+            json!({"enabled": true, "maxUnavailable": 1})
+        );
+        assert_eq!(v("cert-manager", "webhook.replicaCount"), json!(2));
+        assert_eq!(v("cert-manager", "cainjector.strategy"), json!({"type": "Recreate"}));
+        assert_eq!(
+            v("kube-prometheus-stack", "kube-state-metrics.updateStrategy"),
+            json!("Recreate"),
+            "a string"
+        );
+        assert_eq!(
+            v("kube-prometheus-stack", "grafana.deploymentStrategy"),
+            json!({"type": "Recreate"})
+        );
+        assert_eq!(
+            v("kube-prometheus-stack", "prometheusOperator.podDisruptionBudget"),
+            json!({"enabled": false})
+        );
+        assert_eq!(v("metallb", "controller.strategy"), json!({"type": "Recreate"}));
+        assert_eq!(
+            v("metallb", "controller.affinity"),
+            Value::Null,
+            "no anti-affinity at 1 replica"
+        );
+        assert_eq!(
+            v("metallb", "controller.tolerations")[1]["tolerationSeconds"],
+            json!(30)
+        );
+        assert_eq!(v("sealed-secrets-controller", "pdb"), json!({"create": false}));
+        assert_eq!(
+            v("metrics-server", "podDisruptionBudget"),
+            json!({"enabled": true, "minAvailable": null, "maxUnavailable": 1})
+        );
+        assert_eq!(
+            v("longhorn", "csi"),
+            json!({"attacherReplicaCount": 2, "provisionerReplicaCount": 2, "resizerReplicaCount": 2, "snapshotterReplicaCount": 2, "podAntiAffinityPreset": "hard"})
+        );
+        // Selectors: exclusive labels, Traefik's instance is release-namespace.
+        let sel = v(
+            "traefik",
+            "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution",
+        )[0]["labelSelector"]
+            .clone();
+        assert_eq!(
+            sel,
+            json!({"matchLabels": {"app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "traefik-kube-system"}})
+        );
+        // Patches only where values cannot express it.
+        let patched: Vec<&str> = r
+            .iter()
+            .filter(|(_, x)| !x.patches.is_empty())
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(patched, ["coredns", "sealed-secrets-controller"]);
+        assert_eq!(
+            r["coredns"].patches[0].ops,
+            vec![json!({"op": "add", "path": "/spec/strategy", "value": {"type": "Recreate"}})]
+        );
+    }
+
+    #[test]
+    fn rolling_update_shapes_per_chart() {
+        let r = rendered(ALTERNATIVES);
+        let v = |rel: &str, path: &str| json(at(&r[rel].values, path));
+        let rolling = json!({"maxSurge": 0, "maxUnavailable": 1});
+        assert_eq!(v("coredns", "rollingUpdate"), rolling);
+        assert!(r["coredns"].patches.is_empty());
+        assert_eq!(
+            v("traefik", "updateStrategy"),
+            json!({"type": "RollingUpdate", "rollingUpdate": rolling})
+        );
+        assert_eq!(
+            v("kube-prometheus-stack", "kube-state-metrics.updateStrategy"),
+            json!("RollingUpdate")
+        );
+        let ksm = &r["kube-prometheus-stack"].patches[0];
+        assert_eq!(ksm.target.name, "kube-prometheus-stack-kube-state-metrics");
+        assert_eq!(
+            ksm.ops[0]["value"],
+            json!({"type": "RollingUpdate", "rollingUpdate": rolling})
+        );
+        assert!(
+            v(
+                "kube-prometheus-stack",
+                "grafana.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution"
+            )[0]["weight"]
+                == json!(100)
+        );
+        // A single-instance component at 2 by override: replicas by patch, PDB as an extra manifest.
+        assert_eq!(
+            r["metallb"].patches[0].ops[0],
+            json!({"op": "add", "path": "/spec/replicas", "value": 2})
+        );
+        assert_eq!(r["metallb"].resources[0]["kind"], json!("PodDisruptionBudget"));
+    }
+}
