@@ -52,6 +52,23 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
+    /// From the catalogue alone: can every replica be placed, what one node failure, a rollout and a drain do.
+    Plan {
+        #[arg(long, default_value = "catalog/cluster.yaml")]
+        catalog: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        output: Format,
+    },
+    /// Judge live state (`kubectl get deploy,rs,pods,pdb,nodes -A -o json`) or a rendered stream against the
+    /// catalogue: replicas, spread over nodes, anti-affinity, strategy, PDBs; and what to delete to rebalance.
+    Audit {
+        /// The dump or manifest stream to read; `-` for stdin.
+        input: PathBuf,
+        #[arg(long, default_value = "catalog/cluster.yaml")]
+        catalog: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        output: Format,
+    },
     /// Print the catalogue's JSON Schema.
     Schema,
     /// Helm post-renderer: read rendered manifests on stdin, apply PATCHES, write the result on stdout.
@@ -148,6 +165,58 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Plan { catalog, output } => {
+            let plan = load_and_resolve(
+                &catalog,
+                Options {
+                    strict: false,
+                    allow_unproven: true,
+                },
+            )?;
+            let report = crate::plan::plan(&plan);
+            match output {
+                Format::Table => print!("{}", crate::plan::table(&report)),
+                Format::Json => println!("{}", json(&report)?),
+            }
+            let fragile = report.fragile().len();
+            if fragile > 0 {
+                return Err(Error::Findings(format!(
+                    "hagen plan: {fragile} component(s) cannot survive one node failure"
+                )));
+            }
+            Ok(())
+        }
+        Command::Audit { input, catalog, output } => {
+            let plan = load_and_resolve(
+                &catalog,
+                Options {
+                    strict: false,
+                    allow_unproven: true,
+                },
+            )?;
+            let text = if input.as_os_str() == "-" {
+                let mut t = String::new();
+                std::io::stdin().read_to_string(&mut t).map_err(|source| Error::Read {
+                    path: input.clone(),
+                    source,
+                })?;
+                t
+            } else {
+                read(&input)?
+            };
+            let objects = crate::verify::objects_from_stream(&text, "default")
+                .map_err(|e| Error::Tool(format!("{}: {e}", input.display())))?;
+            let report = crate::audit::audit(&plan, &objects);
+            match output {
+                Format::Table => print!("{}", crate::audit::table(&report)),
+                Format::Json => println!("{}", json(&report)?),
+            }
+            let failures = report.failures();
+            if failures > 0 {
+                return Err(Error::Findings(format!("hagen audit: {failures} finding(s)")));
+            }
+            Ok(())
+        }
         Command::Schema => {
             let text = serde_json::to_string_pretty(&catalog::schema()).map_err(|e| Error::Tool(e.to_string()))?;
             println!("{text}");
@@ -155,6 +224,10 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::PostRender { patches, resources } => post_render(&patches, resources.as_deref()),
     }
+}
+
+fn json(v: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string_pretty(v).map_err(|e| Error::Tool(e.to_string()))
 }
 
 fn read(path: &Path) -> Result<String> {

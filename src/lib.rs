@@ -1,6 +1,7 @@
 //! hagen: one declarative catalogue → Helm values overlays (and post-render patches) that make a cluster's
 //! infrastructure highly available, proven on the real charts.
 
+pub mod audit;
 pub mod catalog;
 pub mod charts;
 pub mod check;
@@ -12,6 +13,7 @@ pub mod intent;
 pub mod k8s;
 pub mod output;
 pub mod patch;
+pub mod plan;
 pub mod render;
 mod suggest;
 pub mod verify;

@@ -130,6 +130,29 @@ impl FileSet {
     }
 }
 
+/// Aligns rows of cells into columns separated by two spaces (the first row is the header).
+pub fn align<const N: usize>(rows: &[[String; N]]) -> String {
+    let mut widths = [0usize; N];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut s = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (n, (w, cell)) in widths.iter().zip(row).enumerate() {
+            line.push_str(cell);
+            if n + 1 < N {
+                line.push_str(&" ".repeat(w - cell.chars().count() + 2));
+            }
+        }
+        s.push_str(line.trim_end());
+        s.push('\n');
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,365 @@
+//! `hagen plan`: what the catalogue means for placement, node failure, rollouts and drains, from the intents alone.
+
+use crate::catalog::{AntiAffinity, Strategy};
+use crate::intent::{Intent, Plan};
+use indexmap::IndexMap;
+use serde::Serialize;
+
+/// Seconds Kubernetes waits before evicting pods from a NotReady/unreachable node (the default tolerations).
+const DEFAULT_EVICTION_SECONDS: u32 = 300;
+
+/// What happens to a component when one node fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Survival {
+    /// Keeps serving; the lost replica comes back elsewhere.
+    Full,
+    /// Keeps serving with fewer replicas until the node returns.
+    Reduced,
+    /// Down until its single pod is rescheduled elsewhere (after the eviction delay).
+    Failover,
+    /// Down until the node returns.
+    None,
+}
+
+/// The answers for one component.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponentPlan {
+    pub release: String,
+    pub component: String,
+    pub namespace: String,
+    pub tier: u8,
+    pub replicas: u32,
+    pub anti_affinity: String,
+    pub strategy: String,
+    pub pdb: Option<u32>,
+    pub eligible_nodes: Vec<String>,
+    /// Whether every replica can be placed with all nodes up.
+    pub placeable: bool,
+    /// The worst single-node failure.
+    pub node_failure: Survival,
+    pub node_failure_text: String,
+    pub rollout_all_up: String,
+    pub rollout_one_down: String,
+    pub drain: String,
+}
+
+/// One scenario, as lines of text.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scenario {
+    pub title: String,
+    pub lines: Vec<String>,
+}
+
+/// Everything `plan` says.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanReport {
+    pub components: Vec<ComponentPlan>,
+    /// A representative placement with all nodes up: node → component pods.
+    pub placement: IndexMap<String, Vec<String>>,
+    pub scenarios: Vec<Scenario>,
+}
+
+impl PlanReport {
+    /// Components that are down until a failed node returns.
+    pub fn fragile(&self) -> Vec<&ComponentPlan> {
+        self.components
+            .iter()
+            .filter(|c| c.node_failure == Survival::None || !c.placeable)
+            .collect()
+    }
+}
+
+fn label(i: &Intent) -> String {
+    if i.release == i.component {
+        i.component.clone()
+    } else {
+        format!("{}/{}", i.release, i.component)
+    }
+}
+
+/// Places replicas like the scheduler's spreading would: each on the least-loaded eligible node, never two on a
+/// node while another eligible node is free of it. Deterministic.
+fn place(intents: &[&Intent], nodes: &[String], down: Option<&str>) -> IndexMap<String, Vec<String>> {
+    let mut at: IndexMap<String, Vec<String>> = nodes.iter().map(|n| (n.clone(), vec![])).collect();
+    for i in intents {
+        let eligible: Vec<&String> = i.eligible_nodes.iter().filter(|n| Some(n.as_str()) != down).collect();
+        let mut mine: Vec<String> = Vec::new();
+        for _ in 0..i.replicas {
+            let free: Vec<&&String> = eligible.iter().filter(|n| !mine.contains(n)).collect();
+            let pool: Vec<&&String> = if free.is_empty() {
+                if i.effective_anti_affinity() == AntiAffinity::Required {
+                    break;
+                }
+                eligible.iter().collect()
+            } else {
+                free
+            };
+            let Some(n) = pool.iter().min_by_key(|n| at.get(n.as_str()).map_or(0, Vec::len)) else {
+                break;
+            };
+            let n = n.to_string();
+            at.entry(n.clone()).or_default().push(label(i));
+            mine.push(n);
+        }
+    }
+    at
+}
+
+fn count(at: &IndexMap<String, Vec<String>>, node: &str, l: &str) -> usize {
+    at.get(node).map_or(0, |v| v.iter().filter(|x| *x == l).count())
+}
+
+/// Answers the questions for every component and draws the scenarios.
+pub fn plan(p: &Plan) -> PlanReport {
+    let mut intents: Vec<&Intent> = p.releases.iter().flat_map(|r| &r.intents).collect();
+    intents.sort_by_key(|i| i.tier);
+    let placement = place(&intents, &p.nodes, None);
+    let components = intents.iter().map(|i| judge(i, &placement)).collect();
+    let mut scenarios = vec![Scenario {
+        title: "All nodes healthy".into(),
+        lines: p
+            .nodes
+            .iter()
+            .map(|n| format!("{n}: {} pods: {}", placement[n].len(), placement[n].join(", ")))
+            .collect(),
+    }];
+    for failed in &p.nodes {
+        scenarios.push(fail_scenario(&intents, &placement, &p.nodes, failed));
+        scenarios.push(recovery_scenario(&intents, &placement, &p.nodes, failed));
+    }
+    PlanReport {
+        components,
+        placement,
+        scenarios,
+    }
+}
+
+fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>) -> ComponentPlan {
+    let eligible = i.eligible_nodes.len() as u32;
+    let r = i.replicas;
+    let required = i.effective_anti_affinity() == AntiAffinity::Required;
+    let placeable = !required || r <= eligible;
+    let evict = i.failover_seconds.unwrap_or(DEFAULT_EVICTION_SECONDS);
+    let l = label(i);
+    let stacked = placement
+        .values()
+        .any(|pods| pods.iter().filter(|x| **x == l).count() > 1);
+    let (node_failure, node_failure_text) = if r == 1 {
+        if eligible >= 2 {
+            (
+                Survival::Failover,
+                format!("down ~{evict}s, then rescheduled on another eligible node"),
+            )
+        } else {
+            (
+                Survival::None,
+                "down until the node returns (no other eligible node)".into(),
+            )
+        }
+    } else if stacked && eligible == 1 {
+        (
+            Survival::None,
+            "every replica is on the one eligible node: down until it returns".into(),
+        )
+    } else if required && r >= eligible {
+        (
+            Survival::Reduced,
+            format!("runs {} of {r} until the node returns (no free eligible node)", r - 1),
+        )
+    } else {
+        (
+            Survival::Full,
+            format!(
+                "runs {} of {r} for ~{DEFAULT_EVICTION_SECONDS}s, then {r} again on a free node",
+                r - 1
+            ),
+        )
+    };
+    let needs_all = required && r >= eligible;
+    let rollout_all_up = match i.strategy {
+        Strategy::Recreate => format!("proceeds: all {r} restart together (brief outage); no free node needed"),
+        Strategy::RollingUpdate => "proceeds one pod at a time; no free node needed".into(),
+    };
+    let rollout_one_down = match (needs_all, i.strategy) {
+        _ if !i.knowledge.rendered_by_helm() => "set by Longhorn".into(),
+        (false, _) => "proceeds".into(),
+        (true, Strategy::Recreate) if r == 1 => "proceeds on another node".into(),
+        (true, Strategy::Recreate) => "proceeds with one pod Pending until the node returns".into(),
+        (true, Strategy::RollingUpdate) => {
+            "stalls: the Pending pod uses maxUnavailable 1; resumes when the node returns".into()
+        }
+    };
+    let drain = match i.pdb {
+        _ if !i.knowledge.rendered_by_helm() => "no PDB (not controllable)".into(),
+        None => "allowed (no PDB at 1 replica): down until rescheduled (~seconds)".into(),
+        Some(m) if needs_all => {
+            format!("allowed (PDB maxUnavailable {m}); the evicted pod stays Pending until uncordon")
+        }
+        Some(m) => format!("allowed (PDB maxUnavailable {m}); the evicted pod moves to a free node"),
+    };
+    ComponentPlan {
+        release: i.release.clone(),
+        component: i.component.clone(),
+        namespace: i.namespace.clone(),
+        tier: i.tier,
+        replicas: r,
+        anti_affinity: match i.effective_anti_affinity() {
+            AntiAffinity::Required => "required".into(),
+            AntiAffinity::Preferred => "preferred".into(),
+            AntiAffinity::None => "none".into(),
+        },
+        strategy: match i.strategy {
+            _ if !i.knowledge.rendered_by_helm() => "Longhorn's own".into(),
+            Strategy::Recreate => "Recreate".into(),
+            Strategy::RollingUpdate => "RollingUpdate (maxSurge 0)".into(),
+        },
+        pdb: i.pdb.filter(|_| i.knowledge.rendered_by_helm()),
+        eligible_nodes: i.eligible_nodes.clone(),
+        placeable,
+        node_failure,
+        node_failure_text,
+        rollout_all_up,
+        rollout_one_down,
+        drain,
+    }
+}
+
+fn fail_scenario(
+    intents: &[&Intent],
+    before: &IndexMap<String, Vec<String>>,
+    nodes: &[String],
+    failed: &str,
+) -> Scenario {
+    let after = place(intents, nodes, Some(failed));
+    let mut lines = Vec::new();
+    for i in intents {
+        let l = label(i);
+        if count(before, failed, &l) == 0 {
+            continue;
+        }
+        let running: usize = after.values().map(|p| p.iter().filter(|x| **x == l).count()).sum();
+        let moved: Vec<&String> = after
+            .iter()
+            .filter(|(n, _)| count(&after, n, &l) > count(before, n, &l))
+            .map(|(n, _)| n)
+            .collect();
+        let line = if running == 0 {
+            format!("{l}: DOWN until {failed} returns")
+        } else if i.replicas == 1 {
+            let secs = i.failover_seconds.unwrap_or(DEFAULT_EVICTION_SECONDS);
+            format!(
+                "{l}: down ~{secs}s, then restarts on {}",
+                moved.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            )
+        } else if moved.is_empty() {
+            format!("{l}: runs {running} of {} (reduced) until {failed} returns", i.replicas)
+        } else {
+            format!(
+                "{l}: runs {} of {} for ~{DEFAULT_EVICTION_SECONDS}s, then its pod is recreated on {}",
+                i.replicas - 1,
+                i.replicas,
+                moved.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            )
+        };
+        lines.push(line);
+    }
+    if lines.is_empty() {
+        lines.push("no component had a pod there".into());
+    }
+    for n in nodes.iter().filter(|n| *n != failed) {
+        lines.push(format!("{n} then runs {} pods", after[n].len()));
+    }
+    Scenario {
+        title: format!("{failed} fails"),
+        lines,
+    }
+}
+
+fn recovery_scenario(
+    intents: &[&Intent],
+    before: &IndexMap<String, Vec<String>>,
+    nodes: &[String],
+    failed: &str,
+) -> Scenario {
+    let after = place(intents, nodes, Some(failed));
+    let mut lines = vec![format!(
+        "{failed} returns empty of them: nothing rebalances by itself ({failed} runs 0 of the pods it had; the others keep theirs)"
+    )];
+    for i in intents {
+        let l = label(i);
+        if count(before, failed, &l) == 0 {
+            continue;
+        }
+        for (n, _) in after
+            .iter()
+            .filter(|(n, _)| count(&after, n, &l) > count(before, n, &l))
+        {
+            lines.push(format!(
+                "to move {l} back: kubectl delete pod -n {} -l {} --field-selector spec.nodeName={n}",
+                i.namespace,
+                i.selector.describe()
+            ));
+        }
+    }
+    if lines.len() == 1 {
+        lines.push("nothing to rebalance".into());
+    }
+    Scenario {
+        title: format!("{failed} recovers"),
+        lines,
+    }
+}
+
+/// The human report: the table, then the scenarios.
+pub fn table(r: &PlanReport) -> String {
+    let mut rows = vec![[
+        "TIER".to_string(),
+        "COMPONENT".into(),
+        "REPLICAS".into(),
+        "ANTI-AFFINITY".into(),
+        "STRATEGY".into(),
+        "PDB".into(),
+        "ELIGIBLE".into(),
+        "PLACEABLE".into(),
+        "ONE NODE FAILS".into(),
+        "ROLLOUT ONE NODE DOWN".into(),
+    ]];
+    for c in &r.components {
+        rows.push([
+            c.tier.to_string(),
+            format!("{}/{}", c.release, c.component),
+            c.replicas.to_string(),
+            c.anti_affinity.clone(),
+            c.strategy.clone(),
+            c.pdb.map_or("none".into(), |m| format!("maxUnavailable {m}")),
+            c.eligible_nodes.len().to_string(),
+            if c.placeable { "yes".into() } else { "NO".into() },
+            c.node_failure_text.clone(),
+            c.rollout_one_down.clone(),
+        ]);
+    }
+    let mut s = crate::output::align(&rows);
+    s.push_str("\nRollouts with all nodes up proceed for every component: Recreate and RollingUpdate with maxSurge 0 never need a free node.\n");
+    for sc in &r.scenarios {
+        s.push_str(&format!("\n## {}\n", sc.title));
+        for l in &sc.lines {
+            s.push_str(&format!("  {l}\n"));
+        }
+    }
+    let fragile = r.fragile();
+    if fragile.is_empty() {
+        s.push_str("\nplan: every component survives the failure of any one node\n");
+    } else {
+        s.push_str(&format!(
+            "\nplan: {} component(s) cannot survive one node failure: {}\n",
+            fragile.len(),
+            fragile
+                .iter()
+                .map(|c| format!("{}/{}", c.release, c.component))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    s
+}

@@ -1,0 +1,180 @@
+//! `hagen plan` (catalogue alone) and `hagen audit` (live dumps written as fixtures under tests/fixtures/audit/).
+//! Expected outputs sit beside the inputs; `HAGEN_BLESS=1` rewrites them.
+
+mod common;
+use common::*;
+
+fn golden(path: &std::path::Path, actual: &str) {
+    if std::env::var_os("HAGEN_BLESS").is_some() {
+        std::fs::write(path, actual).unwrap();
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    assert_eq!(
+        actual,
+        expected,
+        "output differs from {} (HAGEN_BLESS=1 to accept)",
+        path.display()
+    );
+}
+
+#[test]
+fn plan_of_the_shipped_catalogue() {
+    let out = hagen(&root(), &["plan"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    golden(&root().join("tests/fixtures/plan/shipped.txt"), &stdout);
+    assert!(stdout.contains("plan: every component survives the failure of any one node"));
+    let json = hagen(&root(), &["plan", "--output", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["components"].as_array().unwrap().len(), 15);
+    let coredns = v["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["component"] == "coredns")
+        .unwrap();
+    assert_eq!(coredns["node_failure"], "full");
+    assert_eq!(coredns["placeable"], true);
+}
+
+#[test]
+fn plan_fails_when_a_component_cannot_survive_one_node_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = r#"cluster: {name: lab, nodes: [{name: n1}, {name: n2}]}
+defaults: {replicas: 2, antiAffinity: required, strategy: RollingUpdate, pdb: {maxUnavailable: 1}}
+releases:
+  - name: coredns
+    chart: coredns
+    repository: https://coredns.github.io/helm
+    version: 1.46.2
+    namespace: kube-system
+    components: [{name: coredns, tier: 1, purpose: DNS., impact: No DNS.}]
+"#;
+    std::fs::write(dir.path().join("c.yaml"), cat).unwrap();
+    // 2 replicas on 2 nodes: reduced but alive after one failure; a rollout with one node down stalls.
+    let out = hagen(dir.path(), &["plan", "--catalog", "c.yaml"], None);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("runs 1 of 2 until the node returns (no free eligible node)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("stalls: the Pending pod uses maxUnavailable 1; resumes when the node returns"),
+        "{stdout}"
+    );
+    // One node, one replica: down until the node returns.
+    std::fs::write(
+        dir.path().join("c.yaml"),
+        cat.replace(", {name: n2}", "").replace("replicas: 2", "replicas: 1"),
+    )
+    .unwrap();
+    let out = hagen(dir.path(), &["plan", "--catalog", "c.yaml"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stdout).contains("plan: 1 component(s) cannot survive one node failure: coredns/coredns"));
+    assert!(text(&out.stderr).contains("hagen plan: 1 component(s) cannot survive one node failure"));
+}
+
+#[test]
+fn audit_fixtures() {
+    let dir = root().join("tests/fixtures/audit");
+    let cases = [
+        ("healthy.json", true),
+        ("node-down.yaml", false),
+        ("node-recovered-uneven.yaml", false),
+        ("selector-matches-nothing.yaml", false),
+        ("selector-matches-neighbour.yaml", false),
+        ("pdb-allows-zero.yaml", false),
+        ("overlay-dropped-by-upgrade.yaml", false),
+    ];
+    for (file, healthy) in cases {
+        let input = std::fs::read_to_string(dir.join(file)).unwrap();
+        // Both ways in: a file argument and stdin (`kubectl … | hagen audit -`).
+        let by_file = hagen(
+            &root(),
+            &[
+                "audit",
+                "--catalog",
+                "tests/catalogs/audit.yaml",
+                &format!("tests/fixtures/audit/{file}"),
+            ],
+            None,
+        );
+        let by_stdin = hagen(
+            &root(),
+            &["audit", "--catalog", "tests/catalogs/audit.yaml", "-"],
+            Some(&input),
+        );
+        assert_eq!(by_file.stdout, by_stdin.stdout, "{file}");
+        assert_eq!(by_file.status.success(), healthy, "{file}: {}", text(&by_file.stdout));
+        let stem = file.rsplit_once('.').unwrap().0;
+        golden(&dir.join(format!("expected/{stem}.txt")), &text(&by_file.stdout));
+    }
+}
+
+#[test]
+fn audit_says_what_to_do() {
+    let run = |f: &str| text(&hagen(&root(), &["audit", "--catalog", "tests/catalogs/audit.yaml", f], None).stdout);
+    let uneven = run("tests/fixtures/audit/node-recovered-uneven.yaml");
+    assert!(
+        uneven.contains("✗ uneven placement: homelab-04 runs 5 pods, homelab-03 runs 1; nothing rebalances by itself"),
+        "{uneven}"
+    );
+    assert!(
+        uneven.contains(
+            "kubectl delete pod -n kube-system coredns-6d4b75cb6d-b1x1   # moves coredns from homelab-04 to homelab-03"
+        ),
+        "{uneven}"
+    );
+    let nothing = run("tests/fixtures/audit/selector-matches-nothing.yaml");
+    assert!(
+        nothing.contains("found selector k8s-app=kube-dns matches none of its own pods"),
+        "{nothing}"
+    );
+    let neighbour = run("tests/fixtures/audit/selector-matches-neighbour.yaml");
+    assert!(
+        neighbour.contains("also matches Deployment/kube-prometheus-stack-kube-state-metrics"),
+        "{neighbour}"
+    );
+    let zero = run("tests/fixtures/audit/pdb-allows-zero.yaml");
+    assert!(
+        zero.contains("✗ disruptions: asked ≥ 1 allowed, found kube-prometheus-stack-kube-state-metrics: 0 allowed"),
+        "{zero}"
+    );
+    let dropped = run("tests/fixtures/audit/overlay-dropped-by-upgrade.yaml");
+    assert!(dropped.contains("✗ replicas: asked 2, found 1"), "{dropped}");
+    assert!(
+        dropped.contains("✗ strategy: asked Recreate, found RollingUpdate (maxSurge 25%, maxUnavailable 1)"),
+        "{dropped}"
+    );
+    let json = hagen(
+        &root(),
+        &[
+            "audit",
+            "--catalog",
+            "tests/catalogs/audit.yaml",
+            "--output",
+            "json",
+            "tests/fixtures/audit/node-down.yaml",
+        ],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["nodes"]["homelab-03"]["ready"], false);
+    assert_eq!(v["grid"]["coredns"]["homelab-03"], 1);
+}
+
+#[test]
+fn audit_of_a_rendered_stream_reuses_the_verify_checks() {
+    // `helm template … | hagen audit -`: the overlay dropped means the chart defaults, caught as drift.
+    let stream = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: coredns, namespace: kube-system}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app.kubernetes.io/name: coredns, app.kubernetes.io/instance: coredns}}\n  template:\n    metadata: {labels: {app.kubernetes.io/name: coredns, app.kubernetes.io/instance: coredns}}\n    spec: {containers: [{name: c, image: x}]}\n";
+    let out = hagen(
+        &root(),
+        &["audit", "--catalog", "tests/catalogs/audit.yaml", "-"],
+        Some(stream),
+    );
+    assert!(!out.status.success());
+    let s = text(&out.stdout);
+    assert!(s.contains("✗ replicas: asked 2, found 1"), "{s}");
+    assert!(s.contains("✗ kube-prometheus-stack/grafana (Deployment kube-prometheus-stack-grafana in monitoring)\n    ✗ workload: asked Deployment kube-prometheus-stack-grafana in monitoring, found not found"), "{s}");
+}
