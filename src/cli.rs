@@ -78,6 +78,9 @@ enum Command {
         /// Extra manifests to add to the release (out/<release>/resources.yaml).
         #[arg(long)]
         resources: Option<PathBuf>,
+        /// Also write a failure's reason to this file (Helm 4 discards a post-renderer's stderr); removed on success.
+        #[arg(long)]
+        error_log: Option<PathBuf>,
     },
 }
 
@@ -222,7 +225,27 @@ fn dispatch(cli: Cli) -> Result<()> {
             println!("{text}");
             Ok(())
         }
-        Command::PostRender { patches, resources } => post_render(&patches, resources.as_deref()),
+        Command::PostRender {
+            patches,
+            resources,
+            error_log,
+        } => {
+            let result = post_render(&patches, resources.as_deref());
+            if let Some(log) = error_log {
+                match &result {
+                    Ok(()) => {
+                        let _ = std::fs::remove_file(&log);
+                    }
+                    Err(e) => {
+                        if let Some(dir) = log.parent() {
+                            let _ = std::fs::create_dir_all(dir);
+                        }
+                        let _ = std::fs::write(&log, format!("{e}\n"));
+                    }
+                }
+            }
+            result
+        }
     }
 }
 

@@ -62,6 +62,17 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
         }
         all.push(r);
     }
+    let routes = &plan.delivery;
+    if routes.flux {
+        crate::delivery::flux(plan, &all, catalog, &mut files)?;
+    }
+    if let Some(argo) = &routes.argocd {
+        crate::delivery::argocd(plan, &all, argo, catalog, &mut files)?;
+    }
+    if routes.helmfile {
+        crate::delivery::helmfile(plan, &all, catalog, &mut files)?;
+    }
+    crate::delivery::k3s(plan, &all, catalog, &mut files)?;
     files.add("README.md", readme(plan, &all, catalog, out))?;
     Ok((files, all))
 }
@@ -196,6 +207,9 @@ fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> Strin
             helm_command(rp, r, out, 4),
             rp.chart.notes
         ));
+        if let Some(k3s) = crate::delivery::k3s_explanation(rp, !r.patches.is_empty()) {
+            s.push_str(&format!("\n**k3s:** {k3s}\n"));
+        }
         for i in &rp.intents {
             s.push_str(&format!(
                 "\n- **{}** (tier {}): {} If down: {}",

@@ -61,6 +61,8 @@ pub struct ReleasePlan {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub cluster: String,
+    /// The opt-in delivery routes.
+    pub delivery: crate::catalog::Delivery,
     pub nodes: Vec<String>,
     pub releases: Vec<ReleasePlan>,
     /// Warnings to print (with `--strict` they are errors instead).
@@ -297,6 +299,32 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
             });
         }
         check_shared_preset(loaded, &rp, rel, &intents, &mut diags);
+        if rel.k3s_bundled {
+            let p = format!("{rp}/k3sBundled");
+            match chart.k3s {
+                charts::K3s::NotBundled => err(
+                    &mut diags,
+                    &p,
+                    format!("k3s does not ship chart {}; remove `k3sBundled`", chart.name),
+                ),
+                charts::K3s::PlainManifest(name) => warn(
+                    &mut diags,
+                    &p,
+                    format!(
+                        "k3s ships {name} as plain manifests it rewrites at every start: start k3s with `--disable {name}` and install the chart with out/{}/values.yaml",
+                        rel.name
+                    ),
+                ),
+                charts::K3s::HelmChart(name) if intents.iter().any(crate::render::needs_post_render) => warn(
+                    &mut diags,
+                    &p,
+                    format!(
+                        "k3s's own {name} HelmChart has no post-renderer: the settings hagen delivers by patch cannot reach it; disable the packaged {name} and install the chart"
+                    ),
+                ),
+                charts::K3s::HelmChart(_) => {}
+            }
+        }
         releases.push(ReleasePlan {
             release: rel.clone(),
             chart,
@@ -310,6 +338,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
     }
     Ok(Plan {
         cluster: cat.cluster.name.clone(),
+        delivery: cat.delivery.clone(),
         nodes,
         releases,
         warnings: diags,

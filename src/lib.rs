@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod charts;
 pub mod check;
 pub mod cli;
+pub mod delivery;
 pub mod error;
 pub mod generate;
 pub mod helm;

@@ -90,29 +90,7 @@ pub fn render_release(rp: &ReleasePlan) -> Result<Rendered> {
     let mut resources = Vec::new();
     for i in &rp.intents {
         let k = i.knowledge;
-        let mut ops = Vec::new();
-        match k.replicas {
-            Delivery::Hardcoded(n) if n != i.replicas => ops.push(Patch::add("/spec/replicas", i.replicas.into())),
-            Delivery::Patch => ops.push(Patch::add("/spec/replicas", i.replicas.into())),
-            _ => {}
-        }
-        if k.strategy.needs_patch(i.strategy) {
-            ops.push(Patch::add("/spec/strategy", k8s::strategy(i.strategy)));
-        }
-        if k.affinity == Delivery::Patch
-            && let Some(a) = k8s::pod_anti_affinity(i.effective_anti_affinity(), &i.selector)
-        {
-            ops.push(Patch::add(
-                "/spec/template/spec/affinity",
-                json!({"podAntiAffinity": a}),
-            ));
-        }
-        if let (Delivery::Patch, Some(s)) = (k.tolerations, i.failover_seconds) {
-            ops.push(Patch::add(
-                "/spec/template/spec/tolerations",
-                k8s::failover_tolerations(s),
-            ));
-        }
+        let ops = patch_ops(i);
         if !ops.is_empty() {
             patches.push(Patch {
                 target: Target::deployment(&i.workload),
@@ -128,6 +106,40 @@ pub fn render_release(rp: &ReleasePlan) -> Result<Rendered> {
         patches,
         resources,
     })
+}
+
+/// Whether a component needs the post-renderer (a patch or an extra manifest).
+pub fn needs_post_render(i: &Intent) -> bool {
+    !patch_ops(i).is_empty() || (i.knowledge.pdb == Delivery::Patch && i.pdb.is_some())
+}
+
+/// The JSON 6902 operations for what the chart cannot express through values.
+fn patch_ops(i: &Intent) -> Vec<Value> {
+    let k = i.knowledge;
+    let mut ops = Vec::new();
+    match k.replicas {
+        Delivery::Hardcoded(n) if n != i.replicas => ops.push(Patch::add("/spec/replicas", i.replicas.into())),
+        Delivery::Patch => ops.push(Patch::add("/spec/replicas", i.replicas.into())),
+        _ => {}
+    }
+    if k.strategy.needs_patch(i.strategy) {
+        ops.push(Patch::add("/spec/strategy", k8s::strategy(i.strategy)));
+    }
+    if k.affinity == Delivery::Patch
+        && let Some(a) = k8s::pod_anti_affinity(i.effective_anti_affinity(), &i.selector)
+    {
+        ops.push(Patch::add(
+            "/spec/template/spec/affinity",
+            json!({"podAntiAffinity": a}),
+        ));
+    }
+    if let (Delivery::Patch, Some(s)) = (k.tolerations, i.failover_seconds) {
+        ops.push(Patch::add(
+            "/spec/template/spec/tolerations",
+            k8s::failover_tolerations(s),
+        ));
+    }
+    ops
 }
 
 #[cfg(test)]

@@ -26,6 +26,53 @@ pub struct Catalogue {
     pub tiers: IndexMap<TierKey, Settings>,
     /// The Helm releases hagen writes overlays for.
     pub releases: Vec<Release>,
+    /// Extra delivery routes written next to the values overlays (all off unless switched on).
+    #[serde(default)]
+    pub delivery: Delivery,
+}
+
+/// Opt-in outputs for GitOps tools, rendered from the same result as values.yaml and patches.yaml.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Delivery {
+    /// Write out/flux/: a HelmRepository per chart repository and a HelmRelease per release.
+    #[serde(default)]
+    pub flux: bool,
+    /// Write out/argocd/: an Application per release (a kustomize folder where patches are needed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub argocd: Option<ArgoCd>,
+    /// Write out/helmfile.yaml with every release.
+    #[serde(default)]
+    pub helmfile: bool,
+}
+
+/// Where Argo CD finds this repository's out/ folder.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ArgoCd {
+    /// The git repository Argo CD reads out/ from (for releases delivered as a kustomize folder).
+    #[serde(rename = "repoURL")]
+    #[schemars(length(min = 1))]
+    pub repo_url: String,
+    /// The git revision to follow.
+    #[serde(default = "default_revision")]
+    pub target_revision: String,
+    /// The path of the output folder inside that repository.
+    #[serde(default = "default_out")]
+    pub out_path: String,
+    /// The namespace Argo CD runs in.
+    #[serde(default = "default_argocd_namespace")]
+    pub namespace: String,
+}
+
+fn default_revision() -> String {
+    "HEAD".into()
+}
+fn default_out() -> String {
+    "out".into()
+}
+fn default_argocd_namespace() -> String {
+    "argocd".into()
 }
 
 /// A tier name used as a key of `tiers`.
@@ -149,6 +196,10 @@ pub struct Release {
     /// The release's components hagen makes highly available.
     #[schemars(length(min = 1))]
     pub components: Vec<Component>,
+    /// The release is k3s's packaged one (Traefik: a HelmChart customised by a HelmChartConfig; CoreDNS and
+    /// metrics-server: plain manifests k3s rewrites at every start).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub k3s_bundled: bool,
 }
 
 /// One workload of a release, with its tier, purpose and overrides.

@@ -3,7 +3,7 @@
 //! templates/{deployment,webhook-deployment,cainjector-deployment}.yaml and `podDisruptionBudget.{enabled,
 //! maxUnavailable}` in the matching *-poddisruptionbudget.yaml. Its values schema closes the root.
 
-use super::{Chart, Component, Delivery, StrategyDelivery, fullname};
+use super::{Chart, Component, Delivery, K3s, StrategyDelivery, fullname};
 
 const VALUES: (Delivery, Delivery, StrategyDelivery, Delivery, Delivery) = (
     Delivery::Values,
@@ -68,4 +68,5 @@ pub const CHART: Chart = Chart {
         },
     ],
     notes: "Everything goes through values. The controller and cainjector use leader election: a second replica is a warm standby that takes over the lease.",
+    k3s: K3s::NotBundled,
 };

@@ -3,7 +3,7 @@
 //! `rollingUpdate.{maxUnavailable,maxSurge}` under a hardcoded `type: RollingUpdate` (:26-30), and
 //! `podDisruptionBudget` (templates/poddisruptionbudget.yaml: any non-empty map creates it).
 
-use super::{Chart, Component, Delivery, StrategyDelivery, fullname};
+use super::{Chart, Component, Delivery, K3s, StrategyDelivery, fullname};
 
 pub const CHART: Chart = Chart {
     name: "coredns",
@@ -27,4 +27,5 @@ pub const CHART: Chart = Chart {
         tolerations: Delivery::Values,
     }],
     notes: "The chart hardcodes `strategy.type: RollingUpdate` (templates/deployment.yaml); `maxSurge: 0, maxUnavailable: 1` goes through `rollingUpdate`, Recreate needs a post-render patch.",
+    k3s: K3s::PlainManifest("coredns"),
 };

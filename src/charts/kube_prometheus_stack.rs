@@ -6,7 +6,7 @@
 //! `affinity`, `tolerations`, `podDisruptionBudget`. grafana 12.11.1: `replicas`, `deploymentStrategy` (object),
 //! `affinity`, `tolerations`, `podDisruptionBudget`.
 
-use super::{Chart, Component, Delivery, StrategyDelivery};
+use super::{Chart, Component, Delivery, K3s, StrategyDelivery};
 
 pub const CHART: Chart = Chart {
     name: "kube-prometheus-stack",
@@ -67,6 +67,7 @@ pub const CHART: Chart = Chart {
         },
     ],
     notes: "prometheus-operator's replicas are hardcoded to 1 (a patch when an override asks for more). kube-state-metrics reads its strategy as a string (`updateStrategy: Recreate`); an object renders an invalid `type: map[…]`.",
+    k3s: K3s::NotBundled,
 };
 
 /// The chart's fullname, which it cuts to 26 characters.

@@ -4,7 +4,7 @@
 //! them, as the deployer's environment `CSI_*_REPLICA_COUNT` and `CSI_POD_ANTI_AFFINITY_PRESET`
 //! (templates/deployment-driver.yaml).
 
-use super::{Chart, Component, Delivery, StrategyDelivery};
+use super::{Chart, Component, Delivery, K3s, StrategyDelivery};
 
 const RUNTIME_REPLICAS: Delivery =
     Delivery::Runtime("`csi.*ReplicaCount` → env of longhorn-driver-deployer, which creates the Deployment");
@@ -42,4 +42,5 @@ pub const CHART: Chart = Chart {
         csi!("csi-snapshotter"),
     ],
     notes: "The four CSI sidecar Deployments are created at runtime by longhorn-driver-deployer. hagen sets their replica counts and the anti-affinity preset (one for all four: hard when any asks for required); their strategy (Longhorn's own RollingUpdate) and PDBs are not controllable.",
+    k3s: K3s::NotBundled,
 };

@@ -2,7 +2,7 @@
 //! The controller Deployment (templates/controller.yaml) has no `replicas` field (so 1) and no PDB template; it
 //! reads `controller.strategy` (:14), `controller.affinity` (:163) and `controller.tolerations` (:167).
 
-use super::{Chart, Component, Delivery, StrategyDelivery, fullname};
+use super::{Chart, Component, Delivery, K3s, StrategyDelivery, fullname};
 
 pub const CHART: Chart = Chart {
     name: "metallb",
@@ -28,4 +28,5 @@ pub const CHART: Chart = Chart {
         tolerations: Delivery::Values,
     }],
     notes: "The controller Deployment has no replicas key (it runs 1) and the chart has no PDB for it: more than one replica would need a patch and an extra PDB manifest, which hagen writes only with an explicit override.",
+    k3s: K3s::NotBundled,
 };

@@ -2,7 +2,7 @@
 //! templates/deployment.yaml reads `replicas`, `updateStrategy` (whole object), `affinity`, `tolerations`;
 //! templates/pdb.yaml reads `podDisruptionBudget.{enabled,minAvailable,maxUnavailable}`.
 
-use super::{Chart, Component, Delivery, StrategyDelivery, fullname};
+use super::{Chart, Component, Delivery, K3s, StrategyDelivery, fullname};
 
 pub const CHART: Chart = Chart {
     name: "metrics-server",
@@ -24,4 +24,5 @@ pub const CHART: Chart = Chart {
         tolerations: Delivery::Values,
     }],
     notes: "Everything goes through values.",
+    k3s: K3s::PlainManifest("metrics-server"),
 };

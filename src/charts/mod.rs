@@ -23,6 +23,19 @@ pub struct Chart {
     pub components: &'static [Component],
     /// What the chart cannot express, in one paragraph for out/README.md.
     pub notes: &'static str,
+    /// How k3s ships this component, if it does.
+    pub k3s: K3s,
+}
+
+/// How k3s packages a component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum K3s {
+    /// k3s does not ship it.
+    NotBundled,
+    /// A k3s `HelmChart` of this name in kube-system, customised through a `HelmChartConfig` of the same name.
+    HelmChart(&'static str),
+    /// Plain manifests k3s rewrites at every start (`--disable NAME` turns them off).
+    PlainManifest(&'static str),
 }
 
 /// What hagen knows about one workload of a chart.

@@ -2,7 +2,7 @@
 //! templates/deployment.yaml hardcodes `replicas: 1` (:16) and writes no strategy; it reads `affinity` (:38) and
 //! `tolerations` (:44); templates/pdb.yaml reads `pdb.{create,minAvailable,maxUnavailable}` (numbers only).
 
-use super::{Chart, Component, Delivery, StrategyDelivery};
+use super::{Chart, Component, Delivery, K3s, StrategyDelivery};
 
 pub const CHART: Chart = Chart {
     name: "sealed-secrets",
@@ -34,4 +34,5 @@ pub const CHART: Chart = Chart {
         tolerations: Delivery::Values,
     }],
     notes: "The chart hardcodes `replicas: 1` and writes no strategy (so Kubernetes' RollingUpdate 25%/25%): the strategy, and replicas other than 1, are post-render patches.",
+    k3s: K3s::NotBundled,
 };

@@ -4,7 +4,7 @@
 //! `podDisruptionBudget.{enabled,maxUnavailable}` (templates/poddisruptionbudget.yaml). Its values schema closes
 //! the root, so a misspelt key fails `helm template`.
 
-use super::{Chart, Component, Delivery, StrategyDelivery, fullname};
+use super::{Chart, Component, Delivery, K3s, StrategyDelivery, fullname};
 
 pub const CHART: Chart = Chart {
     name: "traefik",
@@ -29,4 +29,5 @@ pub const CHART: Chart = Chart {
         tolerations: Delivery::Values,
     }],
     notes: "Everything goes through values. The chart's default strategy (RollingUpdate, maxUnavailable 0, maxSurge 1) needs a free node and is always replaced.",
+    k3s: K3s::HelmChart("traefik"),
 };
