@@ -284,9 +284,9 @@ fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
     std::io::stdin()
         .read_to_string(&mut input)
         .map_err(|e| Error::PostRender(format!("cannot read the manifests on stdin: {e}")))?;
-    let out = crate::patch::post_render(&input, &parsed, &extra)?;
-    std::io::stdout()
-        .write_all(out.as_bytes())
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    crate::patch::post_render_to(&input, &parsed, &extra, &mut out)?;
+    out.flush()
         .map_err(|e| Error::PostRender(format!("cannot write the result: {e}")))
 }
 

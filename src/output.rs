@@ -35,36 +35,47 @@ impl FileSet {
         self.files.get(rel)
     }
 
-    /// Writes every file through a temporary file and a rename, then removes files a previous run generated
-    /// that are no longer part of the set. An interruption leaves each file either old or new, never partial.
+    /// Writes the set in two phases: every changed file to a temporary file beside it, then (only when all were
+    /// written) each temporary file renamed over its destination, then files a previous run generated that are no
+    /// longer part of the set removed. A failure in the first phase removes the temporary files and leaves `out`
+    /// exactly as it was; a rename replaces a file whole, so no file is ever half-written.
     pub fn write(&self, out: &Path) -> Result<()> {
         let werr = |path: &Path| {
             let path = path.to_path_buf();
             move |source| Error::Write { path, source }
         };
-        std::fs::create_dir_all(out).map_err(werr(out))?;
         let stale: Vec<PathBuf> = self.extra_files(out);
-        for (rel, content) in &self.files {
-            let dest = out.join(rel);
-            if let Some(dir) = dest.parent() {
-                std::fs::create_dir_all(dir).map_err(werr(dir))?;
-            }
-            if std::fs::read(&dest).ok().as_deref() == Some(content.as_bytes()) {
-                continue;
-            }
-            let tmp = dest.with_file_name(format!(
-                ".{}.hagen-tmp-{}",
-                dest.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
-                std::process::id()
-            ));
-            std::fs::write(&tmp, content).map_err(werr(&tmp))?;
-            std::fs::rename(&tmp, &dest).map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                Error::Write {
-                    path: dest.clone(),
-                    source: e,
+        let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+        let staging = (|| -> Result<()> {
+            for (rel, content) in &self.files {
+                let dest = out.join(rel);
+                if std::fs::read(&dest).ok().as_deref() == Some(content.as_bytes()) {
+                    continue;
                 }
-            })?;
+                if let Some(dir) = dest.parent() {
+                    std::fs::create_dir_all(dir).map_err(werr(dir))?;
+                }
+                let name = dest.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+                let tmp = dest.with_file_name(format!(".{name}.hagen-tmp-{}", std::process::id()));
+                staged.push((tmp.clone(), dest.clone()));
+                std::fs::write(&tmp, content).map_err(werr(&tmp))?;
+                if dest.is_dir() {
+                    return Err(Error::Write {
+                        path: dest,
+                        source: std::io::Error::other("a folder is in the way of a generated file"),
+                    });
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = staging {
+            for (tmp, _) in &staged {
+                let _ = std::fs::remove_file(tmp);
+            }
+            return Err(e);
+        }
+        for (tmp, dest) in &staged {
+            std::fs::rename(tmp, dest).map_err(werr(dest))?;
         }
         for path in stale {
             std::fs::remove_file(&path).map_err(werr(&path))?;
@@ -182,5 +193,28 @@ mod tests {
         );
         g.write(dir.path()).unwrap();
         assert!(!dir.path().join("b").exists());
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_folder_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut f = FileSet::default();
+        f.add("a/values.yaml", format!("{MARKER}\nx: 1\n")).unwrap();
+        f.write(dir.path()).unwrap();
+        std::fs::create_dir_all(dir.path().join("z/values.yaml")).unwrap(); // in the way
+        let mut g = FileSet::default();
+        g.add("a/values.yaml", format!("{MARKER}\nx: 2\n")).unwrap();
+        g.add("z/values.yaml", format!("{MARKER}\nx: 3\n")).unwrap();
+        assert!(g.write(dir.path()).is_err());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a/values.yaml")).unwrap(),
+            format!("{MARKER}\nx: 1\n")
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("a"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     }
 }

@@ -123,23 +123,20 @@ pub fn parse_patches(text: &str, file: &str) -> Result<Vec<(Target, json_patch::
         .collect()
 }
 
-/// One document of a manifest stream: its text as Helm wrote it, and its parsed form.
-struct Doc {
-    text: String,
-    value: Option<Value>,
-}
-
-/// Splits a YAML stream at `---` lines the way Helm does, keeping each document's text.
-fn split_documents(stream: &str) -> Vec<String> {
-    let mut docs = vec![String::new()];
+/// Splits a YAML stream at `---` lines the way Helm does, keeping each document's text (slices of `stream`).
+fn split_documents(stream: &str) -> Vec<&str> {
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut pos = 0;
     for line in stream.split_inclusive('\n') {
         let is_sep = line.starts_with("---") && line[3..].chars().next().is_none_or(|c| c.is_whitespace() || c == '#');
         if is_sep {
-            docs.push(String::new());
-        } else if let Some(last) = docs.last_mut() {
-            last.push_str(line);
+            docs.push(&stream[start..pos]);
+            start = pos + 3; // `--- {a: 1}` keeps its content; a comment or blank rest is harmless
         }
+        pos += line.len();
     }
+    docs.push(&stream[start..]);
     docs
 }
 
@@ -150,94 +147,112 @@ fn is_blank(text: &str) -> bool {
     })
 }
 
-/// Applies `patches` to the manifest stream `input`, appends `extra` documents, and returns the new stream.
-/// Every patch must find its target; documents that no patch touches are passed through as written.
-pub fn post_render(input: &str, patches: &[(Target, json_patch::Patch)], extra: &[Value]) -> Result<String> {
-    let mut docs: Vec<Doc> = Vec::new();
-    for (i, text) in split_documents(input).into_iter().enumerate() {
-        if is_blank(&text) {
+fn parse_object(text: &str, n: usize) -> Result<Value> {
+    let value: Value =
+        serde_yaml::from_str(text).map_err(|e| Error::PostRender(format!("input document {n} is not YAML: {e}")))?;
+    if !value.is_object() && !value.is_null() {
+        return Err(Error::PostRender(format!(
+            "input document {n} is not a Kubernetes object (a mapping)"
+        )));
+    }
+    Ok(value)
+}
+
+/// Applies every patch whose target `v` is (or, for a `List`, contains); marks the patches that hit.
+fn apply(v: &mut Value, patches: &[(Target, json_patch::Patch)], hit: &mut [bool]) -> Result<bool> {
+    let mut changed = false;
+    for ((target, ops), hit) in patches.iter().zip(hit.iter_mut()) {
+        let fail = |e: json_patch::PatchError| {
+            Error::PostRender(format!("patch for {} does not apply: {e}", target.describe()))
+        };
+        if target.matches(v) {
+            json_patch::patch(v, ops).map_err(fail)?;
+            *hit = true;
+            changed = true;
+        } else if v.get("kind").and_then(Value::as_str) == Some("List")
+            && let Some(items) = v.get_mut("items").and_then(Value::as_array_mut)
+        {
+            for item in items.iter_mut().filter(|i| target.matches(i)) {
+                json_patch::patch(item, ops).map_err(fail)?;
+                *hit = true;
+                changed = true;
+            }
+        }
+    }
+    Ok(changed)
+}
+
+/// Applies `patches` to the manifest stream `input`, appends `extra` documents, and writes the new stream to `out`.
+/// Every document must be YAML and every patch must find its target, or nothing is written. Documents no patch
+/// touches are passed through as written; only patched ones are held in memory twice.
+pub fn post_render_to(
+    input: &str,
+    patches: &[(Target, json_patch::Patch)],
+    extra: &[Value],
+    out: &mut impl std::io::Write,
+) -> Result<()> {
+    let docs = split_documents(input);
+    let mut hit = vec![false; patches.len()];
+    let mut rewritten: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
+    let mut keep = Vec::with_capacity(docs.len());
+    for (i, text) in docs.iter().enumerate() {
+        if is_blank(text) {
             continue;
         }
-        let value: Value = serde_yaml::from_str::<serde_yaml::Value>(&text)
-            .map_err(|e| Error::PostRender(format!("input document {} is not YAML: {e}", i + 1)))
-            .and_then(|v| {
-                serde_json::to_value(v)
-                    .map_err(|e| Error::PostRender(format!("input document {} is not a Kubernetes object: {e}", i + 1)))
-            })?;
+        let mut value = parse_object(text, i + 1)?;
         if value.is_null() {
             continue;
         }
-        if !value.is_object() {
-            return Err(Error::PostRender(format!(
-                "input document {} is not a Kubernetes object (a mapping)",
-                i + 1
-            )));
+        if apply(&mut value, patches, &mut hit)? {
+            rewritten.insert(
+                i,
+                serde_yaml::to_string(&value).map_err(|e| Error::PostRender(e.to_string()))?,
+            );
         }
-        docs.push(Doc {
-            text,
-            value: Some(value),
-        });
+        keep.push(i);
     }
-    for (target, ops) in patches {
-        let mut hit = false;
-        for doc in docs.iter_mut() {
-            let Some(v) = doc.value.as_mut() else { continue };
-            if target.matches(v) {
-                json_patch::patch(v, ops)
-                    .map_err(|e| Error::PostRender(format!("patch for {} does not apply: {e}", target.describe())))?;
-                hit = true;
-                doc.text.clear();
-            } else if v.get("kind").and_then(Value::as_str) == Some("List")
-                && let Some(items) = v.get_mut("items").and_then(Value::as_array_mut)
-            {
-                for item in items.iter_mut().filter(|i| target.matches(i)) {
-                    json_patch::patch(item, ops).map_err(|e| {
-                        Error::PostRender(format!("patch for {} does not apply: {e}", target.describe()))
-                    })?;
-                    hit = true;
-                    doc.text.clear();
-                }
-            }
-        }
-        if !hit {
-            return Err(Error::PostRender(format!(
-                "the patch target {} is not in the rendered manifests; the chart or release name changed, or the patches belong to another release",
-                target.describe()
-            )));
-        }
+    if let Some(((target, _), _)) = patches.iter().zip(&hit).find(|(_, h)| !**h) {
+        return Err(Error::PostRender(format!(
+            "the patch target {} is not in the rendered manifests; the chart or release name changed, or the patches belong to another release",
+            target.describe()
+        )));
     }
-    let mut out = String::with_capacity(input.len() + 1024);
-    let mut push = |text: &str| {
-        out.push_str("---\n");
-        out.push_str(text);
+    let werr = |e: std::io::Error| Error::PostRender(format!("cannot write the result: {e}"));
+    let mut push = |text: &str| -> Result<()> {
+        out.write_all(b"---\n").map_err(werr)?;
+        out.write_all(text.as_bytes()).map_err(werr)?;
         if !text.ends_with('\n') {
-            out.push('\n');
+            out.write_all(b"\n").map_err(werr)?;
         }
+        Ok(())
     };
-    for doc in &docs {
-        if doc.text.is_empty() {
-            let v = doc.value.as_ref().map(serde_yaml::to_string).transpose();
-            push(&v.map_err(|e| Error::PostRender(e.to_string()))?.unwrap_or_default());
-        } else {
-            push(&doc.text);
-        }
+    for i in keep {
+        push(rewritten.get(&i).map_or(docs[i], String::as_str))?;
     }
     for v in extra {
-        push(&serde_yaml::to_string(v).map_err(|e| Error::PostRender(e.to_string()))?);
+        push(&serde_yaml::to_string(v).map_err(|e| Error::PostRender(e.to_string()))?)?;
     }
-    Ok(out)
+    Ok(())
+}
+
+/// [`post_render_to`] into a string.
+pub fn post_render(input: &str, patches: &[(Target, json_patch::Patch)], extra: &[Value]) -> Result<String> {
+    let mut out = Vec::with_capacity(input.len() + 1024);
+    post_render_to(input, patches, extra, &mut out)?;
+    String::from_utf8(out).map_err(|e| Error::PostRender(e.to_string()))
 }
 
 /// Parses a stream of manifests (extra resources) into objects, skipping empty documents.
 pub fn parse_manifests(text: &str, file: &str) -> Result<Vec<Value>> {
     let mut out = Vec::new();
     for doc in split_documents(text) {
-        if is_blank(&doc) {
+        if is_blank(doc) {
             continue;
         }
-        let v: serde_yaml::Value =
-            serde_yaml::from_str(&doc).map_err(|e| Error::PostRender(format!("{file}: not YAML: {e}")))?;
-        out.push(serde_json::to_value(v).map_err(|e| Error::PostRender(format!("{file}: {e}")))?);
+        let v: Value = serde_yaml::from_str(doc).map_err(|e| Error::PostRender(format!("{file}: not YAML: {e}")))?;
+        if !v.is_null() {
+            out.push(v);
+        }
     }
     Ok(out)
 }
@@ -275,6 +290,14 @@ mod tests {
             e.contains("Deployment api (apps/v1) is not in the rendered manifests"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn empty_documents_comments_and_inline_starts() {
+        let stream = "# leading comment\n---\n---   # only a comment\n\n--- {apiVersion: apps/v1, kind: Deployment, metadata: {name: web}, spec: {replicas: 1}}\n...\n--- \n";
+        let out = post_render(stream, &patches("web"), &[]).unwrap();
+        assert_eq!(out.matches("---\n").count(), 1, "{out}");
+        assert!(out.contains("replicas: 2"), "{out}");
     }
 
     #[test]

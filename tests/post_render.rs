@@ -111,3 +111,35 @@ fn post_render_rejects_what_is_not_a_manifest_stream() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn post_render_handles_a_large_stream_and_streams_it_back() {
+    let patches = root().join("tests/fixtures/hardcoded/patches.yaml");
+    let mut stream = String::new();
+    for i in 0..20_000 {
+        let name = if i == 12_345 { "web".to_string() } else { format!("app-{i}") };
+        stream.push_str(&format!(
+            "---\n# Source: big/templates/d.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: 1\n  template:\n    metadata:\n      labels: {{app: {name}}}\n"
+        ));
+    }
+    assert!(stream.len() > 3_000_000, "{}", stream.len());
+    let out = hagen(&root(), &["post-render", patches.to_str().unwrap()], Some(&stream));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.matches("---\n").count(), 20_000);
+    assert_eq!(stdout.matches("replicas: 2").count(), 1);
+    assert!(stdout.contains("# Source: big/templates/d.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-0\n"));
+}
+
+#[test]
+fn post_render_reads_list_kinds_and_multi_document_streams_with_comments() {
+    let patches = root().join("tests/fixtures/hardcoded/patches.yaml");
+    let list = r#"{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replicas": 1}}]}"#;
+    let out = hagen(&root(), &["post-render", patches.to_str().unwrap()], Some(list));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("replicas: 2"));
+    let multi = "---\n# Source: a.yaml\n---\n\n--- # comment\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n---\n";
+    let out = hagen(&root(), &["post-render", patches.to_str().unwrap()], Some(multi));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).matches("---\n").count(), 1);
+}
