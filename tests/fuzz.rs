@@ -34,7 +34,10 @@ fn mutated(base: &'static str) -> impl Strategy<Value = String> {
                 2 if !v.is_empty() => v[at] = c.to_string(),
                 _ if !v.is_empty() => {
                     let l = &mut v[at];
-                    let i = l.char_indices().nth(col % (l.chars().count() + 1)).map_or(l.len(), |(i, _)| i);
+                    let i = l
+                        .char_indices()
+                        .nth(col % (l.chars().count() + 1))
+                        .map_or(l.len(), |(i, _)| i);
                     l.insert(i, c);
                 }
                 _ => {}
@@ -45,7 +48,11 @@ fn mutated(base: &'static str) -> impl Strategy<Value = String> {
 }
 
 fn patches() -> Vec<(hagen::patch::Target, json_patch::Patch)> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hardcoded/patches.yaml")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/hardcoded/patches.yaml"
+    ))
+    .unwrap();
     hagen::patch::parse_patches(&text, "patches.yaml").unwrap()
 }
 

@@ -117,7 +117,11 @@ fn post_render_handles_a_large_stream_and_streams_it_back() {
     let patches = root().join("tests/fixtures/hardcoded/patches.yaml");
     let mut stream = String::new();
     for i in 0..20_000 {
-        let name = if i == 12_345 { "web".to_string() } else { format!("app-{i}") };
+        let name = if i == 12_345 {
+            "web".to_string()
+        } else {
+            format!("app-{i}")
+        };
         stream.push_str(&format!(
             "---\n# Source: big/templates/d.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: 1\n  template:\n    metadata:\n      labels: {{app: {name}}}\n"
         ));
@@ -128,7 +132,11 @@ fn post_render_handles_a_large_stream_and_streams_it_back() {
     let stdout = text(&out.stdout);
     assert_eq!(stdout.matches("---\n").count(), 20_000);
     assert_eq!(stdout.matches("replicas: 2").count(), 1);
-    assert!(stdout.contains("# Source: big/templates/d.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-0\n"));
+    assert!(
+        stdout.contains(
+            "# Source: big/templates/d.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-0\n"
+        )
+    );
 }
 
 #[test]
