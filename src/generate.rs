@@ -23,8 +23,12 @@ pub fn resources_path(release: &str) -> String {
 pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<Rendered>)> {
     let mut files = FileSet::default();
     let mut all = Vec::new();
+    let alerts = crate::alerts::rules_map(plan)?;
+    let mut carried = false;
     for rp in &plan.releases {
-        let r = render_release(rp)?;
+        let carries = !carried && rp.chart.name == crate::alerts::CARRIER_CHART;
+        carried |= carries;
+        let r = render_release(rp, if carries { alerts.as_ref() } else { None })?;
         let rel = &rp.release;
         let header = format!(
             "{MARKER} {} from {catalog}; do not edit: change the catalogue and run `hagen generate`.\n# Chart {} {} ({}), release {} in namespace {}.\n# Use it with:\n#   {}\n",

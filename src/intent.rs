@@ -2,7 +2,7 @@
 //! rules maintainers gave us, and placement arithmetic over the cluster's nodes.
 
 use crate::catalog::load::Loaded;
-use crate::catalog::{AntiAffinity, Release, Settings, Strategy, TierKey};
+use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Release, Settings, Strategy, Strength, TierKey};
 use crate::charts::{self, Chart, Delivery};
 use crate::error::{Diagnostic, Error, Result, Severity};
 use crate::k8s::LabelSelector;
@@ -34,8 +34,12 @@ pub struct Intent {
     pub workload: String,
     /// The component's own pods, and no other workload's.
     pub selector: LabelSelector,
-    /// Nodes a replica may run on.
+    /// Nodes a replica may run on (all nodes but those a required `avoidNodes` excludes).
     pub eligible_nodes: Vec<String>,
+    /// Nodes to keep off, delivered as node affinity.
+    pub avoid: Option<AvoidNodes>,
+    /// HPA bounds; `replicas` is then `min`.
+    pub autoscale: Option<Autoscale>,
 }
 
 impl Intent {
@@ -63,6 +67,8 @@ pub struct Plan {
     pub cluster: String,
     /// The opt-in delivery routes.
     pub delivery: crate::catalog::Delivery,
+    /// The alert rule settings.
+    pub alerts: crate::catalog::Alerts,
     pub nodes: Vec<String>,
     pub releases: Vec<ReleasePlan>,
     /// Warnings to print (with `--strict` they are errors instead).
@@ -84,6 +90,7 @@ fn merge(base: &Settings, over: &Settings) -> Settings {
         anti_affinity: over.anti_affinity.or(base.anti_affinity),
         strategy: over.strategy.or(base.strategy),
         pdb: over.pdb.or(base.pdb),
+        avoid_nodes: over.avoid_nodes.clone().or_else(|| base.avoid_nodes.clone()),
         failover_seconds: over.failover_seconds.or(base.failover_seconds),
     }
 }
@@ -180,11 +187,10 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 .cloned()
                 .unwrap_or_default();
             let s = merge(&merge(&cat.defaults, &tier), &comp.settings);
-            let replicas = s.replicas.unwrap_or(2);
+            let mut replicas = s.replicas.unwrap_or(2);
             let anti_affinity = s.anti_affinity.unwrap_or(AntiAffinity::Required);
             let strategy = s.strategy.unwrap_or(Strategy::Recreate);
             let max_unavailable = s.pdb.map_or(1, |p| p.max_unavailable);
-            let eligible_nodes = nodes.clone();
             let at = |field: &str| {
                 if comp.settings_named(field) {
                     format!("{cp}/{field}")
@@ -192,6 +198,109 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                     cp.clone()
                 }
             };
+            // Node placement: the avoided labels must exist; a required rule shrinks the eligible nodes.
+            let mut avoid = s.avoid_nodes.clone();
+            if let Some(a) = &avoid {
+                for (k, v) in &a.labels {
+                    if !cat.cluster.nodes.iter().any(|n| n.labels.get(k) == Some(v)) {
+                        err(
+                            &mut diags,
+                            &at("avoidNodes"),
+                            format!(
+                                "avoidNodes: no node of cluster `{}` has the label {k}={v}; check the labels under cluster.nodes",
+                                cat.cluster.name
+                            ),
+                        );
+                    }
+                }
+                if !knowledge.rendered_by_helm() {
+                    if comp.settings.avoid_nodes.is_some() {
+                        warn(
+                            &mut diags,
+                            &at("avoidNodes"),
+                            format!(
+                                "{}: node placement of Longhorn's CSI Deployments is not controllable by hagen (Longhorn's `system-managed-components-node-selector` setting decides it)",
+                                comp.name
+                            ),
+                        );
+                    }
+                    avoid = None;
+                }
+            }
+            let eligible_nodes: Vec<String> = cat
+                .cluster
+                .nodes
+                .iter()
+                .filter(|n| match &avoid {
+                    Some(a) if a.strength == Strength::Required => {
+                        !a.labels.iter().any(|(k, v)| n.labels.get(k) == Some(v))
+                    }
+                    _ => true,
+                })
+                .map(|n| n.name.clone())
+                .collect();
+            if eligible_nodes.is_empty() {
+                err(
+                    &mut diags,
+                    &at("avoidNodes"),
+                    format!("avoidNodes leaves {} no node to run on", comp.name),
+                );
+                continue;
+            }
+            // Autoscaling: only where the chart can create an HPA, bounded by placement.
+            let autoscale = comp.autoscale;
+            if let Some(a) = autoscale {
+                let ap = format!("{cp}/autoscale");
+                if !knowledge.hpa {
+                    let can: Vec<String> = charts::CHARTS
+                        .iter()
+                        .flat_map(|c| {
+                            c.components
+                                .iter()
+                                .filter(|k| k.hpa)
+                                .map(move |k| format!("{} {}", c.name, k.id))
+                        })
+                        .collect();
+                    err(
+                        &mut diags,
+                        &ap,
+                        format!(
+                            "chart {} cannot create a HorizontalPodAutoscaler for {}; hagen autoscales only {}",
+                            chart.name,
+                            comp.name,
+                            can.join(", ")
+                        ),
+                    );
+                }
+                if a.max < a.min {
+                    err(
+                        &mut diags,
+                        &format!("{ap}/max"),
+                        format!("autoscale.max {} is below autoscale.min {}", a.max, a.min),
+                    );
+                }
+                if comp.settings.replicas.is_some() {
+                    err(
+                        &mut diags,
+                        &format!("{cp}/replicas"),
+                        "set either replicas or autoscale: under an HPA the replica count is autoscale.min..max".into(),
+                    );
+                }
+                let eligible = eligible_nodes.len() as u32;
+                if anti_affinity == AntiAffinity::Required && a.max > eligible {
+                    err(
+                        &mut diags,
+                        &format!("{ap}/max"),
+                        format!(
+                            "autoscale.max {} with required anti-affinity needs {} eligible nodes, but only {eligible} are eligible ({}): the HPA's extra pods would stay Pending",
+                            a.max,
+                            a.max,
+                            eligible_nodes.join(", ")
+                        ),
+                    );
+                }
+                replicas = a.min;
+            }
 
             if replicas == 0 {
                 err(
@@ -231,10 +340,15 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
             }
             let eligible = eligible_nodes.len() as u32;
             if replicas >= 2 && anti_affinity == AntiAffinity::Required {
+                let replicas_at = if autoscale.is_some() {
+                    format!("{cp}/autoscale/min")
+                } else {
+                    at("replicas")
+                };
                 if replicas > eligible {
                     err(
                         &mut diags,
-                        &at("replicas"),
+                        &replicas_at,
                         format!(
                             "{replicas} replicas with required anti-affinity need {replicas} eligible nodes, but only {eligible} are eligible ({}): {} pod(s) would stay Pending",
                             eligible_nodes.join(", "),
@@ -244,10 +358,16 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 } else if replicas == eligible {
                     warn(
                         &mut diags,
-                        &at("replicas"),
+                        &replicas_at,
                         format!(
-                            "{} runs {replicas} replicas on {eligible} eligible nodes with required anti-affinity: no room to reschedule after a node failure (it runs reduced until the node returns)",
-                            comp.name
+                            "{} runs {replicas} replicas{} on {eligible} eligible nodes ({}) with required anti-affinity: no room to reschedule after a node failure (it runs reduced until the node returns)",
+                            comp.name,
+                            if autoscale.is_some() {
+                                " at least (autoscale.min)"
+                            } else {
+                                ""
+                            },
+                            eligible_nodes.join(", ")
                         ),
                     );
                 }
@@ -293,6 +413,8 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 pdb,
                 failover_seconds,
                 override_reason: comp.single_instance_override.clone(),
+                avoid,
+                autoscale,
                 workload: (knowledge.workload)(&rel.name),
                 selector: LabelSelector::of(knowledge.selector_labels(&rel.name, &rel.namespace)),
                 eligible_nodes,
@@ -332,6 +454,18 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
         });
     }
 
+    if cat.alerts.as_ref().is_some_and(|a| a.enabled)
+        && !releases.iter().any(|r| r.chart.name == crate::alerts::CARRIER_CHART)
+    {
+        warn(
+            &mut diags,
+            "/alerts",
+            format!(
+                "alert rules are on but no release uses chart {}, which carries them; add it or set `alerts: {{enabled: false}}`",
+                crate::alerts::CARRIER_CHART
+            ),
+        );
+    }
     if diags.iter().any(|d| d.severity == Severity::Error) {
         diags.sort_by_key(|d| (d.severity, d.pos, d.pointer.clone()));
         return Err(Error::Catalogue(diags));
@@ -339,6 +473,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
     Ok(Plan {
         cluster: cat.cluster.name.clone(),
         delivery: cat.delivery.clone(),
+        alerts: cat.alerts.clone().unwrap_or_default(),
         nodes,
         releases,
         warnings: diags,
@@ -378,6 +513,7 @@ impl crate::catalog::Component {
             "antiAffinity" => s.anti_affinity.is_some(),
             "strategy" => s.strategy.is_some(),
             "pdb" => s.pdb.is_some(),
+            "avoidNodes" => s.avoid_nodes.is_some(),
             _ => false,
         }
     }

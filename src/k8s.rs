@@ -141,6 +141,41 @@ pub fn pod_anti_affinity(mode: AntiAffinity, selector: &LabelSelector) -> Option
     }
 }
 
+/// Node affinity that keeps pods off nodes with any of `avoid`'s labels.
+pub fn node_affinity(avoid: &crate::catalog::AvoidNodes) -> Value {
+    let exprs: Vec<Value> = avoid
+        .labels
+        .iter()
+        .map(|(k, v)| json!({"key": k, "operator": "NotIn", "values": [v]}))
+        .collect();
+    match avoid.strength {
+        crate::catalog::Strength::Required => {
+            json!({"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": exprs}]}})
+        }
+        crate::catalog::Strength::Preferred => {
+            json!({"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "preference": {"matchExpressions": exprs}}]})
+        }
+    }
+}
+
+/// The one `affinity` object of a component: pod anti-affinity and node affinity together, never two objects
+/// that overwrite each other.
+pub fn affinity(anti: Option<Value>, avoid: Option<&crate::catalog::AvoidNodes>) -> Option<Value> {
+    let mut a = serde_json::Map::new();
+    if let Some(p) = anti {
+        a.insert("podAntiAffinity".into(), p);
+    }
+    if let Some(n) = avoid {
+        a.insert("nodeAffinity".into(), node_affinity(n));
+    }
+    (!a.is_empty()).then_some(Value::Object(a))
+}
+
+/// The HorizontalPodAutoscaler metrics for a CPU utilisation target (autoscaling/v2).
+pub fn hpa_metrics(cpu_utilization: u32) -> Value {
+    json!([{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": cpu_utilization}}}])
+}
+
 /// The Deployment strategy object, as the API carries it.
 pub fn strategy(s: Strategy) -> Value {
     match s {

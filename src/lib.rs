@@ -1,6 +1,7 @@
 //! hagen: one declarative catalogue → Helm values overlays (and post-render patches) that make a cluster's
 //! infrastructure highly available, proven on the real charts.
 
+pub mod alerts;
 pub mod audit;
 pub mod catalog;
 pub mod charts;

@@ -22,7 +22,7 @@ pub struct Rendered {
 /// What a chart template sees of one component.
 pub fn template_context(i: &Intent) -> Value {
     let mode = i.effective_anti_affinity();
-    let affinity = k8s::pod_anti_affinity(mode, &i.selector).map(|a| json!({"podAntiAffinity": a}));
+    let affinity = k8s::affinity(k8s::pod_anti_affinity(mode, &i.selector), i.avoid.as_ref());
     json!({
         "replicas": i.replicas,
         "anti_affinity": match mode {
@@ -36,11 +36,12 @@ pub fn template_context(i: &Intent) -> Value {
         "rolling_update": k8s::strategy(i.strategy).get("rollingUpdate"),
         "pdb": i.pdb.map(|m| json!({"maxUnavailable": m})),
         "tolerations": i.failover_seconds.map(k8s::failover_tolerations),
+        "autoscale": i.autoscale.map(|a| json!({"min": a.min, "max": a.max, "metrics": k8s::hpa_metrics(a.cpu_utilization)})),
     })
 }
 
-/// Renders one release.
-pub fn render_release(rp: &ReleasePlan) -> Result<Rendered> {
+/// Renders one release; `alerts` is the rule map for the chart that carries alert rules.
+pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Rendered> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
     env.add_filter("dedent", |s: String| -> String {
@@ -59,6 +60,7 @@ pub fn render_release(rp: &ReleasePlan) -> Result<Rendered> {
     let ctx = json!({
         "release": {"name": rp.release.name, "namespace": rp.release.namespace},
         "components": components,
+        "alerts": alerts,
     });
     let text = env
         .get_template(rp.chart.name)
@@ -126,12 +128,12 @@ fn patch_ops(i: &Intent) -> Vec<Value> {
         ops.push(Patch::add("/spec/strategy", k8s::strategy(i.strategy)));
     }
     if k.affinity == Delivery::Patch
-        && let Some(a) = k8s::pod_anti_affinity(i.effective_anti_affinity(), &i.selector)
+        && let Some(a) = k8s::affinity(
+            k8s::pod_anti_affinity(i.effective_anti_affinity(), &i.selector),
+            i.avoid.as_ref(),
+        )
     {
-        ops.push(Patch::add(
-            "/spec/template/spec/affinity",
-            json!({"podAntiAffinity": a}),
-        ));
+        ops.push(Patch::add("/spec/template/spec/affinity", a));
     }
     if let (Delivery::Patch, Some(s)) = (k.tolerations, i.failover_seconds) {
         ops.push(Patch::add(
@@ -153,7 +155,7 @@ mod tests {
         let plan = resolve(&loaded, Options::default()).unwrap();
         plan.releases
             .iter()
-            .map(|rp| (rp.release.name.clone(), render_release(rp).unwrap()))
+            .map(|rp| (rp.release.name.clone(), render_release(rp, None).unwrap()))
             .collect()
     }
 
@@ -173,7 +175,22 @@ mod tests {
     fn keys_per_chart_with_the_shipped_catalogue() {
         let r = rendered(SHIPPED);
         let v = |rel: &str, path: &str| json(at(&r[rel].values, path));
-        assert_eq!(v("coredns", "replicaCount"), json!(2));
+        assert_eq!(v("coredns", "replicaCount"), Value::Null, "left out under the HPA");
+        assert_eq!(v("coredns", "hpa.enabled"), json!(true));
+        assert_eq!(
+            (v("coredns", "hpa.minReplicas"), v("coredns", "hpa.maxReplicas")),
+            (json!(2), json!(3))
+        );
+        // One affinity object: pod anti-affinity and node affinity together.
+        let affinity = v("cert-manager", "affinity");
+        assert!(
+            affinity["podAntiAffinity"].is_object() && affinity["nodeAffinity"].is_object(),
+            "{affinity}"
+        );
+        assert_eq!(
+            affinity["nodeAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]["preference"],
+            json!({"matchExpressions": [{"key": "node-role", "operator": "NotIn", "values": ["database"]}]})
+        );
         assert_eq!(v("coredns", "podDisruptionBudget"), json!({"maxUnavailable": 1}));
         assert_eq!(
             v("coredns", "rollingUpdate"),
@@ -203,9 +220,13 @@ mod tests {
         );
         assert_eq!(v("metallb", "controller.strategy"), json!({"type": "Recreate"}));
         assert_eq!(
-            v("metallb", "controller.affinity"),
+            v("metallb", "controller.affinity.podAntiAffinity"),
             Value::Null,
             "no anti-affinity at 1 replica"
+        );
+        assert!(
+            v("metallb", "controller.affinity.nodeAffinity").is_object(),
+            "node affinity at any replica count"
         );
         assert_eq!(
             v("metallb", "controller.tolerations")[1]["tolerationSeconds"],

@@ -20,6 +20,8 @@ pub struct ReleaseResult {
     pub components: Vec<Report>,
     /// Objects that appear or disappear between the bare and the overlay render (beyond expected PDBs).
     pub drift: Vec<String>,
+    /// Release-level checks (the alert rules, for the release that carries them).
+    pub checks: Vec<crate::check::Check>,
     /// For failed settings: keys hagen writes that the chart's values.yaml does not have, and where a key of the
     /// same name now lives.
     pub hints: Vec<String>,
@@ -151,11 +153,45 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
     }
     let all: Vec<Object> = rendered.iter().flat_map(|r| r.overlay.iter().cloned()).collect();
     let templates = check::pod_templates(&all);
+    let rules = crate::alerts::rules_map(plan)?;
+    let carrier = plan
+        .releases
+        .iter()
+        .position(|rp| rp.chart.name == crate::alerts::CARRIER_CHART)
+        .filter(|_| rules.is_some());
     let mut releases = Vec::new();
-    for (rp, r) in plan.releases.iter().zip(&rendered) {
+    for (n, (rp, r)) in plan.releases.iter().zip(&rendered).enumerate() {
         let components: Vec<Report> = rp.intents.iter().map(|i| check::judge(i, &all, &templates)).collect();
         let intents: Vec<&Intent> = rp.intents.iter().collect();
-        let drift = check::render_drift(&r.bare, &r.overlay, &intents);
+        let mut checks = Vec::new();
+        let mut rule_name = None;
+        if carrier == Some(n) {
+            let want = rules
+                .as_ref()
+                .and_then(|m| m.pointer(&format!("/{g}/groups/0/rules", g = crate::alerts::GROUP)))
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            let found = r.overlay.iter().find(|o| {
+                o.kind == "PrometheusRule"
+                    && o.value.pointer("/spec/groups/0/name").and_then(Value::as_str) == Some(crate::alerts::GROUP)
+            });
+            let got = found
+                .and_then(|o| o.value.pointer("/spec/groups/0/rules"))
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            rule_name = found.map(|o| o.name.clone());
+            checks.push(crate::check::Check {
+                setting: "alert rules",
+                asked: format!("group {} with {want} rules", crate::alerts::GROUP),
+                found: match found {
+                    Some(o) => format!("PrometheusRule {} with {got} rules", o.name),
+                    None => "no PrometheusRule carries them".into(),
+                },
+                ok: Some(found.is_some() && got == want),
+                delivered_by: "values".into(),
+            });
+        }
+        let drift = check::render_drift(&r.bare, &r.overlay, &intents, rule_name.as_deref());
         let hints = if components.iter().any(|c| c.failed() > 0) {
             moved_keys(helm, &r.chart_path, &out.join(values_path(&rp.release.name)))
         } else {
@@ -167,6 +203,7 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
             version: rp.release.version.clone(),
             namespace: rp.release.namespace.clone(),
             components,
+            checks,
             drift,
             hints,
         });
@@ -282,6 +319,13 @@ pub fn table(o: &Outcome) -> String {
                     k.setting, k.asked, "", k.found, k.delivered_by
                 ));
             }
+        }
+        for k in &r.checks {
+            let mark = if k.ok == Some(false) { "✗" } else { "✓" };
+            s.push_str(&format!(
+                "  {mark} {}: asked {}; rendered {}   [{}]\n",
+                k.setting, k.asked, k.found, k.delivered_by
+            ));
         }
         for d in &r.drift {
             s.push_str(&format!("  ✗ {d}\n"));

@@ -119,15 +119,14 @@ fn verify_edited(file: &str, from: &str, to: &str) -> (bool, String, String) {
 
 #[test]
 fn a_misspelt_values_key_is_caught() {
-    let (ok, stdout, _) = verify_edited("coredns/values.yaml", "replicaCount: 2", "replicaCont: 2");
+    let (ok, stdout, _) = verify_edited("metrics-server/values.yaml", "replicas: 2", "replica: 2");
     assert!(!ok);
     assert!(
-        stdout
-            .contains("  coredns (Deployment coredns)\n    ✗ replicas      asked: 2\n                    rendered: 1"),
+        stdout.contains("  metrics-server (Deployment metrics-server)\n    ✗ replicas      asked: 2\n                    rendered: 1"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("hint: `replicaCont` is not in the chart's values.yaml"),
+        stdout.contains("hint: `replica` is not in the chart's values.yaml"),
         "{stdout}"
     );
 }

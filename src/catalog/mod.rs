@@ -29,6 +29,86 @@ pub struct Catalogue {
     /// Extra delivery routes written next to the values overlays (all off unless switched on).
     #[serde(default)]
     pub delivery: Delivery,
+    /// Prometheus alert rules for the components, carried by the kube-prometheus-stack release (on by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<Alerts>,
+}
+
+/// A Prometheus duration such as `30s`, `10m` or `1h`.
+pub type Duration = String;
+
+/// Alert rules hagen adds to the kube-prometheus-stack overlay (`additionalPrometheusRulesMap`).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Alerts {
+    /// Switch the whole rule group off.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// How long a component may run with fewer available replicas than desired.
+    #[serde(default = "d10m")]
+    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    pub replicas_unavailable_for: Duration,
+    /// How long two ready pods of one component may share a node.
+    #[serde(default = "d15m")]
+    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    pub colocated_for: Duration,
+    /// How long a single-instance component may have no ready pod (Tier 2 and 3).
+    #[serde(default = "d5m")]
+    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    pub single_instance_down_for: Duration,
+    /// The same, for Tier 1 components.
+    #[serde(default = "d1m")]
+    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    pub single_instance_down_for_tier1: Duration,
+    /// How long a PodDisruptionBudget may allow zero disruptions (it blocks every node drain).
+    #[serde(default = "d30m")]
+    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    pub pdb_blocking_for: Duration,
+    /// Running pods on one node above which it is overloaded.
+    #[serde(default = "pods_per_node")]
+    #[schemars(range(min = 1))]
+    pub pods_per_node: u32,
+    /// How long a node may stay above `podsPerNode`.
+    #[serde(default = "d10m")]
+    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    pub pods_per_node_for: Duration,
+}
+
+impl Default for Alerts {
+    fn default() -> Self {
+        Alerts {
+            enabled: true,
+            replicas_unavailable_for: d10m(),
+            colocated_for: d15m(),
+            single_instance_down_for: d5m(),
+            single_instance_down_for_tier1: d1m(),
+            pdb_blocking_for: d30m(),
+            pods_per_node: pods_per_node(),
+            pods_per_node_for: d10m(),
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+fn d1m() -> String {
+    "1m".into()
+}
+fn d5m() -> String {
+    "5m".into()
+}
+fn d10m() -> String {
+    "10m".into()
+}
+fn d15m() -> String {
+    "15m".into()
+}
+fn d30m() -> String {
+    "30m".into()
+}
+fn pods_per_node() -> u32 {
+    25
 }
 
 /// Opt-in outputs for GitOps tools, rendered from the same result as values.yaml and patches.yaml.
@@ -139,10 +219,53 @@ pub struct Settings {
     /// The PodDisruptionBudget for components at two replicas or more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pdb: Option<Pdb>,
+    /// Keep pods off nodes with these labels (e.g. `node-role: database`), as node affinity merged into the same
+    /// `affinity` object as the anti-affinity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avoid_nodes: Option<AvoidNodes>,
     /// For single-instance components: seconds a pod stays bound to an unreachable or not-ready node before it is evicted (Kubernetes' default is 300).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 3600))]
     pub failover_seconds: Option<u32>,
+}
+
+/// Nodes to keep a component off.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AvoidNodes {
+    /// Node labels to avoid; a node with any of them is avoided.
+    #[schemars(length(min = 1))]
+    pub labels: IndexMap<String, String>,
+    /// `required`: never schedule there (fewer eligible nodes); `preferred`: only when nothing else fits.
+    pub strength: Strength,
+}
+
+/// Whether a scheduling rule is a hard or a soft constraint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Strength {
+    Required,
+    Preferred,
+}
+
+/// A HorizontalPodAutoscaler's bounds, for charts that can create one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Autoscale {
+    /// Replicas when idle; the PDB follows it.
+    #[schemars(range(min = 1, max = 100))]
+    pub min: u32,
+    /// At most this many replicas: with required anti-affinity, no more than the eligible nodes.
+    #[schemars(range(min = 1, max = 100))]
+    pub max: u32,
+    /// Target average CPU utilisation in percent of the pods' CPU requests.
+    #[serde(default = "cpu_target")]
+    #[schemars(range(min = 1, max = 100))]
+    pub cpu_utilization: u32,
+}
+
+fn cpu_target() -> u32 {
+    80
 }
 
 /// Pod anti-affinity strength.
@@ -222,6 +345,9 @@ pub struct Component {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 10))]
     pub single_instance_override: Option<String>,
+    /// Scale with load between `min` and `max` replicas through the chart's HorizontalPodAutoscaler.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscale: Option<Autoscale>,
     /// Overrides of the defaults and tier settings.
     #[serde(flatten)]
     pub settings: Settings,

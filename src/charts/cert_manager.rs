@@ -33,6 +33,7 @@ pub const CHART: Chart = Chart {
             strategy: VALUES.2,
             pdb: VALUES.3,
             tolerations: VALUES.4,
+            hpa: false,
         },
         Component {
             id: "webhook",
@@ -49,6 +50,7 @@ pub const CHART: Chart = Chart {
             strategy: VALUES.2,
             pdb: VALUES.3,
             tolerations: VALUES.4,
+            hpa: false,
         },
         Component {
             id: "cainjector",
@@ -65,6 +67,7 @@ pub const CHART: Chart = Chart {
             strategy: VALUES.2,
             pdb: VALUES.3,
             tolerations: VALUES.4,
+            hpa: false,
         },
     ],
     notes: "Everything goes through values. The controller and cainjector use leader election: a second replica is a warm standby that takes over the lease.",

@@ -25,6 +25,7 @@ pub const CHART: Chart = Chart {
         strategy: StrategyDelivery::RollingParamsOnly,
         pdb: Delivery::Values,
         tolerations: Delivery::Values,
+        hpa: true,
     }],
     notes: "The chart hardcodes `strategy.type: RollingUpdate` (templates/deployment.yaml); `maxSurge: 0, maxUnavailable: 1` goes through `rollingUpdate`, Recreate needs a post-render patch.",
     k3s: K3s::PlainManifest("coredns"),

@@ -30,6 +30,7 @@ pub const CHART: Chart = Chart {
             strategy: StrategyDelivery::Values,
             pdb: Delivery::Values,
             tolerations: Delivery::Values,
+            hpa: false,
         },
         Component {
             id: "kube-state-metrics",
@@ -40,13 +41,14 @@ pub const CHART: Chart = Chart {
             ],
             single_instance: None,
             caveat: Some(
-                "two kube-state-metrics replicas each report every series, so Prometheus stores everything twice and sums double unless the queries deduplicate (or sharding is configured)",
+                "each kube-state-metrics replica reports every series, so Prometheus stores everything twice and sums double unless the queries deduplicate (or sharding is configured)",
             ),
             replicas: Delivery::Values,
             affinity: Delivery::Values,
             strategy: StrategyDelivery::TypeOnly,
             pdb: Delivery::Values,
             tolerations: Delivery::Values,
+            hpa: false,
         },
         Component {
             id: "grafana",
@@ -64,6 +66,7 @@ pub const CHART: Chart = Chart {
             strategy: StrategyDelivery::Values,
             pdb: Delivery::Values,
             tolerations: Delivery::Values,
+            hpa: false,
         },
     ],
     notes: "prometheus-operator's replicas are hardcoded to 1 (a patch when an override asks for more). kube-state-metrics reads its strategy as a string (`updateStrategy: Recreate`); an object renders an invalid `type: map[…]`.",

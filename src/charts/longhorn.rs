@@ -27,6 +27,7 @@ macro_rules! csi {
             strategy: StrategyDelivery::NotControllable(OUTSIDE_HELM),
             pdb: Delivery::NotControllable(OUTSIDE_HELM),
             tolerations: Delivery::NotControllable(OUTSIDE_HELM),
+            hpa: false,
         }
     };
 }

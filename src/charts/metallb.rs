@@ -26,6 +26,7 @@ pub const CHART: Chart = Chart {
         strategy: StrategyDelivery::Values,
         pdb: Delivery::Patch,
         tolerations: Delivery::Values,
+        hpa: false,
     }],
     notes: "The controller Deployment has no replicas key (it runs 1) and the chart has no PDB for it: more than one replica would need a patch and an extra PDB manifest, which hagen writes only with an explicit override.",
     k3s: K3s::NotBundled,

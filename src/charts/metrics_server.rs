@@ -22,6 +22,7 @@ pub const CHART: Chart = Chart {
         strategy: StrategyDelivery::Values,
         pdb: Delivery::Values,
         tolerations: Delivery::Values,
+        hpa: false,
     }],
     notes: "Everything goes through values.",
     k3s: K3s::PlainManifest("metrics-server"),

@@ -56,6 +56,8 @@ pub struct Component {
     pub strategy: StrategyDelivery,
     pub pdb: Delivery,
     pub tolerations: Delivery,
+    /// Whether the chart can create a HorizontalPodAutoscaler for it (values keys in the template).
+    pub hpa: bool,
 }
 
 /// How a setting reaches the workload.

@@ -32,6 +32,7 @@ pub const CHART: Chart = Chart {
         strategy: StrategyDelivery::Patch,
         pdb: Delivery::Values,
         tolerations: Delivery::Values,
+        hpa: false,
     }],
     notes: "The chart hardcodes `replicas: 1` and writes no strategy (so Kubernetes' RollingUpdate 25%/25%): the strategy, and replicas other than 1, are post-render patches.",
     k3s: K3s::NotBundled,

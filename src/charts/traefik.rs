@@ -27,6 +27,7 @@ pub const CHART: Chart = Chart {
         strategy: StrategyDelivery::Values,
         pdb: Delivery::Values,
         tolerations: Delivery::Values,
+        hpa: true,
     }],
     notes: "Everything goes through values. The chart's default strategy (RollingUpdate, maxUnavailable 0, maxSurge 1) needs a free node and is always replaced.",
     k3s: K3s::HelmChart("traefik"),
