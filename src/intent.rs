@@ -65,6 +65,8 @@ pub struct ReleasePlan {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub cluster: String,
+    /// Each node's labels.
+    pub node_labels: indexmap::IndexMap<String, indexmap::IndexMap<String, String>>,
     /// The opt-in delivery routes.
     pub delivery: crate::catalog::Delivery,
     /// The alert rule settings.
@@ -124,6 +126,18 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
     }
     let nodes: Vec<String> = cat.cluster.nodes.iter().map(|n| n.name.clone()).collect();
 
+    if let Some(a) = &cat.defaults.avoid_nodes {
+        check_avoided_labels(loaded, "/defaults/avoidNodes", a, &mut diags);
+    }
+    for (t, settings) in &cat.tiers {
+        if let Some(a) = &settings.avoid_nodes {
+            let key = serde_json::to_value(t)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
+            check_avoided_labels(loaded, &format!("/tiers/{key}/avoidNodes"), a, &mut diags);
+        }
+    }
     let mut seen_releases = HashSet::new();
     let mut releases = Vec::new();
     for (ri, rel) in cat.releases.iter().enumerate() {
@@ -200,19 +214,10 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
             };
             // Node placement: the avoided labels must exist; a required rule shrinks the eligible nodes.
             let mut avoid = s.avoid_nodes.clone();
-            if let Some(a) = &avoid {
-                for (k, v) in &a.labels {
-                    if !cat.cluster.nodes.iter().any(|n| n.labels.get(k) == Some(v)) {
-                        err(
-                            &mut diags,
-                            &at("avoidNodes"),
-                            format!(
-                                "avoidNodes: no node of cluster `{}` has the label {k}={v}; check the labels under cluster.nodes",
-                                cat.cluster.name
-                            ),
-                        );
-                    }
-                }
+            if let Some(a) = &comp.settings.avoid_nodes {
+                check_avoided_labels(loaded, &format!("{cp}/avoidNodes"), a, &mut diags);
+            }
+            if avoid.is_some() {
                 if !knowledge.rendered_by_helm() {
                     if comp.settings.avoid_nodes.is_some() {
                         warn(
@@ -258,7 +263,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                             c.components
                                 .iter()
                                 .filter(|k| k.hpa)
-                                .map(move |k| format!("{} {}", c.name, k.id))
+                                .map(move |k| format!("{}/{}", c.name, k.id))
                         })
                         .collect();
                     err(
@@ -472,12 +477,44 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
     }
     Ok(Plan {
         cluster: cat.cluster.name.clone(),
+        node_labels: cat
+            .cluster
+            .nodes
+            .iter()
+            .map(|n| (n.name.clone(), n.labels.clone()))
+            .collect(),
         delivery: cat.delivery.clone(),
         alerts: cat.alerts.clone().unwrap_or_default(),
         nodes,
         releases,
         warnings: diags,
     })
+}
+
+/// Every label an `avoidNodes` names must be on some node, or the rule is a typo that silently does nothing.
+fn check_avoided_labels(loaded: &Loaded, pointer: &str, a: &AvoidNodes, diags: &mut Vec<Diagnostic>) {
+    let nodes = &loaded.catalogue.cluster.nodes;
+    for (k, v) in &a.labels {
+        if !nodes.iter().any(|n| n.labels.get(k) == Some(v)) {
+            let known: Vec<String> = nodes
+                .iter()
+                .flat_map(|n| n.labels.iter().map(|(k, v)| format!("{k}={v}")))
+                .collect();
+            diags.push(loaded.at(
+                Severity::Error,
+                &format!("{pointer}/labels/{}", k.replace('~', "~0").replace('/', "~1")),
+                format!(
+                    "no node of cluster `{}` has the label {k}={v} (node labels: {})",
+                    loaded.catalogue.cluster.name,
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            ));
+        }
+    }
 }
 
 /// Longhorn has one anti-affinity preset for all four CSI Deployments: the components must agree on it.

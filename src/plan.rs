@@ -28,8 +28,12 @@ pub struct ComponentPlan {
     pub release: String,
     pub component: String,
     pub namespace: String,
+    /// The Deployment's name.
+    pub workload: String,
     pub tier: u8,
     pub replicas: u32,
+    /// The HPA's upper bound, for autoscaled components (`replicas` is then the lower one).
+    pub max_replicas: Option<u32>,
     pub anti_affinity: String,
     pub strategy: String,
     pub pdb: Option<u32>,
@@ -80,8 +84,17 @@ fn label(i: &Intent) -> String {
 
 /// Places replicas like the scheduler's spreading would: each on the least-loaded eligible node, never two on a
 /// node while another eligible node is free of it. Deterministic.
-fn place(intents: &[&Intent], nodes: &[String], down: Option<&str>) -> IndexMap<String, Vec<String>> {
+fn place(p: &Plan, intents: &[&Intent], down: Option<&str>) -> IndexMap<String, Vec<String>> {
+    let nodes = &p.nodes;
     let mut at: IndexMap<String, Vec<String>> = nodes.iter().map(|n| (n.clone(), vec![])).collect();
+    // A node a preferred `avoidNodes` rule avoids is taken only when no other fits.
+    let avoided = |i: &Intent, n: &str| {
+        i.avoid.as_ref().is_some_and(|a| {
+            p.node_labels
+                .get(n)
+                .is_some_and(|l| a.labels.iter().any(|(k, v)| l.get(k) == Some(v)))
+        })
+    };
     for i in intents {
         let eligible: Vec<&String> = i.eligible_nodes.iter().filter(|n| Some(n.as_str()) != down).collect();
         let mut mine: Vec<String> = Vec::new();
@@ -95,7 +108,10 @@ fn place(intents: &[&Intent], nodes: &[String], down: Option<&str>) -> IndexMap<
             } else {
                 free
             };
-            let Some(n) = pool.iter().min_by_key(|n| at.get(n.as_str()).map_or(0, Vec::len)) else {
+            let Some(n) = pool
+                .iter()
+                .min_by_key(|n| (avoided(i, n), at.get(n.as_str()).map_or(0, Vec::len)))
+            else {
                 break;
             };
             let n = n.to_string();
@@ -114,7 +130,7 @@ fn count(at: &IndexMap<String, Vec<String>>, node: &str, l: &str) -> usize {
 pub fn plan(p: &Plan) -> PlanReport {
     let mut intents: Vec<&Intent> = p.releases.iter().flat_map(|r| &r.intents).collect();
     intents.sort_by_key(|i| i.tier);
-    let placement = place(&intents, &p.nodes, None);
+    let placement = place(p, &intents, None);
     let components = intents.iter().map(|i| judge(i, &placement)).collect();
     let mut scenarios = vec![Scenario {
         title: "All nodes healthy".into(),
@@ -125,8 +141,8 @@ pub fn plan(p: &Plan) -> PlanReport {
             .collect(),
     }];
     for failed in &p.nodes {
-        scenarios.push(fail_scenario(&intents, &placement, &p.nodes, failed));
-        scenarios.push(recovery_scenario(&intents, &placement, &p.nodes, failed));
+        scenarios.push(fail_scenario(p, &intents, &placement, failed));
+        scenarios.push(recovery_scenario(p, &intents, &placement, failed));
     }
     PlanReport {
         components,
@@ -176,6 +192,14 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>) -> ComponentPlan
             ),
         )
     };
+    let node_failure_text = match i.autoscale {
+        Some(a) if required && a.max + 1 > eligible => format!(
+            "{node_failure_text}; the HPA can reach only {} of its max {} while a node is down",
+            eligible - 1,
+            a.max
+        ),
+        _ => node_failure_text,
+    };
     let needs_all = required && r >= eligible;
     let rollout_all_up = match i.strategy {
         Strategy::Recreate => format!("proceeds: all {r} restart together (brief outage); no free node needed"),
@@ -202,8 +226,10 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>) -> ComponentPlan
         release: i.release.clone(),
         component: i.component.clone(),
         namespace: i.namespace.clone(),
+        workload: i.workload.clone(),
         tier: i.tier,
         replicas: r,
+        max_replicas: i.autoscale.map(|a| a.max),
         anti_affinity: match i.effective_anti_affinity() {
             AntiAffinity::Required => "required".into(),
             AntiAffinity::Preferred => "preferred".into(),
@@ -225,13 +251,9 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>) -> ComponentPlan
     }
 }
 
-fn fail_scenario(
-    intents: &[&Intent],
-    before: &IndexMap<String, Vec<String>>,
-    nodes: &[String],
-    failed: &str,
-) -> Scenario {
-    let after = place(intents, nodes, Some(failed));
+fn fail_scenario(p: &Plan, intents: &[&Intent], before: &IndexMap<String, Vec<String>>, failed: &str) -> Scenario {
+    let nodes = &p.nodes;
+    let after = place(p, intents, Some(failed));
     let mut lines = Vec::new();
     for i in intents {
         let l = label(i);
@@ -276,13 +298,8 @@ fn fail_scenario(
     }
 }
 
-fn recovery_scenario(
-    intents: &[&Intent],
-    before: &IndexMap<String, Vec<String>>,
-    nodes: &[String],
-    failed: &str,
-) -> Scenario {
-    let after = place(intents, nodes, Some(failed));
+fn recovery_scenario(p: &Plan, intents: &[&Intent], before: &IndexMap<String, Vec<String>>, failed: &str) -> Scenario {
+    let after = place(p, intents, Some(failed));
     let mut lines = vec![format!(
         "{failed} returns empty of them: nothing rebalances by itself ({failed} runs 0 of the pods it had; the others keep theirs)"
     )];
@@ -329,7 +346,10 @@ pub fn table(r: &PlanReport) -> String {
         rows.push([
             c.tier.to_string(),
             format!("{}/{}", c.release, c.component),
-            c.replicas.to_string(),
+            match c.max_replicas {
+                Some(max) => format!("{}–{max} (HPA)", c.replicas),
+                None => c.replicas.to_string(),
+            },
             c.anti_affinity.clone(),
             c.strategy.clone(),
             c.pdb.map_or("none".into(), |m| format!("maxUnavailable {m}")),

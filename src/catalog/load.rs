@@ -205,6 +205,21 @@ fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
                 }
                 diags.push(diag(file, &positions, &pointer, message));
             }
+            jsonschema::error::ValidationErrorKind::Pattern { pattern } => {
+                let expected = match pattern.as_str() {
+                    p if p.contains("ms|s|m|h") => "expected a Prometheus duration such as 30s, 10m or 1h",
+                    p if p.contains("[-a-z0-9]") => {
+                        "expected a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit"
+                    }
+                    _ => "",
+                };
+                let message = if expected.is_empty() {
+                    err.to_string()
+                } else {
+                    format!("{}: {expected}", err.instance())
+                };
+                diags.push(diag(file, &positions, &pointer, message));
+            }
             _ => {
                 let mut message = err.to_string();
                 if let jsonschema::error::ValidationErrorKind::Enum { options } = err.kind() {
