@@ -217,20 +217,18 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
             if let Some(a) = &comp.settings.avoid_nodes {
                 check_avoided_labels(loaded, &format!("{cp}/avoidNodes"), a, &mut diags);
             }
-            if avoid.is_some() {
-                if !knowledge.rendered_by_helm() {
-                    if comp.settings.avoid_nodes.is_some() {
-                        warn(
-                            &mut diags,
-                            &at("avoidNodes"),
-                            format!(
-                                "{}: node placement of Longhorn's CSI Deployments is not controllable by hagen (Longhorn's `system-managed-components-node-selector` setting decides it)",
-                                comp.name
-                            ),
-                        );
-                    }
-                    avoid = None;
+            if avoid.is_some() && !knowledge.rendered_by_helm() {
+                if comp.settings.avoid_nodes.is_some() {
+                    warn(
+                        &mut diags,
+                        &at("avoidNodes"),
+                        format!(
+                            "{}: node placement of Longhorn's CSI Deployments is not controllable by hagen (Longhorn's `system-managed-components-node-selector` setting decides it)",
+                            comp.name
+                        ),
+                    );
                 }
+                avoid = None;
             }
             let eligible_nodes: Vec<String> = cat
                 .cluster
