@@ -196,6 +196,11 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 err(&mut diags, &format!("{cp}/name"), m);
                 continue;
             };
+            let who = if rel.name == comp.name {
+                comp.name.clone()
+            } else {
+                format!("{}/{}", rel.name, comp.name)
+            };
             let tier = TierKey::of(comp.tier)
                 .and_then(|t| cat.tiers.get(&t))
                 .cloned()
@@ -224,7 +229,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                         &at("avoidNodes"),
                         format!(
                             "{}: node placement of Longhorn's CSI Deployments is not controllable by hagen (Longhorn's `system-managed-components-node-selector` setting decides it)",
-                            comp.name
+                            who
                         ),
                     );
                 }
@@ -246,7 +251,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 err(
                     &mut diags,
                     &at("avoidNodes"),
-                    format!("avoidNodes leaves {} no node to run on", comp.name),
+                    format!("avoidNodes leaves {} no node to run on", who),
                 );
                 continue;
             }
@@ -270,7 +275,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                         format!(
                             "chart {} cannot create a HorizontalPodAutoscaler for {}; hagen autoscales only {}",
                             chart.name,
-                            comp.name,
+                            who,
                             can.join(", ")
                         ),
                     );
@@ -320,7 +325,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                         &at("replicas"),
                         format!(
                             "{} must run as a single instance: {reason}. Set `replicas: 1`, or add `singleInstanceOverride: <why it is safe here>` to the component",
-                            comp.name
+                            who
                         ),
                     );
                 } else if replicas > 1 {
@@ -329,7 +334,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                         &format!("{cp}/singleInstanceOverride"),
                         format!(
                             "{} runs {replicas} replicas by explicit override although {reason}",
-                            comp.name
+                            who
                         ),
                     ));
                 }
@@ -338,7 +343,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 warn(
                     &mut diags,
                     &at("replicas"),
-                    format!("{} at {replicas} replicas: {caveat}", comp.name),
+                    format!("{} at {replicas} replicas: {caveat}", who),
                 );
             }
             let eligible = eligible_nodes.len() as u32;
@@ -364,7 +369,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                         &replicas_at,
                         format!(
                             "{} runs {replicas} replicas{} on {eligible} eligible nodes ({}) with required anti-affinity: no room to reschedule after a node failure (it runs reduced until the node returns)",
-                            comp.name,
+                            who,
                             if autoscale.is_some() {
                                 " at least (autoscale.min)"
                             } else {
@@ -381,7 +386,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                     &at("antiAffinity"),
                     format!(
                         "{} has no anti-affinity: its {replicas} replicas may share one node",
-                        comp.name
+                        who
                     ),
                 );
             }
