@@ -21,18 +21,10 @@ fn severity(tier: u8) -> &'static str {
     }
 }
 
-fn label(i: &Intent) -> String {
-    if i.release == i.component {
-        i.component.clone()
-    } else {
-        format!("{}/{}", i.release, i.component)
-    }
-}
-
 fn rule(alert: &str, expr: String, r#for: &str, i: Option<&Intent>, summary: String, description: String) -> Value {
     let mut labels = json!({"severity": i.map_or("warning", |i| severity(i.tier))});
     if let Some(i) = i {
-        labels["hagen_component"] = json!(label(i));
+        labels["hagen_component"] = json!(i.label());
         labels["hagen_tier"] = json!(i.tier.to_string());
     }
     json!({
@@ -48,7 +40,7 @@ fn rule(alert: &str, expr: String, r#for: &str, i: Option<&Intent>, summary: Str
 fn component_rules(i: &Intent, a: &Alerts) -> Vec<Value> {
     let (ns, wl) = (&i.namespace, &i.workload);
     let sel = format!(r#"namespace="{ns}",deployment="{wl}""#);
-    let name = label(i);
+    let name = i.label();
     let mut rules = Vec::new();
     if i.replicas >= 2 {
         rules.push(rule(

@@ -67,14 +67,6 @@ fn pods(objects: &[Object]) -> Vec<Pod<'_>> {
         .collect()
 }
 
-fn label(i: &Intent) -> String {
-    if i.release == i.component {
-        i.component.clone()
-    } else {
-        format!("{}/{}", i.release, i.component)
-    }
-}
-
 fn live(setting: &'static str, asked: String, found: String, ok: bool) -> Check {
     Check {
         setting,
@@ -85,6 +77,18 @@ fn live(setting: &'static str, asked: String, found: String, ok: bool) -> Check 
     }
 }
 
+/// Whether a Node or Pod reports the condition `Ready=True`.
+fn is_ready(v: &Value) -> bool {
+    v.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|c| {
+            c.get("type").and_then(Value::as_str) == Some("Ready")
+                && c.get("status").and_then(Value::as_str) == Some("True")
+        })
+}
+
 /// Audits `objects` against every component of the plan.
 pub fn audit(plan: &Plan, objects: &[Object]) -> AuditReport {
     let templates = check::pod_templates(objects);
@@ -92,16 +96,7 @@ pub fn audit(plan: &Plan, objects: &[Object]) -> AuditReport {
     let has_pods = pods.iter().any(|p| !p.node.is_empty());
     let mut nodes: IndexMap<String, NodeInfo> = IndexMap::new();
     for o in objects.iter().filter(|o| o.kind == "Node") {
-        let ready = o
-            .value
-            .pointer("/status/conditions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .any(|c| {
-                c.get("type").and_then(Value::as_str) == Some("Ready")
-                    && c.get("status").and_then(Value::as_str) == Some("True")
-            });
+        let ready = is_ready(&o.value);
         nodes.insert(
             o.name.clone(),
             NodeInfo {
@@ -190,7 +185,7 @@ pub fn audit(plan: &Plan, objects: &[Object]) -> AuditReport {
                         "kubectl delete pod -n {} {}   # {} has {} pods on {node}",
                         newest.namespace,
                         newest.name,
-                        label(i),
+                        i.label(),
                         here.len()
                     ));
                 }
@@ -217,7 +212,7 @@ pub fn audit(plan: &Plan, objects: &[Object]) -> AuditReport {
             }
         }
         if has_pods {
-            grid.insert(label(i), per_node);
+            grid.insert(i.label(), per_node);
         }
         components.push(report);
     }
@@ -240,7 +235,7 @@ pub fn audit(plan: &Plan, objects: &[Object]) -> AuditReport {
         let movable: Vec<&&Intent> = intents
             .iter()
             .filter(|i| {
-                let g = grid.get(&label(i));
+                let g = grid.get(&i.label());
                 g.is_some_and(|g| g.get(&max).copied().unwrap_or(0) > 0 && g.get(&min).copied().unwrap_or(0) == 0)
                     && i.eligible_nodes.contains(&min)
             })
@@ -260,7 +255,7 @@ pub fn audit(plan: &Plan, objects: &[Object]) -> AuditReport {
                         "kubectl delete pod -n {} {}   # moves {} from {max} to {min}",
                         p.namespace,
                         p.name,
-                        label(i)
+                        i.label()
                     ));
                 }
             }

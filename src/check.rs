@@ -288,6 +288,15 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
     report
 }
 
+/// The workloads among `templates` whose pods `sel` selects.
+fn matching_owners<'a>(sel: &LabelSelector, templates: &[&'a PodTemplate]) -> Vec<&'a str> {
+    templates
+        .iter()
+        .filter(|n| sel.matches(&n.labels))
+        .map(|n| n.owner.as_str())
+        .collect()
+}
+
 fn judge_anti_affinity(
     d: &Value,
     mode: AntiAffinity,
@@ -341,11 +350,7 @@ fn judge_anti_affinity(
             problems.push(format!("selector {} matches none of its own pods", sel.describe()));
             continue;
         }
-        let hits: Vec<&str> = neighbours
-            .iter()
-            .filter(|n| sel.matches(&n.labels))
-            .map(|n| n.owner.as_str())
-            .collect();
+        let hits = matching_owners(&sel, neighbours);
         if !hits.is_empty() {
             problems.push(format!("selector {} also matches {}", sel.describe(), hits.join(", ")));
             continue;
@@ -472,11 +477,7 @@ fn judge_pdb(
             let spec = o.value.get("spec").cloned().unwrap_or(Value::Null);
             let max = spec.get("maxUnavailable");
             let min = spec.get("minAvailable");
-            let hits: Vec<&str> = neighbours
-                .iter()
-                .filter(|n| sel.matches(&n.labels))
-                .map(|n| n.owner.as_str())
-                .collect();
+            let hits = matching_owners(sel, neighbours);
             if !hits.is_empty() {
                 return (format!("{} also selects {}", o.name, hits.join(", ")), false);
             }

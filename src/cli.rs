@@ -91,6 +91,22 @@ enum Format {
     Json,
 }
 
+/// The reporting commands (verify, plan, audit) read catalogues with unproven chart versions too: they are how a
+/// new version gets proven.
+const REPORTING: Options = Options {
+    strict: false,
+    allow_unproven: true,
+};
+
+/// Prints a report as a table or as JSON.
+fn emit<T: serde::Serialize>(format: Format, report: &T, table: fn(&T) -> String) -> Result<()> {
+    match format {
+        Format::Table => print!("{}", table(report)),
+        Format::Json => println!("{}", json(report)?),
+    }
+    Ok(())
+}
+
 /// Runs hagen with the process arguments and returns its exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
@@ -144,24 +160,11 @@ fn dispatch(cli: Cli) -> Result<()> {
             helm,
             output,
         } => {
-            // verify is how a new chart version gets proven, so it runs on unproven versions too.
-            let plan = load_and_resolve(
-                &catalog,
-                Options {
-                    strict: false,
-                    allow_unproven: true,
-                },
-            )?;
+            let plan = load_and_resolve(&catalog, REPORTING)?;
             let helm = crate::helm::Helm::find(helm.as_deref())?;
             let source = crate::helm::ChartSource::choose(charts.as_deref());
             let outcome = crate::verify::verify(&plan, &out, &helm, &source)?;
-            match output {
-                Format::Table => print!("{}", crate::verify::table(&outcome)),
-                Format::Json => println!(
-                    "{}",
-                    serde_json::to_string_pretty(&outcome).map_err(|e| Error::Tool(e.to_string()))?
-                ),
-            }
+            emit(output, &outcome, crate::verify::table)?;
             let failures = outcome.failures();
             if failures > 0 {
                 return Err(Error::Findings(format!("hagen verify: {failures} problem(s) found")));
@@ -169,18 +172,9 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Plan { catalog, output } => {
-            let plan = load_and_resolve(
-                &catalog,
-                Options {
-                    strict: false,
-                    allow_unproven: true,
-                },
-            )?;
+            let plan = load_and_resolve(&catalog, REPORTING)?;
             let report = crate::plan::plan(&plan);
-            match output {
-                Format::Table => print!("{}", crate::plan::table(&report)),
-                Format::Json => println!("{}", json(&report)?),
-            }
+            emit(output, &report, crate::plan::table)?;
             let fragile = report.fragile().len();
             if fragile > 0 {
                 return Err(Error::Findings(format!(
@@ -190,13 +184,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Audit { input, catalog, output } => {
-            let plan = load_and_resolve(
-                &catalog,
-                Options {
-                    strict: false,
-                    allow_unproven: true,
-                },
-            )?;
+            let plan = load_and_resolve(&catalog, REPORTING)?;
             let text = if input.as_os_str() == "-" {
                 let mut t = String::new();
                 std::io::stdin().read_to_string(&mut t).map_err(|source| Error::Read {
@@ -210,10 +198,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             let objects = crate::verify::objects_from_stream(&text, "default")
                 .map_err(|e| Error::Tool(format!("{}: {e}", input.display())))?;
             let report = crate::audit::audit(&plan, &objects);
-            match output {
-                Format::Table => print!("{}", crate::audit::table(&report)),
-                Format::Json => println!("{}", json(&report)?),
-            }
+            emit(output, &report, crate::audit::table)?;
             let failures = report.failures();
             if failures > 0 {
                 return Err(Error::Findings(format!("hagen audit: {failures} finding(s)")));

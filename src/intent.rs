@@ -43,6 +43,15 @@ pub struct Intent {
 }
 
 impl Intent {
+    /// `release/component`, or just the component when the release has its name (`coredns`).
+    pub fn label(&self) -> String {
+        if self.release == self.component {
+            self.component.clone()
+        } else {
+            format!("{}/{}", self.release, self.component)
+        }
+    }
+
     /// The anti-affinity hagen writes (none at one replica: there is nothing to spread).
     pub fn effective_anti_affinity(&self) -> AntiAffinity {
         if self.replicas >= 2 {

@@ -74,14 +74,6 @@ impl PlanReport {
     }
 }
 
-fn label(i: &Intent) -> String {
-    if i.release == i.component {
-        i.component.clone()
-    } else {
-        format!("{}/{}", i.release, i.component)
-    }
-}
-
 /// Places replicas like the scheduler's spreading would: each on the least-loaded eligible node, never two on a
 /// node while another eligible node is free of it. Deterministic.
 fn place(p: &Plan, intents: &[&Intent], down: Option<&str>) -> IndexMap<String, Vec<String>> {
@@ -115,7 +107,7 @@ fn place(p: &Plan, intents: &[&Intent], down: Option<&str>) -> IndexMap<String, 
                 break;
             };
             let n = n.to_string();
-            at.entry(n.clone()).or_default().push(label(i));
+            at.entry(n.clone()).or_default().push(i.label());
             mine.push(n);
         }
     }
@@ -157,7 +149,7 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>) -> ComponentPlan
     let required = i.effective_anti_affinity() == AntiAffinity::Required;
     let placeable = !required || r <= eligible;
     let evict = i.failover_seconds.unwrap_or(DEFAULT_EVICTION_SECONDS);
-    let l = label(i);
+    let l = i.label();
     let stacked = placement
         .values()
         .any(|pods| pods.iter().filter(|x| **x == l).count() > 1);
@@ -256,7 +248,7 @@ fn fail_scenario(p: &Plan, intents: &[&Intent], before: &IndexMap<String, Vec<St
     let after = place(p, intents, Some(failed));
     let mut lines = Vec::new();
     for i in intents {
-        let l = label(i);
+        let l = i.label();
         if count(before, failed, &l) == 0 {
             continue;
         }
@@ -304,7 +296,7 @@ fn recovery_scenario(p: &Plan, intents: &[&Intent], before: &IndexMap<String, Ve
         "{failed} returns empty of them: nothing rebalances by itself ({failed} runs 0 of the pods it had; the others keep theirs)"
     )];
     for i in intents {
-        let l = label(i);
+        let l = i.label();
         if count(before, failed, &l) == 0 {
             continue;
         }
