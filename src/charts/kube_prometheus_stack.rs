@@ -15,7 +15,8 @@ pub const CHART: Chart = Chart {
     components: &[
         Component {
             id: "prometheus-operator",
-            workload: |r| format!("{}-operator", kps_fullname(r)),
+            // The chart cuts its fullname to 26 characters.
+            workload: |r| format!("{}-operator", fullname_within(r, "kube-prometheus-stack", 26)),
             // The release's instance label is on every pod of the stack: the name label makes it exclusive.
             selector: &[
                 ("app.kubernetes.io/name", "kube-prometheus-stack-prometheus-operator"),
@@ -72,17 +73,3 @@ pub const CHART: Chart = Chart {
     notes: "prometheus-operator's replicas are hardcoded to 1 (a patch when an override asks for more). kube-state-metrics reads its strategy as a string (`updateStrategy: Recreate`); an object renders an invalid `type: map[…]`.",
     k3s: K3s::NotBundled,
 };
-
-/// The chart's fullname, which it cuts to 26 characters.
-fn kps_fullname(release: &str) -> String {
-    let name = if release.contains("kube-prometheus-stack") {
-        release.to_string()
-    } else {
-        format!("{release}-kube-prometheus-stack")
-    };
-    name.chars()
-        .take(26)
-        .collect::<String>()
-        .trim_end_matches('-')
-        .to_string()
-}
