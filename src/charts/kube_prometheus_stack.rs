@@ -6,7 +6,7 @@
 //! `affinity`, `tolerations`, `podDisruptionBudget`. grafana 12.11.1: `replicas`, `deploymentStrategy` (object),
 //! `affinity`, `tolerations`, `podDisruptionBudget`.
 
-use super::{Chart, Component, Delivery, K3s, StrategyDelivery};
+use super::{Chart, Component, Delivery, K3s, StrategyDelivery, fullname_within};
 
 pub const CHART: Chart = Chart {
     name: "kube-prometheus-stack",
