@@ -155,13 +155,18 @@ impl Component {
 /// Helm's usual `<chart>.fullname`: the release name when it contains the chart name, else `release-chart`,
 /// cut to 63 characters.
 pub fn fullname(release: &str, chart: &str) -> String {
+    fullname_within(release, chart, 63)
+}
+
+/// [`fullname`] for charts that cut it shorter (kube-prometheus-stack: 26 characters).
+pub fn fullname_within(release: &str, chart: &str, max: usize) -> String {
     let name = if release.contains(chart) {
         release.to_string()
     } else {
         format!("{release}-{chart}")
     };
     name.chars()
-        .take(63)
+        .take(max)
         .collect::<String>()
         .trim_end_matches('-')
         .to_string()
