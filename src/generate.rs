@@ -173,28 +173,53 @@ fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> Strin
         plan.nodes.len(),
         plan.nodes.join(", ")
     );
-    s.push_str("| tier | component | release | namespace | replicas | anti-affinity | strategy | PDB | delivered by |\n|---|---|---|---|---|---|---|---|---|\n");
+    s.push_str("| tier | component | release | namespace | replicas | anti-affinity | node placement | strategy | PDB | delivered by |\n|---|---|---|---|---|---|---|---|---|---|\n");
     let mut rows: Vec<&Intent> = plan.releases.iter().flat_map(|r| &r.intents).collect();
     rows.sort_by_key(|i| i.tier);
     for i in rows {
+        let runtime = !i.knowledge.rendered_by_helm();
         let pdb = match i.pdb {
+            _ if runtime => "— (Longhorn's)".into(),
             Some(m) => format!("maxUnavailable {m}"),
             None => "none (1 replica)".into(),
         };
-        let replicas = match i.failover_seconds {
-            Some(t) => format!("{} (failover after {t}s)", i.replicas),
-            None => i.replicas.to_string(),
+        let replicas = match (i.autoscale, i.failover_seconds) {
+            (Some(a), _) => format!("{}–{} (HPA)", a.min, a.max),
+            (None, Some(t)) => format!("{} (failover after {t}s)", i.replicas),
+            (None, None) => i.replicas.to_string(),
+        };
+        let placement = match &i.avoid {
+            _ if runtime => "— (Longhorn's)".to_string(),
+            Some(a) => format!(
+                "{} off {}",
+                match a.strength {
+                    crate::catalog::Strength::Required => "kept",
+                    crate::catalog::Strength::Preferred => "prefers",
+                },
+                a.labels
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            None => "any node".into(),
+        };
+        let strategy = if runtime {
+            "— (Longhorn's)"
+        } else {
+            strategy_words(i.strategy)
         };
         let how: Vec<String> = deliveries(i).iter().map(|(k, v)| format!("{k}: {v}")).collect();
         s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             i.tier,
             i.component,
             i.release,
             i.namespace,
             replicas,
             anti_words(i),
-            strategy_words(i.strategy),
+            placement,
+            strategy,
             pdb,
             how.join("; ")
         ));

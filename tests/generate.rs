@@ -69,7 +69,7 @@ fn generated_overlays_carry_the_helm_command_and_patches_where_values_cannot() {
     assert!(root().join("out/coredns/patches.yaml").exists());
     assert!(!root().join("out/traefik/patches.yaml").exists());
     let readme = std::fs::read_to_string(root().join("out/README.md")).unwrap();
-    assert!(readme.contains("| 1 | coredns | coredns | kube-system | 2 | required on hostname, `app.kubernetes.io/name=coredns,app.kubernetes.io/instance=coredns` | Recreate | maxUnavailable 1 | replicas: values; anti-affinity: values; strategy: patch; PDB: values |"), "{readme}");
+    assert!(readme.contains("| 1 | coredns | coredns | kube-system | 2–3 (HPA) | required on hostname, `app.kubernetes.io/name=coredns,app.kubernetes.io/instance=coredns` | prefers off node-role=database | Recreate | maxUnavailable 1 | replicas: values; anti-affinity: values; strategy: patch; PDB: values |"), "{readme}");
 }
 
 /// Each folder of tests/bad holds `cluster.yaml` (or `cluster.bin`), optional `args`, and `expected.txt`: the exact
