@@ -114,19 +114,8 @@ fn kustomize_equals_post_render(catalog: &str) {
     let helm = tool("HAGEN_HELM");
     let kubectl = tool("HAGEN_KUBECTL");
     let ws = tempfile::tempdir().unwrap();
-    let g = hagen(
-        ws.path(),
-        &[
-            "generate",
-            "--catalog",
-            root().join(catalog).to_str().unwrap(),
-            "--out",
-            "out",
-        ],
-        None,
-    );
-    assert!(g.status.success(), "{}", text(&g.stderr));
-    let plan = hagen::cli::load_and_resolve(&root().join(catalog), Default::default()).unwrap();
+    let cat = generate_into(ws.path(), catalog, "out");
+    let plan = hagen::cli::load_and_resolve(&cat, Default::default()).unwrap();
     let mut checked = 0;
     for rp in &plan.releases {
         let rel = &rp.release;
@@ -186,13 +175,7 @@ fn argocd_kustomize_folders_build_to_the_same_objects() {
     let helm = tool("HAGEN_HELM");
     let kubectl = tool("HAGEN_KUBECTL");
     let ws = tempfile::tempdir().unwrap();
-    let cat = root().join("tests/catalogs/alternatives.yaml");
-    let g = hagen(
-        ws.path(),
-        &["generate", "--catalog", cat.to_str().unwrap(), "--out", "alt"],
-        None,
-    );
-    assert!(g.status.success(), "{}", text(&g.stderr));
+    let cat = generate_into(ws.path(), "tests/catalogs/alternatives.yaml", "alt");
     let plan = hagen::cli::load_and_resolve(&cat, Default::default()).unwrap();
     let mut folders = 0;
     for rp in &plan.releases {
@@ -260,13 +243,7 @@ fn argocd_kustomize_folders_build_to_the_same_objects() {
 #[test]
 fn flux_helmfile_and_k3s_objects_carry_the_overlay_and_patches() {
     let ws = tempfile::tempdir().unwrap();
-    let cat = root().join("tests/catalogs/alternatives.yaml");
-    let g = hagen(
-        ws.path(),
-        &["generate", "--catalog", cat.to_str().unwrap(), "--out", "alt"],
-        None,
-    );
-    assert!(g.status.success(), "{}", text(&g.stderr));
+    generate_into(ws.path(), "tests/catalogs/alternatives.yaml", "alt");
     let read = |p: &str| std::fs::read_to_string(ws.path().join("alt").join(p)).unwrap();
     let values = |rel: &str| -> Value { serde_yaml::from_str(&read(&format!("{rel}/values.yaml"))).unwrap() };
     let patches = |rel: &str| -> Value { serde_yaml::from_str(&read(&format!("{rel}/patches.yaml"))).unwrap() };

@@ -82,13 +82,7 @@ fn verify_json_output_carries_every_check() {
 #[test]
 fn the_alternatives_catalogue_verifies_too() {
     let ws = workspace();
-    let cat = root().join("tests/catalogs/alternatives.yaml");
-    let g = hagen(
-        ws.path(),
-        &["generate", "--catalog", cat.to_str().unwrap(), "--out", "alt"],
-        None,
-    );
-    assert!(g.status.success(), "{}", text(&g.stderr));
+    let cat = generate_into(ws.path(), "tests/catalogs/alternatives.yaml", "alt");
     // Single-instance override: the MetalLB controller's replicas by patch and its PDB as an extra manifest.
     assert!(ws.path().join("alt/metallb/resources.yaml").exists());
     let (ok, stdout, stderr) = verify(ws.path(), cat.to_str().unwrap(), "alt", "HAGEN_HELM", &charts());

@@ -95,3 +95,16 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out.sort();
     out
 }
+
+/// Runs `hagen generate` for the repository's catalogue `catalog` (a path under the root) into `dir/out`, asserting
+/// success; returns the catalogue's absolute path.
+pub fn generate_into(dir: &Path, catalog: &str, out: &str) -> PathBuf {
+    let cat = root().join(catalog);
+    let g = hagen(
+        dir,
+        &["generate", "--catalog", cat.to_str().expect("utf-8 path"), "--out", out],
+        None,
+    );
+    assert!(g.status.success(), "{}", text(&g.stderr));
+    cat
+}
