@@ -37,7 +37,7 @@ fn rule(alert: &str, expr: String, r#for: &str, i: Option<&Intent>, summary: Str
 }
 
 /// The rules of one component.
-fn component_rules(i: &Intent, a: &Alerts) -> Vec<Value> {
+fn component_rules(i: &Intent, a: &Alerts, grace: u32) -> Vec<Value> {
     let (ns, wl) = (&i.namespace, &i.workload);
     let sel = format!(r#"namespace="{ns}",deployment="{wl}""#);
     let name = i.label();
@@ -84,9 +84,9 @@ fn component_rules(i: &Intent, a: &Alerts) -> Vec<Value> {
             Some(i),
             format!("{name} in {ns} has no ready pod"),
             format!(
-                "The single instance of {name} has been down for {wait}. If it stays down: {} Its pod should fail over to another node after {}s; check `kubectl get pods -n {ns} -l {} -o wide`.",
+                "The single instance of {name} has been down for {wait}. If it stays down: {} If its node failed, the pod is evicted about {}s after the node stopped responding (node monitor grace period + tolerationSeconds) and starts on another node; check `kubectl get pods -n {ns} -l {} -o wide`.",
                 i.impact,
-                i.failover_seconds.unwrap_or(300),
+                grace + i.failover_seconds.unwrap_or(300),
                 i.selector.describe()
             ),
         ));
@@ -120,7 +120,7 @@ pub fn rules_map(plan: &Plan) -> Result<Option<Value>> {
         .releases
         .iter()
         .flat_map(|r| &r.intents)
-        .flat_map(|i| component_rules(i, a))
+        .flat_map(|i| component_rules(i, a, plan.node_monitor_grace_seconds))
         .collect();
     rules.push(rule(
         "HagenNodeTooManyPods",

@@ -135,7 +135,7 @@ pub fn deliveries(i: &Intent) -> [(&'static str, &'static str); 4] {
         s if s.needs_patch(i.strategy) => "patch",
         _ => "values",
     };
-    let pdb = if i.pdb.is_none() && k.pdb == Delivery::Patch {
+    let pdb = if i.pdb.is_none() && k.rendered_by_helm() {
         "none needed"
     } else {
         delivery(k.pdb)
@@ -185,7 +185,7 @@ fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> Strin
         };
         let replicas = match (i.autoscale, i.failover_seconds) {
             (Some(a), _) => format!("{}–{} (HPA)", a.min, a.max),
-            (None, Some(t)) => format!("{} (failover after {t}s)", i.replicas),
+            (None, Some(t)) => format!("{} (failover ~{}s)", i.replicas, plan.node_monitor_grace_seconds + t),
             (None, None) => i.replicas.to_string(),
         };
         let placement = match &i.avoid {
@@ -254,7 +254,10 @@ fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> Strin
                 }
             }
             if let (Some(c), true) = (i.knowledge.caveat, i.replicas > 1) {
-                s.push_str(&format!(" Caveat: {c}."));
+                s.push_str(&format!(" Caveat: {}.", c.text));
+            }
+            for a in &i.acknowledged {
+                s.push_str(&format!(" Accepted trade-off `{}`: \"{}\".", a.code, a.reason));
             }
         }
         s.push('\n');

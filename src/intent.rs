@@ -8,8 +8,35 @@ use crate::error::{Diagnostic, Error, Result, Severity};
 use crate::k8s::LabelSelector;
 use std::collections::HashSet;
 
-/// Seconds a single-instance pod waits on a failed node when the catalogue does not say (Kubernetes: 300).
+/// Seconds a pod at one replica stays bound to a failed node, once the node is marked unreachable, when the
+/// catalogue does not say (Kubernetes' DefaultTolerationSeconds admission plugin: 300).
 const DEFAULT_FAILOVER_SECONDS: u32 = 30;
+
+/// The warnings a component can acknowledge (`acknowledge: {CODE: why}`), besides its chart's caveat codes.
+pub const WARNING_CODES: &[(&str, &str)] = &[
+    (
+        "recreate-stops-all",
+        "Recreate at two replicas or more stops all of them at every rollout",
+    ),
+    (
+        "rolling-may-overlap",
+        "RollingUpdate on a single-instance controller can overlap the old pod while it terminates",
+    ),
+    (
+        "no-room-to-reschedule",
+        "as many replicas as eligible nodes with required anti-affinity",
+    ),
+    ("no-anti-affinity", "two replicas or more that may share a node"),
+    ("not-controllable", "a setting the chart's runtime decides, not hagen"),
+];
+
+/// A warning the catalogue accepted for a component, with its reason (listed in out/README.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acknowledged {
+    pub code: String,
+    pub message: String,
+    pub reason: String,
+}
 
 /// What the catalogue asks of one component, fully resolved.
 #[derive(Debug, Clone)]
@@ -40,6 +67,8 @@ pub struct Intent {
     pub avoid: Option<AvoidNodes>,
     /// HPA bounds; `replicas` is then `min`.
     pub autoscale: Option<Autoscale>,
+    /// Warnings the catalogue acknowledged for this component.
+    pub acknowledged: Vec<Acknowledged>,
 }
 
 impl Intent {
@@ -81,6 +110,8 @@ pub struct Plan {
     /// The alert rule settings.
     pub alerts: crate::catalog::Alerts,
     pub nodes: Vec<String>,
+    /// kube-controller-manager's node monitor grace period the failover times assume.
+    pub node_monitor_grace_seconds: u32,
     pub releases: Vec<ReleasePlan>,
     /// Warnings to print (with `--strict` they are errors instead).
     pub warnings: Vec<Diagnostic>,
@@ -217,13 +248,28 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
             let s = merge(&merge(&cat.defaults, &tier), &comp.settings);
             let mut replicas = s.replicas.unwrap_or(2);
             let anti_affinity = s.anti_affinity.unwrap_or(AntiAffinity::Required);
-            let strategy = s.strategy.unwrap_or(Strategy::Recreate);
             let max_unavailable = s.pdb.map_or(1, |p| p.max_unavailable);
             let at = |field: &str| {
                 if comp.settings_named(field) {
                     format!("{cp}/{field}")
                 } else {
                     cp.clone()
+                }
+            };
+            // Warnings the component may acknowledge: known codes only, each with a reason.
+            let caveat_code = knowledge.caveat.map(|c| c.code);
+            check_acknowledgements(loaded, &cp, comp, caveat_code, &mut diags);
+            let mut acknowledged = Vec::new();
+            let mut fired: HashSet<&'static str> = HashSet::new();
+            let mut cwarn = |d: &mut Vec<Diagnostic>, code: &'static str, p: &str, m: String| {
+                fired.insert(code);
+                match comp.acknowledge.get(code) {
+                    Some(reason) => acknowledged.push(Acknowledged {
+                        code: code.to_string(),
+                        message: m,
+                        reason: reason.clone(),
+                    }),
+                    None => warn(d, p, format!("{m} [{code}]")),
                 }
             };
             // Node placement: the avoided labels must exist; a required rule shrinks the eligible nodes.
@@ -233,8 +279,9 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
             }
             if avoid.is_some() && !knowledge.rendered_by_helm() {
                 if comp.settings.avoid_nodes.is_some() {
-                    warn(
+                    cwarn(
                         &mut diags,
+                        "not-controllable",
                         &at("avoidNodes"),
                         format!(
                             "{}: node placement of Longhorn's CSI Deployments is not controllable by hagen (Longhorn's `system-managed-components-node-selector` setting decides it)",
@@ -349,10 +396,63 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 }
             }
             if let (Some(caveat), true) = (knowledge.caveat, replicas > 1) {
-                warn(
+                cwarn(
                     &mut diags,
+                    caveat.code,
                     &at("replicas"),
-                    format!("{} at {replicas} replicas: {caveat}", who),
+                    format!("{} at {replicas} replicas: {}", who, caveat.text),
+                );
+            }
+            // Rollouts: one pod at a time keeps the others serving; Recreate is for what must never run twice.
+            let strategy = s.strategy.unwrap_or(default_strategy(replicas));
+            // Point strategy findings at the line that chose it: the component, its tier, or the defaults.
+            let strategy_at = if comp.settings.strategy.is_some() || s.strategy.is_none() {
+                at("strategy")
+            } else if tier.strategy.is_some() {
+                format!("/tiers/{}/strategy", comp.tier)
+            } else {
+                "/defaults/strategy".to_string()
+            };
+            let finding = match knowledge.strategy {
+                charts::StrategyDelivery::NotControllable(_) => None,
+                _ => rollout_finding(
+                    strategy,
+                    replicas,
+                    knowledge.single_instance.is_some(),
+                    knowledge.readiness.needs_lease,
+                ),
+            };
+            if finding == Some(RolloutFinding::StallsOnLease) {
+                err(
+                    &mut diags,
+                    &strategy_at,
+                    format!(
+                        "{} becomes ready only while it holds its leader lease ({}): a one-at-a-time rollout would wait forever for the new pod, which cannot win the lease the old one holds (jumpstarter-dev/jumpstarter#1012); use `strategy: Recreate`",
+                        who, knowledge.readiness.text
+                    ),
+                );
+            }
+            if finding == Some(RolloutFinding::RecreateStopsAll) {
+                cwarn(
+                    &mut diags,
+                    "recreate-stops-all",
+                    &strategy_at,
+                    format!(
+                        "{} rolls out with Recreate, which stops all {replicas} replicas together at every upgrade (while they are down: {}); RollingUpdate with maxSurge 0, maxUnavailable 1 replaces one pod at a time, keeps the others serving and never needs a free node",
+                        who,
+                        comp.impact.trim_end_matches('.')
+                    ),
+                );
+            }
+            if finding == Some(RolloutFinding::RollingMayOverlap) {
+                cwarn(
+                    &mut diags,
+                    "rolling-may-overlap",
+                    &strategy_at,
+                    format!(
+                        "{} must never run twice, but RollingUpdate creates the new pod as soon as the old one is told to stop, while the old one may still run for its termination grace period; Recreate waits until the old pod is gone",
+                        who
+                    ),
                 );
             }
             let eligible = eligible_nodes.len() as u32;
@@ -373,8 +473,9 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                         ),
                     );
                 } else if replicas == eligible {
-                    warn(
+                    cwarn(
                         &mut diags,
+                        "no-room-to-reschedule",
                         &replicas_at,
                         format!(
                             "{} runs {replicas} replicas{} on {eligible} eligible nodes ({}) with required anti-affinity: no room to reschedule after a node failure (it runs reduced until the node returns)",
@@ -390,8 +491,9 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 }
             }
             if replicas >= 2 && anti_affinity == AntiAffinity::None {
-                warn(
+                cwarn(
                     &mut diags,
+                    "no-anti-affinity",
                     &at("antiAffinity"),
                     format!(
                         "{} has no anti-affinity: its {replicas} replicas may share one node",
@@ -414,8 +516,18 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
             } else {
                 None
             };
-            let failover_seconds = (replicas == 1 && knowledge.tolerations == Delivery::Values)
-                .then(|| s.failover_seconds.unwrap_or(DEFAULT_FAILOVER_SECONDS));
+            let failover_seconds = (replicas == 1
+                && matches!(knowledge.tolerations, Delivery::Values | Delivery::Patch))
+            .then(|| s.failover_seconds.unwrap_or(DEFAULT_FAILOVER_SECONDS));
+            for code in comp.acknowledge.keys() {
+                if !fired.contains(code.as_str()) && known_code(code, caveat_code) {
+                    diags.push(loaded.at(
+                        Severity::Warning,
+                        &format!("{cp}/acknowledge/{}", code.replace('~', "~0").replace('/', "~1")),
+                        format!("{who} acknowledges `{code}`, but hagen does not warn about it here: remove the acknowledgement"),
+                    ));
+                }
+            }
             intents.push(Intent {
                 release: rel.name.clone(),
                 namespace: rel.namespace.clone(),
@@ -432,6 +544,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 override_reason: comp.single_instance_override.clone(),
                 avoid,
                 autoscale,
+                acknowledged,
                 workload: (knowledge.workload)(&rel.name),
                 selector: LabelSelector::of(knowledge.selector_labels(&rel.name, &rel.namespace)),
                 eligible_nodes,
@@ -498,9 +611,80 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
         delivery: cat.delivery.clone(),
         alerts: cat.alerts.clone().unwrap_or_default(),
         nodes,
+        node_monitor_grace_seconds: cat.cluster.node_monitor_grace_period_seconds,
         releases,
         warnings: diags,
     })
+}
+
+/// The strategy a component gets when the catalogue names none: one pod at a time while others keep serving,
+/// and Recreate at one replica, where the old pod must be gone before the new one starts.
+pub fn default_strategy(replicas: u32) -> Strategy {
+    if replicas >= 2 {
+        Strategy::RollingUpdate
+    } else {
+        Strategy::Recreate
+    }
+}
+
+/// What is wrong with a rollout strategy for a component, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RolloutFinding {
+    /// Recreate at two replicas or more: every replica stops at once (a warning).
+    RecreateStopsAll,
+    /// RollingUpdate for a single-instance controller: the new pod may start while the old one terminates.
+    RollingMayOverlap,
+    /// RollingUpdate where readiness needs the leader lease: the rollout never completes (an error).
+    StallsOnLease,
+}
+
+/// Judges a strategy against the replica count and what the component's source says about it.
+pub fn rollout_finding(
+    strategy: Strategy,
+    replicas: u32,
+    single_instance: bool,
+    needs_lease: bool,
+) -> Option<RolloutFinding> {
+    match strategy {
+        Strategy::Recreate if replicas >= 2 => Some(RolloutFinding::RecreateStopsAll),
+        Strategy::Recreate => None,
+        Strategy::RollingUpdate if needs_lease && replicas >= 2 => Some(RolloutFinding::StallsOnLease),
+        Strategy::RollingUpdate if single_instance && replicas == 1 => Some(RolloutFinding::RollingMayOverlap),
+        Strategy::RollingUpdate => None,
+    }
+}
+
+/// Whether `code` is a warning a component of this chart can acknowledge.
+fn known_code(code: &str, caveat: Option<&str>) -> bool {
+    WARNING_CODES.iter().any(|(c, _)| *c == code) || caveat == Some(code)
+}
+
+/// Every acknowledgement names a warning hagen gives for this component, with a reason a reviewer can judge.
+fn check_acknowledgements(
+    loaded: &Loaded,
+    cp: &str,
+    comp: &crate::catalog::Component,
+    caveat: Option<&str>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (code, reason) in &comp.acknowledge {
+        let p = format!("{cp}/acknowledge/{}", code.replace('~', "~0").replace('/', "~1"));
+        if !known_code(code, caveat) {
+            let codes: Vec<&str> = WARNING_CODES.iter().map(|(c, _)| *c).chain(caveat).collect();
+            let mut m = format!("`{code}` is not a warning hagen gives for component `{}`", comp.name);
+            if let Some(s) = crate::suggest::did_you_mean(code, codes.iter().copied()) {
+                m.push_str(&format!("; did you mean `{s}`?"));
+            }
+            m.push_str(&format!(" (codes: {})", codes.join(", ")));
+            diags.push(loaded.at(Severity::Error, &p, m));
+        } else if reason.trim().chars().count() < 10 {
+            diags.push(loaded.at(
+                Severity::Error,
+                &p,
+                format!("acknowledging `{code}` needs a reason of at least 10 characters: why is it acceptable here?"),
+            ));
+        }
+    }
 }
 
 /// Every label an `avoidNodes` names must be on some node, or the rule is a typo that silently does nothing.
@@ -564,6 +748,62 @@ impl crate::catalog::Component {
             "pdb" => s.pdb.is_some(),
             "avoidNodes" => s.avoid_nodes.is_some(),
             _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_strategy_keeps_others_serving_and_single_pods_apart() {
+        for (replicas, want) in [
+            (1, Strategy::Recreate),
+            (2, Strategy::RollingUpdate),
+            (3, Strategy::RollingUpdate),
+        ] {
+            assert_eq!(default_strategy(replicas), want, "{replicas} replicas");
+        }
+    }
+
+    #[test]
+    fn rollout_findings() {
+        use RolloutFinding::*;
+        use Strategy::*;
+        // (strategy, replicas, single instance, readiness needs lease) → finding
+        let table = [
+            (Recreate, 1, true, false, None),
+            (Recreate, 1, false, false, None),
+            (Recreate, 2, false, false, Some(RecreateStopsAll)),
+            (Recreate, 2, false, true, Some(RecreateStopsAll)),
+            (Recreate, 3, true, false, Some(RecreateStopsAll)),
+            (RollingUpdate, 2, false, false, None),
+            (RollingUpdate, 2, false, true, Some(StallsOnLease)),
+            (RollingUpdate, 1, false, true, None),
+            (RollingUpdate, 1, true, false, Some(RollingMayOverlap)),
+            (RollingUpdate, 1, false, false, None),
+            (RollingUpdate, 2, true, false, None),
+        ];
+        for (strategy, replicas, single, lease, want) in table {
+            assert_eq!(
+                rollout_finding(strategy, replicas, single, lease),
+                want,
+                "{strategy:?} at {replicas}, single {single}, lease {lease}"
+            );
+        }
+    }
+
+    #[test]
+    fn acknowledgeable_codes() {
+        for (code, want) in [
+            ("recreate-stops-all", true),
+            ("no-room-to-reschedule", true),
+            ("duplicate-series", true),
+            ("sqlite-per-pod", false),
+            ("recreate", false),
+        ] {
+            assert_eq!(known_code(code, Some("duplicate-series")), want, "{code}");
         }
     }
 }

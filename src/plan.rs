@@ -5,7 +5,8 @@ use crate::intent::{Intent, Plan};
 use indexmap::IndexMap;
 use serde::Serialize;
 
-/// Seconds Kubernetes waits before evicting pods from a NotReady/unreachable node (the default tolerations).
+/// Seconds a pod tolerates a NotReady/unreachable node before it is evicted, unless hagen sets `tolerationSeconds`
+/// (the DefaultTolerationSeconds admission plugin's default). Counted from when the node is marked unreachable.
 const DEFAULT_EVICTION_SECONDS: u32 = 300;
 
 /// What happens to a component when one node fails.
@@ -43,6 +44,13 @@ pub struct ComponentPlan {
     /// The worst single-node failure.
     pub node_failure: Survival,
     pub node_failure_text: String,
+    /// Seconds from a node going silent until the component's lost pod is replaced on another node (None when it
+    /// cannot be: no free eligible node).
+    pub failover_seconds: Option<u32>,
+    /// How many replicas keep serving while a rollout replaces the pods.
+    pub serving_during_rollout: String,
+    /// What the pod's readiness depends on (the rollout waits for it), from the component's source.
+    pub readiness: String,
     pub rollout_all_up: String,
     pub rollout_one_down: String,
     pub drain: String,
@@ -62,6 +70,19 @@ pub struct PlanReport {
     /// A representative placement with all nodes up: node → component pods.
     pub placement: IndexMap<String, Vec<String>>,
     pub scenarios: Vec<Scenario>,
+    /// The Kubernetes timers the failover times assume.
+    pub timers: Timers,
+}
+
+/// The Kubernetes timers behind every failover time `plan` gives.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timers {
+    /// kube-controller-manager `--node-monitor-grace-period`: a silent node is marked unreachable, and its pods
+    /// NotReady (out of Service endpoints), after this long.
+    pub node_monitor_grace_seconds: u32,
+    /// `tolerationSeconds` Kubernetes gives pods for not-ready/unreachable nodes unless the catalogue sets
+    /// `failoverSeconds`.
+    pub default_toleration_seconds: u32,
 }
 
 impl PlanReport {
@@ -123,7 +144,8 @@ pub fn plan(p: &Plan) -> PlanReport {
     let mut intents: Vec<&Intent> = p.releases.iter().flat_map(|r| &r.intents).collect();
     intents.sort_by_key(|i| i.tier);
     let placement = place(p, &intents, None);
-    let components = intents.iter().map(|i| judge(i, &placement)).collect();
+    let grace = p.node_monitor_grace_seconds;
+    let components = intents.iter().map(|i| judge(i, &placement, grace)).collect();
     let mut scenarios = vec![Scenario {
         title: "All nodes healthy".into(),
         lines: p
@@ -140,15 +162,19 @@ pub fn plan(p: &Plan) -> PlanReport {
         components,
         placement,
         scenarios,
+        timers: Timers {
+            node_monitor_grace_seconds: grace,
+            default_toleration_seconds: DEFAULT_EVICTION_SECONDS,
+        },
     }
 }
 
-fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>) -> ComponentPlan {
+fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> ComponentPlan {
     let eligible = i.eligible_nodes.len() as u32;
     let r = i.replicas;
     let required = i.effective_anti_affinity() == AntiAffinity::Required;
     let placeable = !required || r <= eligible;
-    let evict = i.failover_seconds.unwrap_or(DEFAULT_EVICTION_SECONDS);
+    let evict = grace + i.failover_seconds.unwrap_or(DEFAULT_EVICTION_SECONDS);
     let l = i.label();
     let stacked = placement
         .values()
@@ -178,11 +204,18 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>) -> ComponentPlan
     } else {
         (
             Survival::Full,
-            format!(
-                "runs {} of {r} for ~{DEFAULT_EVICTION_SECONDS}s, then {r} again on a free node",
-                r - 1
-            ),
+            format!("runs {} of {r} for ~{evict}s, then {r} again on a free node", r - 1),
         )
+    };
+    let failover_seconds = match node_failure {
+        Survival::Full | Survival::Failover => Some(evict),
+        Survival::Reduced | Survival::None => None,
+    };
+    let serving_during_rollout = match i.strategy {
+        _ if !i.knowledge.rendered_by_helm() => format!("{} of {r} (Longhorn's maxUnavailable 1)", r - 1),
+        Strategy::RollingUpdate if r >= 2 => format!("{} of {r}", r - 1),
+        Strategy::RollingUpdate => format!("0 of {r} (maxUnavailable 1)"),
+        Strategy::Recreate => format!("0 of {r} (Recreate)"),
     };
     let node_failure_text = match i.autoscale {
         Some(a) if required && a.max + 1 > eligible => format!(
@@ -237,6 +270,9 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>) -> ComponentPlan
         placeable,
         node_failure,
         node_failure_text,
+        failover_seconds,
+        serving_during_rollout,
+        readiness: i.knowledge.readiness.text.to_string(),
         rollout_all_up,
         rollout_one_down,
         drain,
@@ -261,7 +297,7 @@ fn fail_scenario(p: &Plan, intents: &[&Intent], before: &IndexMap<String, Vec<St
         let line = if running == 0 {
             format!("{l}: DOWN until {failed} returns")
         } else if i.replicas == 1 {
-            let secs = i.failover_seconds.unwrap_or(DEFAULT_EVICTION_SECONDS);
+            let secs = p.node_monitor_grace_seconds + i.failover_seconds.unwrap_or(DEFAULT_EVICTION_SECONDS);
             format!(
                 "{l}: down ~{secs}s, then restarts on {}",
                 moved.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
@@ -270,9 +306,10 @@ fn fail_scenario(p: &Plan, intents: &[&Intent], before: &IndexMap<String, Vec<St
             format!("{l}: runs {running} of {} (reduced) until {failed} returns", i.replicas)
         } else {
             format!(
-                "{l}: runs {} of {} for ~{DEFAULT_EVICTION_SECONDS}s, then its pod is recreated on {}",
+                "{l}: runs {} of {} for ~{}s, then its pod is recreated on {}",
                 i.replicas - 1,
                 i.replicas,
+                p.node_monitor_grace_seconds + DEFAULT_EVICTION_SECONDS,
                 moved.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
             )
         };
@@ -320,6 +357,29 @@ fn recovery_scenario(p: &Plan, intents: &[&Intent], before: &IndexMap<String, Ve
     }
 }
 
+/// The timers behind the failover times, and how to change them.
+fn timers_text(t: &Timers) -> String {
+    let g = t.node_monitor_grace_seconds;
+    let d = t.default_toleration_seconds;
+    format!(
+        "\nFailover times assume: a silent node is marked unreachable after {g}s (kube-controller-manager --node-monitor-grace-period, 50s since Kubernetes 1.32; `cluster.nodeMonitorGracePeriodSeconds`), its pods turn NotReady then and leave Service endpoints (requests to them fail until then), and are evicted after their tolerationSeconds: {d}s by default (DefaultTolerationSeconds), or `failoverSeconds` for pods at one replica. Then they are rescheduled and must start. On k3s: --kube-controller-manager-arg=node-monitor-grace-period=20s, --kube-apiserver-arg=default-not-ready-toleration-seconds=60 and --kube-apiserver-arg=default-unreachable-toleration-seconds=60 (for pods created afterwards).\n"
+    )
+}
+
+/// Who owns `spec.replicas` once an HPA manages a component, and how to switch without surprises.
+fn autoscale_text(autoscaled: &[&ComponentPlan]) -> String {
+    let mut s = String::from(
+        "\nAutoscaled components: the HPA owns spec.replicas, so hagen leaves replicas out of the manifest.\n",
+    );
+    for c in autoscaled {
+        s.push_str(&format!(
+            "  {}/{}: the upgrade that first hands replicas to the HPA drops the Deployment to 1 replica until the HPA, created by the same upgrade, scales it back to {} (its sync period, 15s by default): Helm 3's three-way merge deletes spec.replicas (helm/helm#12650), Helm 4's server-side apply drops the field Helm owned. One pod keeps serving. Do it when one replica can carry the load, then check `kubectl get hpa -n {} {}`. Under Helm 4, a chart that still renders replicas conflicts with the HPA's field manager (`conflict with \"kube-controller-manager\" with subresource \"scale\"`): never pass --force-conflicts, it resets the HPA's count.\n",
+            c.release, c.component, c.replicas, c.namespace, c.workload
+        ));
+    }
+    s
+}
+
 /// The human report: the table, then the scenarios.
 pub fn table(r: &PlanReport) -> String {
     let mut rows = vec![[
@@ -331,6 +391,7 @@ pub fn table(r: &PlanReport) -> String {
         "PDB".into(),
         "ELIGIBLE".into(),
         "PLACEABLE".into(),
+        "DURING ROLLOUT".into(),
         "ONE NODE FAILS".into(),
         "ROLLOUT ONE NODE DOWN".into(),
     ]];
@@ -347,12 +408,22 @@ pub fn table(r: &PlanReport) -> String {
             c.pdb.map_or("none".into(), |m| format!("maxUnavailable {m}")),
             c.eligible_nodes.len().to_string(),
             if c.placeable { "yes".into() } else { "NO".into() },
+            c.serving_during_rollout.clone(),
             c.node_failure_text.clone(),
             c.rollout_one_down.clone(),
         ]);
     }
     let mut s = crate::output::align(&rows);
-    s.push_str("\nRollouts with all nodes up proceed for every component: Recreate and RollingUpdate with maxSurge 0 never need a free node.\n");
+    s.push_str("\nRollouts with all nodes up proceed for every component: Recreate and RollingUpdate with maxSurge 0 never need a free node. DURING ROLLOUT counts the replicas that keep serving while pods are replaced.\n");
+    s.push_str(&timers_text(&r.timers));
+    let autoscaled: Vec<&ComponentPlan> = r.components.iter().filter(|c| c.max_replicas.is_some()).collect();
+    if !autoscaled.is_empty() {
+        s.push_str(&autoscale_text(&autoscaled));
+    }
+    s.push_str("\nReadiness (a rollout waits for each new pod to become ready), from each component's source:\n");
+    for c in &r.components {
+        s.push_str(&format!("  {}/{}: {}\n", c.release, c.component, c.readiness));
+    }
     for sc in &r.scenarios {
         s.push_str(&format!("\n## {}\n", sc.title));
         for l in &sc.lines {

@@ -192,31 +192,38 @@ mod tests {
             json!({"matchExpressions": [{"key": "node-role", "operator": "NotIn", "values": ["database"]}]})
         );
         assert_eq!(v("coredns", "podDisruptionBudget"), json!({"maxUnavailable": 1}));
-        assert_eq!(
-            v("coredns", "rollingUpdate"),
-            Value::Null,
-            "Recreate is a patch for CoreDNS"
-        );
+        // Two replicas or more roll one pod at a time (the default strategy), in each chart's own shape.
+        let rolling = json!({"maxSurge": 0, "maxUnavailable": 1});
+        assert_eq!(v("coredns", "rollingUpdate"), rolling, "a values key for CoreDNS");
         assert_eq!(v("traefik", "deployment.replicas"), json!(2));
-        assert_eq!(v("traefik", "updateStrategy"), json!({"type": "Recreate"}));
+        assert_eq!(
+            v("traefik", "updateStrategy"),
+            json!({"type": "RollingUpdate", "rollingUpdate": rolling})
+        );
         assert_eq!(
             v("traefik", "podDisruptionBudget"),
             json!({"enabled": true, "maxUnavailable": 1})
         );
         assert_eq!(v("cert-manager", "webhook.replicaCount"), json!(2));
-        assert_eq!(v("cert-manager", "cainjector.strategy"), json!({"type": "Recreate"}));
+        assert_eq!(
+            v("cert-manager", "cainjector.strategy"),
+            json!({"type": "RollingUpdate", "rollingUpdate": rolling})
+        );
         assert_eq!(
             v("kube-prometheus-stack", "kube-state-metrics.updateStrategy"),
-            json!("Recreate"),
-            "a string"
+            Value::Null,
+            "RollingUpdate with maxSurge 0 is a patch: the chart reads only a type string"
         );
+        // One replica: Recreate, fast failover, and no PDB keys that would only restate the chart's default.
+        assert_eq!(v("kube-prometheus-stack", "grafana.replicas"), json!(1));
         assert_eq!(
             v("kube-prometheus-stack", "grafana.deploymentStrategy"),
             json!({"type": "Recreate"})
         );
+        assert_eq!(v("kube-prometheus-stack", "grafana.podDisruptionBudget"), Value::Null);
         assert_eq!(
             v("kube-prometheus-stack", "prometheusOperator.podDisruptionBudget"),
-            json!({"enabled": false})
+            Value::Null
         );
         assert_eq!(v("metallb", "controller.strategy"), json!({"type": "Recreate"}));
         assert_eq!(
@@ -232,10 +239,10 @@ mod tests {
             v("metallb", "controller.tolerations")[1]["tolerationSeconds"],
             json!(30)
         );
-        assert_eq!(v("sealed-secrets-controller", "pdb"), json!({"create": false}));
+        assert_eq!(v("sealed-secrets-controller", "pdb"), Value::Null);
         assert_eq!(
             v("metrics-server", "podDisruptionBudget"),
-            json!({"enabled": true, "minAvailable": null, "maxUnavailable": 1})
+            json!({"enabled": true, "maxUnavailable": 1})
         );
         assert_eq!(
             v("longhorn", "csi"),
@@ -257,10 +264,12 @@ mod tests {
             .filter(|(_, x)| !x.patches.is_empty())
             .map(|(k, _)| k.as_str())
             .collect();
-        assert_eq!(patched, ["coredns", "sealed-secrets-controller"]);
+        assert_eq!(patched, ["sealed-secrets-controller", "kube-prometheus-stack"]);
         assert_eq!(
-            r["coredns"].patches[0].ops,
-            vec![json!({"op": "add", "path": "/spec/strategy", "value": {"type": "Recreate"}})]
+            r["kube-prometheus-stack"].patches[0].ops,
+            vec![
+                json!({"op": "add", "path": "/spec/strategy", "value": {"type": "RollingUpdate", "rollingUpdate": rolling}})
+            ]
         );
     }
 
@@ -277,7 +286,7 @@ mod tests {
         );
         assert_eq!(
             v("kube-prometheus-stack", "kube-state-metrics.updateStrategy"),
-            json!("RollingUpdate")
+            Value::Null
         );
         let ksm = &r["kube-prometheus-stack"].patches[0];
         assert_eq!(ksm.target.name, "kube-prometheus-stack-kube-state-metrics");

@@ -235,8 +235,8 @@ fn argocd_kustomize_folders_build_to_the_same_objects() {
         folders += 1;
     }
     assert_eq!(
-        folders, 3,
-        "kube-prometheus-stack, metallb and sealed-secrets need patches"
+        folders, 4,
+        "longhorn (longhorn-ui), kube-prometheus-stack, metallb and sealed-secrets need patches"
     );
 }
 

@@ -45,13 +45,13 @@ fn generation_is_byte_identical_and_check_catches_staleness() {
     let cat = ws.path().join("catalog/cluster.yaml");
     let edited = std::fs::read_to_string(&cat)
         .unwrap()
-        .replace("strategy: Recreate", "strategy: RollingUpdate");
+        .replace("  failoverSeconds: 30", "  failoverSeconds: 30\n  strategy: Recreate");
     std::fs::write(&cat, edited).unwrap();
     let out = hagen(ws.path(), &["generate", "--check"], None);
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(
-        err.contains("-replicaCount") || err.contains("+rollingUpdate:"),
+        err.contains("-  maxSurge: 0") && err.contains("+  type: Recreate"),
         "{err}"
     );
     assert!(err.contains("out is stale: run `hagen generate`"), "{err}");
@@ -65,11 +65,16 @@ fn generated_overlays_carry_the_helm_command_and_patches_where_values_cannot() {
     assert!(values.contains("helm upgrade --install sealed-secrets-controller sealed-secrets --repo https://bitnami-labs.github.io/sealed-secrets --version 2.18.5 -n kube-system --create-namespace -f out/sealed-secrets-controller/values.yaml --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/sealed-secrets-controller/patches.yaml"), "{values}");
     let patches = std::fs::read_to_string(root().join("out/sealed-secrets-controller/patches.yaml")).unwrap();
     assert!(patches.contains("name: sealed-secrets-controller") && patches.contains("type: Recreate"));
-    // CoreDNS hardcodes RollingUpdate: Recreate is a patch; values carry the rest.
-    assert!(root().join("out/coredns/patches.yaml").exists());
+    // CoreDNS reads RollingUpdate's parameters from values (only Recreate would be a patch); kube-state-metrics
+    // reads its strategy as a string, so its maxSurge 0 is a patch.
+    assert!(!root().join("out/coredns/patches.yaml").exists());
     assert!(!root().join("out/traefik/patches.yaml").exists());
+    let kps = std::fs::read_to_string(root().join("out/kube-prometheus-stack/patches.yaml")).unwrap();
+    assert!(kps.contains("name: kube-prometheus-stack-kube-state-metrics") && kps.contains("maxSurge: 0"));
     let readme = std::fs::read_to_string(root().join("out/README.md")).unwrap();
-    assert!(readme.contains("| 1 | coredns | coredns | kube-system | 2–3 (HPA) | required on hostname, `app.kubernetes.io/name=coredns,app.kubernetes.io/instance=coredns` | prefers off node-role=database | Recreate | maxUnavailable 1 | replicas: values; anti-affinity: values; strategy: patch; PDB: values |"), "{readme}");
+    assert!(readme.contains("| 1 | coredns | coredns | kube-system | 2–3 (HPA) | required on hostname, `app.kubernetes.io/name=coredns,app.kubernetes.io/instance=coredns` | prefers off node-role=database | RollingUpdate (maxSurge 0, maxUnavailable 1) | maxUnavailable 1 | replicas: values; anti-affinity: values; strategy: values; PDB: values |"), "{readme}");
+    // Accepted trade-offs are listed with their reason.
+    assert!(readme.contains("Accepted trade-off `duplicate-series`"), "{readme}");
 }
 
 /// Each folder of tests/bad holds `cluster.yaml` (or `cluster.bin`), optional `args`, and `expected.txt`: the exact

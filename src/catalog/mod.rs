@@ -188,6 +188,23 @@ pub struct Cluster {
     /// The nodes pods can be scheduled on.
     #[schemars(length(min = 1))]
     pub nodes: Vec<Node>,
+    /// kube-controller-manager's `--node-monitor-grace-period` in seconds: how long a silent node stays Ready
+    /// before its pods are marked NotReady and its eviction timer starts (50 since Kubernetes 1.32, 40 before).
+    /// `hagen plan` uses it for failover times; it does not change the cluster.
+    #[serde(default = "node_monitor_grace", skip_serializing_if = "is_default_grace")]
+    #[schemars(range(min = 1, max = 3600))]
+    pub node_monitor_grace_period_seconds: u32,
+}
+
+/// Kubernetes' default `--node-monitor-grace-period` since 1.32 (kubernetes/kubernetes#126287).
+pub const DEFAULT_NODE_MONITOR_GRACE_SECONDS: u32 = 50;
+
+fn node_monitor_grace() -> u32 {
+    DEFAULT_NODE_MONITOR_GRACE_SECONDS
+}
+
+fn is_default_grace(s: &u32) -> bool {
+    *s == DEFAULT_NODE_MONITOR_GRACE_SECONDS
 }
 
 /// One schedulable node.
@@ -213,7 +230,8 @@ pub struct Settings {
     /// Pod anti-affinity on `kubernetes.io/hostname` between a component's own pods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anti_affinity: Option<AntiAffinity>,
-    /// How a rollout replaces pods: both choices never need a free node.
+    /// How a rollout replaces pods (both never need a free node). Default: RollingUpdate at two replicas or more
+    /// (one pod at a time, the others keep serving), Recreate at one (the old pod is gone before the new starts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<Strategy>,
     /// The PodDisruptionBudget for components at two replicas or more.
@@ -223,7 +241,7 @@ pub struct Settings {
     /// `affinity` object as the anti-affinity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avoid_nodes: Option<AvoidNodes>,
-    /// For single-instance components: seconds a pod stays bound to an unreachable or not-ready node before it is evicted (Kubernetes' default is 300).
+    /// For components at one replica: seconds a pod stays bound to an unreachable or not-ready node before it is evicted (Kubernetes' default is 300). Counted from when the node is marked unreachable, i.e. after the node monitor grace period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1, max = 3600))]
     pub failover_seconds: Option<u32>,
@@ -283,7 +301,7 @@ pub enum AntiAffinity {
 /// Deployment strategies that cannot get stuck when anti-affinity fills every eligible node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum Strategy {
-    /// Stop every replica, then start the new ones: a short full outage at each rollout.
+    /// Stop every replica and wait until they are gone, then start the new ones: a full outage at each rollout, but two versions never overlap (what single-instance controllers need).
     Recreate,
     /// `RollingUpdate` with `maxSurge: 0, maxUnavailable: 1`: replace one pod at a time in place; the others keep serving.
     RollingUpdate,
@@ -348,6 +366,11 @@ pub struct Component {
     /// Scale with load between `min` and `max` replicas through the chart's HorizontalPodAutoscaler.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscale: Option<Autoscale>,
+    /// Warnings accepted for this component: the warning's code (shown in brackets after it) → why it is
+    /// acceptable here. An acknowledged warning is listed with its reason in out/README.md and no longer fails
+    /// `generate --strict`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub acknowledge: IndexMap<String, String>,
     /// Overrides of the defaults and tier settings.
     #[serde(flatten)]
     pub settings: Settings,

@@ -3,7 +3,7 @@
 //! templates/{deployment,webhook-deployment,cainjector-deployment}.yaml and `podDisruptionBudget.{enabled,
 //! maxUnavailable}` in the matching *-poddisruptionbudget.yaml. Its values schema closes the root.
 
-use super::{Chart, Component, Delivery, K3s, StrategyDelivery, fullname};
+use super::{Chart, Component, Delivery, K3s, Readiness, StrategyDelivery, fullname};
 
 const VALUES: (Delivery, Delivery, StrategyDelivery, Delivery, Delivery) = (
     Delivery::Values,
@@ -28,6 +28,10 @@ pub const CHART: Chart = Chart {
             ],
             single_instance: None,
             caveat: None,
+            readiness: Readiness {
+                needs_lease: false,
+                text: "leader-elected (`--leader-elect` defaults to true, cert-manager internal/apis/config/shared/v1alpha1/defaults.go:28; the lease is released on shutdown); no readiness probe, only liveness `/livez` on 9403, whose leader check passes for a non-leader (client-go leaderelection.go `Check`): a new pod is ready as soon as it runs",
+            },
             replicas: VALUES.0,
             affinity: VALUES.1,
             strategy: VALUES.2,
@@ -45,6 +49,10 @@ pub const CHART: Chart = Chart {
             ],
             single_instance: None,
             caveat: None,
+            readiness: Readiness {
+                needs_lease: false,
+                text: "no leader election (cert-manager pkg/webhook/server/server.go:189); readiness `/healthz` on 6080 checks only its serving certificate",
+            },
             replicas: VALUES.0,
             affinity: VALUES.1,
             strategy: VALUES.2,
@@ -62,6 +70,10 @@ pub const CHART: Chart = Chart {
             ],
             single_instance: None,
             caveat: None,
+            readiness: Readiness {
+                needs_lease: false,
+                text: "leader-elected (same default as the controller; cmd/cainjector/app/controller.go:139-147, lease released on shutdown); no probes at all: a new pod is ready as soon as it runs",
+            },
             replicas: VALUES.0,
             affinity: VALUES.1,
             strategy: VALUES.2,

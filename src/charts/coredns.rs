@@ -3,7 +3,7 @@
 //! `rollingUpdate.{maxUnavailable,maxSurge}` under a hardcoded `type: RollingUpdate` (:26-30), and
 //! `podDisruptionBudget` (templates/poddisruptionbudget.yaml: any non-empty map creates it).
 
-use super::{Chart, Component, Delivery, K3s, StrategyDelivery, fullname};
+use super::{Chart, Component, Delivery, K3s, Readiness, StrategyDelivery, fullname};
 
 pub const CHART: Chart = Chart {
     name: "coredns",
@@ -20,6 +20,10 @@ pub const CHART: Chart = Chart {
         ],
         single_instance: None,
         caveat: None,
+        readiness: Readiness {
+            needs_lease: false,
+            text: "no leader election; readiness `/ready` on 8181 (the ready plugin: ready once the kubernetes plugin has synced)",
+        },
         replicas: Delivery::Values,
         affinity: Delivery::Values,
         strategy: StrategyDelivery::RollingParamsOnly,

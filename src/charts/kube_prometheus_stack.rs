@@ -6,7 +6,7 @@
 //! `affinity`, `tolerations`, `podDisruptionBudget`. grafana 12.11.1: `replicas`, `deploymentStrategy` (object),
 //! `affinity`, `tolerations`, `podDisruptionBudget`.
 
-use super::{Chart, Component, Delivery, K3s, StrategyDelivery, fullname_within};
+use super::{Caveat, Chart, Component, Delivery, K3s, Readiness, StrategyDelivery, fullname_within};
 
 pub const CHART: Chart = Chart {
     name: "kube-prometheus-stack",
@@ -23,9 +23,13 @@ pub const CHART: Chart = Chart {
                 ("app.kubernetes.io/instance", "{release}"),
             ],
             single_instance: Some(
-                "prometheus-operator has no leader election: two replicas reconcile the same objects and fight (prometheus-operator/prometheus-operator#2491)",
+                "prometheus-operator has no leader election (prometheus-operator/prometheus-operator#2491), so two replicas reconcile the same objects and \"would step on each other's toes\" (#4437); the chart hard-codes `replicas: 1`",
             ),
             caveat: None,
+            readiness: Readiness {
+                needs_lease: false,
+                text: "no leader election; readiness `/healthz` on 10250 always answers 200 (prometheus-operator cmd/operator/main.go:754-756)",
+            },
             replicas: Delivery::Hardcoded(1),
             affinity: Delivery::Values,
             strategy: StrategyDelivery::Values,
@@ -41,9 +45,14 @@ pub const CHART: Chart = Chart {
                 ("app.kubernetes.io/instance", "{release}"),
             ],
             single_instance: None,
-            caveat: Some(
-                "each kube-state-metrics replica reports every series, so Prometheus stores everything twice and sums double unless the queries deduplicate (or sharding is configured)",
-            ),
+            caveat: Some(Caveat {
+                code: "duplicate-series",
+                text: "each kube-state-metrics replica exports every series, so Prometheus stores each series once per replica (differing in `instance`/`pod`) and `sum` queries count it that many times unless they deduplicate with `max by (…)` (kubernetes/kube-state-metrics#147)",
+            }),
+            readiness: Readiness {
+                needs_lease: false,
+                text: "no leader election (it scales by sharding); readiness `/readyz` on 8081 fails only while it exports no metric families (kube-state-metrics pkg/app/server.go:523-532)",
+            },
             replicas: Delivery::Values,
             affinity: Delivery::Values,
             strategy: StrategyDelivery::TypeOnly,
@@ -59,9 +68,14 @@ pub const CHART: Chart = Chart {
                 ("app.kubernetes.io/instance", "{release}"),
             ],
             single_instance: None,
-            caveat: Some(
-                "Grafana's default SQLite database and ReadWriteOnce volume break at two replicas: configure an external database (grafana.ini `database`) and no RWO persistence first",
-            ),
+            caveat: Some(Caveat {
+                code: "sqlite-per-pod",
+                text: "this chart's Grafana keeps users, sessions and UI edits in an SQLite file inside each pod (no persistence by default), so two replicas disagree and log users out between requests (helm/charts#18163); Grafana's HA setup needs a shared MySQL or PostgreSQL database (grafana.ini `database`) first (grafana/grafana-operator#798 quoting Grafana's HA documentation)",
+            }),
+            readiness: Readiness {
+                needs_lease: false,
+                text: "no leader election; readiness `/api/health` on 3000 fails only when its database is unreachable",
+            },
             replicas: Delivery::Values,
             affinity: Delivery::Values,
             strategy: StrategyDelivery::Values,

@@ -2,7 +2,7 @@
 //! The controller Deployment (templates/controller.yaml) has no `replicas` field (so 1) and no PDB template; it
 //! reads `controller.strategy` (:14), `controller.affinity` (:163) and `controller.tolerations` (:167).
 
-use super::{Chart, Component, Delivery, K3s, StrategyDelivery, fullname};
+use super::{Chart, Component, Delivery, K3s, Readiness, StrategyDelivery, fullname};
 
 pub const CHART: Chart = Chart {
     name: "metallb",
@@ -18,9 +18,13 @@ pub const CHART: Chart = Chart {
             ("app.kubernetes.io/component", "controller"),
         ],
         single_instance: Some(
-            "the MetalLB controller allocates IPs without leader election; its maintainers say to run one replica (metallb/metallb#2226)",
+            "the MetalLB controller hard-codes `LeaderElection: false` (internal/k8s/k8s.go) and each replica keeps its own in-memory IP allocator, so two can hand out the same IP (metallb/metallb#725); its maintainers say it \"is meant to run in single instance\" (#2226)",
         ),
         caveat: None,
+        readiness: Readiness {
+            needs_lease: false,
+            text: "no leader election (`LeaderElection: false`, metallb internal/k8s/k8s.go:161); readiness `/readyz` on 17472 is a plain ping",
+        },
         replicas: Delivery::Hardcoded(1),
         affinity: Delivery::Values,
         strategy: StrategyDelivery::Values,

@@ -2,7 +2,7 @@
 //! templates/deployment.yaml reads `replicas`, `updateStrategy` (whole object), `affinity`, `tolerations`;
 //! templates/pdb.yaml reads `podDisruptionBudget.{enabled,minAvailable,maxUnavailable}`.
 
-use super::{Chart, Component, Delivery, K3s, StrategyDelivery, fullname};
+use super::{Chart, Component, Delivery, K3s, Readiness, StrategyDelivery, fullname};
 
 pub const CHART: Chart = Chart {
     name: "metrics-server",
@@ -17,6 +17,10 @@ pub const CHART: Chart = Chart {
         ],
         single_instance: None,
         caveat: None,
+        readiness: Readiness {
+            needs_lease: false,
+            text: "no leader election; readiness `/readyz` on 10250 waits for its metric storage and informers (metrics-server pkg/server/server.go:148-161)",
+        },
         replicas: Delivery::Values,
         affinity: Delivery::Values,
         strategy: StrategyDelivery::Values,

@@ -49,8 +49,12 @@ pub struct Component {
     pub selector: &'static [(&'static str, &'static str)],
     /// When the maintainers say it must run as one instance: the reason and where they said it.
     pub single_instance: Option<&'static str>,
-    /// A condition under which two replicas misbehave (warned about, an error with `--strict`).
-    pub caveat: Option<&'static str>,
+    /// A condition under which two replicas misbehave (warned about, an error with `--strict` unless the
+    /// component acknowledges it).
+    pub caveat: Option<Caveat>,
+    /// What the pod's readiness depends on, from the component's source: a one-at-a-time rollout waits for each
+    /// new pod to become ready, so readiness that waits on a leader lease would stall it.
+    pub readiness: Readiness,
     pub replicas: Delivery,
     pub affinity: Delivery,
     pub strategy: StrategyDelivery,
@@ -58,6 +62,25 @@ pub struct Component {
     pub tolerations: Delivery,
     /// Whether the chart can create a HorizontalPodAutoscaler for it (values keys in the template).
     pub hpa: bool,
+}
+
+/// A known problem of a component at more than one replica, with a stable code a catalogue can acknowledge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caveat {
+    /// The warning code (`acknowledge: {CODE: why}` in the catalogue).
+    pub code: &'static str,
+    /// What goes wrong, and the source that says so.
+    pub text: &'static str,
+}
+
+/// What makes a component's pod ready, as its source says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Readiness {
+    /// Whether the pod becomes ready only while it holds a leader lease (jumpstarter-dev/jumpstarter#1012: a
+    /// maxSurge 0 rollout then never completes, because the new pod cannot win the lease the old one holds).
+    pub needs_lease: bool,
+    /// The probe, what it checks, and the leader election, with the source lines.
+    pub text: &'static str,
 }
 
 /// How a setting reaches the workload.

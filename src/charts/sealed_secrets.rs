@@ -2,7 +2,7 @@
 //! templates/deployment.yaml hardcodes `replicas: 1` (:16) and writes no strategy; it reads `affinity` (:38) and
 //! `tolerations` (:44); templates/pdb.yaml reads `pdb.{create,minAvailable,maxUnavailable}` (numbers only).
 
-use super::{Chart, Component, Delivery, K3s, StrategyDelivery};
+use super::{Chart, Component, Delivery, K3s, Readiness, StrategyDelivery};
 
 pub const CHART: Chart = Chart {
     name: "sealed-secrets",
@@ -24,9 +24,13 @@ pub const CHART: Chart = Chart {
             ("app.kubernetes.io/instance", "{release}"),
         ],
         single_instance: Some(
-            "two sealed-secrets controllers race to create the sealing key and both unseal every SealedSecret; its maintainers say to run one (bitnami-labs/sealed-secrets#1646)",
+            "the controller has no leader election (cmd/controller/main.go); each replica generates its own sealing key on first start and rotates it on its own timer (pkg/controller/main.go), and with `--watch-for-secrets` off by default it never learns the other's keys, so one replica cannot unseal what the other sealed (bitnami-labs/sealed-secrets#1364: \"no key could decrypt secret\"); its maintainers say the controller \"can only handle 1 replica\" (#1646)",
         ),
         caveat: None,
+        readiness: Readiness {
+            needs_lease: false,
+            text: "no leader election; readiness `/healthz` on 8080 always answers ok (sealed-secrets pkg/controller/server.go:41-47)",
+        },
         replicas: Delivery::Hardcoded(1),
         affinity: Delivery::Values,
         strategy: StrategyDelivery::Patch,

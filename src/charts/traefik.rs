@@ -4,7 +4,7 @@
 //! `podDisruptionBudget.{enabled,maxUnavailable}` (templates/poddisruptionbudget.yaml). Its values schema closes
 //! the root, so a misspelt key fails `helm template`.
 
-use super::{Chart, Component, Delivery, K3s, StrategyDelivery, fullname};
+use super::{Chart, Component, Delivery, K3s, Readiness, StrategyDelivery, fullname};
 
 pub const CHART: Chart = Chart {
     name: "traefik",
@@ -19,9 +19,11 @@ pub const CHART: Chart = Chart {
             ("app.kubernetes.io/instance", "{release}-{namespace}"),
         ],
         single_instance: None,
-        caveat: Some(
-            "Traefik's built-in ACME (Let's Encrypt) resolver cannot run with more than one replica: the chart fails the render when `additionalArguments` contain `.acme.` and replicas > 1; use cert-manager for certificates",
-        ),
+        caveat: None,
+        readiness: Readiness {
+            needs_lease: false,
+            text: "no leader election (proxies are active-active); readiness `/ping` on 8080, 200 unless the process is terminating",
+        },
         replicas: Delivery::Values,
         affinity: Delivery::Values,
         strategy: StrategyDelivery::Values,
@@ -29,6 +31,6 @@ pub const CHART: Chart = Chart {
         tolerations: Delivery::Values,
         hpa: true,
     }],
-    notes: "Everything goes through values. The chart's default strategy (RollingUpdate, maxUnavailable 0, maxSurge 1) needs a free node and is always replaced.",
+    notes: "Everything goes through values. The chart's default strategy (RollingUpdate, maxUnavailable 0, maxSurge 1) needs a free node and is always replaced. ACME: Traefik's built-in Let's Encrypt resolver keeps its certificates in one `acme.json` per pod, and its maintainers do not recommend it for more than one instance (traefik/traefik#3594); the chart refuses to render only when `additionalArguments` contain `.acme.` and `deployment.replicas` > 1 (templates/deployment.yaml:6-15), so ACME configured through `certificatesResolvers`, or replicas raised by the HPA, pass that guard unnoticed. Issue certificates with cert-manager instead.",
     k3s: K3s::HelmChart("traefik"),
 };
