@@ -10,9 +10,6 @@ use serde_json::{Value, json};
 /// The key under `additionalPrometheusRulesMap`, and the rule group's name.
 pub const GROUP: &str = "hagen-ha";
 
-/// The chart that can carry the rules.
-pub const CARRIER_CHART: &str = "kube-prometheus-stack";
-
 fn severity(tier: u8) -> &'static str {
     match tier {
         1 => "critical",

@@ -91,7 +91,7 @@ fn is_ready(v: &Value) -> bool {
 
 /// Audits `objects` against every component of the plan.
 pub fn audit(plan: &Plan, objects: &[Object]) -> AuditReport {
-    let templates = check::pod_templates(objects);
+    let templates = check::pod_templates(objects, &plan.operator_pods());
     let pods = pods(objects);
     let has_pods = pods.iter().any(|p| !p.node.is_empty());
     let mut nodes: IndexMap<String, NodeInfo> = IndexMap::new();

@@ -3,6 +3,7 @@
 //! `verify` feeds it `helm template` renders; `audit` feeds it live dumps.
 
 use crate::catalog::{AntiAffinity, AvoidNodes, Strategy, Strength};
+use crate::charts::file::OperatorPodsFile;
 use crate::charts::{Delivery, StrategyDelivery};
 use crate::generate::{deliveries, strategy_words};
 use crate::intent::Intent;
@@ -52,9 +53,9 @@ pub struct PodTemplate {
     pub labels: IndexMap<String, String>,
 }
 
-/// The pod templates among `objects`: workloads, and the pods prometheus-operator makes for Prometheus and
-/// Alertmanager resources.
-pub fn pod_templates(objects: &[Object]) -> Vec<PodTemplate> {
+/// The pod templates among `objects`: workloads, and the pods operators make for their objects (chart knowledge's
+/// `operatorPods`).
+pub fn pod_templates(objects: &[Object], operator_pods: &[&OperatorPodsFile]) -> Vec<PodTemplate> {
     let mut out = Vec::new();
     for o in objects {
         let labels = match o.kind.as_str() {
@@ -62,16 +63,20 @@ pub fn pod_templates(objects: &[Object]) -> Vec<PodTemplate> {
                 labels_of(o.value.pointer("/spec/template/metadata/labels"))
             }
             "CronJob" => labels_of(o.value.pointer("/spec/jobTemplate/spec/template/metadata/labels")),
-            "Prometheus" | "Alertmanager" => {
-                let app = o.kind.to_lowercase();
-                let mut l = labels_of(o.value.pointer("/spec/podMetadata/labels"));
-                l.insert("app.kubernetes.io/name".into(), app.clone());
-                l.insert("app.kubernetes.io/instance".into(), o.name.clone());
-                l.insert("app.kubernetes.io/managed-by".into(), "prometheus-operator".into());
-                l.insert(app, o.name.clone());
+            kind => {
+                let Some(p) = operator_pods.iter().find(|p| p.kind == kind) else {
+                    continue;
+                };
+                let mut l = p
+                    .labels_from
+                    .as_deref()
+                    .map(|ptr| labels_of(o.value.pointer(ptr)))
+                    .unwrap_or_default();
+                for (k, v) in &p.labels {
+                    l.insert(k.clone(), v.replace("{name}", &o.name));
+                }
                 l
             }
-            _ => continue,
         };
         out.push(PodTemplate {
             owner: format!("{}/{}", o.kind, o.name),
@@ -128,7 +133,8 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
         workload: intent.workload.clone(),
         checks: vec![],
     };
-    let how: IndexMap<&str, &str> = deliveries(intent).into_iter().collect();
+    let delivered = deliveries(intent);
+    let how: IndexMap<&str, &str> = delivered.iter().map(|(k, v)| (*k, v.as_str())).collect();
     if !intent.knowledge.rendered_by_helm() {
         judge_runtime(intent, objects, &how, &mut report);
         return report;
@@ -278,7 +284,7 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
             format!("not-ready/unreachable tolerated {secs}s"),
             if ok { format!("{secs}s") } else { "missing".into() },
             Some(ok),
-            if intent.knowledge.tolerations == Delivery::Values {
+            if matches!(intent.knowledge.tolerations, Delivery::Values(_)) {
                 "values"
             } else {
                 "patch"
@@ -512,11 +518,13 @@ fn judge_pdb(
     }
 }
 
-/// Longhorn's CSI Deployments: what reaches longhorn-driver-deployer's environment.
+/// A Deployment created at runtime by the chart's deployer: what reaches the deployer's environment.
 fn judge_runtime(intent: &Intent, objects: &[Object], how: &IndexMap<&str, &str>, report: &mut Report) {
+    let k = intent.knowledge;
+    let (owner, deployer_name) = k.runtime.map_or(("the chart", ""), |r| (r.owner, r.deployer));
     let deployer = objects
         .iter()
-        .find(|o| o.kind == "Deployment" && o.namespace == intent.namespace && o.name.ends_with("driver-deployer"));
+        .find(|o| o.kind == "Deployment" && o.namespace == intent.namespace && o.name == deployer_name);
     let env = |name: &str| -> Option<String> {
         deployer?
             .value
@@ -527,38 +535,44 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &IndexMap<&str, &str>
             .find(|e| e.get("name").and_then(Value::as_str) == Some(name))
             .and_then(|e| int_or_percent(e.get("value")))
     };
-    let short = intent.component.trim_start_matches("csi-").to_uppercase();
-    let var = format!("CSI_{short}_REPLICA_COUNT");
-    let got = env(&var);
-    report.checks.push(check(
-        "replicas",
-        intent.replicas.to_string(),
-        match &got {
-            Some(v) => format!("{var}={v} on the driver deployer (set at runtime by Longhorn)"),
-            None => format!("{var} not set (Longhorn's default 3)"),
-        },
-        Some(got.as_deref() == Some(intent.replicas.to_string().as_str())),
-        how["replicas"],
-    ));
-    let want = match intent.effective_anti_affinity() {
-        AntiAffinity::Required => "hard",
-        _ => "soft",
-    };
-    let preset = env("CSI_POD_ANTI_AFFINITY_PRESET");
-    report.checks.push(check(
-        "anti-affinity",
-        format!(
-            "{} (preset {want})",
-            if want == "hard" { "required" } else { "preferred" }
-        ),
-        match &preset {
-            Some(v) => format!("CSI_POD_ANTI_AFFINITY_PRESET={v} (set at runtime by Longhorn)"),
-            None => "preset not set (Longhorn's default soft)".into(),
-        },
-        Some(preset.as_deref().unwrap_or("soft") == want),
-        how["anti-affinity"],
-    ));
-    let not_controllable = match intent.knowledge.strategy {
+    if let Delivery::Runtime(r) = k.replicas {
+        let got = env(r.env);
+        report.checks.push(check(
+            "replicas",
+            intent.replicas.to_string(),
+            match &got {
+                Some(v) => format!("{}={v} on {deployer_name} (set at runtime by {owner})", r.env),
+                None => format!("{} not set ({owner}'s default {})", r.env, r.default),
+            },
+            Some(got.as_deref() == Some(intent.replicas.to_string().as_str())),
+            how["replicas"],
+        ));
+    }
+    if let Delivery::Runtime(r) = k.affinity {
+        let mode = match intent.effective_anti_affinity() {
+            AntiAffinity::Required => "required",
+            AntiAffinity::Preferred => "preferred",
+            AntiAffinity::None => "none",
+        };
+        let want = r
+            .presets
+            .iter()
+            .find(|(m, _)| *m == mode)
+            .map_or(r.default, |(_, p)| *p);
+        let asked = r.presets.iter().find(|(_, p)| *p == want).map_or(mode, |(m, _)| *m);
+        let preset = env(r.env);
+        report.checks.push(check(
+            "anti-affinity",
+            format!("{asked} (preset {want})"),
+            match &preset {
+                Some(v) => format!("{}={v} (set at runtime by {owner})", r.env),
+                None => format!("preset not set ({owner}'s default {})", r.default),
+            },
+            Some(preset.as_deref().unwrap_or(r.default) == want),
+            how["anti-affinity"],
+        ));
+    }
+    let not_controllable = match k.strategy {
         StrategyDelivery::NotControllable(why) => why,
         _ => "",
     };
@@ -572,7 +586,7 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &IndexMap<&str, &str>
     report.checks.push(check(
         "PDB",
         "—".into(),
-        "not controllable (Longhorn)".into(),
+        format!("not controllable ({owner})"),
         None,
         how["PDB"],
     ));

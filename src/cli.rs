@@ -69,8 +69,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
-    /// Print the catalogue's JSON Schema.
-    Schema,
+    /// Print the catalogue's JSON Schema (committed as catalog/cluster.schema.json), or with `--chart` the schema of
+    /// a chart knowledge file (committed as charts/chart.schema.json).
+    Schema {
+        /// The schema of chart knowledge files (`charts/<chart>.yaml`) instead of the catalogue's.
+        #[arg(long)]
+        chart: bool,
+    },
     /// Helm post-renderer: read rendered manifests on stdin, apply PATCHES, write the result on stdout.
     PostRender {
         /// A patches.yaml written by `hagen generate`, or a release folder of out/ (its patches.yaml and resources.yaml).
@@ -160,14 +165,29 @@ fn dispatch(cli: Cli) -> Result<()> {
             helm,
             output,
         } => {
-            let plan = load_and_resolve(&catalog, REPORTING)?;
             let helm = crate::helm::Helm::find(helm.as_deref())?;
             let source = crate::helm::ChartSource::choose(charts.as_deref());
-            let outcome = crate::verify::verify(&plan, &out, &helm, &source)?;
-            emit(output, &outcome, crate::verify::table)?;
-            let failures = outcome.failures();
+            let v = crate::verify::verify_catalogue(&catalog, &out, &helm, &source)?;
+            emit(output, &v.outcome, crate::verify::table)?;
+            if !v.recorded.is_empty() {
+                eprintln!("proven: {}", v.recorded.join(", "));
+            }
+            if !v.dropped.is_empty() {
+                eprintln!("proof dropped (a ✗ above): {}", v.dropped.join(", "));
+            }
+            if let Some(p) = &v.lock_written {
+                eprintln!("recorded in {}: commit it with the catalogue", p.display());
+            }
+            let failures = v.outcome.failures();
             if failures > 0 {
                 return Err(Error::Findings(format!("hagen verify: {failures} problem(s) found")));
+            }
+            if !v.stale.is_empty() {
+                return Err(Error::Stale(format!(
+                    "{}\n{} is not what the catalogue generates (the proof above is of a fresh generation): run `hagen generate` and commit the result",
+                    v.stale,
+                    out.display()
+                )));
             }
             Ok(())
         }
@@ -205,8 +225,13 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Schema => {
-            let text = serde_json::to_string_pretty(&catalog::schema()).map_err(|e| Error::Tool(e.to_string()))?;
+        Command::Schema { chart } => {
+            let schema = if chart {
+                crate::charts::file::schema()
+            } else {
+                catalog::schema()
+            };
+            let text = serde_json::to_string_pretty(&schema).map_err(|e| Error::Tool(e.to_string()))?;
             println!("{text}");
             Ok(())
         }
@@ -278,5 +303,8 @@ fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
 /// Loads, resolves and renders; shared by the CLI and tests.
 pub fn load_and_resolve(catalog: &Path, opts: Options) -> Result<intent::Plan> {
     let loaded = catalog::load_file(catalog)?;
+    for n in &loaded.notes {
+        eprintln!("{n}");
+    }
     intent::resolve(&loaded, opts)
 }

@@ -74,6 +74,9 @@ pub enum Error {
     /// `generate --check` found out/ different from a fresh generation.
     #[error("{0}")]
     Stale(String),
+    /// A chart knowledge file or the lock beside the catalogue is invalid.
+    #[error("{0}")]
+    Knowledge(String),
     /// `post-render` could not apply its patches.
     #[error("hagen post-render: {0}")]
     PostRender(String),

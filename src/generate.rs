@@ -1,7 +1,7 @@
 //! `hagen generate`: the resolved plan → the files of out/ (values overlays, patches, extra manifests, README).
 
 use crate::catalog::{AntiAffinity, Strategy};
-use crate::charts::{Delivery, StrategyDelivery};
+use crate::charts::{Delivery, PdbDelivery, StrategyDelivery};
 use crate::error::{Error, Result};
 use crate::intent::{Intent, Plan, ReleasePlan};
 use crate::output::{FileSet, MARKER};
@@ -26,7 +26,7 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
     let alerts = crate::alerts::rules_map(plan)?;
     let mut carried = false;
     for rp in &plan.releases {
-        let carries = !carried && rp.chart.name == crate::alerts::CARRIER_CHART;
+        let carries = !carried && rp.chart.alert_rules.is_some();
         carried |= carries;
         let r = render_release(rp, if carries { alerts.as_ref() } else { None })?;
         let rel = &rp.release;
@@ -114,21 +114,21 @@ pub fn helm_command(rp: &ReleasePlan, r: &Rendered, out: &str, helm_major: u8) -
     cmd
 }
 
-fn delivery(d: Delivery) -> &'static str {
+fn delivery(d: Delivery, owner: Option<&str>) -> String {
     match d {
-        Delivery::Values => "values",
-        Delivery::Hardcoded(_) | Delivery::Patch => "patch",
-        Delivery::Runtime(_) => "runtime (Longhorn)",
-        Delivery::NotControllable(_) => "not controllable",
+        Delivery::Values(_) => "values".into(),
+        Delivery::Hardcoded(_) | Delivery::Patch => "patch".into(),
+        Delivery::Runtime(_) => format!("runtime ({})", owner.unwrap_or("the chart")),
+        Delivery::NotControllable(_) => "not controllable".into(),
     }
 }
 
 /// How each setting of a component reaches its workload, for the README table.
-pub fn deliveries(i: &Intent) -> [(&'static str, &'static str); 4] {
+pub fn deliveries(i: &Intent) -> [(&'static str, String); 4] {
     let k = i.knowledge;
     let replicas = match k.replicas {
-        Delivery::Hardcoded(n) if n == i.replicas => "chart default",
-        d => delivery(d),
+        Delivery::Hardcoded(n) if n == i.replicas => "chart default".into(),
+        d => delivery(d, k.owner()),
     };
     let strategy = match k.strategy {
         StrategyDelivery::NotControllable(_) => "not controllable",
@@ -136,14 +136,19 @@ pub fn deliveries(i: &Intent) -> [(&'static str, &'static str); 4] {
         _ => "values",
     };
     let pdb = if i.pdb.is_none() && k.rendered_by_helm() {
-        "none needed"
+        "none needed".into()
     } else {
-        delivery(k.pdb)
+        match k.pdb {
+            PdbDelivery::Values { .. } => "values",
+            PdbDelivery::Manifest => "patch",
+            PdbDelivery::NotControllable(_) => "not controllable",
+        }
+        .to_string()
     };
     [
         ("replicas", replicas),
-        ("anti-affinity", delivery(k.affinity)),
-        ("strategy", strategy),
+        ("anti-affinity", delivery(k.affinity, k.owner())),
+        ("strategy", strategy.to_string()),
         ("PDB", pdb),
     ]
 }
@@ -179,7 +184,7 @@ fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> Strin
     for i in rows {
         let runtime = !i.knowledge.rendered_by_helm();
         let pdb = match i.pdb {
-            _ if runtime => "— (Longhorn's)".into(),
+            _ if runtime => format!("— ({}'s)", i.knowledge.owner().unwrap_or_default()),
             Some(m) => format!("maxUnavailable {m}"),
             None => "none (1 replica)".into(),
         };
@@ -189,7 +194,7 @@ fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> Strin
             (None, None) => i.replicas.to_string(),
         };
         let placement = match &i.avoid {
-            _ if runtime => "— (Longhorn's)".to_string(),
+            _ if runtime => format!("— ({}'s)", i.knowledge.owner().unwrap_or_default()),
             Some(a) => format!(
                 "{} off {}",
                 match a.strength {
@@ -205,9 +210,9 @@ fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> Strin
             None => "any node".into(),
         };
         let strategy = if runtime {
-            "— (Longhorn's)"
+            format!("— ({}'s)", i.knowledge.owner().unwrap_or_default())
         } else {
-            strategy_words(i.strategy)
+            strategy_words(i.strategy).to_string()
         };
         let how: Vec<String> = deliveries(i).iter().map(|(k, v)| format!("{k}: {v}")).collect();
         s.push_str(&format!(

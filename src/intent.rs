@@ -138,6 +138,16 @@ fn merge(base: &Settings, over: &Settings) -> Settings {
 }
 
 /// Resolves a loaded catalogue; every error is collected and returned at once.
+impl Plan {
+    /// The operator-created pods of every release's chart.
+    pub fn operator_pods(&self) -> Vec<&'static crate::charts::file::OperatorPodsFile> {
+        self.releases
+            .iter()
+            .flat_map(|r| r.chart.operator_pods.iter())
+            .collect()
+    }
+}
+
 pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
     let cat = &loaded.catalogue;
     let mut diags: Vec<Diagnostic> = Vec::new();
@@ -189,29 +199,51 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 format!("release `{}` is listed twice", rel.name),
             );
         }
-        let Some(chart) = charts::find(&rel.chart) else {
+        let Some(chart) = loaded.charts.chart(&rel.chart, &rel.version) else {
             let mut m = format!("hagen has no knowledge of chart `{}`", rel.chart);
-            if let Some(s) = crate::suggest::did_you_mean(&rel.chart, charts::CHARTS.iter().map(|c| c.name)) {
+            if let Some(s) = crate::suggest::did_you_mean(&rel.chart, loaded.charts.names()) {
                 m.push_str(&format!("; did you mean `{s}`?"));
             }
             m.push_str(&format!(
-                " (known charts: {})",
-                charts::CHARTS.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+                " (known charts: {}; describe another one in a `charts/` folder beside the catalogue)",
+                loaded.charts.names().collect::<Vec<_>>().join(", ")
             ));
             err(&mut diags, &format!("{rp}/chart"), m);
             continue;
         };
-        if !chart.proves(&rel.version) {
-            let m = format!(
-                "chart {} version {} is not one hagen's chart knowledge was proven on ({}); run `hagen verify` against it, extend src/charts/ and templates/, or pass --allow-unproven to generate anyway",
-                chart.name,
-                rel.version,
-                chart.proven_versions.join(", ")
-            );
-            if opts.allow_unproven {
-                diags.push(loaded.at(Severity::Warning, &format!("{rp}/version"), m));
-            } else {
-                err(&mut diags, &format!("{rp}/version"), m);
+        if let Some(lock) = &loaded.lock {
+            let k = chart.knowledge;
+            let sha = format!("sha256:{}", k.sha256);
+            let proven = lock.proven_versions(chart.name, &sha);
+            if !proven.contains(&rel.version.as_str()) {
+                let why = match lock.proof(chart.name, &rel.version) {
+                    Some(_) => format!(
+                        "{} has a proof of chart {} {} made with other chart knowledge than {} has now",
+                        lock.path.display(),
+                        chart.name,
+                        rel.version,
+                        k.origin
+                    ),
+                    None => format!(
+                        "{} has no proof of chart {} {} (proven: {})",
+                        lock.path.display(),
+                        chart.name,
+                        rel.version,
+                        if proven.is_empty() {
+                            "none".to_string()
+                        } else {
+                            proven.join(", ")
+                        }
+                    ),
+                };
+                let m = format!(
+                    "{why}; run `hagen verify` (it renders the real chart with hagen's overlay and records the proof), or pass --allow-unproven to generate anyway"
+                );
+                if opts.allow_unproven {
+                    diags.push(loaded.at(Severity::Warning, &format!("{rp}/version"), m));
+                } else {
+                    err(&mut diags, &format!("{rp}/version"), m);
+                }
             }
         }
         let mut seen_components = HashSet::new();
@@ -284,8 +316,10 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                         "not-controllable",
                         &at("avoidNodes"),
                         format!(
-                            "{}: node placement of Longhorn's CSI Deployments is not controllable by hagen (Longhorn's `system-managed-components-node-selector` setting decides it)",
-                            who
+                            "{}: node placement of the Deployments {} creates at runtime is not controllable by hagen ({})",
+                            who,
+                            chart.runtime.map_or("the chart", |r| r.owner),
+                            chart.runtime.map_or("", |r| r.placement)
                         ),
                     );
                 }
@@ -315,16 +349,8 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
             let autoscale = comp.autoscale;
             if let Some(a) = autoscale {
                 let ap = format!("{cp}/autoscale");
-                if !knowledge.hpa {
-                    let can: Vec<String> = charts::CHARTS
-                        .iter()
-                        .flat_map(|c| {
-                            c.components
-                                .iter()
-                                .filter(|k| k.hpa)
-                                .map(move |k| format!("{}/{}", c.name, k.id))
-                        })
-                        .collect();
+                if !knowledge.autoscalable() {
+                    let can = loaded.charts.autoscalable();
                     err(
                         &mut diags,
                         &ap,
@@ -517,7 +543,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 None
             };
             let failover_seconds = (replicas == 1
-                && matches!(knowledge.tolerations, Delivery::Values | Delivery::Patch))
+                && matches!(knowledge.tolerations, Delivery::Values(_) | Delivery::Patch))
             .then(|| s.failover_seconds.unwrap_or(DEFAULT_FAILOVER_SECONDS));
             for code in comp.acknowledge.keys() {
                 if !fired.contains(code.as_str()) && known_code(code, caveat_code) {
@@ -545,12 +571,12 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 avoid,
                 autoscale,
                 acknowledged,
-                workload: (knowledge.workload)(&rel.name),
+                workload: knowledge.workload_name(&rel.name, &rel.namespace),
                 selector: LabelSelector::of(knowledge.selector_labels(&rel.name, &rel.namespace)),
                 eligible_nodes,
             });
         }
-        check_shared_preset(loaded, &rp, rel, &intents, &mut diags);
+        check_shared_preset(loaded, &rp, rel, chart, &intents, &mut diags);
         if rel.k3s_bundled {
             let p = format!("{rp}/k3sBundled");
             match chart.k3s {
@@ -584,15 +610,13 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
         });
     }
 
-    if cat.alerts.as_ref().is_some_and(|a| a.enabled)
-        && !releases.iter().any(|r| r.chart.name == crate::alerts::CARRIER_CHART)
-    {
+    if cat.alerts.as_ref().is_some_and(|a| a.enabled) && !releases.iter().any(|r| r.chart.alert_rules.is_some()) {
         warn(
             &mut diags,
             "/alerts",
             format!(
                 "alert rules are on but no release uses chart {}, which carries them; add it or set `alerts: {{enabled: false}}`",
-                crate::alerts::CARRIER_CHART
+                loaded.charts.alert_carriers().join(" or ")
             ),
         );
     }
@@ -713,9 +737,19 @@ fn check_avoided_labels(loaded: &Loaded, pointer: &str, a: &AvoidNodes, diags: &
     }
 }
 
-/// Longhorn has one anti-affinity preset for all four CSI Deployments: the components must agree on it.
-fn check_shared_preset(loaded: &Loaded, rp: &str, rel: &Release, intents: &[Intent], diags: &mut Vec<Diagnostic>) {
-    let runtime: Vec<&Intent> = intents.iter().filter(|i| !i.knowledge.rendered_by_helm()).collect();
+/// Components whose anti-affinity is one shared runtime preset (one values key for all) must agree on it.
+fn check_shared_preset(
+    loaded: &Loaded,
+    rp: &str,
+    rel: &Release,
+    chart: &Chart,
+    intents: &[Intent],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let runtime: Vec<&Intent> = intents
+        .iter()
+        .filter(|i| matches!(i.knowledge.affinity, Delivery::Runtime(_)))
+        .collect();
     let modes: HashSet<AntiAffinity> = runtime.iter().map(|i| i.effective_anti_affinity()).collect();
     if modes.len() > 1 {
         diags.push(loaded.at(
@@ -732,7 +766,10 @@ fn check_shared_preset(loaded: &Loaded, rp: &str, rel: &Release, intents: &[Inte
         diags.push(loaded.at(
             Severity::Warning,
             &format!("{rp}/components"),
-            "Longhorn's preset is soft or hard: `antiAffinity: none` is delivered as soft (preferred)",
+            format!(
+                "{}'s preset has no `none`: `antiAffinity: none` is delivered as preferred",
+                chart.runtime.map_or(chart.name, |r| r.owner)
+            ),
         ));
     }
 }

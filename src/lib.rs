@@ -13,6 +13,7 @@ pub mod generate;
 pub mod helm;
 pub mod intent;
 pub mod k8s;
+pub mod lock;
 pub mod output;
 pub mod patch;
 pub mod plan;

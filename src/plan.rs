@@ -212,7 +212,13 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
         Survival::Reduced | Survival::None => None,
     };
     let serving_during_rollout = match i.strategy {
-        _ if !i.knowledge.rendered_by_helm() => format!("{} of {r} (Longhorn's maxUnavailable 1)", r - 1),
+        _ if !i.knowledge.rendered_by_helm() => {
+            format!(
+                "{} of {r} ({}'s maxUnavailable 1)",
+                r - 1,
+                i.knowledge.owner().unwrap_or_default()
+            )
+        }
         Strategy::RollingUpdate if r >= 2 => format!("{} of {r}", r - 1),
         Strategy::RollingUpdate => format!("0 of {r} (maxUnavailable 1)"),
         Strategy::Recreate => format!("0 of {r} (Recreate)"),
@@ -231,7 +237,7 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
         Strategy::RollingUpdate => "proceeds one pod at a time; no free node needed".into(),
     };
     let rollout_one_down = match (needs_all, i.strategy) {
-        _ if !i.knowledge.rendered_by_helm() => "set by Longhorn".into(),
+        _ if !i.knowledge.rendered_by_helm() => format!("set by {}", i.knowledge.owner().unwrap_or_default()),
         (false, _) => "proceeds".into(),
         (true, Strategy::Recreate) if r == 1 => "proceeds on another node".into(),
         (true, Strategy::Recreate) => "proceeds with one pod Pending until the node returns".into(),
@@ -261,7 +267,7 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
             AntiAffinity::None => "none".into(),
         },
         strategy: match i.strategy {
-            _ if !i.knowledge.rendered_by_helm() => "Longhorn's own".into(),
+            _ if !i.knowledge.rendered_by_helm() => format!("{}'s own", i.knowledge.owner().unwrap_or_default()),
             Strategy::Recreate => "Recreate".into(),
             Strategy::RollingUpdate => "RollingUpdate (maxSurge 0)".into(),
         },

@@ -1,97 +1,133 @@
-//! From intents to what a release needs: the values overlay (through the chart's minijinja template), the
-//! post-render patches for what values cannot express, and extra manifests (PDBs a chart cannot make).
+//! From intents to what a release needs: the values overlay (built as data from the chart knowledge's key paths,
+//! serialised once), the post-render patches for what values cannot express, and extra manifests (PDBs a chart
+//! cannot make).
 
 use crate::catalog::{AntiAffinity, Strategy};
-use crate::charts::Delivery;
+use crate::charts::{Delivery, PdbDelivery, StrategyDelivery};
 use crate::error::{Error, Result};
 use crate::intent::{Intent, ReleasePlan};
 use crate::k8s;
 use crate::patch::{Patch, Target};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// Everything hagen delivers for one release.
 #[derive(Debug, Clone)]
 pub struct Rendered {
-    /// The values overlay, as parsed back from the template's output.
+    /// The values overlay.
     pub values: serde_yaml::Value,
     pub patches: Vec<Patch>,
     /// Extra manifests (PodDisruptionBudgets the chart cannot create).
     pub resources: Vec<Value>,
 }
 
-/// What a chart template sees of one component.
-pub fn template_context(i: &Intent) -> Value {
-    let mode = i.effective_anti_affinity();
-    let affinity = k8s::affinity(k8s::pod_anti_affinity(mode, &i.selector), i.avoid.as_ref());
-    json!({
-        "replicas": i.replicas,
-        "anti_affinity": match mode {
-            AntiAffinity::Required => "required",
-            AntiAffinity::Preferred => "preferred",
-            AntiAffinity::None => "none",
-        },
-        "affinity": affinity,
-        "strategy": k8s::strategy(i.strategy),
-        "strategy_type": match i.strategy { Strategy::Recreate => "Recreate", Strategy::RollingUpdate => "RollingUpdate" },
-        "rolling_update": k8s::strategy(i.strategy).get("rollingUpdate"),
-        "pdb": i.pdb.map(|m| json!({"maxUnavailable": m})),
-        "tolerations": i.failover_seconds.map(k8s::failover_tolerations),
-        "autoscale": i.autoscale.map(|a| json!({"min": a.min, "max": a.max, "metrics": k8s::hpa_metrics(a.cpu_utilization)})),
-    })
+/// The values overlay under construction: each key path written once, by one component's setting.
+#[derive(Default)]
+struct Values {
+    root: Map<String, Value>,
+    /// Who wrote each key path, to refuse two components writing different values at one key.
+    writers: Vec<(String, String, Value)>,
 }
 
-/// Renders one release; `alerts` is the rule map for the chart that carries alert rules.
-pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Rendered> {
-    let mut env = minijinja::Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
-    env.add_filter("dedent", |s: String| -> String {
-        s.lines()
-            .map(|l| l.strip_prefix("  ").unwrap_or(l))
-            .collect::<Vec<_>>()
-            .join("\n")
-    });
-    env.add_template(rp.chart.name, rp.chart.template)
-        .map_err(|e| Error::Tool(format!("template for chart {} is broken: {e}", rp.chart.name)))?;
-    let components: serde_json::Map<String, Value> = rp
-        .intents
-        .iter()
-        .map(|i| (i.component.clone(), template_context(i)))
-        .collect();
-    let ctx = json!({
-        "release": {"name": rp.release.name, "namespace": rp.release.namespace},
-        "components": components,
-        "alerts": alerts,
-    });
-    let text = env
-        .get_template(rp.chart.name)
-        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&ctx))))
-        .map_err(|e| {
-            Error::Tool(format!(
-                "template for chart {} failed for release {}: {e}",
-                rp.chart.name, rp.release.name
-            ))
-        })?;
-    let values: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
-        Error::Tool(format!(
-            "template for chart {} produced invalid YAML for release {} ({e}); this is a bug in hagen's chart knowledge:\n{text}",
-            rp.chart.name, rp.release.name
-        ))
-    })?;
-    let values = match values {
-        serde_yaml::Value::Null => serde_yaml::Value::Mapping(Default::default()),
-        v @ serde_yaml::Value::Mapping(_) => v,
-        _ => {
-            return Err(Error::Tool(format!(
-                "template for chart {} did not produce a mapping for release {}",
-                rp.chart.name, rp.release.name
+impl Values {
+    /// Sets `path` (dots separate levels) to `value` on behalf of `who`.
+    fn put(&mut self, who: &str, path: &str, value: Value) -> Result<()> {
+        if let Some((_, other, old)) = self.writers.iter().find(|(p, _, _)| p == path) {
+            if *old == value {
+                return Ok(());
+            }
+            return Err(Error::Knowledge(format!(
+                "{who} and {other} both write values key `{path}`, with different values ({value} and {old}); give them the same settings"
             )));
         }
-    };
+        self.writers.push((path.to_string(), who.to_string(), value.clone()));
+        let mut keys: Vec<&str> = path.split('.').collect();
+        let last = keys.pop().unwrap_or(path);
+        let mut map = &mut self.root;
+        for k in keys {
+            let slot = map.entry(k.to_string()).or_insert_with(|| Value::Object(Map::new()));
+            if !slot.is_object() {
+                *slot = Value::Object(Map::new());
+            }
+            map = match slot {
+                Value::Object(m) => m,
+                _ => unreachable!("made an object above"),
+            };
+        }
+        map.insert(last.to_string(), value);
+        Ok(())
+    }
+}
 
+/// Writes one component's values: replicas (or the HPA block), strategy, affinity, PDB, tolerations, each where
+/// its chart knowledge says the chart reads it.
+fn component_values(i: &Intent, v: &mut Values) -> Result<()> {
+    let k = i.knowledge;
+    let who = i.label();
+    match (i.autoscale, k.autoscale) {
+        (Some(a), Some(key)) => v.put(
+            &who,
+            key,
+            json!({"enabled": true, "minReplicas": a.min, "maxReplicas": a.max, "metrics": k8s::hpa_metrics(a.cpu_utilization)}),
+        )?,
+        _ => match k.replicas {
+            Delivery::Values(key) => v.put(&who, key, i.replicas.into())?,
+            Delivery::Runtime(r) => v.put(&who, r.key, i.replicas.into())?,
+            _ => {}
+        },
+    }
+    let strategy = k8s::strategy(i.strategy);
+    match k.strategy {
+        StrategyDelivery::Object(key) => v.put(&who, key, strategy)?,
+        StrategyDelivery::RollingParamsOnly(key) if i.strategy == Strategy::RollingUpdate => {
+            v.put(&who, key, strategy.get("rollingUpdate").cloned().unwrap_or(Value::Null))?
+        }
+        StrategyDelivery::TypeOnly(key) if i.strategy == Strategy::Recreate => v.put(&who, key, "Recreate".into())?,
+        _ => {}
+    }
+    let mode = i.effective_anti_affinity();
+    match k.affinity {
+        Delivery::Values(key) => {
+            if let Some(a) = k8s::affinity(k8s::pod_anti_affinity(mode, &i.selector), i.avoid.as_ref()) {
+                v.put(&who, key, a)?;
+            }
+        }
+        Delivery::Runtime(r) => {
+            let word = match mode {
+                AntiAffinity::Required => "required",
+                AntiAffinity::Preferred => "preferred",
+                AntiAffinity::None => "none",
+            };
+            if let Some((_, preset)) = r.presets.iter().find(|(m, _)| *m == word) {
+                v.put(&who, r.key, (*preset).into())?;
+            }
+        }
+        _ => {}
+    }
+    if let (PdbDelivery::Values { key, with }, Some(m)) = (k.pdb, i.pdb) {
+        let mut block = with.clone();
+        block.insert("maxUnavailable".into(), m.into());
+        v.put(&who, key, Value::Object(block))?;
+    }
+    if let (Delivery::Values(key), Some(s)) = (k.tolerations, i.failover_seconds) {
+        v.put(&who, key, k8s::failover_tolerations(s))?;
+    }
+    Ok(())
+}
+
+/// Renders one release; `alerts` is the rule map, given to the release whose chart carries alert rules.
+pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Rendered> {
+    let mut v = Values::default();
+    for i in &rp.intents {
+        component_values(i, &mut v)?;
+    }
+    if let (Some(key), Some(rules)) = (rp.chart.alert_rules, alerts) {
+        v.put("the alert rules", key, rules.clone())?;
+    }
+    let values = serde_yaml::to_value(Value::Object(v.root))
+        .map_err(|e| Error::Knowledge(format!("values of release {} cannot be written: {e}", rp.release.name)))?;
     let mut patches = Vec::new();
     let mut resources = Vec::new();
     for i in &rp.intents {
-        let k = i.knowledge;
         let ops = patch_ops(i);
         if !ops.is_empty() {
             patches.push(Patch {
@@ -99,7 +135,7 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
                 ops,
             });
         }
-        if let (Delivery::Patch, Some(m)) = (k.pdb, i.pdb) {
+        if let (PdbDelivery::Manifest, Some(m)) = (i.knowledge.pdb, i.pdb) {
             resources.push(k8s::pdb_manifest(&i.workload, &i.namespace, &i.selector, m));
         }
     }
@@ -112,7 +148,7 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
 
 /// Whether a component needs the post-renderer (a patch or an extra manifest).
 pub fn needs_post_render(i: &Intent) -> bool {
-    !patch_ops(i).is_empty() || (i.knowledge.pdb == Delivery::Patch && i.pdb.is_some())
+    !patch_ops(i).is_empty() || (i.knowledge.pdb == PdbDelivery::Manifest && i.pdb.is_some())
 }
 
 /// The JSON 6902 operations for what the chart cannot express through values.

@@ -25,6 +25,18 @@ pub struct ReleaseResult {
     /// For failed settings: keys hagen writes that the chart's values.yaml does not have, and where a key of the
     /// same name now lives.
     pub hints: Vec<String>,
+    /// `sha256:<hex>` of the chart archive (or folder) that was rendered.
+    #[serde(skip)]
+    pub chart_digest: String,
+}
+
+impl ReleaseResult {
+    /// Every ✗ of this release: failed component checks, drift, failed release-level checks.
+    pub fn failed(&self) -> usize {
+        self.components.iter().map(Report::failed).sum::<usize>()
+            + self.drift.len()
+            + self.checks.iter().filter(|c| c.ok == Some(false)).count()
+    }
 }
 
 /// Everything `verify` found.
@@ -36,10 +48,7 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn failures(&self) -> usize {
-        self.releases
-            .iter()
-            .map(|r| r.components.iter().map(Report::failed).sum::<usize>() + r.drift.len())
-            .sum()
+        self.releases.iter().map(ReleaseResult::failed).sum()
     }
     pub fn checks(&self) -> (usize, usize, usize) {
         let all = self.releases.iter().flat_map(|r| &r.components).flat_map(|c| &c.checks);
@@ -152,12 +161,12 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
         return Err(Error::Tool(errors.join("\n")));
     }
     let all: Vec<Object> = rendered.iter().flat_map(|r| r.overlay.iter().cloned()).collect();
-    let templates = check::pod_templates(&all);
+    let templates = check::pod_templates(&all, &plan.operator_pods());
     let rules = crate::alerts::rules_map(plan)?;
     let carrier = plan
         .releases
         .iter()
-        .position(|rp| rp.chart.name == crate::alerts::CARRIER_CHART)
+        .position(|rp| rp.chart.alert_rules.is_some())
         .filter(|_| rules.is_some());
     let mut releases = Vec::new();
     for (n, (rp, r)) in plan.releases.iter().zip(&rendered).enumerate() {
@@ -206,12 +215,112 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
             checks,
             drift,
             hints,
+            chart_digest: crate::lock::digest_path(&r.chart_path).unwrap_or_default(),
         });
     }
     Ok(Outcome {
         helm: helm.version.clone(),
         releases,
     })
+}
+
+/// What `hagen verify` did to a catalogue: the judgement, the proofs it recorded or dropped, and whether out/ is
+/// what the catalogue generates.
+pub struct Verified {
+    pub outcome: Outcome,
+    /// `chart version` proven and recorded in the lock.
+    pub recorded: Vec<String>,
+    /// `chart version` whose proof was dropped (a ✗ on it).
+    pub dropped: Vec<String>,
+    /// The lock file, when it changed.
+    pub lock_written: Option<PathBuf>,
+    /// The difference between out/ and a fresh generation (empty when out/ is current).
+    pub stale: String,
+}
+
+/// Generates the catalogue's output into a scratch folder, renders and judges every release with it, records a
+/// proof in the lock beside the catalogue for each chart version whose every release passed (and drops it for a
+/// version with a ✗), and compares the committed out/ with what was proven.
+pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartSource) -> Result<Verified> {
+    let opts = crate::intent::Options {
+        strict: false,
+        allow_unproven: false,
+    };
+    // Proving is verify's job: generate as `hagen generate` would once the proofs are in (no proof warnings).
+    let mut loaded = crate::catalog::load_file(catalog)?;
+    for n in &loaded.notes {
+        eprintln!("{n}");
+    }
+    loaded.lock = None;
+    let plan = crate::intent::resolve(&loaded, opts)?;
+    let shown = |p: &Path| p.display().to_string().replace('\\', "/");
+    let (files, _) = crate::generate::generate(&plan, &shown(catalog), &shown(out))?;
+    let scratch = Scratch::new()?;
+    files.write(&scratch.0)?;
+    let outcome = verify(&plan, &scratch.0, helm, source)?;
+    let mut lock = crate::lock::Lock::beside(catalog).map_err(Error::Knowledge)?;
+    let mut passed: indexmap::IndexMap<(String, String), (bool, String, String)> = indexmap::IndexMap::new();
+    for (rp, r) in plan.releases.iter().zip(&outcome.releases) {
+        let e = passed.entry((r.chart.clone(), r.version.clone())).or_insert((
+            true,
+            r.chart_digest.clone(),
+            format!("sha256:{}", rp.chart.knowledge.sha256),
+        ));
+        e.0 &= r.failed() == 0;
+    }
+    let (mut recorded, mut dropped) = (vec![], vec![]);
+    for ((chart, version), (ok, archive, knowledge)) in passed {
+        if ok {
+            recorded.push(format!("{chart} {version}"));
+            lock.record(crate::lock::Proof {
+                chart,
+                version,
+                archive,
+                knowledge,
+                hagen: env!("CARGO_PKG_VERSION").into(),
+            });
+        } else if lock.proof(&chart, &version).is_some() {
+            dropped.push(format!("{chart} {version}"));
+            lock.forget(&chart, &version);
+        }
+    }
+    let lock_written = lock
+        .write()
+        .map_err(|source| Error::Write {
+            path: lock.path.clone(),
+            source,
+        })?
+        .then(|| lock.path.clone());
+    Ok(Verified {
+        outcome,
+        recorded,
+        dropped,
+        lock_written,
+        stale: files.diff(out),
+    })
+}
+
+/// A scratch folder under the system's temporary folder, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Result<Scratch> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir = std::env::temp_dir().join(format!("hagen-verify-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
+            path: dir.clone(),
+            source,
+        })?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Leaf key paths of a YAML mapping.

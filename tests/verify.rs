@@ -40,8 +40,15 @@ fn last_line(s: &str) -> &str {
 #[test]
 fn shipped_catalogue_verifies_on_the_real_charts_with_helm4_and_helm3() {
     for helm in ["HAGEN_HELM", "HAGEN_HELM3"] {
-        let (ok, stdout, stderr) = verify(&root(), "catalog/cluster.yaml", "out", helm, &charts());
+        // In a copy: verify records its proofs in the lock beside the catalogue.
+        let ws = workspace();
+        let (ok, stdout, stderr) = verify(ws.path(), "catalog/cluster.yaml", "out", helm, &charts());
         assert!(ok, "{helm}:\n{stdout}\n{stderr}");
+        assert_eq!(
+            std::fs::read_to_string(ws.path().join("catalog/hagen.lock")).unwrap(),
+            std::fs::read_to_string(root().join("catalog/hagen.lock")).unwrap(),
+            "the committed catalog/hagen.lock is what verify records"
+        );
         assert!(
             last_line(&stdout).starts_with(&all_passed(&root().join("catalog/cluster.yaml"))),
             "{helm}: {}",
@@ -54,8 +61,9 @@ fn shipped_catalogue_verifies_on_the_real_charts_with_helm4_and_helm3() {
 #[test]
 fn verify_json_output_carries_every_check() {
     let helm = tool("HAGEN_HELM");
+    let ws = workspace();
     let o = hagen(
-        &root(),
+        ws.path(),
         &[
             "verify",
             "--charts",
@@ -96,10 +104,19 @@ fn verify_json_output_carries_every_check() {
 #[test]
 fn the_alternatives_catalogue_verifies_too() {
     let ws = workspace();
-    let cat = generate_into(ws.path(), "tests/catalogs/alternatives.yaml", "alt");
+    for f in ["alternatives.yaml", "hagen.lock"] {
+        std::fs::copy(root().join("tests/catalogs").join(f), ws.path().join("catalog").join(f)).unwrap();
+    }
+    let cat = ws.path().join("catalog/alternatives.yaml");
+    let g = hagen(
+        ws.path(),
+        &["generate", "--catalog", "catalog/alternatives.yaml", "--out", "alt"],
+        None,
+    );
+    assert!(g.status.success(), "{}", text(&g.stderr));
     // Single-instance override: the MetalLB controller's replicas by patch and its PDB as an extra manifest.
     assert!(ws.path().join("alt/metallb/resources.yaml").exists());
-    let (ok, stdout, stderr) = verify(ws.path(), cat.to_str().unwrap(), "alt", "HAGEN_HELM", &charts());
+    let (ok, stdout, stderr) = verify(ws.path(), "catalog/alternatives.yaml", "alt", "HAGEN_HELM", &charts());
     assert!(ok, "{stdout}\n{stderr}");
     assert!(last_line(&stdout).starts_with(&all_passed(&cat)), "{stdout}");
     for expected in [
@@ -115,19 +132,39 @@ fn the_alternatives_catalogue_verifies_too() {
     }
 }
 
-/// Edits one generated file of a fresh copy of out/ and returns verify's result on it.
+/// Copies the built-in knowledge of one chart (`charts/<file>`) beside a fresh copy of the catalogue, with one edit
+/// (a user's chart file replaces the built-in one), and returns verify's result: verify generates from it and
+/// judges the real chart, so a wrong key path in the knowledge shows as a ✗.
+fn verify_with_edited_knowledge(ws: &Path, file: &str, from: &str, to: &str) -> (bool, String, String) {
+    let text = std::fs::read_to_string(root().join("charts").join(file)).unwrap();
+    assert!(text.contains(from), "{file} has no `{from}`");
+    std::fs::create_dir_all(ws.join("catalog/charts")).unwrap();
+    std::fs::write(ws.join("catalog/charts").join(file), text.replacen(from, to, 1)).unwrap();
+    let (ok, stdout, stderr) = verify(ws, "catalog/cluster.yaml", "out", "HAGEN_HELM", &charts());
+    let chart = file.trim_end_matches(".yaml");
+    assert!(
+        stderr.contains(&format!(
+            "note: catalog/charts/{file} replaces hagen's built-in knowledge of chart {chart}"
+        )),
+        "{stderr}"
+    );
+    (ok, stdout, stderr)
+}
+
 fn verify_edited(file: &str, from: &str, to: &str) -> (bool, String, String) {
     let ws = workspace();
-    let path = ws.path().join("out").join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} has no `{from}`");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-    verify(ws.path(), "catalog/cluster.yaml", "out", "HAGEN_HELM", &charts())
+    let r = verify_with_edited_knowledge(ws.path(), file, from, to);
+    // Nothing proves the edited knowledge: generate refuses it.
+    let g = hagen(ws.path(), &["generate"], None);
+    assert!(!g.status.success(), "generate accepted unproven knowledge");
+    let err = text(&g.stderr);
+    assert!(err.contains("run `hagen verify`"), "{err}");
+    r
 }
 
 #[test]
 fn a_misspelt_values_key_is_caught() {
-    let (ok, stdout, _) = verify_edited("metrics-server/values.yaml", "replicas: 2", "replica: 2");
+    let (ok, stdout, _) = verify_edited("metrics-server.yaml", "{values: replicas}", "{values: replica}");
     assert!(!ok);
     assert!(
         stdout.contains("  metrics-server (Deployment metrics-server)\n    ✗ replicas      asked: 2\n                    rendered: 1"),
@@ -153,16 +190,13 @@ fn kube_state_metrics_strategy_as_an_object_is_caught() {
         1,
     );
     std::fs::write(&cat, text).unwrap();
-    assert!(hagen(ws.path(), &["generate"], None).status.success());
-    let values = ws.path().join("out/kube-prometheus-stack/values.yaml");
-    let text = std::fs::read_to_string(&values).unwrap();
-    assert!(text.contains("  updateStrategy: Recreate"), "{text}");
-    std::fs::write(
-        &values,
-        text.replacen("  updateStrategy: Recreate", "  updateStrategy:\n    type: Recreate", 1),
-    )
-    .unwrap();
-    let (ok, stdout, _) = verify(ws.path(), "catalog/cluster.yaml", "out", "HAGEN_HELM", &charts());
+    // The knowledge says the chart reads a whole strategy object there: it reads only a type string.
+    let (ok, stdout, _) = verify_with_edited_knowledge(
+        ws.path(),
+        "kube-prometheus-stack.yaml",
+        "{typeString: kube-state-metrics.updateStrategy}",
+        "{object: kube-state-metrics.updateStrategy}",
+    );
     assert!(!ok);
     assert!(
         stdout.contains(
@@ -176,8 +210,8 @@ fn kube_state_metrics_strategy_as_an_object_is_caught() {
 fn a_selector_that_also_matches_a_neighbour_is_caught() {
     // kube-state-metrics' term without its name label selects every pod of the release: Grafana, the operator…
     let (ok, stdout, _) = verify_edited(
-        "kube-prometheus-stack/values.yaml",
-        "            app.kubernetes.io/name: kube-state-metrics\n",
+        "kube-prometheus-stack.yaml",
+        "      app.kubernetes.io/name: kube-state-metrics\n",
         "",
     );
     assert!(!ok);
@@ -200,9 +234,9 @@ fn a_selector_that_also_matches_a_neighbour_is_caught() {
 #[test]
 fn a_patch_whose_target_is_missing_is_caught() {
     let (ok, _, stderr) = verify_edited(
-        "sealed-secrets-controller/patches.yaml",
-        "name: sealed-secrets-controller",
-        "name: sealed-secrets",
+        "sealed-secrets.yaml",
+        "workload: \"{fullname}\"",
+        "workload: sealed-secrets",
     );
     assert!(!ok);
     assert!(
@@ -226,41 +260,89 @@ fn missing_charts_say_how_to_provide_them() {
     );
 }
 
+/// A bump where a key moved: generate refuses until verify proves the version; verify shows the ✗ and where the
+/// key went; a `changes:` entry in the user's chart knowledge fixes it for both versions.
 #[test]
 fn a_chart_bump_shows_what_no_longer_takes_effect_and_where_it_moved() {
     let fixtures = root().join("tests/fixtures/bump");
     let ws = tempfile::tempdir().unwrap();
-    for (version, proven) in [("3.13.1", true), ("3.99.0", false)] {
-        let cat = fixtures.join(format!("catalog-{version}.yaml"));
-        let cat = cat.to_str().unwrap();
-        let out = format!("out-{version}");
-        let g = hagen(ws.path(), &["generate", "--catalog", cat, "--out", &out], None);
-        assert_eq!(g.status.success(), proven, "{}", text(&g.stderr));
-        if !proven {
-            assert!(text(&g.stderr).contains(
-                "chart metrics-server version 3.99.0 is not one hagen's chart knowledge was proven on (3.13.1)"
-            ));
-            assert!(!ws.path().join(&out).exists(), "nothing is written");
-            let g = hagen(
-                ws.path(),
-                &["generate", "--catalog", cat, "--out", &out, "--allow-unproven"],
-                None,
-            );
-            assert!(g.status.success(), "{}", text(&g.stderr));
-        }
-        let (ok, stdout, _) = verify(ws.path(), cat, &out, "HAGEN_HELM", &fixtures);
-        assert_eq!(ok, proven, "{stdout}");
-        if !proven {
-            assert!(
-                stdout.contains("✗ replicas      asked: 2\n                    rendered: 1   [values]"),
-                "{stdout}"
-            );
-            assert!(
-                stdout.contains(
-                    "hint: `replicas` is not in the chart's values.yaml; it now appears as `deployment.replicas`"
-                ),
-                "{stdout}"
-            );
-        }
+    for v in ["3.13.1", "3.99.0"] {
+        let f = format!("catalog-{v}.yaml");
+        std::fs::copy(fixtures.join(&f), ws.path().join(&f)).unwrap();
+    }
+    let generate = |v: &str| {
+        let o = hagen(
+            ws.path(),
+            &[
+                "generate",
+                "--catalog",
+                &format!("catalog-{v}.yaml"),
+                "--out",
+                &format!("out-{v}"),
+            ],
+            None,
+        );
+        (o.status.success(), text(&o.stderr))
+    };
+    let check = |v: &str| {
+        verify(
+            ws.path(),
+            &format!("catalog-{v}.yaml"),
+            &format!("out-{v}"),
+            "HAGEN_HELM",
+            &fixtures,
+        )
+    };
+
+    // 3.13.1: no proof yet; verify proves it (and says out/ is missing), then generate and verify pass.
+    let (ok, err) = generate("3.13.1");
+    assert!(
+        !ok && err.contains("hagen.lock has no proof of chart metrics-server 3.13.1 (proven: none)"),
+        "{err}"
+    );
+    let (ok, _, err) = check("3.13.1");
+    assert!(!ok && err.contains("proven: metrics-server 3.13.1"), "{err}");
+    assert!(generate("3.13.1").0);
+    assert!(check("3.13.1").0);
+
+    // 3.99.0 moved `replicas` to `deployment.replicas`.
+    let (ok, err) = generate("3.99.0");
+    assert!(
+        !ok && err.contains("has no proof of chart metrics-server 3.99.0 (proven: 3.13.1)"),
+        "{err}"
+    );
+    assert!(!ws.path().join("out-3.99.0").exists(), "nothing is written");
+    let (ok, stdout, err) = check("3.99.0");
+    assert!(!ok);
+    assert!(
+        stdout.contains("✗ replicas      asked: 2\n                    rendered: 1   [values]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("hint: `replicas` is not in the chart's values.yaml; it now appears as `deployment.replicas`"),
+        "{stdout}"
+    );
+    assert!(!err.contains("proven:"), "no proof for a ✗: {err}");
+
+    // The fix: the user's knowledge reads the new key, and the old one below 3.99.0.
+    let builtin = std::fs::read_to_string(root().join("charts/metrics-server.yaml")).unwrap();
+    std::fs::create_dir_all(ws.path().join("charts")).unwrap();
+    std::fs::write(
+        ws.path().join("charts/metrics-server.yaml"),
+        builtin.replacen("{values: replicas}", "{values: deployment.replicas}", 1)
+            + "changes:\n  - before: \"3.99.0\"\n    component: metrics-server\n    replicas: {values: replicas}\n",
+    )
+    .unwrap();
+    let (ok, err) = generate("3.13.1");
+    assert!(
+        !ok && err.contains("made with other chart knowledge"),
+        "a knowledge change invalidates the proof: {err}"
+    );
+    for v in ["3.99.0", "3.13.1"] {
+        let (_, _, err) = check(v);
+        assert!(err.contains(&format!("proven: metrics-server {v}")), "{err}");
+        assert!(generate(v).0, "{v}");
+        let (ok, stdout, err) = check(v);
+        assert!(ok, "{v}: {stdout}\n{err}");
     }
 }

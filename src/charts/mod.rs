@@ -1,30 +1,48 @@
-//! The registry of chart knowledge. Everything hagen knows about one chart lives in its file here (capabilities,
-//! pod labels, workload names, proven versions) and in its template `templates/<chart>.yaml.j2` (the values keys).
+//! The registry of chart knowledge. Everything hagen knows about one chart is one data file: the built-in ones in
+//! the top-level `charts/` folder (embedded at build time), a user's own in a `charts/` folder beside the catalogue
+//! (same name: the user's replaces the built-in one). This module turns those files into the types the rest of
+//! hagen reads; nothing outside it knows a chart by name.
 
-mod cert_manager;
-mod coredns;
-mod kube_prometheus_stack;
-mod longhorn;
-mod metallb;
-mod metrics_server;
-mod sealed_secrets;
-mod traefik;
+pub mod file;
 
-/// What hagen knows about one chart.
+use file::{ChartFile, K3sFile, PdbSetting, Setting, StrategySetting};
+use indexmap::IndexMap;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_charts.rs"));
+
+/// What hagen knows about one chart (at the catalogue's version: `changes` applied).
 #[derive(Debug)]
 pub struct Chart {
     /// The chart's name, as `helm pull` and the catalogue call it.
     pub name: &'static str,
-    /// The chart versions this knowledge was proven on with a real `helm template` (`hagen verify`).
-    pub proven_versions: &'static [&'static str],
-    /// The minijinja template that writes the values overlay.
-    pub template: &'static str,
     /// The components hagen can manage in this chart.
     pub components: &'static [Component],
     /// What the chart cannot express, in one paragraph for out/README.md.
     pub notes: &'static str,
     /// How k3s ships this component, if it does.
     pub k3s: K3s,
+    /// The values key that turns a map of rule groups into PrometheusRules: this chart carries the alert rules.
+    pub alert_rules: Option<&'static str>,
+    /// The workload that creates some components at runtime.
+    pub runtime: Option<&'static RuntimeOwner>,
+    /// Objects whose pods an operator of the chart creates.
+    pub operator_pods: &'static [file::OperatorPodsFile],
+    /// Where the knowledge came from and its digest (the proof in hagen.lock is tied to it).
+    pub knowledge: &'static Knowledge,
+}
+
+/// One chart knowledge file.
+#[derive(Debug)]
+pub struct Knowledge {
+    /// `built in (charts/NAME.yaml)` or the user's file path.
+    pub origin: String,
+    /// Whether it is a user's file.
+    pub user: bool,
+    /// sha256 of the file's bytes, hex.
+    pub sha256: String,
+    parsed: ChartFile,
 }
 
 /// How k3s packages a component.
@@ -38,13 +56,23 @@ pub enum K3s {
     PlainManifest(&'static str),
 }
 
+/// The workload that creates components at runtime, outside Helm.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RuntimeOwner {
+    pub owner: &'static str,
+    pub deployer: &'static str,
+    pub placement: &'static str,
+}
+
 /// What hagen knows about one workload of a chart.
 #[derive(Debug)]
 pub struct Component {
     /// The name the catalogue uses.
     pub id: &'static str,
-    /// The Deployment's name, from the release name (the chart's fullname rules).
-    pub workload: fn(release: &str) -> String,
+    /// The chart's name (for `{fullname}`).
+    pub chart: &'static str,
+    /// The Deployment's name pattern (see [`Component::workload_name`]).
+    pub workload: &'static str,
     /// Stable, exclusive pod labels: `{release}` and `{namespace}` are replaced. Never a versioned label.
     pub selector: &'static [(&'static str, &'static str)],
     /// When the maintainers say it must run as one instance: the reason and where they said it.
@@ -58,10 +86,12 @@ pub struct Component {
     pub replicas: Delivery,
     pub affinity: Delivery,
     pub strategy: StrategyDelivery,
-    pub pdb: Delivery,
+    pub pdb: PdbDelivery,
     pub tolerations: Delivery,
-    /// Whether the chart can create a HorizontalPodAutoscaler for it (values keys in the template).
-    pub hpa: bool,
+    /// The values key of the chart's HorizontalPodAutoscaler block, when it has one.
+    pub autoscale: Option<&'static str>,
+    /// Who creates the Deployment at runtime, when Helm does not.
+    pub runtime: Option<&'static RuntimeOwner>,
 }
 
 /// A known problem of a component at more than one replica, with a stable code a catalogue can acknowledge.
@@ -86,60 +116,56 @@ pub struct Readiness {
 /// How a setting reaches the workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
-    /// A values key (written by the chart's template).
-    Values,
+    /// A values key path (dots separate levels).
+    Values(&'static str),
     /// The chart hardcodes this value: a patch is written when the intent differs from it.
     Hardcoded(u32),
-    /// The chart has no key: a patch (or, for a PDB, an extra manifest) delivers it.
+    /// The chart has no key: a patch delivers it.
     Patch,
-    /// Only reaches the workload at runtime, through another component (how, in words).
-    Runtime(&'static str),
+    /// Only reaches the workload at runtime, through the chart's runtime owner.
+    Runtime(&'static RuntimeSetting),
     /// hagen cannot control it (why, in words).
     NotControllable(&'static str),
+}
+
+/// A setting that travels through a values key into the runtime owner's environment.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RuntimeSetting {
+    pub key: &'static str,
+    pub env: &'static str,
+    pub default: &'static str,
+    /// For anti-affinity: the value written for `required`, `preferred`, `none`.
+    pub presets: &'static [(&'static str, &'static str)],
+    pub how: &'static str,
 }
 
 /// How the Deployment strategy reaches the workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StrategyDelivery {
     /// The whole strategy object is a values key.
-    Values,
+    Object(&'static str),
     /// The chart hardcodes `type: RollingUpdate` and reads only the rolling parameters: Recreate needs a patch.
-    RollingParamsOnly,
+    RollingParamsOnly(&'static str),
     /// The chart reads only the type (a string): RollingUpdate's `maxSurge: 0` needs a patch.
-    TypeOnly,
+    TypeOnly(&'static str),
     /// No key at all: a patch delivers it.
     Patch,
     /// hagen cannot control it (why, in words).
     NotControllable(&'static str),
 }
 
-/// Every chart hagen knows.
-pub const CHARTS: &[&Chart] = &[
-    &longhorn::CHART,
-    &coredns::CHART,
-    &traefik::CHART,
-    &metallb::CHART,
-    &cert_manager::CHART,
-    &sealed_secrets::CHART,
-    &kube_prometheus_stack::CHART,
-    &metrics_server::CHART,
-];
-
-/// The chart called `name`.
-pub fn find(name: &str) -> Option<&'static Chart> {
-    CHARTS.iter().copied().find(|c| c.name == name)
-}
-
-impl Chart {
-    /// The component called `id`.
-    pub fn component(&self, id: &str) -> Option<&'static Component> {
-        self.components.iter().find(|c| c.id == id)
-    }
-
-    /// Whether this knowledge was proven on `version`.
-    pub fn proves(&self, version: &str) -> bool {
-        self.proven_versions.contains(&version)
-    }
+/// How a PodDisruptionBudget is made.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PdbDelivery {
+    /// The chart's PDB block at `key`, with `maxUnavailable` and the fixed entries `with`.
+    Values {
+        key: &'static str,
+        with: &'static serde_json::Map<String, serde_json::Value>,
+    },
+    /// An extra PodDisruptionBudget manifest, added by the post-renderer.
+    Manifest,
+    /// hagen cannot control it (why, in words).
+    NotControllable(&'static str),
 }
 
 impl StrategyDelivery {
@@ -147,9 +173,9 @@ impl StrategyDelivery {
     pub fn needs_patch(self, strategy: crate::catalog::Strategy) -> bool {
         use crate::catalog::Strategy;
         match self {
-            StrategyDelivery::Values | StrategyDelivery::NotControllable(_) => false,
-            StrategyDelivery::RollingParamsOnly => strategy == Strategy::Recreate,
-            StrategyDelivery::TypeOnly => strategy == Strategy::RollingUpdate,
+            StrategyDelivery::Object(_) | StrategyDelivery::NotControllable(_) => false,
+            StrategyDelivery::RollingParamsOnly(_) => strategy == Strategy::Recreate,
+            StrategyDelivery::TypeOnly(_) => strategy == Strategy::RollingUpdate,
             StrategyDelivery::Patch => true,
         }
     }
@@ -169,19 +195,51 @@ impl Component {
             .collect()
     }
 
-    /// Whether the workload is created by the chart itself (false for Longhorn's CSI Deployments).
+    /// The Deployment's name for a release: `{release}`, `{namespace}`, `{fullname}` and `{fullname:N}` replaced.
+    pub fn workload_name(&self, release: &str, namespace: &str) -> String {
+        expand_workload(self.workload, self.chart, release, namespace)
+    }
+
+    /// Whether the workload is created by the chart itself (false for runtime-created Deployments).
     pub fn rendered_by_helm(&self) -> bool {
         !matches!(self.replicas, Delivery::Runtime(_))
     }
+
+    /// Who owns a runtime-created workload, in words ("Longhorn"); `None` when Helm renders it.
+    pub fn owner(&self) -> Option<&'static str> {
+        self.runtime.map(|r| r.owner)
+    }
+
+    /// Whether the chart can create a HorizontalPodAutoscaler for it.
+    pub fn autoscalable(&self) -> bool {
+        self.autoscale.is_some()
+    }
 }
 
-/// Helm's usual `<chart>.fullname`: the release name when it contains the chart name, else `release-chart`,
-/// cut to 63 characters.
-pub fn fullname(release: &str, chart: &str) -> String {
-    fullname_within(release, chart, 63)
+fn expand_workload(pattern: &str, chart: &str, release: &str, namespace: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        let word = &rest[start + 1..start + len];
+        match word.split_once(':') {
+            _ if word == "release" => out.push_str(release),
+            _ if word == "namespace" => out.push_str(namespace),
+            _ if word == "fullname" => out.push_str(&fullname_within(release, chart, 63)),
+            Some(("fullname", n)) => out.push_str(&fullname_within(release, chart, n.parse().unwrap_or(63))),
+            _ => out.push_str(&rest[start..=start + len]),
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
-/// [`fullname`] for charts that cut it shorter (kube-prometheus-stack: 26 characters).
+/// Helm's usual `<chart>.fullname`: the release name when it contains the chart name, else `release-chart`, cut to
+/// `max` characters.
 pub fn fullname_within(release: &str, chart: &str, max: usize) -> String {
     let name = if release.contains(chart) {
         release.to_string()
@@ -195,30 +253,401 @@ pub fn fullname_within(release: &str, chart: &str, max: usize) -> String {
         .to_string()
 }
 
+/// Compares chart versions (`v1.20.3`, `3.13.1`, `39.0.701+up39.0.7`): numeric parts as numbers.
+pub fn version_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let parts = |s: &str| -> Vec<String> {
+        s.trim_start_matches('v')
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .map(String::from)
+            .collect()
+    };
+    let (pa, pb) = (parts(a), parts(b));
+    for (x, y) in pa.iter().zip(&pb) {
+        let o = match (x.parse::<u64>(), y.parse::<u64>()) {
+            (Ok(m), Ok(n)) => m.cmp(&n),
+            _ => x.cmp(y),
+        };
+        if o.is_ne() {
+            return o;
+        }
+    }
+    pa.len().cmp(&pb.len())
+}
+
+/// The chart knowledge hagen reads: built in, then a user's files over it.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    charts: IndexMap<String, &'static Knowledge>,
+}
+
+fn leak<T>(t: T) -> &'static T {
+    Box::leak(Box::new(t))
+}
+
+fn s(text: &str) -> &'static str {
+    Box::leak(text.to_string().into_boxed_str())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Registry {
+    /// Only the knowledge built into hagen.
+    pub fn builtin() -> Registry {
+        static BUILT: std::sync::OnceLock<IndexMap<String, &'static Knowledge>> = std::sync::OnceLock::new();
+        let charts = BUILT.get_or_init(|| {
+            BUILTIN
+                .iter()
+                .map(|(name, text)| {
+                    // A unit test parses every built-in file: this cannot fail in a released hagen.
+                    let parsed = file::parse(text).unwrap_or_else(|e| panic!("built-in charts/{name}: {e}"));
+                    let k = leak(Knowledge {
+                        origin: format!("built in (charts/{name})"),
+                        user: false,
+                        sha256: sha256_hex(text.as_bytes()),
+                        parsed,
+                    });
+                    (k.parsed.name.clone(), k)
+                })
+                .collect()
+        });
+        Registry { charts: charts.clone() }
+    }
+
+    /// The built-in knowledge plus every `*.yaml` in `dir` (a `charts/` folder beside the catalogue; absent is
+    /// fine). Returns the notes to print (which built-in knowledge a user file replaces).
+    pub fn with_dir(dir: &Path) -> Result<(Registry, Vec<String>), String> {
+        let mut reg = Registry::builtin();
+        let mut notes = Vec::new();
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((reg, notes)),
+            Err(e) => return Err(format!("cannot read {}: {e}", dir.display())),
+        };
+        let mut files: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml") && p.is_file())
+            .collect();
+        files.sort();
+        for path in files {
+            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            if bytes.len() > 1 << 20 {
+                return Err(format!("{}: a chart knowledge file is at most 1 MiB", path.display()));
+            }
+            let text = String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8", path.display()))?;
+            let parsed = file::parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
+            check(&parsed).map_err(|e| format!("{}: chart {}: {e}", path.display(), parsed.name))?;
+            let name = parsed.name.clone();
+            if reg.charts.get(&name).is_some_and(|k| !k.user) {
+                notes.push(format!(
+                    "note: {} replaces hagen's built-in knowledge of chart {name}",
+                    path.display()
+                ));
+            } else if let Some(k) = reg.charts.get(&name) {
+                return Err(format!(
+                    "{}: chart {name} is described twice (also in {})",
+                    path.display(),
+                    k.origin
+                ));
+            }
+            let k = leak(Knowledge {
+                origin: path.display().to_string(),
+                user: true,
+                sha256: sha256_hex(text.as_bytes()),
+                parsed,
+            });
+            reg.charts.insert(name, k);
+        }
+        Ok((reg, notes))
+    }
+
+    /// The names of every known chart.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.charts.keys().map(String::as_str)
+    }
+
+    /// Every known chart's knowledge file.
+    pub fn knowledge(&self, name: &str) -> Option<&'static Knowledge> {
+        self.charts.get(name).copied()
+    }
+
+    /// `chart/component` of every component whose chart can autoscale it.
+    pub fn autoscalable(&self) -> Vec<String> {
+        self.charts
+            .values()
+            .flat_map(|k| {
+                k.parsed
+                    .components
+                    .iter()
+                    .filter(|c| c.autoscale.is_some())
+                    .map(|c| format!("{}/{}", k.parsed.name, c.id))
+            })
+            .collect()
+    }
+
+    /// The names of charts that carry alert rules.
+    pub fn alert_carriers(&self) -> Vec<&str> {
+        self.charts
+            .values()
+            .filter(|k| k.parsed.alert_rules.is_some())
+            .map(|k| k.parsed.name.as_str())
+            .collect()
+    }
+
+    /// The knowledge of chart `name` as it applies to `version`.
+    pub fn chart(&self, name: &str, version: &str) -> Option<&'static Chart> {
+        let k = self.charts.get(name)?;
+        Some(leak(build(k, version)))
+    }
+}
+
+/// Consistency a schema cannot express: unique component ids, changes naming real components.
+fn check(f: &ChartFile) -> Result<(), String> {
+    let mut seen = std::collections::HashSet::new();
+    for c in &f.components {
+        if !seen.insert(c.id.as_str()) {
+            return Err(format!("component `{}` is described twice", c.id));
+        }
+        if c.selector.is_empty() {
+            return Err(format!("component `{}` has no selector", c.id));
+        }
+        if let Some(k) = c
+            .selector
+            .keys()
+            .find(|k| crate::k8s::VERSIONED_LABELS.contains(&k.as_str()))
+        {
+            return Err(format!(
+                "component `{}` selects on {k}, a label that changes with every chart version",
+                c.id
+            ));
+        }
+    }
+    for ch in &f.changes {
+        if !seen.contains(ch.component.as_str()) {
+            return Err(format!(
+                "a change names component `{}`, which the chart does not have",
+                ch.component
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn setting(s: &Setting) -> Delivery {
+    match s {
+        Setting::Values(k) => Delivery::Values(self::s(k)),
+        Setting::Hardcoded(n) => Delivery::Hardcoded(*n),
+        Setting::Patch => Delivery::Patch,
+        Setting::Runtime(r) => Delivery::Runtime(leak(RuntimeSetting {
+            key: self::s(&r.values),
+            env: self::s(&r.env),
+            default: self::s(&r.default),
+            presets: Box::leak(
+                r.presets
+                    .iter()
+                    .map(|(k, v)| (self::s(k), self::s(v)))
+                    .collect::<Vec<_>>()
+                    .into_boxed_slice(),
+            ),
+            how: self::s(&r.how),
+        })),
+        Setting::NotControllable(w) => Delivery::NotControllable(self::s(w)),
+    }
+}
+
+fn strategy(x: &StrategySetting) -> StrategyDelivery {
+    match x {
+        StrategySetting::Object(k) => StrategyDelivery::Object(s(k)),
+        StrategySetting::RollingUpdateParams(k) => StrategyDelivery::RollingParamsOnly(s(k)),
+        StrategySetting::TypeString(k) => StrategyDelivery::TypeOnly(s(k)),
+        StrategySetting::Patch => StrategyDelivery::Patch,
+        StrategySetting::NotControllable(w) => StrategyDelivery::NotControllable(s(w)),
+    }
+}
+
+fn pdb(x: &PdbSetting) -> PdbDelivery {
+    match x {
+        PdbSetting::Values(v) => PdbDelivery::Values {
+            key: s(&v.key),
+            with: leak(v.with.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        },
+        PdbSetting::Manifest => PdbDelivery::Manifest,
+        PdbSetting::NotControllable(w) => PdbDelivery::NotControllable(s(w)),
+    }
+}
+
+fn build(k: &'static Knowledge, version: &str) -> Chart {
+    let f = &k.parsed;
+    let name = s(&f.name);
+    let owner: Option<&'static RuntimeOwner> = f.runtime.as_ref().map(|r| {
+        leak(RuntimeOwner {
+            owner: s(&r.owner),
+            deployer: s(&r.deployer),
+            placement: s(&r.placement),
+        })
+    });
+    let components: Vec<Component> = f
+        .components
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            // Older versions: apply every change whose `before` is above the version, newest last.
+            let mut changes: Vec<_> = f
+                .changes
+                .iter()
+                .filter(|ch| ch.component == c.id && version_cmp(version, &ch.before).is_lt())
+                .collect();
+            changes.sort_by(|a, b| version_cmp(&b.before, &a.before));
+            for ch in changes {
+                if let Some(x) = &ch.replicas {
+                    c.replicas = x.clone();
+                }
+                if ch.autoscale.is_some() {
+                    c.autoscale = ch.autoscale.clone();
+                }
+                if let Some(x) = &ch.strategy {
+                    c.strategy = x.clone();
+                }
+                if let Some(x) = &ch.affinity {
+                    c.affinity = x.clone();
+                }
+                if let Some(x) = &ch.pdb {
+                    c.pdb = x.clone();
+                }
+                if let Some(x) = &ch.tolerations {
+                    c.tolerations = x.clone();
+                }
+            }
+            Component {
+                id: s(&c.id),
+                chart: name,
+                workload: s(&c.workload),
+                selector: Box::leak(
+                    c.selector
+                        .iter()
+                        .map(|(k, v)| (s(k), s(v)))
+                        .collect::<Vec<_>>()
+                        .into_boxed_slice(),
+                ),
+                single_instance: c.single_instance.as_deref().map(s),
+                caveat: c.caveat.as_ref().map(|x| Caveat {
+                    code: s(&x.code),
+                    text: s(&x.text),
+                }),
+                readiness: Readiness {
+                    needs_lease: c.readiness.needs_lease,
+                    text: s(&c.readiness.text),
+                },
+                replicas: setting(&c.replicas),
+                affinity: setting(&c.affinity),
+                strategy: strategy(&c.strategy),
+                pdb: pdb(&c.pdb),
+                tolerations: setting(&c.tolerations),
+                autoscale: c.autoscale.as_deref().map(s),
+                runtime: if matches!(c.replicas, Setting::Runtime(_)) {
+                    owner
+                } else {
+                    None
+                },
+            }
+        })
+        .collect();
+    Chart {
+        name,
+        components: Box::leak(components.into_boxed_slice()),
+        notes: s(&f.notes),
+        k3s: match &f.k3s {
+            None => K3s::NotBundled,
+            Some(K3sFile::HelmChart(n)) => K3s::HelmChart(s(n)),
+            Some(K3sFile::PlainManifest(n)) => K3s::PlainManifest(s(n)),
+        },
+        alert_rules: f.alert_rules.as_deref().map(s),
+        runtime: owner,
+        operator_pods: Box::leak(f.operator_pods.clone().into_boxed_slice()),
+        knowledge: k,
+    }
+}
+
+impl Chart {
+    /// The component called `id`.
+    pub fn component(&self, id: &str) -> Option<&'static Component> {
+        self.components.iter().find(|c| c.id == id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn selectors_never_use_versioned_labels() {
-        for chart in CHARTS {
-            for c in chart.components {
-                assert!(!c.selector.is_empty(), "{}/{} has no selector", chart.name, c.id);
-                for (k, _) in c.selector {
-                    assert!(
-                        !crate::k8s::VERSIONED_LABELS.contains(k),
-                        "{}/{} selects on {k}",
-                        chart.name,
-                        c.id
-                    );
-                }
-            }
+    fn every_builtin_file_parses_and_is_consistent() {
+        for (name, text) in BUILTIN {
+            let f = file::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            check(&f).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(format!("{}.yaml", f.name), *name, "file named after its chart");
+        }
+        assert!(!Registry::builtin().alert_carriers().is_empty());
+    }
+
+    #[test]
+    fn workload_patterns() {
+        for (pattern, chart, release, want) in [
+            ("{fullname}", "coredns", "coredns", "coredns"),
+            ("{fullname}", "coredns", "dns", "dns-coredns"),
+            ("{fullname}-webhook", "cert-manager", "cm", "cm-cert-manager-webhook"),
+            (
+                "{fullname:26}-operator",
+                "kube-prometheus-stack",
+                "kube-prometheus-stack",
+                "kube-prometheus-stack-operator",
+            ),
+            (
+                "{fullname:26}-operator",
+                "kube-prometheus-stack",
+                "monitoring",
+                "monitoring-kube-prometheus-operator",
+            ),
+            ("{release}-{namespace}", "x", "r", "r-ns"),
+            ("csi-attacher", "longhorn", "longhorn", "csi-attacher"),
+            ("{unknown}", "x", "r", "{unknown}"),
+        ] {
+            assert_eq!(
+                expand_workload(pattern, chart, release, "ns"),
+                want,
+                "{pattern} {release}"
+            );
         }
     }
 
     #[test]
-    fn fullname_follows_helm() {
-        assert_eq!(fullname("coredns", "coredns"), "coredns");
-        assert_eq!(fullname("dns", "coredns"), "dns-coredns");
+    fn versions_compare_numerically() {
+        use std::cmp::Ordering::*;
+        for (a, b, want) in [
+            ("3.13.1", "3.12.2", Greater),
+            ("v1.20.3", "v1.21.1", Less),
+            ("1.46.2", "1.46.2", Equal),
+            ("39.0.701+up39.0.7", "41.3.0", Less),
+            ("10.0.0", "9.9.9", Greater),
+        ] {
+            assert_eq!(version_cmp(a, b), want, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn changes_apply_below_their_version() {
+        let text = "name: demo\nnotes: n\ncomponents:\n  - id: app\n    workload: \"{fullname}\"\n    selector: {app: demo}\n    readiness: {needsLease: false, text: t}\n    replicas: {values: replicas}\n    strategy: patch\n    affinity: {values: affinity}\n    pdb: manifest\n    tolerations: {values: tolerations}\nchanges:\n  - before: \"2.0.0\"\n    component: app\n    replicas: {values: replicaCount}\n";
+        let k = leak(Knowledge {
+            origin: "test".into(),
+            user: true,
+            sha256: String::new(),
+            parsed: file::parse(text).unwrap(),
+        });
+        assert_eq!(
+            build(k, "1.9.0").components[0].replicas,
+            Delivery::Values("replicaCount")
+        );
+        assert_eq!(build(k, "2.0.0").components[0].replicas, Delivery::Values("replicas"));
     }
 }

@@ -1,0 +1,231 @@
+//! Chart knowledge as a user writes it: one YAML file per chart (`charts/<chart>.yaml`), with a JSON Schema printed
+//! by `hagen schema --chart`. Settings are one-key maps (`{values: replicaCount}`) or plain words (`patch`).
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Everything hagen knows about one chart.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(
+    title = "hagen chart knowledge",
+    description = "Where one Helm chart reads replicas, anti-affinity, strategy, PDB, tolerations and autoscaling, per component."
+)]
+pub struct ChartFile {
+    /// The chart's name, as `helm pull` and the catalogue call it.
+    pub name: String,
+    /// What the chart cannot express, in one paragraph for out/README.md.
+    pub notes: String,
+    /// How k3s ships this chart's component, if it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k3s: Option<K3sFile>,
+    /// The values key of a map `name → PrometheusRule spec` the chart turns into PrometheusRules: the release of
+    /// such a chart carries hagen's alert rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_rules: Option<String>,
+    /// Set when some components are created at runtime by a workload of the chart (not by Helm).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<RuntimeOwnerFile>,
+    /// Objects of the chart whose pods an operator creates (not a workload in the render): their pods' labels, so
+    /// an anti-affinity selector that would also match them is caught.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operator_pods: Vec<OperatorPodsFile>,
+    /// The Deployments hagen can manage.
+    pub components: Vec<ComponentFile>,
+    /// Settings that differ in older chart versions (a key moved at some version).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ChangeFile>,
+}
+
+/// How k3s packages a chart.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum K3sFile {
+    /// A k3s `HelmChart` of this name in kube-system, customised through a `HelmChartConfig` of the same name.
+    HelmChart(String),
+    /// Plain manifests k3s rewrites at every start (`--disable NAME` turns them off).
+    PlainManifest(String),
+}
+
+/// Pods an operator creates for objects of one kind.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OperatorPodsFile {
+    /// The object's kind (`Prometheus`).
+    pub kind: String,
+    /// A JSON pointer to labels of the object that the pods also get (`/spec/podMetadata/labels`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels_from: Option<String>,
+    /// The labels the operator sets; `{name}` is the object's name.
+    pub labels: IndexMap<String, String>,
+}
+
+/// The workload that creates components at runtime.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RuntimeOwnerFile {
+    /// Who owns the runtime-created Deployments, in words ("Longhorn").
+    pub owner: String,
+    /// The Deployment (rendered by the chart) whose container environment carries the runtime settings.
+    pub deployer: String,
+    /// Why node placement of the runtime-created Deployments is out of reach, and what decides it.
+    pub placement: String,
+}
+
+/// One Deployment of the chart.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ComponentFile {
+    /// The name the catalogue uses.
+    pub id: String,
+    /// The Deployment's name: `{release}`, `{namespace}`, `{fullname}` (Helm's usual fullname, 63 characters) or
+    /// `{fullname:N}` (cut to N characters) are replaced.
+    pub workload: String,
+    /// Stable, exclusive pod labels (`{release}` and `{namespace}` are replaced); never a versioned label.
+    pub selector: IndexMap<String, String>,
+    /// When the maintainers say it must run as one instance: the reason and where they said it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub single_instance: Option<String>,
+    /// A known problem at more than one replica, with a code a catalogue can acknowledge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<CaveatFile>,
+    /// What the pod's readiness depends on, from the component's source.
+    pub readiness: ReadinessFile,
+    pub replicas: Setting,
+    /// The values key of the chart's HorizontalPodAutoscaler block (`enabled`, `minReplicas`, `maxReplicas`,
+    /// `metrics`); the chart must leave `replicas` out while it is enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscale: Option<String>,
+    pub strategy: StrategySetting,
+    pub affinity: Setting,
+    pub pdb: PdbSetting,
+    pub tolerations: Setting,
+}
+
+/// A known problem of a component at more than one replica.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaveatFile {
+    /// The warning code (`acknowledge: {CODE: why}` in the catalogue).
+    pub code: String,
+    /// What goes wrong, and the source that says so.
+    pub text: String,
+}
+
+/// What makes a component's pod ready.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ReadinessFile {
+    /// Whether the pod becomes ready only while it holds a leader lease (a maxSurge 0 rollout then stalls).
+    pub needs_lease: bool,
+    /// The probe, what it checks, and the leader election, with the source lines.
+    pub text: String,
+}
+
+/// How replicas, anti-affinity or tolerations reach the workload.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Setting {
+    /// A values key path (dots separate levels).
+    Values(String),
+    /// The chart hardcodes this value: a patch is written when the intent differs from it.
+    Hardcoded(u32),
+    /// The chart has no key: a post-render patch delivers it.
+    Patch,
+    /// Only reaches the workload at runtime, through the chart's runtime owner.
+    Runtime(RuntimeSettingFile),
+    /// hagen cannot control it (why, in words).
+    NotControllable(String),
+}
+
+/// A setting delivered through a values key to the runtime owner's environment.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeSettingFile {
+    /// The values key path.
+    pub values: String,
+    /// The environment variable of the deployer that carries it.
+    pub env: String,
+    /// The owner's default when the variable is unset.
+    pub default: String,
+    /// For anti-affinity: the value written for `required`, `preferred` and `none`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub presets: IndexMap<String, String>,
+    /// How it travels, in words.
+    pub how: String,
+}
+
+/// How the Deployment strategy reaches the workload.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum StrategySetting {
+    /// The whole strategy object (`type` and `rollingUpdate`) at this key.
+    Object(String),
+    /// The chart hardcodes `type: RollingUpdate` and reads only the rolling parameters here: Recreate is a patch.
+    RollingUpdateParams(String),
+    /// The chart reads only the type, as a string, here: RollingUpdate's `maxSurge: 0` is a patch.
+    TypeString(String),
+    /// No key at all: a patch delivers it.
+    Patch,
+    /// hagen cannot control it (why, in words).
+    NotControllable(String),
+}
+
+/// How a PodDisruptionBudget is made.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum PdbSetting {
+    /// The chart's PDB block at `key`, with `maxUnavailable` and the fixed entries of `with` (`enabled: true`, or
+    /// `minAvailable: null` to drop a chart default).
+    Values(PdbValues),
+    /// The chart has none: hagen adds a PodDisruptionBudget manifest through the post-renderer.
+    Manifest,
+    /// hagen cannot control it (why, in words).
+    NotControllable(String),
+}
+
+/// A chart's PDB block.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PdbValues {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub with: IndexMap<String, serde_json::Value>,
+}
+
+/// Settings of one component that differ in chart versions before `before`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ChangeFile {
+    /// Applies to chart versions older than this one.
+    pub before: String,
+    /// The component whose settings differ.
+    pub component: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<Setting>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<StrategySetting>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affinity: Option<Setting>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdb: Option<PdbSetting>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerations: Option<Setting>,
+}
+
+/// Reads one chart knowledge file; errors carry line and column.
+pub fn parse(text: &str) -> Result<ChartFile, String> {
+    let de = serde_yaml::Deserializer::from_str(text);
+    serde_yaml::with::singleton_map_recursive::deserialize(de).map_err(|e| match e.location() {
+        Some(l) => format!("{}:{}: {e}", l.line(), l.column()),
+        None => e.to_string(),
+    })
+}
+
+/// The JSON Schema of a chart knowledge file.
+pub fn schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(ChartFile)).unwrap_or(serde_json::Value::Null)
+}

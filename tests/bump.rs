@@ -1,0 +1,194 @@
+//! Chart knowledge as data: real chart bumps, a ninth chart brought by the user, and no chart named in Rust.
+//! Real charts from ../shared/charts and ../shared/charts-more; the real helm binary.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+
+/// A folder with the pinned charts and the extra ones of ../shared/charts-more side by side.
+fn all_charts() -> tempfile::TempDir {
+    let more = charts().join("../charts-more");
+    assert!(
+        more.join("external-dns-1.21.1.tgz").exists(),
+        "no ../shared/charts-more beside {}",
+        charts().display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for d in [charts(), more] {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.path().extension().is_some_and(|x| x == "tgz") {
+                std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+            }
+        }
+    }
+    dir
+}
+
+fn run(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let o = hagen(dir, args, None);
+    (o.status.success(), text(&o.stdout), text(&o.stderr))
+}
+
+fn verify_args<'a>(charts: &'a Path, helm: &'a Path, catalog: &'a str, out: &'a str) -> Vec<&'a str> {
+    vec![
+        "verify",
+        "--catalog",
+        catalog,
+        "--out",
+        out,
+        "--charts",
+        charts.to_str().unwrap(),
+        "--helm",
+        helm.to_str().unwrap(),
+    ]
+}
+
+/// cert-manager v1.21.1 → v1.20.3, coredns 1.46.2 → 1.45.2, metrics-server 3.13.1 → 3.12.2: change the version
+/// lines, verify (proves and records), generate, verify again: green, without touching hagen.
+#[test]
+fn three_real_bumps_need_no_rust_change() {
+    let ws = workspace();
+    let charts = all_charts();
+    let helm = tool("HAGEN_HELM");
+    let cat = ws.path().join("catalog/cluster.yaml");
+    let mut text = std::fs::read_to_string(&cat).unwrap();
+    for (from, to) in [("v1.21.1", "v1.20.3"), ("1.46.2", "1.45.2"), ("3.13.1", "3.12.2")] {
+        let line = format!("version: {from}\n");
+        assert!(text.contains(&line), "{line}");
+        text = text.replacen(&line, &format!("version: {to}\n"), 1);
+    }
+    std::fs::write(&cat, text).unwrap();
+    let args = verify_args(charts.path(), &helm, "catalog/cluster.yaml", "out");
+    let (ok, _, err) = run(ws.path(), &["generate"]);
+    assert!(
+        !ok && err.contains("has no proof of chart cert-manager v1.20.3 (proven: v1.21.1)"),
+        "{err}"
+    );
+    let (ok, stdout, err) = run(ws.path(), &args);
+    assert!(!ok, "out/ is stale until generate runs");
+    assert!(err.contains("is not what the catalogue generates"), "{err}");
+    assert!(!stdout.lines().any(|l| l.trim_start().starts_with('✗')), "{stdout}");
+    for p in ["cert-manager v1.20.3", "coredns 1.45.2", "metrics-server 3.12.2"] {
+        assert!(err.contains(p), "proven: {p}\n{err}");
+    }
+    assert!(run(ws.path(), &["generate"]).0);
+    let (ok, stdout, err) = run(ws.path(), &args);
+    assert!(ok, "{stdout}\n{err}");
+    assert!(run(ws.path(), &["generate", "--check"]).0);
+    let lock = std::fs::read_to_string(ws.path().join("catalog/hagen.lock")).unwrap();
+    assert!(lock.contains("chart: coredns\n  version: 1.45.2"), "{lock}");
+}
+
+/// The worked example: a ninth chart described by the user, proven on the real chart, and its bump.
+#[test]
+fn bring_your_own_chart_example_is_proven_and_bumps() {
+    let charts = all_charts();
+    let helm = tool("HAGEN_HELM");
+    let ws = tempfile::tempdir().unwrap();
+    let example = ws.path().join("examples/byo-chart");
+    copy_dir(&root().join("examples/byo-chart"), &example);
+    let (cat, out) = ("examples/byo-chart/cluster.yaml", "examples/byo-chart/out");
+    // The committed example is current and proven.
+    let (ok, _, err) = run(ws.path(), &["generate", "--catalog", cat, "--out", out, "--check"]);
+    assert!(ok, "{err}");
+    let args = verify_args(charts.path(), &helm, cat, out);
+    let (ok, stdout, err) = run(ws.path(), &args);
+    assert!(ok, "{stdout}\n{err}");
+    assert!(stdout.contains("1 components in 1 releases, 1 ✓ / 0 ✗"), "{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(example.join("hagen.lock")).unwrap(),
+        std::fs::read_to_string(root().join("examples/byo-chart/hagen.lock")).unwrap(),
+        "the committed lock is what verify records"
+    );
+    // Bump to 1.20.0: refused until proven, then green.
+    let file = example.join("cluster.yaml");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replacen("version: 1.21.1", "version: 1.20.0", 1);
+    std::fs::write(&file, text).unwrap();
+    let (ok, _, err) = run(ws.path(), &["generate", "--catalog", cat, "--out", out]);
+    assert!(
+        !ok && err.contains("no proof of chart external-dns 1.20.0 (proven: 1.21.1)"),
+        "{err}"
+    );
+    let (_, stdout, err) = run(ws.path(), &args);
+    assert!(err.contains("proven: external-dns 1.20.0"), "{stdout}\n{err}");
+    assert!(run(ws.path(), &["generate", "--catalog", cat, "--out", out]).0);
+    let (ok, stdout, err) = run(ws.path(), &args);
+    assert!(ok, "{stdout}\n{err}");
+}
+
+/// A broken user chart file is refused with its path, line and column, and nothing is written.
+#[test]
+fn a_broken_user_chart_file_names_its_place() {
+    let ws = workspace();
+    std::fs::create_dir_all(ws.path().join("catalog/charts")).unwrap();
+    let text = std::fs::read_to_string(root().join("charts/coredns.yaml"))
+        .unwrap()
+        .replacen(
+            "strategy: {rollingUpdateParams: rollingUpdate}",
+            "strategy: {rollingParams: rollingUpdate}",
+            1,
+        );
+    std::fs::write(ws.path().join("catalog/charts/coredns.yaml"), text).unwrap();
+    let before = snapshot(&ws.path().join("out"));
+    let (ok, _, err) = run(ws.path(), &["generate"]);
+    assert!(!ok);
+    assert!(err.starts_with("catalog/charts/coredns.yaml:"), "{err}");
+    assert!(err.contains("unknown variant `rollingParams`"), "{err}");
+    assert_eq!(snapshot(&ws.path().join("out")), before);
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// Chart knowledge lives in charts/*.yaml only: no string literal in hagen's code (tests aside) names a chart or a
+/// component of one.
+#[test]
+fn no_chart_or_component_is_named_in_rust() {
+    let mut names: Vec<String> = vec!["external-dns".into()];
+    for e in std::fs::read_dir(root().join("charts")).unwrap().flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "yaml") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            names.push(p.file_stem().unwrap().to_string_lossy().into());
+            names.extend(
+                text.lines()
+                    .filter_map(|l| {
+                        l.trim_start()
+                            .strip_prefix("- id: ")
+                            .or_else(|| l.trim_start().strip_prefix("id: "))
+                    })
+                    .map(|s| s.trim().to_string()),
+            );
+        }
+    }
+    assert!(names.len() > 20, "{names:?}");
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    files.push(root().join("build.rs"));
+    let mut found = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (n, line) in code.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for name in &names {
+                if line.contains(&format!("\"{name}\"")) {
+                    found.push(format!("{}:{}: \"{name}\"", f.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "chart knowledge in Rust:\n{}", found.join("\n"));
+}
