@@ -1,6 +1,6 @@
 //! `hagen generate`: the resolved plan → the files of out/ (values overlays, patches, extra manifests, README).
 
-use crate::catalog::{AntiAffinity, Strategy};
+use crate::catalog::Strategy;
 use crate::charts::{Delivery, PdbDelivery, StrategyDelivery};
 use crate::error::{Error, Result};
 use crate::intent::{Intent, Plan, ReleasePlan};
@@ -77,7 +77,7 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
         crate::delivery::helmfile(plan, &all, catalog, &mut files)?;
     }
     crate::delivery::k3s(plan, &all, catalog, &mut files)?;
-    files.add("README.md", readme(plan, &all, catalog, out))?;
+    files.add("README.md", crate::readme::readme(plan, &all, catalog, out)?)?;
     Ok((files, all))
 }
 
@@ -159,119 +159,4 @@ pub fn strategy_words(s: Strategy) -> &'static str {
         Strategy::Recreate => "Recreate",
         Strategy::RollingUpdate => "RollingUpdate (maxSurge 0, maxUnavailable 1)",
     }
-}
-
-fn anti_words(i: &Intent) -> String {
-    match i.effective_anti_affinity() {
-        AntiAffinity::Required => format!("required on hostname, `{}`", i.selector.describe()),
-        AntiAffinity::Preferred => format!("preferred on hostname, `{}`", i.selector.describe()),
-        AntiAffinity::None if i.replicas == 1 => "— (1 replica)".into(),
-        AntiAffinity::None => "none".into(),
-    }
-}
-
-fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> String {
-    let mut s = format!(
-        "{MARKER} {} from {catalog}; do not edit.\n\n# HA overlays for cluster `{}` ({} nodes: {})\n\n",
-        env!("CARGO_PKG_VERSION"),
-        plan.cluster,
-        plan.nodes.len(),
-        plan.nodes.join(", ")
-    );
-    s.push_str("| tier | component | release | namespace | replicas | anti-affinity | node placement | strategy | PDB | delivered by |\n|---|---|---|---|---|---|---|---|---|---|\n");
-    let mut rows: Vec<&Intent> = plan.releases.iter().flat_map(|r| &r.intents).collect();
-    rows.sort_by_key(|i| i.tier);
-    for i in rows {
-        let runtime = !i.knowledge.rendered_by_helm();
-        let pdb = match i.pdb {
-            _ if runtime => format!("— ({}'s)", i.knowledge.owner().unwrap_or_default()),
-            Some(m) => format!("maxUnavailable {m}"),
-            None => "none (1 replica)".into(),
-        };
-        let replicas = match (i.autoscale, i.failover_seconds) {
-            (Some(a), _) => format!("{}–{} (HPA)", a.min, a.max),
-            (None, Some(t)) => format!("{} (failover ~{}s)", i.replicas, plan.node_monitor_grace_seconds + t),
-            (None, None) => i.replicas.to_string(),
-        };
-        let placement = match &i.avoid {
-            _ if runtime => format!("— ({}'s)", i.knowledge.owner().unwrap_or_default()),
-            Some(a) => format!(
-                "{} off {}",
-                match a.strength {
-                    crate::catalog::Strength::Required => "kept",
-                    crate::catalog::Strength::Preferred => "prefers",
-                },
-                a.labels
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
-            None => "any node".into(),
-        };
-        let strategy = if runtime {
-            format!("— ({}'s)", i.knowledge.owner().unwrap_or_default())
-        } else {
-            strategy_words(i.strategy).to_string()
-        };
-        let how: Vec<String> = deliveries(i).iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-            i.tier,
-            i.component,
-            i.release,
-            i.namespace,
-            replicas,
-            anti_words(i),
-            placement,
-            strategy,
-            pdb,
-            how.join("; ")
-        ));
-    }
-    s.push_str("\n## Releases\n");
-    for (rp, r) in plan.releases.iter().zip(rendered) {
-        s.push_str(&format!(
-            "\n### {} ({} {}, namespace {})\n\nHelm 3:\n\n```sh\n{}\n```\n\nHelm 4 (with the hagen plugin installed, see the project README):\n\n```sh\n{}\n```\n\n{}\n",
-            rp.release.name,
-            rp.chart.name,
-            rp.release.version,
-            rp.release.namespace,
-            helm_command(rp, r, out, 3),
-            helm_command(rp, r, out, 4),
-            rp.chart.notes
-        ));
-        if let Some(k3s) = crate::delivery::k3s_explanation(rp, !r.patches.is_empty()) {
-            s.push_str(&format!("\n**k3s:** {k3s}\n"));
-        }
-        for i in &rp.intents {
-            s.push_str(&format!(
-                "\n- **{}** (tier {}): {} If down: {}",
-                i.component, i.tier, i.purpose, i.impact
-            ));
-            if let Some(reason) = i.knowledge.single_instance {
-                match &i.override_reason {
-                    Some(why) if i.replicas > 1 => s.push_str(&format!(
-                        " Runs {} replicas by override (\"{why}\") although {reason}.",
-                        i.replicas
-                    )),
-                    _ => s.push_str(&format!(" Single instance: {reason}.")),
-                }
-            }
-            if let (Some(c), true) = (i.knowledge.caveat, i.replicas > 1) {
-                s.push_str(&format!(" Caveat: {}.", c.text));
-            }
-            for a in &i.acknowledged {
-                s.push_str(&format!(" Accepted trade-off `{}`: \"{}\".", a.code, a.reason));
-            }
-        }
-        s.push('\n');
-    }
-    if !plan.warnings.is_empty() {
-        s.push_str("\n## Warnings\n\n");
-        for w in &plan.warnings {
-            s.push_str(&format!("- {}: {}\n", w.path(), w.message));
-        }
-    }
-    s
 }

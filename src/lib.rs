@@ -17,6 +17,7 @@ pub mod lock;
 pub mod output;
 pub mod patch;
 pub mod plan;
+pub mod readme;
 pub mod render;
 mod suggest;
 pub mod verify;

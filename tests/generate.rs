@@ -28,6 +28,48 @@ fn committed_schema_is_what_hagen_schema_prints() {
 }
 
 #[test]
+fn committed_chart_schema_is_what_hagen_schema_chart_prints() {
+    let out = hagen(&root(), &["schema", "--chart"], None);
+    assert!(out.status.success());
+    let committed = std::fs::read_to_string(root().join("charts/chart.schema.json")).unwrap();
+    assert_eq!(
+        text(&out.stdout),
+        committed,
+        "run `cargo run -- schema --chart > charts/chart.schema.json`"
+    );
+}
+
+/// examples/renovate.json's custom manager finds every release of the catalogue with its chart, repository and
+/// version (Renovate's regex flavour for these patterns is the same as Rust's `regex`).
+#[test]
+fn the_renovate_example_matches_every_release() {
+    let cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("examples/renovate.json")).unwrap()).unwrap();
+    let pattern = cfg["customManagers"][0]["matchStrings"][0]
+        .as_str()
+        .unwrap()
+        .replace("(?<", "(?P<");
+    let re = regex::Regex::new(&pattern).unwrap();
+    let catalogue = std::fs::read_to_string(root().join("catalog/cluster.yaml")).unwrap();
+    let found: Vec<(String, String, String)> = re
+        .captures_iter(&catalogue)
+        .map(|c| {
+            (
+                c["depName"].to_string(),
+                c["registryUrl"].to_string(),
+                c["currentValue"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), catalogue.matches("\n    chart: ").count(), "{found:?}");
+    assert!(found.contains(&(
+        "coredns".into(),
+        "https://coredns.github.io/helm".into(),
+        "1.46.2".into()
+    )));
+}
+
+#[test]
 fn generation_is_byte_identical_and_check_catches_staleness() {
     let ws = workspace();
     std::fs::remove_dir_all(ws.path().join("out")).unwrap();

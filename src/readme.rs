@@ -1,0 +1,168 @@
+//! out/README.md: the document people read. The facts (table cells, commands, sentences) are prepared here; the
+//! layout is the minijinja template `templates/out-readme.md.j2`.
+
+use crate::catalog::AntiAffinity;
+use crate::error::{Error, Result};
+use crate::generate::{deliveries, helm_command, strategy_words};
+use crate::intent::{Intent, Plan};
+use crate::output::MARKER;
+use crate::render::Rendered;
+use serde::Serialize;
+
+const TEMPLATE: &str = include_str!("../templates/out-readme.md.j2");
+
+#[derive(Serialize)]
+struct Context {
+    marker: &'static str,
+    version: &'static str,
+    catalog: String,
+    cluster: String,
+    nodes: Vec<String>,
+    rows: Vec<[String; 10]>,
+    releases: Vec<Release>,
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Release {
+    name: String,
+    chart: String,
+    version: String,
+    namespace: String,
+    helm3: String,
+    helm4: String,
+    notes: String,
+    k3s: Option<String>,
+    components: Vec<String>,
+}
+
+fn anti_words(i: &Intent) -> String {
+    match i.effective_anti_affinity() {
+        AntiAffinity::Required => format!("required on hostname, `{}`", i.selector.describe()),
+        AntiAffinity::Preferred => format!("preferred on hostname, `{}`", i.selector.describe()),
+        AntiAffinity::None if i.replicas == 1 => "— (1 replica)".into(),
+        AntiAffinity::None => "none".into(),
+    }
+}
+
+/// One row of the components table.
+fn row(plan: &Plan, i: &Intent) -> [String; 10] {
+    let runtime = !i.knowledge.rendered_by_helm();
+    let owners = || format!("— ({}'s)", i.knowledge.owner().unwrap_or_default());
+    let pdb = match i.pdb {
+        _ if runtime => owners(),
+        Some(m) => format!("maxUnavailable {m}"),
+        None => "none (1 replica)".into(),
+    };
+    let replicas = match (i.autoscale, i.failover_seconds) {
+        (Some(a), _) => format!("{}–{} (HPA)", a.min, a.max),
+        (None, Some(t)) => format!("{} (failover ~{}s)", i.replicas, plan.node_monitor_grace_seconds + t),
+        (None, None) => i.replicas.to_string(),
+    };
+    let placement = match &i.avoid {
+        _ if runtime => owners(),
+        Some(a) => format!(
+            "{} off {}",
+            match a.strength {
+                crate::catalog::Strength::Required => "kept",
+                crate::catalog::Strength::Preferred => "prefers",
+            },
+            a.labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        None => "any node".into(),
+    };
+    let strategy = if runtime {
+        owners()
+    } else {
+        strategy_words(i.strategy).to_string()
+    };
+    let how: Vec<String> = deliveries(i).iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    [
+        i.tier.to_string(),
+        i.component.clone(),
+        i.release.clone(),
+        i.namespace.clone(),
+        replicas,
+        anti_words(i),
+        placement,
+        strategy,
+        pdb,
+        how.join("; "),
+    ]
+}
+
+/// The sentence about one component under its release.
+fn component_sentence(i: &Intent) -> String {
+    let mut s = format!(
+        "**{}** (tier {}): {} If down: {}",
+        i.component, i.tier, i.purpose, i.impact
+    );
+    if let Some(reason) = i.knowledge.single_instance {
+        match &i.override_reason {
+            Some(why) if i.replicas > 1 => s.push_str(&format!(
+                " Runs {} replicas by override (\"{why}\") although {reason}.",
+                i.replicas
+            )),
+            _ => s.push_str(&format!(" Single instance: {reason}.")),
+        }
+    }
+    if let (Some(c), true) = (i.knowledge.caveat, i.replicas > 1) {
+        s.push_str(&format!(" Caveat: {}.", c.text));
+    }
+    for a in &i.acknowledged {
+        s.push_str(&format!(" Accepted trade-off `{}`: \"{}\".", a.code, a.reason));
+    }
+    s
+}
+
+/// out/README.md for `plan`, rendered as `rendered`, generated from `catalog` into `out`.
+pub fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> Result<String> {
+    let mut rows: Vec<&Intent> = plan.releases.iter().flat_map(|r| &r.intents).collect();
+    rows.sort_by_key(|i| i.tier);
+    let ctx = Context {
+        marker: MARKER,
+        version: env!("CARGO_PKG_VERSION"),
+        catalog: catalog.to_string(),
+        cluster: plan.cluster.clone(),
+        nodes: plan.nodes.clone(),
+        rows: rows.into_iter().map(|i| row(plan, i)).collect(),
+        releases: plan
+            .releases
+            .iter()
+            .zip(rendered)
+            .map(|(rp, r)| Release {
+                name: rp.release.name.clone(),
+                chart: rp.chart.name.to_string(),
+                version: rp.release.version.clone(),
+                namespace: rp.release.namespace.clone(),
+                helm3: helm_command(rp, r, out, 3),
+                helm4: helm_command(rp, r, out, 4),
+                notes: rp.chart.notes.to_string(),
+                k3s: crate::delivery::k3s_explanation(rp, !r.patches.is_empty()),
+                components: rp.intents.iter().map(component_sentence).collect(),
+            })
+            .collect(),
+        warnings: plan
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.path(), w.message))
+            .collect(),
+    };
+    let broken = |e: minijinja::Error| Error::Tool(format!("templates/out-readme.md.j2 is broken: {e}"));
+    let mut env = minijinja::Environment::new();
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .keep_trailing_newline(true)
+            .build()
+            .map_err(broken)?,
+    );
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.add_template("out-readme.md", TEMPLATE).map_err(broken)?;
+    env.get_template("out-readme.md")
+        .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&ctx))))
+        .map_err(broken)
+}
