@@ -97,6 +97,8 @@ pub struct ReleasePlan {
     pub release: Release,
     pub chart: &'static Chart,
     pub intents: Vec<Intent>,
+    /// The user's own values (files in order, then inline), applied before hagen's overlay on every route.
+    pub own_values: Vec<crate::catalog::values::OwnValues>,
 }
 
 /// The resolved catalogue.
@@ -577,10 +579,12 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 charts::K3s::HelmChart(_) => {}
             }
         }
+        let own_values = crate::catalog::values::read(loaded, ri, rel, &mut diags);
         releases.push(ReleasePlan {
             release: rel.clone(),
             chart,
             intents,
+            own_values,
         });
     }
 

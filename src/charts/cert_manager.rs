@@ -16,6 +16,7 @@ const VALUES: (Delivery, Delivery, StrategyDelivery, Delivery, Delivery) = (
 pub const CHART: Chart = Chart {
     name: "cert-manager",
     proven_versions: &["v1.21.1"],
+    repository: "https://charts.jetstack.io",
     template: include_str!("../../templates/cert-manager.yaml.j2"),
     components: &[
         Component {
@@ -84,4 +85,5 @@ pub const CHART: Chart = Chart {
     ],
     notes: "Everything goes through values. The controller and cainjector use leader election: a second replica is a warm standby that takes over the lease.",
     k3s: K3s::NotBundled,
+    server_side_apply: false,
 };

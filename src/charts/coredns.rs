@@ -8,6 +8,7 @@ use super::{Chart, Component, Delivery, K3s, Readiness, StrategyDelivery, fullna
 pub const CHART: Chart = Chart {
     name: "coredns",
     proven_versions: &["1.46.2"],
+    repository: "https://coredns.github.io/helm",
     template: include_str!("../../templates/coredns.yaml.j2"),
     components: &[Component {
         id: "coredns",
@@ -33,4 +34,5 @@ pub const CHART: Chart = Chart {
     }],
     notes: "The chart hardcodes `strategy.type: RollingUpdate` (templates/deployment.yaml); `maxSurge: 0, maxUnavailable: 1` goes through `rollingUpdate`, Recreate needs a post-render patch.",
     k3s: K3s::PlainManifest("coredns"),
+    server_side_apply: false,
 };

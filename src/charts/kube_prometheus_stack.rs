@@ -11,6 +11,7 @@ use super::{Caveat, Chart, Component, Delivery, K3s, Readiness, StrategyDelivery
 pub const CHART: Chart = Chart {
     name: "kube-prometheus-stack",
     proven_versions: &["88.5.3"],
+    repository: "https://prometheus-community.github.io/helm-charts",
     template: include_str!("../../templates/kube-prometheus-stack.yaml.j2"),
     components: &[
         Component {
@@ -86,4 +87,5 @@ pub const CHART: Chart = Chart {
     ],
     notes: "prometheus-operator's replicas are hardcoded to 1 (a patch when an override asks for more). kube-state-metrics reads its strategy as a string (`updateStrategy: Recreate`); an object renders an invalid `type: map[…]`.",
     k3s: K3s::NotBundled,
+    server_side_apply: true,
 };

@@ -45,6 +45,7 @@ macro_rules! csi {
 pub const CHART: Chart = Chart {
     name: "longhorn",
     proven_versions: &["1.12.1"],
+    repository: "https://charts.longhorn.io",
     template: include_str!("../../templates/longhorn.yaml.j2"),
     components: &[
         csi!("csi-attacher"),
@@ -71,4 +72,5 @@ pub const CHART: Chart = Chart {
     ],
     notes: "The four CSI sidecar Deployments are created at runtime by longhorn-driver-deployer. Longhorn runs 3 of each when `csi.*ReplicaCount` is unset; hagen sets the counts the catalogue asks (2 on three nodes leaves one node free to reschedule onto) and one anti-affinity preset for all four (hard when any asks for required). Their strategy is Longhorn's own; Longhorn creates PDBs for csi-attacher and csi-provisioner (minAvailable 1) while volumes are attached; `defaultSettings.taintToleration`, `systemManagedComponentsNodeSelector` and `priorityClass` do reach them, `tolerationSeconds` cannot. longhorn-ui (optional) is an ordinary chart Deployment: replicas, affinity and tolerations are values, its strategy a patch, and its PDB an extra manifest (the chart documents `longhornUI.podDisruptionBudget` but 1.12.1 renders none).",
     k3s: K3s::NotBundled,
+    server_side_apply: false,
 };

@@ -7,6 +7,7 @@ use super::{Chart, Component, Delivery, K3s, Readiness, StrategyDelivery, fullna
 pub const CHART: Chart = Chart {
     name: "metallb",
     proven_versions: &["0.16.1"],
+    repository: "https://metallb.github.io/metallb",
     template: include_str!("../../templates/metallb.yaml.j2"),
     components: &[Component {
         id: "controller",
@@ -34,4 +35,5 @@ pub const CHART: Chart = Chart {
     }],
     notes: "The controller Deployment has no replicas key (it runs 1) and the chart has no PDB for it: more than one replica would need a patch and an extra PDB manifest, which hagen writes only with an explicit override.",
     k3s: K3s::NotBundled,
+    server_side_apply: false,
 };

@@ -7,6 +7,7 @@ use super::{Chart, Component, Delivery, K3s, Readiness, StrategyDelivery, fullna
 pub const CHART: Chart = Chart {
     name: "metrics-server",
     proven_versions: &["3.13.1"],
+    repository: "https://kubernetes-sigs.github.io/metrics-server/",
     template: include_str!("../../templates/metrics-server.yaml.j2"),
     components: &[Component {
         id: "metrics-server",
@@ -30,4 +31,5 @@ pub const CHART: Chart = Chart {
     }],
     notes: "Everything goes through values.",
     k3s: K3s::PlainManifest("metrics-server"),
+    server_side_apply: false,
 };

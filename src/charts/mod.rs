@@ -17,6 +17,8 @@ pub struct Chart {
     pub name: &'static str,
     /// The chart versions this knowledge was proven on with a real `helm template` (`hagen verify`).
     pub proven_versions: &'static [&'static str],
+    /// The chart repository the chart is published in (what `hagen init` writes for it).
+    pub repository: &'static str,
     /// The minijinja template that writes the values overlay.
     pub template: &'static str,
     /// The components hagen can manage in this chart.
@@ -25,6 +27,9 @@ pub struct Chart {
     pub notes: &'static str,
     /// How k3s ships this component, if it does.
     pub k3s: K3s,
+    /// The chart's CRDs exceed the 256 KiB `last-applied-configuration` annotation of a client-side apply, so a
+    /// GitOps tool that applies manifests (Argo CD) must apply them server-side (`ServerSideApply=true`).
+    pub server_side_apply: bool,
 }
 
 /// How k3s packages a component.

@@ -7,6 +7,7 @@ use super::{Chart, Component, Delivery, K3s, Readiness, StrategyDelivery};
 pub const CHART: Chart = Chart {
     name: "sealed-secrets",
     proven_versions: &["2.18.5"],
+    repository: "https://bitnami-labs.github.io/sealed-secrets",
     template: include_str!("../../templates/sealed-secrets.yaml.j2"),
     components: &[Component {
         id: "controller",
@@ -40,4 +41,5 @@ pub const CHART: Chart = Chart {
     }],
     notes: "The chart hardcodes `replicas: 1` and writes no strategy (so Kubernetes' RollingUpdate 25%/25%): the strategy, and replicas other than 1, are post-render patches.",
     k3s: K3s::NotBundled,
+    server_side_apply: false,
 };

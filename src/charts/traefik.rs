@@ -9,6 +9,7 @@ use super::{Chart, Component, Delivery, K3s, Readiness, StrategyDelivery, fullna
 pub const CHART: Chart = Chart {
     name: "traefik",
     proven_versions: &["41.3.0"],
+    repository: "https://traefik.github.io/charts",
     template: include_str!("../../templates/traefik.yaml.j2"),
     components: &[Component {
         id: "traefik",
@@ -33,4 +34,5 @@ pub const CHART: Chart = Chart {
     }],
     notes: "Everything goes through values. The chart's default strategy (RollingUpdate, maxUnavailable 0, maxSurge 1) needs a free node and is always replaced. ACME: Traefik's built-in Let's Encrypt resolver keeps its certificates in one `acme.json` per pod, and its maintainers do not recommend it for more than one instance (traefik/traefik#3594); the chart refuses to render only when `additionalArguments` contain `.acme.` and `deployment.replicas` > 1 (templates/deployment.yaml:6-15), so ACME configured through `certificatesResolvers`, or replicas raised by the HPA, pass that guard unnoticed. Issue certificates with cert-manager instead.",
     k3s: K3s::HelmChart("traefik"),
+    server_side_apply: false,
 };
