@@ -35,7 +35,9 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Render out/<release>/values.yaml (and patches.yaml, resources.yaml) and out/README.md from the catalogue.
-    #[command(after_help = "Examples:\n  hagen generate\n  hagen generate --catalog clusters/lab.yaml --out gitops/lab --strict\n  hagen generate --check   # CI: exit 1 and a diff when out/ is stale")]
+    #[command(
+        after_help = "Examples:\n  hagen generate\n  hagen generate --catalog clusters/lab.yaml --out gitops/lab --strict\n  hagen generate --check   # CI: exit 1 and a diff when out/ is stale"
+    )]
     Generate {
         /// The catalogue to read.
         #[arg(long, default_value = "catalog/cluster.yaml")]
@@ -54,7 +56,9 @@ enum Command {
         allow_unproven: bool,
     },
     /// Render every release's real chart (bare and with out/) and judge each component's HA on the objects.
-    #[command(after_help = "Examples:\n  hagen verify --charts ../charts\n  hagen verify --helm /usr/local/bin/helm3 --output json")]
+    #[command(
+        after_help = "Examples:\n  hagen verify --charts ../charts\n  hagen verify --helm /usr/local/bin/helm3 --output json"
+    )]
     Verify {
         /// The catalogue to read.
         #[arg(long, default_value = "catalog/cluster.yaml")]
@@ -97,14 +101,18 @@ enum Command {
     /// Print the catalogue's JSON Schema.
     Schema,
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) on stdout.
-    #[command(after_help = "Examples:\n  hagen completions bash > ~/.local/share/bash-completion/completions/hagen\n  hagen completions zsh > \"${fpath[1]}/_hagen\"\n  hagen completions fish > ~/.config/fish/completions/hagen.fish")]
+    #[command(
+        after_help = "Examples:\n  hagen completions bash > ~/.local/share/bash-completion/completions/hagen\n  hagen completions zsh > \"${fpath[1]}/_hagen\"\n  hagen completions fish > ~/.config/fish/completions/hagen.fish"
+    )]
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
     /// Write a starting catalogue from `kubectl get nodes -o json` (nodes and their own labels) and, on k3s, the
     /// components k3s bundles (narrowed to the Deployments found with `kubectl get nodes,deploy -A -o json`).
-    #[command(after_help = "Examples:\n  kubectl get nodes -o json | hagen init -\n  kubectl get nodes,deploy -A -o json > cluster.json && hagen init cluster.json --name lab")]
+    #[command(
+        after_help = "Examples:\n  kubectl get nodes -o json | hagen init -\n  kubectl get nodes,deploy -A -o json > cluster.json && hagen init cluster.json --name lab"
+    )]
     Init {
         /// The JSON kubectl printed; `-` for stdin.
         nodes: PathBuf,
@@ -116,7 +124,9 @@ enum Command {
         name: String,
     },
     /// Helm post-renderer: read rendered manifests on stdin, apply PATCHES, write the result on stdout.
-    #[command(after_help = "Examples (one line for Helm 3, with hagen on PATH, and Helm 4, with the plugin in helm-plugin/):\n  helm upgrade --install REL CHART -f out/REL/values.yaml --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/REL/patches.yaml")]
+    #[command(
+        after_help = "Examples (one line for Helm 3, with hagen on PATH, and Helm 4, with the plugin in helm-plugin/):\n  helm upgrade --install REL CHART -f out/REL/values.yaml --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/REL/patches.yaml"
+    )]
     PostRender {
         /// A patches.yaml written by `hagen generate`, or a release folder of out/ (its patches.yaml and resources.yaml).
         patches: PathBuf,
@@ -318,7 +328,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 )));
             }
             let schema = catalog.with_file_name("cluster.schema.json");
-            let schema_text = serde_json::to_string_pretty(&catalog::schema()).map_err(|e| Error::Tool(e.to_string()))?;
+            let schema_text =
+                serde_json::to_string_pretty(&catalog::schema()).map_err(|e| Error::Tool(e.to_string()))?;
             let werr = |path: &Path| {
                 let path = path.to_path_buf();
                 move |source| Error::Write { path, source }

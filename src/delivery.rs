@@ -269,7 +269,14 @@ fn repo_path(p: &str) -> String {
 /// `valueFiles`). Argo CD has no post-renderer: a release that needs patches or extra manifests becomes a
 /// kustomize folder (`helmCharts` + the same patches, own values and overlay as values files), which Argo CD
 /// builds with `kustomize.buildOptions: --enable-helm`.
-pub fn argocd(plan: &Plan, rendered: &[Rendered], argo: &ArgoCd, catalog: &str, out: &str, files: &mut FileSet) -> Result<()> {
+pub fn argocd(
+    plan: &Plan,
+    rendered: &[Rendered],
+    argo: &ArgoCd,
+    catalog: &str,
+    out: &str,
+    files: &mut FileSet,
+) -> Result<()> {
     let out_path = match &argo.out_path {
         Some(p) => p.trim_end_matches('/').to_string(),
         None => {
@@ -567,7 +574,10 @@ mod tests {
     #[test]
     fn relative_to_the_helmfile_folder() {
         assert_eq!(super::relative_to("out", "catalog/v.yaml"), "../catalog/v.yaml");
-        assert_eq!(super::relative_to("gitops/ha", "catalog/v.yaml"), "../../catalog/v.yaml");
+        assert_eq!(
+            super::relative_to("gitops/ha", "catalog/v.yaml"),
+            "../../catalog/v.yaml"
+        );
         assert_eq!(super::relative_to("out", "out/x/own-values.yaml"), "x/own-values.yaml");
     }
 }

@@ -25,8 +25,13 @@ fn system_label(key: &str) -> bool {
 /// The catalogue text for the objects in `json` (a `List` as kubectl prints it, or one object); `source` names
 /// the input in messages.
 pub fn init(json: &str, source: &str, cluster_name: &str) -> Result<String> {
-    let doc: Value = serde_json::from_str(json)
-        .map_err(|e| Error::Tool(format!("{source}:{}:{}: not JSON from `kubectl get nodes -o json`: {e}", e.line(), e.column())))?;
+    let doc: Value = serde_json::from_str(json).map_err(|e| {
+        Error::Tool(format!(
+            "{source}:{}:{}: not JSON from `kubectl get nodes -o json`: {e}",
+            e.line(),
+            e.column()
+        ))
+    })?;
     let items: Vec<&Value> = match doc.get("items").and_then(Value::as_array) {
         Some(items) => items.iter().collect(),
         None => vec![&doc],
@@ -72,8 +77,7 @@ pub fn init(json: &str, source: &str, cluster_name: &str) -> Result<String> {
                 .components
                 .iter()
                 .filter(|c| {
-                    deployments.is_empty()
-                        || deployments.contains(&("kube-system".to_string(), (c.workload)(release)))
+                    deployments.is_empty() || deployments.contains(&("kube-system".to_string(), (c.workload)(release)))
                 })
                 .map(|c| Component {
                     name: c.id.to_string(),

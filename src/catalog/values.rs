@@ -36,9 +36,7 @@ impl OwnValues {
 
     /// The file as a forward-slash path, for generated command lines and objects.
     pub fn file_shown(&self) -> Option<String> {
-        self.file
-            .as_ref()
-            .map(|f| f.display().to_string().replace('\\', "/"))
+        self.file.as_ref().map(|f| f.display().to_string().replace('\\', "/"))
     }
 
     fn at(&self, pointer: &str, message: String) -> Diagnostic {
@@ -72,7 +70,11 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
         let pointer = format!("/releases/{index}/valuesFiles/{i}");
         let here = |m: String| loaded.at(Severity::Error, &pointer, m);
         let p = Path::new(entry);
-        if entry.is_empty() || !p.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir)) {
+        if entry.is_empty()
+            || !p
+                .components()
+                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        {
             diags.push(here(format!(
                 "`{entry}` must be a path inside the catalogue's folder, relative to it (no `..`, not absolute)"
             )));
@@ -80,7 +82,11 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
         }
         let file = dir.join(p);
         let shown = file.display().to_string().replace('\\', "/");
-        let base = std::fs::canonicalize(if dir.as_os_str().is_empty() { Path::new(".") } else { &dir });
+        let base = std::fs::canonicalize(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &dir
+        });
         match (base, std::fs::canonicalize(&file)) {
             (_, Err(e)) => {
                 diags.push(here(format!("cannot read values file {shown}: {e}")));
@@ -110,7 +116,12 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
             continue;
         }
         let Ok(text) = String::from_utf8(bytes) else {
-            diags.push(error(&shown, None, "", "the file is not valid UTF-8; save it as UTF-8".into()));
+            diags.push(error(
+                &shown,
+                None,
+                "",
+                "the file is not valid UTF-8; save it as UTF-8".into(),
+            ));
             continue;
         };
         let positions = Positions::of(&text);
@@ -178,23 +189,28 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
 /// and value. Two mappings at the same path merge (no conflict); anything else at the same path is one.
 pub fn conflicts(own: &OwnValues, overlay: &Value, overlay_file: &str, release: &str) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    walk(&own.values, overlay, &mut Vec::new(), &mut |path: &[String], hagen: &Value| {
-        let pointer: String = path
-            .iter()
-            .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
-            .collect();
-        let mut shown = serde_json::to_string(hagen).unwrap_or_default();
-        if shown.chars().count() > 80 {
-            shown = shown.chars().take(77).collect::<String>() + "...";
-        }
-        found.push(own.at(
+    walk(
+        &own.values,
+        overlay,
+        &mut Vec::new(),
+        &mut |path: &[String], hagen: &Value| {
+            let pointer: String = path
+                .iter()
+                .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+                .collect();
+            let mut shown = serde_json::to_string(hagen).unwrap_or_default();
+            if shown.chars().count() > 80 {
+                shown = shown.chars().take(77).collect::<String>() + "...";
+            }
+            found.push(own.at(
             &pointer,
             format!(
-                "release `{release}`: hagen's overlay ({overlay_file}) sets `{}` to {shown} for the HA; a value of your own there would undo it or be overridden. Remove it here and set the HA in the catalogue",
+                "release `{release}`: hagen's overlay {overlay_file} writes this key for the HA (`{}: {shown}`); a value of your own here would undo it or be overridden: remove it and set the HA in the catalogue",
                 path.join(".")
             ),
         ));
-    });
+        },
+    );
     found
 }
 
