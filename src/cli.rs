@@ -88,6 +88,9 @@ enum Command {
     },
     /// Judge live state (`kubectl get deploy,rs,pods,pdb,nodes -A -o json`) or a rendered stream against the
     /// catalogue: replicas, spread over nodes, anti-affinity, strategy, PDBs; and what to delete to rebalance.
+    #[command(
+        after_help = "Examples:\n  kubectl get deploy,rs,pods,pdb,nodes -A -o json | hagen audit -\n  helm template ... | hagen audit - --output json"
+    )]
     Audit {
         /// The dump or manifest stream to read; `-` for stdin.
         input: PathBuf,
@@ -422,4 +425,21 @@ fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
 pub fn load_and_resolve(catalog: &Path, opts: Options) -> Result<intent::Plan> {
     let loaded = catalog::load_file(catalog)?;
     intent::resolve(&loaded, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_are_coloured_only_when_asked() {
+        assert_eq!(paint("✓ a ✗ b", false), "✓ a ✗ b");
+        assert_eq!(paint("✓ a ✗ b", true), "\x1b[32m✓\x1b[0m a \x1b[31m✗\x1b[0m b");
+    }
+
+    #[test]
+    fn json_reports_start_with_their_schema_version() {
+        let v = versioned(&serde_json::json!({"a": 1})).unwrap();
+        assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"schemaVersion":1,"a":1}"#);
+    }
 }

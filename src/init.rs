@@ -26,8 +26,10 @@ fn system_label(key: &str) -> bool {
 /// the input in messages.
 pub fn init(json: &str, source: &str, cluster_name: &str) -> Result<String> {
     let doc: Value = serde_json::from_str(json).map_err(|e| {
+        let m = e.to_string();
+        let m = m.split(" at line ").next().unwrap_or(&m).to_string();
         Error::Tool(format!(
-            "{source}:{}:{}: not JSON from `kubectl get nodes -o json`: {e}",
+            "{source}:{}:{}: not JSON from `kubectl get nodes -o json`: {m}",
             e.line(),
             e.column()
         ))
