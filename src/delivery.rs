@@ -258,6 +258,12 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
     )
 }
 
+/// Whether `p` (from the working folder) can name a file of the repository: relative and never climbing out.
+fn in_repository(p: &str) -> bool {
+    let p = std::path::Path::new(p);
+    !p.is_absolute() && !p.components().any(|c| matches!(c, std::path::Component::ParentDir))
+}
+
 /// The path of `p` (as given from the working folder, which is the repository's top) in the repository.
 fn repo_path(p: &str) -> String {
     p.trim_start_matches("./").to_string()
@@ -280,8 +286,7 @@ pub fn argocd(
     let out_path = match &argo.out_path {
         Some(p) => p.trim_end_matches('/').to_string(),
         None => {
-            let p = std::path::Path::new(out);
-            if p.is_absolute() || p.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+            if !in_repository(out) {
                 return Err(Error::Tool(format!(
                     "Argo CD reads out/ from the repository: run hagen from the repository's top with a relative --out (not {out}), or set delivery.argocd.outPath"
                 )));
@@ -307,10 +312,17 @@ pub fn argocd(
                 "targetRevision": rel.version,
                 "helm": {"releaseName": rel.name, "valuesObject": values_json(r)},
             });
+            let own = crate::generate::own_values_files(rp, &out_path);
+            if let Some(bad) = own.iter().find(|f| !in_repository(f)) {
+                return Err(Error::Tool(format!(
+                    "Argo CD reads release {}'s values file {bad} from the repository: run hagen from the repository's top with a relative --catalog",
+                    rel.name
+                )));
+            }
             if rp.own_values.is_empty() {
                 spec.insert("source".into(), chart);
             } else {
-                chart["helm"]["valueFiles"] = crate::generate::own_values_files(rp, &out_path)
+                chart["helm"]["valueFiles"] = own
                     .iter()
                     .map(|f| Value::String(format!("$values/{}", repo_path(f))))
                     .collect();

@@ -601,7 +601,8 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
         );
     }
     if diags.iter().any(|d| d.severity == Severity::Error) {
-        diags.sort_by_key(|d| (d.severity, d.pos, d.pointer.clone()));
+        // The catalogue's own problems first, then those in the values files it names.
+        diags.sort_by_key(|d| (d.severity, d.file != loaded.file, d.pos, d.pointer.clone()));
         return Err(Error::Catalogue(diags));
     }
     Ok(Plan {

@@ -120,7 +120,10 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
                 &shown,
                 None,
                 "",
-                "the file is not valid UTF-8; save it as UTF-8".into(),
+                format!(
+                    "values of release `{}`: the file is not valid UTF-8; save it as UTF-8",
+                    rel.name
+                ),
             ));
             continue;
         };
@@ -137,7 +140,12 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
                     });
                     let m = e.to_string();
                     let m = m.split(" at line ").next().unwrap_or(&m).to_string();
-                    diags.push(error(&shown, pos, "", format!("not valid YAML: {m}")));
+                    diags.push(error(
+                        &shown,
+                        pos,
+                        "",
+                        format!("values of release `{}`: not valid YAML: {m}", rel.name),
+                    ));
                     continue;
                 }
             }
@@ -168,7 +176,7 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
                 &shown,
                 positions.find(""),
                 "",
-                format!("chart values need string keys: {e}"),
+                format!("values of release `{}`: chart values need string keys: {e}", rel.name),
             )),
         }
     }
@@ -285,6 +293,28 @@ mod tests {
                 .collect();
             assert_eq!(got, *expected, "{user}");
         }
+    }
+
+    #[test]
+    fn a_symbolic_link_out_of_the_catalogues_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("catalog")).unwrap();
+        std::fs::write(dir.path().join("outside.yaml"), "a: 1\n").unwrap();
+        std::fs::write(dir.path().join("catalog/inside.yaml"), "b: 2\n").unwrap();
+        std::os::unix::fs::symlink("../outside.yaml", dir.path().join("catalog/link.yaml")).unwrap();
+        let text = "cluster: {name: a, nodes: [{name: n}]}\ndefaults: {}\nreleases:\n  - {name: r, chart: coredns, repository: x, version: '1', namespace: n, components: [{name: coredns, tier: 1, purpose: p, impact: i}], valuesFiles: [inside.yaml, link.yaml]}\n";
+        let file = dir.path().join("catalog/cluster.yaml");
+        let loaded = crate::catalog::load_str(text, &file.display().to_string()).unwrap();
+        let mut diags = Vec::new();
+        let own = read(&loaded, 0, &loaded.catalogue.releases[0], &mut diags);
+        assert_eq!(own.len(), 1);
+        assert_eq!(own[0].values, json!({"b": 2}));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(
+            diags[0].message.contains("leads outside the catalogue's folder"),
+            "{}",
+            diags[0]
+        );
     }
 
     #[test]
