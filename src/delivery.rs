@@ -515,6 +515,7 @@ pub fn helmfile(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str, fi
 
 /// out/k3s/: a HelmChartConfig for each k3s-bundled release whose chart k3s installs as a HelmChart.
 pub fn k3s(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSet) -> Result<()> {
+    let mut listed = Vec::new();
     for (rp, r) in plan.releases.iter().zip(rendered) {
         if !rp.release.k3s_bundled {
             continue;
@@ -530,16 +531,28 @@ pub fn k3s(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSe
                 "metadata": {"name": name, "namespace": "kube-system"},
                 "spec": {"valuesContent": values},
             });
+            let file = format!("{name}-helmchartconfig.yaml");
             files.add(
-                &format!("k3s/{name}-helmchartconfig.yaml"),
+                &format!("k3s/{file}"),
                 documents(
                     &header(catalog, &format!("k3s passes valuesContent to its own {name} HelmChart; copy to /var/lib/rancher/k3s/server/manifests/ or apply.")),
                     &[doc],
                 )?,
             )?;
+            listed.push(file);
         }
     }
-    Ok(())
+    if listed.is_empty() {
+        return Ok(());
+    }
+    files.add(
+        "k3s/kustomization.yaml",
+        kustomization(
+            catalog,
+            "`kubectl apply -k` this folder, or copy the HelmChartConfig files (not this one) into /var/lib/rancher/k3s/server/manifests/.",
+            &listed,
+        )?,
+    )
 }
 
 /// What out/README.md says about a k3s-bundled release.
