@@ -99,6 +99,10 @@ fn kustomization(catalog: &str, what: &str, resources: &[String]) -> Result<Stri
     Ok(format!("{}{}", header(catalog, what), yaml(&k)?))
 }
 
+/// helm-controller reconciles a HelmRelease when a `valuesFrom` ConfigMap carrying this label changes (otherwise
+/// only at its interval or when the HelmRelease itself changes).
+const WATCH_LABEL: &str = "reconcile.fluxcd.io/watch";
+
 /// The ConfigMap data keys of a release's own values, in order: `values-1.yaml`, `values-2.yaml`, ….
 fn own_keys(rp: &ReleasePlan) -> Vec<String> {
     (1..=rp.own_values.len()).map(|n| format!("values-{n}.yaml")).collect()
@@ -152,7 +156,7 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
             docs.push(json!({
                 "apiVersion": "v1",
                 "kind": "ConfigMap",
-                "metadata": {"name": name, "namespace": "flux-system"},
+                "metadata": {"name": name, "namespace": "flux-system", "labels": {WATCH_LABEL: "Enabled"}},
                 "data": {"values.yaml": yaml(&values_json(r))?},
             }));
             let mut spec = json!({"valuesFrom": [{"kind": "ConfigMap", "name": name, "valuesKey": "values.yaml"}]});
@@ -206,6 +210,7 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
                     "metadata": {
                         "name": name,
                         "namespace": "flux-system",
+                        "labels": {WATCH_LABEL: "Enabled"},
                         "annotations": {"hagen/sources": sources.join(", ")},
                     },
                     "data": data,
