@@ -48,12 +48,40 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
         let r = render_release(rp, if carries { alerts.as_ref() } else { None })?;
         let rel = &rp.release;
         let overlay = serde_json::to_value(&r.values).map_err(|e| Error::Tool(e.to_string()))?;
+        // The overlay each component alone gets, to name the setting behind a conflicting key (rendered only
+        // when the user has values of their own).
+        let solo: Vec<(String, serde_json::Value)> = if rp.own_values.is_empty() {
+            vec![]
+        } else {
+            rp.intents
+                .iter()
+                .filter_map(|i| {
+                    let mut one = rp.clone();
+                    one.intents.retain(|j| j.component == i.component);
+                    let r = render_release(&one, None).ok()?;
+                    Some((describe_intent(i), serde_json::to_value(&r.values).ok()?))
+                })
+                .collect()
+        };
+        let owner = |path: &[String]| -> Option<String> {
+            let owners: Vec<&str> = solo
+                .iter()
+                .filter(|(_, v)| crate::catalog::values::has_path(v, path))
+                .map(|(d, _)| d.as_str())
+                .collect();
+            if owners.is_empty() {
+                (carries && alerts.is_some()).then(|| "hagen's alert rules".to_string())
+            } else {
+                Some(owners.join("; "))
+            }
+        };
         for own in &rp.own_values {
             conflicts.extend(crate::catalog::values::conflicts(
                 own,
                 &overlay,
                 &format!("{out}/{}", values_path(&rel.name)),
                 &rel.name,
+                &owner,
             ));
             if own.file.is_none() {
                 let body = serde_yaml::to_string(&own.values).map_err(|e| Error::Tool(e.to_string()))?;
@@ -119,6 +147,28 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
     crate::delivery::k3s(plan, &all, catalog, &mut files)?;
     files.add("README.md", readme(plan, &all, catalog, out))?;
     Ok((files, all))
+}
+
+/// A component's HA settings in a few words, for messages: `component webhook (replicas 2, required
+/// anti-affinity, RollingUpdate, PDB maxUnavailable 1)`.
+fn describe_intent(i: &Intent) -> String {
+    let replicas = match i.autoscale {
+        Some(a) => format!("{}–{} replicas (HPA)", a.min, a.max),
+        None => format!("{} replica{}", i.replicas, if i.replicas == 1 { "" } else { "s" }),
+    };
+    let anti = match i.effective_anti_affinity() {
+        AntiAffinity::Required => "required anti-affinity",
+        AntiAffinity::Preferred => "preferred anti-affinity",
+        AntiAffinity::None => "no anti-affinity",
+    };
+    let mut parts = vec![replicas, anti.to_string(), strategy_words(i.strategy).to_string()];
+    if let Some(m) = i.pdb {
+        parts.push(format!("PDB maxUnavailable {m}"));
+    }
+    if let Some(t) = i.failover_seconds {
+        parts.push(format!("failover after {t}s"));
+    }
+    format!("component `{}` ({})", i.component, parts.join(", "))
 }
 
 /// The `helm upgrade` command for a release: the user's own values first, hagen's overlay last. The same line

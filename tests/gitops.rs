@@ -523,3 +523,38 @@ fn the_strict_crd_check_catches_an_unknown_field() {
     hr["spec"]["values"] = serde_json::json!({"anything": {"goes": null}});
     assert!(v.is_valid(&hr), "values preserve unknown fields");
 }
+
+#[test]
+fn a_conflicting_own_value_names_hagens_setting_and_nothing_is_written() {
+    let ws = workspace();
+    let w = ws.path();
+    let cat = w.join("catalog/cluster.yaml");
+    let edited = read(&cat).replace(
+        "    version: 88.5.3\n",
+        "    version: 88.5.3\n    values:\n      grafana: {replicas: 2, adminUser: me}\n      additionalPrometheusRulesMap: {mine: {groups: []}, hagen-ha: {groups: []}}\n      prometheusOperator: {tolerations: []}\n",
+    );
+    std::fs::write(&cat, edited).unwrap();
+    let before = snapshot(&w.join("out"));
+    let g = hagen(w, &["generate"], None);
+    assert!(!g.status.success());
+    let err = text(&g.stderr);
+    assert!(
+        err.contains("values.grafana.replicas: release `kube-prometheus-stack`: hagen's overlay out/kube-prometheus-stack/values.yaml writes `grafana.replicas: 1` here, for component `grafana` (1 replica,"),
+        "{err}"
+    );
+    assert!(!err.contains("adminUser"), "{err}");
+    // A rule group of one's own next to hagen's merges; one in hagen's place does not.
+    assert!(!err.contains("additionalPrometheusRulesMap.mine"), "{err}");
+    assert!(
+        err.contains("writes `additionalPrometheusRulesMap.hagen-ha.groups: [{")
+            && err.contains("here, for hagen's alert rules;"),
+        "{err}"
+    );
+    assert!(err.contains("values.prometheusOperator.tolerations: "), "{err}");
+    assert!(err.contains("for component `prometheus-operator`"), "{err}");
+    assert!(
+        err.ends_with("3 errors in the catalogue; nothing was written\n"),
+        "{err}"
+    );
+    assert_eq!(before, snapshot(&w.join("out")));
+}

@@ -194,8 +194,15 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
 }
 
 /// Every user value at a key path hagen's `overlay` writes: a diagnostic at the user's place naming hagen's key
-/// and value. Two mappings at the same path merge (no conflict); anything else at the same path is one.
-pub fn conflicts(own: &OwnValues, overlay: &Value, overlay_file: &str, release: &str) -> Vec<Diagnostic> {
+/// and value, and the setting that wrote it (`owner` names it for a key path, when it can). Two mappings at the
+/// same path merge (no conflict); anything else at the same path is one.
+pub fn conflicts(
+    own: &OwnValues,
+    overlay: &Value,
+    overlay_file: &str,
+    release: &str,
+    owner: &dyn Fn(&[String]) -> Option<String>,
+) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     walk(
         &own.values,
@@ -210,10 +217,11 @@ pub fn conflicts(own: &OwnValues, overlay: &Value, overlay_file: &str, release: 
             if shown.chars().count() > 80 {
                 shown = shown.chars().take(77).collect::<String>() + "...";
             }
+            let by = owner(path).map(|o| format!(", for {o}")).unwrap_or_default();
             found.push(own.at(
             &pointer,
             format!(
-                "release `{release}`: hagen's overlay {overlay_file} writes this key for the HA (`{}: {shown}`); a value of your own here would undo it or be overridden: remove it and set the HA in the catalogue",
+                "release `{release}`: hagen's overlay {overlay_file} writes `{}: {shown}` here{by}; your value would undo it or be overridden: remove it and set the HA in the catalogue",
                 path.join(".")
             ),
         ));
@@ -235,6 +243,11 @@ fn walk(user: &Value, hagen: &Value, path: &mut Vec<String>, report: &mut dyn Fn
         }
         _ => report(path, hagen),
     }
+}
+
+/// Whether `values` has a node at `path`.
+pub fn has_path(values: &Value, path: &[String]) -> bool {
+    path.iter().try_fold(values, |v, k| v.get(k.as_str())).is_some()
 }
 
 /// Helm's merge of values files (`-f a -f b`): mappings merge key by key, anything else in `over` replaces, and
@@ -287,7 +300,7 @@ mod tests {
             (json!({"webhook": "off"}), &["webhook"]),
         ];
         for (user, expected) in cases {
-            let got: Vec<String> = conflicts(&own(user.clone()), &overlay, "out/x/values.yaml", "x")
+            let got: Vec<String> = conflicts(&own(user.clone()), &overlay, "out/x/values.yaml", "x", &|_| None)
                 .iter()
                 .map(|d| d.path().trim_start_matches("releases[0].values.").to_string())
                 .collect();
