@@ -201,7 +201,7 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
                 let name = format!("{}-own-values", rel.name);
                 let mut data = serde_json::Map::new();
                 for (key, o) in own_keys(rp).into_iter().zip(&rp.own_values) {
-                    data.insert(key, Value::String(yaml(&o.values)?));
+                    data.insert(key, Value::String(o.text.clone()));
                 }
                 let sources: Vec<String> = rp.own_values.iter().map(|o| o.describe()).collect();
                 docs.push(json!({
@@ -341,26 +341,30 @@ pub fn argocd(
             }
         } else {
             let dir = format!("argocd/{}", rel.name);
+            // Your files verbatim (kustomize reads only files inside the folder), then the overlay.
             let mut values_files = Vec::new();
-            if !rp.own_values.is_empty() {
+            for (n, o) in rp.own_values.iter().enumerate() {
+                let name = format!("own-values-{}.yaml", n + 1);
+                let mut text = o.text.clone();
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
                 files.add(
-                    &format!("{dir}/own-values.yaml"),
+                    &format!("{dir}/{name}"),
                     format!(
-                        "{}{}",
+                        "{}{text}",
                         header(
                             catalog,
                             &format!(
-                                "Your own values for {} (from {}), merged as Helm merges them; applied before values.yaml.",
-                                rel.name,
-                                rp.own_values.iter().map(|o| o.describe()).collect::<Vec<_>>().join(", ")
+                                "A copy of {}: your own values, applied before values.yaml.",
+                                o.describe()
                             )
-                        ),
-                        yaml(&own_merged(rp))?
+                        )
                     ),
                 )?;
-                values_files.push("own-values.yaml");
+                values_files.push(name);
             }
-            values_files.push("values.yaml");
+            values_files.push("values.yaml".to_string());
             let mut chart = json!({
                 "name": rp.chart.name,
                 "repo": rel.repository,
@@ -370,7 +374,7 @@ pub fn argocd(
                 "includeCRDs": true,
                 // A values file, not valuesInline: kustomize merges valuesInline into the chart's defaults
                 // itself and loses the `null`s that remove a default (seen: sealed-secrets' pdb.minAvailable).
-                "valuesFile": values_files[0],
+                "valuesFile": &values_files[0],
             });
             if values_files.len() > 1 {
                 // kustomize passes these to helm as `-f` after valuesFile: the overlay comes last.

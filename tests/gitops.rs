@@ -339,7 +339,12 @@ fn argocd_kustomize_folder_layers_own_values_before_the_overlay() {
     generate(w, &[]);
     let dir = w.join("out/argocd/sealed-secrets-controller");
     let k: Value = serde_yaml::from_str(&read(&dir.join("kustomization.yaml"))).unwrap();
-    assert_eq!(k["helmCharts"][0]["valuesFile"], "own-values.yaml");
+    assert_eq!(k["helmCharts"][0]["valuesFile"], "own-values-1.yaml");
+    let copy = read(&dir.join("own-values-1.yaml"));
+    assert!(
+        copy.contains("A copy of catalog/cluster.yaml (releases[5].values)"),
+        "{copy}"
+    );
     assert_eq!(
         k["helmCharts"][0]["additionalValuesFiles"],
         serde_json::json!(["values.yaml"])

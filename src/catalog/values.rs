@@ -22,6 +22,9 @@ pub struct OwnValues {
     pub file: Option<PathBuf>,
     /// The values: always a mapping.
     pub values: Value,
+    /// The values as text: a file's bytes verbatim (so a controller parses exactly what `helm -f` parses), the
+    /// inline values serialised.
+    pub text: String,
     /// Where to point a message: the file shown and its positions, and the pointer prefix of the values there.
     shown: String,
     positions: std::sync::Arc<Positions>,
@@ -31,7 +34,22 @@ pub struct OwnValues {
 impl OwnValues {
     /// Where these values are, for messages: the file (or catalogue with its `values:` key).
     pub fn describe(&self) -> String {
-        self.shown.clone()
+        if self.file.is_some() {
+            return self.shown.clone();
+        }
+        // The inline `values:` of a release: `catalog/cluster.yaml (releases[4].values)`.
+        let mut path = String::new();
+        for seg in self.base.split('/').skip(1) {
+            if seg.bytes().all(|b| b.is_ascii_digit()) {
+                path.push_str(&format!("[{seg}]"));
+            } else {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(seg);
+            }
+        }
+        format!("{} ({path})", self.shown)
     }
 
     /// The file as a forward-slash path, for generated command lines and objects.
@@ -159,6 +177,7 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
             Ok(v @ Value::Object(_)) => out.push(OwnValues {
                 file: Some(file),
                 values: v,
+                text,
                 shown,
                 positions: std::sync::Arc::new(positions),
                 base: String::new(),
@@ -184,6 +203,7 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
         let values = Value::Object(rel.values.clone().into_iter().collect());
         out.push(OwnValues {
             file: None,
+            text: serde_yaml::to_string(&values).unwrap_or_default(),
             values,
             shown: loaded.file.clone(),
             positions: std::sync::Arc::new(loaded.positions.clone()),
@@ -280,6 +300,7 @@ mod tests {
     fn own(values: Value) -> OwnValues {
         OwnValues {
             file: None,
+            text: String::new(),
             values,
             shown: "c.yaml".into(),
             positions: Default::default(),
