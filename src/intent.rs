@@ -600,6 +600,13 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
             ),
         );
     }
+    if cat.delivery.flux_parts && !cat.delivery.flux {
+        err(
+            &mut diags,
+            "/delivery/fluxParts",
+            "`fluxParts` chooses what the Flux route writes, which is off: add `flux: true`".into(),
+        );
+    }
     if diags.iter().any(|d| d.severity == Severity::Error) {
         // The catalogue's own problems first, then those in the values files it names.
         diags.sort_by_key(|d| (d.severity, d.file != loaded.file, d.pos, d.pointer.clone()));
