@@ -301,8 +301,16 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "hagen", &mut std::io::stdout());
-            Ok(())
+            // Into memory first: clap_complete panics on a failed write, and a reader may close the pipe early.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "hagen", &mut script);
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(&script).and_then(|()| stdout.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(Error::Tool(format!("cannot write the completion script: {e}")))
+                }
+                _ => Ok(()),
+            }
         }
         Command::Init { nodes, catalog, name } => {
             let text = if nodes.as_os_str() == "-" {

@@ -107,6 +107,20 @@ fn completions_for_bash_zsh_and_fish() {
 }
 
 #[test]
+fn completions_survive_a_reader_that_stops_early() {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' completions fish | head -c 10",
+            env!("CARGO_BIN_EXE_hagen")
+        ))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn json_outputs_carry_a_schema_version_and_tables_in_a_pipe_are_plain() {
     let out = hagen(&root(), &["plan", "--output", "json"], None);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
