@@ -8,11 +8,24 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+const EXAMPLES: &str = "Examples:
+  hagen init nodes.json                       start a catalogue from `kubectl get nodes -o json > nodes.json`
+  hagen generate                              catalog/cluster.yaml -> out/
+  hagen generate --check                      in CI: fail when out/ is stale
+  hagen verify --charts ../charts             prove out/ on the real charts with helm template
+  hagen plan                                  what one node failure, a rollout and a drain do
+  kubectl get deploy,rs,pods,pdb,nodes -A -o json | hagen audit -
+  helm upgrade ... --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/REL/patches.yaml
+  hagen completions bash > ~/.local/share/bash-completion/completions/hagen
+
+Colours: on a terminal only; NO_COLOR=1 or a pipe gives plain text.";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "hagen",
     version,
-    about = "High availability for a cluster's infrastructure, native to Helm"
+    about = "High availability for a cluster's infrastructure, native to Helm",
+    after_help = EXAMPLES
 )]
 struct Cli {
     #[command(subcommand)]
@@ -22,9 +35,14 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Render out/<release>/values.yaml (and patches.yaml, resources.yaml) and out/README.md from the catalogue.
+    #[command(
+        after_help = "Examples:\n  hagen generate\n  hagen generate --catalog clusters/lab.yaml --out gitops/lab --strict\n  hagen generate --check   # CI: exit 1 and a diff when out/ is stale"
+    )]
     Generate {
+        /// The catalogue to read.
         #[arg(long, default_value = "catalog/cluster.yaml")]
         catalog: PathBuf,
+        /// The output folder (relative to the repository's top when Argo CD reads it).
         #[arg(long, default_value = "out")]
         out: PathBuf,
         /// Treat warnings as errors.
@@ -38,9 +56,14 @@ enum Command {
         allow_unproven: bool,
     },
     /// Render every release's real chart (bare and with out/) and judge each component's HA on the objects.
+    #[command(
+        after_help = "Examples:\n  hagen verify --charts ../charts\n  hagen verify --helm /usr/local/bin/helm3 --output json"
+    )]
     Verify {
+        /// The catalogue to read.
         #[arg(long, default_value = "catalog/cluster.yaml")]
         catalog: PathBuf,
+        /// The output folder `hagen generate` wrote.
         #[arg(long, default_value = "out")]
         out: PathBuf,
         /// A folder of chart archives `<chart>-<version>.tgz` (default: $HAGEN_CHARTS, else `helm pull` into the cache).
@@ -49,23 +72,32 @@ enum Command {
         /// The helm binary (default: $HAGEN_HELM, else helm on PATH); helm 3 and 4 both work.
         #[arg(long)]
         helm: Option<PathBuf>,
+        /// A table for people, or JSON (with a `schemaVersion`) for programs.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
     /// From the catalogue alone: can every replica be placed, what one node failure, a rollout and a drain do.
+    #[command(after_help = "Examples:\n  hagen plan\n  hagen plan --output json | jq '.components[]'")]
     Plan {
+        /// The catalogue to read.
         #[arg(long, default_value = "catalog/cluster.yaml")]
         catalog: PathBuf,
+        /// A table for people, or JSON (with a `schemaVersion`) for programs.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
     /// Judge live state (`kubectl get deploy,rs,pods,pdb,nodes -A -o json`) or a rendered stream against the
     /// catalogue: replicas, spread over nodes, anti-affinity, strategy, PDBs; and what to delete to rebalance.
+    #[command(
+        after_help = "Examples:\n  kubectl get deploy,rs,pods,pdb,nodes -A -o json | hagen audit -\n  helm template ... | hagen audit - --output json"
+    )]
     Audit {
         /// The dump or manifest stream to read; `-` for stdin.
         input: PathBuf,
+        /// The catalogue to judge against.
         #[arg(long, default_value = "catalog/cluster.yaml")]
         catalog: PathBuf,
+        /// A table for people, or JSON (with a `schemaVersion`) for programs.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
@@ -76,14 +108,40 @@ enum Command {
         #[arg(long)]
         chart: bool,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell) on stdout.
+    #[command(
+        after_help = "Examples:\n  hagen completions bash > ~/.local/share/bash-completion/completions/hagen\n  hagen completions zsh > \"${fpath[1]}/_hagen\"\n  hagen completions fish > ~/.config/fish/completions/hagen.fish"
+    )]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Write a starting catalogue from `kubectl get nodes -o json` (nodes and their own labels) and, on k3s, the
+    /// components k3s bundles (narrowed to the Deployments found with `kubectl get nodes,deploy -A -o json`).
+    #[command(
+        after_help = "Examples:\n  kubectl get nodes -o json | hagen init -\n  kubectl get nodes,deploy -A -o json > cluster.json && hagen init cluster.json --name lab"
+    )]
+    Init {
+        /// The JSON kubectl printed; `-` for stdin.
+        nodes: PathBuf,
+        /// Where to write the catalogue (never overwritten; the schema goes next to it).
+        #[arg(long, default_value = "catalog/cluster.yaml")]
+        catalog: PathBuf,
+        /// The cluster's name in the catalogue.
+        #[arg(long, default_value = "homelab")]
+        name: String,
+    },
     /// Helm post-renderer: read rendered manifests on stdin, apply PATCHES, write the result on stdout.
+    #[command(
+        after_help = "Examples (one line for Helm 3, with hagen on PATH, and Helm 4, with the plugin in helm-plugin/):\n  helm upgrade --install REL CHART -f out/REL/values.yaml --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/REL/patches.yaml"
+    )]
     PostRender {
         /// A patches.yaml written by `hagen generate`, or a release folder of out/ (its patches.yaml and resources.yaml).
         patches: PathBuf,
         /// Extra manifests to add to the release (out/<release>/resources.yaml).
         #[arg(long)]
         resources: Option<PathBuf>,
-        /// Also write a failure's reason to this file (Helm 4 discards a post-renderer's stderr); removed on success.
+        /// Also append a failure's reason (or `ok`) to this file (Helm 4 discards a post-renderer's stderr).
         #[arg(long)]
         error_log: Option<PathBuf>,
     },
@@ -103,13 +161,43 @@ const REPORTING: Options = Options {
     allow_unproven: true,
 };
 
-/// Prints a report as a table or as JSON.
+/// The version of every JSON output's shape (`schemaVersion`); raised when a field changes meaning or goes.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+/// Prints a report as a table (✓ green and ✗ red on a terminal, plain under `NO_COLOR` or a pipe) or as JSON
+/// carrying `schemaVersion`.
 fn emit<T: serde::Serialize>(format: Format, report: &T, table: fn(&T) -> String) -> Result<()> {
+    use std::io::IsTerminal;
     match format {
-        Format::Table => print!("{}", table(report)),
-        Format::Json => println!("{}", json(report)?),
+        Format::Table => {
+            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            print!("{}", paint(&table(report), colour));
+        }
+        Format::Json => println!("{}", json(&versioned(report)?)?),
     }
     Ok(())
+}
+
+/// `report` as a JSON object with `schemaVersion` first.
+fn versioned<T: serde::Serialize>(report: &T) -> Result<serde_json::Value> {
+    let v = serde_json::to_value(report).map_err(|e| Error::Tool(e.to_string()))?;
+    let mut m = serde_json::Map::new();
+    m.insert("schemaVersion".into(), JSON_SCHEMA_VERSION.into());
+    match v {
+        serde_json::Value::Object(o) => m.extend(o),
+        other => {
+            m.insert("report".into(), other);
+        }
+    }
+    Ok(serde_json::Value::Object(m))
+}
+
+/// Colours the ✓ and ✗ marks of a table when `colour`.
+fn paint(table: &str, colour: bool) -> String {
+    if !colour {
+        return table.to_string();
+    }
+    table.replace('✓', "\x1b[32m✓\x1b[0m").replace('✗', "\x1b[31m✗\x1b[0m")
 }
 
 /// Runs hagen with the process arguments and returns its exit code.
@@ -148,11 +236,12 @@ fn dispatch(cli: Cli) -> Result<()> {
                 }
                 eprintln!("{} is up to date with {}", out.display(), catalog.display());
             } else {
+                let (changed, unchanged) = files.changes(&out);
                 files.write(&out)?;
-                let n = files.iter().count();
                 eprintln!(
-                    "wrote {n} files to {} for {} releases",
+                    "{}: {changed} file{} changed, {unchanged} unchanged ({} releases)",
                     out.display(),
+                    if changed == 1 { "" } else { "s" },
                     plan.releases.len()
                 );
             }
@@ -235,6 +324,67 @@ fn dispatch(cli: Cli) -> Result<()> {
             println!("{text}");
             Ok(())
         }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            // Into memory first: clap_complete panics on a failed write, and a reader may close the pipe early.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "hagen", &mut script);
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(&script).and_then(|()| stdout.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(Error::Tool(format!("cannot write the completion script: {e}")))
+                }
+                _ => Ok(()),
+            }
+        }
+        Command::Init { nodes, catalog, name } => {
+            let text = if nodes.as_os_str() == "-" {
+                let mut t = String::new();
+                std::io::stdin().read_to_string(&mut t).map_err(|source| Error::Read {
+                    path: nodes.clone(),
+                    source,
+                })?;
+                t
+            } else {
+                read(&nodes)?
+            };
+            let shown = if nodes.as_os_str() == "-" {
+                "stdin".to_string()
+            } else {
+                nodes.display().to_string()
+            };
+            let written = crate::init::init(&text, &shown, &name)?;
+            // Parsed back and resolved before anything is written.
+            let loaded = catalog::load_str(&written, &catalog.display().to_string())?;
+            intent::resolve(&loaded, REPORTING)?;
+            if catalog.exists() {
+                return Err(Error::Tool(format!(
+                    "{} exists; hagen init never overwrites a catalogue (choose another --catalog)",
+                    catalog.display()
+                )));
+            }
+            let schema = catalog.with_file_name("cluster.schema.json");
+            let schema_text =
+                serde_json::to_string_pretty(&catalog::schema()).map_err(|e| Error::Tool(e.to_string()))?;
+            let werr = |path: &Path| {
+                let path = path.to_path_buf();
+                move |source| Error::Write { path, source }
+            };
+            if let Some(dir) = catalog.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(werr(dir))?;
+            }
+            std::fs::write(&catalog, &written).map_err(werr(&catalog))?;
+            if !schema.exists() {
+                std::fs::write(&schema, format!("{schema_text}\n")).map_err(werr(&schema))?;
+            }
+            eprintln!(
+                "wrote {} ({} releases); check it, then run `hagen generate --catalog {}`",
+                catalog.display(),
+                loaded.catalogue.releases.len(),
+                catalog.display()
+            );
+            Ok(())
+        }
         Command::PostRender {
             patches,
             resources,
@@ -242,16 +392,20 @@ fn dispatch(cli: Cli) -> Result<()> {
         } => {
             let result = post_render(&patches, resources.as_deref());
             if let Some(log) = error_log {
-                match &result {
-                    Ok(()) => {
-                        let _ = std::fs::remove_file(&log);
-                    }
-                    Err(e) => {
-                        if let Some(dir) = log.parent() {
-                            let _ = std::fs::create_dir_all(dir);
-                        }
-                        let _ = std::fs::write(&log, format!("{e}\n"));
-                    }
+                if let Some(dir) = log.parent() {
+                    let _ = std::fs::create_dir_all(dir);
+                }
+                let line = match &result {
+                    Ok(()) => "ok\n".to_string(),
+                    Err(e) => format!("{e}\n"),
+                };
+                let appended = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&log)
+                    .and_then(|mut f| f.write_all(line.as_bytes()));
+                if let Err(e) = appended {
+                    eprintln!("hagen post-render: cannot write the log {}: {e}", log.display());
                 }
             }
             result
@@ -307,4 +461,21 @@ pub fn load_and_resolve(catalog: &Path, opts: Options) -> Result<intent::Plan> {
         eprintln!("{n}");
     }
     intent::resolve(&loaded, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_are_coloured_only_when_asked() {
+        assert_eq!(paint("✓ a ✗ b", false), "✓ a ✗ b");
+        assert_eq!(paint("✓ a ✗ b", true), "\x1b[32m✓\x1b[0m a \x1b[31m✗\x1b[0m b");
+    }
+
+    #[test]
+    fn json_reports_start_with_their_schema_version() {
+        let v = versioned(&serde_json::json!({"a": 1})).unwrap();
+        assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"schemaVersion":1,"a":1}"#);
+    }
 }

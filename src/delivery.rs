@@ -60,96 +60,330 @@ fn repository_names(plan: &Plan) -> IndexMap<String, String> {
     names
 }
 
-/// out/flux/: sources.yaml (HelmRepositories) and one HelmRelease per release, with the overlay as `values` and
-/// the patches as a kustomize post-renderer. Extra manifests (PDBs) follow the HelmRelease as plain objects.
-pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSet) -> Result<()> {
-    let repos = repository_names(plan);
-    let sources: Vec<Value> = repos
-        .iter()
-        .map(|(url, name)| {
+/// The user's own values of a release merged in Helm's order (files, then inline), as one mapping.
+fn own_merged(rp: &ReleasePlan) -> Value {
+    let mut merged = json!({});
+    for o in &rp.own_values {
+        crate::catalog::values::merge(&mut merged, &o.values);
+    }
+    merged
+}
+
+/// A Namespace for every target namespace, applied first on an empty cluster; never pruned (removing a release
+/// from the catalogue must not delete a namespace with everything else in it).
+fn namespaces(plan: &Plan) -> Vec<Value> {
+    let mut seen: Vec<&str> = Vec::new();
+    for rp in &plan.releases {
+        if !seen.contains(&rp.release.namespace.as_str()) {
+            seen.push(&rp.release.namespace);
+        }
+    }
+    seen.iter()
+        .map(|ns| {
             json!({
-                "apiVersion": "source.toolkit.fluxcd.io/v1",
-                "kind": "HelmRepository",
-                "metadata": {"name": name, "namespace": "flux-system"},
-                "spec": {"interval": "24h", "url": url},
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": ns, "annotations": {"kustomize.toolkit.fluxcd.io/prune": "disabled"}},
             })
         })
-        .collect();
+        .collect()
+}
+
+/// A `kustomization.yaml` listing `resources` (files of the same folder).
+fn kustomization(catalog: &str, what: &str, resources: &[String]) -> Result<String> {
+    let k = json!({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": resources,
+    });
+    Ok(format!("{}{}", header(catalog, what), yaml(&k)?))
+}
+
+/// helm-controller reconciles a HelmRelease when a `valuesFrom` ConfigMap carrying this label changes (otherwise
+/// only at its interval or when the HelmRelease itself changes).
+const WATCH_LABEL: &str = "reconcile.fluxcd.io/watch";
+
+/// The ConfigMap data keys of a release's own values, in order: `values-1.yaml`, `values-2.yaml`, ….
+fn own_keys(rp: &ReleasePlan) -> Vec<String> {
+    (1..=rp.own_values.len()).map(|n| format!("values-{n}.yaml")).collect()
+}
+
+/// out/flux/: namespaces.yaml, sources.yaml (HelmRepositories) and one file per release (a ConfigMap with the
+/// user's own values, the HelmRelease in flux-system targeting the release's namespace, with the own values as
+/// `valuesFrom`, the overlay as `values` and the patches as a kustomize post-renderer; then extra manifests), and
+/// a kustomization.yaml. With `fluxParts`, only what a user merges into an existing HelmRelease.
+pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSet) -> Result<()> {
+    let parts = plan.delivery.flux_parts;
+    let mut listed: Vec<String> = vec!["namespaces.yaml".into()];
     files.add(
-        "flux/sources.yaml",
+        "flux/namespaces.yaml",
         documents(
-            &header(catalog, "Flux HelmRepositories for the releases in this folder."),
-            &sources,
+            &header(
+                catalog,
+                "The releases' namespaces, applied before everything else (never pruned).",
+            ),
+            &namespaces(plan),
         )?,
     )?;
+    let repos = repository_names(plan);
+    if !parts {
+        let sources: Vec<Value> = repos
+            .iter()
+            .map(|(url, name)| {
+                json!({
+                    "apiVersion": "source.toolkit.fluxcd.io/v1",
+                    "kind": "HelmRepository",
+                    "metadata": {"name": name, "namespace": "flux-system"},
+                    "spec": {"interval": "24h", "url": url},
+                })
+            })
+            .collect();
+        files.add(
+            "flux/sources.yaml",
+            documents(
+                &header(catalog, "Flux HelmRepositories for the releases in this folder."),
+                &sources,
+            )?,
+        )?;
+        listed.push("sources.yaml".into());
+    }
     for (rp, r) in plan.releases.iter().zip(rendered) {
         let rel = &rp.release;
-        let mut spec = json!({
-            "interval": "30m",
-            "releaseName": rel.name,
-            "chart": {"spec": {
-                "chart": rp.chart.name,
-                "version": rel.version,
-                "sourceRef": {"kind": "HelmRepository", "name": repos[&rel.repository], "namespace": "flux-system"},
-            }},
-            "install": {"createNamespace": true},
-            "values": values_json(r),
-        });
-        if !r.patches.is_empty() {
-            spec["postRenderers"] = json!([{"kustomize": {"patches": patches_json(r)}}]);
+        let mut docs = Vec::new();
+        let post_renderers = (!r.patches.is_empty()).then(|| json!([{"kustomize": {"patches": patches_json(r)}}]));
+        if parts {
+            let name = format!("{}-hagen-values", rel.name);
+            docs.push(json!({
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": name, "namespace": "flux-system", "labels": {WATCH_LABEL: "Enabled"}},
+                "data": {"values.yaml": yaml(&values_json(r))?},
+            }));
+            let mut spec = json!({"valuesFrom": [{"kind": "ConfigMap", "name": name, "valuesKey": "values.yaml"}]});
+            if let Some(p) = post_renderers {
+                spec["postRenderers"] = p;
+            }
+            let snippet = json!({
+                "apiVersion": "helm.toolkit.fluxcd.io/v2",
+                "kind": "HelmRelease",
+                "metadata": {"name": rel.name, "namespace": "flux-system"},
+                "spec": spec,
+            });
+            files.add(
+                &format!("flux/{}.helmrelease-patch.yaml", rel.name),
+                documents(
+                    &header(
+                        catalog,
+                        &format!(
+                            "Merge into your own HelmRelease for {}: append this valuesFrom entry after yours (the ConfigMap lives in flux-system: put it in your HelmRelease's namespace if that differs) and take postRenderers as they are.",
+                            rel.name
+                        ),
+                    ),
+                    &[snippet],
+                )?,
+            )?;
+        } else {
+            let mut spec = json!({
+                "interval": "30m",
+                "releaseName": rel.name,
+                "targetNamespace": rel.namespace,
+                // Helm's release records stay with the release, where `helm upgrade -n NAMESPACE` keeps them.
+                "storageNamespace": rel.namespace,
+                "chart": {"spec": {
+                    "chart": rp.chart.name,
+                    "version": rel.version,
+                    "sourceRef": {"kind": "HelmRepository", "name": repos[&rel.repository], "namespace": "flux-system"},
+                }},
+                "install": {"createNamespace": true, "crds": "CreateReplace"},
+                "upgrade": {"crds": "CreateReplace"},
+            });
+            if !rp.own_values.is_empty() {
+                let name = format!("{}-own-values", rel.name);
+                let mut data = serde_json::Map::new();
+                for (key, o) in own_keys(rp).into_iter().zip(&rp.own_values) {
+                    data.insert(key, Value::String(o.text.clone()));
+                }
+                let sources: Vec<String> = rp.own_values.iter().map(|o| o.describe()).collect();
+                docs.push(json!({
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {
+                        "name": name,
+                        "namespace": "flux-system",
+                        "labels": {WATCH_LABEL: "Enabled"},
+                        "annotations": {"hagen/sources": sources.join(", ")},
+                    },
+                    "data": data,
+                }));
+                spec["valuesFrom"] = own_keys(rp)
+                    .iter()
+                    .map(|k| json!({"kind": "ConfigMap", "name": name, "valuesKey": k}))
+                    .collect();
+            }
+            // Flux merges valuesFrom in order, then `values` on top: the overlay comes last, as with `helm -f`.
+            spec["values"] = values_json(r);
+            if let Some(p) = post_renderers {
+                spec["postRenderers"] = p;
+            }
+            docs.push(json!({
+                "apiVersion": "helm.toolkit.fluxcd.io/v2",
+                "kind": "HelmRelease",
+                "metadata": {"name": rel.name, "namespace": "flux-system"},
+                "spec": spec,
+            }));
         }
-        let mut docs = vec![json!({
-            "apiVersion": "helm.toolkit.fluxcd.io/v2",
-            "kind": "HelmRelease",
-            "metadata": {"name": rel.name, "namespace": rel.namespace},
-            "spec": spec,
-        })];
         docs.extend(r.resources.iter().cloned());
+        let file = format!("{}.yaml", rel.name);
         files.add(
-            &format!("flux/{}.yaml", rel.name),
+            &format!("flux/{file}"),
             documents(
                 &header(
                     catalog,
-                    &format!("Flux HelmRelease for {} ({} {}).", rel.name, rp.chart.name, rel.version),
+                    &if parts {
+                        format!(
+                            "hagen's overlay for {} ({} {}) as a ConfigMap for your own HelmRelease's valuesFrom.",
+                            rel.name, rp.chart.name, rel.version
+                        )
+                    } else {
+                        format!("Flux HelmRelease for {} ({} {}).", rel.name, rp.chart.name, rel.version)
+                    },
                 ),
                 &docs,
             )?,
         )?;
+        listed.push(file);
     }
-    Ok(())
+    files.add(
+        "flux/kustomization.yaml",
+        kustomization(
+            catalog,
+            "Point a Flux Kustomization at this folder: it applies the Namespaces first, then the rest.",
+            &listed,
+        )?,
+    )
 }
 
-/// out/argocd/: an Application per release. Argo CD has no post-renderer: a release that needs patches or extra
-/// manifests becomes a kustomize folder (`helmCharts` + the same patches), which Argo CD builds with
-/// `kustomize.buildOptions: --enable-helm`.
-pub fn argocd(plan: &Plan, rendered: &[Rendered], argo: &ArgoCd, catalog: &str, files: &mut FileSet) -> Result<()> {
+/// Whether `p` (from the working folder) can name a file of the repository: relative and never climbing out.
+fn in_repository(p: &str) -> bool {
+    let p = std::path::Path::new(p);
+    !p.is_absolute() && !p.components().any(|c| matches!(c, std::path::Component::ParentDir))
+}
+
+/// The path of `p` (as given from the working folder, which is the repository's top) in the repository.
+fn repo_path(p: &str) -> String {
+    p.trim_start_matches("./").to_string()
+}
+
+/// out/argocd/: an Application per release (in Argo CD's namespace, creating its destination namespace first)
+/// and a kustomization.yaml listing them. A release with own values becomes a multi-source Application whose
+/// chart takes them as `$values/…` files of this repository (Argo CD applies `valuesObject`, the overlay, after
+/// `valueFiles`). Argo CD has no post-renderer: a release that needs patches or extra manifests becomes a
+/// kustomize folder (`helmCharts` + the same patches, own values and overlay as values files), which Argo CD
+/// builds with `kustomize.buildOptions: --enable-helm`.
+pub fn argocd(
+    plan: &Plan,
+    rendered: &[Rendered],
+    argo: &ArgoCd,
+    catalog: &str,
+    out: &str,
+    files: &mut FileSet,
+) -> Result<()> {
+    let out_path = match &argo.out_path {
+        Some(p) => p.trim_end_matches('/').to_string(),
+        None => {
+            if !in_repository(out) {
+                return Err(Error::Tool(format!(
+                    "Argo CD reads out/ from the repository: run hagen from the repository's top with a relative --out (not {out}), or set delivery.argocd.outPath"
+                )));
+            }
+            repo_path(out.trim_end_matches('/'))
+        }
+    };
+    let mut listed = Vec::new();
     for (rp, r) in plan.releases.iter().zip(rendered) {
         let rel = &rp.release;
         let destination = json!({"server": "https://kubernetes.default.svc", "namespace": rel.namespace});
-        let sync = json!({"syncOptions": ["CreateNamespace=true"]});
-        let source = if r.patches.is_empty() && r.resources.is_empty() {
-            json!({
+        let mut options = vec!["CreateNamespace=true"];
+        if rp.chart.server_side_apply {
+            options.push("ServerSideApply=true");
+        }
+        let sync = json!({"syncOptions": options});
+        let mut spec = serde_json::Map::new();
+        spec.insert("project".into(), json!("default"));
+        if r.patches.is_empty() && r.resources.is_empty() {
+            let mut chart = json!({
                 "repoURL": rel.repository,
                 "chart": rp.chart.name,
                 "targetRevision": rel.version,
                 "helm": {"releaseName": rel.name, "valuesObject": values_json(r)},
-            })
+            });
+            let own = crate::generate::own_values_files(rp, &out_path);
+            if let Some(bad) = own.iter().find(|f| !in_repository(f)) {
+                return Err(Error::Tool(format!(
+                    "Argo CD reads release {}'s values file {bad} from the repository: run hagen from the repository's top with a relative --catalog",
+                    rel.name
+                )));
+            }
+            if rp.own_values.is_empty() {
+                spec.insert("source".into(), chart);
+            } else {
+                chart["helm"]["valueFiles"] = own
+                    .iter()
+                    .map(|f| Value::String(format!("$values/{}", repo_path(f))))
+                    .collect();
+                spec.insert(
+                    "sources".into(),
+                    json!([
+                        chart,
+                        {"repoURL": argo.repo_url, "targetRevision": argo.target_revision, "ref": "values"},
+                    ]),
+                );
+            }
         } else {
             let dir = format!("argocd/{}", rel.name);
+            // Your files verbatim (kustomize reads only files inside the folder), then the overlay.
+            let mut values_files = Vec::new();
+            for (n, o) in rp.own_values.iter().enumerate() {
+                let name = format!("own-values-{}.yaml", n + 1);
+                let mut text = o.text.clone();
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                files.add(
+                    &format!("{dir}/{name}"),
+                    format!(
+                        "{}{text}",
+                        header(
+                            catalog,
+                            &format!(
+                                "A copy of {}: your own values, applied before values.yaml.",
+                                o.describe()
+                            )
+                        )
+                    ),
+                )?;
+                values_files.push(name);
+            }
+            values_files.push("values.yaml".to_string());
+            let mut chart = json!({
+                "name": rp.chart.name,
+                "repo": rel.repository,
+                "version": rel.version,
+                "releaseName": rel.name,
+                "namespace": rel.namespace,
+                "includeCRDs": true,
+                // A values file, not valuesInline: kustomize merges valuesInline into the chart's defaults
+                // itself and loses the `null`s that remove a default (seen: sealed-secrets' pdb.minAvailable).
+                "valuesFile": &values_files[0],
+            });
+            if values_files.len() > 1 {
+                // kustomize passes these to helm as `-f` after valuesFile: the overlay comes last.
+                chart["additionalValuesFiles"] = json!(values_files[1..]);
+            }
             let mut k = json!({
                 "apiVersion": "kustomize.config.k8s.io/v1beta1",
                 "kind": "Kustomization",
-                "helmCharts": [{
-                    "name": rp.chart.name,
-                    "repo": rel.repository,
-                    "version": rel.version,
-                    "releaseName": rel.name,
-                    "namespace": rel.namespace,
-                    "includeCRDs": true,
-                    // A values file, not valuesInline: kustomize merges valuesInline into the chart's defaults
-                    // itself and loses the `null`s that remove a default (seen: sealed-secrets' pdb.minAvailable).
-                    "valuesFile": "values.yaml",
-                }],
+                "helmCharts": [chart],
             });
             if !r.patches.is_empty() {
                 k["patches"] = Value::Array(patches_json(r));
@@ -164,9 +398,19 @@ pub fn argocd(plan: &Plan, rendered: &[Rendered], argo: &ArgoCd, catalog: &str, 
             )?;
             if !r.resources.is_empty() {
                 k["resources"] = json!(["resources.yaml"]);
+                // Sync wave 1: after the chart's objects (wave 0), in the namespace Argo CD created first.
+                let waved: Vec<Value> = r
+                    .resources
+                    .iter()
+                    .map(|o| {
+                        let mut o = o.clone();
+                        o["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] = json!("1");
+                        o
+                    })
+                    .collect();
                 files.add(
                     &format!("{dir}/resources.yaml"),
-                    documents(&header(catalog, "Objects the chart cannot create."), &r.resources)?,
+                    documents(&header(catalog, "Objects the chart cannot create."), &waved)?,
                 )?;
             }
             files.add(
@@ -180,27 +424,41 @@ pub fn argocd(plan: &Plan, rendered: &[Rendered], argo: &ArgoCd, catalog: &str, 
                     yaml(&k)?
                 ),
             )?;
-            json!({"repoURL": argo.repo_url, "targetRevision": argo.target_revision, "path": format!("{}/{dir}", argo.out_path)})
-        };
+            spec.insert(
+                "source".into(),
+                json!({"repoURL": argo.repo_url, "targetRevision": argo.target_revision, "path": format!("{out_path}/{dir}")}),
+            );
+        }
+        spec.insert("destination".into(), destination);
+        spec.insert("syncPolicy".into(), sync);
         let app = json!({
             "apiVersion": "argoproj.io/v1alpha1",
             "kind": "Application",
             "metadata": {"name": rel.name, "namespace": argo.namespace},
-            "spec": {"project": "default", "source": source, "destination": destination, "syncPolicy": sync},
+            "spec": spec,
         });
+        let file = format!("{}.yaml", rel.name);
         files.add(
-            &format!("argocd/{}.yaml", rel.name),
+            &format!("argocd/{file}"),
             documents(
                 &header(catalog, &format!("Argo CD Application for {}.", rel.name)),
                 &[app],
             )?,
         )?;
+        listed.push(file);
     }
-    Ok(())
+    files.add(
+        "argocd/kustomization.yaml",
+        kustomization(
+            catalog,
+            "The Applications (`kubectl apply -k` this folder); each release folder is an Application's source.",
+            &listed,
+        )?,
+    )
 }
 
 /// out/helmfile.yaml: every release with its pinned version, namespace, overlay and patches (`jsonPatches`).
-pub fn helmfile(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSet) -> Result<()> {
+pub fn helmfile(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str, files: &mut FileSet) -> Result<()> {
     let repos = repository_names(plan);
     let repositories: Vec<Value> = repos
         .iter()
@@ -212,13 +470,19 @@ pub fn helmfile(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut F
         .zip(rendered)
         .map(|(rp, r)| {
             let rel = &rp.release;
+            // helmfile reads paths relative to the helmfile, in out/: the user's own files first, the overlay last.
+            let mut values: Vec<String> = crate::generate::own_values_files(rp, out)
+                .iter()
+                .map(|f| relative_to(out, f))
+                .collect();
+            values.push(crate::generate::values_path(&rel.name));
             let mut v = json!({
                 "name": rel.name,
                 "namespace": rel.namespace,
                 "createNamespace": true,
                 "chart": format!("{}/{}", repos[&rel.repository], rp.chart.name),
                 "version": rel.version,
-                "values": [crate::generate::values_path(&rel.name)],
+                "values": values,
             });
             if !r.patches.is_empty() {
                 let patches: Vec<Value> = r
@@ -260,28 +524,44 @@ pub fn helmfile(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut F
 
 /// out/k3s/: a HelmChartConfig for each k3s-bundled release whose chart k3s installs as a HelmChart.
 pub fn k3s(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSet) -> Result<()> {
+    let mut listed = Vec::new();
     for (rp, r) in plan.releases.iter().zip(rendered) {
         if !rp.release.k3s_bundled {
             continue;
         }
         if let K3s::HelmChart(name) = rp.chart.k3s {
-            let values = yaml(&values_json(r))?;
+            // One valuesContent: the user's own values merged with the overlay as Helm would (overlay last).
+            let mut merged = own_merged(rp);
+            crate::catalog::values::merge(&mut merged, &values_json(r));
+            let values = yaml(&merged)?;
             let doc = json!({
                 "apiVersion": "helm.cattle.io/v1",
                 "kind": "HelmChartConfig",
                 "metadata": {"name": name, "namespace": "kube-system"},
                 "spec": {"valuesContent": values},
             });
+            let file = format!("{name}-helmchartconfig.yaml");
             files.add(
-                &format!("k3s/{name}-helmchartconfig.yaml"),
+                &format!("k3s/{file}"),
                 documents(
                     &header(catalog, &format!("k3s passes valuesContent to its own {name} HelmChart; copy to /var/lib/rancher/k3s/server/manifests/ or apply.")),
                     &[doc],
                 )?,
             )?;
+            listed.push(file);
         }
     }
-    Ok(())
+    if listed.is_empty() {
+        return Ok(());
+    }
+    files.add(
+        "k3s/kustomization.yaml",
+        kustomization(
+            catalog,
+            "`kubectl apply -k` this folder, or copy the HelmChartConfig files (not this one) into /var/lib/rancher/k3s/server/manifests/.",
+            &listed,
+        )?,
+    )
 }
 
 /// What out/README.md says about a k3s-bundled release.
@@ -303,4 +583,35 @@ pub fn k3s_explanation(rp: &ReleasePlan, has_patches: bool) -> Option<String> {
         ),
         K3s::NotBundled => String::new(),
     })
+}
+
+/// `path` (from the working folder) as seen from the folder `from` (also from the working folder).
+fn relative_to(from: &str, path: &str) -> String {
+    let from = std::path::Path::new(from);
+    let p = std::path::Path::new(path);
+    if from.is_absolute() || p.is_absolute() {
+        let abs = |q: &std::path::Path| std::fs::canonicalize(q).unwrap_or_else(|_| q.to_path_buf());
+        return abs(p).display().to_string();
+    }
+    if let Some(inside) = path.strip_prefix(&format!("{}/", from.display())) {
+        return inside.to_string();
+    }
+    let depth = from
+        .components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+        .count();
+    format!("{}{}", "../".repeat(depth), path.trim_start_matches("./"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn relative_to_the_helmfile_folder() {
+        assert_eq!(super::relative_to("out", "catalog/v.yaml"), "../catalog/v.yaml");
+        assert_eq!(
+            super::relative_to("gitops/ha", "catalog/v.yaml"),
+            "../../catalog/v.yaml"
+        );
+        assert_eq!(super::relative_to("out", "out/x/own-values.yaml"), "x/own-values.yaml");
+    }
 }

@@ -1,6 +1,6 @@
 //! `hagen generate`: the resolved plan → the files of out/ (values overlays, patches, extra manifests, README).
 
-use crate::catalog::Strategy;
+use crate::catalog::{AntiAffinity, Strategy};
 use crate::charts::{Delivery, PdbDelivery, StrategyDelivery};
 use crate::error::{Error, Result};
 use crate::intent::{Intent, Plan, ReleasePlan};
@@ -18,6 +18,22 @@ pub fn patches_path(release: &str) -> String {
 pub fn resources_path(release: &str) -> String {
     format!("{release}/resources.yaml")
 }
+/// The catalogue's inline `values:` of a release, as a file Helm can take with `-f`.
+pub fn own_values_path(release: &str) -> String {
+    format!("{release}/own-values.yaml")
+}
+
+/// The user's own values files of a release as `helm -f` takes them from the working folder, in order, before
+/// hagen's overlay: each `valuesFiles` entry, then out/<release>/own-values.yaml for the inline `values:`.
+pub fn own_values_files(rp: &ReleasePlan, out: &str) -> Vec<String> {
+    rp.own_values
+        .iter()
+        .map(|o| {
+            o.file_shown()
+                .unwrap_or_else(|| format!("{out}/{}", own_values_path(&rp.release.name)))
+        })
+        .collect()
+}
 
 /// Renders every release of the plan into the files of out/. `catalog` and `out` are shown as given.
 pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<Rendered>)> {
@@ -25,11 +41,60 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
     let mut all = Vec::new();
     let alerts = crate::alerts::rules_map(plan)?;
     let mut carried = false;
+    let mut conflicts = Vec::new();
     for rp in &plan.releases {
         let carries = !carried && rp.chart.alert_rules.is_some();
         carried |= carries;
         let r = render_release(rp, if carries { alerts.as_ref() } else { None })?;
         let rel = &rp.release;
+        let overlay = serde_json::to_value(&r.values).map_err(|e| Error::Tool(e.to_string()))?;
+        // The overlay each component alone gets, to name the setting behind a conflicting key (rendered only
+        // when the user has values of their own).
+        let solo: Vec<(String, serde_json::Value)> = if rp.own_values.is_empty() {
+            vec![]
+        } else {
+            rp.intents
+                .iter()
+                .filter_map(|i| {
+                    let mut one = rp.clone();
+                    one.intents.retain(|j| j.component == i.component);
+                    let r = render_release(&one, None).ok()?;
+                    Some((describe_intent(i), serde_json::to_value(&r.values).ok()?))
+                })
+                .collect()
+        };
+        let owner = |path: &[String]| -> Option<String> {
+            let owners: Vec<&str> = solo
+                .iter()
+                .filter(|(_, v)| crate::catalog::values::has_path(v, path))
+                .map(|(d, _)| d.as_str())
+                .collect();
+            if owners.is_empty() {
+                (carries && alerts.is_some()).then(|| "hagen's alert rules".to_string())
+            } else {
+                Some(owners.join("; "))
+            }
+        };
+        for own in &rp.own_values {
+            conflicts.extend(crate::catalog::values::conflicts(
+                own,
+                &overlay,
+                &format!("{out}/{}", values_path(&rel.name)),
+                &rel.name,
+                &owner,
+            ));
+            if own.file.is_none() {
+                let body = serde_yaml::to_string(&own.values).map_err(|e| Error::Tool(e.to_string()))?;
+                files.add(
+                    &own_values_path(&rel.name),
+                    format!(
+                        "{MARKER} {} from {catalog}; do not edit: these are release {}'s `values:` in the catalogue.\n# Your own values, applied before hagen's overlay (values.yaml).\n{body}",
+                        env!("CARGO_PKG_VERSION"),
+                        rel.name
+                    ),
+                )?;
+            }
+        }
         let header = format!(
             "{MARKER} {} from {catalog}; do not edit: change the catalogue and run `hagen generate`.\n# Chart {} {} ({}), release {} in namespace {}.\n# Use it with:\n#   {}\n",
             env!("CARGO_PKG_VERSION"),
@@ -38,7 +103,7 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
             rel.repository,
             rel.name,
             rel.namespace,
-            helm_command(rp, &r, out, 3)
+            helm_command(rp, &r, out)
         );
         let body = serde_yaml::to_string(&r.values).map_err(|e| Error::Tool(e.to_string()))?;
         let body = if body.trim() == "{}" { String::new() } else { body };
@@ -66,33 +131,59 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
         }
         all.push(r);
     }
+    if !conflicts.is_empty() {
+        return Err(Error::Catalogue(conflicts));
+    }
     let routes = &plan.delivery;
     if routes.flux {
         crate::delivery::flux(plan, &all, catalog, &mut files)?;
     }
     if let Some(argo) = &routes.argocd {
-        crate::delivery::argocd(plan, &all, argo, catalog, &mut files)?;
+        crate::delivery::argocd(plan, &all, argo, catalog, out, &mut files)?;
     }
     if routes.helmfile {
-        crate::delivery::helmfile(plan, &all, catalog, &mut files)?;
+        crate::delivery::helmfile(plan, &all, catalog, out, &mut files)?;
     }
     crate::delivery::k3s(plan, &all, catalog, &mut files)?;
     files.add("README.md", crate::readme::readme(plan, &all, catalog, out)?)?;
     Ok((files, all))
 }
 
-/// The `helm upgrade` command for a release, for Helm major version 3 or 4.
-pub fn helm_command(rp: &ReleasePlan, r: &Rendered, out: &str, helm_major: u8) -> String {
+/// A component's HA settings in a few words, for messages: `component webhook (replicas 2, required
+/// anti-affinity, RollingUpdate, PDB maxUnavailable 1)`.
+fn describe_intent(i: &Intent) -> String {
+    let replicas = match i.autoscale {
+        Some(a) => format!("{}–{} replicas (HPA)", a.min, a.max),
+        None => format!("{} replica{}", i.replicas, if i.replicas == 1 { "" } else { "s" }),
+    };
+    let anti = match i.effective_anti_affinity() {
+        AntiAffinity::Required => "required anti-affinity",
+        AntiAffinity::Preferred => "preferred anti-affinity",
+        AntiAffinity::None => "no anti-affinity",
+    };
+    let mut parts = vec![replicas, anti.to_string(), strategy_words(i.strategy).to_string()];
+    if let Some(m) = i.pdb {
+        parts.push(format!("PDB maxUnavailable {m}"));
+    }
+    if let Some(t) = i.failover_seconds {
+        parts.push(format!("failover after {t}s"));
+    }
+    format!("component `{}` ({})", i.component, parts.join(", "))
+}
+
+/// The `helm upgrade` command for a release: the user's own values first, hagen's overlay last. The same line
+/// works on Helm 3 (`hagen` on PATH runs as the post-renderer executable, `post-render` its first argument) and
+/// Helm 4 (`hagen` names the plugin in helm-plugin/, which accepts that leading `post-render`).
+pub fn helm_command(rp: &ReleasePlan, r: &Rendered, out: &str) -> String {
     let rel = &rp.release;
     let mut cmd = format!(
-        "helm upgrade --install {} {} --repo {} --version {} -n {} --create-namespace -f {out}/{}",
-        rel.name,
-        rp.chart.name,
-        rel.repository,
-        rel.version,
-        rel.namespace,
-        values_path(&rel.name)
+        "helm upgrade --install {} {} --repo {} --version {} -n {} --create-namespace",
+        rel.name, rp.chart.name, rel.repository, rel.version, rel.namespace,
     );
+    for f in own_values_files(rp, out) {
+        cmd.push_str(&format!(" -f {f}"));
+    }
+    cmd.push_str(&format!(" -f {out}/{}", values_path(&rel.name)));
     let mut args: Vec<String> = Vec::new();
     if !r.patches.is_empty() {
         args.push(format!("{out}/{}", patches_path(&rel.name)));
@@ -102,11 +193,7 @@ pub fn helm_command(rp: &ReleasePlan, r: &Rendered, out: &str, helm_major: u8) -
         args.push(format!("{out}/{}", resources_path(&rel.name)));
     }
     if !args.is_empty() {
-        if helm_major >= 4 {
-            cmd.push_str(" --post-renderer hagen");
-        } else {
-            cmd.push_str(" --post-renderer hagen --post-renderer-args post-render");
-        }
+        cmd.push_str(" --post-renderer hagen --post-renderer-args post-render");
         for a in args {
             cmd.push_str(&format!(" --post-renderer-args {a}"));
         }

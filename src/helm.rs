@@ -46,11 +46,11 @@ impl Helm {
             .unwrap_or(3)
     }
 
-    /// `helm template RELEASE CHART -n NAMESPACE [-f VALUES]`: the rendered manifest stream.
-    pub fn template(&self, release: &str, chart: &Path, namespace: &str, values: Option<&Path>) -> Result<String> {
+    /// `helm template RELEASE CHART -n NAMESPACE [-f VALUES]…`: the rendered manifest stream.
+    pub fn template(&self, release: &str, chart: &Path, namespace: &str, values: &[PathBuf]) -> Result<String> {
         let mut cmd = Command::new(&self.path);
         cmd.arg("template").arg(release).arg(chart).args(["-n", namespace]);
-        if let Some(v) = values {
+        for v in values {
             cmd.arg("-f").arg(v);
         }
         let out = cmd

@@ -97,6 +97,8 @@ pub struct ReleasePlan {
     pub release: Release,
     pub chart: &'static Chart,
     pub intents: Vec<Intent>,
+    /// The user's own values (files in order, then inline), applied before hagen's overlay on every route.
+    pub own_values: Vec<crate::catalog::values::OwnValues>,
 }
 
 /// The resolved catalogue.
@@ -603,10 +605,12 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 charts::K3s::HelmChart(_) => {}
             }
         }
+        let own_values = crate::catalog::values::read(loaded, ri, rel, &mut diags);
         releases.push(ReleasePlan {
             release: rel.clone(),
             chart,
             intents,
+            own_values,
         });
     }
 
@@ -620,8 +624,16 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
             ),
         );
     }
+    if cat.delivery.flux_parts && !cat.delivery.flux {
+        err(
+            &mut diags,
+            "/delivery/fluxParts",
+            "`fluxParts` chooses what the Flux route writes, which is off: add `flux: true`".into(),
+        );
+    }
     if diags.iter().any(|d| d.severity == Severity::Error) {
-        diags.sort_by_key(|d| (d.severity, d.pos, d.pointer.clone()));
+        // The catalogue's own problems first, then those in the values files it names.
+        diags.sort_by_key(|d| (d.severity, d.file != loaded.file, d.pos, d.pointer.clone()));
         return Err(Error::Catalogue(diags));
     }
     Ok(Plan {

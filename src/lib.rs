@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod error;
 pub mod generate;
 pub mod helm;
+pub mod init;
 pub mod intent;
 pub mod k8s;
 pub mod lock;

@@ -26,11 +26,19 @@ struct File {
     proofs: Vec<Proof>,
 }
 
-/// The proofs of one catalogue folder.
+/// The proofs of one catalogue folder, and the ones hagen ships for its built-in chart knowledge.
 #[derive(Debug, Clone, Default)]
 pub struct Lock {
     pub path: PathBuf,
     proofs: Vec<Proof>,
+    /// The proofs hagen's own `hagen verify` recorded for the shipped catalogue (catalog/hagen.lock, embedded at
+    /// build time): a catalogue anywhere may use those chart versions with the built-in knowledge.
+    shipped: Vec<Proof>,
+}
+
+/// The proofs embedded in hagen.
+fn shipped() -> Vec<Proof> {
+    serde_yaml::from_str::<File>(include_str!("../catalog/hagen.lock")).map_or_else(|_| vec![], |f| f.proofs)
 }
 
 const HEADER: &str = "# hagen.lock: chart versions `hagen verify` proved on the real chart, with the digest of the chart knowledge\n# used. `hagen generate` accepts a chart version only when it is proven here. Written by `hagen verify`; commit it.\n";
@@ -48,21 +56,33 @@ impl Lock {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => vec![],
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         };
-        Ok(Lock { path, proofs })
+        Ok(Lock {
+            path,
+            proofs,
+            shipped: shipped(),
+        })
     }
 
     /// The proof of `chart` at `version`, if any.
     pub fn proof(&self, chart: &str, version: &str) -> Option<&Proof> {
-        self.proofs.iter().find(|p| p.chart == chart && p.version == version)
+        self.proofs
+            .iter()
+            .chain(&self.shipped)
+            .find(|p| p.chart == chart && p.version == version)
     }
 
     /// The versions of `chart` proven with the knowledge whose digest is `knowledge`.
     pub fn proven_versions(&self, chart: &str, knowledge: &str) -> Vec<&str> {
-        self.proofs
+        let mut v: Vec<&str> = self
+            .proofs
             .iter()
+            .chain(&self.shipped)
             .filter(|p| p.chart == chart && p.knowledge == knowledge)
             .map(|p| p.version.as_str())
-            .collect()
+            .collect();
+        v.sort_by(|a, b| crate::charts::version_cmp(a, b));
+        v.dedup();
+        v
     }
 
     /// Records (or replaces) a proof.
@@ -151,6 +171,15 @@ mod tests {
             archive: "sha256:a".into(),
             knowledge: knowledge.into(),
             hagen: "0".into(),
+        }
+    }
+
+    #[test]
+    fn shipped_proofs_parse_and_cover_the_built_in_charts() {
+        let s = shipped();
+        let builtin = crate::charts::Registry::builtin();
+        for name in builtin.names() {
+            assert!(s.iter().any(|p| p.chart == name), "no shipped proof of {name}");
         }
     }
 

@@ -88,6 +88,16 @@ impl FileSet {
         Ok(())
     }
 
+    /// How many files of the set differ from (or are missing in) `out`, and how many are already there as is.
+    pub fn changes(&self, out: &Path) -> (usize, usize) {
+        let changed = self
+            .files
+            .iter()
+            .filter(|(rel, content)| std::fs::read(out.join(rel)).ok().as_deref() != Some(content.as_bytes()))
+            .count();
+        (changed, self.files.len() - changed)
+    }
+
     /// Files under `out` that hagen generated earlier (they start with its marker) but that are not in this set.
     fn extra_files(&self, out: &Path) -> Vec<PathBuf> {
         let mut found = Vec::new();

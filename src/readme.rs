@@ -29,8 +29,9 @@ struct Release {
     chart: String,
     version: String,
     namespace: String,
-    helm3: String,
-    helm4: String,
+    /// Which Helm the command line works with.
+    helm_label: &'static str,
+    helm: String,
     notes: String,
     k3s: Option<String>,
     components: Vec<String>,
@@ -139,8 +140,12 @@ pub fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> R
                 chart: rp.chart.name.to_string(),
                 version: rp.release.version.clone(),
                 namespace: rp.release.namespace.clone(),
-                helm3: helm_command(rp, r, out, 3),
-                helm4: helm_command(rp, r, out, 4),
+                helm_label: if r.patches.is_empty() && r.resources.is_empty() {
+                    "Helm 3 or 4"
+                } else {
+                    "Helm 3 (hagen on PATH) or Helm 4 (with the hagen plugin installed, see the project README)"
+                },
+                helm: helm_command(rp, r, out),
                 notes: rp.chart.notes.to_string(),
                 k3s: crate::delivery::k3s_explanation(rp, !r.patches.is_empty()),
                 components: rp.intents.iter().map(component_sentence).collect(),

@@ -187,7 +187,7 @@ mod tests {
 
     /// Each release of a catalogue, rendered, by release name.
     fn rendered(catalogue: &str) -> indexmap::IndexMap<String, Rendered> {
-        let loaded = crate::catalog::load_str(catalogue, "test.yaml").unwrap();
+        let loaded = crate::catalog::load_str(catalogue, "catalog/cluster.yaml").unwrap();
         let plan = resolve(&loaded, Options::default()).unwrap();
         plan.releases
             .iter()

@@ -103,8 +103,21 @@ fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Re
             values.display()
         )));
     }
-    let bare = helm.template(&rel.name, &chart_path, &rel.namespace, None)?;
-    let mut overlay = helm.template(&rel.name, &chart_path, &rel.namespace, Some(&values))?;
+    // What the cluster gets: the user's own values first (in both renders, so that objects they switch on, such
+    // as a chart's CRDs, are not taken for changes hagen made), then hagen's overlay.
+    let own: Vec<PathBuf> = rp
+        .own_values
+        .iter()
+        .map(|o| {
+            o.file
+                .clone()
+                .unwrap_or_else(|| out.join(crate::generate::own_values_path(&rel.name)))
+        })
+        .collect();
+    let bare = helm.template(&rel.name, &chart_path, &rel.namespace, &own)?;
+    let mut with_overlay = own;
+    with_overlay.push(values);
+    let mut overlay = helm.template(&rel.name, &chart_path, &rel.namespace, &with_overlay)?;
     let patches = out.join(patches_path(&rel.name));
     let resources = out.join(resources_path(&rel.name));
     if patches.exists() || resources.exists() {

@@ -92,7 +92,9 @@ fn helm4_plugin_runs_hagen_as_post_renderer_and_logs_failures() {
     let objs = objects(&text(&ok.stdout));
     assert_eq!(objs["Deployment/web"]["spec"]["replicas"], 2);
     assert_eq!(objs["Deployment/web"]["spec"]["strategy"]["type"], "Recreate");
-    assert!(!log.exists());
+    let ok_log = std::fs::read_to_string(&log).unwrap();
+    assert!(ok_log.contains(" hagen post-render, release hardcoded: "), "{ok_log}");
+    assert!(ok_log.ends_with("\nok\n"), "{ok_log}");
 
     // Helm 4 hides the post-renderer's stderr: the upgrade fails and the reason is in the log.
     let bad = template("tests/fixtures/hardcoded/missing-target.yaml");
@@ -255,7 +257,9 @@ fn flux_helmfile_and_k3s_objects_carry_the_overlay_and_patches() {
     );
     let flux = objects(&read("flux/metallb.yaml"));
     let hr = &flux["HelmRelease/metallb"];
-    assert_eq!(hr["metadata"]["namespace"], "metallb-system");
+    assert_eq!(hr["metadata"]["namespace"], "flux-system");
+    assert_eq!(hr["spec"]["targetNamespace"], "metallb-system");
+    assert_eq!(hr["spec"]["storageNamespace"], "metallb-system");
     assert_eq!(hr["spec"]["chart"]["spec"]["version"], "0.16.1");
     assert_eq!(hr["spec"]["chart"]["spec"]["sourceRef"]["name"], "metallb");
     assert_eq!(hr["spec"]["values"], values("metallb"));

@@ -8,7 +8,8 @@ const STREAM: &str = include_str!("fixtures/audit/node-down.yaml");
 
 /// Loads, resolves and renders; any outcome but a panic is fine.
 fn generate(text: &str) {
-    if let Ok(loaded) = hagen::catalog::load_str(text, "fuzz.yaml")
+    // Named like the shipped catalogue so that its values file (catalog/values/) is found.
+    if let Ok(loaded) = hagen::catalog::load_str(text, "catalog/cluster.yaml")
         && let Ok(plan) = hagen::intent::resolve(&loaded, Default::default())
     {
         let _ = hagen::generate::generate(&plan, "fuzz.yaml", "out");

@@ -137,6 +137,13 @@ fn bad_input_corpus() {
             .find(|p| p.exists())
             .expect("input");
         std::fs::copy(&input, ws.path().join("catalog/bad.yaml")).unwrap();
+        // Any other file of the case (a values file the catalogue names) goes next to the catalogue.
+        for e in std::fs::read_dir(&case).unwrap().flatten() {
+            let f = e.file_name().to_string_lossy().to_string();
+            if !["cluster.yaml", "cluster.bin", "args", "expected.txt"].contains(&f.as_str()) {
+                std::fs::copy(e.path(), ws.path().join("catalog").join(&f)).unwrap();
+            }
+        }
         let before = snapshot(&ws.path().join("out"));
         let mut args = vec!["generate".to_string(), "--catalog".into(), "catalog/bad.yaml".into()];
         if let Ok(extra) = std::fs::read_to_string(case.join("args")) {

@@ -2,6 +2,7 @@
 
 pub mod load;
 pub mod position;
+pub mod values;
 
 pub use load::{load_file, load_str, schema};
 
@@ -121,6 +122,10 @@ pub struct Delivery {
     /// Write out/argocd/: an Application per release (a kustomize folder where patches are needed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub argocd: Option<ArgoCd>,
+    /// With `flux`: write only the parts you merge into your own HelmReleases (hagen's overlay as a ConfigMap for
+    /// `valuesFrom` and a `postRenderers` snippet) instead of whole HelmReleases and HelmRepositories.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub flux_parts: bool,
     /// Write out/helmfile.yaml with every release.
     #[serde(default)]
     pub helmfile: bool,
@@ -137,9 +142,10 @@ pub struct ArgoCd {
     /// The git revision to follow.
     #[serde(default = "default_revision")]
     pub target_revision: String,
-    /// The path of the output folder inside that repository.
-    #[serde(default = "default_out")]
-    pub out_path: String,
+    /// The path of the output folder inside that repository (default: `--out` as given, hagen running from the
+    /// repository's top).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_path: Option<String>,
     /// The namespace Argo CD runs in.
     #[serde(default = "default_argocd_namespace")]
     pub namespace: String,
@@ -147,9 +153,6 @@ pub struct ArgoCd {
 
 fn default_revision() -> String {
     "HEAD".into()
-}
-fn default_out() -> String {
-    "out".into()
 }
 fn default_argocd_namespace() -> String {
     "argocd".into()
@@ -341,6 +344,15 @@ pub struct Release {
     /// metrics-server: plain manifests k3s rewrites at every start).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub k3s_bundled: bool,
+    /// Your own values files for this chart (paths relative to the catalogue's folder, inside it), applied in
+    /// order before hagen's overlay on every route (`helm -f yours… -f out/<release>/values.yaml`). A value at a
+    /// key path hagen's overlay writes is refused: set the HA in the catalogue instead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values_files: Vec<String>,
+    /// Your own chart values inline (e.g. `crds: {enabled: true}`), applied after `valuesFiles` and before
+    /// hagen's overlay; refused at a key path the overlay writes.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub values: IndexMap<String, serde_json::Value>,
 }
 
 /// One workload of a release, with its tier, purpose and overrides.

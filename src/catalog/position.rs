@@ -15,7 +15,7 @@ pub struct Pos {
 }
 
 /// JSON Pointer of every node (for a mapping entry: the place of its key) of the first document.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Positions {
     map: HashMap<String, Pos>,
 }

@@ -15,6 +15,14 @@ use serde::{Deserialize, Serialize};
 pub struct ChartFile {
     /// The chart's name, as `helm pull` and the catalogue call it.
     pub name: String,
+    /// The chart repository it is published in.
+    pub repository: String,
+    /// The chart version this knowledge was written against (`hagen init` starts a catalogue with it; what a
+    /// catalogue may use is what `hagen verify` proves, recorded in hagen.lock).
+    pub version: String,
+    /// The chart's CRDs exceed the 256 KiB annotation of a client-side apply: GitOps tools must apply server-side.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub server_side_apply: bool,
     /// What the chart cannot express, in one paragraph for out/README.md.
     pub notes: String,
     /// How k3s ships this chart's component, if it does.

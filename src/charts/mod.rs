@@ -17,6 +17,10 @@ include!(concat!(env!("OUT_DIR"), "/builtin_charts.rs"));
 pub struct Chart {
     /// The chart's name, as `helm pull` and the catalogue call it.
     pub name: &'static str,
+    /// The chart version this knowledge was written against (what `hagen init` starts a catalogue with).
+    pub version: &'static str,
+    /// The chart repository the chart is published in (what `hagen init` writes for it).
+    pub repository: &'static str,
     /// The components hagen can manage in this chart.
     pub components: &'static [Component],
     /// What the chart cannot express, in one paragraph for out/README.md.
@@ -31,6 +35,9 @@ pub struct Chart {
     pub operator_pods: &'static [file::OperatorPodsFile],
     /// Where the knowledge came from and its digest (the proof in hagen.lock is tied to it).
     pub knowledge: &'static Knowledge,
+    /// The chart's CRDs exceed the 256 KiB `last-applied-configuration` annotation of a client-side apply, so a
+    /// GitOps tool that applies manifests (Argo CD) must apply them server-side (`ServerSideApply=true`).
+    pub server_side_apply: bool,
 }
 
 /// One chart knowledge file.
@@ -396,6 +403,14 @@ impl Registry {
             .collect()
     }
 
+    /// Every known chart, at the version its knowledge was written against.
+    pub fn all(&self) -> Vec<&'static Chart> {
+        self.charts
+            .values()
+            .map(|k| leak(build(k, &k.parsed.version)))
+            .collect()
+    }
+
     /// The knowledge of chart `name` as it applies to `version`.
     pub fn chart(&self, name: &str, version: &str) -> Option<&'static Chart> {
         let k = self.charts.get(name)?;
@@ -567,6 +582,9 @@ fn build(k: &'static Knowledge, version: &str) -> Chart {
         runtime: owner,
         operator_pods: Box::leak(f.operator_pods.clone().into_boxed_slice()),
         knowledge: k,
+        version: s(&f.version),
+        repository: s(&f.repository),
+        server_side_apply: f.server_side_apply,
     }
 }
 
@@ -637,7 +655,7 @@ mod tests {
 
     #[test]
     fn changes_apply_below_their_version() {
-        let text = "name: demo\nnotes: n\ncomponents:\n  - id: app\n    workload: \"{fullname}\"\n    selector: {app: demo}\n    readiness: {needsLease: false, text: t}\n    replicas: {values: replicas}\n    strategy: patch\n    affinity: {values: affinity}\n    pdb: manifest\n    tolerations: {values: tolerations}\nchanges:\n  - before: \"2.0.0\"\n    component: app\n    replicas: {values: replicaCount}\n";
+        let text = "name: demo\nrepository: https://example.com\nversion: \"2.0.0\"\nnotes: n\ncomponents:\n  - id: app\n    workload: \"{fullname}\"\n    selector: {app: demo}\n    readiness: {needsLease: false, text: t}\n    replicas: {values: replicas}\n    strategy: patch\n    affinity: {values: affinity}\n    pdb: manifest\n    tolerations: {values: tolerations}\nchanges:\n  - before: \"2.0.0\"\n    component: app\n    replicas: {values: replicaCount}\n";
         let k = leak(Knowledge {
             origin: "test".into(),
             user: true,

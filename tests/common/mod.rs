@@ -97,14 +97,12 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Runs `hagen generate` for the repository's catalogue `catalog` (a path under the root) into `dir/out`, asserting
-/// success; returns the catalogue's absolute path.
+/// success; the catalogue's folder is copied into `dir` first (with the values files it names) and named by a
+/// relative path, as from a repository's top. Returns the copied catalogue's path.
 pub fn generate_into(dir: &Path, catalog: &str, out: &str) -> PathBuf {
-    let cat = root().join(catalog);
-    let g = hagen(
-        dir,
-        &["generate", "--catalog", cat.to_str().expect("utf-8 path"), "--out", out],
-        None,
-    );
+    let folder = Path::new(catalog).parent().expect("a catalogue inside a folder");
+    copy_dir(&root().join(folder), &dir.join(folder));
+    let g = hagen(dir, &["generate", "--catalog", catalog, "--out", out], None);
     assert!(g.status.success(), "{}", text(&g.stderr));
-    cat
+    dir.join(catalog)
 }

@@ -1,0 +1,360 @@
+//! The user's own chart values per release (`values:` and `valuesFiles:`): read, validated with their place,
+//! and checked against hagen's overlay, where a user value at a key path hagen writes is refused.
+//!
+//! Every route applies these before hagen's overlay (Helm's `-f` order), so a user value at a path hagen writes
+//! would either silently undo the HA or be silently overridden: both are refused, naming both places.
+
+use super::Release;
+use super::load::Loaded;
+use super::position::{Pos, Positions};
+use crate::error::{Diagnostic, Severity};
+use serde_json::Value;
+use std::path::{Component, Path, PathBuf};
+
+/// The largest values file accepted: a Flux ConfigMap carrying it must stay under the API server's 1 MiB.
+pub const MAX_VALUES_BYTES: usize = 512 * 1024;
+
+/// One source of the user's own values for a release, in the order Helm applies them.
+#[derive(Debug, Clone)]
+pub struct OwnValues {
+    /// A values file as reached from the working folder (the catalogue's folder joined with the entry), or
+    /// `None` for the catalogue's inline `values:`.
+    pub file: Option<PathBuf>,
+    /// The values: always a mapping.
+    pub values: Value,
+    /// The values as text: a file's bytes verbatim (so a controller parses exactly what `helm -f` parses), the
+    /// inline values serialised.
+    pub text: String,
+    /// Where to point a message: the file shown and its positions, and the pointer prefix of the values there.
+    shown: String,
+    positions: std::sync::Arc<Positions>,
+    base: String,
+}
+
+impl OwnValues {
+    /// Where these values are, for messages: the file (or catalogue with its `values:` key).
+    pub fn describe(&self) -> String {
+        if self.file.is_some() {
+            return self.shown.clone();
+        }
+        // The inline `values:` of a release: `catalog/cluster.yaml (releases[4].values)`.
+        let mut path = String::new();
+        for seg in self.base.split('/').skip(1) {
+            if seg.bytes().all(|b| b.is_ascii_digit()) {
+                path.push_str(&format!("[{seg}]"));
+            } else {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(seg);
+            }
+        }
+        format!("{} ({path})", self.shown)
+    }
+
+    /// The file as a forward-slash path, for generated command lines and objects.
+    pub fn file_shown(&self) -> Option<String> {
+        self.file.as_ref().map(|f| f.display().to_string().replace('\\', "/"))
+    }
+
+    fn at(&self, pointer: &str, message: String) -> Diagnostic {
+        let full = format!("{}{pointer}", self.base);
+        Diagnostic {
+            severity: Severity::Error,
+            file: self.shown.clone(),
+            pos: self.positions.find(&full),
+            pointer: full,
+            message,
+        }
+    }
+}
+
+fn error(file: &str, pos: Option<Pos>, pointer: &str, message: String) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        file: file.to_string(),
+        pos,
+        pointer: pointer.to_string(),
+        message,
+    }
+}
+
+/// Reads release `index`'s own values: each of `valuesFiles` (relative to the catalogue's folder, inside it, a
+/// YAML mapping), then the inline `values:`. Problems go to `diags`, each at its place.
+pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagnostic>) -> Vec<OwnValues> {
+    let dir = Path::new(&loaded.file).parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut out = Vec::new();
+    for (i, entry) in rel.values_files.iter().enumerate() {
+        let pointer = format!("/releases/{index}/valuesFiles/{i}");
+        let here = |m: String| loaded.at(Severity::Error, &pointer, m);
+        let p = Path::new(entry);
+        if entry.is_empty()
+            || !p
+                .components()
+                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        {
+            diags.push(here(format!(
+                "`{entry}` must be a path inside the catalogue's folder, relative to it (no `..`, not absolute)"
+            )));
+            continue;
+        }
+        let file = dir.join(p);
+        let shown = file.display().to_string().replace('\\', "/");
+        let base = std::fs::canonicalize(if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &dir
+        });
+        match (base, std::fs::canonicalize(&file)) {
+            (_, Err(e)) => {
+                diags.push(here(format!("cannot read values file {shown}: {e}")));
+                continue;
+            }
+            (Ok(b), Ok(f)) if !f.starts_with(&b) => {
+                diags.push(here(format!(
+                    "values file {shown} leads outside the catalogue's folder (through a symbolic link) to {}",
+                    f.display()
+                )));
+                continue;
+            }
+            _ => {}
+        }
+        let bytes = match std::fs::read(&file) {
+            Ok(b) => b,
+            Err(e) => {
+                diags.push(here(format!("cannot read values file {shown}: {e}")));
+                continue;
+            }
+        };
+        if bytes.len() > MAX_VALUES_BYTES {
+            diags.push(here(format!(
+                "values file {shown} has {} bytes; at most {MAX_VALUES_BYTES} are accepted (a Flux ConfigMap must carry it)",
+                bytes.len()
+            )));
+            continue;
+        }
+        let Ok(text) = String::from_utf8(bytes) else {
+            diags.push(error(
+                &shown,
+                None,
+                "",
+                format!(
+                    "values of release `{}`: the file is not valid UTF-8; save it as UTF-8",
+                    rel.name
+                ),
+            ));
+            continue;
+        };
+        let positions = Positions::of(&text);
+        let parsed: serde_yaml::Value = if text.trim().is_empty() {
+            serde_yaml::Value::Mapping(Default::default())
+        } else {
+            match serde_yaml::from_str(&text) {
+                Ok(v) => v,
+                Err(e) => {
+                    let pos = e.location().map(|l| Pos {
+                        line: l.line(),
+                        column: l.column(),
+                    });
+                    let m = e.to_string();
+                    let m = m.split(" at line ").next().unwrap_or(&m).to_string();
+                    diags.push(error(
+                        &shown,
+                        pos,
+                        "",
+                        format!("values of release `{}`: not valid YAML: {m}", rel.name),
+                    ));
+                    continue;
+                }
+            }
+        };
+        let parsed = if parsed.is_null() {
+            serde_yaml::Value::Mapping(Default::default())
+        } else {
+            parsed
+        };
+        match serde_json::to_value(&parsed) {
+            Ok(v @ Value::Object(_)) => out.push(OwnValues {
+                file: Some(file),
+                values: v,
+                text,
+                shown,
+                positions: std::sync::Arc::new(positions),
+                base: String::new(),
+            }),
+            Ok(_) => diags.push(error(
+                &shown,
+                positions.find(""),
+                "",
+                format!(
+                    "the values of release `{}` must be a mapping of chart values (as for `helm -f`)",
+                    rel.name
+                ),
+            )),
+            Err(e) => diags.push(error(
+                &shown,
+                positions.find(""),
+                "",
+                format!("values of release `{}`: chart values need string keys: {e}", rel.name),
+            )),
+        }
+    }
+    if !rel.values.is_empty() {
+        let values = Value::Object(rel.values.clone().into_iter().collect());
+        out.push(OwnValues {
+            file: None,
+            text: serde_yaml::to_string(&values).unwrap_or_default(),
+            values,
+            shown: loaded.file.clone(),
+            positions: std::sync::Arc::new(loaded.positions.clone()),
+            base: format!("/releases/{index}/values"),
+        });
+    }
+    out
+}
+
+/// Every user value at a key path hagen's `overlay` writes: a diagnostic at the user's place naming hagen's key
+/// and value, and the setting that wrote it (`owner` names it for a key path, when it can). Two mappings at the
+/// same path merge (no conflict); anything else at the same path is one.
+pub fn conflicts(
+    own: &OwnValues,
+    overlay: &Value,
+    overlay_file: &str,
+    release: &str,
+    owner: &dyn Fn(&[String]) -> Option<String>,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    walk(
+        &own.values,
+        overlay,
+        &mut Vec::new(),
+        &mut |path: &[String], hagen: &Value| {
+            let pointer: String = path
+                .iter()
+                .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+                .collect();
+            let mut shown = serde_json::to_string(hagen).unwrap_or_default();
+            if shown.chars().count() > 80 {
+                shown = shown.chars().take(77).collect::<String>() + "...";
+            }
+            let by = owner(path).map(|o| format!(", for {o}")).unwrap_or_default();
+            found.push(own.at(
+            &pointer,
+            format!(
+                "release `{release}`: hagen's overlay {overlay_file} writes `{}: {shown}` here{by}; your value would undo it or be overridden: remove it and set the HA in the catalogue",
+                path.join(".")
+            ),
+        ));
+        },
+    );
+    found
+}
+
+fn walk(user: &Value, hagen: &Value, path: &mut Vec<String>, report: &mut dyn FnMut(&[String], &Value)) {
+    match (user, hagen) {
+        (Value::Object(u), Value::Object(h)) => {
+            for (k, uv) in u {
+                if let Some(hv) = h.get(k) {
+                    path.push(k.clone());
+                    walk(uv, hv, path, report);
+                    path.pop();
+                }
+            }
+        }
+        _ => report(path, hagen),
+    }
+}
+
+/// Whether `values` has a node at `path`.
+pub fn has_path(values: &Value, path: &[String]) -> bool {
+    path.iter().try_fold(values, |v, k| v.get(k.as_str())).is_some()
+}
+
+/// Helm's merge of values files (`-f a -f b`): mappings merge key by key, anything else in `over` replaces, and
+/// a `null` in `over` removes the key (as Helm's coalescing does for chart defaults).
+pub fn merge(base: &mut Value, over: &Value) {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, ov) in o {
+                if ov.is_null() {
+                    b.shift_remove(k);
+                    continue;
+                }
+                match b.get_mut(k) {
+                    Some(bv) if bv.is_object() && ov.is_object() => merge(bv, ov),
+                    _ => {
+                        b.insert(k.clone(), ov.clone());
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn own(values: Value) -> OwnValues {
+        OwnValues {
+            file: None,
+            text: String::new(),
+            values,
+            shown: "c.yaml".into(),
+            positions: Default::default(),
+            base: "/releases/0/values".into(),
+        }
+    }
+
+    #[test]
+    fn conflicts_at_every_shared_non_mapping_path() {
+        let overlay = json!({"replicaCount": 2, "webhook": {"replicaCount": 2, "affinity": {"podAntiAffinity": {}}}});
+        let cases: &[(Value, &[&str])] = &[
+            (json!({"crds": {"enabled": true}}), &[]),
+            (json!({"replicaCount": 3}), &["replicaCount"]),
+            (json!({"webhook": {"timeoutSeconds": 5}}), &[]),
+            (json!({"webhook": {"replicaCount": 1}}), &["webhook.replicaCount"]),
+            (json!({"webhook": {"affinity": {"nodeAffinity": {}}}}), &[]),
+            (json!({"webhook": {"affinity": null}}), &["webhook.affinity"]),
+            (json!({"webhook": "off"}), &["webhook"]),
+        ];
+        for (user, expected) in cases {
+            let got: Vec<String> = conflicts(&own(user.clone()), &overlay, "out/x/values.yaml", "x", &|_| None)
+                .iter()
+                .map(|d| d.path().trim_start_matches("releases[0].values.").to_string())
+                .collect();
+            assert_eq!(got, *expected, "{user}");
+        }
+    }
+
+    #[test]
+    fn a_symbolic_link_out_of_the_catalogues_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("catalog")).unwrap();
+        std::fs::write(dir.path().join("outside.yaml"), "a: 1\n").unwrap();
+        std::fs::write(dir.path().join("catalog/inside.yaml"), "b: 2\n").unwrap();
+        std::os::unix::fs::symlink("../outside.yaml", dir.path().join("catalog/link.yaml")).unwrap();
+        let text = "cluster: {name: a, nodes: [{name: n}]}\ndefaults: {}\nreleases:\n  - {name: r, chart: coredns, repository: x, version: '1', namespace: n, components: [{name: coredns, tier: 1, purpose: p, impact: i}], valuesFiles: [inside.yaml, link.yaml]}\n";
+        let file = dir.path().join("catalog/cluster.yaml");
+        let loaded = crate::catalog::load_str(text, &file.display().to_string()).unwrap();
+        let mut diags = Vec::new();
+        let own = read(&loaded, 0, &loaded.catalogue.releases[0], &mut diags);
+        assert_eq!(own.len(), 1);
+        assert_eq!(own[0].values, json!({"b": 2}));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(
+            diags[0].message.contains("leads outside the catalogue's folder"),
+            "{}",
+            diags[0]
+        );
+    }
+
+    #[test]
+    fn merge_follows_helm() {
+        let mut base = json!({"a": {"b": 1, "c": 2}, "d": [1], "e": 1});
+        merge(&mut base, &json!({"a": {"b": 3}, "d": [2], "e": null, "f": {"g": 1}}));
+        assert_eq!(base, json!({"a": {"b": 3, "c": 2}, "d": [2], "f": {"g": 1}}));
+    }
+}

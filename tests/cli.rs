@@ -1,0 +1,178 @@
+//! The CLI's conventions: `hagen init` from kubectl's JSON, shell completions, JSON with a schema version, no
+//! colour codes in a pipe, help with examples, and what `generate` says it changed.
+
+mod common;
+use common::*;
+
+#[test]
+fn init_writes_a_catalogue_that_generates_from_kubectl_nodes_and_deployments() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = root().join("tests/fixtures/init/nodes-and-deployments.json");
+    let out = hagen(dir.path(), &["init", fixture.to_str().unwrap(), "--name", "lab"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(dir.path().join("catalog/cluster.yaml")).unwrap();
+    assert!(written.starts_with("# yaml-language-server: $schema=./cluster.schema.json\n"));
+    assert!(dir.path().join("catalog/cluster.schema.json").exists());
+    let cat: serde_json::Value = serde_yaml::from_str(&written).unwrap();
+    assert_eq!(cat["cluster"]["name"], "lab");
+    let nodes: Vec<&str> = cat["cluster"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(nodes, ["homelab-02", "homelab-03", "homelab-04"]);
+    // The user's own label is kept; the ones Kubernetes and k3s set are not.
+    assert_eq!(
+        cat["cluster"]["nodes"][2]["labels"],
+        serde_json::json!({"node-role": "database"})
+    );
+    assert!(cat["cluster"]["nodes"][0].get("labels").is_none());
+    assert_eq!(cat["defaults"]["avoidNodes"]["labels"]["node-role"], "database");
+    // k3s (kubeletVersion …+k3s1): the bundled Deployments found become k3s-bundled releases.
+    let releases: Vec<(&str, bool)> = cat["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap(), r["k3sBundled"] == true))
+        .collect();
+    assert_eq!(
+        releases,
+        [("coredns", true), ("metrics-server", true), ("traefik", true)]
+    );
+    let g = hagen(dir.path(), &["generate"], None);
+    assert!(g.status.success(), "{}", text(&g.stderr));
+    assert!(dir.path().join("out/k3s/traefik-helmchartconfig.yaml").exists());
+
+    // Never overwrites.
+    let again = hagen(dir.path(), &["init", fixture.to_str().unwrap()], None);
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr).contains("exists; hagen init never overwrites"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
+#[test]
+fn init_reads_nodes_on_stdin_and_refuses_what_is_not_nodes() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = std::fs::read_to_string(root().join("tests/fixtures/init/nodes.json")).unwrap();
+    let out = hagen(dir.path(), &["init", "-", "--catalog", "c/cluster.yaml"], Some(&nodes));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(dir.path().join("c/cluster.yaml")).unwrap();
+    assert!(written.contains("from stdin"));
+    // Without Deployments in the input, the components k3s bundles by default.
+    for r in ["name: coredns", "name: traefik", "name: metrics-server"] {
+        assert!(written.contains(r), "{r}");
+    }
+    let bad = hagen(
+        dir.path(),
+        &["init", "-", "--catalog", "d/cluster.yaml"],
+        Some("{\"kind\": \"List\", \"items\": []}"),
+    );
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("stdin: no Node objects"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let garbage = hagen(
+        dir.path(),
+        &["init", "-", "--catalog", "d/cluster.yaml"],
+        Some("nodes:\n"),
+    );
+    assert!(
+        text(&garbage.stderr).starts_with("stdin:1:2: not JSON from `kubectl get nodes -o json`: expected ident\n"),
+        "{}",
+        text(&garbage.stderr)
+    );
+    assert!(!dir.path().join("d").exists());
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef hagen"),
+        ("fish", "complete -c hagen"),
+    ] {
+        let out = hagen(dir.path(), &["completions", shell], None);
+        assert!(out.status.success());
+        let s = text(&out.stdout);
+        assert!(s.contains(marker), "{shell}: {s}");
+        assert!(s.contains("generate") && s.contains("post-render"), "{shell}");
+    }
+}
+
+#[test]
+fn completions_survive_a_reader_that_stops_early() {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' completions fish | head -c 10",
+            env!("CARGO_BIN_EXE_hagen")
+        ))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn json_outputs_carry_a_schema_version_and_tables_in_a_pipe_are_plain() {
+    let out = hagen(&root(), &["plan", "--output", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_object().unwrap().keys().next().unwrap(), "schemaVersion");
+    assert_eq!(v["schemaVersion"], 1);
+    let table = hagen(&root(), &["plan"], None);
+    assert!(!text(&table.stdout).contains('\u{1b}'), "colour codes in a pipe");
+}
+
+#[test]
+fn help_shows_examples_and_describes_every_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = text(&hagen(dir.path(), &["--help"], None).stdout);
+    assert!(
+        top.contains("Examples:") && top.contains("hagen completions bash"),
+        "{top}"
+    );
+    for cmd in [
+        "generate",
+        "verify",
+        "plan",
+        "audit",
+        "init",
+        "completions",
+        "post-render",
+    ] {
+        let help = text(&hagen(dir.path(), &[cmd, "--help"], None).stdout);
+        // clap prints an option without a description as the bare flag at the line's end.
+        for line in help.lines().filter(|l| l.trim_start().starts_with('-')) {
+            let l = line.trim();
+            let described = l.contains("  ") || l.starts_with("-h") || l.starts_with("-V");
+            assert!(described, "{cmd}: `{l}` has no description");
+        }
+        assert!(help.contains("Examples"), "{cmd} --help has no examples");
+    }
+}
+
+#[test]
+fn generate_says_how_many_files_changed() {
+    let ws = workspace();
+    let first = hagen(ws.path(), &["generate"], None);
+    assert!(first.status.success());
+    assert!(
+        text(&first.stderr).contains("out: 0 files changed, "),
+        "{}",
+        text(&first.stderr)
+    );
+    std::fs::write(ws.path().join("out/README.md"), "# Generated by hagen\nstale\n").unwrap();
+    let second = hagen(ws.path(), &["generate"], None);
+    assert!(
+        text(&second.stderr).contains("out: 1 file changed, "),
+        "{}",
+        text(&second.stderr)
+    );
+}
