@@ -101,19 +101,38 @@ const REPORTING: Options = Options {
 /// Prints a report as a table or as JSON.
 fn emit<T: serde::Serialize>(format: Format, report: &T, table: fn(&T) -> String) -> Result<()> {
     match format {
-        Format::Table => print!("{}", table(report)),
-        Format::Json => println!("{}", json(report)?),
+        Format::Table => stdout(&table(report)),
+        Format::Json => stdout(&format!("{}\n", json(report)?)),
     }
-    Ok(())
 }
+
+/// Writes to stdout; a reader that went away (`| head`) ends the command quietly instead of a panic.
+fn stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Error::ClosedPipe,
+            _ => Error::Tool(format!("cannot write to stdout: {e}")),
+        })
+}
+
+/// Writes a line to stderr; when stderr is closed there is nobody left to tell, so the line is dropped.
+fn stderr(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// The exit status of a command whose stdout was closed: what a shell reports for a process ended by SIGPIPE.
+const CLOSED_PIPE_STATUS: u8 = 128 + 13;
 
 /// Runs hagen with the process arguments and returns its exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Error::ClosedPipe) => ExitCode::from(CLOSED_PIPE_STATUS),
         Err(e) => {
-            eprintln!("{e}");
+            stderr(&e.to_string());
             ExitCode::FAILURE
         }
     }
@@ -131,7 +150,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             let opts = Options { strict, allow_unproven };
             let (plan, files) = crate::generate_files(&catalog, &out, opts)?;
             for w in &plan.warnings {
-                eprintln!("{w}");
+                stderr(&w.to_string());
             }
             if check {
                 let diff = files.diff(&out);
@@ -141,15 +160,15 @@ fn dispatch(cli: Cli) -> Result<()> {
                         out.display()
                     )));
                 }
-                eprintln!("{} is up to date with {}", out.display(), catalog.display());
+                stderr(&format!("{} is up to date with {}", out.display(), catalog.display()));
             } else {
                 files.write(&out)?;
                 let n = files.iter().count();
-                eprintln!(
+                stderr(&format!(
                     "wrote {n} files to {} for {} releases",
                     out.display(),
                     plan.releases.len()
-                );
+                ));
             }
             Ok(())
         }
@@ -186,14 +205,12 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Audit { input, catalog, output } => {
             let plan = load_and_resolve(&catalog, REPORTING)?;
             let text = if input.as_os_str() == "-" {
-                let mut t = String::new();
-                std::io::stdin().read_to_string(&mut t).map_err(|source| Error::Read {
+                read_bounded(std::io::stdin().lock(), crate::yaml::STREAM.size).map_err(|source| Error::Read {
                     path: input.clone(),
                     source,
-                })?;
-                t
+                })?
             } else {
-                read(&input)?
+                read_limited(&input, crate::yaml::STREAM.size)?
             };
             let objects = crate::verify::objects_from_stream(&text, "default")
                 .map_err(|e| Error::Tool(format!("{}: {e}", input.display())))?;
@@ -207,8 +224,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Schema => {
             let text = serde_json::to_string_pretty(&catalog::schema()).map_err(|e| Error::Tool(e.to_string()))?;
-            println!("{text}");
-            Ok(())
+            stdout(&format!("{text}\n"))
         }
         Command::PostRender {
             patches,
@@ -239,10 +255,32 @@ fn json(v: &impl serde::Serialize) -> Result<String> {
 }
 
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Read {
+    read_limited(path, crate::yaml::SMALL.size)
+}
+
+/// Reads a file of at most `limit` bytes (a larger one, or `/dev/zero`, is refused without being read whole).
+fn read_limited(path: &Path, limit: usize) -> Result<String> {
+    let file = std::fs::File::open(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    read_bounded(file, limit).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// Reads UTF-8 text of at most `limit` bytes.
+fn read_bounded(r: impl Read, limit: usize) -> std::io::Result<String> {
+    let mut bytes = Vec::new();
+    r.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > limit {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB; refused rather than read whole",
+            limit >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| std::io::Error::other("not UTF-8 text"))
 }
 
 fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
@@ -262,17 +300,17 @@ fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
     };
     let parsed = crate::patch::parse_patches(&text, &patch_file.display().to_string())?;
     let extra = match resource_file {
-        Some(f) => crate::patch::parse_manifests(&read(&f)?, &f.display().to_string())?,
+        Some(f) => crate::patch::parse_manifests(&read(&f)?, &f.display().to_string(), crate::yaml::SMALL)?,
         None => vec![],
     };
-    let mut input = String::new();
-    std::io::stdin()
-        .read_to_string(&mut input)
+    let input = read_bounded(std::io::stdin().lock(), crate::yaml::STREAM.size)
         .map_err(|e| Error::PostRender(format!("cannot read the manifests on stdin: {e}")))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     crate::patch::post_render_to(&input, &parsed, &extra, &mut out)?;
-    out.flush()
-        .map_err(|e| Error::PostRender(format!("cannot write the result: {e}")))
+    out.flush().map_err(|e| match e.kind() {
+        std::io::ErrorKind::BrokenPipe => Error::ClosedPipe,
+        _ => Error::PostRender(format!("cannot write the result: {e}")),
+    })
 }
 
 /// Loads, resolves and renders; shared by the CLI and tests.

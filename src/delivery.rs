@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 fn yaml(v: &Value) -> Result<String> {
-    serde_yaml::to_string(v).map_err(|e| Error::Tool(e.to_string()))
+    crate::yaml::to_string(v).map_err(|e| Error::Tool(e.to_string()))
 }
 
 fn documents(header: &str, docs: &[Value]) -> Result<String> {
@@ -25,8 +25,10 @@ fn documents(header: &str, docs: &[Value]) -> Result<String> {
 
 fn header(catalog: &str, what: &str) -> String {
     format!(
-        "{MARKER} {} from {catalog}; do not edit.\n# {what}\n",
-        env!("CARGO_PKG_VERSION")
+        "{MARKER} {} from {}; do not edit.\n# {}\n",
+        env!("CARGO_PKG_VERSION"),
+        crate::text::comment(catalog),
+        crate::text::comment(what)
     )
 }
 
@@ -81,6 +83,7 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
             &header(catalog, "Flux HelmRepositories for the releases in this folder."),
             &sources,
         )?,
+        "the Flux HelmRepositories",
     )?;
     for (rp, r) in plan.releases.iter().zip(rendered) {
         let rel = &rp.release;
@@ -114,6 +117,7 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
                 ),
                 &docs,
             )?,
+            &format!("the Flux HelmRelease of release `{}`", rel.name),
         )?;
     }
     Ok(())
@@ -161,12 +165,14 @@ pub fn argocd(plan: &Plan, rendered: &[Rendered], argo: &ArgoCd, catalog: &str, 
                     header(catalog, "The values overlay, for kustomize's helmCharts."),
                     yaml(&values_json(r))?
                 ),
+                &format!("the Argo CD values of release `{}`", rel.name),
             )?;
             if !r.resources.is_empty() {
                 k["resources"] = json!(["resources.yaml"]);
                 files.add(
                     &format!("{dir}/resources.yaml"),
                     documents(&header(catalog, "Objects the chart cannot create."), &r.resources)?,
+                    &format!("the Argo CD resources of release `{}`", rel.name),
                 )?;
             }
             files.add(
@@ -179,6 +185,7 @@ pub fn argocd(plan: &Plan, rendered: &[Rendered], argo: &ArgoCd, catalog: &str, 
                     ),
                     yaml(&k)?
                 ),
+                &format!("the Argo CD kustomization of release `{}`", rel.name),
             )?;
             json!({"repoURL": argo.repo_url, "targetRevision": argo.target_revision, "path": format!("{}/{dir}", argo.out_path)})
         };
@@ -194,6 +201,7 @@ pub fn argocd(plan: &Plan, rendered: &[Rendered], argo: &ArgoCd, catalog: &str, 
                 &header(catalog, &format!("Argo CD Application for {}.", rel.name)),
                 &[app],
             )?,
+            &format!("the Argo CD Application of release `{}`", rel.name),
         )?;
     }
     Ok(())
@@ -255,6 +263,7 @@ pub fn helmfile(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut F
             ),
             yaml(&doc)?
         ),
+        "the helmfile",
     )
 }
 
@@ -278,6 +287,7 @@ pub fn k3s(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSe
                     &header(catalog, &format!("k3s passes valuesContent to its own {name} HelmChart; copy to /var/lib/rancher/k3s/server/manifests/ or apply.")),
                     &[doc],
                 )?,
+                &format!("the k3s HelmChartConfig of release `{}`", rp.release.name),
             )?;
         }
     }

@@ -7,6 +7,7 @@ use crate::intent::{Intent, Plan, ReleasePlan};
 use crate::output::{FileSet, MARKER};
 use crate::patch::PatchEntry;
 use crate::render::{Rendered, render_release};
+use crate::text::{comment, markdown_cell as md, shell_word};
 
 /// Where the generated files of one release are, relative to the output folder.
 pub fn values_path(release: &str) -> String {
@@ -31,38 +32,42 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
         let r = render_release(rp, if carries { alerts.as_ref() } else { None })?;
         let rel = &rp.release;
         let header = format!(
-            "{MARKER} {} from {catalog}; do not edit: change the catalogue and run `hagen generate`.\n# Chart {} {} ({}), release {} in namespace {}.\n# Use it with:\n#   {}\n",
+            "{MARKER} {} from {}; do not edit: change the catalogue and run `hagen generate`.\n# Chart {} {} ({}), release {} in namespace {}.\n# Use it with:\n#   {}\n",
             env!("CARGO_PKG_VERSION"),
+            comment(catalog),
             rp.chart.name,
-            rel.version,
-            rel.repository,
+            comment(&rel.version),
+            comment(&rel.repository),
             rel.name,
             rel.namespace,
-            helm_command(rp, &r, out, 3)
+            comment(&helm_command(rp, &r, out, 3))
         );
-        let body = serde_yaml::to_string(&r.values).map_err(|e| Error::Tool(e.to_string()))?;
+        let body = crate::yaml::to_string(&r.values).map_err(|e| Error::Tool(e.to_string()))?;
         let body = if body.trim() == "{}" { String::new() } else { body };
-        files.add(&values_path(&rel.name), format!("{header}{body}"))?;
+        let owner = format!("release `{}`", rel.name);
+        files.add(&values_path(&rel.name), format!("{header}{body}"), &owner)?;
         if !r.patches.is_empty() {
             let entries: Vec<PatchEntry> = r.patches.iter().map(|p| p.entry()).collect();
-            let text = serde_yaml::to_string(&entries).map_err(|e| Error::Tool(e.to_string()))?;
+            let text = crate::yaml::to_string(&entries).map_err(|e| Error::Tool(e.to_string()))?;
             files.add(
                 &patches_path(&rel.name),
-                format!("{MARKER} {} from {catalog}; do not edit.\n# What chart {} {} cannot express through values: kustomize `patches:` entries (JSON 6902),\n# applied by `hagen post-render` as Helm's post-renderer.\n{text}", env!("CARGO_PKG_VERSION"), rp.chart.name, rel.version),
+                format!("{MARKER} {} from {}; do not edit.\n# What chart {} {} cannot express through values: kustomize `patches:` entries (JSON 6902),\n# applied by `hagen post-render` as Helm's post-renderer.\n{text}", env!("CARGO_PKG_VERSION"), comment(catalog), rp.chart.name, comment(&rel.version)),
+                &owner,
             )?;
         }
         if !r.resources.is_empty() {
             let mut text = format!(
-                "{MARKER} {} from {catalog}; do not edit.\n# Objects chart {} {} cannot create; `hagen post-render --resources` adds them to the release.\n",
+                "{MARKER} {} from {}; do not edit.\n# Objects chart {} {} cannot create; `hagen post-render --resources` adds them to the release.\n",
                 env!("CARGO_PKG_VERSION"),
+                comment(catalog),
                 rp.chart.name,
-                rel.version
+                comment(&rel.version)
             );
             for v in &r.resources {
                 text.push_str("---\n");
-                text.push_str(&serde_yaml::to_string(v).map_err(|e| Error::Tool(e.to_string()))?);
+                text.push_str(&crate::yaml::to_string(v).map_err(|e| Error::Tool(e.to_string()))?);
             }
-            files.add(&resources_path(&rel.name), text)?;
+            files.add(&resources_path(&rel.name), text, &owner)?;
         }
         all.push(r);
     }
@@ -77,29 +82,30 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
         crate::delivery::helmfile(plan, &all, catalog, &mut files)?;
     }
     crate::delivery::k3s(plan, &all, catalog, &mut files)?;
-    files.add("README.md", readme(plan, &all, catalog, out))?;
+    files.add("README.md", readme(plan, &all, catalog, out), "the README")?;
     Ok((files, all))
 }
 
 /// The `helm upgrade` command for a release, for Helm major version 3 or 4.
 pub fn helm_command(rp: &ReleasePlan, r: &Rendered, out: &str, helm_major: u8) -> String {
     let rel = &rp.release;
+    let w = shell_word;
     let mut cmd = format!(
-        "helm upgrade --install {} {} --repo {} --version {} -n {} --create-namespace -f {out}/{}",
-        rel.name,
-        rp.chart.name,
-        rel.repository,
-        rel.version,
-        rel.namespace,
-        values_path(&rel.name)
+        "helm upgrade --install {} {} --repo {} --version {} -n {} --create-namespace -f {}",
+        w(&rel.name),
+        w(rp.chart.name),
+        w(&rel.repository),
+        w(&rel.version),
+        w(&rel.namespace),
+        w(&format!("{out}/{}", values_path(&rel.name)))
     );
     let mut args: Vec<String> = Vec::new();
     if !r.patches.is_empty() {
-        args.push(format!("{out}/{}", patches_path(&rel.name)));
+        args.push(w(&format!("{out}/{}", patches_path(&rel.name))));
     }
     if !r.resources.is_empty() {
         args.push("--resources".into());
-        args.push(format!("{out}/{}", resources_path(&rel.name)));
+        args.push(w(&format!("{out}/{}", resources_path(&rel.name))));
     }
     if !args.is_empty() {
         if helm_major >= 4 {
@@ -167,8 +173,9 @@ fn anti_words(i: &Intent) -> String {
 
 fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> String {
     let mut s = format!(
-        "{MARKER} {} from {catalog}; do not edit.\n\n# HA overlays for cluster `{}` ({} nodes: {})\n\n",
+        "{MARKER} {} from {}; do not edit.\n\n# HA overlays for cluster `{}` ({} nodes: {})\n\n",
         env!("CARGO_PKG_VERSION"),
+        comment(catalog),
         plan.cluster,
         plan.nodes.len(),
         plan.nodes.join(", ")
@@ -242,13 +249,17 @@ fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> Strin
         for i in &rp.intents {
             s.push_str(&format!(
                 "\n- **{}** (tier {}): {} If down: {}",
-                i.component, i.tier, i.purpose, i.impact
+                i.component,
+                i.tier,
+                md(&i.purpose),
+                md(&i.impact)
             ));
             if let Some(reason) = i.knowledge.single_instance {
                 match &i.override_reason {
                     Some(why) if i.replicas > 1 => s.push_str(&format!(
-                        " Runs {} replicas by override (\"{why}\") although {reason}.",
-                        i.replicas
+                        " Runs {} replicas by override (\"{}\") although {reason}.",
+                        i.replicas,
+                        md(why)
                     )),
                     _ => s.push_str(&format!(" Single instance: {reason}.")),
                 }
@@ -257,7 +268,7 @@ fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> Strin
                 s.push_str(&format!(" Caveat: {}.", c.text));
             }
             for a in &i.acknowledged {
-                s.push_str(&format!(" Accepted trade-off `{}`: \"{}\".", a.code, a.reason));
+                s.push_str(&format!(" Accepted trade-off `{}`: \"{}\".", a.code, md(&a.reason)));
             }
         }
         s.push('\n');
@@ -265,7 +276,7 @@ fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> Strin
     if !plan.warnings.is_empty() {
         s.push_str("\n## Warnings\n\n");
         for w in &plan.warnings {
-            s.push_str(&format!("- {}: {}\n", w.path(), w.message));
+            s.push_str(&format!("- {}: {}\n", w.path(), md(&w.message)));
         }
     }
     s

@@ -18,7 +18,9 @@ pub mod patch;
 pub mod plan;
 pub mod render;
 mod suggest;
+pub mod text;
 pub mod verify;
+pub mod yaml;
 
 use std::path::Path;
 

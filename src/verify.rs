@@ -35,10 +35,15 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Every ✗ the table prints: failed component checks, unexpected object changes and failed release checks.
     pub fn failures(&self) -> usize {
         self.releases
             .iter()
-            .map(|r| r.components.iter().map(Report::failed).sum::<usize>() + r.drift.len())
+            .map(|r| {
+                r.components.iter().map(Report::failed).sum::<usize>()
+                    + r.drift.len()
+                    + r.checks.iter().filter(|c| c.ok == Some(false)).count()
+            })
             .sum()
     }
     pub fn checks(&self) -> (usize, usize, usize) {
@@ -59,9 +64,11 @@ impl Outcome {
 pub fn objects_from_stream(text: &str, default_namespace: &str) -> Result<Vec<Object>> {
     let trimmed = text.trim_start();
     let values: Vec<Value> = if trimmed.starts_with('{') {
+        crate::yaml::check_bounds(trimmed, crate::yaml::STREAM).map_err(|e| Error::Tool(e.message))?;
         vec![serde_json::from_str(trimmed).map_err(|e| Error::Tool(format!("not JSON: {e}")))?]
     } else {
-        crate::patch::parse_manifests(text, "the manifests").map_err(|e| Error::Tool(e.to_string()))?
+        crate::patch::parse_manifests(text, "the manifests", crate::yaml::STREAM)
+            .map_err(|e| Error::Tool(e.to_string()))?
     };
     let mut out = Vec::new();
     for v in values {
@@ -111,7 +118,7 @@ fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Re
             vec![]
         };
         let extra = if resources.exists() {
-            crate::patch::parse_manifests(&read(&resources)?, &resources.display().to_string())?
+            crate::patch::parse_manifests(&read(&resources)?, &resources.display().to_string(), crate::yaml::SMALL)?
         } else {
             vec![]
         };
