@@ -68,6 +68,7 @@ impl FileSet {
     /// folder is as it was.
     pub fn write(&self, out: &Path) -> Result<()> {
         let target = Target::of(out)?;
+        std::fs::create_dir_all(&target.parent).map_err(werr(&target.parent))?;
         let _lock = target.lock(libc::LOCK_EX)?;
         target.recover()?;
         let existing = inspect(out)?;
@@ -258,13 +259,17 @@ impl Target {
             let Some(rest) = name.strip_prefix(&prefix) else {
                 continue;
             };
-            if !e.file_type().is_ok_and(|t| t.is_dir()) {
+            // Only folders named exactly as `sibling` names them: `old-<pid>` or `new-<pid>`.
+            let Some((kind, pid)) = rest.split_once('-') else {
+                continue;
+            };
+            if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) || !e.file_type().is_ok_and(|t| t.is_dir()) {
                 continue;
             }
-            if rest.starts_with("old-") {
-                old.push(e.path());
-            } else if rest.starts_with("new-") {
-                debris.push(e.path());
+            match kind {
+                "old" => old.push(e.path()),
+                "new" => debris.push(e.path()),
+                _ => {}
             }
         }
         if std::fs::symlink_metadata(&out).is_err()

@@ -323,6 +323,23 @@ mod tests {
     }
 
     #[test]
+    fn copy_operations_are_refused() {
+        let text =
+            "- target: {kind: Deployment, name: web}\n  patch: |\n    - {op: copy, from: /spec, path: /spec/a}\n";
+        let e = parse_patches(text, "p.yaml").unwrap_err().to_string();
+        assert!(e.contains("uses `copy`, which hagen does not apply"), "{e}");
+    }
+
+    #[test]
+    fn re_serialised_documents_keep_yaml_1_1_strings_strings() {
+        let stream = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations: {a: \"on\", b: \"0x1F\", c: \"1_000\", d: \"12:30:45\"}\nspec: {replicas: 1}\n";
+        let out = post_render(stream, &patches("web"), &[]).unwrap();
+        for quoted in ["a: \"on\"", "b: \"0x1F\"", "c: \"1_000\"", "d: \"12:30:45\""] {
+            assert!(out.contains(quoted), "{out}");
+        }
+    }
+
+    #[test]
     fn lists_are_patched_inside() {
         let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: web}\n  spec: {replicas: 1}\n";
         let out = post_render(list, &patches("web"), &[]).unwrap();

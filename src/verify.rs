@@ -359,3 +359,39 @@ pub fn table(o: &Outcome) -> String {
     ));
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(ok: Option<bool>) -> crate::check::Check {
+        crate::check::Check {
+            setting: "alert rules",
+            asked: "PrometheusRule".into(),
+            found: "none".into(),
+            ok,
+            delivered_by: "values".into(),
+        }
+    }
+
+    #[test]
+    fn every_printed_cross_is_a_failure() {
+        let outcome = |checks| Outcome {
+            helm: "v4".into(),
+            releases: vec![ReleaseResult {
+                release: "kube-prometheus-stack".into(),
+                chart: "kube-prometheus-stack".into(),
+                version: "88.5.3".into(),
+                namespace: "monitoring".into(),
+                components: vec![],
+                drift: vec![],
+                checks,
+                hints: vec![],
+            }],
+        };
+        let failed = outcome(vec![check(Some(true)), check(Some(false))]);
+        assert_eq!(failed.failures(), 1);
+        assert!(table(&failed).contains("✗ alert rules"));
+        assert_eq!(outcome(vec![check(Some(true)), check(None)]).failures(), 0);
+    }
+}
