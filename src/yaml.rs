@@ -261,9 +261,15 @@ pub fn check_bounds(text: &str, limits: Limits) -> Result<(), OutOfBounds> {
             block_scalar = None;
         }
         let mut i = lead;
+        if lead == 0 && (content.starts_with("---") || content.starts_with("...")) {
+            // A new document: whatever an earlier one left open (a stray bracket in a plain scalar) ends here.
+            flow = 0;
+            indents.clear();
+            continue;
+        }
         if flow == 0 {
             let rest = &content[lead..];
-            if rest.is_empty() || rest.starts_with('#') || rest.starts_with("---") || rest.starts_with("...") {
+            if rest.is_empty() || rest.starts_with('#') {
                 continue;
             }
             while indents.last().is_some_and(|&c| c >= lead) {

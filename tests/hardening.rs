@@ -566,3 +566,30 @@ fn catalogue_text_in_alert_annotations_is_literal_to_promtool() {
     assert!(!check.status.success());
     assert!(text(&check.stdout).contains("out of range") || text(&check.stderr).contains("out of range"));
 }
+
+#[test]
+fn free_text_and_paths_are_escaped_where_they_land() {
+    let dir = tempfile::tempdir().unwrap();
+    generate_into(dir.path(), "tests/catalogs/tricky.yaml", "my out");
+    let out = dir.path().join("my out");
+    // Shell: an output folder with a space is one quoted word in every helm command line.
+    let values = std::fs::read_to_string(out.join("on/values.yaml")).unwrap();
+    assert!(
+        values.contains("#   helm upgrade --install on coredns --repo https://coredns.github.io/helm --version 1.46.2 -n 012 --create-namespace -f 'my out/on/values.yaml'\n"),
+        "{values}"
+    );
+    // Markdown: `|` and `<` in a purpose stay inside their line and cell.
+    let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(
+        readme.contains(
+            r#"Cluster DNS: {{ .Values }} # not a comment \| not a cell &lt;b>bold&lt;/b> 'single' "double" \\ back"#
+        ),
+        "{readme}"
+    );
+    // Go templates: every `{{` of the catalogue's text is an action printing `{{`.
+    let rules = std::fs::read_to_string(out.join("null/values.yaml")).unwrap();
+    assert!(
+        rules.contains(r#"If it goes down: {{ "{{" }} $labels.node }} and {{ "{{" }}{ and }}"#),
+        "{rules}"
+    );
+}

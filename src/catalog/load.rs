@@ -477,6 +477,41 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_is_skipped_and_positions_stay_right() {
+        let e = errors("\u{feff}cluster: {name: a, nodes: [{name: n}]}\ndefaults:\n  replica: 2\nreleases: []\n");
+        assert!(
+            e[0].starts_with("c.yaml:3:3: error: defaults.replica: unknown key"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn oversized_text_is_refused_before_parsing() {
+        let big = format!("cluster:\n  name: {}\n", "a".repeat(2 << 20));
+        let e = errors(&big);
+        assert!(e[0].contains("the input is larger than 1 MiB"), "{e:?}");
+        let long = "cluster: {name: a, nodes: [{name: n}]}\ndefaults: {}\nreleases:\n- name: r\n  chart: coredns\n  repository: https://x.io\n  version: 1.46.2\n  namespace: n\n  components:\n  - name: coredns\n    tier: 1\n    purpose: PURPOSE\n    impact: x\n";
+        let e = errors(&long.replace("PURPOSE", &"p".repeat(100_000)));
+        assert_eq!(
+            e[0],
+            format!(
+                "c.yaml:12:5: error: releases[0].components[0].purpose (release r, component coredns): \"{}… is 100000 characters long; at most 500 are allowed",
+                "p".repeat(59)
+            )
+        );
+    }
+
+    #[test]
+    fn durations_beyond_prometheus_range_are_refused() {
+        assert_eq!(prometheus_nanos("106751d"), Some(106_751 * 86_400 * 1_000_000_000));
+        assert_eq!(prometheus_nanos("106752d"), None);
+        assert_eq!(prometheus_nanos("292y"), Some(292 * 365 * 86_400 * 1_000_000_000));
+        assert_eq!(prometheus_nanos("293y"), None);
+        assert_eq!(prometheus_nanos("99999999999999999999999999999999999999999y"), None);
+        assert_eq!(prometheus_nanos("0s"), Some(0));
+    }
+
+    #[test]
     fn every_schema_error_at_once() {
         let e = errors(
             "cluster: {name: a, nodes: [{name: n}]}\ndefaults:\n  replicas: two\n  strategy: Recreat\nreleases: []\n",
