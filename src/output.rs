@@ -176,9 +176,6 @@ impl FileSet {
                 out.join(rel).display()
             ));
         }
-        if existing.exists && !existing.marked && !existing.is_empty() {
-            report.push_str(&format!("{} has no README.md written by hagen\n", out.display()));
-        }
         report
     }
 }
@@ -325,12 +322,10 @@ struct Existing {
 }
 
 impl Existing {
-    fn is_empty(&self) -> bool {
-        self.hagen.is_empty() && self.foreign.is_empty()
-    }
-
+    /// A folder is taken over when it is empty or holds nothing but hagen's files; anything else is refused, with a
+    /// plain "not hagen's" when it has no README.md of hagen's at all (a project folder given as `--out`).
     fn refuse_foreign(&self, out: &Path) -> Result<()> {
-        if !self.exists || self.is_empty() {
+        if !self.exists || self.foreign.is_empty() {
             return Ok(());
         }
         if !self.marked {
@@ -339,23 +334,20 @@ impl Existing {
                 out.display()
             )));
         }
-        if !self.foreign.is_empty() {
-            let list: Vec<String> = self
-                .foreign
-                .iter()
-                .take(10)
-                .map(|(rel, what)| format!("{} ({what})", out.join(rel).display()))
-                .collect();
-            return Err(Error::Tool(format!(
-                "{} holds {} entr{} hagen did not write: {}{}; hagen replaces the whole folder, so move them out of it first",
-                out.display(),
-                self.foreign.len(),
-                if self.foreign.len() == 1 { "y" } else { "ies" },
-                list.join(", "),
-                if self.foreign.len() > 10 { ", …" } else { "" }
-            )));
-        }
-        Ok(())
+        let list: Vec<String> = self
+            .foreign
+            .iter()
+            .take(10)
+            .map(|(rel, what)| format!("{} ({what})", out.join(rel).display()))
+            .collect();
+        Err(Error::Tool(format!(
+            "{} holds {} entr{} hagen did not write: {}{}; hagen replaces the whole folder, so move them out of it first",
+            out.display(),
+            self.foreign.len(),
+            if self.foreign.len() == 1 { "y" } else { "ies" },
+            list.join(", "),
+            if self.foreign.len() > 10 { ", …" } else { "" }
+        )))
     }
 }
 
