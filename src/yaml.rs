@@ -213,10 +213,11 @@ pub const SMALL: Limits = Limits {
     depth: 64,
 };
 
-/// Rendered manifests (`post-render` stdin, `audit` input): a kube-prometheus-stack render is ~2 MB.
+/// Rendered manifests (`post-render` stdin, `audit` input): a kube-prometheus-stack render with its CRDs is 5 MB,
+/// and cert-manager's CRDs nest 38 levels deep (serde_yaml's own limit is 128).
 pub const STREAM: Limits = Limits {
     size: 256 << 20,
-    depth: 64,
+    depth: 100,
 };
 
 /// Why an input was refused before parsing: a byte offset and what is wrong.
