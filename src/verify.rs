@@ -350,8 +350,19 @@ pub fn table(o: &Outcome) -> String {
         .filter(|c| c.failed() > 0)
         .count();
     let drift: usize = o.releases.iter().map(|r| r.drift.len()).sum();
+    let release_failed: usize = o
+        .releases
+        .iter()
+        .flat_map(|r| &r.checks)
+        .filter(|c| c.ok == Some(false))
+        .count();
+    let release_note = if release_failed > 0 {
+        format!("; {release_failed} release check(s) failed")
+    } else {
+        String::new()
+    };
     s.push_str(&format!(
-        "verify: {components} components in {} releases, {} ✓ / {} ✗ ({ok} checks passed, {bad} failed, {unseen} not controllable; {drift} unexpected object changes) with helm {}\n",
+        "verify: {components} components in {} releases, {} ✓ / {} ✗ ({ok} checks passed, {bad} failed, {unseen} not controllable; {drift} unexpected object changes{release_note}) with helm {}\n",
         o.releases.len(),
         components - failed,
         failed,
@@ -392,6 +403,7 @@ mod tests {
         let failed = outcome(vec![check(Some(true)), check(Some(false))]);
         assert_eq!(failed.failures(), 1);
         assert!(table(&failed).contains("✗ alert rules"));
+        assert!(table(&failed).contains("; 1 release check(s) failed)"));
         assert_eq!(outcome(vec![check(Some(true)), check(None)]).failures(), 0);
     }
 }
