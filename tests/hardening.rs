@@ -330,6 +330,27 @@ fn closed_pipes_end_every_command_quietly() {
     }
 }
 
+/// Runs hagen and fails the test (instead of hanging it) when it does not finish in time: a FIFO read blocks
+/// forever, `/dev/zero` never ends.
+fn within_seconds(limit: u64, dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hagen"))
+        .current_dir(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(limit) {
+            let _ = child.kill();
+            panic!("hagen {args:?} hung for {limit}s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
 #[test]
 fn the_output_folder_is_hagens_alone() {
     let ws = workspace();
@@ -380,7 +401,7 @@ fn the_output_folder_is_hagens_alone() {
     assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
     std::fs::remove_file(dir.join("out/metallb/values.yaml")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", dir.join("out/metallb/values.yaml")).unwrap();
-    let check = run(&["generate", "--check"]);
+    let check = within_seconds(20, dir, &["generate", "--check"]);
     let err = text(&check.stderr);
     assert!(!check.status.success());
     assert!(
@@ -389,7 +410,7 @@ fn the_output_folder_is_hagens_alone() {
         "{err}"
     );
     assert!(
-        !run(&["generate"]).status.success(),
+        !within_seconds(20, dir, &["generate"]).status.success(),
         "special files in out/ are refused"
     );
     std::fs::remove_file(dir.join("out/coredns/values.yaml")).unwrap();
