@@ -230,7 +230,8 @@ pub struct OutOfBounds {
 /// Checks size and nesting depth in one pass over the text, in linear time, before a parser sees it (the
 /// parsers' own limits come after quadratic work: `{a: {a: …` 100,000 deep took minutes). Block nesting is
 /// counted from indentation and `- ` entries, flow nesting from brackets outside quoted scalars and comments;
-/// block scalars (`|`, `>`) are skipped. The count may be higher than a parser's for odd layouts, never lower.
+/// block scalars (`|`, `>`) are skipped. On the charts' own renders it equals the parser's depth (cert-manager's
+/// CRDs: 38); odd layouts (a quoted scalar over several lines) can only count higher.
 pub fn check_bounds(text: &str, limits: Limits) -> Result<(), OutOfBounds> {
     if text.len() > limits.size {
         return Err(OutOfBounds {
@@ -324,6 +325,13 @@ pub fn check_bounds(text: &str, limits: Limits) -> Result<(), OutOfBounds> {
                         i += 1;
                     }
                     node_start = false;
+                }
+                b'!' | b'&' if node_start => {
+                    // A tag or an anchor: the node it belongs to still starts after it.
+                    while i < bytes.len() && bytes[i] != b' ' {
+                        i += 1;
+                    }
+                    continue;
                 }
                 b'[' | b'{' if node_start || flow > 0 => {
                     flow += 1;
@@ -478,6 +486,8 @@ mod tests {
         assert!(check_bounds(&deep_block, SMALL).is_err());
         let compact = format!("{}a\n", "- ".repeat(100));
         assert!(check_bounds(&compact, SMALL).is_err());
+        let tagged = format!("a: {}1{}\n", "!t &x [".repeat(100), "]".repeat(100));
+        assert!(check_bounds(&tagged, SMALL).is_err());
         let fine = "a:\n  b: [1, {c: \"[[[[\"}]\n  d: 'it''s [ fine'\n  e: |\n    [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n  f: a[b # [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n";
         assert_eq!(check_bounds(fine, SMALL), Ok(()));
         let shipped = include_str!("../catalog/cluster.yaml");

@@ -204,11 +204,11 @@ proptest! {
     }
 
     #[test]
-    fn bounds_are_checked_before_any_parser_runs(depth in 101usize..100_000, flow in any::<bool>()) {
-        let text = if flow {
-            format!("a: {}1{}\n", "{a: ".repeat(depth), "}".repeat(depth))
-        } else {
-            format!("{}a\n", "- ".repeat(depth))
+    fn bounds_are_checked_before_any_parser_runs(depth in 101usize..100_000, kind in 0..3u8) {
+        let text = match kind {
+            0 => format!("a: {}1{}\n", "{a: ".repeat(depth), "}".repeat(depth)),
+            1 => format!("a: {}1{}\n", "!t &x [".repeat(depth), "]".repeat(depth)),
+            _ => format!("{}a\n", "- ".repeat(depth)),
         };
         let started = std::time::Instant::now();
         prop_assert!(hagen::catalog::load_str(&text, "deep.yaml").is_err());
