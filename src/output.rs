@@ -578,6 +578,21 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_write_leaves_the_old_tree_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let f = set(&[("README.md", ""), ("a/values.yaml", "x: 1")]);
+        f.write(&out).unwrap();
+        // Something in the way of the staging folder: the write fails before the switch.
+        let blocker = dir.path().join(format!(".out.hagen-new-{}", std::process::id()));
+        std::fs::write(&blocker, "not a folder").unwrap();
+        let g = set(&[("README.md", ""), ("a/values.yaml", "x: 2"), ("b/values.yaml", "y: 1")]);
+        assert!(g.write(&out).is_err());
+        assert_eq!(f.diff(&out), "");
+        assert!(blocker.is_file(), "a file hagen did not create is left alone");
+    }
+
+    #[test]
     fn killed_runs_leave_nothing_check_sees_and_are_cleaned_up() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
