@@ -57,10 +57,14 @@ pub mod pattern {
     pub const VERSION: &str = r"^v?[0-9A-Za-z][-0-9A-Za-z.+]*$";
     /// A Prometheus duration in one unit.
     pub const DURATION: &str = r"^[0-9]+(ms|s|m|h|d|w|y)$";
+    /// A relative path inside a repository: names joined by `/`, none starting with `.` (so no `..`).
+    pub const REPO_PATH: &str = r"^[A-Za-z0-9_][-A-Za-z0-9_.]*(/[A-Za-z0-9_][-A-Za-z0-9_.]*)*$";
+    /// A git revision: a branch, tag or commit name.
+    pub const REVISION: &str = r"^[A-Za-z0-9][-A-Za-z0-9_./]*$";
     /// Free text: one line, no control characters.
     pub const TEXT: &str = r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$";
     /// What each pattern expects, for error messages.
-    pub const EXPECTED: [(&str, &str); 9] = [
+    pub const EXPECTED: [(&str, &str); 11] = [
         (
             DNS_LABEL,
             "expected a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
@@ -88,6 +92,14 @@ pub mod pattern {
         (VERSION, "expected a chart version such as 1.46.2 or v1.21.1"),
         (DURATION, "expected a Prometheus duration such as 30s, 10m or 1h"),
         (TEXT, "expected one line of text without control characters"),
+        (
+            REPO_PATH,
+            "expected a relative path: names of letters, digits, '-', '_' and '.' joined by '/', none starting with '.'",
+        ),
+        (
+            REVISION,
+            "expected a git branch, tag or commit: letters, digits, '-', '_', '.' and '/'",
+        ),
     ];
 
     /// Longest free text (purpose, impact, reasons): a sentence or two, not a document.
@@ -224,11 +236,11 @@ pub struct ArgoCd {
     pub repo_url: String,
     /// The git revision to follow.
     #[serde(default = "default_revision")]
-    #[schemars(length(min = 1, max = 255), regex(pattern = r"^[A-Za-z0-9][-A-Za-z0-9_./]*$"))]
+    #[schemars(length(min = 1, max = 255), regex(pattern = pattern::REVISION))]
     pub target_revision: String,
     /// The path of the output folder inside that repository.
     #[serde(default = "default_out")]
-    #[schemars(length(min = 1, max = 255), regex(pattern = r"^[A-Za-z0-9_.][-A-Za-z0-9_./]*$"))]
+    #[schemars(length(min = 1, max = 255), regex(pattern = pattern::REPO_PATH))]
     pub out_path: String,
     /// The namespace Argo CD runs in.
     #[serde(default = "default_argocd_namespace")]
@@ -302,8 +314,8 @@ fn is_default_grace(s: &u32) -> bool {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Node {
-    /// The node's name (its `kubernetes.io/hostname` label, so at most 63 characters).
-    #[schemars(length(min = 1, max = 63), regex(pattern = DNS_SUBDOMAIN))]
+    /// The node's name (its `kubernetes.io/hostname` label): a DNS-1123 subdomain.
+    #[schemars(length(min = 1, max = 253), regex(pattern = DNS_SUBDOMAIN))]
     pub name: String,
     /// Labels on the node, e.g. `node-role: database`.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
