@@ -13,9 +13,17 @@
 use serde::Serialize;
 use serde_json::Value;
 
-/// Serialises `v` as a YAML document (block style, ends with a newline).
-pub fn to_string<T: Serialize + ?Sized>(v: &T) -> Result<String, serde_json::Error> {
-    Ok(emit(&serde_json::to_value(v)?))
+/// Serialises `v` as a YAML document (block style, ends with a newline), parsed back before it is accepted: a
+/// document that would not read back as `v` is an error (a bug in this writer), never a file.
+pub fn to_string<T: Serialize + ?Sized>(v: &T) -> Result<String, String> {
+    let value = serde_json::to_value(v).map_err(|e| e.to_string())?;
+    let text = emit(&value);
+    let back: Value =
+        serde_yaml::from_str(&text).map_err(|e| format!("hagen wrote YAML it cannot read back ({e}):\n{text}"))?;
+    if back != value {
+        return Err(format!("hagen wrote YAML that reads back differently:\n{text}"));
+    }
+    Ok(text)
 }
 
 /// Writes a JSON value as a YAML document.
