@@ -101,7 +101,10 @@ impl FileSet {
                 Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS | libc::ENOTSUP)) => {
                     // No RENAME_EXCHANGE here: two renames, undone by `recover` if the run dies between them.
                     let old = target.sibling("old");
-                    std::fs::rename(out, &old).map_err(werr(out))?;
+                    if let Err(e) = std::fs::rename(out, &old) {
+                        let _ = std::fs::remove_dir_all(&staging);
+                        return Err(werr(out)(e));
+                    }
                     if let Err(e) = std::fs::rename(&staging, out) {
                         let _ = std::fs::rename(&old, out);
                         let _ = std::fs::remove_dir_all(&staging);
@@ -124,9 +127,10 @@ impl FileSet {
         if let Ok(d) = File::open(&target.parent) {
             let _ = d.sync_all();
         }
-        // The old tree: only hagen's files (checked above); remove_dir_all never follows a link.
+        // The old tree: only hagen's files (checked above); remove_dir_all never follows a link. The new tree is in
+        // place already, so a failure here is not the run's: the next run removes what is left.
         if old.exists() {
-            std::fs::remove_dir_all(&old).map_err(werr(&old))?;
+            let _ = std::fs::remove_dir_all(&old);
         }
         Ok(())
     }
