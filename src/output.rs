@@ -95,35 +95,7 @@ impl FileSet {
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
         }
-        let old = if existing.exists {
-            match exchange(&staging, out) {
-                Ok(()) => staging.clone(),
-                Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS | libc::ENOTSUP)) => {
-                    // No RENAME_EXCHANGE here: two renames, undone by `recover` if the run dies between them.
-                    let old = target.sibling("old");
-                    if let Err(e) = std::fs::rename(out, &old) {
-                        let _ = std::fs::remove_dir_all(&staging);
-                        return Err(werr(out)(e));
-                    }
-                    if let Err(e) = std::fs::rename(&staging, out) {
-                        let _ = std::fs::rename(&old, out);
-                        let _ = std::fs::remove_dir_all(&staging);
-                        return Err(werr(out)(e));
-                    }
-                    old
-                }
-                Err(e) => {
-                    let _ = std::fs::remove_dir_all(&staging);
-                    return Err(werr(out)(e));
-                }
-            }
-        } else {
-            if let Err(e) = std::fs::rename(&staging, out) {
-                let _ = std::fs::remove_dir_all(&staging);
-                return Err(werr(out)(e));
-            }
-            staging.clone()
-        };
+        let old = target.switch(&staging, out, existing.exists, exchange)?;
         if let Ok(d) = File::open(&target.parent) {
             let _ = d.sync_all();
         }
@@ -226,6 +198,39 @@ impl Target {
     fn sibling(&self, what: &str) -> PathBuf {
         self.parent
             .join(format!(".{}.hagen-{what}-{}", self.name, std::process::id()))
+    }
+
+    /// Puts the staged tree at `out` in one step; returns where the old tree now is. `exchange` swaps two paths
+    /// atomically or fails with EINVAL/ENOSYS/ENOTSUP where the file system cannot, and then two renames are used.
+    fn switch(
+        &self,
+        staging: &Path,
+        out: &Path,
+        exists: bool,
+        exchange: impl Fn(&Path, &Path) -> std::io::Result<()>,
+    ) -> Result<PathBuf> {
+        let undo = |e: std::io::Error| {
+            let _ = std::fs::remove_dir_all(staging);
+            werr(out)(e)
+        };
+        if !exists {
+            std::fs::rename(staging, out).map_err(undo)?;
+            return Ok(staging.to_path_buf());
+        }
+        match exchange(staging, out) {
+            Ok(()) => Ok(staging.to_path_buf()),
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS | libc::ENOTSUP)) => {
+                // Two renames, undone by `recover` if the run dies between them.
+                let old = self.sibling("old");
+                std::fs::rename(out, &old).map_err(undo)?;
+                if let Err(e) = std::fs::rename(staging, out) {
+                    let _ = std::fs::rename(&old, out);
+                    return Err(undo(e));
+                }
+                Ok(old)
+            }
+            Err(e) => Err(undo(e)),
+        }
     }
 
     /// An advisory lock on the parent folder, held until the returned file is dropped.
@@ -594,6 +599,22 @@ mod tests {
         assert!(g.write(&out).is_err());
         assert_eq!(f.diff(&out), "");
         assert!(blocker.is_file(), "a file hagen did not create is left alone");
+    }
+
+    #[test]
+    fn without_rename_exchange_two_renames_switch_the_trees() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let f = set(&[("README.md", ""), ("a/values.yaml", "x: 1")]);
+        f.write(&out).unwrap();
+        let g = set(&[("README.md", ""), ("a/values.yaml", "x: 2")]);
+        let staged = dir.path().join("staged");
+        g.write(&staged).unwrap();
+        let target = Target::of(&out).unwrap();
+        let unsupported = |_: &Path, _: &Path| Err(std::io::Error::from_raw_os_error(libc::EINVAL));
+        let old = target.switch(&staged, &out, true, unsupported).unwrap();
+        assert_eq!(g.diff(&out), "");
+        assert_eq!(f.diff(&old), "", "the old tree, whole, until it is removed");
     }
 
     #[test]
