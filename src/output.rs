@@ -3,9 +3,9 @@
 //!
 //! The output folder belongs to hagen. Before writing, the target is inspected without following any symbolic
 //! link and without opening anything but regular files (a FIFO would hang a read, `/dev/zero` would never end):
-//! a folder that is not empty and has no `README.md` starting with [`MARKER`] is refused, and so is one holding
-//! anything hagen did not write (a file without the marker, a link, a device), so nothing of the user's is ever
-//! deleted or silently kept. The new tree is written into a sibling folder `.<name>.hagen-new-<pid>` and swapped
+//! a folder holding anything hagen did not write (a file that does not start with [`MARKER`], a link, a device)
+//! is refused, so nothing of the user's is ever deleted or silently kept; an empty folder, or one of hagen's files
+//! only, is taken over. The new tree is written into a sibling folder `.<name>.hagen-new-<pid>` and swapped
 //! with the old one by `renameat2(RENAME_EXCHANGE)`: the path names the old tree or the new one at every instant,
 //! never a mix. Where the file system cannot exchange, two renames are used instead, and a run that dies between
 //! them leaves `.<name>.hagen-old-<pid>`, which the next run puts back before anything else. All of it happens
