@@ -4,7 +4,7 @@ use crate::catalog;
 use crate::error::{Error, Result};
 use crate::intent::{self, Options};
 use clap::{Parser, Subcommand};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -205,12 +205,14 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Audit { input, catalog, output } => {
             let plan = load_and_resolve(&catalog, REPORTING)?;
             let text = if input.as_os_str() == "-" {
-                read_bounded(std::io::stdin().lock(), crate::yaml::STREAM.size).map_err(|source| Error::Read {
-                    path: input.clone(),
-                    source,
+                crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size).map_err(|source| {
+                    Error::Read {
+                        path: input.clone(),
+                        source,
+                    }
                 })?
             } else {
-                read_limited(&input, crate::yaml::STREAM.size)?
+                crate::yaml::read_file(&input, crate::yaml::STREAM.size)?
             };
             let objects = crate::verify::objects_from_stream(&text, "default")
                 .map_err(|e| Error::Tool(format!("{}: {e}", input.display())))?;
@@ -255,32 +257,7 @@ fn json(v: &impl serde::Serialize) -> Result<String> {
 }
 
 fn read(path: &Path) -> Result<String> {
-    read_limited(path, crate::yaml::SMALL.size)
-}
-
-/// Reads a file of at most `limit` bytes (a larger one, or `/dev/zero`, is refused without being read whole).
-fn read_limited(path: &Path, limit: usize) -> Result<String> {
-    let file = std::fs::File::open(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    read_bounded(file, limit).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-/// Reads UTF-8 text of at most `limit` bytes.
-fn read_bounded(r: impl Read, limit: usize) -> std::io::Result<String> {
-    let mut bytes = Vec::new();
-    r.take(limit as u64 + 1).read_to_end(&mut bytes)?;
-    if bytes.len() > limit {
-        return Err(std::io::Error::other(format!(
-            "larger than {} MiB; refused rather than read whole",
-            limit >> 20
-        )));
-    }
-    String::from_utf8(bytes).map_err(|_| std::io::Error::other("not UTF-8 text"))
+    crate::yaml::read_file(path, crate::yaml::SMALL.size)
 }
 
 fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
@@ -303,7 +280,7 @@ fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
         Some(f) => crate::patch::parse_manifests(&read(&f)?, &f.display().to_string(), crate::yaml::SMALL)?,
         None => vec![],
     };
-    let input = read_bounded(std::io::stdin().lock(), crate::yaml::STREAM.size)
+    let input = crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size)
         .map_err(|e| Error::PostRender(format!("cannot read the manifests on stdin: {e}")))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     crate::patch::post_render_to(&input, &parsed, &extra, &mut out)?;

@@ -106,12 +106,7 @@ fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Re
     let patches = out.join(patches_path(&rel.name));
     let resources = out.join(resources_path(&rel.name));
     if patches.exists() || resources.exists() {
-        let read = |p: &Path| {
-            std::fs::read_to_string(p).map_err(|source| Error::Read {
-                path: p.to_path_buf(),
-                source,
-            })
-        };
+        let read = |p: &Path| crate::yaml::read_file(p, crate::yaml::SMALL.size);
         let parsed = if patches.exists() {
             crate::patch::parse_patches(&read(&patches)?, &patches.display().to_string())?
         } else {
@@ -243,15 +238,16 @@ fn leaf_paths(v: &serde_yaml::Value, prefix: &str, out: &mut Vec<(String, serde_
 /// Keys of the overlay that the chart's own values.yaml does not know, with where a key of that name lives now.
 /// A key under a map the chart leaves empty (`affinity: {}`) is free-form and not reported.
 fn moved_keys(helm: &Helm, chart: &Path, values: &Path) -> Vec<String> {
-    let Ok(defaults) = helm
-        .show_values(chart)
-        .map(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).unwrap_or_default())
-    else {
+    let parse = |t: String| {
+        crate::yaml::check_bounds(&t, crate::yaml::STREAM)
+            .ok()
+            .and_then(|()| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
+            .unwrap_or_default()
+    };
+    let Ok(defaults) = helm.show_values(chart).map(parse) else {
         return vec![];
     };
-    let Ok(overlay) =
-        std::fs::read_to_string(values).map(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).unwrap_or_default())
-    else {
+    let Ok(overlay) = crate::yaml::read_file(values, crate::yaml::SMALL.size).map(parse) else {
         return vec![];
     };
     let mut ours = Vec::new();

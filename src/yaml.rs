@@ -12,6 +12,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use std::io::Read;
 
 /// Serialises `v` as a YAML document (block style, ends with a newline), parsed back before it is accepted: a
 /// document that would not read back as `v` is an error (a bug in this writer), never a file.
@@ -227,6 +228,28 @@ pub const STREAM: Limits = Limits {
     size: 256 << 20,
     depth: 100,
 };
+
+/// Reads a file of at most `limit` bytes: a larger one, or `/dev/zero`, is refused without being read whole.
+pub fn read_file(path: &std::path::Path, limit: usize) -> crate::error::Result<String> {
+    let err = |source| crate::error::Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    read_to_limit(std::fs::File::open(path).map_err(err)?, limit).map_err(err)
+}
+
+/// Reads UTF-8 text of at most `limit` bytes.
+pub fn read_to_limit(r: impl Read, limit: usize) -> std::io::Result<String> {
+    let mut bytes = Vec::new();
+    r.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > limit {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB; refused rather than read whole",
+            limit >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| std::io::Error::other("not UTF-8 text"))
+}
 
 /// Why an input was refused before parsing: a byte offset and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
