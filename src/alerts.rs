@@ -1,10 +1,12 @@
 //! Prometheus alert rules for the catalogue's components, delivered through the kube-prometheus-stack overlay
 //! (`additionalPrometheusRulesMap`) so they survive `helm upgrade` like everything else. Every expression is parsed
-//! with promql-parser before it is accepted.
+//! with promql-parser before it is accepted. Annotations are Go templates to Prometheus: catalogue text in them is
+//! written so that it prints literally (`{{` as `{{ "{{" }}`).
 
 use crate::catalog::Alerts;
 use crate::error::{Error, Result};
 use crate::intent::{Intent, Plan};
+use crate::text::go_template_literal;
 use serde_json::{Value, json};
 
 /// The key under `additionalPrometheusRulesMap`, and the rule group's name.
@@ -51,7 +53,7 @@ fn component_rules(i: &Intent, a: &Alerts, grace: u32) -> Vec<Value> {
             format!(
                 "{{{{ $value }}}} replica(s) of Deployment {wl} unavailable for {}. If it goes down: {} Check `kubectl get pods -n {ns} -l {}` and the nodes they ran on.",
                 a.replicas_unavailable_for,
-                i.impact,
+                go_template_literal(&i.impact),
                 i.selector.describe()
             ),
         ));
@@ -82,7 +84,7 @@ fn component_rules(i: &Intent, a: &Alerts, grace: u32) -> Vec<Value> {
             format!("{name} in {ns} has no ready pod"),
             format!(
                 "The single instance of {name} has been down for {wait}. If it stays down: {} If its node failed, the pod is evicted about {}s after the node stopped responding (node monitor grace period + tolerationSeconds) and starts on another node; check `kubectl get pods -n {ns} -l {} -o wide`.",
-                i.impact,
+                go_template_literal(&i.impact),
                 grace + i.failover_seconds.unwrap_or(300),
                 i.selector.describe()
             ),

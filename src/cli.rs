@@ -4,7 +4,7 @@ use crate::catalog;
 use crate::error::{Error, Result};
 use crate::intent::{self, Options};
 use clap::{Parser, Subcommand};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -171,11 +171,10 @@ fn emit<T: serde::Serialize>(format: Format, report: &T, table: fn(&T) -> String
     match format {
         Format::Table => {
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            print!("{}", paint(&table(report), colour));
+            stdout(&paint(&table(report), colour))
         }
-        Format::Json => println!("{}", json(&versioned(report)?)?),
+        Format::Json => stdout(&format!("{}\n", json(&versioned(report)?)?)),
     }
-    Ok(())
 }
 
 /// `report` as a JSON object with `schemaVersion` first.
@@ -200,13 +199,33 @@ fn paint(table: &str, colour: bool) -> String {
     table.replace('✓', "\x1b[32m✓\x1b[0m").replace('✗', "\x1b[31m✗\x1b[0m")
 }
 
+/// Writes to stdout; a reader that went away (`| head`) ends the command quietly instead of a panic.
+fn stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Error::ClosedPipe,
+            _ => Error::Tool(format!("cannot write to stdout: {e}")),
+        })
+}
+
+/// Writes a line to stderr; when stderr is closed there is nobody left to tell, so the line is dropped.
+fn stderr(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// The exit status of a command whose stdout was closed: what a shell reports for a process ended by SIGPIPE.
+const CLOSED_PIPE_STATUS: u8 = 128 + 13;
+
 /// Runs hagen with the process arguments and returns its exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(Error::ClosedPipe) => ExitCode::from(CLOSED_PIPE_STATUS),
         Err(e) => {
-            eprintln!("{e}");
+            stderr(&e.to_string());
             ExitCode::FAILURE
         }
     }
@@ -224,7 +243,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             let opts = Options { strict, allow_unproven };
             let (plan, files) = crate::generate_files(&catalog, &out, opts)?;
             for w in &plan.warnings {
-                eprintln!("{w}");
+                stderr(&w.to_string());
             }
             if check {
                 let diff = files.diff(&out);
@@ -234,16 +253,16 @@ fn dispatch(cli: Cli) -> Result<()> {
                         out.display()
                     )));
                 }
-                eprintln!("{} is up to date with {}", out.display(), catalog.display());
+                stderr(&format!("{} is up to date with {}", out.display(), catalog.display()));
             } else {
                 let (changed, unchanged) = files.changes(&out);
                 files.write(&out)?;
-                eprintln!(
+                stderr(&format!(
                     "{}: {changed} file{} changed, {unchanged} unchanged ({} releases)",
                     out.display(),
                     if changed == 1 { "" } else { "s" },
                     plan.releases.len()
-                );
+                ));
             }
             Ok(())
         }
@@ -259,13 +278,13 @@ fn dispatch(cli: Cli) -> Result<()> {
             let v = crate::verify::verify_catalogue(&catalog, &out, &helm, &source)?;
             emit(output, &v.outcome, crate::verify::table)?;
             if !v.recorded.is_empty() {
-                eprintln!("proven: {}", v.recorded.join(", "));
+                stderr(&format!("proven: {}", v.recorded.join(", ")));
             }
             if !v.dropped.is_empty() {
-                eprintln!("proof dropped (a ✗ above): {}", v.dropped.join(", "));
+                stderr(&format!("proof dropped (a ✗ above): {}", v.dropped.join(", ")));
             }
             if let Some(p) = &v.lock_written {
-                eprintln!("recorded in {}: commit it with the catalogue", p.display());
+                stderr(&format!("recorded in {}: commit it with the catalogue", p.display()));
             }
             let failures = v.outcome.failures();
             if failures > 0 {
@@ -295,14 +314,14 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Audit { input, catalog, output } => {
             let plan = load_and_resolve(&catalog, REPORTING)?;
             let text = if input.as_os_str() == "-" {
-                let mut t = String::new();
-                std::io::stdin().read_to_string(&mut t).map_err(|source| Error::Read {
-                    path: input.clone(),
-                    source,
-                })?;
-                t
+                crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size).map_err(|source| {
+                    Error::Read {
+                        path: input.clone(),
+                        source,
+                    }
+                })?
             } else {
-                read(&input)?
+                crate::yaml::read_file(&input, crate::yaml::STREAM.size)?
             };
             let objects = crate::verify::objects_from_stream(&text, "default")
                 .map_err(|e| Error::Tool(format!("{}: {e}", input.display())))?;
@@ -321,8 +340,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 catalog::schema()
             };
             let text = serde_json::to_string_pretty(&schema).map_err(|e| Error::Tool(e.to_string()))?;
-            println!("{text}");
-            Ok(())
+            stdout(&format!("{text}\n"))
         }
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -339,12 +357,12 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Init { nodes, catalog, name } => {
             let text = if nodes.as_os_str() == "-" {
-                let mut t = String::new();
-                std::io::stdin().read_to_string(&mut t).map_err(|source| Error::Read {
-                    path: nodes.clone(),
-                    source,
-                })?;
-                t
+                crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size).map_err(|source| {
+                    Error::Read {
+                        path: nodes.clone(),
+                        source,
+                    }
+                })?
             } else {
                 read(&nodes)?
             };
@@ -377,12 +395,12 @@ fn dispatch(cli: Cli) -> Result<()> {
             if !schema.exists() {
                 std::fs::write(&schema, format!("{schema_text}\n")).map_err(werr(&schema))?;
             }
-            eprintln!(
+            stderr(&format!(
                 "wrote {} ({} releases); check it, then run `hagen generate --catalog {}`",
                 catalog.display(),
                 loaded.catalogue.releases.len(),
                 catalog.display()
-            );
+            ));
             Ok(())
         }
         Command::PostRender {
@@ -418,10 +436,7 @@ fn json(v: &impl serde::Serialize) -> Result<String> {
 }
 
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })
+    crate::yaml::read_file(path, crate::yaml::SMALL.size)
 }
 
 fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
@@ -441,24 +456,24 @@ fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
     };
     let parsed = crate::patch::parse_patches(&text, &patch_file.display().to_string())?;
     let extra = match resource_file {
-        Some(f) => crate::patch::parse_manifests(&read(&f)?, &f.display().to_string())?,
+        Some(f) => crate::patch::parse_manifests(&read(&f)?, &f.display().to_string(), crate::yaml::SMALL)?,
         None => vec![],
     };
-    let mut input = String::new();
-    std::io::stdin()
-        .read_to_string(&mut input)
+    let input = crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size)
         .map_err(|e| Error::PostRender(format!("cannot read the manifests on stdin: {e}")))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     crate::patch::post_render_to(&input, &parsed, &extra, &mut out)?;
-    out.flush()
-        .map_err(|e| Error::PostRender(format!("cannot write the result: {e}")))
+    out.flush().map_err(|e| match e.kind() {
+        std::io::ErrorKind::BrokenPipe => Error::ClosedPipe,
+        _ => Error::PostRender(format!("cannot write the result: {e}")),
+    })
 }
 
 /// Loads, resolves and renders; shared by the CLI and tests.
 pub fn load_and_resolve(catalog: &Path, opts: Options) -> Result<intent::Plan> {
     let loaded = catalog::load_file(catalog)?;
     for n in &loaded.notes {
-        eprintln!("{n}");
+        stderr(n);
     }
     intent::resolve(&loaded, opts)
 }

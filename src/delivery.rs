@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 fn yaml(v: &Value) -> Result<String> {
-    serde_yaml::to_string(v).map_err(|e| Error::Tool(e.to_string()))
+    crate::yaml::to_string(v).map_err(|e| Error::Tool(e.to_string()))
 }
 
 fn documents(header: &str, docs: &[Value]) -> Result<String> {
@@ -25,8 +25,10 @@ fn documents(header: &str, docs: &[Value]) -> Result<String> {
 
 fn header(catalog: &str, what: &str) -> String {
     format!(
-        "{MARKER} {} from {catalog}; do not edit.\n# {what}\n",
-        env!("CARGO_PKG_VERSION")
+        "{MARKER} {} from {}; do not edit.\n# {}\n",
+        env!("CARGO_PKG_VERSION"),
+        crate::text::comment(catalog),
+        crate::text::comment(what)
     )
 }
 
@@ -124,6 +126,7 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
             ),
             &namespaces(plan),
         )?,
+        "the Flux HelmRepositories",
     )?;
     let repos = repository_names(plan);
     if !parts {
@@ -144,6 +147,7 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
                 &header(catalog, "Flux HelmRepositories for the releases in this folder."),
                 &sources,
             )?,
+            "the Flux HelmRepositories",
         )?;
         listed.push("sources.yaml".into());
     }
@@ -181,6 +185,7 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
                     ),
                     &[snippet],
                 )?,
+                &format!("the Flux HelmRelease patch of release `{}`", rel.name),
             )?;
         } else {
             let mut spec = json!({
@@ -250,6 +255,7 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
                 ),
                 &docs,
             )?,
+            &format!("the Flux HelmRelease of release `{}`", rel.name),
         )?;
         listed.push(file);
     }
@@ -260,6 +266,7 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
             "Point a Flux Kustomization at this folder: it applies the Namespaces first, then the rest.",
             &listed,
         )?,
+        "the Flux kustomization",
     )
 }
 
@@ -361,6 +368,7 @@ pub fn argocd(
                             )
                         )
                     ),
+                    &format!("the Argo CD copy of release `{}`'s own values", rel.name),
                 )?;
                 values_files.push(name);
             }
@@ -395,6 +403,7 @@ pub fn argocd(
                     header(catalog, "The values overlay, for kustomize's helmCharts."),
                     yaml(&values_json(r))?
                 ),
+                &format!("the Argo CD values of release `{}`", rel.name),
             )?;
             if !r.resources.is_empty() {
                 k["resources"] = json!(["resources.yaml"]);
@@ -411,6 +420,7 @@ pub fn argocd(
                 files.add(
                     &format!("{dir}/resources.yaml"),
                     documents(&header(catalog, "Objects the chart cannot create."), &waved)?,
+                    &format!("the Argo CD resources of release `{}`", rel.name),
                 )?;
             }
             files.add(
@@ -423,6 +433,7 @@ pub fn argocd(
                     ),
                     yaml(&k)?
                 ),
+                &format!("the Argo CD kustomization of release `{}`", rel.name),
             )?;
             spec.insert(
                 "source".into(),
@@ -444,6 +455,7 @@ pub fn argocd(
                 &header(catalog, &format!("Argo CD Application for {}.", rel.name)),
                 &[app],
             )?,
+            &format!("the Argo CD Application of release `{}`", rel.name),
         )?;
         listed.push(file);
     }
@@ -454,6 +466,7 @@ pub fn argocd(
             "The Applications (`kubectl apply -k` this folder); each release folder is an Application's source.",
             &listed,
         )?,
+        "the Argo CD kustomization",
     )
 }
 
@@ -519,6 +532,7 @@ pub fn helmfile(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str, fi
             ),
             yaml(&doc)?
         ),
+        "the helmfile",
     )
 }
 
@@ -547,6 +561,7 @@ pub fn k3s(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSe
                     &header(catalog, &format!("k3s passes valuesContent to its own {name} HelmChart; copy to /var/lib/rancher/k3s/server/manifests/ or apply.")),
                     &[doc],
                 )?,
+                &format!("the k3s HelmChartConfig of release `{}`", rp.release.name),
             )?;
             listed.push(file);
         }
@@ -561,6 +576,7 @@ pub fn k3s(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSe
             "`kubectl apply -k` this folder, or copy the HelmChartConfig files (not this one) into /var/lib/rancher/k3s/server/manifests/.",
             &listed,
         )?,
+        "the k3s kustomization",
     )
 }
 

@@ -20,6 +20,8 @@ pub struct Diagnostic {
     pub pos: Option<Pos>,
     /// JSON Pointer of the node concerned ("" for the whole document).
     pub pointer: String,
+    /// The release and component the node belongs to, by name ("release coredns, component coredns").
+    pub subject: Option<String>,
     pub message: String,
 }
 
@@ -54,8 +56,10 @@ impl fmt::Display for Diagnostic {
         };
         write!(f, ": {level}: ")?;
         let path = self.path();
-        if !path.is_empty() {
-            write!(f, "{path}: ")?;
+        match (path.is_empty(), &self.subject) {
+            (false, Some(s)) => write!(f, "{path} ({s}): ")?,
+            (false, None) => write!(f, "{path}: ")?,
+            (true, _) => {}
         }
         write!(f, "{}", self.message)
     }
@@ -86,6 +90,9 @@ pub enum Error {
     /// `verify` or `audit` judged the objects and found problems (already printed).
     #[error("{0}")]
     Findings(String),
+    /// Whoever read stdout went away (`hagen plan | head`): the command ends quietly.
+    #[error("stdout was closed")]
+    ClosedPipe,
 }
 
 fn render_diagnostics(diags: &[Diagnostic]) -> String {

@@ -7,6 +7,7 @@ use crate::intent::{Intent, Plan, ReleasePlan};
 use crate::output::{FileSet, MARKER};
 use crate::patch::PatchEntry;
 use crate::render::{Rendered, render_release};
+use crate::text::{comment, shell_word};
 
 /// Where the generated files of one release are, relative to the output folder.
 pub fn values_path(release: &str) -> String {
@@ -84,50 +85,56 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
                 &owner,
             ));
             if own.file.is_none() {
-                let body = serde_yaml::to_string(&own.values).map_err(|e| Error::Tool(e.to_string()))?;
+                let body = crate::yaml::to_string(&own.values).map_err(Error::Tool)?;
                 files.add(
                     &own_values_path(&rel.name),
                     format!(
-                        "{MARKER} {} from {catalog}; do not edit: these are release {}'s `values:` in the catalogue.\n# Your own values, applied before hagen's overlay (values.yaml).\n{body}",
+                        "{MARKER} {} from {}; do not edit: these are release {}'s `values:` in the catalogue.\n# Your own values, applied before hagen's overlay (values.yaml).\n{body}",
                         env!("CARGO_PKG_VERSION"),
+                        comment(catalog),
                         rel.name
                     ),
+                    &format!("release `{}`'s own values", rel.name),
                 )?;
             }
         }
         let header = format!(
-            "{MARKER} {} from {catalog}; do not edit: change the catalogue and run `hagen generate`.\n# Chart {} {} ({}), release {} in namespace {}.\n# Use it with:\n#   {}\n",
+            "{MARKER} {} from {}; do not edit: change the catalogue and run `hagen generate`.\n# Chart {} {} ({}), release {} in namespace {}.\n# Use it with:\n#   {}\n",
             env!("CARGO_PKG_VERSION"),
+            comment(catalog),
             rp.chart.name,
-            rel.version,
-            rel.repository,
+            comment(&rel.version),
+            comment(&rel.repository),
             rel.name,
             rel.namespace,
-            helm_command(rp, &r, out)
+            comment(&helm_command(rp, &r, out))
         );
-        let body = serde_yaml::to_string(&r.values).map_err(|e| Error::Tool(e.to_string()))?;
+        let body = crate::yaml::to_string(&r.values).map_err(|e| Error::Tool(e.to_string()))?;
         let body = if body.trim() == "{}" { String::new() } else { body };
-        files.add(&values_path(&rel.name), format!("{header}{body}"))?;
+        let owner = format!("release `{}`", rel.name);
+        files.add(&values_path(&rel.name), format!("{header}{body}"), &owner)?;
         if !r.patches.is_empty() {
             let entries: Vec<PatchEntry> = r.patches.iter().map(|p| p.entry()).collect();
-            let text = serde_yaml::to_string(&entries).map_err(|e| Error::Tool(e.to_string()))?;
+            let text = crate::yaml::to_string(&entries).map_err(|e| Error::Tool(e.to_string()))?;
             files.add(
                 &patches_path(&rel.name),
-                format!("{MARKER} {} from {catalog}; do not edit.\n# What chart {} {} cannot express through values: kustomize `patches:` entries (JSON 6902),\n# applied by `hagen post-render` as Helm's post-renderer.\n{text}", env!("CARGO_PKG_VERSION"), rp.chart.name, rel.version),
+                format!("{MARKER} {} from {}; do not edit.\n# What chart {} {} cannot express through values: kustomize `patches:` entries (JSON 6902),\n# applied by `hagen post-render` as Helm's post-renderer.\n{text}", env!("CARGO_PKG_VERSION"), comment(catalog), rp.chart.name, comment(&rel.version)),
+                &owner,
             )?;
         }
         if !r.resources.is_empty() {
             let mut text = format!(
-                "{MARKER} {} from {catalog}; do not edit.\n# Objects chart {} {} cannot create; `hagen post-render --resources` adds them to the release.\n",
+                "{MARKER} {} from {}; do not edit.\n# Objects chart {} {} cannot create; `hagen post-render --resources` adds them to the release.\n",
                 env!("CARGO_PKG_VERSION"),
+                comment(catalog),
                 rp.chart.name,
-                rel.version
+                comment(&rel.version)
             );
             for v in &r.resources {
                 text.push_str("---\n");
-                text.push_str(&serde_yaml::to_string(v).map_err(|e| Error::Tool(e.to_string()))?);
+                text.push_str(&crate::yaml::to_string(v).map_err(|e| Error::Tool(e.to_string()))?);
             }
-            files.add(&resources_path(&rel.name), text)?;
+            files.add(&resources_path(&rel.name), text, &owner)?;
         }
         all.push(r);
     }
@@ -145,7 +152,11 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
         crate::delivery::helmfile(plan, &all, catalog, out, &mut files)?;
     }
     crate::delivery::k3s(plan, &all, catalog, &mut files)?;
-    files.add("README.md", crate::readme::readme(plan, &all, catalog, out)?)?;
+    files.add(
+        "README.md",
+        crate::readme::readme(plan, &all, catalog, out)?,
+        "the README",
+    )?;
     Ok((files, all))
 }
 
@@ -176,21 +187,26 @@ fn describe_intent(i: &Intent) -> String {
 /// Helm 4 (`hagen` names the plugin in helm-plugin/, which accepts that leading `post-render`).
 pub fn helm_command(rp: &ReleasePlan, r: &Rendered, out: &str) -> String {
     let rel = &rp.release;
+    let w = shell_word;
     let mut cmd = format!(
         "helm upgrade --install {} {} --repo {} --version {} -n {} --create-namespace",
-        rel.name, rp.chart.name, rel.repository, rel.version, rel.namespace,
+        w(&rel.name),
+        w(rp.chart.name),
+        w(&rel.repository),
+        w(&rel.version),
+        w(&rel.namespace),
     );
     for f in own_values_files(rp, out) {
-        cmd.push_str(&format!(" -f {f}"));
+        cmd.push_str(&format!(" -f {}", w(&f)));
     }
-    cmd.push_str(&format!(" -f {out}/{}", values_path(&rel.name)));
+    cmd.push_str(&format!(" -f {}", w(&format!("{out}/{}", values_path(&rel.name)))));
     let mut args: Vec<String> = Vec::new();
     if !r.patches.is_empty() {
-        args.push(format!("{out}/{}", patches_path(&rel.name)));
+        args.push(w(&format!("{out}/{}", patches_path(&rel.name))));
     }
     if !r.resources.is_empty() {
         args.push("--resources".into());
-        args.push(format!("{out}/{}", resources_path(&rel.name)));
+        args.push(w(&format!("{out}/{}", resources_path(&rel.name))));
     }
     if !args.is_empty() {
         cmd.push_str(" --post-renderer hagen --post-renderer-args post-render");

@@ -21,7 +21,9 @@ pub mod plan;
 pub mod readme;
 pub mod render;
 mod suggest;
+pub mod text;
 pub mod verify;
+pub mod yaml;
 
 use std::path::Path;
 

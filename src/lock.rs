@@ -47,14 +47,19 @@ impl Lock {
     /// The lock beside `catalog` (`<folder>/hagen.lock`); a missing file is an empty lock.
     pub fn beside(catalog: &Path) -> Result<Lock, String> {
         let path = catalog.parent().unwrap_or(Path::new(".")).join("hagen.lock");
-        let proofs = match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let f: File = serde_yaml::from_str(&text)
-                    .map_err(|e| format!("{}: not a hagen lock file: {e}", path.display()))?;
-                f.proofs
+        let proofs = match std::fs::symlink_metadata(&path) {
+            Ok(m) if !m.is_file() => {
+                return Err(format!("{} is not a regular file", path.display()));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => vec![],
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            _ => match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    let f: File = serde_yaml::from_str(&text)
+                        .map_err(|e| format!("{}: not a hagen lock file: {e}", path.display()))?;
+                    f.proofs
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => vec![],
+                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            },
         };
         Ok(Lock {
             path,

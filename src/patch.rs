@@ -91,7 +91,7 @@ impl Patch {
 
     /// The kustomize-shaped entry.
     pub fn entry(&self) -> PatchEntry {
-        let text = serde_yaml::to_string(&self.ops).unwrap_or_default();
+        let text = crate::yaml::emit(&Value::Array(self.ops.clone()));
         PatchEntry {
             target: self.target.clone(),
             patch: text,
@@ -101,6 +101,7 @@ impl Patch {
 
 /// Parses a patches file (a YAML sequence of kustomize `patches:` entries).
 pub fn parse_patches(text: &str, file: &str) -> Result<Vec<(Target, json_patch::Patch)>> {
+    bounded(text, crate::yaml::SMALL, file)?;
     let entries: Vec<PatchEntry> = if text.trim().is_empty() {
         vec![]
     } else {
@@ -111,6 +112,7 @@ pub fn parse_patches(text: &str, file: &str) -> Result<Vec<(Target, json_patch::
         .into_iter()
         .enumerate()
         .map(|(i, e)| {
+            bounded(&e.patch, crate::yaml::SMALL, &format!("{file}: patch {}", i + 1))?;
             let ops: json_patch::Patch = serde_yaml::from_str(&e.patch).map_err(|err| {
                 Error::PostRender(format!(
                     "{file}: patch {} ({}) is not a JSON 6902 patch: {err}",
@@ -118,9 +120,27 @@ pub fn parse_patches(text: &str, file: &str) -> Result<Vec<(Target, json_patch::
                     e.target.describe()
                 ))
             })?;
+            // `copy` is the one operation that can double a document each time it runs (a patch set of 50 copies
+            // of the root grows it 2^50 times); hagen never writes it, so it is refused rather than bounded.
+            if ops.0.iter().any(|op| matches!(op, json_patch::PatchOperation::Copy(_))) {
+                return Err(Error::PostRender(format!(
+                    "{file}: patch {} ({}) uses `copy`, which hagen does not apply (a copy can double a document each time); use `add`",
+                    i + 1,
+                    e.target.describe()
+                )));
+            }
             Ok((e.target, ops))
         })
         .collect()
+}
+
+/// Refuses input over the size or nesting bounds before a YAML parser sees it.
+fn bounded(text: &str, limits: crate::yaml::Limits, what: &str) -> Result<()> {
+    crate::yaml::check_bounds(text, limits).map_err(|e| {
+        let before = &text.as_bytes()[..e.offset.min(text.len())];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        Error::PostRender(format!("{what}: line {line}: {}", e.message))
+    })
 }
 
 /// Splits a YAML stream at `---` lines the way Helm does, keeping each document's text (slices of `stream`).
@@ -191,6 +211,7 @@ pub fn post_render_to(
     extra: &[Value],
     out: &mut impl std::io::Write,
 ) -> Result<()> {
+    bounded(input, crate::yaml::STREAM, "the manifests on stdin")?;
     let docs = split_documents(input);
     let mut hit = vec![false; patches.len()];
     let mut rewritten: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
@@ -204,10 +225,7 @@ pub fn post_render_to(
             continue;
         }
         if apply(&mut value, patches, &mut hit)? {
-            rewritten.insert(
-                i,
-                serde_yaml::to_string(&value).map_err(|e| Error::PostRender(e.to_string()))?,
-            );
+            rewritten.insert(i, crate::yaml::emit(&value));
         }
         keep.push(i);
     }
@@ -217,7 +235,10 @@ pub fn post_render_to(
             target.describe()
         )));
     }
-    let werr = |e: std::io::Error| Error::PostRender(format!("cannot write the result: {e}"));
+    let werr = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::BrokenPipe => Error::ClosedPipe,
+        _ => Error::PostRender(format!("cannot write the result: {e}")),
+    };
     let mut push = |text: &str| -> Result<()> {
         out.write_all(b"---\n").map_err(werr)?;
         out.write_all(text.as_bytes()).map_err(werr)?;
@@ -230,7 +251,7 @@ pub fn post_render_to(
         push(rewritten.get(&i).map_or(docs[i], String::as_str))?;
     }
     for v in extra {
-        push(&serde_yaml::to_string(v).map_err(|e| Error::PostRender(e.to_string()))?)?;
+        push(&crate::yaml::emit(v))?;
     }
     Ok(())
 }
@@ -243,7 +264,8 @@ pub fn post_render(input: &str, patches: &[(Target, json_patch::Patch)], extra: 
 }
 
 /// Parses a stream of manifests (extra resources) into objects, skipping empty documents.
-pub fn parse_manifests(text: &str, file: &str) -> Result<Vec<Value>> {
+pub fn parse_manifests(text: &str, file: &str, limits: crate::yaml::Limits) -> Result<Vec<Value>> {
+    bounded(text, limits, file)?;
     let mut out = Vec::new();
     for doc in split_documents(text) {
         if is_blank(doc) {
@@ -268,7 +290,7 @@ mod tests {
             target: Target::deployment(name),
             ops: vec![Patch::add("/spec/replicas", 2.into())],
         };
-        let text = serde_yaml::to_string(&vec![p.entry()]).unwrap();
+        let text = crate::yaml::to_string(&vec![p.entry()]).unwrap();
         parse_patches(&text, "p.yaml").unwrap()
     }
 
@@ -298,6 +320,23 @@ mod tests {
         let out = post_render(stream, &patches("web"), &[]).unwrap();
         assert_eq!(out.matches("---\n").count(), 1, "{out}");
         assert!(out.contains("replicas: 2"), "{out}");
+    }
+
+    #[test]
+    fn copy_operations_are_refused() {
+        let text =
+            "- target: {kind: Deployment, name: web}\n  patch: |\n    - {op: copy, from: /spec, path: /spec/a}\n";
+        let e = parse_patches(text, "p.yaml").unwrap_err().to_string();
+        assert!(e.contains("uses `copy`, which hagen does not apply"), "{e}");
+    }
+
+    #[test]
+    fn re_serialised_documents_keep_yaml_1_1_strings_strings() {
+        let stream = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations: {a: \"on\", b: \"0x1F\", c: \"1_000\", d: \"12:30:45\"}\nspec: {replicas: 1}\n";
+        let out = post_render(stream, &patches("web"), &[]).unwrap();
+        for quoted in ["a: \"on\"", "b: \"0x1F\"", "c: \"1_000\"", "d: \"12:30:45\""] {
+            assert!(out.contains(quoted), "{out}");
+        }
     }
 
     #[test]

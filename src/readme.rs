@@ -7,6 +7,7 @@ use crate::generate::{deliveries, helm_command, strategy_words};
 use crate::intent::{Intent, Plan};
 use crate::output::MARKER;
 use crate::render::Rendered;
+use crate::text::{comment, markdown_cell as md};
 use serde::Serialize;
 
 const TEMPLATE: &str = include_str!("../templates/out-readme.md.j2");
@@ -100,13 +101,17 @@ fn row(plan: &Plan, i: &Intent) -> [String; 10] {
 fn component_sentence(i: &Intent) -> String {
     let mut s = format!(
         "**{}** (tier {}): {} If down: {}",
-        i.component, i.tier, i.purpose, i.impact
+        i.component,
+        i.tier,
+        md(&i.purpose),
+        md(&i.impact)
     );
     if let Some(reason) = i.knowledge.single_instance {
         match &i.override_reason {
             Some(why) if i.replicas > 1 => s.push_str(&format!(
-                " Runs {} replicas by override (\"{why}\") although {reason}.",
-                i.replicas
+                " Runs {} replicas by override (\"{}\") although {reason}.",
+                i.replicas,
+                md(why)
             )),
             _ => s.push_str(&format!(" Single instance: {reason}.")),
         }
@@ -115,7 +120,7 @@ fn component_sentence(i: &Intent) -> String {
         s.push_str(&format!(" Caveat: {}.", c.text));
     }
     for a in &i.acknowledged {
-        s.push_str(&format!(" Accepted trade-off `{}`: \"{}\".", a.code, a.reason));
+        s.push_str(&format!(" Accepted trade-off `{}`: \"{}\".", a.code, md(&a.reason)));
     }
     s
 }
@@ -127,7 +132,7 @@ pub fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> R
     let ctx = Context {
         marker: MARKER,
         version: env!("CARGO_PKG_VERSION"),
-        catalog: catalog.to_string(),
+        catalog: comment(catalog),
         cluster: plan.cluster.clone(),
         nodes: plan.nodes.clone(),
         rows: rows.into_iter().map(|i| row(plan, i)).collect(),

@@ -8,6 +8,7 @@ use crate::helm::{ChartSource, Helm};
 use crate::intent::{Intent, Plan, ReleasePlan};
 use serde::Serialize;
 use serde_json::Value;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The verdicts on one release.
@@ -47,6 +48,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Every ✗ the table prints: failed component checks, unexpected object changes and failed release checks.
     pub fn failures(&self) -> usize {
         self.releases.iter().map(ReleaseResult::failed).sum()
     }
@@ -68,9 +70,11 @@ impl Outcome {
 pub fn objects_from_stream(text: &str, default_namespace: &str) -> Result<Vec<Object>> {
     let trimmed = text.trim_start();
     let values: Vec<Value> = if trimmed.starts_with('{') {
+        crate::yaml::check_bounds(trimmed, crate::yaml::STREAM).map_err(|e| Error::Tool(e.message))?;
         vec![serde_json::from_str(trimmed).map_err(|e| Error::Tool(format!("not JSON: {e}")))?]
     } else {
-        crate::patch::parse_manifests(text, "the manifests").map_err(|e| Error::Tool(e.to_string()))?
+        crate::patch::parse_manifests(text, "the manifests", crate::yaml::STREAM)
+            .map_err(|e| Error::Tool(e.to_string()))?
     };
     let mut out = Vec::new();
     for v in values {
@@ -121,19 +125,14 @@ fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Re
     let patches = out.join(patches_path(&rel.name));
     let resources = out.join(resources_path(&rel.name));
     if patches.exists() || resources.exists() {
-        let read = |p: &Path| {
-            std::fs::read_to_string(p).map_err(|source| Error::Read {
-                path: p.to_path_buf(),
-                source,
-            })
-        };
+        let read = |p: &Path| crate::yaml::read_file(p, crate::yaml::SMALL.size);
         let parsed = if patches.exists() {
             crate::patch::parse_patches(&read(&patches)?, &patches.display().to_string())?
         } else {
             vec![]
         };
         let extra = if resources.exists() {
-            crate::patch::parse_manifests(&read(&resources)?, &resources.display().to_string())?
+            crate::patch::parse_manifests(&read(&resources)?, &resources.display().to_string(), crate::yaml::SMALL)?
         } else {
             vec![]
         };
@@ -262,7 +261,7 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
     // Proving is verify's job: generate as `hagen generate` would once the proofs are in (no proof warnings).
     let mut loaded = crate::catalog::load_file(catalog)?;
     for n in &loaded.notes {
-        eprintln!("{n}");
+        let _ = writeln!(std::io::stderr(), "{n}");
     }
     loaded.lock = None;
     let plan = crate::intent::resolve(&loaded, opts)?;
@@ -358,15 +357,16 @@ fn leaf_paths(v: &serde_yaml::Value, prefix: &str, out: &mut Vec<(String, serde_
 /// Keys of the overlay that the chart's own values.yaml does not know, with where a key of that name lives now.
 /// A key under a map the chart leaves empty (`affinity: {}`) is free-form and not reported.
 fn moved_keys(helm: &Helm, chart: &Path, values: &Path) -> Vec<String> {
-    let Ok(defaults) = helm
-        .show_values(chart)
-        .map(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).unwrap_or_default())
-    else {
+    let parse = |t: String| {
+        crate::yaml::check_bounds(&t, crate::yaml::STREAM)
+            .ok()
+            .and_then(|()| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
+            .unwrap_or_default()
+    };
+    let Ok(defaults) = helm.show_values(chart).map(parse) else {
         return vec![];
     };
-    let Ok(overlay) =
-        std::fs::read_to_string(values).map(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).unwrap_or_default())
-    else {
+    let Ok(overlay) = crate::yaml::read_file(values, crate::yaml::SMALL.size).map(parse) else {
         return vec![];
     };
     let mut ours = Vec::new();
@@ -465,12 +465,61 @@ pub fn table(o: &Outcome) -> String {
         .filter(|c| c.failed() > 0)
         .count();
     let drift: usize = o.releases.iter().map(|r| r.drift.len()).sum();
+    let release_failed: usize = o
+        .releases
+        .iter()
+        .flat_map(|r| &r.checks)
+        .filter(|c| c.ok == Some(false))
+        .count();
+    let release_note = if release_failed > 0 {
+        format!("; {release_failed} release check(s) failed")
+    } else {
+        String::new()
+    };
     s.push_str(&format!(
-        "verify: {components} components in {} releases, {} ✓ / {} ✗ ({ok} checks passed, {bad} failed, {unseen} not controllable; {drift} unexpected object changes) with helm {}\n",
+        "verify: {components} components in {} releases, {} ✓ / {} ✗ ({ok} checks passed, {bad} failed, {unseen} not controllable; {drift} unexpected object changes{release_note}) with helm {}\n",
         o.releases.len(),
         components - failed,
         failed,
         o.helm
     ));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(ok: Option<bool>) -> crate::check::Check {
+        crate::check::Check {
+            setting: "alert rules",
+            asked: "PrometheusRule".into(),
+            found: "none".into(),
+            ok,
+            delivered_by: "values".into(),
+        }
+    }
+
+    #[test]
+    fn every_printed_cross_is_a_failure() {
+        let outcome = |checks| Outcome {
+            helm: "v4".into(),
+            releases: vec![ReleaseResult {
+                release: "monitoring".into(),
+                chart: "stack".into(),
+                version: "1.0.0".into(),
+                namespace: "monitoring".into(),
+                components: vec![],
+                drift: vec![],
+                checks,
+                hints: vec![],
+                chart_digest: String::new(),
+            }],
+        };
+        let failed = outcome(vec![check(Some(true)), check(Some(false))]);
+        assert_eq!(failed.failures(), 1);
+        assert!(table(&failed).contains("✗ alert rules"));
+        assert!(table(&failed).contains("; 1 release check(s) failed)"));
+        assert_eq!(outcome(vec![check(Some(true)), check(None)]).failures(), 0);
+    }
 }

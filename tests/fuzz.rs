@@ -108,3 +108,126 @@ fn the_kept_corpus_replays_without_panics() {
         let _ = hagen::patch::post_render(&text, &patches(), &[]);
     }
 }
+
+/// How YAML 1.1 (go-yaml v2's `resolve.go`, PyYAML) and YAML 1.2 (core schema) type a plain scalar, reduced to
+/// "a string or not": the boolean and null words of both, merge and value keys, and everything that starts like a
+/// number, a date, a time or `.inf`/`.nan` in any of them (a sign, a digit or a dot).
+fn retyped_by_some_reader(s: &str) -> bool {
+    const WORDS: [&str; 22] = [
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+        "on", "On", "ON", "off", "Off", "OFF",
+    ];
+    s.is_empty()
+        || WORDS.contains(&s)
+        || ["~", "null", "Null", "NULL", "<<", "="].contains(&s)
+        || s.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c))
+}
+
+/// Strings made of YAML's indicator characters, digits, letters and the 1.1 words.
+fn tricky() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        prop::sample::select(vec![
+            "on",
+            "Off",
+            "y",
+            "N",
+            "yes",
+            "true",
+            "null",
+            "~",
+            "0x",
+            "1_0",
+            "1e3",
+            ".inf",
+            "12:30",
+            "2001-12-14",
+            "<<",
+            "=",
+            "{{",
+            "- ",
+            ": ",
+            " #",
+            "---",
+            "\n",
+            "\t",
+            "\u{85}",
+            "\u{2028}",
+            "\u{feff}",
+            "é",
+            "\\",
+            "\"",
+            "'",
+        ])
+        .prop_map(String::from),
+        prop::char::range(' ', '~').prop_map(String::from),
+        any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..8).prop_map(|v| v.concat())
+}
+
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        tricky().prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 64, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((tricky(), inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn emitted_yaml_parses_back_to_the_same_value(v in json_value()) {
+        let text = hagen::yaml::emit(&v);
+        let back: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+        prop_assert!(roughly(&back, &v), "{}\n{}", text, v);
+        prop_assert_eq!(hagen::yaml::check_bounds(&text, hagen::yaml::STREAM).map_err(|e| e.message), Ok(()));
+    }
+
+    #[test]
+    fn no_plain_string_is_retyped_by_a_yaml_1_1_or_1_2_reader(s in tricky()) {
+        if hagen::yaml::plain_ok(&s) {
+            prop_assert!(!retyped_by_some_reader(&s), "{:?}", s);
+        }
+        let one: serde_json::Value = serde_yaml::from_str(&hagen::yaml::emit(&serde_json::json!({ "k": s.clone() }))).unwrap();
+        prop_assert_eq!(one["k"].as_str(), Some(s.as_str()));
+    }
+
+    #[test]
+    fn bounds_are_checked_before_any_parser_runs(depth in 101usize..100_000, kind in 0..3u8) {
+        let text = match kind {
+            0 => format!("a: {}1{}\n", "{a: ".repeat(depth), "}".repeat(depth)),
+            1 => format!("a: {}1{}\n", "!t &x [".repeat(depth), "]".repeat(depth)),
+            _ => format!("{}a\n", "- ".repeat(depth)),
+        };
+        let started = std::time::Instant::now();
+        prop_assert!(hagen::catalog::load_str(&text, "deep.yaml").is_err());
+        prop_assert!(hagen::patch::post_render(&text, &[], &[]).is_err());
+        prop_assert!(hagen::verify::objects_from_stream(&text, "default").is_err());
+        prop_assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    }
+}
+
+/// Numbers compared by value, everything else exactly.
+fn roughly(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| roughly(p, q)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|((k, p), (l, q))| k == l && roughly(p, q))
+        }
+        _ => a == b,
+    }
+}

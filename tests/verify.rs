@@ -341,3 +341,17 @@ fn a_chart_bump_shows_what_no_longer_takes_effect_and_where_it_moved() {
         assert!(ok, "{v}: {stdout}\n{err}");
     }
 }
+
+#[test]
+fn a_missing_prometheus_rule_fails_verify() {
+    // A release-level check (the alert rules) that is ✗ makes verify exit non-zero like any component check.
+    let (ok, stdout, stderr) = verify_edited(
+        "kube-prometheus-stack.yaml",
+        "alertRules: additionalPrometheusRulesMap",
+        "alertRules: notReadByTheChart",
+    );
+    assert!(!ok, "{stdout}");
+    assert!(stdout.contains("  ✗ "), "{stdout}");
+    assert!(last_line(&stdout).contains("release check(s) failed"), "{stdout}");
+    assert!(stderr.contains("hagen verify:"), "{stderr}");
+}

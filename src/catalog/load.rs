@@ -26,13 +26,73 @@ pub struct Loaded {
 impl Loaded {
     /// A diagnostic at the node `pointer` of this catalogue.
     pub fn at(&self, severity: Severity, pointer: &str, message: impl Into<String>) -> Diagnostic {
+        let cat = &self.catalogue;
+        let (release, component) = indices(pointer);
+        let release = release.and_then(|r| cat.releases.get(r));
+        let component = release.zip(component).and_then(|(r, c)| r.components.get(c));
         Diagnostic {
             severity,
             file: self.file.clone(),
             pos: self.positions.find(pointer),
             pointer: pointer.to_string(),
+            subject: subject(release.map(|r| r.name.as_str()), component.map(|c| c.name.as_str())),
             message: message.into(),
         }
+    }
+}
+
+/// The release and component indices a pointer is under (`/releases/2/components/0/replicas` → 2, 0).
+fn indices(pointer: &str) -> (Option<usize>, Option<usize>) {
+    let mut seg = pointer.split('/').skip(1);
+    if seg.next() != Some("releases") {
+        return (None, None);
+    }
+    let release = seg.next().and_then(|s| s.parse().ok());
+    let component = match seg.next() {
+        Some("components") => seg.next().and_then(|s| s.parse().ok()),
+        _ => None,
+    };
+    (release, component)
+}
+
+/// "release coredns, component coredns" for a diagnostic's place, names shown safely.
+fn subject(release: Option<&str>, component: Option<&str>) -> Option<String> {
+    let safe = |s: &str| {
+        let s = crate::text::comment(s);
+        if s.chars().count() > 64 {
+            format!("{}…", s.chars().take(64).collect::<String>())
+        } else {
+            s
+        }
+    };
+    match (release, component) {
+        (Some(r), Some(c)) => Some(format!("release {}, component {}", safe(r), safe(c))),
+        (Some(r), None) => Some(format!("release {}", safe(r))),
+        _ => None,
+    }
+}
+
+/// The subject of a pointer in the raw JSON (before the catalogue is typed).
+fn json_subject(json: &Value, pointer: &str) -> Option<String> {
+    let (release, component) = indices(pointer);
+    let r = release.and_then(|r| json.pointer(&format!("/releases/{r}")));
+    let name = |v: Option<&Value>| v.and_then(|v| v.get("name")).and_then(Value::as_str).map(String::from);
+    let c = r
+        .zip(component)
+        .and_then(|(r, c)| r.pointer(&format!("/components/{c}")));
+    subject(
+        name(r).as_deref().or(release.map(|_| "?")),
+        name(c).as_deref().or(component.map(|_| "?")),
+    )
+}
+
+/// A JSON value as shown in a message: at most 60 characters, control characters escaped.
+fn shown(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    } else {
+        s
     }
 }
 
@@ -97,10 +157,19 @@ fn validator() -> &'static jsonschema::Validator {
 
 /// Reads and validates the catalogue at `path`.
 pub fn load_file(path: &Path) -> Result<Loaded> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Read {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    // Read one byte more than the bound: a larger file (or /dev/zero) is refused without being read whole.
+    let mut bytes = Vec::new();
+    file.take(crate::yaml::SMALL.size as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
     let mut loaded = load_bytes(&bytes, &path.display().to_string())?;
     let dir = path.parent().unwrap_or(Path::new(""));
     let (charts, notes) = crate::charts::Registry::with_dir(&dir.join("charts")).map_err(Error::Knowledge)?;
@@ -121,6 +190,7 @@ fn one(file: &str, pos: Option<Pos>, pointer: &str, message: impl Into<String>) 
         file: file.to_string(),
         pos,
         pointer: pointer.to_string(),
+        subject: None,
         message: message.into(),
     }])
 }
@@ -134,6 +204,25 @@ fn pos_of_offset(bytes: &[u8], offset: usize) -> Pos {
 }
 
 fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
+    // A UTF-8 byte-order mark (Windows editors write one) is not part of the document.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Err(e) = crate::yaml::check_bounds(
+        // Bounds are checked on the bytes' valid prefix; the UTF-8 error below reports the rest.
+        std::str::from_utf8(bytes).unwrap_or_else(|e| std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("")),
+        crate::yaml::SMALL,
+    ) {
+        return Err(one(
+            file,
+            Some(pos_of_offset(bytes, e.offset)),
+            "",
+            format!(
+                "{}; a catalogue is at most {} KiB and {} levels deep",
+                e.message,
+                crate::yaml::SMALL.size >> 10,
+                crate::yaml::SMALL.depth
+            ),
+        ));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         one(
             file,
@@ -204,37 +293,63 @@ fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
                     if !known.is_empty() {
                         message.push_str(&format!(" (expected one of: {})", known.join(", ")));
                     }
-                    diags.push(diag(file, &positions, &p, message));
+                    diags.push(diag(file, &positions, &json, &p, message));
                 }
             }
             _ if !enum_options(&schema, err.schema_path().as_str()).is_empty() => {
                 let opts = enum_options(&schema, err.schema_path().as_str());
-                let found = err.instance().to_string();
+                let found = shown(err.instance());
                 let mut message = format!("{found} is not one of: {}", opts.join(", "));
                 if let Some(f) = err.instance().as_str()
                     && let Some(s) = crate::suggest::did_you_mean(f, opts.iter().map(String::as_str))
                 {
                     message.push_str(&format!("; did you mean `{s}`?"));
                 }
-                diags.push(diag(file, &positions, &pointer, message));
+                diags.push(diag(file, &positions, &json, &pointer, message));
             }
             jsonschema::error::ValidationErrorKind::Pattern { pattern } => {
-                let expected = match pattern.as_str() {
-                    p if p.contains("ms|s|m|h") => "expected a Prometheus duration such as 30s, 10m or 1h",
-                    p if p.contains("[-a-z0-9]") => {
-                        "expected a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit"
+                diags.push(diag(
+                    file,
+                    &positions,
+                    &json,
+                    &pointer,
+                    pattern_message(err.instance(), pattern),
+                ));
+            }
+            jsonschema::error::ValidationErrorKind::PropertyNames { error } => {
+                let message = match error.kind() {
+                    jsonschema::error::ValidationErrorKind::Pattern { pattern } => {
+                        format!("key {}", pattern_message(error.instance(), pattern))
                     }
-                    _ => "",
+                    jsonschema::error::ValidationErrorKind::MaxLength { limit } => {
+                        format!("key {} is longer than {limit} characters", shown(error.instance()))
+                    }
+                    _ => format!("key {}: {}", shown(error.instance()), error.kind().keyword()),
                 };
-                let message = if expected.is_empty() {
-                    err.to_string()
-                } else {
-                    format!("{}: {expected}", err.instance())
-                };
-                diags.push(diag(file, &positions, &pointer, message));
+                diags.push(diag(file, &positions, &json, &pointer, message));
+            }
+            jsonschema::error::ValidationErrorKind::MaxLength { limit } => {
+                let n = err.instance().as_str().map_or(0, |s| s.chars().count());
+                diags.push(diag(
+                    file,
+                    &positions,
+                    &json,
+                    &pointer,
+                    format!(
+                        "{} is {n} characters long; at most {limit} are allowed",
+                        shown(err.instance())
+                    ),
+                ));
             }
             _ => {
                 let mut message = err.to_string();
+                if message.chars().count() > 300 {
+                    message = format!(
+                        "{}… ({})",
+                        message.chars().take(120).collect::<String>(),
+                        err.kind().keyword()
+                    );
+                }
                 if let jsonschema::error::ValidationErrorKind::Enum { options } = err.kind() {
                     let opts: Vec<String> = options
                         .as_array()
@@ -248,7 +363,7 @@ fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
                         message.push_str(&format!("; did you mean `{s}`?"));
                     }
                 }
-                diags.push(diag(file, &positions, &pointer, message));
+                diags.push(diag(file, &positions, &json, &pointer, message));
             }
         }
     }
@@ -259,6 +374,24 @@ fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
     }
     let catalogue: Catalogue =
         serde_json::from_value(json).map_err(|e| one(file, positions.find(""), "", format!("not a catalogue: {e}")))?;
+    let json = serde_json::to_value(&catalogue).unwrap_or_default();
+    for (key, value) in catalogue.alerts.as_ref().map(durations).unwrap_or_default() {
+        if prometheus_nanos(value).is_none() {
+            let pointer = format!("/alerts/{key}");
+            diags.push(diag(
+                file,
+                &positions,
+                &json,
+                &pointer,
+                format!(
+                    "{value:?} is beyond Prometheus' range of durations (at most 292 years, 106751d); Prometheus would refuse the rule"
+                ),
+            ));
+        }
+    }
+    if !diags.is_empty() {
+        return Err(Error::Catalogue(diags));
+    }
     Ok(Loaded {
         catalogue,
         file: file.to_string(),
@@ -269,14 +402,54 @@ fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
     })
 }
 
-fn diag(file: &str, positions: &Positions, pointer: &str, message: String) -> Diagnostic {
+fn diag(file: &str, positions: &Positions, json: &Value, pointer: &str, message: String) -> Diagnostic {
     Diagnostic {
         severity: Severity::Error,
         file: file.into(),
         pos: positions.find(pointer),
         pointer: pointer.into(),
+        subject: json_subject(json, pointer),
         message,
     }
+}
+
+/// A pattern failure in the user's terms.
+fn pattern_message(instance: &Value, pattern: &str) -> String {
+    match super::pattern::EXPECTED.iter().find(|(p, _)| *p == pattern) {
+        Some((_, expected)) => format!("{}: {expected}", shown(instance)),
+        None => format!("{} does not match {pattern}", shown(instance)),
+    }
+}
+
+/// The alert durations by catalogue key.
+fn durations(a: &super::Alerts) -> Vec<(&'static str, &str)> {
+    vec![
+        ("replicasUnavailableFor", a.replicas_unavailable_for.as_str()),
+        ("colocatedFor", a.colocated_for.as_str()),
+        ("singleInstanceDownFor", a.single_instance_down_for.as_str()),
+        ("singleInstanceDownForTier1", a.single_instance_down_for_tier1.as_str()),
+        ("pdbBlockingFor", a.pdb_blocking_for.as_str()),
+        ("podsPerNodeFor", a.pods_per_node_for.as_str()),
+    ]
+}
+
+/// A duration of the form `<digits><unit>` in nanoseconds, when Prometheus can hold it: its `model.ParseDuration`
+/// refuses anything above the largest Go `time.Duration` (2^63 − 1 ns, about 292 years) with "duration out of range".
+pub fn prometheus_nanos(d: &str) -> Option<i64> {
+    let split = d.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = d.split_at(split);
+    let n: u128 = n.parse().ok()?;
+    let ms: u128 = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        "w" => 7 * 86_400_000,
+        "y" => 365 * 86_400_000,
+        _ => return None,
+    };
+    i64::try_from(n.checked_mul(ms)?.checked_mul(1_000_000)?).ok()
 }
 
 /// serde_yaml appends " at line L column C"; the place is printed in front already.
@@ -317,6 +490,41 @@ mod tests {
             e[0].starts_with("c.yaml:3:3: error: defaults.replica: unknown key `replica`; did you mean `replicas`?"),
             "{e:?}"
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped_and_positions_stay_right() {
+        let e = errors("\u{feff}cluster: {name: a, nodes: [{name: n}]}\ndefaults:\n  replica: 2\nreleases: []\n");
+        assert!(
+            e[0].starts_with("c.yaml:3:3: error: defaults.replica: unknown key"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn oversized_text_is_refused_before_parsing() {
+        let big = format!("cluster:\n  name: {}\n", "a".repeat(2 << 20));
+        let e = errors(&big);
+        assert!(e[0].contains("the input is larger than 1 MiB"), "{e:?}");
+        let long = "cluster: {name: a, nodes: [{name: n}]}\ndefaults: {}\nreleases:\n- name: r\n  chart: coredns\n  repository: https://x.io\n  version: 1.46.2\n  namespace: n\n  components:\n  - name: coredns\n    tier: 1\n    purpose: PURPOSE\n    impact: x\n";
+        let e = errors(&long.replace("PURPOSE", &"p".repeat(100_000)));
+        assert_eq!(
+            e[0],
+            format!(
+                "c.yaml:12:5: error: releases[0].components[0].purpose (release r, component coredns): \"{}… is 100000 characters long; at most 500 are allowed",
+                "p".repeat(59)
+            )
+        );
+    }
+
+    #[test]
+    fn durations_beyond_prometheus_range_are_refused() {
+        assert_eq!(prometheus_nanos("106751d"), Some(106_751 * 86_400 * 1_000_000_000));
+        assert_eq!(prometheus_nanos("106752d"), None);
+        assert_eq!(prometheus_nanos("292y"), Some(292 * 365 * 86_400 * 1_000_000_000));
+        assert_eq!(prometheus_nanos("293y"), None);
+        assert_eq!(prometheus_nanos("99999999999999999999999999999999999999999y"), None);
+        assert_eq!(prometheus_nanos("0s"), Some(0));
     }
 
     #[test]

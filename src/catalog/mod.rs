@@ -38,6 +38,106 @@ pub struct Catalogue {
 /// A Prometheus duration such as `30s`, `10m` or `1h`.
 pub type Duration = String;
 
+/// The forms the catalogue's strings must take. They keep every string that reaches a file, a comment, a shell line
+/// or a Kubernetes field to what that place reads literally: no whitespace or control characters in names and URLs,
+/// no control characters (line breaks included) in free text, and bounded lengths.
+pub mod pattern {
+    /// A DNS-1123 label (release, namespace, cluster name).
+    pub const DNS_LABEL: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+    /// A DNS-1123 subdomain (node names).
+    pub const DNS_SUBDOMAIN: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+    /// A Kubernetes label key: an optional DNS subdomain prefix and `/`, then a name of at most 63 characters.
+    pub const LABEL_KEY: &str = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
+    /// A Kubernetes label value: empty, or at most 63 letters, digits, `-`, `_`, `.`, starting and ending alphanumeric.
+    pub const LABEL_VALUE: &str = r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$";
+    /// A chart repository: https or oci, without whitespace, control characters or what RFC 3986 never allows.
+    pub const REPOSITORY: &str = r#"^(https|oci)://[^\s\u0000-\u001f\u007f-\u009f"<>\\^`{|}]+$"#;
+    /// A chart name as Helm writes it.
+    pub const CHART: &str = r"^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$";
+    /// A chart version (SemVer, with an optional leading `v`).
+    pub const VERSION: &str = r"^v?[0-9A-Za-z][-0-9A-Za-z.+]*$";
+    /// A Prometheus duration in one unit.
+    pub const DURATION: &str = r"^[0-9]+(ms|s|m|h|d|w|y)$";
+    /// A relative path inside a repository: names joined by `/`, none starting with `.` (so no `..`).
+    pub const REPO_PATH: &str = r"^[A-Za-z0-9_][-A-Za-z0-9_.]*(/[A-Za-z0-9_][-A-Za-z0-9_.]*)*$";
+    /// A git revision: a branch, tag or commit name.
+    pub const REVISION: &str = r"^[A-Za-z0-9][-A-Za-z0-9_./]*$";
+    /// Free text: one line, no control characters.
+    pub const TEXT: &str = r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$";
+    /// What each pattern expects, for error messages.
+    pub const EXPECTED: [(&str, &str); 11] = [
+        (
+            DNS_LABEL,
+            "expected a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
+        ),
+        (
+            DNS_SUBDOMAIN,
+            "expected a DNS-1123 subdomain: DNS-1123 labels joined by '.'",
+        ),
+        (
+            LABEL_KEY,
+            "expected a Kubernetes label key: an optional DNS subdomain and '/', then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+        ),
+        (
+            LABEL_VALUE,
+            "expected a Kubernetes label value: empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+        ),
+        (
+            REPOSITORY,
+            "expected an https:// or oci:// URL without spaces, control characters, quotes or any of <>\\^`{|}",
+        ),
+        (
+            CHART,
+            "expected a chart name: lowercase letters, digits, '-', '_' and '.'",
+        ),
+        (VERSION, "expected a chart version such as 1.46.2 or v1.21.1"),
+        (DURATION, "expected a Prometheus duration such as 30s, 10m or 1h"),
+        (TEXT, "expected one line of text without control characters"),
+        (
+            REPO_PATH,
+            "expected a relative path: names of letters, digits, '-', '_' and '.' joined by '/', none starting with '.'",
+        ),
+        (
+            REVISION,
+            "expected a git branch, tag or commit: letters, digits, '-', '_', '.' and '/'",
+        ),
+    ];
+
+    /// Longest free text (purpose, impact, reasons): a sentence or two, not a document.
+    pub const TEXT_MAX: u32 = 500;
+}
+
+use pattern::{CHART, DNS_LABEL, DNS_SUBDOMAIN, DURATION, REPOSITORY, TEXT, TEXT_MAX, VERSION};
+
+fn label_map(generator: &mut schemars::SchemaGenerator, min: u32) -> schemars::Schema {
+    let _ = generator;
+    schemars::json_schema!({
+        "type": "object",
+        "minProperties": min,
+        "maxProperties": 64,
+        "propertyNames": {"maxLength": 317, "pattern": pattern::LABEL_KEY},
+        "additionalProperties": {"type": "string", "maxLength": 63, "pattern": pattern::LABEL_VALUE},
+    })
+}
+
+fn labels(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    label_map(generator, 0)
+}
+
+fn labels_nonempty(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    label_map(generator, 1)
+}
+
+fn reasons(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let _ = generator;
+    schemars::json_schema!({
+        "type": "object",
+        "maxProperties": 32,
+        "propertyNames": {"maxLength": 64},
+        "additionalProperties": {"type": "string", "maxLength": TEXT_MAX, "pattern": TEXT},
+    })
+}
+
 /// Alert rules hagen adds to the kube-prometheus-stack overlay (`additionalPrometheusRulesMap`).
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -47,23 +147,23 @@ pub struct Alerts {
     pub enabled: bool,
     /// How long a component may run with fewer available replicas than desired.
     #[serde(default = "d10m")]
-    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    #[schemars(length(max = 24), regex(pattern = DURATION))]
     pub replicas_unavailable_for: Duration,
     /// How long two ready pods of one component may share a node.
     #[serde(default = "d15m")]
-    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    #[schemars(length(max = 24), regex(pattern = DURATION))]
     pub colocated_for: Duration,
     /// How long a single-instance component may have no ready pod (Tier 2 and 3).
     #[serde(default = "d5m")]
-    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    #[schemars(length(max = 24), regex(pattern = DURATION))]
     pub single_instance_down_for: Duration,
     /// The same, for Tier 1 components.
     #[serde(default = "d1m")]
-    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    #[schemars(length(max = 24), regex(pattern = DURATION))]
     pub single_instance_down_for_tier1: Duration,
     /// How long a PodDisruptionBudget may allow zero disruptions (it blocks every node drain).
     #[serde(default = "d30m")]
-    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    #[schemars(length(max = 24), regex(pattern = DURATION))]
     pub pdb_blocking_for: Duration,
     /// Running pods on one node above which it is overloaded.
     #[serde(default = "pods_per_node")]
@@ -71,7 +171,7 @@ pub struct Alerts {
     pub pods_per_node: u32,
     /// How long a node may stay above `podsPerNode`.
     #[serde(default = "d10m")]
-    #[schemars(regex(pattern = r"^[0-9]+(ms|s|m|h|d|w|y)$"))]
+    #[schemars(length(max = 24), regex(pattern = DURATION))]
     pub pods_per_node_for: Duration,
 }
 
@@ -137,17 +237,20 @@ pub struct Delivery {
 pub struct ArgoCd {
     /// The git repository Argo CD reads out/ from (for releases delivered as a kustomize folder).
     #[serde(rename = "repoURL")]
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1, max = 2048), regex(pattern = REPOSITORY))]
     pub repo_url: String,
     /// The git revision to follow.
     #[serde(default = "default_revision")]
+    #[schemars(length(min = 1, max = 255), regex(pattern = pattern::REVISION))]
     pub target_revision: String,
     /// The path of the output folder inside that repository (default: `--out` as given, hagen running from the
     /// repository's top).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 255), regex(pattern = pattern::REPO_PATH))]
     pub out_path: Option<String>,
     /// The namespace Argo CD runs in.
     #[serde(default = "default_argocd_namespace")]
+    #[schemars(length(min = 1, max = 63), regex(pattern = DNS_LABEL))]
     pub namespace: String,
 }
 
@@ -186,10 +289,10 @@ impl TierKey {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Cluster {
     /// A name for the cluster, shown in generated files.
-    #[schemars(length(min = 1, max = 63))]
+    #[schemars(length(min = 1, max = 63), regex(pattern = DNS_LABEL))]
     pub name: String,
     /// The nodes pods can be scheduled on.
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1, max = 1000))]
     pub nodes: Vec<Node>,
     /// kube-controller-manager's `--node-monitor-grace-period` in seconds: how long a silent node stays Ready
     /// before its pods are marked NotReady and its eviction timer starts (50 since Kubernetes 1.32, 40 before).
@@ -214,11 +317,12 @@ fn is_default_grace(s: &u32) -> bool {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Node {
-    /// The node's name (its `kubernetes.io/hostname` label).
-    #[schemars(length(min = 1, max = 253))]
+    /// The node's name (its `kubernetes.io/hostname` label): a DNS-1123 subdomain.
+    #[schemars(length(min = 1, max = 253), regex(pattern = DNS_SUBDOMAIN))]
     pub name: String,
     /// Labels on the node, e.g. `node-role: database`.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "labels")]
     pub labels: IndexMap<String, String>,
 }
 
@@ -255,7 +359,7 @@ pub struct Settings {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AvoidNodes {
     /// Node labels to avoid; a node with any of them is avoided.
-    #[schemars(length(min = 1))]
+    #[schemars(schema_with = "labels_nonempty")]
     pub labels: IndexMap<String, String>,
     /// `required`: never schedule there (fewer eligible nodes); `preferred`: only when nothing else fits.
     pub strength: Strength,
@@ -324,21 +428,22 @@ pub struct Pdb {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Release {
     /// The Helm release name (DNS-1123 label, at most 53 characters).
-    #[schemars(length(min = 1, max = 53), regex(pattern = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"))]
+    #[schemars(length(min = 1, max = 53), regex(pattern = DNS_LABEL))]
     pub name: String,
     /// The chart name, as hagen's chart knowledge knows it.
+    #[schemars(length(min = 1, max = 63), regex(pattern = CHART))]
     pub chart: String,
-    /// The chart repository URL (`helm repo add`).
-    #[schemars(length(min = 1))]
+    /// The chart repository URL (`helm repo add`): https:// or oci://.
+    #[schemars(length(min = 1, max = 2048), regex(pattern = REPOSITORY))]
     pub repository: String,
     /// The pinned chart version.
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1, max = 64), regex(pattern = VERSION))]
     pub version: String,
     /// The namespace the release is installed into.
-    #[schemars(length(min = 1, max = 63), regex(pattern = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"))]
+    #[schemars(length(min = 1, max = 63), regex(pattern = DNS_LABEL))]
     pub namespace: String,
     /// The release's components hagen makes highly available.
-    #[schemars(length(min = 1))]
+    #[schemars(length(min = 1, max = 100))]
     pub components: Vec<Component>,
     /// The release is k3s's packaged one (Traefik: a HelmChart customised by a HelmChartConfig; CoreDNS and
     /// metrics-server: plain manifests k3s rewrites at every start).
@@ -361,19 +466,20 @@ pub struct Release {
 #[schemars(deny_unknown_fields)]
 pub struct Component {
     /// The component's name in the chart knowledge (e.g. `csi-provisioner`, `grafana`).
+    #[schemars(length(min = 1, max = 63), regex(pattern = DNS_LABEL))]
     pub name: String,
     /// 1 (cluster breaks), 2 (features break), 3 (observability).
     #[schemars(range(min = 1, max = 3))]
     pub tier: u8,
-    /// What the component does.
-    #[schemars(length(min = 1))]
+    /// What the component does (one line, at most 500 characters).
+    #[schemars(length(min = 1, max = TEXT_MAX), regex(pattern = TEXT))]
     pub purpose: String,
-    /// What stops working while it is down.
-    #[schemars(length(min = 1))]
+    /// What stops working while it is down (one line, at most 500 characters).
+    #[schemars(length(min = 1, max = TEXT_MAX), regex(pattern = TEXT))]
     pub impact: String,
     /// Required to run a single-instance component (MetalLB controller, sealed-secrets, prometheus-operator) at more than one replica: say why it is safe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 10))]
+    #[schemars(length(min = 10, max = TEXT_MAX), regex(pattern = TEXT))]
     pub single_instance_override: Option<String>,
     /// Scale with load between `min` and `max` replicas through the chart's HorizontalPodAutoscaler.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -382,6 +488,7 @@ pub struct Component {
     /// acceptable here. An acknowledged warning is listed with its reason in out/README.md and no longer fails
     /// `generate --strict`.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "reasons")]
     pub acknowledge: IndexMap<String, String>,
     /// Overrides of the defaults and tier settings.
     #[serde(flatten)]

@@ -64,6 +64,7 @@ impl OwnValues {
             file: self.shown.clone(),
             pos: self.positions.find(&full),
             pointer: full,
+            subject: None,
             message,
         }
     }
@@ -75,6 +76,7 @@ fn error(file: &str, pos: Option<Pos>, pointer: &str, message: String) -> Diagno
         file: file.to_string(),
         pos,
         pointer: pointer.to_string(),
+        subject: None,
         message,
     }
 }
@@ -336,7 +338,7 @@ mod tests {
         std::fs::write(dir.path().join("outside.yaml"), "a: 1\n").unwrap();
         std::fs::write(dir.path().join("catalog/inside.yaml"), "b: 2\n").unwrap();
         std::os::unix::fs::symlink("../outside.yaml", dir.path().join("catalog/link.yaml")).unwrap();
-        let text = "cluster: {name: a, nodes: [{name: n}]}\ndefaults: {}\nreleases:\n  - {name: r, chart: coredns, repository: x, version: '1', namespace: n, components: [{name: coredns, tier: 1, purpose: p, impact: i}], valuesFiles: [inside.yaml, link.yaml]}\n";
+        let text = "cluster: {name: a, nodes: [{name: n}]}\ndefaults: {}\nreleases:\n  - {name: r, chart: coredns, repository: https://x.example, version: '1', namespace: n, components: [{name: coredns, tier: 1, purpose: p, impact: i}], valuesFiles: [inside.yaml, link.yaml]}\n";
         let file = dir.path().join("catalog/cluster.yaml");
         let loaded = crate::catalog::load_str(text, &file.display().to_string()).unwrap();
         let mut diags = Vec::new();

@@ -339,11 +339,10 @@ impl Registry {
             .collect();
         files.sort();
         for path in files {
-            let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            if bytes.len() > 1 << 20 {
-                return Err(format!("{}: a chart knowledge file is at most 1 MiB", path.display()));
-            }
-            let text = String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8", path.display()))?;
+            // Regular files only (a link to one is read; a FIFO or device never), bounded before parsing.
+            let text = crate::yaml::read_file(&path, crate::yaml::SMALL.size).map_err(|e| e.to_string())?;
+            crate::yaml::check_bounds(&text, crate::yaml::SMALL)
+                .map_err(|e| format!("{}: {} (at byte {})", path.display(), e.message, e.offset))?;
             let parsed = file::parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
             check(&parsed).map_err(|e| format!("{}: chart {}: {e}", path.display(), parsed.name))?;
             let name = parsed.name.clone();

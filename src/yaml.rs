@@ -1,0 +1,528 @@
+//! The one YAML writer of hagen, and the bounds every YAML input is checked against before a parser sees it.
+//!
+//! Helm and kubectl read YAML 1.1 (go-yaml v2 behind sigs.k8s.io/yaml): `on`, `no`, `y`, `0x1F`, `1_000`,
+//! `2001-12-14`, `12:30` are booleans, numbers or dates there, strings in YAML 1.2. serde_yaml writes them plain
+//! (research/live-objects-and-yaml.md, B9), so a label value `on` became `true`. This writer leaves a string plain
+//! only when it starts with a letter or `/`, holds nothing but letters, digits, spaces and `-._/(),=+@%;`, and
+//! is none of the 1.1 boolean and null words; everything else is double-quoted with every character outside
+//! printable ASCII-or-Unicode escaped. Strings that start with a letter cannot be a number, a date or a
+//! sexagesimal in either version, so the plain ones read the same under YAML 1.1 and 1.2. Floats always carry a
+//! `.` (PyYAML's 1.1 reads `1e3` as a string). The layout follows serde_yaml's (block style, sequences at their
+//! key's indentation, `|` literals for multi-line text), so the files stay easy to read and diff.
+
+use serde::Serialize;
+use serde_json::Value;
+use std::io::Read;
+
+/// Serialises `v` as a YAML document (block style, ends with a newline), parsed back before it is accepted: a
+/// document that would not read back as `v` is an error (a bug in this writer), never a file.
+pub fn to_string<T: Serialize + ?Sized>(v: &T) -> Result<String, String> {
+    let value = serde_json::to_value(v).map_err(|e| e.to_string())?;
+    let text = emit(&value);
+    let back: Value =
+        serde_yaml::from_str(&text).map_err(|e| format!("hagen wrote YAML it cannot read back ({e}):\n{text}"))?;
+    if back != value {
+        return Err(format!("hagen wrote YAML that reads back differently:\n{text}"));
+    }
+    Ok(text)
+}
+
+/// Writes a JSON value as a YAML document.
+pub fn emit(v: &Value) -> String {
+    let mut out = String::new();
+    match v {
+        Value::Object(m) if !m.is_empty() => block(&mut out, v, 0, false),
+        Value::Array(a) if !a.is_empty() => block(&mut out, v, 0, false),
+        _ => {
+            out.push_str(&inline(v));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A value written on the current line: a scalar, `{}` or `[]`.
+fn inline(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => number(n),
+        Value::String(s) => scalar(s),
+        Value::Object(_) => "{}".into(),
+        Value::Array(_) => "[]".into(),
+    }
+}
+
+fn number(n: &serde_json::Number) -> String {
+    let s = n.to_string();
+    if n.is_f64() && !s.contains('.') {
+        // `1e300` is a string to PyYAML (YAML 1.1 floats need a dot) and `5` would become an integer.
+        match s.find(['e', 'E']) {
+            Some(i) => format!("{}.0{}", &s[..i], &s[i..]),
+            None => format!("{s}.0"),
+        }
+    } else {
+        s
+    }
+}
+
+/// Whether a value needs lines of its own (a non-empty mapping or sequence).
+fn is_block(v: &Value) -> bool {
+    matches!(v, Value::Object(m) if !m.is_empty()) || matches!(v, Value::Array(a) if !a.is_empty())
+}
+
+fn indent(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+/// Writes a non-empty mapping or sequence at indentation `at`; with `inline_first`, its first line continues
+/// the current line (after `- `).
+fn block(out: &mut String, v: &Value, at: usize, inline_first: bool) {
+    match v {
+        Value::Object(m) => {
+            for (n, (k, val)) in m.iter().enumerate() {
+                if n > 0 || !inline_first {
+                    indent(out, at);
+                }
+                out.push_str(&scalar(k));
+                out.push(':');
+                match val {
+                    Value::Object(_) if is_block(val) => {
+                        out.push('\n');
+                        block(out, val, at + 2, false);
+                    }
+                    Value::Array(_) if is_block(val) => {
+                        out.push('\n');
+                        block(out, val, at, false);
+                    }
+                    Value::String(s) if literal_ok(s) => literal(out, s, at + 2),
+                    _ => {
+                        out.push(' ');
+                        out.push_str(&inline(val));
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (n, item) in items.iter().enumerate() {
+                if n > 0 || !inline_first {
+                    indent(out, at);
+                }
+                out.push('-');
+                match item {
+                    _ if is_block(item) => {
+                        out.push(' ');
+                        block(out, item, at + 2, true);
+                    }
+                    Value::String(s) if literal_ok(s) => literal(out, s, at + 2),
+                    _ => {
+                        out.push(' ');
+                        out.push_str(&inline(item));
+                        out.push('\n');
+                    }
+                }
+            }
+        }
+        _ => {
+            out.push_str(&inline(v));
+            out.push('\n');
+        }
+    }
+}
+
+/// Multi-line text as a `|` literal block: kept only for text whose every line reads back unchanged (no line
+/// starts with a space or is blank but not empty, nothing that needs an escape, at most one final newline).
+fn literal_ok(s: &str) -> bool {
+    let body = s.strip_suffix('\n').unwrap_or(s);
+    body.contains('\n')
+        && !body.ends_with('\n')
+        && !body.starts_with([' ', '\n'])
+        && body.split('\n').all(|l| l.is_empty() || !l.trim().is_empty())
+        && body.split('\n').all(|l| !l.ends_with(' '))
+        && s.chars().all(|c| c == '\n' || !needs_escape(c))
+}
+
+fn literal(out: &mut String, s: &str, at: usize) {
+    out.push_str(if s.ends_with('\n') { " |\n" } else { " |-\n" });
+    for line in s.strip_suffix('\n').unwrap_or(s).split('\n') {
+        if !line.is_empty() {
+            indent(out, at);
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+}
+
+/// The YAML 1.1 words for booleans and null (go-yaml v2's resolve table, PyYAML), in any letter case.
+const WORDS: [&str; 9] = ["y", "yes", "n", "no", "true", "false", "on", "off", "null"];
+
+/// Whether `s` may be written without quotes and reads back as the same string under YAML 1.1 and 1.2.
+pub fn plain_ok(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else { return false };
+    (first.is_ascii_alphabetic() || first == '/')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " -._/(),=+@%;:`$".contains(c))
+        && !s.ends_with([' ', ':'])
+        && !s.contains(": ")
+        && !s.contains("  ")
+        && !WORDS.contains(&s.to_ascii_lowercase().as_str())
+}
+
+/// Characters a double-quoted scalar must escape: controls, the C1 block (NEL is a YAML 1.1 line break), the
+/// Unicode line and paragraph separators, the byte-order mark and the non-characters.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// A string as a YAML scalar: plain when [`plain_ok`]; single-quoted when it holds `"` or `\\` but nothing that
+/// needs an escape (single quotes escape nothing but `'`, in both YAML versions); else double-quoted.
+pub fn scalar(s: &str) -> String {
+    if plain_ok(s) {
+        s.to_string()
+    } else if s.contains(['"', '\\']) && !s.contains(['\n', '\t']) && !s.chars().any(needs_escape) {
+        format!("'{}'", s.replace('\'', "''"))
+    } else {
+        quoted(s)
+    }
+}
+
+/// A double-quoted YAML scalar (the escapes both YAML 1.1 and 1.2 define).
+pub fn quoted(s: &str) -> String {
+    let mut q = String::with_capacity(s.len() + 2);
+    q.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => q.push_str("\\\""),
+            '\\' => q.push_str("\\\\"),
+            '\n' => q.push_str("\\n"),
+            '\t' => q.push_str("\\t"),
+            '\r' => q.push_str("\\r"),
+            c if needs_escape(c) => q.push_str(&format!("\\u{:04X}", c as u32)),
+            c => q.push(c),
+        }
+    }
+    q.push('"');
+    q
+}
+
+/// How far a YAML input may reach before any parser sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Bytes.
+    pub size: usize,
+    /// Nesting of block and flow collections together.
+    pub depth: usize,
+}
+
+/// The catalogue and patch files: hand-written, small.
+pub const SMALL: Limits = Limits {
+    size: 1 << 20,
+    depth: 64,
+};
+
+/// Rendered manifests (`post-render` stdin, `audit` input): a kube-prometheus-stack render with its CRDs is 5 MB,
+/// and cert-manager's CRDs nest 38 levels deep (serde_yaml's own limit is 128).
+pub const STREAM: Limits = Limits {
+    size: 256 << 20,
+    depth: 100,
+};
+
+/// Reads a file of at most `limit` bytes: a larger one, or `/dev/zero`, is refused without being read whole.
+pub fn read_file(path: &std::path::Path, limit: usize) -> crate::error::Result<String> {
+    let err = |source| crate::error::Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    read_to_limit(std::fs::File::open(path).map_err(err)?, limit).map_err(err)
+}
+
+/// Reads UTF-8 text of at most `limit` bytes.
+pub fn read_to_limit(r: impl Read, limit: usize) -> std::io::Result<String> {
+    let mut bytes = Vec::new();
+    r.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > limit {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB; refused rather than read whole",
+            limit >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| std::io::Error::other("not UTF-8 text"))
+}
+
+/// Why an input was refused before parsing: a byte offset and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfBounds {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Checks size and nesting depth in one pass over the text, in linear time, before a parser sees it (the
+/// parsers' own limits come after quadratic work: `{a: {a: …` 100,000 deep took minutes). Block nesting is
+/// counted from indentation and `- ` entries, flow nesting from brackets outside quoted scalars and comments;
+/// block scalars (`|`, `>`) are skipped. On the charts' own renders it equals the parser's depth (cert-manager's
+/// CRDs: 38); odd layouts (a quoted scalar over several lines) can only count higher.
+pub fn check_bounds(text: &str, limits: Limits) -> Result<(), OutOfBounds> {
+    if text.len() > limits.size {
+        return Err(OutOfBounds {
+            offset: limits.size,
+            message: format!(
+                "the input is larger than {} MiB; hagen refuses it rather than read it whole",
+                limits.size >> 20
+            ),
+        });
+    }
+    let deep = |offset: usize| OutOfBounds {
+        offset,
+        message: format!("collections are nested deeper than {} levels", limits.depth),
+    };
+    let mut indents: Vec<usize> = Vec::new(); // columns of the block nodes open around this line
+    let mut flow = 0usize;
+    let mut block_scalar: Option<usize> = None; // lines indented deeper than this belong to a block scalar
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        let bytes = content.as_bytes();
+        let lead = bytes.iter().take_while(|b| **b == b' ').count();
+        if let Some(parent) = block_scalar {
+            if lead == bytes.len() || lead > parent {
+                continue;
+            }
+            block_scalar = None;
+        }
+        let mut i = lead;
+        if lead == 0 && (content.starts_with("---") || content.starts_with("...")) {
+            // A new document: whatever an earlier one left open (a stray bracket in a plain scalar) ends here.
+            flow = 0;
+            indents.clear();
+            continue;
+        }
+        if flow == 0 {
+            let rest = &content[lead..];
+            if rest.is_empty() || rest.starts_with('#') {
+                continue;
+            }
+            while indents.last().is_some_and(|&c| c >= lead) {
+                indents.pop();
+            }
+            // `- `, `? ` and the node after them each sit one level deeper, at their own column.
+            loop {
+                indents.push(i);
+                if flow + indents.len() > limits.depth {
+                    return Err(deep(start + i));
+                }
+                let is_entry = matches!(bytes.get(i), Some(b'-' | b'?')) && bytes.get(i + 1).is_none_or(|c| *c == b' ');
+                if !is_entry {
+                    break;
+                }
+                i += 1;
+                while bytes.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+                if i >= bytes.len() {
+                    break;
+                }
+            }
+        }
+        let mut node_start = true; // a quoted scalar, a flow collection or a block scalar may begin here
+        while i < bytes.len() {
+            let b = bytes[i];
+            match b {
+                b' ' => {
+                    i += 1;
+                    continue;
+                }
+                b'#' if i == 0 || bytes[i - 1] == b' ' => break,
+                b'\'' | b'"' if node_start => {
+                    // A quoted scalar continued on later lines is rare in what hagen reads; its rest is then
+                    // counted as plain text, which can only make the count stricter.
+                    let q = b;
+                    i += 1;
+                    while i < bytes.len() {
+                        if q == b'"' && bytes[i] == b'\\' {
+                            i += 2;
+                            continue;
+                        }
+                        if bytes[i] == q {
+                            if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                                i += 2;
+                                continue;
+                            }
+                            break;
+                        }
+                        i += 1;
+                    }
+                    node_start = false;
+                }
+                b'!' | b'&' if node_start => {
+                    // A tag or an anchor: the node it belongs to still starts after it.
+                    while i < bytes.len() && bytes[i] != b' ' {
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'[' | b'{' if node_start || flow > 0 => {
+                    flow += 1;
+                    if flow + indents.len() > limits.depth {
+                        return Err(deep(start + i));
+                    }
+                    node_start = true;
+                }
+                b']' | b'}' if flow > 0 => {
+                    flow -= 1;
+                    node_start = false;
+                }
+                b',' if flow > 0 => node_start = true,
+                b':' if flow > 0 || bytes.get(i + 1).is_none_or(|c| *c == b' ') => node_start = true,
+                b'-' | b'?' if node_start && bytes.get(i + 1).is_none_or(|c| *c == b' ') => {}
+                b'|' | b'>' if node_start && flow == 0 => {
+                    // Its lines are those indented deeper than the node that owns it: the key before it, or
+                    // the `- ` entry when it is the entry's value.
+                    let n = indents.len();
+                    let owner = match indents.last() {
+                        Some(&c) if c == i && n >= 2 => indents[n - 2],
+                        Some(&c) => c,
+                        None => lead,
+                    };
+                    block_scalar = Some(owner);
+                    break;
+                }
+                _ => node_start = false,
+            }
+            i += 1;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn strings_a_yaml_1_1_reader_would_retype_are_quoted() {
+        for s in [
+            "y",
+            "Y",
+            "n",
+            "yes",
+            "No",
+            "ON",
+            "off",
+            "true",
+            "False",
+            "~",
+            "null",
+            "",
+            "0x1F",
+            "0X1F",
+            "+0x1F",
+            "0o17",
+            "0b101",
+            "012",
+            "08",
+            "1_000",
+            "0x_1F",
+            "1e3",
+            "6.02e23",
+            "1.10",
+            ".5",
+            "5.",
+            "1e400",
+            ".inf",
+            "-.inf",
+            ".nan",
+            "12:30",
+            "190:20:30.15",
+            "2001-12-14",
+            "2001-12-14t21:59:43.10-05:00",
+            "<<",
+            "=",
+            "-",
+            "- a",
+            "a: b",
+            "a:",
+            "a #b",
+            "#a",
+            "say \"on\"",
+            "back\\slash",
+            " a",
+            "a ",
+            "@a",
+            "`a",
+            "!a",
+            "&a",
+            "*a",
+            "|",
+            ">",
+            "%a",
+            "[a]",
+            "{a}",
+            "a\nb",
+            "tab\tin",
+            "nel\u{85}",
+            "ls\u{2028}",
+            "\u{feff}bom",
+            "'a'",
+            "\"a\"",
+            "?a",
+            "a:",
+        ] {
+            assert!(!plain_ok(s), "{s:?} must be quoted");
+            let doc = emit(&json!({ "k": s }));
+            let back: serde_yaml::Value = serde_yaml::from_str(&doc).unwrap();
+            assert_eq!(back["k"].as_str(), Some(s), "{doc}");
+        }
+        for s in [
+            "coredns",
+            "app.kubernetes.io/name",
+            "/spec/replicas",
+            "Cluster DNS (primary), v2",
+            "inf",
+            "https://x.io:443/a",
+            "run `a` $b",
+        ] {
+            assert!(plain_ok(s), "{s:?} may stay plain");
+        }
+    }
+
+    #[test]
+    fn layout_follows_serde_yaml() {
+        let v =
+            json!({"a": 1, "b": [1, {"c": "on", "d": []}, [2, 3]], "e": {"f": {}}, "g": null, "h": 0.5, "i": 1e300});
+        assert_eq!(
+            emit(&v),
+            "a: 1\nb:\n- 1\n- c: \"on\"\n  d: []\n- - 2\n  - 3\ne:\n  f: {}\ng: null\nh: 0.5\ni: 1.0e+300\n"
+        );
+        assert_eq!(
+            emit(&json!({"p": "- op: add\n  path: /x\n"})),
+            "p: |\n  - op: add\n    path: /x\n"
+        );
+        assert_eq!(emit(&json!(["a\n\nb"])), "- |-\n  a\n\n  b\n");
+        assert_eq!(emit(&json!(" lead\nx\n")), "\" lead\\nx\\n\"\n");
+    }
+
+    #[test]
+    fn bounds_count_block_and_flow_nesting() {
+        let deep_flow = format!("a: {}1{}\n", "[".repeat(100), "]".repeat(100));
+        assert!(check_bounds(&deep_flow, SMALL).is_err());
+        let mut deep_block = String::new();
+        for n in 0..100 {
+            deep_block.push_str(&format!("{}k{n}:\n", " ".repeat(n)));
+        }
+        assert!(check_bounds(&deep_block, SMALL).is_err());
+        let compact = format!("{}a\n", "- ".repeat(100));
+        assert!(check_bounds(&compact, SMALL).is_err());
+        let tagged = format!("a: {}1{}\n", "!t &x [".repeat(100), "]".repeat(100));
+        assert!(check_bounds(&tagged, SMALL).is_err());
+        let fine = "a:\n  b: [1, {c: \"[[[[\"}]\n  d: 'it''s [ fine'\n  e: |\n    [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n  f: a[b # [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n";
+        assert_eq!(check_bounds(fine, SMALL), Ok(()));
+        let shipped = include_str!("../catalog/cluster.yaml");
+        assert_eq!(check_bounds(shipped, SMALL), Ok(()));
+        assert!(check_bounds(&"a".repeat((1 << 20) + 1), SMALL).is_err());
+    }
+}
