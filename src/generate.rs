@@ -262,6 +262,10 @@ fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> Strin
         }
         s.push('\n');
     }
+    s.push_str(&format!(
+        "\n## Checking the live cluster\n\nAfter the upgrades, judge the cluster as the API server reports it (exit status 1 on any finding: a component short of serving pods, a node down or cordoned, a PDB that blocks drains, placement above `alerts.podsPerNode`):\n\n```sh\n{}\n```\n",
+        crate::audit::LIVE_COMMAND
+    ));
     if !plan.warnings.is_empty() {
         s.push_str("\n## Warnings\n\n");
         for w in &plan.warnings {
