@@ -9,6 +9,8 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use std::fmt;
 
+mod yaml;
+
 /// The kinds audit keeps whole: workloads (their pod templates, for the neighbour checks), PDBs and HPAs.
 const KEPT: &[&str] = &[
     "Deployment",
@@ -107,16 +109,14 @@ pub fn read(text: &str, source: &str) -> Result<Dump, String> {
         sink = Sink::default();
     }
     // YAML (which a JSON document also is, and a YAML stream may start with a flow mapping `{`).
-    let mut documents = 0;
-    for (i, doc) in serde_yaml::Deserializer::from_str(text).enumerate() {
-        documents = i + 1;
-        let path = format!("document {}, ", i + 1);
-        if let Err(e) = (Document { sink: &mut sink, path }).deserialize(doc) {
-            return Err(match json_error {
-                Some(j) => format!("{source}: neither JSON ({j}) nor YAML ({e})"),
-                None => format!("{source}: not YAML: {e}"),
-            });
-        }
+    let mut reader = yaml::Reader::new(&mut sink);
+    let r = yaml_rust2::parser::Parser::new_from_str(text).load(&mut reader, true);
+    let documents = reader.documents;
+    if let Err(e) = r {
+        return Err(match json_error {
+            Some(j) => format!("{source}: neither JSON ({j}) nor YAML ({e})"),
+            None => format!("{source}: not YAML: {e}"),
+        });
     }
     if documents == 1 {
         for e in &mut sink.errors {
@@ -149,6 +149,33 @@ impl Sink {
             "{source}: {n} problem(s) in the input:\n  {}{more}",
             self.errors.join("\n  ")
         ))
+    }
+
+    /// The end of one document: a List (its items already read) or one object.
+    fn document(&mut self, mut rest: serde_json::Map<String, Value>, p: &str, streamed: bool, items_null: bool) {
+        let is_list = rest
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("List"));
+        if is_list {
+            if items_null {
+                self.errors
+                    .push(format!("{p}items: expected an array of objects, found null"));
+            } else if let Some(v) = rest.get("items") {
+                self.errors
+                    .push(format!("{p}items: expected an array of objects, found {}", found(v)));
+            } else if !streamed {
+                self.errors.push(format!("{p}items: missing (a List must have items)"));
+            }
+        } else {
+            if streamed {
+                self.errors
+                    .push(format!("{p}items: only a List (kind …List) has items"));
+            } else if items_null {
+                rest.insert("items".into(), Value::Null);
+            }
+            self.object(Value::Object(rest), p, "");
+        }
     }
 
     /// One object (a List's item or a document).
@@ -493,35 +520,7 @@ impl<'de> Visitor<'de> for Document<'_> {
                 rest.insert(key, v);
             }
         }
-        let is_list = rest
-            .get("kind")
-            .and_then(Value::as_str)
-            .is_some_and(|k| k.ends_with("List"));
-        let p = &self.path;
-        if is_list {
-            if items_null {
-                self.sink
-                    .errors
-                    .push(format!("{p}items: expected an array of objects, found null"));
-            } else if let Some(v) = rest.get("items") {
-                self.sink
-                    .errors
-                    .push(format!("{p}items: expected an array of objects, found {}", found(v)));
-            } else if !streamed {
-                self.sink
-                    .errors
-                    .push(format!("{p}items: missing (a List must have items)"));
-            }
-        } else {
-            if streamed {
-                self.sink
-                    .errors
-                    .push(format!("{p}items: only a List (kind …List) has items"));
-            } else if items_null {
-                rest.insert("items".into(), Value::Null);
-            }
-            self.sink.object(Value::Object(rest), p, "");
-        }
+        self.sink.document(rest, &self.path, streamed, items_null);
         Ok(())
     }
 }
@@ -589,3 +588,96 @@ impl<'de> Visitor<'de> for Items<'_> {
 }
 
 use serde::Deserialize;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_lists_documents_and_flow_mappings() {
+        // (input, objects kept, pods, nodes, live)
+        let cases: &[(&str, usize, usize, usize, bool)] = &[
+            (
+                r#"{"apiVersion": "v1", "items": [{"kind": "Node", "metadata": {"name": "n1", "uid": "u"}}, {"kind": "Pod", "metadata": {"name": "p", "namespace": "a"}, "spec": {"nodeName": "n1"}, "status": {"phase": "Running"}}], "kind": "List"}"#,
+                0,
+                1,
+                1,
+                true,
+            ),
+            ("{apiVersion: v1, kind: List, items: []}", 0, 0, 0, false),
+            (
+                "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: 2}\n---\n---\nkind: ConfigMap\nmetadata: {name: c}\n",
+                1,
+                0,
+                0,
+                false,
+            ),
+            ("", 0, 0, 0, false),
+        ];
+        for (input, objects, pods, nodes, live) in cases {
+            let d = read(input, "t").unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(
+                (d.objects.len(), d.pods.len(), d.nodes.len(), d.live),
+                (*objects, *pods, *nodes, *live),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_what_the_api_server_never_writes() {
+        // (input, the error names)
+        let cases: &[(&str, &str)] = &[
+            ("[]", "top level: expected a Kubernetes object or a List"),
+            (
+                r#"{"kind": "List", "items": null}"#,
+                "items: expected an array of objects, found null",
+            ),
+            (
+                r#"{"kind": "List", "items": {}}"#,
+                "items: expected an array of objects, found an object",
+            ),
+            (r#"{"kind": "List"}"#, "items: missing"),
+            (
+                r#"{"kind": "List", "items": [{"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": -1}}]}"#,
+                "items[0].spec.replicas: expected a non-negative integer, found the number -1",
+            ),
+            (
+                r#"{"kind": "List", "items": [{"kind": "PodDisruptionBudget", "metadata": {"name": "p"}, "status": {"disruptionsAllowed": -1}}]}"#,
+                "items[0].status.disruptionsAllowed: expected a non-negative integer",
+            ),
+            (
+                r#"{"kind": "List", "items": [{"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": 2147483648}}]}"#,
+                "items[0].spec.replicas: expected a non-negative integer, found the number 2147483648",
+            ),
+            (
+                "kind: Node\nmetadata: {name: a}\n---\nkind: Node\nmetadata: {name: b}\nspec: {unschedulable: 'yes'}\n",
+                "document 2, spec.unschedulable: expected true or false, found the string \"yes\"",
+            ),
+            (
+                "kind: Pod\nmetadata: {name: p, labels: {a: 1}}\n",
+                "metadata.labels.a: expected a string, found the number 1",
+            ),
+            ("{\"kind\": ", "neither JSON"),
+        ];
+        for (input, want) in cases {
+            let e = read(input, "t").expect_err(input);
+            assert!(e.contains(want), "{input}: {e}");
+            assert!(!e.contains("post-render"), "{e}");
+        }
+    }
+
+    #[test]
+    fn pods_keep_what_placement_needs() {
+        let d = read(
+            r#"{"kind": "List", "items": [{"kind": "Pod", "metadata": {"name": "p", "namespace": "a", "deletionTimestamp": "2026-01-01T00:00:00Z", "ownerReferences": [{"kind": "ReplicaSet", "name": "d-abc", "controller": true}]}, "spec": {}, "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False", "message": "0/3 nodes are available"}]}}]}"#,
+            "t",
+        )
+        .unwrap();
+        let p = &d.pods[0];
+        assert_eq!(p.node, None);
+        assert!(p.terminating && !p.active());
+        assert_eq!(p.owner.as_deref(), Some("ReplicaSet/d-abc"));
+        assert_eq!(p.unschedulable.as_deref(), Some("0/3 nodes are available"));
+    }
+}
