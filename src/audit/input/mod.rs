@@ -112,6 +112,9 @@ pub fn read(text: &str, source: &str) -> Result<Dump, String> {
     let mut reader = yaml::Reader::new(&mut sink);
     let r = yaml_rust2::parser::Parser::new_from_str(text).load(&mut reader, true);
     let documents = reader.documents;
+    if let Some(why) = reader.failed.take() {
+        return Err(format!("{source}: {why}"));
+    }
     if let Err(e) = r {
         return Err(match json_error {
             Some(j) => format!("{source}: neither JSON ({j}) nor YAML ({e})"),
@@ -665,6 +668,21 @@ mod tests {
             assert!(e.contains(want), "{input}: {e}");
             assert!(!e.contains("post-render"), "{e}");
         }
+    }
+
+    #[test]
+    fn alias_bombs_and_deep_nesting_are_refused() {
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let p = i - 1;
+            bomb.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let e = read(&bomb, "t").expect_err("alias bomb");
+        assert!(e.contains("aliases expand to more than 1000000 nodes"), "{e}");
+        let deep = format!("kind: List\nitems: {}", "[".repeat(500));
+        assert!(read(&deep, "t").is_err());
     }
 
     #[test]

@@ -28,7 +28,12 @@ enum Frame {
 pub(super) struct Reader<'a> {
     sink: &'a mut Sink,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Value>,
+    /// Anchored values with their size in nodes.
+    anchors: HashMap<usize, (Value, usize)>,
+    /// Nodes copied by aliases so far: bounded, so an alias bomb is refused instead of filling memory.
+    expanded: usize,
+    /// Why reading stopped.
+    pub failed: Option<String>,
     /// Documents seen so far.
     pub documents: usize,
     streamed: bool,
@@ -41,6 +46,8 @@ impl<'a> Reader<'a> {
             sink,
             stack: vec![],
             anchors: HashMap::new(),
+            expanded: 0,
+            failed: None,
             documents: 0,
             streamed: false,
             items_null: false,
@@ -54,7 +61,7 @@ impl<'a> Reader<'a> {
     /// A complete value: into its parent, to the sink (an item), or the end of the document.
     fn complete(&mut self, v: Value, anchor: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, v.clone());
+            self.anchors.insert(anchor, (v.clone(), nodes(&v)));
         }
         let prefix = self.prefix();
         let depth = self.stack.len();
@@ -105,6 +112,20 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Nesting deeper than this is refused (Kubernetes objects are far shallower; deep trees would exhaust the stack).
+const MAX_DEPTH: usize = 128;
+
+/// Aliases may copy at most this many nodes in all (a `kubectl get -o yaml` dump has none).
+const MAX_EXPANDED: usize = 1_000_000;
+
+fn nodes(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(nodes).sum::<usize>(),
+        Value::Object(m) => 1 + m.values().map(nodes).sum::<usize>(),
+        _ => 1,
+    }
+}
+
 /// A plain scalar as YAML 1.2's core schema reads it; quoted and block scalars are strings.
 fn scalar(s: String, style: TScalarStyle, tag: Option<&yaml_rust2::parser::Tag>) -> Value {
     if style != TScalarStyle::Plain || tag.is_some_and(|t| t.suffix == "str") {
@@ -124,7 +145,10 @@ fn scalar(s: String, style: TScalarStyle, tag: Option<&yaml_rust2::parser::Tag>)
 }
 
 impl MarkedEventReceiver for Reader<'_> {
-    fn on_event(&mut self, ev: Event, _mark: Marker) {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.failed.is_some() {
+            return;
+        }
         match ev {
             Event::DocumentStart => {
                 self.documents += 1;
@@ -137,8 +161,22 @@ impl MarkedEventReceiver for Reader<'_> {
                 self.complete(v, anchor);
             }
             Event::Alias(id) => {
-                let v = self.anchors.get(&id).cloned().unwrap_or(Value::Null);
+                let (v, n) = self.anchors.get(&id).cloned().unwrap_or((Value::Null, 1));
+                self.expanded += n;
+                if self.expanded > MAX_EXPANDED {
+                    self.failed = Some(format!(
+                        "aliases expand to more than {MAX_EXPANDED} nodes (line {}): refused",
+                        mark.line()
+                    ));
+                    return;
+                }
                 self.complete(v, 0);
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) if self.stack.len() >= MAX_DEPTH => {
+                self.failed = Some(format!(
+                    "nested deeper than {MAX_DEPTH} levels (line {}): refused",
+                    mark.line()
+                ));
             }
             Event::MappingStart(anchor, _) => self.stack.push(Frame::Map {
                 map: Map::new(),
