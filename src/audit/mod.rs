@@ -115,6 +115,11 @@ fn scope(plan: &Plan, dump: &Dump, opts: &Options) -> Result<(Vec<String>, Strin
     if dump.live {
         return Ok((names.iter().map(|s| s.to_string()).collect(), String::new()));
     }
+    if dump.objects.is_empty() && dump.pods.is_empty() && dump.nodes.is_empty() {
+        return Err(format!(
+            "the input holds no node, pod, workload, PDB or HPA: nothing to audit (the live command is `{LIVE_COMMAND}`)"
+        ));
+    }
     // A rendered stream: the release whose markers it carries.
     let by_annotation: Vec<String> = names
         .iter()
