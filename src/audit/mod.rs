@@ -93,6 +93,7 @@ impl NodeInfo {
 }
 
 impl AuditReport {
+    /// Failed checks and findings: the audit exits 1 when there is any.
     pub fn failures(&self) -> usize {
         self.components.iter().map(Report::failed).sum::<usize>() + self.findings.len()
     }

@@ -26,6 +26,7 @@ pub struct Balance {
 }
 
 impl Balance {
+    /// The sentence shown as a finding (above the threshold) or above the advice.
     pub fn describe(&self) -> String {
         format!(
             "uneven placement: {} runs {} pods, {} runs {}; {} {} pods per node ({}); nothing rebalances by itself",

@@ -24,8 +24,9 @@ const KEPT: &[&str] = &[
     "HorizontalPodAutoscaler",
 ];
 
-/// The label and annotation that say which Helm release an object belongs to.
+/// The label that names an object's Helm release (or, for some charts, `<release>-<namespace>`).
 pub const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
+/// The annotation Helm puts on everything it installs, naming the release.
 pub const RELEASE_ANNOTATION: &str = "meta.helm.sh/release-name";
 
 /// Everything audit reads from its input.
@@ -82,13 +83,8 @@ pub struct Node {
     pub unschedulable: bool,
 }
 
-impl Node {
-    pub fn is_ready(&self) -> bool {
-        self.ready.as_deref() == Some("True")
-    }
-}
-
-/// Reads a dump or stream. `source` names it in errors.
+/// Reads a dump or stream: JSON when it parses as JSON, else YAML (one document or many). `source` names it in
+/// errors; every problem found is reported at once.
 pub fn read(text: &str, source: &str) -> Result<Dump, String> {
     let mut sink = Sink::default();
     let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
