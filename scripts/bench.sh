@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks of hagen (not tests): generate, post-render next to kubectl kustomize, and verify next to helm.
+# Benchmarks of hagen (not tests): generate, post-render next to kubectl kustomize, verify next to helm, and the
+# memory of `hagen audit` on a 100k-pod dump (peak RSS against the input's size; the goal is at most 3×).
+# Only the audit part: scripts/bench.sh audit
 # Usage: scripts/bench.sh            (BENCH_KUSTOMIZE_50M=1 also runs kustomize on the 50 MB stream: minutes)
 # Needs: the pinned charts in ../shared/charts (or $HAGEN_CHARTS), python3; installs helm/kubectl like the tests.
 set -euo pipefail
@@ -29,6 +31,48 @@ stdin_measure() { # N input cmd...
   /usr/bin/time -f %M -o "$work/rss" "$@" <"$input" >/dev/null 2>&1 || true
   awk -v t=$((end - start)) -v n="$n" -v rss="$(cat "$work/rss")" 'BEGIN { printf "%8.1f ms  %7d KB peak", t / n / 1e6, rss }'
 }
+
+audit_memory() {
+  echo "== audit memory: peak RSS of one run against the dump's size"
+  # A `kubectl get … -A -o json` dump: the healthy fixture's nodes, workloads and pods, its pods copied into 100
+  # namespaces (so the catalogue's components keep their own) up to N pods.
+  for n in 10000 100000; do
+    python3 - tests/fixtures/audit/live/healthy.json "$work/pods-$n.json" "$n" <<'PY'
+import json, sys
+src, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+d = json.load(open(src))
+pods = [i for i in d["items"] if i["kind"] == "Pod"]
+extra, k = [], 0
+while len(pods) + len(extra) < n:
+    p = json.loads(json.dumps(pods[k % len(pods)]))
+    p["metadata"]["namespace"] = "load-%02d" % (k % 100)
+    p["metadata"]["name"] = "%s-%06d" % (p["metadata"]["name"], k)
+    extra.append(p)
+    k += 1
+nodes = [i for i in d["items"] if i["kind"] == "Node"]
+rest = [i for i in d["items"] if i["kind"] not in ("Node", "Pod")]
+d["items"] = nodes + pods + extra + rest
+with open(out, "w") as f:
+    json.dump(d, f, indent=4, sort_keys=True)
+    f.write("\n")
+PY
+    size=$(stat -c %s "$work/pods-$n.json")
+    for input in file stdin; do
+      if [ "$input" = file ]; then
+        /usr/bin/time -f %M -o "$work/rss" "$hagen" audit "$work/pods-$n.json" >/dev/null 2>&1 || true
+      else
+        /usr/bin/time -f %M -o "$work/rss" "$hagen" audit - <"$work/pods-$n.json" >/dev/null 2>&1 || true
+      fi
+      awk -v n="$n" -v s="$size" -v rss="$(cat "$work/rss")" -v how="$input" \
+        'BEGIN { printf "%6d pods, %-5s %7.1f MB input, %7.1f MB peak RSS: %.2f x the input\n", n, how, s / 1e6, rss * 1024 / 1e6, rss * 1024 / s }'
+    done
+    rm -f "$work/pods-$n.json"
+  done
+}
+if [ "${1:-}" = audit ]; then
+  audit_memory
+  exit 0
+fi
 
 echo "== generate (whole process)"
 printf 'shipped catalogue (15 components):            %s\n' "$(measure 50 "$hagen" generate --check)"
@@ -84,4 +128,5 @@ echo "== verify (8 releases × 2 renders, in parallel) next to single helm rende
 printf 'hagen verify, shipped catalogue:              %s\n' "$(measure 5 "$hagen" verify --charts "$charts" --helm "$helm")"
 printf 'slowest single helm template (kube-prometheus-stack): %s\n' \
   "$(measure 5 "$helm" template kube-prometheus-stack "$charts/kube-prometheus-stack-88.5.3.tgz" -n monitoring -f out/kube-prometheus-stack/values.yaml)"
+audit_memory
 echo "cores: $(nproc)"

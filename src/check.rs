@@ -169,30 +169,7 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
         });
         let (found, ok) = match hpa {
             None => ("no HorizontalPodAutoscaler targets it".to_string(), false),
-            Some(h) => {
-                let min = h
-                    .value
-                    .pointer("/spec/minReplicas")
-                    .and_then(Value::as_u64)
-                    .unwrap_or(1);
-                let max = h
-                    .value
-                    .pointer("/spec/maxReplicas")
-                    .and_then(Value::as_u64)
-                    .unwrap_or(0);
-                let fixed = d.pointer("/spec/replicas").and_then(Value::as_u64);
-                let text = format!(
-                    "HPA {} {min}–{max}{}",
-                    h.name,
-                    fixed.map_or(String::new(), |r| format!(
-                        ", but the Deployment also fixes replicas {r}"
-                    ))
-                );
-                (
-                    text,
-                    min == u64::from(a.min) && max == u64::from(a.max) && fixed.is_none(),
-                )
-            }
+            Some(h) => judge_hpa(d, &h.value, &h.name, intent),
         };
         report.checks.push(check(
             "replicas",
@@ -292,6 +269,88 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
         ));
     }
     report
+}
+
+/// Whether an object comes from the API server (it carries what only the server writes) rather than a render.
+pub fn is_live(v: &Value) -> bool {
+    v.pointer("/metadata/uid").is_some()
+        || v.pointer("/metadata/creationTimestamp").is_some()
+        || v.get("status").is_some()
+}
+
+/// The managers that own `spec.replicas` according to `metadata.managedFields`, with their subresource (`scale`
+/// for the HPA's writes); `None` when the object carries no managedFields (kubectl drops them by default).
+fn replicas_owners(d: &Value) -> Option<Vec<(String, String)>> {
+    let entries = d.pointer("/metadata/managedFields")?.as_array()?;
+    Some(
+        entries
+            .iter()
+            .filter(|e| e.pointer("/fieldsV1/f:spec/f:replicas").is_some())
+            .map(|e| {
+                let s = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                (s("manager"), s("subresource"))
+            })
+            .collect(),
+    )
+}
+
+/// An autoscaled component: judged by its HPA. Bounds as asked, `max` within the eligible nodes when
+/// anti-affinity is required, and a Deployment that does not contradict it. In a render, a `spec.replicas` next to
+/// the HPA is a contradiction (Helm resets the count at every upgrade); in live state the API server always fills
+/// `spec.replicas` and the HPA writes it through the scale subresource, so only `managedFields` (when dumped) tell
+/// who sets it, and the count must lie within the HPA's range.
+fn judge_hpa(d: &Value, h: &Value, name: &str, intent: &Intent) -> (String, bool) {
+    let a = intent.autoscale.expect("only for autoscaled components");
+    let min = h.pointer("/spec/minReplicas").and_then(Value::as_u64).unwrap_or(1);
+    let max = h.pointer("/spec/maxReplicas").and_then(Value::as_u64).unwrap_or(0);
+    let mut text = format!("HPA {name} {min}–{max}");
+    let mut problems = Vec::new();
+    let eligible = intent.eligible_nodes.len() as u64;
+    if intent.anti_affinity == AntiAffinity::Required && max > eligible {
+        problems.push(format!(
+            "max {max} above the {eligible} eligible nodes: pods beyond {eligible} stay Pending"
+        ));
+    }
+    let fixed = d.pointer("/spec/replicas").and_then(Value::as_u64);
+    if is_live(d) {
+        if let Some(c) = h.pointer("/status/currentReplicas").and_then(Value::as_u64) {
+            text.push_str(&format!(", now {c}"));
+        }
+        if let Some(owners) = replicas_owners(d) {
+            let others: Vec<String> = owners
+                .iter()
+                .filter(|(_, sub)| sub != "scale")
+                .map(|(m, _)| m.clone())
+                .collect();
+            if !others.is_empty() {
+                problems.push(format!(
+                    "spec.replicas is owned by {} (managedFields), not the HPA: every upgrade resets its count",
+                    others.join(", ")
+                ));
+            }
+        }
+        if let Some(r) = fixed.filter(|r| *r < min || *r > max) {
+            problems.push(format!("the Deployment runs {r}, outside {min}–{max}"));
+        }
+        for c in h
+            .pointer("/status/conditions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let f = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("");
+            if matches!(f("type"), "AbleToScale" | "ScalingActive") && f("status") == "False" {
+                problems.push(format!("{}=False ({}: {})", f("type"), f("reason"), f("message")));
+            }
+        }
+    } else if let Some(r) = fixed {
+        problems.push(format!("but the Deployment also fixes replicas {r}"));
+    }
+    let ok = min == u64::from(a.min) && max == u64::from(a.max) && problems.is_empty();
+    if !problems.is_empty() {
+        text.push_str(&format!(", {}", problems.join("; ")));
+    }
+    (text, ok)
 }
 
 /// The workloads among `templates` whose pods `sel` selects.

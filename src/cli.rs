@@ -86,17 +86,36 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
-    /// Judge live state (`kubectl get deploy,rs,pods,pdb,nodes -A -o json`) or a rendered stream against the
-    /// catalogue: replicas, spread over nodes, anti-affinity, strategy, PDBs; and what to delete to rebalance.
-    #[command(
-        after_help = "Examples:\n  kubectl get deploy,rs,pods,pdb,nodes -A -o json | hagen audit -\n  helm template ... | hagen audit - --output json"
+    /// Judge live state or one release's rendered stream against the catalogue.
+    #[command(long_about = concat!(
+        "Judge live state, as the API server reports it, against the catalogue:\n\n    ",
+        crate::live_command!(),
+        "\n\nor one release's rendered stream (`helm template … | hagen audit -`, the release read from the stream or \
+         named by --release): replicas (HPA-managed components by their HPA), pods serving on Ready nodes (a Pending \
+         pod with the scheduler's reason), spread over nodes, anti-affinity, strategy, PDBs, nodes down or cordoned, \
+         and the pods to delete to rebalance. Exit 1 on any finding; uneven placement below --max-pods-per-node is \
+         advice only."
+        ),
+        after_help = concat!(
+            "Examples:\n  ",
+            crate::live_command!(),
+            "\n  helm template coredns coredns --repo https://coredns.github.io/helm -f out/coredns/values.yaml | hagen audit - --release coredns"
+        )
     )]
     Audit {
-        /// The dump or manifest stream to read; `-` for stdin.
+        /// The dump or manifest stream to read (JSON or YAML); `-` for stdin.
         input: PathBuf,
         /// The catalogue to judge against.
         #[arg(long, default_value = "catalog/cluster.yaml")]
         catalog: PathBuf,
+        /// Judge only this release of the catalogue (default: every release for live state; for a rendered stream,
+        /// the release its meta.helm.sh/release-name annotations or app.kubernetes.io/instance labels name).
+        #[arg(long, value_name = "NAME")]
+        release: Option<String>,
+        /// Uneven placement fails the audit when a node runs more pods than this while another has room
+        /// (default: the catalogue's alerts.podsPerNode); below it the moves are advice.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        max_pods_per_node: Option<u32>,
         /// A table for people, or JSON (with a `schemaVersion`) for programs.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         output: Format,
@@ -311,21 +330,34 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Audit { input, catalog, output } => {
+        Command::Audit {
+            input,
+            catalog,
+            release,
+            max_pods_per_node,
+            output,
+        } => {
             let plan = load_and_resolve(&catalog, REPORTING)?;
+            let audit_error = |m: String| Error::Tool(format!("hagen audit: {m}"));
             let text = if input.as_os_str() == "-" {
-                crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size).map_err(|source| {
-                    Error::Read {
-                        path: input.clone(),
-                        source,
-                    }
-                })?
+                crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size)
+                    .map_err(|e| audit_error(format!("cannot read stdin: {e}")))?
             } else {
-                crate::yaml::read_file(&input, crate::yaml::STREAM.size)?
+                crate::yaml::read_file(&input, crate::yaml::STREAM.size)
+                    .map_err(|e| audit_error(format!("cannot read {}: {e}", input.display())))?
             };
-            let objects = crate::verify::objects_from_stream(&text, "default")
-                .map_err(|e| Error::Tool(format!("{}: {e}", input.display())))?;
-            let report = crate::audit::audit(&plan, &objects);
+            let name = if input.as_os_str() == "-" {
+                "stdin".to_string()
+            } else {
+                input.display().to_string()
+            };
+            let dump = crate::audit::read(&text, &name).map_err(audit_error)?;
+            drop(text);
+            let opts = crate::audit::Options {
+                release,
+                max_pods_per_node,
+            };
+            let report = crate::audit::audit(&plan, dump, &opts).map_err(audit_error)?;
             emit(output, &report, crate::audit::table)?;
             let failures = report.failures();
             if failures > 0 {

@@ -22,6 +22,8 @@ struct Context {
     rows: Vec<[String; 10]>,
     releases: Vec<Release>,
     warnings: Vec<String>,
+    /// The `kubectl get … | hagen audit -` line that judges the live cluster.
+    live_command: &'static str,
 }
 
 #[derive(Serialize)]
@@ -156,6 +158,7 @@ pub fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> R
                 components: rp.intents.iter().map(component_sentence).collect(),
             })
             .collect(),
+        live_command: crate::audit::LIVE_COMMAND,
         warnings: plan
             .warnings
             .iter()

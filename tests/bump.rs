@@ -171,6 +171,9 @@ fn no_chart_or_component_is_named_in_rust() {
             );
         }
     }
+    // Component ids that are also everyday Kubernetes words (an ownerReference's `controller` field) are not
+    // knowledge by themselves.
+    names.retain(|n| !["controller", "webhook"].contains(&n.as_str()));
     assert!(names.len() > 20, "{names:?}");
     let mut files = Vec::new();
     rust_files(&root().join("src"), &mut files);

@@ -149,9 +149,19 @@ fn help_shows_examples_and_describes_every_flag() {
     ] {
         let help = text(&hagen(dir.path(), &[cmd, "--help"], None).stdout);
         // clap prints an option without a description as the bare flag at the line's end.
-        for line in help.lines().filter(|l| l.trim_start().starts_with('-')) {
+        // In long help (a long description), clap puts each description on the line after the flag.
+        let lines: Vec<&str> = help.lines().collect();
+        for (n, line) in lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with('-'))
+        {
             let l = line.trim();
-            let described = l.contains("  ") || l.starts_with("-h") || l.starts_with("-V");
+            let next = lines.get(n + 1).map_or("", |x| x.trim());
+            let described = l.contains("  ")
+                || l.starts_with("-h")
+                || l.starts_with("-V")
+                || (!next.is_empty() && !next.starts_with('-'));
             assert!(described, "{cmd}: `{l}` has no description");
         }
         assert!(help.contains("Examples"), "{cmd} --help has no examples");

@@ -81,6 +81,11 @@ proptest! {
         let _ = hagen::patch::post_render(&text, &patches(), &[]);
         let _ = hagen::verify::objects_from_stream(&text, "default");
     }
+
+    #[test]
+    fn audit_reader_never_panics(text in "(?s)(---\n|\\{|\\}|\\[|\\]|kind: |List|items|: |null|-1|\"|,|[a-z \n-]){0,200}") {
+        let _ = hagen::audit::read(&text, "fuzz");
+    }
 }
 
 /// The kept corpus: every bad-input case and every audit fixture, replayed through both entry points.
@@ -104,6 +109,11 @@ fn the_kept_corpus_replays_without_panics() {
     assert!(inputs.len() > 40);
     for bytes in inputs {
         let text = String::from_utf8_lossy(&bytes);
+        let _ = hagen::audit::read(&text, "corpus");
+        // The live dumps (hundreds of KB) are audit's input only; the catalogue loader bounds its input far below.
+        if bytes.len() > 100_000 {
+            continue;
+        }
         generate(&text);
         let _ = hagen::patch::post_render(&text, &patches(), &[]);
     }

@@ -81,7 +81,8 @@ fn audit_fixtures() {
     let cases = [
         ("healthy.json", true),
         ("node-down.yaml", false),
-        ("node-recovered-uneven.yaml", false),
+        // 5/1/5 pods is below the catalogue's 25 pods per node: advice, exit 0.
+        ("node-recovered-uneven.yaml", true),
         ("selector-matches-nothing.yaml", false),
         ("selector-matches-neighbour.yaml", false),
         ("pdb-allows-zero.yaml", false),
@@ -117,15 +118,17 @@ fn audit_says_what_to_do() {
     let run = |f: &str| text(&hagen(&root(), &["audit", "--catalog", "tests/catalogs/audit.yaml", f], None).stdout);
     let uneven = run("tests/fixtures/audit/node-recovered-uneven.yaml");
     assert!(
-        uneven.contains("✗ uneven placement: homelab-04 runs 5 pods, homelab-03 runs 1; nothing rebalances by itself"),
+        uneven.contains("uneven placement: homelab-02 runs 5 pods, homelab-03 runs 1; within 25 pods per node (the catalogue's alerts.podsPerNode); nothing rebalances by itself"),
         "{uneven}"
     );
     assert!(
         uneven.contains(
-            "kubectl delete pod -n kube-system coredns-6d4b75cb6d-b1x1   # moves coredns from homelab-04 to homelab-03"
+            "kubectl delete pod -n kube-system coredns-6d4b75cb6d-a0x0   # coredns: off homelab-02 (5 pods), room on homelab-03 (1)"
         ),
         "{uneven}"
     );
+    // Grid cells are counts, never a row of ●.
+    assert!(!uneven.contains('●'), "{uneven}");
     let nothing = run("tests/fixtures/audit/selector-matches-nothing.yaml");
     assert!(
         nothing.contains("found selector k8s-app=kube-dns matches none of its own pods"),
@@ -160,7 +163,7 @@ fn audit_says_what_to_do() {
         None,
     );
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(v["nodes"]["homelab-03"]["ready"], false);
+    assert_eq!(v["nodes"]["homelab-03"]["ready"], "Unknown");
     assert_eq!(v["grid"]["coredns"]["homelab-03"], 1);
 }
 
@@ -175,6 +178,41 @@ fn audit_of_a_rendered_stream_reuses_the_verify_checks() {
     );
     assert!(!out.status.success());
     let s = text(&out.stdout);
+    // The stream names its release (app.kubernetes.io/instance: coredns): only coredns is judged.
+    assert!(
+        s.starts_with("audit of release coredns (from the stream's app.kubernetes.io/instance labels"),
+        "{s}"
+    );
     assert!(s.contains("✗ replicas: asked 2, found 1"), "{s}");
+    assert!(s.contains("audit: 1 components, 0 ✓ / 1 ✗"), "{s}");
+    // Another release named explicitly: its Deployments are not in the stream.
+    let other = hagen(
+        &root(),
+        &[
+            "audit",
+            "--catalog",
+            "tests/catalogs/audit.yaml",
+            "--release",
+            "kube-prometheus-stack",
+            "-",
+        ],
+        Some(stream),
+    );
+    let s = text(&other.stdout);
     assert!(s.contains("✗ kube-prometheus-stack/grafana (Deployment kube-prometheus-stack-grafana in monitoring)\n    ✗ workload: asked Deployment kube-prometheus-stack-grafana in monitoring, found not found"), "{s}");
+    // A stream that names no release of the catalogue needs --release.
+    let anonymous = stream.replace(
+        "app.kubernetes.io/instance: coredns",
+        "app.kubernetes.io/instance: other",
+    );
+    let out = hagen(
+        &root(),
+        &["audit", "--catalog", "tests/catalogs/audit.yaml", "-"],
+        Some(&anonymous),
+    );
+    assert!(
+        text(&out.stderr).contains("pass --release NAME"),
+        "{}",
+        text(&out.stderr)
+    );
 }

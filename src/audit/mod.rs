@@ -1,0 +1,257 @@
+//! `hagen audit`: the same HA judgement as `verify`, on live state as the API server reports it (`kubectl get … -o
+//! json|yaml`) or on one release's rendered stream, plus what only a live cluster shows: pods serving on Ready
+//! nodes, Pending pods and the scheduler's reason, nodes down or cordoned, PDBs that block drains, and the pods to
+//! delete to rebalance after a node came back.
+//!
+//! `input` reads and validates the dump, `judge` adds the live checks to `check::judge`, `rebalance` works out
+//! the fewest moves, `output` prints the table.
+
+pub mod input;
+mod judge;
+mod output;
+mod rebalance;
+
+pub use input::{Dump, read};
+pub use output::table;
+
+use crate::check::Report;
+use crate::intent::{Intent, Plan};
+use indexmap::IndexMap;
+use serde::Serialize;
+
+/// The command that dumps everything audit reads from a live cluster; README, `--help` and out/README.md quote it.
+#[macro_export]
+macro_rules! live_command {
+    () => {
+        "kubectl get nodes,pods,deployments,statefulsets,daemonsets,pdb,hpa -A -o json | hagen audit -"
+    };
+}
+
+/// [`live_command!`] as a constant.
+pub const LIVE_COMMAND: &str = live_command!();
+
+/// What the user chose on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Judge only this release of the catalogue (`--release`).
+    pub release: Option<String>,
+    /// Pods on one node above which uneven placement fails the audit (`--max-pods-per-node`); default the
+    /// catalogue's `alerts.podsPerNode`.
+    pub max_pods_per_node: Option<u32>,
+}
+
+/// Everything `audit` found.
+#[derive(Debug, Serialize)]
+pub struct AuditReport {
+    /// Which releases were judged, and why.
+    pub scope: String,
+    pub components: Vec<Report>,
+    /// Node → state and active pods there (all namespaces).
+    pub nodes: IndexMap<String, NodeInfo>,
+    /// Component → node → its active pods there.
+    pub grid: IndexMap<String, IndexMap<String, usize>>,
+    /// Findings outside one component: nodes down or cordoned, placement above the threshold. Each fails the audit.
+    pub findings: Vec<String>,
+    /// Placement balance against the threshold, when there are pods on two or more schedulable nodes.
+    pub balance: Option<rebalance::Balance>,
+    /// Exact commands: one per pod, never more than the balance needs.
+    pub suggestions: Vec<String>,
+}
+
+/// One node as audit sees it.
+#[derive(Debug, Serialize, Clone)]
+pub struct NodeInfo {
+    /// The Ready condition (`True`, `False`, `Unknown`); `None` when the dump has no Node objects.
+    pub ready: Option<String>,
+    /// `spec.unschedulable`.
+    pub cordoned: bool,
+    /// Active pods bound to it (all namespaces).
+    pub pods: usize,
+}
+
+impl NodeInfo {
+    /// Ready, or unknown because the dump has no nodes.
+    pub fn up(&self) -> bool {
+        self.ready.as_deref().is_none_or(|r| r == "True")
+    }
+
+    /// Up and not cordoned: the scheduler may place pods here.
+    pub fn schedulable(&self) -> bool {
+        self.up() && !self.cordoned
+    }
+
+    /// The state words shown in the grid.
+    pub fn state(&self) -> &'static str {
+        match (self.ready.as_deref(), self.cordoned) {
+            (Some("False"), _) => "NotReady",
+            (Some("Unknown"), _) => "Unknown",
+            (Some("True") | None, true) => "cordoned",
+            (Some("True") | None, false) => "",
+            (Some(_), _) => "NotReady",
+        }
+    }
+}
+
+impl AuditReport {
+    /// Failed checks and findings: the audit exits 1 when there is any.
+    pub fn failures(&self) -> usize {
+        self.components.iter().map(Report::failed).sum::<usize>() + self.findings.len()
+    }
+}
+
+/// The releases to judge: `--release`, else every release for live state, else the releases a rendered stream
+/// names (Helm's release annotation or `app.kubernetes.io/instance`).
+fn scope(plan: &Plan, dump: &Dump, opts: &Options) -> Result<(Vec<String>, String), String> {
+    let names: Vec<&str> = plan.releases.iter().map(|r| r.release.name.as_str()).collect();
+    if let Some(r) = &opts.release {
+        if !names.contains(&r.as_str()) {
+            let mut m = format!("--release {r}: the catalogue has no such release");
+            if let Some(s) = crate::suggest::did_you_mean(r, names.iter().copied()) {
+                m.push_str(&format!("; did you mean `{s}`?"));
+            }
+            return Err(format!("{m} (releases: {})", names.join(", ")));
+        }
+        return Ok((vec![r.clone()], format!("release {r} (--release)")));
+    }
+    if dump.live {
+        return Ok((names.iter().map(|s| s.to_string()).collect(), String::new()));
+    }
+    if dump.objects.is_empty() && dump.pods.is_empty() && dump.nodes.is_empty() {
+        return Err(format!(
+            "the input holds no node, pod, workload, PDB or HPA: nothing to audit (the live command is `{LIVE_COMMAND}`)"
+        ));
+    }
+    // A rendered stream: the release whose markers it carries.
+    let by_annotation: Vec<String> = names
+        .iter()
+        .filter(|n| dump.release_annotations.contains(**n))
+        .map(|s| s.to_string())
+        .collect();
+    let instance_of = |rp: &crate::intent::ReleasePlan| -> Vec<String> {
+        let mut v = vec![rp.release.name.clone()];
+        v.extend(
+            rp.intents
+                .iter()
+                .filter_map(|i| i.selector.match_labels.get(input::INSTANCE_LABEL).cloned()),
+        );
+        v
+    };
+    let by_label: Vec<String> = plan
+        .releases
+        .iter()
+        .filter(|rp| instance_of(rp).iter().any(|v| dump.instance_labels.contains(v)))
+        .map(|rp| rp.release.name.clone())
+        .collect();
+    let (found, how) = if !by_annotation.is_empty() {
+        (by_annotation, "the stream's meta.helm.sh/release-name")
+    } else {
+        (by_label, "the stream's app.kubernetes.io/instance labels")
+    };
+    if found.is_empty() {
+        return Err(format!(
+            "the input is a rendered stream (no status, no uid) naming none of the catalogue's releases ({}): pass --release NAME",
+            names.join(", ")
+        ));
+    }
+    let scope = format!(
+        "release{} {} (from {how}; --release NAME to choose)",
+        if found.len() == 1 { "" } else { "s" },
+        found.join(", ")
+    );
+    Ok((found, scope))
+}
+
+/// Audits the dump against the plan's components (those `opts` and the input select).
+pub fn audit(plan: &Plan, mut dump: Dump, opts: &Options) -> Result<AuditReport, String> {
+    let (releases, scope) = scope(plan, &dump, opts)?;
+    // Objects without a namespace: the release's (as `helm install -n` places them) when one release is judged.
+    let default_ns = match releases.as_slice() {
+        [one] => plan
+            .releases
+            .iter()
+            .find(|r| &r.release.name == one)
+            .map_or("default".to_string(), |r| r.release.namespace.clone()),
+        _ => "default".to_string(),
+    };
+    for o in dump.objects.iter_mut().filter(|o| o.namespace.is_empty()) {
+        o.namespace = default_ns.clone();
+    }
+    for p in dump.pods.iter_mut().filter(|p| p.namespace.is_empty()) {
+        p.namespace = default_ns.clone();
+    }
+    let dump = &dump;
+    let intents: Vec<&Intent> = plan
+        .releases
+        .iter()
+        .filter(|r| releases.contains(&r.release.name))
+        .flat_map(|r| &r.intents)
+        .collect();
+
+    let mut nodes: IndexMap<String, NodeInfo> = dump
+        .nodes
+        .iter()
+        .map(|n| {
+            (
+                n.name.clone(),
+                NodeInfo {
+                    ready: n.ready.clone().or(Some("Unknown".into())),
+                    cordoned: n.unschedulable,
+                    pods: 0,
+                },
+            )
+        })
+        .collect();
+    let has_pods = dump.pods.iter().any(|p| p.node.is_some());
+    if nodes.is_empty() && has_pods {
+        for n in &plan.nodes {
+            nodes.insert(
+                n.clone(),
+                NodeInfo {
+                    ready: None,
+                    cordoned: false,
+                    pods: 0,
+                },
+            );
+        }
+    }
+    for p in dump.pods.iter().filter(|p| p.active()) {
+        if let Some(n) = &p.node {
+            nodes
+                .entry(n.clone())
+                .or_insert(NodeInfo {
+                    ready: None,
+                    cordoned: false,
+                    pods: 0,
+                })
+                .pods += 1;
+        }
+    }
+
+    let templates = crate::check::pod_templates(&dump.objects, &plan.operator_pods());
+    let mut components = Vec::new();
+    let mut grid = IndexMap::new();
+    let mut mine_all = Vec::new();
+    for i in &intents {
+        let judged = judge::component(i, dump, &templates, &nodes);
+        if has_pods {
+            grid.insert(i.label(), judged.per_node.clone());
+        }
+        components.push(judged.report);
+        mine_all.push(judged.pods);
+    }
+
+    let mut findings = judge::node_findings(plan, dump, &nodes, &intents);
+    let (balance, suggestions) = rebalance::advise(plan, opts, &intents, &mine_all, &nodes, has_pods);
+    if let Some(b) = balance.as_ref().filter(|b| b.over) {
+        findings.push(b.describe());
+    }
+    Ok(AuditReport {
+        scope,
+        components,
+        nodes,
+        grid,
+        findings,
+        balance,
+        suggestions,
+    })
+}
