@@ -29,27 +29,12 @@ fn run(dir: &Path, args: &[&str]) -> (bool, String, String) {
     (o.status.success(), text(&o.stdout), text(&o.stderr))
 }
 
-fn verify_args<'a>(charts: &'a Path, helm: &'a Path, catalog: &'a str, out: &'a str) -> Vec<&'a str> {
-    vec![
-        "verify",
-        "--catalog",
-        catalog,
-        "--out",
-        out,
-        "--charts",
-        charts.to_str().unwrap(),
-        "--helm",
-        helm.to_str().unwrap(),
-    ]
-}
-
 /// cert-manager v1.21.1 → v1.20.3, coredns 1.46.2 → 1.45.2, metrics-server 3.13.1 → 3.12.2: change the version
 /// lines, verify (proves and records), generate, verify again: green, without touching hagen.
 #[test]
 fn three_real_bumps_need_no_rust_change() {
     let ws = workspace();
     let charts = all_charts();
-    let helm = tool("HAGEN_HELM");
     let cat = ws.path().join("catalog/cluster.yaml");
     let mut text = std::fs::read_to_string(&cat).unwrap();
     for (from, to) in [("v1.21.1", "v1.20.3"), ("1.46.2", "1.45.2"), ("3.13.1", "3.12.2")] {
@@ -58,13 +43,13 @@ fn three_real_bumps_need_no_rust_change() {
         text = text.replacen(&line, &format!("version: {to}\n"), 1);
     }
     std::fs::write(&cat, text).unwrap();
-    let args = verify_args(charts.path(), &helm, "catalog/cluster.yaml", "out");
+    let check = || verify(ws.path(), "catalog/cluster.yaml", "out", "HAGEN_HELM", charts.path());
     let (ok, _, err) = run(ws.path(), &["generate"]);
     assert!(
         !ok && err.contains("has no proof of chart cert-manager v1.20.3 (proven: v1.21.1)"),
         "{err}"
     );
-    let (ok, stdout, err) = run(ws.path(), &args);
+    let (ok, stdout, err) = check();
     assert!(!ok, "out/ is stale until generate runs");
     assert!(err.contains("is not what the catalogue generates"), "{err}");
     assert!(!stdout.lines().any(|l| l.trim_start().starts_with('✗')), "{stdout}");
@@ -72,7 +57,7 @@ fn three_real_bumps_need_no_rust_change() {
         assert!(err.contains(p), "proven: {p}\n{err}");
     }
     assert!(run(ws.path(), &["generate"]).0);
-    let (ok, stdout, err) = run(ws.path(), &args);
+    let (ok, stdout, err) = check();
     assert!(ok, "{stdout}\n{err}");
     assert!(run(ws.path(), &["generate", "--check"]).0);
     let lock = std::fs::read_to_string(ws.path().join("catalog/hagen.lock")).unwrap();
@@ -83,7 +68,6 @@ fn three_real_bumps_need_no_rust_change() {
 #[test]
 fn bring_your_own_chart_example_is_proven_and_bumps() {
     let charts = all_charts();
-    let helm = tool("HAGEN_HELM");
     let ws = tempfile::tempdir().unwrap();
     let example = ws.path().join("examples/byo-chart");
     copy_dir(&root().join("examples/byo-chart"), &example);
@@ -91,8 +75,8 @@ fn bring_your_own_chart_example_is_proven_and_bumps() {
     // The committed example is current and proven.
     let (ok, _, err) = run(ws.path(), &["generate", "--catalog", cat, "--out", out, "--check"]);
     assert!(ok, "{err}");
-    let args = verify_args(charts.path(), &helm, cat, out);
-    let (ok, stdout, err) = run(ws.path(), &args);
+    let check = || verify(ws.path(), cat, out, "HAGEN_HELM", charts.path());
+    let (ok, stdout, err) = check();
     assert!(ok, "{stdout}\n{err}");
     assert!(stdout.contains("1 components in 1 releases, 1 ✓ / 0 ✗"), "{stdout}");
     assert_eq!(
@@ -111,10 +95,10 @@ fn bring_your_own_chart_example_is_proven_and_bumps() {
         !ok && err.contains("no proof of chart external-dns 1.20.0 (proven: 1.21.1)"),
         "{err}"
     );
-    let (_, stdout, err) = run(ws.path(), &args);
+    let (_, stdout, err) = check();
     assert!(err.contains("proven: external-dns 1.20.0"), "{stdout}\n{err}");
     assert!(run(ws.path(), &["generate", "--catalog", cat, "--out", out]).0);
-    let (ok, stdout, err) = run(ws.path(), &args);
+    let (ok, stdout, err) = check();
     assert!(ok, "{stdout}\n{err}");
 }
 

@@ -5,26 +5,6 @@ mod common;
 use common::*;
 use std::path::Path;
 
-fn verify(dir: &Path, catalog: &str, out: &str, helm_var: &str, charts: &Path) -> (bool, String, String) {
-    let helm = tool(helm_var);
-    let o = hagen(
-        dir,
-        &[
-            "verify",
-            "--catalog",
-            catalog,
-            "--out",
-            out,
-            "--charts",
-            charts.to_str().unwrap(),
-            "--helm",
-            helm.to_str().unwrap(),
-        ],
-        None,
-    );
-    (o.status.success(), text(&o.stdout), text(&o.stderr))
-}
-
 /// The summary line of a verify that passed every component of the catalogue at `catalog` (counted from the file).
 fn all_passed(catalog: &Path) -> String {
     let text = std::fs::read_to_string(catalog).unwrap();

@@ -108,3 +108,25 @@ pub fn generate_into(dir: &Path, catalog: &str, out: &str) -> PathBuf {
     assert!(g.status.success(), "{}", text(&g.stderr));
     dir.join(catalog)
 }
+
+/// Runs `hagen verify` in `dir` with the helm binary named by `helm_var` and the chart folder `charts`:
+/// (success, stdout, stderr).
+pub fn verify(dir: &Path, catalog: &str, out: &str, helm_var: &str, charts: &Path) -> (bool, String, String) {
+    let helm = tool(helm_var);
+    let o = hagen(
+        dir,
+        &[
+            "verify",
+            "--catalog",
+            catalog,
+            "--out",
+            out,
+            "--charts",
+            charts.to_str().expect("utf-8 path"),
+            "--helm",
+            helm.to_str().expect("utf-8 path"),
+        ],
+        None,
+    );
+    (o.status.success(), text(&o.stdout), text(&o.stderr))
+}
