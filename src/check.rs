@@ -613,21 +613,21 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &IndexMap<&str, &str>
             AntiAffinity::Preferred => "preferred",
             AntiAffinity::None => "none",
         };
-        let want = r
-            .presets
-            .iter()
-            .find(|(m, _)| *m == mode)
-            .map_or(r.default, |(_, p)| *p);
-        let asked = r.presets.iter().find(|(_, p)| *p == want).map_or(mode, |(m, _)| *m);
+        // The chart knowledge names a preset for every mode (checked when it is loaded); without one nothing was
+        // delivered, which is a failure, never the owner's default passing for it.
+        let want = r.presets.iter().find(|(m, _)| *m == mode).map(|(_, p)| *p);
+        let asked = want
+            .and_then(|w| r.presets.iter().find(|(_, p)| *p == w))
+            .map_or(mode, |(m, _)| *m);
         let preset = env(r.env);
         report.checks.push(check(
             "anti-affinity",
-            format!("{asked} (preset {want})"),
+            format!("{asked} (preset {})", want.unwrap_or("none in the chart knowledge")),
             match &preset {
                 Some(v) => format!("{}={v} (set at runtime by {owner})", r.env),
                 None => format!("preset not set ({owner}'s default {})", r.default),
             },
-            Some(preset.as_deref().unwrap_or(r.default) == want),
+            Some(want.is_some_and(|w| preset.as_deref().unwrap_or(r.default) == w)),
             how["anti-affinity"],
         ));
     }

@@ -300,7 +300,10 @@ fn dispatch(cli: Cli) -> Result<()> {
                 stderr(&format!("proven: {}", v.recorded.join(", ")));
             }
             if !v.dropped.is_empty() {
-                stderr(&format!("proof dropped (a ✗ above): {}", v.dropped.join(", ")));
+                stderr(&format!(
+                    "not proven (a ✗ above; recorded as failed, so neither an earlier proof nor one shipped with hagen applies): {}",
+                    v.dropped.join(", ")
+                ));
             }
             if let Some(p) = &v.lock_written {
                 stderr(&format!("recorded in {}: commit it with the catalogue", p.display()));

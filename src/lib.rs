@@ -25,6 +25,7 @@ pub mod text;
 pub mod verify;
 pub mod yaml;
 
+use std::io::Write as _;
 use std::path::Path;
 
 /// Loads the catalogue at `catalog` and renders the files of the output folder `out` (nothing is written).
@@ -33,9 +34,73 @@ pub fn generate_files(
     out: &Path,
     opts: intent::Options,
 ) -> error::Result<(intent::Plan, output::FileSet)> {
-    let plan = cli::load_and_resolve(catalog, opts)?;
-    let (files, _) = generate::generate(&plan, &display(catalog), &display(out))?;
+    let loaded = catalog::load_file(catalog)?;
+    for n in &loaded.notes {
+        let _ = writeln!(std::io::stderr(), "{n}");
+    }
+    let plan = intent::resolve(&loaded, opts)?;
+    let (files, rendered) = generate::generate(&plan, &display(catalog), &display(out))?;
+    check_proven(&loaded, &plan, &rendered, opts)?;
     Ok((plan, files))
+}
+
+/// Everything hagen delivers for a release must have been seen to take effect by `hagen verify` for that chart
+/// version and knowledge: a catalogue change that makes hagen write a key the proof does not list (a component
+/// raised from 1 to 2 replicas now writes anti-affinity, say) needs verify again.
+fn check_proven(
+    loaded: &catalog::load::Loaded,
+    plan: &intent::Plan,
+    rendered: &[render::Rendered],
+    opts: intent::Options,
+) -> error::Result<()> {
+    let Some(lock) = &loaded.lock else {
+        return Ok(());
+    };
+    let mut diags = Vec::new();
+    for (rp, r) in plan.releases.iter().zip(rendered) {
+        let sha = format!("sha256:{}", rp.chart.knowledge.sha256);
+        // A version with no proof at all was reported by resolve already.
+        if !lock
+            .proven_versions(rp.chart.name, &sha)
+            .contains(&rp.release.version.as_str())
+        {
+            continue;
+        }
+        let missing = lock.unproven_keys(rp.chart.name, &rp.release.version, &sha, &r.keys);
+        if missing.is_empty() {
+            continue;
+        }
+        let index = loaded
+            .catalogue
+            .releases
+            .iter()
+            .position(|x| x.name == rp.release.name)
+            .unwrap_or_default();
+        let severity = if opts.allow_unproven {
+            error::Severity::Warning
+        } else {
+            error::Severity::Error
+        };
+        diags.push(loaded.at(
+            severity,
+            &format!("/releases/{index}/version"),
+            format!(
+                "the proof of chart {} {} in {} does not cover what this catalogue now makes hagen deliver: {}; run `hagen verify`{}",
+                rp.chart.name,
+                rp.release.version,
+                lock.path.display(),
+                missing.join(", "),
+                if opts.allow_unproven { "" } else { ", or pass --allow-unproven" }
+            ),
+        ));
+    }
+    if diags.iter().any(|d| d.severity == error::Severity::Error) {
+        return Err(error::Error::Catalogue(diags));
+    }
+    for d in diags {
+        let _ = writeln!(std::io::stderr(), "{d}");
+    }
+    Ok(())
 }
 
 /// A path as shown in generated files: as given, with forward slashes.

@@ -17,6 +17,14 @@ pub struct Proof {
     pub knowledge: String,
     /// The hagen version that recorded it.
     pub hagen: String,
+    /// What verify saw take effect: values key paths, patch operations, extra manifests (see `Rendered::keys`).
+    /// A catalogue that makes hagen deliver anything else for this chart version needs `hagen verify` again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
+    /// verify found a ✗ on this version with this knowledge: it is not proven, whatever else says so (a proof
+    /// shipped with hagen included).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub failed: bool,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -36,9 +44,19 @@ pub struct Lock {
     shipped: Vec<Proof>,
 }
 
-/// The proofs embedded in hagen.
+/// The proofs embedded in hagen: those its own `hagen verify` recorded for the shipped catalogue and for the test
+/// catalogues that exercise the other settings of the built-in charts (tests/catalogs/: autoscaling, longhorn-ui,
+/// Recreate patches, single-instance overrides, …).
 fn shipped() -> Vec<Proof> {
-    serde_yaml::from_str::<File>(include_str!("../catalog/hagen.lock")).map_or_else(|_| vec![], |f| f.proofs)
+    [
+        include_str!("../catalog/hagen.lock"),
+        include_str!("../tests/catalogs/hagen.lock"),
+    ]
+    .iter()
+    .filter_map(|text| serde_yaml::from_str::<File>(text).ok())
+    .flat_map(|f| f.proofs)
+    .filter(|p| !p.failed)
+    .collect()
 }
 
 const HEADER: &str = "# hagen.lock: chart versions `hagen verify` proved on the real chart, with the digest of the chart knowledge\n# used. `hagen generate` accepts a chart version only when it is proven here. Written by `hagen verify`; commit it.\n";
@@ -68,12 +86,59 @@ impl Lock {
         })
     }
 
-    /// The proof of `chart` at `version`, if any.
+    /// The proof of `chart` at `version`, if any (a failed one included).
     pub fn proof(&self, chart: &str, version: &str) -> Option<&Proof> {
         self.proofs
             .iter()
             .chain(&self.shipped)
             .find(|p| p.chart == chart && p.version == version)
+    }
+
+    /// This folder's own proof of `chart` at `version`, if any.
+    pub fn own_proof(&self, chart: &str, version: &str) -> Option<&Proof> {
+        self.proofs.iter().find(|p| p.chart == chart && p.version == version)
+    }
+
+    /// Whether this folder's lock says verify failed on `chart` at `version`.
+    fn refuted(&self, chart: &str, version: &str) -> bool {
+        self.proofs
+            .iter()
+            .any(|p| p.chart == chart && p.version == version && p.failed)
+    }
+
+    /// The proofs of `chart` at `version` made with `knowledge` (none when refuted).
+    fn valid(&self, chart: &str, version: &str, knowledge: &str) -> Vec<&Proof> {
+        if self.refuted(chart, version) {
+            return vec![];
+        }
+        self.proofs
+            .iter()
+            .chain(&self.shipped)
+            .filter(|p| p.chart == chart && p.version == version && p.knowledge == knowledge && !p.failed)
+            .collect()
+    }
+
+    /// Of `keys` (what a catalogue makes hagen deliver for `chart` at `version`), those no valid proof covers.
+    pub fn unproven_keys(&self, chart: &str, version: &str, knowledge: &str, keys: &[String]) -> Vec<String> {
+        let proofs = self.valid(chart, version, knowledge);
+        keys.iter()
+            .filter(|k| !proofs.iter().any(|p| p.keys.contains(k)))
+            .cloned()
+            .collect()
+    }
+
+    /// Records that verify failed on `chart` at `version` with `knowledge`.
+    pub fn refute(&mut self, chart: &str, version: &str, knowledge: &str) {
+        self.forget(chart, version);
+        self.proofs.push(Proof {
+            chart: chart.into(),
+            version: version.into(),
+            archive: String::new(),
+            knowledge: knowledge.into(),
+            hagen: env!("CARGO_PKG_VERSION").into(),
+            keys: vec![],
+            failed: true,
+        });
     }
 
     /// The versions of `chart` proven with the knowledge whose digest is `knowledge`.
@@ -82,7 +147,8 @@ impl Lock {
             .proofs
             .iter()
             .chain(&self.shipped)
-            .filter(|p| p.chart == chart && p.knowledge == knowledge)
+            .filter(|p| p.chart == chart && p.knowledge == knowledge && !p.failed)
+            .filter(|p| !self.refuted(chart, &p.version))
             .map(|p| p.version.as_str())
             .collect();
         v.sort_by(|a, b| crate::charts::version_cmp(a, b));
@@ -115,9 +181,15 @@ impl Lock {
         if std::fs::read_to_string(&self.path).is_ok_and(|old| old == text) {
             return Ok(false);
         }
-        let tmp = self.path.with_extension(format!("lock.tmp-{}", std::process::id()));
-        std::fs::write(&tmp, &text)?;
-        std::fs::rename(&tmp, &self.path)?;
+        // A fresh temporary file beside the lock (never an existing path, never through a link), then one rename.
+        let dir = self
+            .path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut tmp = tempfile::Builder::new().prefix(".hagen.lock.").tempfile_in(dir)?;
+        std::io::Write::write_all(&mut tmp, text.as_bytes())?;
+        tmp.persist(&self.path).map_err(|e| e.error)?;
         Ok(true)
     }
 }
@@ -176,7 +248,27 @@ mod tests {
             archive: "sha256:a".into(),
             knowledge: knowledge.into(),
             hagen: "0".into(),
+            keys: vec!["values replicas".into()],
+            failed: false,
         }
+    }
+
+    #[test]
+    fn keys_outside_the_proof_and_refuted_versions_are_unproven() {
+        let mut l = Lock::default();
+        l.record(proof("c", "1", "k"));
+        let asked = ["values replicas".to_string(), "values affinity".to_string()];
+        assert_eq!(l.unproven_keys("c", "1", "k", &asked), ["values affinity"]);
+        assert_eq!(l.unproven_keys("c", "1", "other", &asked), asked);
+        l.shipped.push(proof("c", "2", "k"));
+        assert_eq!(l.proven_versions("c", "k"), ["1", "2"]);
+        l.refute("c", "2", "k");
+        assert_eq!(
+            l.proven_versions("c", "k"),
+            ["1"],
+            "a failed verify overrides a shipped proof"
+        );
+        assert_eq!(l.unproven_keys("c", "2", "k", &asked), asked);
     }
 
     #[test]

@@ -91,7 +91,7 @@ fn row(plan: &Plan, i: &Intent) -> [String; 10] {
         i.release.clone(),
         i.namespace.clone(),
         replicas,
-        anti_words(i),
+        md(&anti_words(i)),
         placement,
         strategy,
         pdb,

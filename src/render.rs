@@ -18,13 +18,17 @@ pub struct Rendered {
     pub patches: Vec<Patch>,
     /// Extra manifests (PodDisruptionBudgets the chart cannot create).
     pub resources: Vec<Value>,
+    /// What hagen delivers, one line each: values key paths (`values replicaCount`), patch operations
+    /// (`patch /spec/strategy`) and extra manifests (`manifest PodDisruptionBudget`); a proof in hagen.lock lists
+    /// the ones `hagen verify` saw take effect.
+    pub keys: Vec<String>,
 }
 
 /// The values overlay under construction: each key path written once, by one component's setting.
 #[derive(Default)]
 struct Values {
     root: Map<String, Value>,
-    /// Who wrote each key path, to refuse two components writing different values at one key.
+    /// Who wrote each key path, to refuse two components writing different values at one key (or nested keys).
     writers: Vec<(String, String, Value)>,
 }
 
@@ -37,6 +41,16 @@ impl Values {
             }
             return Err(Error::Knowledge(format!(
                 "{who} and {other} both write values key `{path}`, with different values ({value} and {old}); give them the same settings"
+            )));
+        }
+        // A key inside another one hagen writes would be overwritten by it (or overwrite it): refused.
+        if let Some((p, other, _)) = self
+            .writers
+            .iter()
+            .find(|(p, _, _)| p.starts_with(&format!("{path}.")) || path.starts_with(&format!("{p}.")))
+        {
+            return Err(Error::Knowledge(format!(
+                "{who} writes values key `{path}` and {other} writes `{p}`: one lies inside the other; the chart knowledge must give each setting its own key"
             )));
         }
         self.writers.push((path.to_string(), who.to_string(), value.clone()));
@@ -125,10 +139,19 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
     }
     let values = serde_yaml::to_value(Value::Object(v.root))
         .map_err(|e| Error::Knowledge(format!("values of release {} cannot be written: {e}", rp.release.name)))?;
+    let mut keys: Vec<String> = v.writers.iter().map(|(p, _, _)| format!("values {p}")).collect();
     let mut patches = Vec::new();
     let mut resources = Vec::new();
     for i in &rp.intents {
         let ops = patch_ops(i);
+        keys.extend(
+            ops.iter()
+                .filter_map(|o| o.get("path").and_then(Value::as_str))
+                .map(|p| format!("patch {p}")),
+        );
+        if let (PdbDelivery::Manifest, Some(_)) = (i.knowledge.pdb, i.pdb) {
+            keys.push("manifest PodDisruptionBudget".into());
+        }
         if !ops.is_empty() {
             patches.push(Patch {
                 target: Target::deployment(&i.workload),
@@ -139,10 +162,13 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
             resources.push(k8s::pdb_manifest(&i.workload, &i.namespace, &i.selector, m));
         }
     }
+    keys.sort();
+    keys.dedup();
     Ok(Rendered {
         values,
         patches,
         resources,
+        keys,
     })
 }
 
@@ -206,6 +232,33 @@ mod tests {
 
     const SHIPPED: &str = include_str!("../catalog/cluster.yaml");
     const ALTERNATIVES: &str = include_str!("../tests/catalogs/alternatives.yaml");
+
+    #[test]
+    fn nested_or_conflicting_keys_are_refused() {
+        let mut v = Values::default();
+        v.put("a", "x.y", json!(1)).unwrap();
+        v.put("b", "x.y", json!(1)).unwrap();
+        assert!(
+            v.put("b", "x.y", json!(2))
+                .unwrap_err()
+                .to_string()
+                .contains("both write values key `x.y`")
+        );
+        assert!(
+            v.put("c", "x", json!({}))
+                .unwrap_err()
+                .to_string()
+                .contains("one lies inside the other")
+        );
+        assert!(
+            v.put("d", "x.y.z", json!(1))
+                .unwrap_err()
+                .to_string()
+                .contains("one lies inside the other")
+        );
+        v.put("e", "x.w", json!(3)).unwrap();
+        assert_eq!(Value::Object(v.root), json!({"x": {"y": 1, "w": 3}}));
+    }
 
     #[test]
     fn keys_per_chart_with_the_shipped_catalogue() {

@@ -266,23 +266,42 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
     loaded.lock = None;
     let plan = crate::intent::resolve(&loaded, opts)?;
     let shown = |p: &Path| p.display().to_string().replace('\\', "/");
-    let (files, _) = crate::generate::generate(&plan, &shown(catalog), &shown(out))?;
-    let scratch = Scratch::new()?;
-    files.write(&scratch.0)?;
-    let outcome = verify(&plan, &scratch.0, helm, source)?;
+    let (files, rendered) = crate::generate::generate(&plan, &shown(catalog), &shown(out))?;
+    let scratch = tempfile::Builder::new()
+        .prefix("hagen-verify-")
+        .tempdir()
+        .map_err(|source| Error::Write {
+            path: std::env::temp_dir(),
+            source,
+        })?;
+    files.write(scratch.path())?;
+    let outcome = verify(&plan, scratch.path(), helm, source)?;
     let mut lock = crate::lock::Lock::beside(catalog).map_err(Error::Knowledge)?;
-    let mut passed: indexmap::IndexMap<(String, String), (bool, String, String)> = indexmap::IndexMap::new();
-    for (rp, r) in plan.releases.iter().zip(&outcome.releases) {
+    // Per chart version: whether every release of it passed, the archive, the knowledge, what was delivered.
+    type Tally = (bool, String, String, Vec<String>);
+    let mut passed: indexmap::IndexMap<(String, String), Tally> = indexmap::IndexMap::new();
+    for ((rp, r), delivered) in plan.releases.iter().zip(&outcome.releases).zip(&rendered) {
         let e = passed.entry((r.chart.clone(), r.version.clone())).or_insert((
             true,
             r.chart_digest.clone(),
             format!("sha256:{}", rp.chart.knowledge.sha256),
+            vec![],
         ));
         e.0 &= r.failed() == 0;
+        e.3.extend(delivered.keys.iter().cloned());
     }
     let (mut recorded, mut dropped) = (vec![], vec![]);
-    for ((chart, version), (ok, archive, knowledge)) in passed {
+    for ((chart, version), (ok, archive, knowledge, mut keys)) in passed {
         if ok {
+            // Keys proven earlier with the same knowledge (by another catalogue of this folder) stay proven.
+            if let Some(p) = lock
+                .own_proof(&chart, &version)
+                .filter(|p| p.knowledge == knowledge && !p.failed)
+            {
+                keys.extend(p.keys.iter().cloned());
+            }
+            keys.sort();
+            keys.dedup();
             recorded.push(format!("{chart} {version}"));
             lock.record(crate::lock::Proof {
                 chart,
@@ -290,10 +309,12 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
                 archive,
                 knowledge,
                 hagen: env!("CARGO_PKG_VERSION").into(),
+                keys,
+                failed: false,
             });
-        } else if lock.proof(&chart, &version).is_some() {
+        } else {
             dropped.push(format!("{chart} {version}"));
-            lock.forget(&chart, &version);
+            lock.refute(&chart, &version, &knowledge);
         }
     }
     let lock_written = lock
@@ -310,29 +331,6 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
         lock_written,
         stale: files.diff(out),
     })
-}
-
-/// A scratch folder under the system's temporary folder, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Result<Scratch> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let dir = std::env::temp_dir().join(format!("hagen-verify-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
-            path: dir.clone(),
-            source,
-        })?;
-        Ok(Scratch(dir))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Leaf key paths of a YAML mapping.

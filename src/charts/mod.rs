@@ -268,6 +268,20 @@ pub fn version_cmp(a: &str, b: &str) -> std::cmp::Ordering {
             .map(String::from)
             .collect()
     };
+    // A pre-release (`2.0.0-rc.1`) comes before its release (`2.0.0`).
+    let core = |s: &str| s.split('+').next().unwrap_or(s).to_string();
+    let (ca, cb) = (core(a), core(b));
+    let (ra, rb) = (ca.split_once('-'), cb.split_once('-'));
+    if let (Some((x, _)), None) = (ra, rb)
+        && version_cmp(x, &cb).is_eq()
+    {
+        return std::cmp::Ordering::Less;
+    }
+    if let (None, Some((y, _))) = (ra, rb)
+        && version_cmp(&ca, y).is_eq()
+    {
+        return std::cmp::Ordering::Greater;
+    }
     let (pa, pb) = (parts(a), parts(b));
     for (x, y) in pa.iter().zip(&pb) {
         let o = match (x.parse::<u64>(), y.parse::<u64>()) {
@@ -335,7 +349,7 @@ impl Registry {
         let mut files: Vec<PathBuf> = entries
             .flatten()
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml") && p.is_file())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml") && p.is_file())
             .collect();
         files.sort();
         for path in files {
@@ -417,25 +431,82 @@ impl Registry {
     }
 }
 
-/// Consistency a schema cannot express: unique component ids, changes naming real components.
+/// Consistency a schema cannot express: unique component ids, Kubernetes-valid selectors and workload names,
+/// non-empty key paths, complete anti-affinity presets, a runtime owner for runtime settings, changes naming real
+/// components.
 fn check(f: &ChartFile) -> Result<(), String> {
     let mut seen = std::collections::HashSet::new();
+    let runtime_used = f
+        .components
+        .iter()
+        .any(|c| matches!(c.replicas, Setting::Runtime(_)) || matches!(c.affinity, Setting::Runtime(_)));
+    if runtime_used && f.runtime.is_none() {
+        return Err(
+            "a component has a `runtime` setting, so the chart needs `runtime: {owner, deployer, placement}`".into(),
+        );
+    }
     for c in &f.components {
+        let at = |m: String| format!("component `{}`: {m}", c.id);
         if !seen.insert(c.id.as_str()) {
-            return Err(format!("component `{}` is described twice", c.id));
+            return Err(at("described twice".into()));
         }
         if c.selector.is_empty() {
-            return Err(format!("component `{}` has no selector", c.id));
+            return Err(at("has no selector".into()));
         }
-        if let Some(k) = c
-            .selector
-            .keys()
-            .find(|k| crate::k8s::VERSIONED_LABELS.contains(&k.as_str()))
-        {
-            return Err(format!(
-                "component `{}` selects on {k}, a label that changes with every chart version",
-                c.id
-            ));
+        for (k, v) in &c.selector {
+            if crate::k8s::VERSIONED_LABELS.contains(&k.as_str()) {
+                return Err(at(format!(
+                    "selects on {k}, a label that changes with every chart version"
+                )));
+            }
+            if !label_key_ok(k) {
+                return Err(at(format!("selector key `{k}` is not a Kubernetes label key")));
+            }
+            let sample = v.replace("{release}", "r").replace("{namespace}", "n");
+            if !label_value_ok(&sample) {
+                return Err(at(format!("selector value `{v}` is not a Kubernetes label value")));
+            }
+        }
+        workload_ok(&c.workload).map_err(at)?;
+        for (name, s) in [
+            ("replicas", &c.replicas),
+            ("affinity", &c.affinity),
+            ("tolerations", &c.tolerations),
+        ] {
+            let key = match s {
+                Setting::Values(k) => Some(k),
+                Setting::Runtime(r) => Some(&r.values),
+                _ => None,
+            };
+            if let Some(k) = key {
+                key_path_ok(k).map_err(|m| at(format!("{name}: {m}")))?;
+            }
+            if let (Setting::Runtime(r), "affinity") = (s, name) {
+                for mode in ["required", "preferred", "none"] {
+                    if !r.presets.contains_key(mode) {
+                        return Err(at(format!("affinity: `presets` needs a value for `{mode}`")));
+                    }
+                }
+            }
+        }
+        let strategy_key = match &c.strategy {
+            StrategySetting::Object(k) | StrategySetting::RollingUpdateParams(k) | StrategySetting::TypeString(k) => {
+                Some(k)
+            }
+            _ => None,
+        };
+        let pdb_key = match &c.pdb {
+            PdbSetting::Values(v) => Some(&v.key),
+            _ => None,
+        };
+        for (name, k) in [
+            ("strategy", strategy_key),
+            ("pdb", pdb_key),
+            ("autoscale", c.autoscale.as_ref()),
+        ] {
+            if let Some(k) = k {
+                key_path_ok(k).map_err(|m| at(format!("{name}: {m}")))?;
+            }
         }
     }
     for ch in &f.changes {
@@ -447,6 +518,61 @@ fn check(f: &ChartFile) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A values key path: dot-separated, no empty segment.
+fn key_path_ok(k: &str) -> Result<(), String> {
+    if k.split('.').any(str::is_empty) {
+        return Err(format!("key path `{k}` has an empty segment"));
+    }
+    Ok(())
+}
+
+/// A Kubernetes label key: an optional DNS-subdomain prefix and `/`, then a name of 1–63 characters.
+fn label_key_ok(k: &str) -> bool {
+    let (prefix, name) = k.rsplit_once('/').map_or((None, k), |(p, n)| (Some(p), n));
+    let prefix_ok = prefix.is_none_or(|p| {
+        !p.is_empty()
+            && p.len() <= 253
+            && p.split('.').all(|l| {
+                !l.is_empty()
+                    && l.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+            })
+    });
+    prefix_ok && !name.is_empty() && label_value_ok(name)
+}
+
+/// A Kubernetes label value: at most 63 letters, digits, `-`, `_`, `.`, starting and ending alphanumeric.
+fn label_value_ok(v: &str) -> bool {
+    v.len() <= 63
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && v.chars().next().is_none_or(|c| c.is_ascii_alphanumeric())
+        && v.chars().last().is_none_or(|c| c.is_ascii_alphanumeric())
+}
+
+/// A workload name pattern: what it expands to is a DNS-1123 name for any release.
+fn workload_ok(pattern: &str) -> Result<(), String> {
+    if pattern.contains("{fullname:0}") {
+        return Err("`{fullname:0}` is empty".into());
+    }
+    let sample = expand_workload(pattern, "chart", "release", "ns");
+    let ok = !sample.is_empty()
+        && sample.len() <= 253
+        && sample
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && sample.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "workload `{pattern}` does not make a Deployment name (lowercase letters, digits, '-', '.'; placeholders {{release}}, {{namespace}}, {{fullname}}, {{fullname:N}})"
+        ))
+    }
 }
 
 fn setting(s: &Setting) -> Delivery {
@@ -507,7 +633,8 @@ fn build(k: &'static Knowledge, version: &str) -> Chart {
         .iter()
         .map(|c| {
             let mut c = c.clone();
-            // Older versions: apply every change whose `before` is above the version, newest last.
+            // Older versions: every change whose `before` is above the version applies; the one with the lowest `before`
+            // (the oldest range) is applied last, so it wins.
             let mut changes: Vec<_> = f
                 .changes
                 .iter()
@@ -608,6 +735,66 @@ mod tests {
         assert!(!Registry::builtin().alert_carriers().is_empty());
     }
 
+    /// A valid chart file with one component, `{X}` replaced by the lines given.
+    fn chart_with(replace: &str, with: &str) -> String {
+        let base = "name: demo\nrepository: https://example.com\nversion: \"1.0.0\"\nnotes: n\ncomponents:\n  - id: app\n    workload: \"{fullname}\"\n    selector: {app: demo}\n    readiness: {needsLease: false, text: t}\n    replicas: {values: replicas}\n    strategy: patch\n    affinity: {values: affinity}\n    pdb: manifest\n    tolerations: {values: tolerations}\n";
+        assert!(base.contains(replace), "{replace}");
+        base.replacen(replace, with, 1)
+    }
+
+    #[test]
+    fn chart_files_are_checked_beyond_their_schema() {
+        for (replace, with, expected) in [
+            (
+                "selector: {app: demo}",
+                "selector: {\"bad key!\": demo}",
+                "not a Kubernetes label key",
+            ),
+            (
+                "selector: {app: demo}",
+                "selector: {app: \"ext|dns\"}",
+                "not a Kubernetes label value",
+            ),
+            ("selector: {app: demo}", "selector: {}", "has no selector"),
+            (
+                "selector: {app: demo}",
+                "selector: {helm.sh/chart: x}",
+                "changes with every chart version",
+            ),
+            (
+                "workload: \"{fullname}\"",
+                "workload: \"{fullname:0}\"",
+                "`{fullname:0}` is empty",
+            ),
+            (
+                "workload: \"{fullname}\"",
+                "workload: \"Big_Name\"",
+                "does not make a Deployment name",
+            ),
+            (
+                "affinity: {values: affinity}",
+                "affinity: {values: \"a..b\"}",
+                "affinity: key path `a..b`",
+            ),
+            (
+                "replicas: {values: replicas}",
+                "replicas: {runtime: {values: r, env: E, default: \"3\", how: h}}",
+                "needs `runtime:",
+            ),
+        ] {
+            let f = file::parse(&chart_with(replace, with)).unwrap();
+            let e = check(&f).expect_err(expected);
+            assert!(e.contains(expected), "{with}: {e}");
+        }
+        let presets = chart_with(
+            "affinity: {values: affinity}",
+            "affinity: {runtime: {values: p, env: P, default: soft, presets: {required: hard, preferred: soft}, how: h}}",
+        ) + "runtime: {owner: O, deployer: d, placement: p}\n";
+        let e = check(&file::parse(&presets).unwrap()).unwrap_err();
+        assert!(e.contains("`presets` needs a value for `none`"), "{e}");
+        check(&file::parse(&chart_with("app: demo", "app: demo")).unwrap()).unwrap();
+    }
+
     #[test]
     fn workload_patterns() {
         for (pattern, chart, release, want) in [
@@ -647,6 +834,9 @@ mod tests {
             ("1.46.2", "1.46.2", Equal),
             ("39.0.701+up39.0.7", "41.3.0", Less),
             ("10.0.0", "9.9.9", Greater),
+            ("2.0.0-rc.1", "2.0.0", Less),
+            ("2.0.0", "2.0.0-rc.1", Greater),
+            ("v1.21.1", "v1.21.0-beta.1", Greater),
         ] {
             assert_eq!(version_cmp(a, b), want, "{a} vs {b}");
         }

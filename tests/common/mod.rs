@@ -104,7 +104,14 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 pub fn generate_into(dir: &Path, catalog: &str, out: &str) -> PathBuf {
     let folder = Path::new(catalog).parent().expect("a catalogue inside a folder");
     copy_dir(&root().join(folder), &dir.join(folder));
-    let g = hagen(dir, &["generate", "--catalog", catalog, "--out", out], None);
+    let mut args = vec!["generate", "--catalog", catalog, "--out", out];
+    // The tricky catalogue tortures names and text, not charts: a release named `null` meets a real chart bug
+    // (kube-state-metrics renders its instance label unquoted, so `null` reads as no value and verify says ✗),
+    // so it is never proven; it is generated as unproven.
+    if catalog.ends_with("tricky.yaml") {
+        args.push("--allow-unproven");
+    }
+    let g = hagen(dir, &args, None);
     assert!(g.status.success(), "{}", text(&g.stderr));
     dir.join(catalog)
 }
