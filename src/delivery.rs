@@ -629,7 +629,7 @@ pub fn k3s(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSe
     let disabled = crate::k3s::disabled(plan);
     if !disabled.is_empty() {
         files.add(
-            "k3s/config.yaml",
+            "k3s-server-config.yaml",
             format!(
                 "{}{}",
                 header(

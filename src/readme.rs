@@ -59,7 +59,7 @@ fn k3s_section(plan: &Plan, rendered: &[Rendered], out: &str) -> Option<K3sSecti
         let rel = &rp.release;
         if crate::k3s::is_helm_chart(rp) {
             owned.push(format!(
-                "release `{}`: k3s's own HelmChart, configured by out/k3s/{}-helmchartconfig.yaml (k3s's helm-install Job upgrades it in place, no cut-over)",
+                "release `{}`: k3s's own HelmChart, configured by {out}/k3s/{}-helmchartconfig.yaml (k3s's helm-install Job upgrades it in place, no cut-over)",
                 rel.name,
                 match rp.chart.k3s {
                     crate::charts::K3s::HelmChart(n) => n,

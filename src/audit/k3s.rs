@@ -21,7 +21,11 @@ fn label<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
 }
 
 /// Notes on k3s's own objects, and findings for packaged Deployments the catalogue takes over.
+/// Only for a catalogue of a k3s cluster.
 pub fn recognise(plan: &Plan, dump: &Dump) -> (Vec<String>, Vec<String>) {
+    if plan.k3s.is_none() {
+        return (vec![], vec![]);
+    }
     let mut notes = Vec::new();
     let mut findings = Vec::new();
     // `-n NAMESPACE kind/name` of the packaged workloads each take-over waits for.
