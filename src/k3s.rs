@@ -137,3 +137,105 @@ pub fn judge(k: &K3sCluster, t: &TakeOverFile, objects: &[crate::check::Object])
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::file::TakeOverCheckFile;
+    use serde_json::json;
+
+    fn take_over(checks: Vec<TakeOverCheckFile>) -> TakeOverFile {
+        TakeOverFile {
+            values: json!({}),
+            wait_gone: vec![],
+            down: String::new(),
+            before: vec![],
+            helm_args: vec![],
+            verify: vec![],
+            differences: None,
+            checks,
+        }
+    }
+
+    fn check(kind: &str, name: Option<&str>, pointer: &str, equals: Option<&str>, lines: &[&str]) -> TakeOverCheckFile {
+        TakeOverCheckFile {
+            what: "w".into(),
+            kind: kind.into(),
+            name: name.map(str::to_string),
+            pointer: pointer.into(),
+            equals: equals.map(str::to_string),
+            lines: lines.iter().map(|l| l.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn take_over_checks_judge_the_rendered_objects() {
+        let k = K3sCluster {
+            cluster_dns: "10.43.0.53".into(),
+            ..K3sCluster::default()
+        };
+        let objects: Vec<crate::check::Object> = [
+            json!({"kind": "Service", "metadata": {"name": "kube-dns"}, "spec": {"clusterIP": "10.43.0.53"}}),
+            json!({"kind": "ConfigMap", "metadata": {"name": "coredns"}, "data": {"Corefile": ".:53 {\n    errors\n    kubernetes cluster.local {\n    }\n}\n"}}),
+        ]
+        .into_iter()
+        .filter_map(|v| crate::check::Object::new(v, "kube-system"))
+        .collect();
+        let cases: Vec<(TakeOverCheckFile, bool, &str)> = vec![
+            (
+                check(
+                    "Service",
+                    Some("kube-dns"),
+                    "/spec/clusterIP",
+                    Some("{clusterDNS}"),
+                    &[],
+                ),
+                true,
+                "Service kube-dns: 10.43.0.53",
+            ),
+            (
+                check("Service", Some("kube-dns"), "/spec/clusterIP", Some("10.43.0.10"), &[]),
+                false,
+                "Service kube-dns: 10.43.0.53",
+            ),
+            (
+                check("Service", Some("dns"), "/spec/clusterIP", Some("{clusterDNS}"), &[]),
+                false,
+                "no Service dns with /spec/clusterIP",
+            ),
+            (
+                check(
+                    "ConfigMap",
+                    None,
+                    "/data/Corefile",
+                    None,
+                    &[".:53 {", "errors", "kubernetes {clusterDomain} {", "}", "}"],
+                ),
+                true,
+                "the same 5 lines",
+            ),
+            (
+                check(
+                    "ConfigMap",
+                    None,
+                    "/data/Corefile",
+                    None,
+                    &[".:53 {", "errors", "cache 30", "}", "}"],
+                ),
+                false,
+                "line 3 is `kubernetes cluster.local {`, k3s's is `cache 30`",
+            ),
+            (
+                check("ConfigMap", None, "/data/Corefile", None, &[".:53 {", "errors"]),
+                false,
+                "line 3 is `kubernetes cluster.local {`, k3s's is `(end)`",
+            ),
+        ];
+        for (c, ok, found) in cases {
+            let what = format!("{c:?}");
+            let got = judge(&k, &take_over(vec![c]), &objects).remove(0);
+            assert_eq!(got.ok, Some(ok), "{what}: {}", got.found);
+            assert!(got.found.contains(found), "{what}: {}", got.found);
+        }
+    }
+}
