@@ -122,7 +122,7 @@ fn a_misspelt_traefik_key_is_caught_by_the_upstream_schema() {
 }
 
 #[test]
-fn the_runbook_is_golden_and_its_install_line_renders_k3s_s_dns() {
+fn the_runbook_is_golden_and_its_install_lines_render_what_k3s_had() {
     let ws = tempfile::tempdir().unwrap();
     generate_into(ws.path(), CATALOG, "k3s");
     let readme = std::fs::read_to_string(ws.path().join("k3s/README.md")).unwrap();
@@ -145,59 +145,73 @@ fn the_runbook_is_golden_and_its_install_line_renders_k3s_s_dns() {
 
     // The runbook's CoreDNS install line, run as `helm template` on the real chart, after its first step saved
     // k3s's NodeHosts: the Service keeps the DNS IP and the ConfigMap carries the saved hosts.
-    let first_sh = |from: &str| -> String {
-        let at = readme.find(from).unwrap();
+    // Every install line of the runbook, run as `helm template` on the real chart (after the CoreDNS step saved
+    // k3s's NodeHosts): CoreDNS keeps the DNS IP and carries the saved hosts; metrics-server creates the
+    // APIService k3s's deleted, with the pod label k3s's NetworkPolicy admits.
+    std::fs::write(ws.path().join("k3s-NodeHosts"), "192.168.1.2 homelab-02\n").unwrap();
+    let mut rendered_charts = Vec::new();
+    for (at, _) in readme.match_indices("Install the chart") {
         let block = &readme[at..];
         let code = block.find("```sh\n").unwrap() + 6;
-        block[code..code + block[code..].find("```").unwrap()]
-            .trim()
-            .to_string()
-    };
-    let install = first_sh("Install the chart");
-    assert!(
-        install.starts_with("helm upgrade --install coredns coredns "),
-        "{install}"
-    );
-    std::fs::write(ws.path().join("k3s-NodeHosts"), "192.168.1.2 homelab-02\n").unwrap();
-    let words: Vec<&str> = install.split_whitespace().collect();
-    let mut args: Vec<String> = vec!["template".into(), "coredns".into()];
-    args.push(charts().join("coredns-1.46.2.tgz").display().to_string());
-    let mut i = 5;
-    while i < words.len() {
-        match words[i] {
-            "--repo" | "--version" | "--timeout" => i += 2,
-            "--create-namespace" | "--wait" => i += 1,
-            w => {
-                // What the shell does with the quoted `--set 'zoneFiles[0]…'` words.
-                args.push(w.replace('\'', ""));
-                i += 1;
+        let install = block[code..code + block[code..].find("```").unwrap()].trim();
+        let words: Vec<&str> = install.split_whitespace().collect();
+        assert_eq!(words[..3], ["helm", "upgrade", "--install"], "{install}");
+        let (release, chart) = (words[3], words[4]);
+        let version = words[words.iter().position(|w| *w == "--version").unwrap() + 1];
+        let mut args: Vec<String> = vec!["template".into(), release.into()];
+        args.push(charts().join(format!("{chart}-{version}.tgz")).display().to_string());
+        let mut i = 5;
+        while i < words.len() {
+            match words[i] {
+                "--repo" | "--version" | "--timeout" => i += 2,
+                "--create-namespace" | "--wait" => i += 1,
+                w => {
+                    // What the shell does with the quoted `--set 'zoneFiles[0]…'` words.
+                    args.push(w.replace('\'', ""));
+                    i += 1;
+                }
             }
         }
+        let out = Command::new(tool("HAGEN_HELM"))
+            .current_dir(ws.path())
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", common::text(&out.stderr));
+        let objects: Vec<Value> = common::text(&out.stdout)
+            .split("\n---")
+            .filter_map(|d| serde_yaml::from_str::<Value>(d).ok())
+            .filter(|v| v.is_object())
+            .collect();
+        let find = |kind: &str| objects.iter().find(|o| o["kind"] == kind).unwrap();
+        let deploy = find("Deployment");
+        match chart {
+            "coredns" => {
+                let svc = find("Service");
+                assert_eq!(svc["metadata"]["name"], "kube-dns");
+                assert_eq!(svc["spec"]["clusterIP"], "10.43.0.10");
+                assert_eq!(
+                    find("ConfigMap")["data"]["NodeHosts"].as_str().unwrap().trim(),
+                    "192.168.1.2 homelab-02"
+                );
+                let volumes = deploy["spec"]["template"]["spec"]["volumes"].to_string();
+                assert!(
+                    volumes.contains("\"NodeHosts\"") && volumes.contains("coredns-custom"),
+                    "{volumes}"
+                );
+            }
+            "metrics-server" => {
+                assert_eq!(find("APIService")["metadata"]["name"], "v1beta1.metrics.k8s.io");
+                assert_eq!(
+                    deploy["spec"]["template"]["metadata"]["labels"]["k8s-app"],
+                    "metrics-server"
+                );
+            }
+            other => panic!("an install line for {other}"),
+        }
+        rendered_charts.push(chart.to_string());
     }
-    let out = Command::new(tool("HAGEN_HELM"))
-        .current_dir(ws.path())
-        .args(&args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{args:?}: {}", common::text(&out.stderr));
-    let rendered = common::text(&out.stdout);
-    let objects: Vec<Value> = rendered
-        .split("\n---")
-        .filter_map(|d| serde_yaml::from_str::<Value>(d).ok())
-        .filter(|v| v.is_object())
-        .collect();
-    let svc = objects.iter().find(|o| o["kind"] == "Service").unwrap();
-    assert_eq!(svc["metadata"]["name"], "kube-dns");
-    assert_eq!(svc["spec"]["clusterIP"], "10.43.0.10");
-    let cm = objects.iter().find(|o| o["kind"] == "ConfigMap").unwrap();
-    assert_eq!(
-        cm["data"]["NodeHosts"].as_str().unwrap().trim(),
-        "192.168.1.2 homelab-02"
-    );
-    let deploy = objects.iter().find(|o| o["kind"] == "Deployment").unwrap();
-    let items = &deploy["spec"]["template"]["spec"]["volumes"];
-    assert!(items.to_string().contains("\"NodeHosts\""), "{items}");
-    assert!(items.to_string().contains("coredns-custom"), "{items}");
+    assert_eq!(rendered_charts, ["coredns", "metrics-server"]);
 }
 
 #[test]
