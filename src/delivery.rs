@@ -656,24 +656,24 @@ pub fn k3s(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSe
 }
 
 /// What out/README.md says about a k3s-bundled release.
-pub fn k3s_explanation(rp: &ReleasePlan, has_patches: bool) -> Option<String> {
+pub fn k3s_explanation(rp: &ReleasePlan, has_patches: bool, out: &str) -> Option<String> {
     if !rp.release.k3s_bundled {
         return None;
     }
     Some(match rp.chart.k3s {
         K3s::HelmChart(name) if has_patches => format!(
-            "k3s installs {name} itself as a HelmChart, which has no post-renderer: out/k3s/{name}-helmchartconfig.yaml carries the values, but the patches in patches.yaml cannot reach the bundled {name}. Disable the packaged one (`--disable {name}`) and install the chart with Helm to get them."
+            "k3s installs {name} itself as a HelmChart, which has no post-renderer: {out}/k3s/{name}-helmchartconfig.yaml carries the values, but the patches in patches.yaml cannot reach the bundled {name}. Disable the packaged one (`--disable {name}`) and install the chart with Helm to get them."
         ),
         K3s::HelmChart(name) => format!(
-            "k3s installs {name} itself as a HelmChart (the chart k3s bundles; hagen proves the values on upstream {} {}, which k3s repackages without its values schema): apply out/k3s/{name}-helmchartconfig.yaml (a HelmChartConfig named like the HelmChart, in kube-system; Flux and Argo CD carry it too). Never install a second release: k3s's helm-install Job upgrades its own in place when the HelmChartConfig changes.",
+            "k3s installs {name} itself as a HelmChart (the chart k3s bundles; hagen proves the values on upstream {} {}, which k3s repackages without its values schema): apply {out}/k3s/{name}-helmchartconfig.yaml (a HelmChartConfig named like the HelmChart, in kube-system; Flux and Argo CD carry it too). Never install a second release: k3s's helm-install Job upgrades its own in place when the HelmChartConfig changes.",
             rp.chart.name, rp.release.version
         ),
         K3s::PlainManifest(name) if rp.chart.k3s_take_over.is_some() => format!(
-            "k3s ships {name} as plain manifests that it rewrites at every start: this release takes them over (`disable: [{name}]`, then the chart with out/{}/k3s-values.yaml, which renders what k3s's manifests create). Follow \"k3s cut-over\" below; GitOps routes leave this release out.",
+            "k3s ships {name} as plain manifests that it rewrites at every start: this release takes them over (`disable: [{name}]`, then the chart with {out}/{}/k3s-values.yaml, which renders what k3s's manifests create). Follow \"k3s cut-over\" below; GitOps routes leave this release out.",
             rp.release.name
         ),
         K3s::PlainManifest(name) => format!(
-            "k3s ships {name} as plain manifests that it rewrites at every start: any change to them is lost. Start k3s with `--disable {name}` and install the chart with Helm using out/{}/values.yaml.",
+            "k3s ships {name} as plain manifests that it rewrites at every start: any change to them is lost. Start k3s with `--disable {name}` and install the chart with Helm using {out}/{}/values.yaml.",
             rp.release.name
         ),
         K3s::NotBundled => String::new(),

@@ -236,7 +236,7 @@ pub fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> R
                     _ => helm_command(rp, r, out),
                 },
                 notes: rp.chart.notes.to_string(),
-                k3s: crate::delivery::k3s_explanation(rp, !r.patches.is_empty()),
+                k3s: crate::delivery::k3s_explanation(rp, !r.patches.is_empty(), out),
                 components: rp.intents.iter().map(component_sentence).collect(),
             })
             .collect(),
