@@ -47,7 +47,7 @@ fn patches_json(r: &Rendered) -> Vec<Value> {
 /// first release that uses it.
 fn repository_names(plan: &Plan) -> IndexMap<String, String> {
     let mut names: IndexMap<String, String> = IndexMap::new();
-    for rp in &plan.releases {
+    for rp in plan.releases.iter().filter(|rp| !crate::k3s::outside_gitops(rp)) {
         let url = &rp.release.repository;
         if !names.contains_key(url) {
             let mut name = rp.chart.name.to_string();
@@ -75,7 +75,7 @@ fn own_merged(rp: &ReleasePlan) -> Value {
 /// from the catalogue must not delete a namespace with everything else in it).
 fn namespaces(plan: &Plan) -> Vec<Value> {
     let mut seen: Vec<&str> = Vec::new();
-    for rp in &plan.releases {
+    for rp in plan.releases.iter().filter(|rp| !crate::k3s::outside_gitops(rp)) {
         if !seen.contains(&rp.release.namespace.as_str()) {
             seen.push(&rp.release.namespace);
         }
@@ -152,6 +152,26 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
         listed.push("sources.yaml".into());
     }
     for (rp, r) in plan.releases.iter().zip(rendered) {
+        if let Some((name, hcc)) = helm_chart_config(rp, r)? {
+            // k3s's own HelmChart: Flux applies only its HelmChartConfig, never a second release.
+            let file = format!("{name}-helmchartconfig.yaml");
+            files.add(
+                &format!("flux/{file}"),
+                documents(
+                    &header(
+                        catalog,
+                        &format!("The HelmChartConfig of k3s's own {name} (k3s installs the chart)."),
+                    ),
+                    &[hcc],
+                )?,
+                &format!("the k3s HelmChartConfig of release `{}` (Flux)", rp.release.name),
+            )?;
+            listed.push(file);
+            continue;
+        }
+        if crate::k3s::outside_gitops(rp) {
+            continue;
+        }
         let rel = &rp.release;
         let mut docs = Vec::new();
         let post_renderers = (!r.patches.is_empty()).then(|| json!([{"kustomize": {"patches": patches_json(r)}}]));
@@ -307,7 +327,35 @@ pub fn argocd(
         }
     };
     let mut listed = Vec::new();
+    if plan.releases.iter().any(crate::k3s::is_helm_chart) {
+        // k3s's own HelmCharts: one Application for out/k3s/ (their HelmChartConfigs), never a second release.
+        let app = json!({
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": "k3s-helmchartconfigs", "namespace": argo.namespace},
+            "spec": {
+                "project": "default",
+                "source": {"repoURL": argo.repo_url, "targetRevision": argo.target_revision, "path": format!("{out_path}/k3s")},
+                "destination": {"server": "https://kubernetes.default.svc", "namespace": "kube-system"},
+            },
+        });
+        files.add(
+            "argocd/k3s-helmchartconfigs.yaml",
+            documents(
+                &header(
+                    catalog,
+                    "Argo CD Application for out/k3s/: the HelmChartConfigs of k3s's own HelmCharts.",
+                ),
+                &[app],
+            )?,
+            "the Argo CD Application of the k3s HelmChartConfigs",
+        )?;
+        listed.push("k3s-helmchartconfigs.yaml".to_string());
+    }
     for (rp, r) in plan.releases.iter().zip(rendered) {
+        if crate::k3s::outside_gitops(rp) {
+            continue;
+        }
         let rel = &rp.release;
         let destination = json!({"server": "https://kubernetes.default.svc", "namespace": rel.namespace});
         let mut options = vec!["CreateNamespace=true"];
@@ -481,6 +529,7 @@ pub fn helmfile(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str, fi
         .releases
         .iter()
         .zip(rendered)
+        .filter(|(rp, _)| !crate::k3s::outside_gitops(rp))
         .map(|(rp, r)| {
             let rel = &rp.release;
             // helmfile reads paths relative to the helmfile, in out/: the user's own files first, the overlay last.
@@ -536,24 +585,35 @@ pub fn helmfile(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str, fi
     )
 }
 
-/// out/k3s/: a HelmChartConfig for each k3s-bundled release whose chart k3s installs as a HelmChart.
+/// The HelmChartConfig of a release k3s installs itself as a HelmChart: the user's own values merged with the
+/// overlay as Helm would (overlay last), as the one `valuesContent` k3s takes.
+fn helm_chart_config(rp: &ReleasePlan, r: &Rendered) -> Result<Option<(&'static str, Value)>> {
+    let K3s::HelmChart(name) = rp.chart.k3s else {
+        return Ok(None);
+    };
+    if !rp.release.k3s_bundled {
+        return Ok(None);
+    }
+    let mut merged = own_merged(rp);
+    crate::catalog::values::merge(&mut merged, &values_json(r));
+    let values = yaml(&merged)?;
+    Ok(Some((
+        name,
+        json!({
+            "apiVersion": "helm.cattle.io/v1",
+            "kind": "HelmChartConfig",
+            "metadata": {"name": name, "namespace": "kube-system"},
+            "spec": {"valuesContent": values},
+        }),
+    )))
+}
+
+/// out/k3s/: a HelmChartConfig for each k3s-bundled release whose chart k3s installs as a HelmChart, and the
+/// config fragment (`disable:`) for the packaged manifests hagen's releases take over.
 pub fn k3s(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSet) -> Result<()> {
     let mut listed = Vec::new();
     for (rp, r) in plan.releases.iter().zip(rendered) {
-        if !rp.release.k3s_bundled {
-            continue;
-        }
-        if let K3s::HelmChart(name) = rp.chart.k3s {
-            // One valuesContent: the user's own values merged with the overlay as Helm would (overlay last).
-            let mut merged = own_merged(rp);
-            crate::catalog::values::merge(&mut merged, &values_json(r));
-            let values = yaml(&merged)?;
-            let doc = json!({
-                "apiVersion": "helm.cattle.io/v1",
-                "kind": "HelmChartConfig",
-                "metadata": {"name": name, "namespace": "kube-system"},
-                "spec": {"valuesContent": values},
-            });
+        if let Some((name, doc)) = helm_chart_config(rp, r)? {
             let file = format!("{name}-helmchartconfig.yaml");
             files.add(
                 &format!("k3s/{file}"),
@@ -565,6 +625,21 @@ pub fn k3s(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSe
             )?;
             listed.push(file);
         }
+    }
+    let disabled = crate::k3s::disabled(plan);
+    if !disabled.is_empty() {
+        files.add(
+            "k3s-server-config.yaml",
+            format!(
+                "{}{}",
+                header(
+                    catalog,
+                    "For /etc/rancher/k3s/config.yaml on every server (add the names to an existing `disable:` list), at the step out/README.md's k3s cut-over names; never into the manifests folder."
+                ),
+                yaml(&json!({"disable": disabled}))?
+            ),
+            "the k3s config fragment",
+        )?;
     }
     if listed.is_empty() {
         return Ok(());
@@ -581,20 +656,24 @@ pub fn k3s(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSe
 }
 
 /// What out/README.md says about a k3s-bundled release.
-pub fn k3s_explanation(rp: &ReleasePlan, has_patches: bool) -> Option<String> {
+pub fn k3s_explanation(rp: &ReleasePlan, has_patches: bool, out: &str) -> Option<String> {
     if !rp.release.k3s_bundled {
         return None;
     }
     Some(match rp.chart.k3s {
         K3s::HelmChart(name) if has_patches => format!(
-            "k3s installs {name} itself as a HelmChart, which has no post-renderer: out/k3s/{name}-helmchartconfig.yaml carries the values, but the patches in patches.yaml cannot reach the bundled {name}. Disable the packaged one (`--disable {name}`) and install the chart with Helm to get them."
+            "k3s installs {name} itself as a HelmChart, which has no post-renderer: {out}/k3s/{name}-helmchartconfig.yaml carries the values, but the patches in patches.yaml cannot reach the bundled {name}. Disable the packaged one (`--disable {name}`) and install the chart with Helm to get them."
         ),
         K3s::HelmChart(name) => format!(
-            "k3s installs {name} itself as a HelmChart (chart version chosen by k3s, not {}): apply out/k3s/{name}-helmchartconfig.yaml (a HelmChartConfig named like the HelmChart, in kube-system).",
-            rp.release.version
+            "k3s installs {name} itself as a HelmChart (the chart k3s bundles; hagen proves the values on upstream {} {}, which k3s repackages without its values schema): apply {out}/k3s/{name}-helmchartconfig.yaml (a HelmChartConfig named like the HelmChart, in kube-system; Flux and Argo CD carry it too). Never install a second release: k3s's helm-install Job upgrades its own in place when the HelmChartConfig changes.",
+            rp.chart.name, rp.release.version
+        ),
+        K3s::PlainManifest(name) if rp.chart.k3s_take_over.is_some() => format!(
+            "k3s ships {name} as plain manifests that it rewrites at every start: this release takes them over (`disable: [{name}]`, then the chart with {out}/{}/k3s-values.yaml, which renders what k3s's manifests create). Follow \"k3s cut-over\" below; GitOps routes leave this release out.",
+            rp.release.name
         ),
         K3s::PlainManifest(name) => format!(
-            "k3s ships {name} as plain manifests that it rewrites at every start: any change to them is lost. Start k3s with `--disable {name}` and install the chart with Helm using out/{}/values.yaml.",
+            "k3s ships {name} as plain manifests that it rewrites at every start: any change to them is lost. Start k3s with `--disable {name}` and install the chart with Helm using {out}/{}/values.yaml.",
             rp.release.name
         ),
         K3s::NotBundled => String::new(),

@@ -98,6 +98,25 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
                 )?;
             }
         }
+        if let Some(t) = crate::k3s::take_over(rp) {
+            let body = crate::yaml::to_string(&crate::k3s::take_over_values(plan, t)).map_err(Error::Tool)?;
+            files.add(
+                &crate::k3s::values_path(&rel.name),
+                format!(
+                    "{MARKER} {} from {}; do not edit.\n# Chart values that make release {} render what k3s's packaged manifests create (taking them over\n# after `disable:`), applied before your own values and hagen's overlay. See out/README.md, \"k3s cut-over\".\n{body}",
+                    env!("CARGO_PKG_VERSION"),
+                    comment(catalog),
+                    rel.name
+                ),
+                &format!("release `{}`'s k3s take-over values", rel.name),
+            )?;
+        }
+        let use_line = if crate::k3s::is_helm_chart(rp) {
+            "k3s's own HelmChart reads it through out/k3s/ (a HelmChartConfig); never install a second release"
+                .to_string()
+        } else {
+            helm_command(rp, &r, out)
+        };
         let header = format!(
             "{MARKER} {} from {}; do not edit: change the catalogue and run `hagen generate`.\n# Chart {} {} ({}), release {} in namespace {}.\n# Use it with:\n#   {}\n",
             env!("CARGO_PKG_VERSION"),
@@ -107,7 +126,7 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
             comment(&rel.repository),
             rel.name,
             rel.namespace,
-            comment(&helm_command(rp, &r, out))
+            comment(&use_line)
         );
         let body = crate::yaml::to_string(&r.values).map_err(|e| Error::Tool(e.to_string()))?;
         let body = if body.trim() == "{}" { String::new() } else { body };
@@ -196,10 +215,21 @@ pub fn helm_command(rp: &ReleasePlan, r: &Rendered, out: &str) -> String {
         w(&rel.version),
         w(&rel.namespace),
     );
+    if crate::k3s::take_over(rp).is_some() {
+        cmd.push_str(&format!(
+            " -f {}",
+            w(&format!("{out}/{}", crate::k3s::values_path(&rel.name)))
+        ));
+    }
     for f in own_values_files(rp, out) {
         cmd.push_str(&format!(" -f {}", w(&f)));
     }
     cmd.push_str(&format!(" -f {}", w(&format!("{out}/{}", values_path(&rel.name)))));
+    // A k3s take-over's live data (k3s's NodeHosts) travels with every upgrade.
+    for a in crate::k3s::take_over(rp).map_or(&[][..], |t| &t.helm_args) {
+        cmd.push(' ');
+        cmd.push_str(a);
+    }
     let mut args: Vec<String> = Vec::new();
     if !r.patches.is_empty() {
         args.push(w(&format!("{out}/{}", patches_path(&rel.name))));

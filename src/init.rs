@@ -123,6 +123,12 @@ pub fn init(json: &str, source: &str, cluster_name: &str) -> Result<String> {
             name: cluster_name.to_string(),
             nodes,
             node_monitor_grace_period_seconds: crate::catalog::DEFAULT_NODE_MONITOR_GRACE_SECONDS,
+            distribution: if k3s {
+                crate::catalog::Distribution::K3s
+            } else {
+                crate::catalog::Distribution::Kubernetes
+            },
+            k3s: None,
         },
         defaults: Settings {
             replicas: Some(if spread { 2 } else { 1 }),

@@ -115,6 +115,8 @@ pub struct Plan {
     /// kube-controller-manager's node monitor grace period the failover times assume.
     pub node_monitor_grace_seconds: u32,
     pub releases: Vec<ReleasePlan>,
+    /// The k3s facts, when the cluster is k3s (`distribution: k3s` or a `k3sBundled` release).
+    pub k3s: Option<crate::catalog::K3sCluster>,
     /// Warnings to print (with `--strict` they are errors instead).
     pub warnings: Vec<Diagnostic>,
 }
@@ -152,6 +154,9 @@ impl Plan {
 
 pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
     let cat = &loaded.catalogue;
+    let k3s = (cat.cluster.distribution == crate::catalog::Distribution::K3s
+        || cat.releases.iter().any(|r| r.k3s_bundled))
+    .then(|| cat.cluster.k3s.clone().unwrap_or_default());
     let mut diags: Vec<Diagnostic> = Vec::new();
     let err = |d: &mut Vec<Diagnostic>, p: &str, m: String| d.push(loaded.at(Severity::Error, p, m));
     let warn = |d: &mut Vec<Diagnostic>, p: &str, m: String| {
@@ -587,22 +592,61 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                     &p,
                     format!("k3s does not ship chart {}; remove `k3sBundled`", chart.name),
                 ),
-                charts::K3s::PlainManifest(name) => warn(
+                charts::K3s::PlainManifest(name) if chart.k3s_take_over.is_none() => warn(
                     &mut diags,
                     &p,
                     format!(
-                        "k3s ships {name} as plain manifests it rewrites at every start: start k3s with `--disable {name}` and install the chart with out/{}/values.yaml",
-                        rel.name
+                        "k3s ships {name} as plain manifests it rewrites at every start, and hagen knows no safe take-over for chart {}: start k3s with `--disable {name}` and install the chart with out/{}/values.yaml",
+                        chart.name, rel.name
                     ),
                 ),
-                charts::K3s::HelmChart(name) if intents.iter().any(crate::render::needs_post_render) => warn(
-                    &mut diags,
-                    &p,
-                    format!(
-                        "k3s's own {name} HelmChart has no post-renderer: the settings hagen delivers by patch cannot reach it; disable the packaged {name} and install the chart"
-                    ),
-                ),
-                charts::K3s::HelmChart(_) => {}
+                charts::K3s::PlainManifest(_) => {}
+                charts::K3s::HelmChart(name) => {
+                    if intents.iter().any(crate::render::needs_post_render) {
+                        warn(
+                            &mut diags,
+                            &p,
+                            format!(
+                                "k3s's own {name} HelmChart has no post-renderer: the settings hagen delivers by patch cannot reach it; disable the packaged {name} and install the chart"
+                            ),
+                        );
+                    }
+                    let k = k3s.clone().unwrap_or_default();
+                    let known = k
+                        .charts
+                        .get(chart.name)
+                        .map(|v| (v.clone(), format!("cluster.k3s.charts.{}", chart.name)))
+                        .or_else(|| {
+                            let v = k.version.as_deref()?;
+                            let line = v.split('+').next().unwrap_or(v);
+                            chart
+                                .k3s_bundles
+                                .iter()
+                                .find(|b| b.k3s == line)
+                                .map(|b| (b.chart.clone(), format!("k3s {line} bundles it ({})", b.source)))
+                        });
+                    let lookup = format!("kubectl get helmchart {name} -n kube-system -o jsonpath='{{.spec.chart}}'");
+                    match known {
+                        Some((v, why)) if v.trim_start_matches('v') != rel.version.trim_start_matches('v') => err(
+                            &mut diags,
+                            &format!("{rp}/version"),
+                            format!(
+                                "release `{}` is k3s's own {name}, which runs chart {} {v} ({why}), not {}: set `version: {v}` so that hagen proves the values on the chart k3s runs",
+                                rel.name, chart.name, rel.version
+                            ),
+                        ),
+                        Some(_) => {}
+                        None if cat.cluster.distribution == crate::catalog::Distribution::K3s => warn(
+                            &mut diags,
+                            &p,
+                            format!(
+                                "the {} chart version k3s bundles is not known (no `cluster.k3s.version` hagen knows, no `cluster.k3s.charts.{}`): hagen proves the HelmChartConfig on {} {}; `{lookup}` shows the chart k3s runs (`…+up<version>.tgz`)",
+                                chart.name, chart.name, chart.name, rel.version
+                            ),
+                        ),
+                        None => {}
+                    }
+                }
             }
         }
         let own_values = crate::catalog::values::read(loaded, ri, rel, &mut diags);
@@ -648,6 +692,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
         alerts: cat.alerts.clone().unwrap_or_default(),
         nodes,
         node_monitor_grace_seconds: cat.cluster.node_monitor_grace_period_seconds,
+        k3s,
         releases,
         warnings: diags,
     })

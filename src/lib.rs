@@ -13,6 +13,7 @@ pub mod generate;
 pub mod helm;
 pub mod init;
 pub mod intent;
+pub mod k3s;
 pub mod k8s;
 pub mod lock;
 pub mod output;

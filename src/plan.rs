@@ -72,6 +72,54 @@ pub struct PlanReport {
     pub scenarios: Vec<Scenario>,
     /// The Kubernetes timers the failover times assume.
     pub timers: Timers,
+    /// On k3s: what k3s owns and the cut-over windows of the take-overs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub k3s: Option<K3sReport>,
+}
+
+/// What k3s owns in a k3s cluster, and what taking its packaged components over costs.
+#[derive(Debug, Clone, Serialize)]
+pub struct K3sReport {
+    /// Releases k3s keeps installing itself (a HelmChart hagen configures through a HelmChartConfig).
+    pub owned: Vec<String>,
+    /// Releases that take k3s's packaged manifests over, with what is down during the cut-over.
+    pub cut_overs: Vec<CutOver>,
+}
+
+/// One take-over's window.
+#[derive(Debug, Clone, Serialize)]
+pub struct CutOver {
+    pub release: String,
+    /// The k3s name under `disable:`.
+    pub disable: String,
+    /// What is down, and for how long.
+    pub down: String,
+}
+
+fn k3s_report(p: &Plan) -> Option<K3sReport> {
+    let k = p.k3s.as_ref()?;
+    let owned = p
+        .releases
+        .iter()
+        .filter(|rp| crate::k3s::is_helm_chart(rp))
+        .map(|rp| rp.release.name.clone())
+        .collect();
+    let cut_overs = p
+        .releases
+        .iter()
+        .filter_map(|rp| {
+            let t = crate::k3s::take_over(rp)?;
+            let crate::charts::K3s::PlainManifest(name) = rp.chart.k3s else {
+                return None;
+            };
+            Some(CutOver {
+                release: rp.release.name.clone(),
+                disable: name.to_string(),
+                down: crate::k3s::substitute(k, &t.down),
+            })
+        })
+        .collect();
+    Some(K3sReport { owned, cut_overs })
 }
 
 /// The Kubernetes timers behind every failover time `plan` gives.
@@ -166,6 +214,7 @@ pub fn plan(p: &Plan) -> PlanReport {
             node_monitor_grace_seconds: grace,
             default_toleration_seconds: DEFAULT_EVICTION_SECONDS,
         },
+        k3s: k3s_report(p),
     }
 }
 
@@ -422,6 +471,24 @@ pub fn table(r: &PlanReport) -> String {
     let mut s = crate::output::align(&rows);
     s.push_str("\nRollouts with all nodes up proceed for every component: Recreate and RollingUpdate with maxSurge 0 never need a free node. DURING ROLLOUT counts the replicas that keep serving while pods are replaced.\n");
     s.push_str(&timers_text(&r.timers));
+    if let Some(k) = &r.k3s {
+        s.push_str("\nk3s owns: ");
+        s.push_str(&if k.owned.is_empty() {
+            "none of the releases (its packaged components hagen manages are taken over)".to_string()
+        } else {
+            format!(
+                "{} (a HelmChart; hagen writes only its HelmChartConfig)",
+                k.owned.join(", ")
+            )
+        });
+        s.push('\n');
+        for c in &k.cut_overs {
+            s.push_str(&format!(
+                "k3s cut-over {} (`disable: [{}]`, then the chart with the Helm CLI; out/README.md): down: {}\n",
+                c.release, c.disable, c.down
+            ));
+        }
+    }
     let autoscaled: Vec<&ComponentPlan> = r.components.iter().filter(|c| c.max_replicas.is_some()).collect();
     if !autoscaled.is_empty() {
         s.push_str(&autoscale_text(&autoscaled));

@@ -24,6 +24,78 @@ struct Context {
     warnings: Vec<String>,
     /// The `kubectl get … | hagen audit -` line that judges the live cluster.
     live_command: &'static str,
+    /// The k3s section, for a k3s cluster.
+    k3s: Option<K3sSection>,
+}
+
+#[derive(Serialize)]
+struct K3sSection {
+    cluster_dns: String,
+    /// What k3s keeps owning (a HelmChart configured by a HelmChartConfig), one sentence each.
+    owned: Vec<String>,
+    /// The names of `disable:`.
+    disabled: Vec<String>,
+    take_overs: Vec<TakeOver>,
+}
+
+#[derive(Serialize)]
+struct TakeOver {
+    name: String,
+    release: String,
+    namespace: String,
+    down: String,
+    before: Vec<[String; 2]>,
+    wait: Vec<String>,
+    install: String,
+    verify: Vec<[String; 2]>,
+    differences: Option<String>,
+}
+
+fn k3s_section(plan: &Plan, rendered: &[Rendered], out: &str) -> Option<K3sSection> {
+    let k = plan.k3s.as_ref()?;
+    let mut owned = Vec::new();
+    let mut take_overs = Vec::new();
+    for (rp, r) in plan.releases.iter().zip(rendered) {
+        let rel = &rp.release;
+        if crate::k3s::is_helm_chart(rp) {
+            owned.push(format!(
+                "release `{}`: k3s's own HelmChart, configured by {out}/k3s/{}-helmchartconfig.yaml (k3s's helm-install Job upgrades it in place, no cut-over)",
+                rel.name,
+                match rp.chart.k3s {
+                    crate::charts::K3s::HelmChart(n) => n,
+                    _ => "",
+                }
+            ));
+        }
+        let Some(t) = crate::k3s::take_over(rp) else { continue };
+        let crate::charts::K3s::PlainManifest(name) = rp.chart.k3s else {
+            continue;
+        };
+        let sub = |x: &str| crate::k3s::substitute(k, x);
+        let mut install = helm_command(rp, r, out);
+        install.push_str(" --wait --timeout 5m");
+        take_overs.push(TakeOver {
+            name: name.to_string(),
+            release: rel.name.clone(),
+            namespace: rel.namespace.clone(),
+            down: sub(&t.down),
+            before: t.before.iter().map(|b| [sub(&b.why), sub(&b.run)]).collect(),
+            wait: t
+                .wait_gone
+                .iter()
+                .map(|w| format!("kubectl wait --for=delete --timeout=5m {}", sub(w)))
+                .collect(),
+            install,
+            verify: t.verify.iter().map(|b| [sub(&b.why), sub(&b.run)]).collect(),
+            differences: t.differences.as_deref().map(sub),
+        });
+    }
+    Some(K3sSection {
+        cluster_dns: k.cluster_dns.clone(),
+        owned,
+        disabled: crate::k3s::disabled(plan).into_iter().map(str::to_string).collect(),
+        take_overs,
+    })
 }
 
 #[derive(Serialize)]
@@ -147,18 +219,29 @@ pub fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> R
                 chart: rp.chart.name.to_string(),
                 version: rp.release.version.clone(),
                 namespace: rp.release.namespace.clone(),
-                helm_label: if r.patches.is_empty() && r.resources.is_empty() {
+                helm_label: if crate::k3s::is_helm_chart(rp) {
+                    "k3s installs it; apply only its HelmChartConfig (never a second release)"
+                } else if r.patches.is_empty() && r.resources.is_empty() {
                     "Helm 3 or 4"
                 } else {
                     "Helm 3 (hagen on PATH) or Helm 4 (with the hagen plugin installed, see the project README)"
                 },
-                helm: helm_command(rp, r, out),
+                helm: match rp.chart.k3s {
+                    crate::charts::K3s::HelmChart(n) if crate::k3s::is_helm_chart(rp) => {
+                        format!(
+                            "kubectl apply -f {}",
+                            crate::text::shell_word(&format!("{out}/k3s/{n}-helmchartconfig.yaml"))
+                        )
+                    }
+                    _ => helm_command(rp, r, out),
+                },
                 notes: rp.chart.notes.to_string(),
-                k3s: crate::delivery::k3s_explanation(rp, !r.patches.is_empty()),
+                k3s: crate::delivery::k3s_explanation(rp, !r.patches.is_empty(), out),
                 components: rp.intents.iter().map(component_sentence).collect(),
             })
             .collect(),
         live_command: crate::audit::LIVE_COMMAND,
+        k3s: k3s_section(plan, rendered, out),
         warnings: plan
             .warnings
             .iter()

@@ -109,14 +109,15 @@ fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Re
     }
     // What the cluster gets: the user's own values first (in both renders, so that objects they switch on, such
     // as a chart's CRDs, are not taken for changes hagen made), then hagen's overlay.
-    let own: Vec<PathBuf> = rp
-        .own_values
-        .iter()
-        .map(|o| {
+    // A k3s take-over's values come first on every route, so both renders carry them.
+    let take_over = crate::k3s::take_over(rp).map(|_| out.join(crate::k3s::values_path(&rel.name)));
+    let own: Vec<PathBuf> = take_over
+        .into_iter()
+        .chain(rp.own_values.iter().map(|o| {
             o.file
                 .clone()
                 .unwrap_or_else(|| out.join(crate::generate::own_values_path(&rel.name)))
-        })
+        }))
         .collect();
     let bare = helm.template(&rel.name, &chart_path, &rel.namespace, &own)?;
     let mut with_overlay = own;
@@ -211,6 +212,9 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
                 ok: Some(found.is_some() && got == want),
                 delivered_by: "values".into(),
             });
+        }
+        if let (Some(t), Some(k)) = (crate::k3s::take_over(rp), plan.k3s.as_ref()) {
+            checks.extend(crate::k3s::judge(k, t, &r.overlay));
         }
         let drift = check::render_drift(&r.bare, &r.overlay, &intents, rule_name.as_deref());
         let hints = if components.iter().any(|c| c.failed() > 0) {

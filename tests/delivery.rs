@@ -183,6 +183,11 @@ fn argocd_kustomize_folders_build_to_the_same_objects() {
     for rp in &plan.releases {
         let rel = &rp.release;
         let dir = ws.path().join("alt/argocd").join(&rel.name);
+        if rel.k3s_bundled {
+            // k3s's own: no Application of a second release, only out/k3s/ through one Application.
+            assert!(!ws.path().join(format!("alt/argocd/{}.yaml", rel.name)).exists());
+            continue;
+        }
         let app = std::fs::read_to_string(ws.path().join(format!("alt/argocd/{}.yaml", rel.name))).unwrap();
         let app = objects(&app).remove(&format!("Application/{}", rel.name)).unwrap();
         assert_eq!(app["spec"]["destination"]["namespace"], rel.namespace.as_str());
@@ -276,7 +281,10 @@ fn flux_helmfile_and_k3s_objects_carry_the_overlay_and_patches() {
 
     let helmfile: Value = serde_yaml::from_str(&read("helmfile.yaml")).unwrap();
     let releases = helmfile["releases"].as_array().unwrap();
-    assert_eq!(releases.len(), 8);
+    // k3s's own Traefik is no helmfile release: k3s installs it.
+    assert_eq!(releases.len(), 7);
+    assert!(releases.iter().all(|r| r["name"] != "traefik"));
+    assert!(!ws.path().join("alt/flux/traefik.yaml").exists());
     let ss = releases
         .iter()
         .find(|r| r["name"] == "sealed-secrets-controller")
@@ -300,24 +308,43 @@ fn flux_helmfile_and_k3s_objects_carry_the_overlay_and_patches() {
     assert_eq!(hcc["metadata"]["namespace"], "kube-system");
     let content: Value = serde_yaml::from_str(hcc["spec"]["valuesContent"].as_str().unwrap()).unwrap();
     assert_eq!(content, values("traefik"));
+    // Flux applies the same HelmChartConfig (a Kustomization on out/flux alone must carry it).
+    let flux_hcc = objects(&read("flux/traefik-helmchartconfig.yaml"));
+    assert_eq!(flux_hcc["HelmChartConfig/traefik"], *hcc);
+    assert!(read("flux/kustomization.yaml").contains("traefik-helmchartconfig.yaml"));
 }
 
 #[test]
-fn k3s_bundled_plain_manifests_get_an_explanation_not_output() {
+fn k3s_bundled_coredns_is_taken_over_on_the_cluster_dns_ip() {
     let ws = workspace();
     let cat = ws.path().join("catalog/cluster.yaml");
     let text0 = std::fs::read_to_string(&cat).unwrap();
-    let edited = text0.replace(
-        "    version: 1.46.2\n    namespace: kube-system\n",
-        "    version: 1.46.2\n    namespace: kube-system\n    k3sBundled: true\n",
-    );
+    let edited = text0
+        .replace(
+            "    version: 1.46.2\n    namespace: kube-system\n",
+            "    version: 1.46.2\n    namespace: kube-system\n    k3sBundled: true\n",
+        )
+        .replace(
+            "  name: homelab\n",
+            "  name: homelab\n  distribution: k3s\n  k3s: {clusterDNS: 10.43.0.53}\n",
+        );
     std::fs::write(&cat, edited).unwrap();
     let g = hagen(ws.path(), &["generate", "--out", "o"], None);
     assert!(g.status.success(), "{}", text(&g.stderr));
-    assert!(text(&g.stderr).contains(
-        "k3s ships coredns as plain manifests it rewrites at every start: start k3s with `--disable coredns`"
+    assert!(!text(&g.stderr).contains("coredns"), "{}", text(&g.stderr));
+    let read = |p: &str| std::fs::read_to_string(ws.path().join("o").join(p)).unwrap();
+    let config: Value = serde_yaml::from_str(&read("k3s-server-config.yaml")).unwrap();
+    assert_eq!(config, serde_json::json!({"disable": ["coredns"]}));
+    let takeover: Value = serde_yaml::from_str(&read("coredns/k3s-values.yaml")).unwrap();
+    assert_eq!(takeover["service"]["clusterIP"], "10.43.0.53");
+    assert_eq!(takeover["service"]["name"], "kube-dns");
+    // GitOps needs DNS: the take-over is installed with the Helm CLI, so no Flux or Argo CD object for it.
+    assert!(!ws.path().join("o/flux/coredns.yaml").exists());
+    assert!(!ws.path().join("o/argocd/coredns.yaml").exists());
+    let readme = read("README.md");
+    assert!(readme.contains("## k3s cut-over"));
+    assert!(readme.contains("kubectl wait --for=delete --timeout=5m -n kube-system service/kube-dns"));
+    assert!(readme.contains(
+        "-f o/coredns/k3s-values.yaml -f o/coredns/values.yaml --set 'zoneFiles[0].filename=NodeHosts' --set-file 'zoneFiles[0].contents=k3s-NodeHosts' --wait --timeout 5m"
     ));
-    assert!(!ws.path().join("o/k3s").exists());
-    let readme = std::fs::read_to_string(ws.path().join("o/README.md")).unwrap();
-    assert!(readme.contains("**k3s:** k3s ships coredns as plain manifests that it rewrites at every start"));
 }

@@ -375,13 +375,17 @@ fn argocd_kustomize_folder_layers_own_values_before_the_overlay() {
     );
 }
 
-/// Every object of every route for the shipped catalogue and the alternatives, validated against the real CRDs;
+/// Every object of every route for the shipped catalogue, the alternatives and the k3s catalogue, validated against the real CRDs;
 /// the Flux and Argo CD folders built by the real kustomize (every kustomization.yaml lists files that exist).
 #[test]
 fn every_emitted_object_validates_against_the_real_crds() {
     let kubectl = tool("HAGEN_KUBECTL");
     let mut total = 0;
-    for catalog in ["catalog/cluster.yaml", "tests/catalogs/alternatives.yaml"] {
+    for catalog in [
+        "catalog/cluster.yaml",
+        "tests/catalogs/alternatives.yaml",
+        "tests/catalogs/k3s.yaml",
+    ] {
         let ws = workspace();
         let w = ws.path();
         let cat = w.join("c.yaml");

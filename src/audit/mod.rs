@@ -8,6 +8,7 @@
 
 pub mod input;
 mod judge;
+mod k3s;
 mod output;
 mod rebalance;
 
@@ -56,6 +57,9 @@ pub struct AuditReport {
     pub balance: Option<rebalance::Balance>,
     /// Exact commands: one per pod, never more than the balance needs.
     pub suggestions: Vec<String>,
+    /// k3s's own objects found in the dump (packaged manifests, ServiceLB DaemonSets, helm-controller Jobs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub k3s: Vec<String>,
 }
 
 /// One node as audit sees it.
@@ -245,6 +249,8 @@ pub fn audit(plan: &Plan, mut dump: Dump, opts: &Options) -> Result<AuditReport,
     if let Some(b) = balance.as_ref().filter(|b| b.over) {
         findings.push(b.describe());
     }
+    let (k3s, k3s_findings) = k3s::recognise(plan, dump);
+    findings.extend(k3s_findings);
     Ok(AuditReport {
         scope,
         components,
@@ -253,5 +259,6 @@ pub fn audit(plan: &Plan, mut dump: Dump, opts: &Options) -> Result<AuditReport,
         findings,
         balance,
         suggestions,
+        k3s,
     })
 }

@@ -57,6 +57,9 @@ pub fn table(r: &AuditReport) -> String {
         s.push('\n');
         s.push_str(&align_rows(&rows));
     }
+    for k in &r.k3s {
+        s.push_str(&format!("k3s: {k}\n"));
+    }
     for f in &r.findings {
         s.push_str(&format!("\n✗ {f}"));
     }

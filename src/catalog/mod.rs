@@ -62,10 +62,17 @@ pub mod pattern {
     pub const REPO_PATH: &str = r"^[A-Za-z0-9_][-A-Za-z0-9_.]*(/[A-Za-z0-9_][-A-Za-z0-9_.]*)*$";
     /// A git revision: a branch, tag or commit name.
     pub const REVISION: &str = r"^[A-Za-z0-9][-A-Za-z0-9_./]*$";
+    /// An IPv4 address in dotted form.
+    pub const IPV4: &str =
+        r"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$";
+    /// A k3s release (`v1.35.3+k3s1`).
+    pub const K3S_VERSION: &str = r"^v1\.[0-9]+\.[0-9]+(\+k3s[0-9]+)?$";
     /// Free text: one line, no control characters.
     pub const TEXT: &str = r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$";
     /// What each pattern expects, for error messages.
-    pub const EXPECTED: [(&str, &str); 11] = [
+    pub const EXPECTED: [(&str, &str); 13] = [
+        (IPV4, "expected an IPv4 address such as 10.43.0.10"),
+        (K3S_VERSION, "expected a k3s release such as v1.35.3+k3s1"),
         (
             DNS_LABEL,
             "expected a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
@@ -300,6 +307,83 @@ pub struct Cluster {
     #[serde(default = "node_monitor_grace", skip_serializing_if = "is_default_grace")]
     #[schemars(range(min = 1, max = 3600))]
     pub node_monitor_grace_period_seconds: u32,
+    /// The Kubernetes distribution: `kubernetes` (default) or `k3s` (then `k3sBundled` releases are k3s's own
+    /// packaged components, taken over or configured the way k3s allows).
+    #[serde(default, skip_serializing_if = "Distribution::is_default")]
+    pub distribution: Distribution,
+    /// k3s facts hagen needs for `distribution: k3s` (all optional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k3s: Option<K3sCluster>,
+}
+
+/// The Kubernetes distribution the cluster runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Distribution {
+    /// Plain Kubernetes: hagen installs every release with Helm.
+    #[default]
+    Kubernetes,
+    /// k3s: it installs CoreDNS, metrics-server and Traefik itself.
+    K3s,
+}
+
+impl Distribution {
+    fn is_default(&self) -> bool {
+        *self == Distribution::Kubernetes
+    }
+}
+
+/// What hagen must know about a k3s cluster.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct K3sCluster {
+    /// k3s's `--cluster-dns`: the IP every kubelet hands pods as their nameserver (default 10.43.0.10; on a
+    /// cluster: `kubectl -n kube-system get configmap cluster-dns -o jsonpath='{.data.clusterDNS}'`).
+    #[serde(rename = "clusterDNS", default = "default_cluster_dns")]
+    #[schemars(length(max = 15), regex(pattern = pattern::IPV4))]
+    pub cluster_dns: String,
+    /// k3s's `--cluster-domain` (default cluster.local).
+    #[serde(default = "default_cluster_domain")]
+    #[schemars(length(min = 1, max = 253), regex(pattern = DNS_SUBDOMAIN))]
+    pub cluster_domain: String,
+    /// The k3s release (`v1.35.3+k3s1`): hagen looks up the Traefik chart it bundles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 64), regex(pattern = pattern::K3S_VERSION))]
+    pub version: Option<String>,
+    /// The upstream version of each chart k3s installs as a HelmChart, by chart name (`traefik: 39.0.7` for
+    /// `traefik-39.0.701+up39.0.7`; on a cluster: `kubectl get helmchart traefik -n kube-system -o
+    /// jsonpath='{.spec.chart}'`). Wins over what hagen knows for `version`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(schema_with = "bundled_charts")]
+    pub charts: IndexMap<String, String>,
+}
+
+impl Default for K3sCluster {
+    fn default() -> Self {
+        K3sCluster {
+            cluster_dns: default_cluster_dns(),
+            cluster_domain: default_cluster_domain(),
+            version: None,
+            charts: IndexMap::new(),
+        }
+    }
+}
+
+fn bundled_charts(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let _ = generator;
+    schemars::json_schema!({
+        "type": "object",
+        "maxProperties": 16,
+        "propertyNames": {"maxLength": 63, "pattern": CHART},
+        "additionalProperties": {"type": "string", "maxLength": 64, "pattern": VERSION},
+    })
+}
+
+fn default_cluster_dns() -> String {
+    "10.43.0.10".into()
+}
+fn default_cluster_domain() -> String {
+    "cluster.local".into()
 }
 
 /// Kubernetes' default `--node-monitor-grace-period` since 1.32 (kubernetes/kubernetes#126287).

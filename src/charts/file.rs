@@ -28,6 +28,12 @@ pub struct ChartFile {
     /// How k3s ships this chart's component, if it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub k3s: Option<K3sFile>,
+    /// What it takes to replace k3s's packaged manifests of this chart with this chart (k3s `disable:`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k3s_take_over: Option<TakeOverFile>,
+    /// Which chart version each k3s release bundles (for a chart k3s installs as a HelmChart).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub k3s_bundles: Vec<K3sBundleFile>,
     /// The values key of a map `name → PrometheusRule spec` the chart turns into PrometheusRules: the release of
     /// such a chart carries hagen's alert rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,6 +60,73 @@ pub enum K3sFile {
     HelmChart(String),
     /// Plain manifests k3s rewrites at every start (`--disable NAME` turns them off).
     PlainManifest(String),
+}
+
+/// Replacing k3s's plain manifests with this chart: chart values, what must be gone first, the checks on the render.
+/// In every string and value, `{clusterDNS}` and `{clusterDomain}` are replaced with the catalogue's.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TakeOverFile {
+    /// Chart values that render objects equivalent to k3s's (applied before the user's values and the overlay).
+    pub values: serde_json::Value,
+    /// k3s's objects whose deletion (after `disable:`) frees the names and the IP the chart needs, as `kubectl wait
+    /// --for=delete` takes them (`-n kube-system service/kube-dns`, `apiservice/v1beta1.metrics.k8s.io`).
+    pub wait_gone: Vec<String>,
+    /// What is down between k3s deleting its objects and the chart's pods being ready.
+    pub down: String,
+    /// Steps the runbook takes before disabling k3s's copy (saving live data the chart takes over).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub before: Vec<RunbookStepFile>,
+    /// Extra `helm` arguments the runbook's install line carries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub helm_args: Vec<String>,
+    /// Commands that show the take-over worked.
+    pub verify: Vec<RunbookStepFile>,
+    /// What is lost compared with k3s's own objects, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub differences: Option<String>,
+    /// Checks `hagen verify` makes on the rendered objects.
+    pub checks: Vec<TakeOverCheckFile>,
+}
+
+/// One step of the runbook: a sentence and a shell command.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunbookStepFile {
+    pub why: String,
+    pub run: String,
+}
+
+/// A check on one rendered object of a take-over.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TakeOverCheckFile {
+    /// What is checked, in words.
+    pub what: String,
+    pub kind: String,
+    /// The object's name; any object of the kind when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A JSON pointer into the object.
+    pub pointer: String,
+    /// The value there must be this string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<String>,
+    /// The text there must hold these lines (trimmed), in this order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<String>,
+}
+
+/// The chart version one k3s release bundles.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct K3sBundleFile {
+    /// The k3s release without its `+k3sN` suffix (`v1.35.3`).
+    pub k3s: String,
+    /// The upstream chart version k3s repackages (`39.0.5` for `traefik-39.0.501+up39.0.5`).
+    pub chart: String,
+    /// Where this is recorded.
+    pub source: String,
 }
 
 /// Pods an operator creates for objects of one kind.

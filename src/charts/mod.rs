@@ -27,6 +27,10 @@ pub struct Chart {
     pub notes: &'static str,
     /// How k3s ships this component, if it does.
     pub k3s: K3s,
+    /// What it takes to replace k3s's packaged manifests with this chart.
+    pub k3s_take_over: Option<&'static file::TakeOverFile>,
+    /// Which chart version each k3s release bundles.
+    pub k3s_bundles: &'static [file::K3sBundleFile],
     /// The values key that turns a map of rule groups into PrometheusRules: this chart carries the alert rules.
     pub alert_rules: Option<&'static str>,
     /// The workload that creates some components at runtime.
@@ -705,6 +709,8 @@ fn build(k: &'static Knowledge, version: &str) -> Chart {
             Some(K3sFile::PlainManifest(n)) => K3s::PlainManifest(s(n)),
         },
         alert_rules: f.alert_rules.as_deref().map(s),
+        k3s_take_over: f.k3s_take_over.clone().map(|t| &*Box::leak(Box::new(t))),
+        k3s_bundles: Box::leak(f.k3s_bundles.clone().into_boxed_slice()),
         runtime: owner,
         operator_pods: Box::leak(f.operator_pods.clone().into_boxed_slice()),
         knowledge: k,

@@ -1,0 +1,82 @@
+//! k3s's own objects in a live dump: what k3s applied from its manifests folder (wrangler's
+//! `objectset.rio.cattle.io/hash` label), ServiceLB's `svclb-*` DaemonSets and helm-controller's Job pods. They are
+//! named so that nobody takes them for a component; a packaged Deployment a catalogue release takes over is a
+//! finding (the cut-over is not finished, or a server lacks `disable:`).
+
+use super::input::Dump;
+use crate::intent::Plan;
+
+/// wrangler's apply label, on everything k3s deploys from /var/lib/rancher/k3s/server/manifests (rancher/wrangler
+/// pkg/apply/desiredset_apply.go).
+const K3S_APPLIED: &str = "objectset.rio.cattle.io/hash";
+/// ServiceLB's pod label naming the Service (k3s pkg/cloudprovider/servicelb.go).
+const SVCLB_SERVICE: &str = "svccontroller.k3s.cattle.io/svcname";
+/// helm-controller's label on its Jobs and their pods (k3s-io/helm-controller pkg/controllers/chart/chart.go).
+const HELM_CHART_LABEL: &str = "helmcharts.helm.cattle.io/chart";
+
+fn label<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    v.pointer("/metadata/labels")
+        .and_then(|l| l.get(key))
+        .and_then(serde_json::Value::as_str)
+}
+
+/// Notes on k3s's own objects, and findings for packaged Deployments the catalogue takes over.
+/// Only for a catalogue of a k3s cluster.
+pub fn recognise(plan: &Plan, dump: &Dump) -> (Vec<String>, Vec<String>) {
+    if plan.k3s.is_none() {
+        return (vec![], vec![]);
+    }
+    let mut notes = Vec::new();
+    let mut findings = Vec::new();
+    // `-n NAMESPACE kind/name` of the packaged workloads each take-over waits for.
+    let taken: Vec<(String, String)> = plan
+        .releases
+        .iter()
+        .filter_map(|rp| crate::k3s::take_over(rp).map(|t| (rp.release.name.clone(), t)))
+        .flat_map(|(rel, t)| t.wait_gone.iter().map(move |w| (rel.clone(), w.clone())))
+        .collect();
+    for o in &dump.objects {
+        let what = format!("{} {}/{}", o.kind, o.namespace, o.name);
+        if label(&o.value, K3S_APPLIED).is_some() {
+            let needle = format!("{}/{}", o.kind.to_lowercase(), o.name);
+            let ns = format!("-n {} ", o.namespace);
+            if let Some((rel, _)) = taken.iter().find(|(_, w)| w.starts_with(&ns) && w.ends_with(&needle)) {
+                findings.push(format!(
+                    "{what} is k3s's packaged one (label {K3S_APPLIED}), still running although release {rel} takes it over: finish the k3s cut-over in out/README.md (`disable:` on every server)"
+                ));
+            } else {
+                notes.push(format!(
+                    "{what}: k3s's own (applied from its manifests folder), not judged"
+                ));
+            }
+        } else if o.kind == "DaemonSet" && o.name.starts_with("svclb-") {
+            let svc = o
+                .value
+                .pointer("/spec/template/metadata/labels")
+                .and_then(|l| l.get(SVCLB_SERVICE))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("?");
+            notes.push(format!(
+                "{what}: k3s ServiceLB for Service {svc} (one hostPort pod per node), not a replica of any component"
+            ));
+        }
+    }
+    let jobs: Vec<String> = dump
+        .pods
+        .iter()
+        .filter(|p| {
+            p.labels.contains_key(HELM_CHART_LABEL)
+                || p.owner
+                    .as_deref()
+                    .is_some_and(|o| o.starts_with("Job/helm-install-") || o.starts_with("Job/helm-delete-"))
+        })
+        .map(|p| format!("{}/{}", p.namespace, p.name))
+        .collect();
+    if !jobs.is_empty() {
+        notes.push(format!(
+            "k3s helm-controller Job pods (helm-install/helm-delete of its HelmCharts), not judged: {}",
+            jobs.join(", ")
+        ));
+    }
+    (notes, findings)
+}

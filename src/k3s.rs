@@ -1,0 +1,241 @@
+//! k3s as the platform: which releases k3s owns, the values and runbook that take its packaged manifests over, and
+//! the checks `hagen verify` makes on the take-over. Every fact about a chart comes from its knowledge file
+//! (`k3sTakeOver`, `k3sBundles`); this module only substitutes the cluster's DNS IP and domain and lays them out.
+
+use crate::catalog::K3sCluster;
+use crate::charts::K3s;
+use crate::charts::file::TakeOverFile;
+use crate::intent::{Plan, ReleasePlan};
+use serde_json::Value;
+
+/// Where a take-over release's k3s-equivalence values are, relative to the output folder.
+pub fn values_path(release: &str) -> String {
+    format!("{release}/k3s-values.yaml")
+}
+
+/// The take-over knowledge of a release that replaces k3s's packaged manifests, if it is one.
+pub fn take_over(rp: &ReleasePlan) -> Option<&'static TakeOverFile> {
+    if !rp.release.k3s_bundled {
+        return None;
+    }
+    match rp.chart.k3s {
+        K3s::PlainManifest(_) => rp.chart.k3s_take_over,
+        _ => None,
+    }
+}
+
+/// Whether k3s installs this release itself as a HelmChart (only a HelmChartConfig may configure it).
+pub fn is_helm_chart(rp: &ReleasePlan) -> bool {
+    rp.release.k3s_bundled && matches!(rp.chart.k3s, K3s::HelmChart(_))
+}
+
+/// Whether a GitOps route (Flux, Argo CD, helmfile) must leave this release out: k3s owns it (HelmChart) or it is
+/// installed by the runbook with the Helm CLI while cluster DNS is being replaced.
+pub fn outside_gitops(rp: &ReleasePlan) -> bool {
+    rp.release.k3s_bundled
+}
+
+/// `text` with `{clusterDNS}` and `{clusterDomain}` replaced.
+pub fn substitute(k: &K3sCluster, text: &str) -> String {
+    text.replace("{clusterDNS}", &k.cluster_dns)
+        .replace("{clusterDomain}", &k.cluster_domain)
+}
+
+fn substitute_value(k: &K3sCluster, v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(substitute(k, s)),
+        Value::Array(a) => Value::Array(a.iter().map(|x| substitute_value(k, x)).collect()),
+        Value::Object(m) => Value::Object(m.iter().map(|(key, x)| (key.clone(), substitute_value(k, x))).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The chart values of a take-over with the cluster's DNS IP and domain.
+pub fn take_over_values(plan: &Plan, t: &TakeOverFile) -> Value {
+    substitute_value(&plan.k3s.clone().unwrap_or_default(), &t.values)
+}
+
+/// The k3s names to put under `disable:` in /etc/rancher/k3s/config.yaml on every server.
+pub fn disabled(plan: &Plan) -> Vec<&'static str> {
+    plan.releases
+        .iter()
+        .filter(|rp| take_over(rp).is_some())
+        .filter_map(|rp| match rp.chart.k3s {
+            K3s::PlainManifest(n) => Some(n),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The judgement of one take-over check on the rendered objects of a release.
+pub fn judge(k: &K3sCluster, t: &TakeOverFile, objects: &[crate::check::Object]) -> Vec<crate::check::Check> {
+    t.checks
+        .iter()
+        .map(|c| {
+            let name = c.name.as_deref().map(|n| substitute(k, n));
+            let found = objects
+                .iter()
+                .filter(|o| o.kind == c.kind && name.as_ref().is_none_or(|n| *n == o.name))
+                .find_map(|o| o.value.pointer(&c.pointer).map(|v| (o, v)));
+            let (asked, got, ok) = match (&c.equals, found) {
+                (Some(want), Some((o, v))) => {
+                    let want = substitute(k, want);
+                    let got = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                    (want.clone(), format!("{} {}: {got}", o.kind, o.name), got == want)
+                }
+                (None, Some((o, v))) => {
+                    let want: Vec<String> = c.lines.iter().map(|l| substitute(k, l)).collect();
+                    let got: Vec<&str> = v
+                        .as_str()
+                        .unwrap_or_default()
+                        .lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .collect();
+                    let first_diff = want
+                        .iter()
+                        .zip(&got)
+                        .position(|(w, g)| w != g)
+                        .or_else(|| (want.len() != got.len()).then(|| want.len().min(got.len())));
+                    let found = match first_diff {
+                        None => format!("{} {}: the same {} lines", o.kind, o.name, got.len()),
+                        Some(n) => format!(
+                            "{} {}: line {} is `{}`, k3s's is `{}`",
+                            o.kind,
+                            o.name,
+                            n + 1,
+                            got.get(n).copied().unwrap_or("(end)"),
+                            want.get(n).map_or("(end)", String::as_str)
+                        ),
+                    };
+                    (
+                        format!("{} lines as k3s writes them", want.len()),
+                        found,
+                        first_diff.is_none(),
+                    )
+                }
+                (_, None) => (
+                    c.equals
+                        .as_deref()
+                        .map_or_else(|| "present".to_string(), |w| substitute(k, w)),
+                    format!(
+                        "no {} {}with {}",
+                        c.kind,
+                        name.map(|n| format!("{n} ")).unwrap_or_default(),
+                        c.pointer
+                    ),
+                    false,
+                ),
+            };
+            crate::check::Check {
+                setting: "k3s take-over",
+                asked: format!("{}: {asked}", c.what),
+                found: got,
+                ok: Some(ok),
+                delivered_by: "k3s-values".into(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::file::TakeOverCheckFile;
+    use serde_json::json;
+
+    fn take_over(checks: Vec<TakeOverCheckFile>) -> TakeOverFile {
+        TakeOverFile {
+            values: json!({}),
+            wait_gone: vec![],
+            down: String::new(),
+            before: vec![],
+            helm_args: vec![],
+            verify: vec![],
+            differences: None,
+            checks,
+        }
+    }
+
+    fn check(kind: &str, name: Option<&str>, pointer: &str, equals: Option<&str>, lines: &[&str]) -> TakeOverCheckFile {
+        TakeOverCheckFile {
+            what: "w".into(),
+            kind: kind.into(),
+            name: name.map(str::to_string),
+            pointer: pointer.into(),
+            equals: equals.map(str::to_string),
+            lines: lines.iter().map(|l| l.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn take_over_checks_judge_the_rendered_objects() {
+        let k = K3sCluster {
+            cluster_dns: "10.43.0.53".into(),
+            ..K3sCluster::default()
+        };
+        let objects: Vec<crate::check::Object> = [
+            json!({"kind": "Service", "metadata": {"name": "kube-dns"}, "spec": {"clusterIP": "10.43.0.53"}}),
+            json!({"kind": "ConfigMap", "metadata": {"name": "coredns"}, "data": {"Corefile": ".:53 {\n    errors\n    kubernetes cluster.local {\n    }\n}\n"}}),
+        ]
+        .into_iter()
+        .filter_map(|v| crate::check::Object::new(v, "kube-system"))
+        .collect();
+        let cases: Vec<(TakeOverCheckFile, bool, &str)> = vec![
+            (
+                check(
+                    "Service",
+                    Some("kube-dns"),
+                    "/spec/clusterIP",
+                    Some("{clusterDNS}"),
+                    &[],
+                ),
+                true,
+                "Service kube-dns: 10.43.0.53",
+            ),
+            (
+                check("Service", Some("kube-dns"), "/spec/clusterIP", Some("10.43.0.10"), &[]),
+                false,
+                "Service kube-dns: 10.43.0.53",
+            ),
+            (
+                check("Service", Some("dns"), "/spec/clusterIP", Some("{clusterDNS}"), &[]),
+                false,
+                "no Service dns with /spec/clusterIP",
+            ),
+            (
+                check(
+                    "ConfigMap",
+                    None,
+                    "/data/Corefile",
+                    None,
+                    &[".:53 {", "errors", "kubernetes {clusterDomain} {", "}", "}"],
+                ),
+                true,
+                "the same 5 lines",
+            ),
+            (
+                check(
+                    "ConfigMap",
+                    None,
+                    "/data/Corefile",
+                    None,
+                    &[".:53 {", "errors", "cache 30", "}", "}"],
+                ),
+                false,
+                "line 3 is `kubernetes cluster.local {`, k3s's is `cache 30`",
+            ),
+            (
+                check("ConfigMap", None, "/data/Corefile", None, &[".:53 {", "errors"]),
+                false,
+                "line 3 is `kubernetes cluster.local {`, k3s's is `(end)`",
+            ),
+        ];
+        for (c, ok, found) in cases {
+            let what = format!("{c:?}");
+            let got = judge(&k, &take_over(vec![c]), &objects).remove(0);
+            assert_eq!(got.ok, Some(ok), "{what}: {}", got.found);
+            assert!(got.found.contains(found), "{what}: {}", got.found);
+        }
+    }
+}
