@@ -5,25 +5,6 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 
-/// A folder with the pinned charts and the extra ones of ../shared/charts-more side by side.
-fn all_charts() -> tempfile::TempDir {
-    let more = charts().join("../charts-more");
-    assert!(
-        more.join("external-dns-1.21.1.tgz").exists(),
-        "no ../shared/charts-more beside {}",
-        charts().display()
-    );
-    let dir = tempfile::tempdir().unwrap();
-    for d in [charts(), more] {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            if e.path().extension().is_some_and(|x| x == "tgz") {
-                std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-            }
-        }
-    }
-    dir
-}
-
 fn run(dir: &Path, args: &[&str]) -> (bool, String, String) {
     let o = hagen(dir, args, None);
     (o.status.success(), text(&o.stdout), text(&o.stderr))

@@ -13,25 +13,6 @@ use std::process::Command;
 
 const CATALOG: &str = "tests/catalogs/k3s.yaml";
 
-/// The pinned charts and ../shared/charts-more (where traefik 39.0.7 is) in one folder.
-fn all_charts() -> tempfile::TempDir {
-    let more = charts().join("../charts-more");
-    assert!(
-        more.join("traefik-39.0.7.tgz").exists(),
-        "no traefik-39.0.7.tgz in ../shared/charts-more beside {}",
-        charts().display()
-    );
-    let dir = tempfile::tempdir().unwrap();
-    for d in [charts(), more] {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            if e.path().extension().is_some_and(|x| x == "tgz") {
-                std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-            }
-        }
-    }
-    dir
-}
-
 fn golden(path: &Path, actual: &str) {
     if std::env::var_os("HAGEN_BLESS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -45,24 +26,9 @@ fn golden(path: &Path, actual: &str) {
     );
 }
 
+/// `hagen verify` of `catalog` into the output folder `k3s`, with helm 4.
 fn verify(dir: &Path, catalog: &str, charts: &Path) -> (bool, String, String) {
-    let helm = tool("HAGEN_HELM");
-    let o = hagen(
-        dir,
-        &[
-            "verify",
-            "--catalog",
-            catalog,
-            "--out",
-            "k3s",
-            "--charts",
-            charts.to_str().unwrap(),
-            "--helm",
-            helm.to_str().unwrap(),
-        ],
-        None,
-    );
-    (o.status.success(), text(&o.stdout), text(&o.stderr))
+    common::verify(dir, catalog, "k3s", "HAGEN_HELM", charts)
 }
 
 #[test]

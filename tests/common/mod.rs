@@ -137,3 +137,23 @@ pub fn verify(dir: &Path, catalog: &str, out: &str, helm_var: &str, charts: &Pat
     );
     (o.status.success(), text(&o.stdout), text(&o.stderr))
 }
+
+/// The pinned charts and ../shared/charts-more (traefik 39.0.7, the previous releases of three charts,
+/// external-dns) in one folder, for verify's `--charts`.
+pub fn all_charts() -> tempfile::TempDir {
+    let more = charts().join("../charts-more");
+    assert!(
+        more.join("traefik-39.0.7.tgz").exists() && more.join("external-dns-1.21.1.tgz").exists(),
+        "no ../shared/charts-more beside {}",
+        charts().display()
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    for d in [charts(), more] {
+        for e in std::fs::read_dir(&d).expect("readdir").flatten() {
+            if e.path().extension().is_some_and(|x| x == "tgz") {
+                std::fs::copy(e.path(), dir.path().join(e.file_name())).expect("copy");
+            }
+        }
+    }
+    dir
+}
