@@ -5,7 +5,7 @@
 use crate::catalog::{AntiAffinity, AvoidNodes, Strategy, Strength};
 use crate::charts::file::OperatorPodsFile;
 use crate::charts::{Delivery, StrategyDelivery};
-use crate::generate::{deliveries, strategy_words};
+use crate::describe::{deliveries, strategy_words};
 use crate::intent::Intent;
 use crate::k8s::{HOSTNAME, LabelSelector, VERSIONED_LABELS, labels_of};
 use indexmap::IndexMap;

@@ -6,7 +6,9 @@ use crate::charts::K3s;
 use crate::error::{Error, Result};
 use crate::intent::{Plan, ReleasePlan};
 use crate::output::{FileSet, MARKER};
+use crate::paths::{own_values_files, patches_path, resources_path, values_path};
 use crate::render::Rendered;
+use crate::text::shell_word;
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
@@ -372,7 +374,7 @@ pub fn argocd(
                 "targetRevision": rel.version,
                 "helm": {"releaseName": rel.name, "valuesObject": values_json(r)},
             });
-            let own = crate::generate::own_values_files(rp, &out_path);
+            let own = crate::paths::own_values_files(rp, &out_path);
             if let Some(bad) = own.iter().find(|f| !in_repository(f)) {
                 return Err(Error::Tool(format!(
                     "Argo CD reads release {}'s values file {bad} from the repository: run hagen from the repository's top with a relative --catalog",
@@ -533,11 +535,11 @@ pub fn helmfile(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str, fi
         .map(|(rp, r)| {
             let rel = &rp.release;
             // helmfile reads paths relative to the helmfile, in out/: the user's own files first, the overlay last.
-            let mut values: Vec<String> = crate::generate::own_values_files(rp, out)
+            let mut values: Vec<String> = crate::paths::own_values_files(rp, out)
                 .iter()
                 .map(|f| relative_to(out, f))
                 .collect();
-            values.push(crate::generate::values_path(&rel.name));
+            values.push(crate::paths::values_path(&rel.name));
             let mut v = json!({
                 "name": rel.name,
                 "namespace": rel.namespace,
@@ -564,7 +566,7 @@ pub fn helmfile(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str, fi
                     "events": ["postsync"],
                     "showlogs": true,
                     "command": "kubectl",
-                    "args": ["apply", "-f", crate::generate::resources_path(&rel.name)],
+                    "args": ["apply", "-f", crate::paths::resources_path(&rel.name)],
                 }]);
             }
             v
@@ -696,6 +698,52 @@ fn relative_to(from: &str, path: &str) -> String {
         .filter(|c| matches!(c, std::path::Component::Normal(_)))
         .count();
     format!("{}{}", "../".repeat(depth), path.trim_start_matches("./"))
+}
+
+/// The `helm upgrade` command for a release: the user's own values first, hagen's overlay last. The same line
+/// works on Helm 3 (`hagen` on PATH runs as the post-renderer executable, `post-render` its first argument) and
+/// Helm 4 (`hagen` names the plugin in helm-plugin/, which accepts that leading `post-render`).
+pub fn helm_command(rp: &ReleasePlan, r: &Rendered, out: &str) -> String {
+    let rel = &rp.release;
+    let w = shell_word;
+    let mut cmd = format!(
+        "helm upgrade --install {} {} --repo {} --version {} -n {} --create-namespace",
+        w(&rel.name),
+        w(rp.chart.name),
+        w(&rel.repository),
+        w(&rel.version),
+        w(&rel.namespace),
+    );
+    if crate::k3s::take_over(rp).is_some() {
+        cmd.push_str(&format!(
+            " -f {}",
+            w(&format!("{out}/{}", crate::k3s::values_path(&rel.name)))
+        ));
+    }
+    for f in own_values_files(rp, out) {
+        cmd.push_str(&format!(" -f {}", w(&f)));
+    }
+    cmd.push_str(&format!(" -f {}", w(&format!("{out}/{}", values_path(&rel.name)))));
+    // A k3s take-over's live data (k3s's NodeHosts) travels with every upgrade.
+    for a in crate::k3s::take_over(rp).map_or(&[][..], |t| &t.helm_args) {
+        cmd.push(' ');
+        cmd.push_str(a);
+    }
+    let mut args: Vec<String> = Vec::new();
+    if !r.patches.is_empty() {
+        args.push(w(&format!("{out}/{}", patches_path(&rel.name))));
+    }
+    if !r.resources.is_empty() {
+        args.push("--resources".into());
+        args.push(w(&format!("{out}/{}", resources_path(&rel.name))));
+    }
+    if !args.is_empty() {
+        cmd.push_str(" --post-renderer hagen --post-renderer-args post-render");
+        for a in args {
+            cmd.push_str(&format!(" --post-renderer-args {a}"));
+        }
+    }
+    cmd
 }
 
 #[cfg(test)]

@@ -1,40 +1,15 @@
 //! `hagen generate`: the resolved plan → the files of out/ (values overlays, patches, extra manifests, README).
 
-use crate::catalog::{AntiAffinity, Strategy};
-use crate::charts::{Delivery, PdbDelivery, StrategyDelivery};
+use crate::catalog::AntiAffinity;
+use crate::delivery::helm_command;
+use crate::describe::strategy_words;
 use crate::error::{Error, Result};
-use crate::intent::{Intent, Plan, ReleasePlan};
+use crate::intent::{Intent, Plan};
 use crate::output::{FileSet, MARKER};
 use crate::patch::PatchEntry;
+use crate::paths::{own_values_path, patches_path, resources_path, values_path};
 use crate::render::{Rendered, render_release};
-use crate::text::{comment, shell_word};
-
-/// Where the generated files of one release are, relative to the output folder.
-pub fn values_path(release: &str) -> String {
-    format!("{release}/values.yaml")
-}
-pub fn patches_path(release: &str) -> String {
-    format!("{release}/patches.yaml")
-}
-pub fn resources_path(release: &str) -> String {
-    format!("{release}/resources.yaml")
-}
-/// The catalogue's inline `values:` of a release, as a file Helm can take with `-f`.
-pub fn own_values_path(release: &str) -> String {
-    format!("{release}/own-values.yaml")
-}
-
-/// The user's own values files of a release as `helm -f` takes them from the working folder, in order, before
-/// hagen's overlay: each `valuesFiles` entry, then out/<release>/own-values.yaml for the inline `values:`.
-pub fn own_values_files(rp: &ReleasePlan, out: &str) -> Vec<String> {
-    rp.own_values
-        .iter()
-        .map(|o| {
-            o.file_shown()
-                .unwrap_or_else(|| format!("{out}/{}", own_values_path(&rp.release.name)))
-        })
-        .collect()
-}
+use crate::text::comment;
 
 /// Renders every release of the plan into the files of out/. `catalog` and `out` are shown as given.
 pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<Rendered>)> {
@@ -199,97 +174,4 @@ fn describe_intent(i: &Intent) -> String {
         parts.push(format!("failover after {t}s"));
     }
     format!("component `{}` ({})", i.component, parts.join(", "))
-}
-
-/// The `helm upgrade` command for a release: the user's own values first, hagen's overlay last. The same line
-/// works on Helm 3 (`hagen` on PATH runs as the post-renderer executable, `post-render` its first argument) and
-/// Helm 4 (`hagen` names the plugin in helm-plugin/, which accepts that leading `post-render`).
-pub fn helm_command(rp: &ReleasePlan, r: &Rendered, out: &str) -> String {
-    let rel = &rp.release;
-    let w = shell_word;
-    let mut cmd = format!(
-        "helm upgrade --install {} {} --repo {} --version {} -n {} --create-namespace",
-        w(&rel.name),
-        w(rp.chart.name),
-        w(&rel.repository),
-        w(&rel.version),
-        w(&rel.namespace),
-    );
-    if crate::k3s::take_over(rp).is_some() {
-        cmd.push_str(&format!(
-            " -f {}",
-            w(&format!("{out}/{}", crate::k3s::values_path(&rel.name)))
-        ));
-    }
-    for f in own_values_files(rp, out) {
-        cmd.push_str(&format!(" -f {}", w(&f)));
-    }
-    cmd.push_str(&format!(" -f {}", w(&format!("{out}/{}", values_path(&rel.name)))));
-    // A k3s take-over's live data (k3s's NodeHosts) travels with every upgrade.
-    for a in crate::k3s::take_over(rp).map_or(&[][..], |t| &t.helm_args) {
-        cmd.push(' ');
-        cmd.push_str(a);
-    }
-    let mut args: Vec<String> = Vec::new();
-    if !r.patches.is_empty() {
-        args.push(w(&format!("{out}/{}", patches_path(&rel.name))));
-    }
-    if !r.resources.is_empty() {
-        args.push("--resources".into());
-        args.push(w(&format!("{out}/{}", resources_path(&rel.name))));
-    }
-    if !args.is_empty() {
-        cmd.push_str(" --post-renderer hagen --post-renderer-args post-render");
-        for a in args {
-            cmd.push_str(&format!(" --post-renderer-args {a}"));
-        }
-    }
-    cmd
-}
-
-fn delivery(d: Delivery, owner: Option<&str>) -> String {
-    match d {
-        Delivery::Values(_) => "values".into(),
-        Delivery::Hardcoded(_) | Delivery::Patch => "patch".into(),
-        Delivery::Runtime(_) => format!("runtime ({})", owner.unwrap_or("the chart")),
-        Delivery::NotControllable(_) => "not controllable".into(),
-    }
-}
-
-/// How each setting of a component reaches its workload, for the README table.
-pub fn deliveries(i: &Intent) -> [(&'static str, String); 4] {
-    let k = i.knowledge;
-    let replicas = match k.replicas {
-        Delivery::Hardcoded(n) if n == i.replicas => "chart default".into(),
-        d => delivery(d, k.owner()),
-    };
-    let strategy = match k.strategy {
-        StrategyDelivery::NotControllable(_) => "not controllable",
-        s if s.needs_patch(i.strategy) => "patch",
-        _ => "values",
-    };
-    let pdb = if i.pdb.is_none() && k.rendered_by_helm() {
-        "none needed".into()
-    } else {
-        match k.pdb {
-            PdbDelivery::Values { .. } => "values",
-            PdbDelivery::Manifest => "patch",
-            PdbDelivery::NotControllable(_) => "not controllable",
-        }
-        .to_string()
-    };
-    [
-        ("replicas", replicas),
-        ("anti-affinity", delivery(k.affinity, k.owner())),
-        ("strategy", strategy.to_string()),
-        ("PDB", pdb),
-    ]
-}
-
-/// Short words for a strategy.
-pub fn strategy_words(s: Strategy) -> &'static str {
-    match s {
-        Strategy::Recreate => "Recreate",
-        Strategy::RollingUpdate => "RollingUpdate (maxSurge 0, maxUnavailable 1)",
-    }
 }

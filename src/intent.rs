@@ -72,6 +72,47 @@ pub struct Intent {
 }
 
 impl Intent {
+    /// Whether a component needs the post-renderer (a patch or an extra manifest).
+    pub fn needs_post_render(&self) -> bool {
+        !self.patch_ops().is_empty()
+            || (self.knowledge.pdb == crate::charts::PdbDelivery::Manifest && self.pdb.is_some())
+    }
+
+    /// The JSON 6902 operations for what the chart cannot express through values.
+    pub fn patch_ops(&self) -> Vec<serde_json::Value> {
+        let i = self;
+        let k = i.knowledge;
+        let mut ops = Vec::new();
+        match k.replicas {
+            Delivery::Hardcoded(n) if n != i.replicas => {
+                ops.push(crate::patch::Patch::add("/spec/replicas", i.replicas.into()))
+            }
+            Delivery::Patch => ops.push(crate::patch::Patch::add("/spec/replicas", i.replicas.into())),
+            _ => {}
+        }
+        if k.strategy.needs_patch(i.strategy) {
+            ops.push(crate::patch::Patch::add(
+                "/spec/strategy",
+                crate::k8s::strategy(i.strategy),
+            ));
+        }
+        if k.affinity == Delivery::Patch
+            && let Some(a) = crate::k8s::affinity(
+                crate::k8s::pod_anti_affinity(i.effective_anti_affinity(), &i.selector),
+                i.avoid.as_ref(),
+            )
+        {
+            ops.push(crate::patch::Patch::add("/spec/template/spec/affinity", a));
+        }
+        if let (Delivery::Patch, Some(s)) = (k.tolerations, i.failover_seconds) {
+            ops.push(crate::patch::Patch::add(
+                "/spec/template/spec/tolerations",
+                crate::k8s::failover_tolerations(s),
+            ));
+        }
+        ops
+    }
+
     /// `release/component`, or just the component when the release has its name (`coredns`).
     pub fn label(&self) -> String {
         if self.release == self.component {
@@ -602,7 +643,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 ),
                 charts::K3s::PlainManifest(_) => {}
                 charts::K3s::HelmChart(name) => {
-                    if intents.iter().any(crate::render::needs_post_render) {
+                    if intents.iter().any(Intent::needs_post_render) {
                         warn(
                             &mut diags,
                             &p,

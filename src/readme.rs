@@ -2,8 +2,9 @@
 //! layout is the minijinja template `templates/out-readme.md.j2`.
 
 use crate::catalog::AntiAffinity;
+use crate::delivery::helm_command;
+use crate::describe::{deliveries, strategy_words};
 use crate::error::{Error, Result};
-use crate::generate::{deliveries, helm_command, strategy_words};
 use crate::intent::{Intent, Plan};
 use crate::output::MARKER;
 use crate::render::Rendered;

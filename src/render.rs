@@ -143,7 +143,7 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
     let mut patches = Vec::new();
     let mut resources = Vec::new();
     for i in &rp.intents {
-        let ops = patch_ops(i);
+        let ops = i.patch_ops();
         keys.extend(
             ops.iter()
                 .filter_map(|o| o.get("path").and_then(Value::as_str))
@@ -170,40 +170,6 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
         resources,
         keys,
     })
-}
-
-/// Whether a component needs the post-renderer (a patch or an extra manifest).
-pub fn needs_post_render(i: &Intent) -> bool {
-    !patch_ops(i).is_empty() || (i.knowledge.pdb == PdbDelivery::Manifest && i.pdb.is_some())
-}
-
-/// The JSON 6902 operations for what the chart cannot express through values.
-fn patch_ops(i: &Intent) -> Vec<Value> {
-    let k = i.knowledge;
-    let mut ops = Vec::new();
-    match k.replicas {
-        Delivery::Hardcoded(n) if n != i.replicas => ops.push(Patch::add("/spec/replicas", i.replicas.into())),
-        Delivery::Patch => ops.push(Patch::add("/spec/replicas", i.replicas.into())),
-        _ => {}
-    }
-    if k.strategy.needs_patch(i.strategy) {
-        ops.push(Patch::add("/spec/strategy", k8s::strategy(i.strategy)));
-    }
-    if k.affinity == Delivery::Patch
-        && let Some(a) = k8s::affinity(
-            k8s::pod_anti_affinity(i.effective_anti_affinity(), &i.selector),
-            i.avoid.as_ref(),
-        )
-    {
-        ops.push(Patch::add("/spec/template/spec/affinity", a));
-    }
-    if let (Delivery::Patch, Some(s)) = (k.tolerations, i.failover_seconds) {
-        ops.push(Patch::add(
-            "/spec/template/spec/tolerations",
-            k8s::failover_tolerations(s),
-        ));
-    }
-    ops
 }
 
 #[cfg(test)]

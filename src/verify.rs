@@ -3,9 +3,9 @@
 
 use crate::check::{self, Object, Report};
 use crate::error::{Error, Result};
-use crate::generate::{patches_path, resources_path, values_path};
 use crate::helm::{ChartSource, Helm};
 use crate::intent::{Intent, Plan, ReleasePlan};
+use crate::paths::{patches_path, resources_path, values_path};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::Write as _;
@@ -116,7 +116,7 @@ fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Re
         .chain(rp.own_values.iter().map(|o| {
             o.file
                 .clone()
-                .unwrap_or_else(|| out.join(crate::generate::own_values_path(&rel.name)))
+                .unwrap_or_else(|| out.join(crate::paths::own_values_path(&rel.name)))
         }))
         .collect();
     let bare = helm.template(&rel.name, &chart_path, &rel.namespace, &own)?;
