@@ -275,24 +275,25 @@ fn scenarios() -> &'static Vec<(&'static str, String)> {
     })
 }
 
+/// The installed cluster with user workloads ("web") filling every node to 23 pods.
+fn installed_and_even() -> Cluster {
+    let mut c = installed();
+    fill_to(
+        &mut c,
+        "web",
+        &[("homelab-02", 23), ("homelab-03", 23), ("homelab-04", 23)],
+    );
+    c
+}
+
 fn make_scenarios() -> Vec<(&'static str, String)> {
     let mut out = vec![];
     // Healthy: everything placed, nodes even.
-    let mut c = installed();
-    fill_to(
-        &mut c,
-        "web",
-        &[("homelab-02", 23), ("homelab-03", 23), ("homelab-04", 23)],
-    );
+    let mut c = installed_and_even();
     out.push(("healthy.json", c.dump()));
 
     // The HPA scaled CoreDNS to 3, its write recorded in managedFields (`--show-managed-fields`).
-    let mut c = installed();
-    fill_to(
-        &mut c,
-        "web",
-        &[("homelab-02", 23), ("homelab-03", 23), ("homelab-04", 23)],
-    );
+    let mut c = installed_and_even();
     c.scale_up("kube-system", "coredns", 3);
     let mut v: Value = serde_json::from_str(&c.dump()).unwrap();
     for item in v["items"].as_array_mut().unwrap() {
@@ -317,32 +318,17 @@ fn make_scenarios() -> Vec<(&'static str, String)> {
     out.push(("hpa-replicas-owned-by-helm.json", pretty(&v)));
 
     // homelab-04 cordoned for maintenance.
-    let mut c = installed();
-    fill_to(
-        &mut c,
-        "web",
-        &[("homelab-02", 23), ("homelab-03", 23), ("homelab-04", 23)],
-    );
+    let mut c = installed_and_even();
     c.nodes[2].unschedulable = true;
     out.push(("cordoned.json", c.dump()));
 
     // One node down for two minutes: the single instances (30 s tolerations) moved, the others wait out 300 s.
-    let mut c = installed();
-    fill_to(
-        &mut c,
-        "web",
-        &[("homelab-02", 23), ("homelab-03", 23), ("homelab-04", 23)],
-    );
+    let mut c = installed_and_even();
     c.node_lost("homelab-03", 120);
     out.push(("node-down.yaml", c.dump()));
 
     // The node is back after ten minutes: every pod had been replaced elsewhere; nothing moved back.
-    let mut c = installed();
-    fill_to(
-        &mut c,
-        "web",
-        &[("homelab-02", 23), ("homelab-03", 23), ("homelab-04", 23)],
-    );
+    let mut c = installed_and_even();
     c.node_lost("homelab-03", 600);
     c.node_back("homelab-03");
     fill_to(
@@ -353,23 +339,13 @@ fn make_scenarios() -> Vec<(&'static str, String)> {
     out.push(("node-recovered.yaml", c.dump()));
 
     // Down for ten minutes while homelab-04 is cordoned: replacements have nowhere to go and stay Pending.
-    let mut c = installed();
-    fill_to(
-        &mut c,
-        "web",
-        &[("homelab-02", 23), ("homelab-03", 23), ("homelab-04", 23)],
-    );
+    let mut c = installed_and_even();
     c.nodes[2].unschedulable = true;
     c.node_lost("homelab-03", 600);
     out.push(("pending.json", c.dump()));
 
     // Every node unreachable (a power cut seen from a surviving API server).
-    let mut c = installed();
-    fill_to(
-        &mut c,
-        "web",
-        &[("homelab-02", 23), ("homelab-03", 23), ("homelab-04", 23)],
-    );
+    let mut c = installed_and_even();
     for n in ["homelab-02", "homelab-03", "homelab-04"] {
         c.node_lost(n, 0);
     }
