@@ -289,7 +289,7 @@ fn installed_and_even() -> Cluster {
 fn make_scenarios() -> Vec<(&'static str, String)> {
     let mut out = vec![];
     // Healthy: everything placed, nodes even.
-    let mut c = installed_and_even();
+    let c = installed_and_even();
     out.push(("healthy.json", c.dump()));
 
     // The HPA scaled CoreDNS to 3, its write recorded in managedFields (`--show-managed-fields`).
