@@ -409,7 +409,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             let written = crate::init::init(&text, &shown, &name)?;
             // Parsed back and resolved before anything is written.
             let loaded = catalog::load_str(&written, &catalog.display().to_string())?;
-            intent::resolve(&loaded, REPORTING)?;
+            intent::resolve(&loaded, &crate::lock::Knowledge::builtin(), REPORTING)?;
             if catalog.exists() {
                 return Err(Error::Tool(format!(
                     "{} exists; hagen init never overwrites a catalogue (choose another --catalog)",
@@ -507,10 +507,11 @@ fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
 /// Loads, resolves and renders; shared by the CLI and tests.
 pub fn load_and_resolve(catalog: &Path, opts: Options) -> Result<intent::Plan> {
     let loaded = catalog::load_file(catalog)?;
-    for n in &loaded.notes {
+    let known = crate::lock::Knowledge::beside(catalog).map_err(Error::Knowledge)?;
+    for n in &known.notes {
         stderr(n);
     }
-    intent::resolve(&loaded, opts)
+    intent::resolve(&loaded, &known, opts)
 }
 
 #[cfg(test)]

@@ -193,7 +193,7 @@ impl Plan {
     }
 }
 
-pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
+pub fn resolve(loaded: &Loaded, known: &crate::lock::Knowledge, opts: Options) -> Result<Plan> {
     let cat = &loaded.catalogue;
     let k3s = (cat.cluster.distribution == crate::catalog::Distribution::K3s
         || cat.releases.iter().any(|r| r.k3s_bundled))
@@ -247,19 +247,19 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
                 format!("release `{}` is listed twice", rel.name),
             );
         }
-        let Some(chart) = loaded.charts.chart(&rel.chart, &rel.version) else {
+        let Some(chart) = known.charts.chart(&rel.chart, &rel.version) else {
             let mut m = format!("hagen has no knowledge of chart `{}`", rel.chart);
-            if let Some(s) = crate::suggest::did_you_mean(&rel.chart, loaded.charts.names()) {
+            if let Some(s) = crate::suggest::did_you_mean(&rel.chart, known.charts.names()) {
                 m.push_str(&format!("; did you mean `{s}`?"));
             }
             m.push_str(&format!(
                 " (known charts: {}; describe another one in a `charts/` folder beside the catalogue)",
-                loaded.charts.names().collect::<Vec<_>>().join(", ")
+                known.charts.names().collect::<Vec<_>>().join(", ")
             ));
             err(&mut diags, &format!("{rp}/chart"), m);
             continue;
         };
-        if let Some(lock) = &loaded.lock {
+        if let Some(lock) = &known.lock {
             let k = chart.knowledge;
             let sha = format!("sha256:{}", k.sha256);
             let proven = lock.proven_versions(chart.name, &sha);
@@ -398,7 +398,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
             if let Some(a) = autoscale {
                 let ap = format!("{cp}/autoscale");
                 if !knowledge.autoscalable() {
-                    let can = loaded.charts.autoscalable();
+                    let can = known.charts.autoscalable();
                     err(
                         &mut diags,
                         &ap,
@@ -705,7 +705,7 @@ pub fn resolve(loaded: &Loaded, opts: Options) -> Result<Plan> {
             "/alerts",
             format!(
                 "alert rules are on but no release uses chart {}, which carries them; add it or set `alerts: {{enabled: false}}`",
-                loaded.charts.alert_carriers().join(" or ")
+                known.charts.alert_carriers().join(" or ")
             ),
         );
     }

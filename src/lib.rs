@@ -38,12 +38,13 @@ pub fn generate_files(
     opts: intent::Options,
 ) -> error::Result<(intent::Plan, output::FileSet)> {
     let loaded = catalog::load_file(catalog)?;
-    for n in &loaded.notes {
+    let known = lock::Knowledge::beside(catalog).map_err(error::Error::Knowledge)?;
+    for n in &known.notes {
         let _ = writeln!(std::io::stderr(), "{n}");
     }
-    let plan = intent::resolve(&loaded, opts)?;
+    let plan = intent::resolve(&loaded, &known, opts)?;
     let (files, rendered) = generate::generate(&plan, &display(catalog), &display(out))?;
-    check_proven(&loaded, &plan, &rendered, opts)?;
+    check_proven(&loaded, &known, &plan, &rendered, opts)?;
     Ok((plan, files))
 }
 
@@ -52,11 +53,12 @@ pub fn generate_files(
 /// raised from 1 to 2 replicas now writes anti-affinity, say) needs verify again.
 fn check_proven(
     loaded: &catalog::load::Loaded,
+    known: &lock::Knowledge,
     plan: &intent::Plan,
     rendered: &[render::Rendered],
     opts: intent::Options,
 ) -> error::Result<()> {
-    let Some(lock) = &loaded.lock else {
+    let Some(lock) = &known.lock else {
         return Ok(());
     };
     let mut diags = Vec::new();

@@ -194,6 +194,40 @@ impl Lock {
     }
 }
 
+/// The chart knowledge a catalogue is resolved with, and the proofs it is held to.
+#[derive(Debug, Clone)]
+pub struct Knowledge {
+    /// Built in, plus the files of a `charts/` folder beside the catalogue.
+    pub charts: crate::charts::Registry,
+    /// The proofs beside the catalogue (`hagen.lock`); `None` where versions are not checked against proofs (text
+    /// given to the library, or `hagen verify`, whose job is proving).
+    pub lock: Option<Lock>,
+    /// Notes to print (a user's chart knowledge replacing a built-in one).
+    pub notes: Vec<String>,
+}
+
+impl Knowledge {
+    /// Only hagen's built-in chart knowledge, no proofs checked.
+    pub fn builtin() -> Knowledge {
+        Knowledge {
+            charts: crate::charts::Registry::builtin(),
+            lock: None,
+            notes: vec![],
+        }
+    }
+
+    /// The knowledge and proofs for the catalogue at `catalog`: `charts/` and `hagen.lock` beside it.
+    pub fn beside(catalog: &Path) -> Result<Knowledge, String> {
+        let dir = catalog.parent().unwrap_or(Path::new(""));
+        let (charts, notes) = crate::charts::Registry::with_dir(&dir.join("charts"))?;
+        Ok(Knowledge {
+            charts,
+            lock: Some(Lock::beside(catalog)?),
+            notes,
+        })
+    }
+}
+
 /// `sha256:<hex>` of a chart archive's bytes, or of an unpacked chart folder (each file's relative path, length
 /// and bytes, in sorted order; symlinks are not followed).
 pub fn digest_path(path: &Path) -> std::io::Result<String> {

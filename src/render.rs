@@ -180,7 +180,7 @@ mod tests {
     /// Each release of a catalogue, rendered, by release name.
     fn rendered(catalogue: &str) -> indexmap::IndexMap<String, Rendered> {
         let loaded = crate::catalog::load_str(catalogue, "catalog/cluster.yaml").unwrap();
-        let plan = resolve(&loaded, Options::default()).unwrap();
+        let plan = resolve(&loaded, &crate::lock::Knowledge::builtin(), Options::default()).unwrap();
         plan.releases
             .iter()
             .map(|rp| (rp.release.name.clone(), render_release(rp, None).unwrap()))

@@ -263,12 +263,13 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
         allow_unproven: false,
     };
     // Proving is verify's job: generate as `hagen generate` would once the proofs are in (no proof warnings).
-    let mut loaded = crate::catalog::load_file(catalog)?;
-    for n in &loaded.notes {
+    let loaded = crate::catalog::load_file(catalog)?;
+    let mut known = crate::lock::Knowledge::beside(catalog).map_err(Error::Knowledge)?;
+    for n in &known.notes {
         let _ = writeln!(std::io::stderr(), "{n}");
     }
-    loaded.lock = None;
-    let plan = crate::intent::resolve(&loaded, opts)?;
+    known.lock = None;
+    let plan = crate::intent::resolve(&loaded, &known, opts)?;
     let shown = |p: &Path| p.display().to_string().replace('\\', "/");
     let (files, rendered) = crate::generate::generate(&plan, &shown(catalog), &shown(out))?;
     let scratch = tempfile::Builder::new()

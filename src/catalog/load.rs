@@ -14,13 +14,6 @@ pub struct Loaded {
     /// The file name as the user gave it, used in every message.
     pub file: String,
     pub positions: Positions,
-    /// The chart knowledge: built in, plus the files of a `charts/` folder beside the catalogue.
-    pub charts: crate::charts::Registry,
-    /// The proofs beside the catalogue (`hagen.lock`); `None` when the catalogue came without a folder (text given
-    /// to the library), where versions are not checked against proofs.
-    pub lock: Option<crate::lock::Lock>,
-    /// Notes to print (a user's chart knowledge replacing a built-in one).
-    pub notes: Vec<String>,
 }
 
 impl Loaded {
@@ -170,13 +163,7 @@ pub fn load_file(path: &Path) -> Result<Loaded> {
             path: path.to_path_buf(),
             source,
         })?;
-    let mut loaded = load_bytes(&bytes, &path.display().to_string())?;
-    let dir = path.parent().unwrap_or(Path::new(""));
-    let (charts, notes) = crate::charts::Registry::with_dir(&dir.join("charts")).map_err(Error::Knowledge)?;
-    loaded.charts = charts;
-    loaded.notes = notes;
-    loaded.lock = Some(crate::lock::Lock::beside(path).map_err(Error::Knowledge)?);
-    Ok(loaded)
+    load_bytes(&bytes, &path.display().to_string())
 }
 
 /// Validates catalogue text; `file` names it in messages.
@@ -396,9 +383,6 @@ fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
         catalogue,
         file: file.to_string(),
         positions,
-        charts: crate::charts::Registry::builtin(),
-        lock: None,
-        notes: vec![],
     })
 }
 
