@@ -58,7 +58,8 @@ struct Recorder {
     stack: Vec<Frame>,
 }
 
-fn escape(segment: &str) -> String {
+/// A JSON Pointer segment for `segment` (`~` and `/` escaped).
+pub fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 

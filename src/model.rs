@@ -1,0 +1,154 @@
+//! The resolved catalogue: what hagen will make true for each component, as the resolver (`crate::resolve`) left
+//! it for the chart adapters and writers. Types only, and what follows from them alone; no rule lives here.
+
+use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Release, Strategy};
+use crate::charts::{self, Chart, Delivery};
+use crate::error::Diagnostic;
+use crate::k8s::LabelSelector;
+
+/// A warning the catalogue accepted for a component, with its reason (listed in out/README.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acknowledged {
+    pub code: String,
+    pub message: String,
+    pub reason: String,
+}
+
+/// What the catalogue asks of one component, fully resolved.
+#[derive(Debug, Clone)]
+pub struct Intent {
+    pub release: String,
+    pub namespace: String,
+    pub component: String,
+    pub knowledge: &'static charts::Component,
+    pub tier: u8,
+    pub purpose: String,
+    pub impact: String,
+    pub replicas: u32,
+    pub anti_affinity: AntiAffinity,
+    pub strategy: Strategy,
+    /// `maxUnavailable` of the PDB; `None` at one replica (a PDB there would block every drain).
+    pub pdb: Option<u32>,
+    /// Fast-failover `tolerationSeconds`, for components at one replica.
+    pub failover_seconds: Option<u32>,
+    /// Why a single-instance component may run more than one replica, as the user wrote it.
+    pub override_reason: Option<String>,
+    /// The Deployment's name.
+    pub workload: String,
+    /// The component's own pods, and no other workload's.
+    pub selector: LabelSelector,
+    /// Nodes a replica may run on (all nodes but those a required `avoidNodes` excludes).
+    pub eligible_nodes: Vec<String>,
+    /// Nodes to keep off, delivered as node affinity.
+    pub avoid: Option<AvoidNodes>,
+    /// HPA bounds; `replicas` is then `min`.
+    pub autoscale: Option<Autoscale>,
+    /// Warnings the catalogue acknowledged for this component.
+    pub acknowledged: Vec<Acknowledged>,
+}
+
+impl Intent {
+    /// Whether a component needs the post-renderer (a patch or an extra manifest).
+    pub fn needs_post_render(&self) -> bool {
+        !self.patch_ops().is_empty()
+            || (self.knowledge.pdb == crate::charts::PdbDelivery::Manifest && self.pdb.is_some())
+    }
+
+    /// The JSON 6902 operations for what the chart cannot express through values.
+    pub fn patch_ops(&self) -> Vec<serde_json::Value> {
+        let i = self;
+        let k = i.knowledge;
+        let mut ops = Vec::new();
+        match k.replicas {
+            Delivery::Hardcoded(n) if n != i.replicas => {
+                ops.push(crate::patch::Patch::add("/spec/replicas", i.replicas.into()))
+            }
+            Delivery::Patch => ops.push(crate::patch::Patch::add("/spec/replicas", i.replicas.into())),
+            _ => {}
+        }
+        if k.strategy.needs_patch(i.strategy) {
+            ops.push(crate::patch::Patch::add(
+                "/spec/strategy",
+                crate::k8s::strategy(i.strategy),
+            ));
+        }
+        if k.affinity == Delivery::Patch
+            && let Some(a) = crate::k8s::affinity(
+                crate::k8s::pod_anti_affinity(i.effective_anti_affinity(), &i.selector),
+                i.avoid.as_ref(),
+            )
+        {
+            ops.push(crate::patch::Patch::add("/spec/template/spec/affinity", a));
+        }
+        if let (Delivery::Patch, Some(s)) = (k.tolerations, i.failover_seconds) {
+            ops.push(crate::patch::Patch::add(
+                "/spec/template/spec/tolerations",
+                crate::k8s::failover_tolerations(s),
+            ));
+        }
+        ops
+    }
+
+    /// `release/component`, or just the component when the release has its name (`coredns`).
+    pub fn label(&self) -> String {
+        label(&self.release, &self.component)
+    }
+
+    /// The anti-affinity hagen writes (none at one replica: there is nothing to spread).
+    pub fn effective_anti_affinity(&self) -> AntiAffinity {
+        if self.replicas >= 2 {
+            self.anti_affinity
+        } else {
+            AntiAffinity::None
+        }
+    }
+}
+
+/// One release with its chart knowledge and its components' intents.
+#[derive(Debug, Clone)]
+pub struct ReleasePlan {
+    pub release: Release,
+    pub chart: &'static Chart,
+    pub intents: Vec<Intent>,
+    /// The user's own values (files in order, then inline), applied before hagen's overlay on every route.
+    pub own_values: Vec<crate::catalog::values::OwnValues>,
+}
+
+/// The resolved catalogue.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub cluster: String,
+    /// Each node's labels.
+    pub node_labels: indexmap::IndexMap<String, indexmap::IndexMap<String, String>>,
+    /// The opt-in delivery routes.
+    pub delivery: crate::catalog::Delivery,
+    /// The alert rule settings.
+    pub alerts: crate::catalog::Alerts,
+    pub nodes: Vec<String>,
+    /// kube-controller-manager's node monitor grace period the failover times assume.
+    pub node_monitor_grace_seconds: u32,
+    pub releases: Vec<ReleasePlan>,
+    /// The k3s facts, when the cluster is k3s (`distribution: k3s` or a `k3sBundled` release).
+    pub k3s: Option<crate::catalog::K3sCluster>,
+    /// Warnings to print (with `--strict` they are errors instead).
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Plan {
+    /// The operator-created pods of every release's chart.
+    pub fn operator_pods(&self) -> Vec<&'static crate::charts::file::OperatorPodsFile> {
+        self.releases
+            .iter()
+            .flat_map(|r| r.chart.operator_pods.iter())
+            .collect()
+    }
+}
+
+/// `release/component`, or just the component when the release has its name (`coredns`).
+pub fn label(release: &str, component: &str) -> String {
+    if release == component {
+        component.to_string()
+    } else {
+        format!("{release}/{component}")
+    }
+}

@@ -1,0 +1,505 @@
+//! Resolving a loaded catalogue into the [`model`](crate::model): defaults → tier → component settings, the chart
+//! knowledge of each component, and the named [`rules`] that judge them, all reporting into one [`sink::Sink`].
+//! Every error is collected and returned at once; nothing here reads a file or knows a chart by name.
+
+pub mod rules;
+pub mod sink;
+
+pub use rules::{RolloutFinding, WARNING_CODES, default_strategy, rollout_finding};
+
+use crate::catalog::load::Loaded;
+use crate::catalog::{AntiAffinity, AvoidNodes, Component, Distribution, K3sCluster, Release, Settings, TierKey};
+use crate::charts::{Chart, Delivery, StrategyDelivery};
+use crate::error::Result;
+use crate::lock::Knowledge;
+use crate::model::{Intent, Plan, ReleasePlan, label};
+use rules::{At, AutoscaleCase, Finding, RolloutCase};
+use sink::{Acks, Place, Sink};
+
+/// How strictly to resolve.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Warnings become errors.
+    pub strict: bool,
+    /// Generate for chart versions the knowledge was not proven on.
+    pub allow_unproven: bool,
+}
+
+/// Resolves a loaded catalogue; every error is collected and returned at once.
+pub fn resolve(loaded: &Loaded, known: &Knowledge, opts: Options) -> Result<Plan> {
+    let cat = &loaded.catalogue;
+    let mut sink = Sink::new(loaded, opts.strict);
+    let k3s = (cat.cluster.distribution == Distribution::K3s || cat.releases.iter().any(|r| r.k3s_bundled))
+        .then(|| cat.cluster.k3s.clone().unwrap_or_default());
+    check_cluster(loaded, &mut sink);
+    let repeats = rules::repeated(cat.releases.iter().map(|r| r.name.as_str()));
+    let mut releases = Vec::new();
+    for (ri, rel) in cat.releases.iter().enumerate() {
+        if repeats[ri] {
+            let m = format!("release `{}` is listed twice", rel.name);
+            sink.report(
+                &Place::plain(format!("/releases/{ri}")),
+                [Finding::error(exact("name"), m)],
+            );
+        }
+        let cx = ReleaseCx {
+            loaded,
+            known,
+            opts,
+            k3s: k3s.as_ref(),
+            ri,
+            rel,
+        };
+        releases.extend(cx.resolve(&mut sink));
+    }
+    let root = Place::plain(String::new());
+    let alerts_on = cat.alerts.as_ref().is_some_and(|a| a.enabled);
+    let carried = releases.iter().any(|r| r.chart.alert_rules.is_some());
+    sink.report(
+        &root,
+        rules::alerts_have_carrier(alerts_on, carried, &known.charts.alert_carriers()),
+    );
+    sink.report(
+        &root,
+        rules::flux_parts_need_flux(cat.delivery.flux_parts, cat.delivery.flux),
+    );
+    let warnings = sink.finish()?;
+    Ok(Plan {
+        cluster: cat.cluster.name.clone(),
+        node_labels: cat
+            .cluster
+            .nodes
+            .iter()
+            .map(|n| (n.name.clone(), n.labels.clone()))
+            .collect(),
+        delivery: cat.delivery.clone(),
+        alerts: cat.alerts.clone().unwrap_or_default(),
+        nodes: cat.cluster.nodes.iter().map(|n| n.name.clone()).collect(),
+        node_monitor_grace_seconds: cat.cluster.node_monitor_grace_period_seconds,
+        k3s,
+        releases,
+        warnings,
+    })
+}
+
+fn exact(path: &str) -> At {
+    At::Exact(path.to_string())
+}
+
+/// The cluster's nodes are named once, and every label an `avoidNodes` of the defaults or a tier names exists.
+fn check_cluster(loaded: &Loaded, sink: &mut Sink) {
+    let cat = &loaded.catalogue;
+    let root = Place::plain(String::new());
+    for (i, (n, again)) in cat
+        .cluster
+        .nodes
+        .iter()
+        .zip(rules::repeated(cat.cluster.nodes.iter().map(|n| n.name.as_str())))
+        .enumerate()
+    {
+        if again {
+            let m = format!("node `{}` is listed twice", n.name);
+            sink.report(&root, [Finding::error(At::Exact(format!("cluster/nodes/{i}/name")), m)]);
+        }
+    }
+    let mut avoided = Vec::new();
+    if let Some(a) = &cat.defaults.avoid_nodes {
+        avoided.push(("/defaults/avoidNodes".to_string(), a));
+    }
+    for (t, settings) in &cat.tiers {
+        if let Some(a) = &settings.avoid_nodes {
+            avoided.push((format!("/tiers/{}/avoidNodes", tier_key(t)), a));
+        }
+    }
+    for (pointer, a) in avoided {
+        sink.report(
+            &Place::plain(pointer),
+            rules::avoided_labels_exist(&cat.cluster.name, &cat.cluster.nodes, a),
+        );
+    }
+}
+
+/// A tier's key as the catalogue writes it (`"1"`).
+fn tier_key(t: &TierKey) -> String {
+    serde_json::to_value(t)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
+/// One release being resolved, with what its rules need.
+struct ReleaseCx<'a> {
+    loaded: &'a Loaded,
+    known: &'a Knowledge,
+    opts: Options,
+    k3s: Option<&'a K3sCluster>,
+    ri: usize,
+    rel: &'a Release,
+}
+
+impl ReleaseCx<'_> {
+    fn pointer(&self) -> String {
+        format!("/releases/{}", self.ri)
+    }
+
+    /// The release's plan, or `None` when hagen does not know its chart.
+    fn resolve(&self, sink: &mut Sink) -> Option<ReleasePlan> {
+        let (rel, known) = (self.rel, self.known);
+        let place = Place::plain(self.pointer());
+        let Some(chart) = known.charts.chart(&rel.chart, &rel.version) else {
+            let head = format!("hagen has no knowledge of chart `{}`", rel.chart);
+            let tail = "; describe another one in a `charts/` folder beside the catalogue";
+            let m = rules::unknown_name(
+                head,
+                &rel.chart,
+                &known.charts.names().collect::<Vec<_>>(),
+                "known charts",
+                tail,
+            );
+            sink.report(&place, [Finding::error(exact("chart"), m)]);
+            return None;
+        };
+        if let Some(lock) = &known.lock {
+            sink.report(
+                &place,
+                rules::chart_version_proven(lock, chart, &rel.version, self.opts.allow_unproven),
+            );
+        }
+        let repeats = rules::repeated(rel.components.iter().map(|c| c.name.as_str()));
+        let mut intents = Vec::new();
+        for (ci, comp) in rel.components.iter().enumerate() {
+            let cp = format!("{}/components/{ci}", self.pointer());
+            if repeats[ci] {
+                let m = format!("component `{}` is listed twice in release `{}`", comp.name, rel.name);
+                sink.report(&Place::plain(cp), [Finding::error(exact("name"), m)]);
+                continue;
+            }
+            intents.extend(self.component(chart, cp, comp, sink));
+        }
+        self.check_release(chart, &intents, sink);
+        let mut diags = Vec::new();
+        let own_values = crate::catalog::values::read(self.loaded, self.ri, rel, &mut diags);
+        sink.extend(diags);
+        Some(ReleasePlan {
+            release: rel.clone(),
+            chart,
+            intents,
+            own_values,
+        })
+    }
+
+    /// What holds for the release as a whole: one shared preset, and what k3s lets hagen reach.
+    fn check_release(&self, chart: &'static Chart, intents: &[Intent], sink: &mut Sink) {
+        let (rel, place) = (self.rel, Place::plain(self.pointer()));
+        let runtime: Vec<(&str, u32, AntiAffinity)> = intents
+            .iter()
+            .filter(|i| matches!(i.knowledge.affinity, Delivery::Runtime(_)))
+            .map(|i| (i.component.as_str(), i.replicas, i.effective_anti_affinity()))
+            .collect();
+        let owner = chart.runtime.map_or(chart.name, |r| r.owner);
+        sink.report(&place, rules::shared_preset_agrees(&rel.name, owner, &runtime));
+        if rel.k3s_bundled {
+            let patched = intents.iter().any(Intent::needs_post_render);
+            sink.report(&place, rules::k3s_bundled(&rel.name, chart, patched));
+            let runs = rules::k3s_chart_version(&self.k3s.cloned().unwrap_or_default(), chart);
+            let is_k3s = self.loaded.catalogue.cluster.distribution == Distribution::K3s;
+            sink.report(
+                &place,
+                rules::k3s_version_matches(&rel.name, chart, &rel.version, runs, is_k3s),
+            );
+        }
+    }
+
+    /// One component's intent, or `None` when a rule leaves nothing to resolve (unknown, no node, no replica).
+    fn component(&self, chart: &'static Chart, cp: String, comp: &Component, sink: &mut Sink) -> Option<Intent> {
+        let cat = &self.loaded.catalogue;
+        let rel = self.rel;
+        let Some(knowledge) = chart.component(&comp.name) else {
+            let head = format!("chart {} has no component `{}`", chart.name, comp.name);
+            let ids: Vec<&str> = chart.components.iter().map(|c| c.id).collect();
+            let m = rules::unknown_name(head, &comp.name, &ids, "known", "");
+            sink.report(&Place::plain(cp), [Finding::error(exact("name"), m)]);
+            return None;
+        };
+        let who = label(&rel.name, &comp.name);
+        let tier = TierKey::of(comp.tier)
+            .and_then(|t| cat.tiers.get(&t))
+            .cloned()
+            .unwrap_or_default();
+        let s = rules::layer(&rules::layer(&cat.defaults, &tier), &comp.settings);
+        let named = |f: &str| comp.settings_named(f);
+        let place = Place {
+            pointer: cp.clone(),
+            named: &named,
+            strategy: strategy_pointer(&cp, comp, &s, &tier),
+            autoscaled: comp.autoscale.is_some(),
+        };
+        let caveat = knowledge.caveat.map(|c| c.code);
+        let mut acks = Acks::new(&comp.acknowledge);
+        sink.report(
+            &place,
+            rules::acknowledgements_valid(&comp.name, &comp.acknowledge, caveat),
+        );
+
+        let sub = Subject {
+            chart,
+            knowledge,
+            comp,
+            who: &who,
+        };
+        let (avoid, eligible_nodes) = self.placement(&sub, &s, &place, &mut acks, sink)?;
+
+        // Replicas: from the settings, or the HPA's minimum where the chart can autoscale.
+        let anti_affinity = s.anti_affinity.unwrap_or(AntiAffinity::Required);
+        let mut replicas = s.replicas.unwrap_or(rules::DEFAULT_REPLICAS);
+        if let Some(bounds) = comp.autoscale {
+            let can = self.known.charts.autoscalable();
+            let case = AutoscaleCase {
+                who: &who,
+                chart: chart.name,
+                bounds,
+                autoscalable: knowledge.autoscalable(),
+                can: &can,
+                names_replicas: comp.settings.replicas.is_some(),
+                anti_affinity,
+                eligible: &eligible_nodes,
+            };
+            sink.report(&place, rules::autoscale_bounds(&case));
+            replicas = bounds.min;
+        }
+        if let Some(f) = rules::replicas_positive(replicas) {
+            sink.report(&place, [f]);
+            return None;
+        }
+        let overridden = comp.single_instance_override.is_some();
+        sink.report(
+            &place,
+            rules::single_instance(&who, replicas, knowledge.single_instance, overridden),
+        );
+        sink.report_component(
+            &place,
+            &mut acks,
+            rules::chart_caveat(&who, replicas, knowledge.caveat.as_ref()),
+        );
+
+        // Rollouts: one pod at a time keeps the others serving; Recreate is for what must never run twice.
+        let strategy = s.strategy.unwrap_or(rules::default_strategy(replicas));
+        let rollout = RolloutCase {
+            who: &who,
+            strategy,
+            replicas,
+            controllable: !matches!(knowledge.strategy, StrategyDelivery::NotControllable(_)),
+            single_instance: knowledge.single_instance.is_some(),
+            readiness: &knowledge.readiness,
+            impact: &comp.impact,
+        };
+        sink.report_component(&place, &mut acks, rules::rollout_safe(&rollout));
+        let autoscaled = comp.autoscale.is_some();
+        let fit = rules::replicas_fit_nodes(&who, replicas, anti_affinity, &eligible_nodes, autoscaled);
+        sink.report_component(&place, &mut acks, fit);
+        sink.report_component(&place, &mut acks, rules::replicas_spread(&who, replicas, anti_affinity));
+        let max_unavailable = s.pdb.map_or(1, |p| p.max_unavailable);
+        let (pdb, drain) = rules::pdb_allows_drain(replicas, max_unavailable);
+        sink.report(&place, drain);
+        let unused = rules::acknowledgements_used(&who, comp.acknowledge.keys(), &acks.fired, caveat);
+        sink.report(&place, unused);
+        Some(Intent {
+            release: rel.name.clone(),
+            namespace: rel.namespace.clone(),
+            component: comp.name.clone(),
+            knowledge,
+            tier: comp.tier,
+            purpose: comp.purpose.clone(),
+            impact: comp.impact.clone(),
+            replicas,
+            anti_affinity,
+            strategy,
+            pdb,
+            failover_seconds: rules::failover_seconds(replicas, &knowledge.tolerations, s.failover_seconds),
+            override_reason: comp.single_instance_override.clone(),
+            avoid,
+            autoscale: comp.autoscale,
+            acknowledged: acks.accepted,
+            workload: knowledge.workload_name(&rel.name, &rel.namespace),
+            selector: crate::k8s::LabelSelector::of(knowledge.selector_labels(&rel.name, &rel.namespace)),
+            eligible_nodes,
+        })
+    }
+}
+
+/// The component a rule runs on, as the catalogue and the chart knowledge name it.
+struct Subject<'a> {
+    chart: &'static Chart,
+    knowledge: &'static crate::charts::Component,
+    comp: &'a Component,
+    /// Its label in messages (`release/component`).
+    who: &'a str,
+}
+
+impl ReleaseCx<'_> {
+    /// Where a component may run: the avoided labels exist, a required rule shrinks the eligible nodes, and a
+    /// runtime-created Deployment cannot be placed at all. `None` when no node is left.
+    fn placement(
+        &self,
+        sub: &Subject,
+        s: &Settings,
+        place: &Place,
+        acks: &mut Acks,
+        sink: &mut Sink,
+    ) -> Option<(Option<AvoidNodes>, Vec<String>)> {
+        let (cat, comp, who) = (&self.loaded.catalogue, sub.comp, sub.who);
+        if let Some(a) = &comp.settings.avoid_nodes {
+            let labels = rules::avoided_labels_exist(&cat.cluster.name, &cat.cluster.nodes, a);
+            sink.report(&Place::plain(format!("{}/avoidNodes", place.pointer)), labels);
+        }
+        let helm = sub.knowledge.rendered_by_helm();
+        let runtime = sub.chart.runtime.map(|r| (r.owner, r.placement));
+        let asked = comp.settings.avoid_nodes.is_some();
+        sink.report_component(place, acks, rules::placement_controllable(who, helm, asked, runtime));
+        let avoid = s.avoid_nodes.clone().filter(|_| helm);
+        let eligible = rules::eligible_nodes(&cat.cluster.nodes, avoid.as_ref());
+        if let Some(f) = rules::has_eligible_node(who, &eligible) {
+            sink.report(place, [f]);
+            return None;
+        }
+        Some((avoid, eligible))
+    }
+}
+
+/// Strategy findings point at the line that chose it: the component, its tier, or the defaults.
+fn strategy_pointer(cp: &str, comp: &Component, s: &Settings, tier: &Settings) -> String {
+    if comp.settings.strategy.is_some() {
+        format!("{cp}/strategy")
+    } else if s.strategy.is_none() {
+        cp.to_string()
+    } else if tier.strategy.is_some() {
+        format!("/tiers/{}/strategy", comp.tier)
+    } else {
+        "/defaults/strategy".to_string()
+    }
+}
+
+impl Component {
+    /// Whether the component itself names `field` (camelCase), to point findings at the right line.
+    fn settings_named(&self, field: &str) -> bool {
+        let s = &self.settings;
+        match field {
+            "replicas" => s.replicas.is_some(),
+            "antiAffinity" => s.anti_affinity.is_some(),
+            "strategy" => s.strategy.is_some(),
+            "pdb" => s.pdb.is_some(),
+            "avoidNodes" => s.avoid_nodes.is_some(),
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{Error, Severity};
+
+    fn resolve_text(text: &str, strict: bool) -> Result<Plan> {
+        let loaded = crate::catalog::load_str(text, "c.yaml")?;
+        let opts = Options {
+            strict,
+            allow_unproven: false,
+        };
+        resolve(&loaded, &Knowledge::builtin(), opts)
+    }
+
+    const TWO_COMPONENTS: &str = "
+cluster:
+  name: lab
+  nodes: [{name: n1}, {name: n2}, {name: n3}]
+defaults: {replicas: 2, antiAffinity: required}
+releases:
+  - name: cm
+    chart: cert-manager
+    repository: https://charts.jetstack.io
+    version: v1.21.1
+    namespace: cert-manager
+    components:
+      - {name: webhook, tier: 1, purpose: Validates., impact: Nothing validates., REPLICAS}
+      - {name: OTHER, tier: 1, purpose: Injects., impact: Nothing injects.}
+";
+
+    #[test]
+    fn the_shipped_catalogue_resolves_every_component() {
+        let loaded = crate::catalog::load_file(std::path::Path::new("catalog/cluster.yaml")).unwrap();
+        let plan = resolve(&loaded, &Knowledge::builtin(), Options::default()).unwrap();
+        let cat = &loaded.catalogue;
+        let components: usize = cat.releases.iter().map(|r| r.components.len()).sum();
+        assert_eq!(plan.releases.len(), cat.releases.len());
+        assert_eq!(plan.releases.iter().map(|r| r.intents.len()).sum::<usize>(), components);
+        assert_eq!(plan.nodes.len(), cat.cluster.nodes.len());
+        for i in plan.releases.iter().flat_map(|r| &r.intents) {
+            assert!(i.replicas >= 1, "{}", i.label());
+            assert_eq!(i.pdb.is_some(), i.replicas >= 2, "{}", i.label());
+            assert!(!i.eligible_nodes.is_empty(), "{}", i.label());
+        }
+    }
+
+    #[test]
+    fn outcomes_of_small_catalogues() {
+        // (replicas of the webhook, the other component, strict) → severities and pointers, in order
+        type Case<'a> = (&'a str, &'a str, &'a str, bool, Vec<(Severity, &'a str)>);
+        let cases: [Case; 5] = [
+            ("fine", "replicas: 2", "cainjector", false, vec![]),
+            (
+                "two errors at once",
+                "replicas: 0",
+                "cainjectr",
+                false,
+                vec![
+                    (Severity::Error, "/releases/0/components/0/replicas"),
+                    (Severity::Error, "/releases/0/components/1/name"),
+                ],
+            ),
+            (
+                "no room, a warning",
+                "replicas: 3",
+                "cainjector",
+                false,
+                vec![(Severity::Warning, "/releases/0/components/0/replicas")],
+            ),
+            (
+                "no room, strict",
+                "replicas: 3",
+                "cainjector",
+                true,
+                vec![(Severity::Error, "/releases/0/components/0/replicas")],
+            ),
+            (
+                "rolling at two is quiet",
+                "strategy: RollingUpdate",
+                "cainjector",
+                false,
+                vec![],
+            ),
+        ];
+        for (name, replicas, other, strict, want) in cases {
+            let text = TWO_COMPONENTS.replace("REPLICAS", replicas).replace("OTHER", other);
+            let got = match resolve_text(&text, strict) {
+                Ok(plan) => plan.warnings,
+                Err(Error::Catalogue(d)) => d,
+                Err(e) => panic!("{name}: {e}"),
+            };
+            let got: Vec<(Severity, &str)> = got.iter().map(|d| (d.severity, d.pointer.as_str())).collect();
+            assert_eq!(got, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn acknowledged_warnings_reach_the_model() {
+        let text = TWO_COMPONENTS.replace(
+            "REPLICAS",
+            "replicas: 3, acknowledge: {no-room-to-reschedule: three nodes is all we have}",
+        );
+        let plan = resolve_text(&text.replace("OTHER", "cainjector"), true).unwrap();
+        let webhook = &plan.releases[0].intents[0];
+        assert_eq!(webhook.acknowledged.len(), 1);
+        assert_eq!(webhook.acknowledged[0].code, "no-room-to-reschedule");
+        assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
+    }
+}

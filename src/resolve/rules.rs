@@ -1,0 +1,1203 @@
+//! The rules the resolver applies, each a small pure function with a name a reviewer can find: it takes plain
+//! values and returns what it found ([`Finding`]). Where a finding points and whether a warning was acknowledged is
+//! the resolver's business ([`super::sink`]); what is true or wrong is decided here, and table-tested below.
+
+use crate::catalog::position::escape;
+use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Node, Settings, Strategy, Strength};
+use crate::charts::{Caveat, Chart, Delivery, K3s};
+use std::collections::HashSet;
+
+/// Seconds a pod at one replica stays bound to a failed node once the node is marked unreachable, when the
+/// catalogue does not say (Kubernetes' own DefaultTolerationSeconds is 300).
+pub const DEFAULT_FAILOVER_SECONDS: u32 = 30;
+
+/// Replicas when nothing in the catalogue says.
+pub const DEFAULT_REPLICAS: u32 = 2;
+
+/// The warnings a component can acknowledge (`acknowledge: {CODE: why}`), besides its chart's caveat codes.
+pub const WARNING_CODES: &[(&str, &str)] = &[
+    (
+        "recreate-stops-all",
+        "Recreate at two replicas or more stops all of them at every rollout",
+    ),
+    (
+        "rolling-may-overlap",
+        "RollingUpdate on a single-instance controller can overlap the old pod while it terminates",
+    ),
+    (
+        "no-room-to-reschedule",
+        "as many replicas as eligible nodes with required anti-affinity",
+    ),
+    ("no-anti-affinity", "two replicas or more that may share a node"),
+    ("not-controllable", "a setting the chart's runtime decides, not hagen"),
+];
+
+/// How much a finding weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// The catalogue cannot be resolved.
+    Error,
+    /// A risk worth fixing: an error under `--strict`; with a code, a component may acknowledge it.
+    Warning(Option<&'static str>),
+    /// Information that stays a warning even under `--strict` (an explicit override, an unused acknowledgement).
+    Notice,
+}
+
+/// Where a finding points, relative to the catalogue node the rule ran on (a component, a release, the catalogue).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum At {
+    /// This path below the node, always (`autoscale/max`; empty for the node itself).
+    Exact(String),
+    /// The field when the component itself names it, else the component (the value came from its tier or defaults).
+    Named(&'static str),
+    /// The line that chose the rollout strategy: the component, its tier or the defaults.
+    Strategy,
+    /// `autoscale/min` when the component autoscales, else like `Named("replicas")`.
+    ReplicaCount,
+}
+
+/// One thing a rule found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub level: Level,
+    pub at: At,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn error(at: At, message: String) -> Self {
+        Finding {
+            level: Level::Error,
+            at,
+            message,
+        }
+    }
+
+    pub fn warning(at: At, message: String) -> Self {
+        Finding {
+            level: Level::Warning(None),
+            at,
+            message,
+        }
+    }
+
+    /// A warning a component can acknowledge by `code`.
+    pub fn coded(code: &'static str, at: At, message: String) -> Self {
+        Finding {
+            level: Level::Warning(Some(code)),
+            at,
+            message,
+        }
+    }
+
+    pub fn notice(at: At, message: String) -> Self {
+        Finding {
+            level: Level::Notice,
+            at,
+            message,
+        }
+    }
+}
+
+fn exact(path: &str) -> At {
+    At::Exact(path.to_string())
+}
+
+/// For each name, whether an earlier one has the same name (nodes, releases, components of a release).
+pub fn repeated<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<bool> {
+    let mut seen = HashSet::new();
+    names.into_iter().map(|n| !seen.insert(n)).collect()
+}
+
+/// The message for a name hagen does not know: `head`, a did-you-mean, and the names it knows (`list: …tail`).
+pub fn unknown_name(head: String, name: &str, known: &[&str], list: &str, tail: &str) -> String {
+    let mut m = head;
+    if let Some(s) = crate::suggest::did_you_mean(name, known.iter().copied()) {
+        m.push_str(&format!("; did you mean `{s}`?"));
+    }
+    m.push_str(&format!(" ({list}: {}{tail})", known.join(", ")));
+    m
+}
+
+/// A release's chart version must have a proof made with the chart knowledge hagen has now.
+pub fn chart_version_proven(
+    lock: &crate::lock::Lock,
+    chart: &Chart,
+    version: &str,
+    allow_unproven: bool,
+) -> Option<Finding> {
+    let k = chart.knowledge;
+    let sha = format!("sha256:{}", k.sha256);
+    let proven = lock.proven_versions(chart.name, &sha);
+    if proven.contains(&version) {
+        return None;
+    }
+    let why = match lock.proof(chart.name, version) {
+        Some(_) => format!(
+            "{} has a proof of chart {} {version} made with other chart knowledge than {} has now",
+            lock.path.display(),
+            chart.name,
+            k.origin
+        ),
+        None => format!(
+            "{} has no proof of chart {} {version} (proven: {})",
+            lock.path.display(),
+            chart.name,
+            if proven.is_empty() {
+                "none".to_string()
+            } else {
+                proven.join(", ")
+            }
+        ),
+    };
+    let m = format!(
+        "{why}; run `hagen verify` (it renders the real chart with hagen's overlay and records the proof), or pass --allow-unproven to generate anyway"
+    );
+    Some(if allow_unproven {
+        Finding::notice(exact("version"), m)
+    } else {
+        Finding::error(exact("version"), m)
+    })
+}
+
+/// Settings layered: what `over` names wins over `base`.
+pub fn layer(base: &Settings, over: &Settings) -> Settings {
+    Settings {
+        replicas: over.replicas.or(base.replicas),
+        anti_affinity: over.anti_affinity.or(base.anti_affinity),
+        strategy: over.strategy.or(base.strategy),
+        pdb: over.pdb.or(base.pdb),
+        avoid_nodes: over.avoid_nodes.clone().or_else(|| base.avoid_nodes.clone()),
+        failover_seconds: over.failover_seconds.or(base.failover_seconds),
+    }
+}
+
+/// Every label an `avoidNodes` names must be on some node, or the rule is a typo that silently does nothing.
+pub fn avoided_labels_exist(cluster: &str, nodes: &[Node], a: &AvoidNodes) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (k, v) in &a.labels {
+        if !nodes.iter().any(|n| n.labels.get(k) == Some(v)) {
+            let known: Vec<String> = nodes
+                .iter()
+                .flat_map(|n| n.labels.iter().map(|(k, v)| format!("{k}={v}")))
+                .collect();
+            out.push(Finding::error(
+                At::Exact(format!("labels/{}", escape(k))),
+                format!(
+                    "no node of cluster `{cluster}` has the label {k}={v} (node labels: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// The nodes a replica may run on: all but those a required `avoidNodes` excludes.
+pub fn eligible_nodes(nodes: &[Node], avoid: Option<&AvoidNodes>) -> Vec<String> {
+    nodes
+        .iter()
+        .filter(|n| match avoid {
+            Some(a) if a.strength == Strength::Required => !a.labels.iter().any(|(k, v)| n.labels.get(k) == Some(v)),
+            _ => true,
+        })
+        .map(|n| n.name.clone())
+        .collect()
+}
+
+/// A Deployment a chart's runtime creates (not Helm) cannot be kept off nodes by hagen; a component asking for it
+/// is told so. `owner` and `placement` describe the runtime.
+pub fn placement_controllable(
+    who: &str,
+    rendered_by_helm: bool,
+    asked: bool,
+    runtime: Option<(&str, &str)>,
+) -> Option<Finding> {
+    (!rendered_by_helm && asked).then(|| {
+        Finding::coded(
+            "not-controllable",
+            At::Named("avoidNodes"),
+            format!(
+                "{who}: node placement of the Deployments {} creates at runtime is not controllable by hagen ({})",
+                runtime.map_or("the chart", |r| r.0),
+                runtime.map_or("", |r| r.1)
+            ),
+        )
+    })
+}
+
+/// A component must have somewhere to run.
+pub fn has_eligible_node(who: &str, eligible: &[String]) -> Option<Finding> {
+    eligible.is_empty().then(|| {
+        Finding::error(
+            At::Named("avoidNodes"),
+            format!("avoidNodes leaves {who} no node to run on"),
+        )
+    })
+}
+
+/// What a chart can autoscale, and how far the nodes let it.
+pub struct AutoscaleCase<'a> {
+    pub who: &'a str,
+    pub chart: &'a str,
+    pub bounds: Autoscale,
+    /// Whether the chart can create an HPA for this component.
+    pub autoscalable: bool,
+    /// The components hagen can autoscale, for the message.
+    pub can: &'a [String],
+    /// Whether the component also names `replicas`.
+    pub names_replicas: bool,
+    pub anti_affinity: AntiAffinity,
+    pub eligible: &'a [String],
+}
+
+/// Autoscaling only where the chart creates an HPA, with sane bounds a required spread can place.
+pub fn autoscale_bounds(c: &AutoscaleCase) -> Vec<Finding> {
+    let a = c.bounds;
+    let mut out = Vec::new();
+    if !c.autoscalable {
+        out.push(Finding::error(
+            exact("autoscale"),
+            format!(
+                "chart {} cannot create a HorizontalPodAutoscaler for {}; hagen autoscales only {}",
+                c.chart,
+                c.who,
+                c.can.join(", ")
+            ),
+        ));
+    }
+    if a.max < a.min {
+        out.push(Finding::error(
+            exact("autoscale/max"),
+            format!("autoscale.max {} is below autoscale.min {}", a.max, a.min),
+        ));
+    }
+    if c.names_replicas {
+        out.push(Finding::error(
+            exact("replicas"),
+            "set either replicas or autoscale: under an HPA the replica count is autoscale.min..max".into(),
+        ));
+    }
+    let eligible = c.eligible.len() as u32;
+    if c.anti_affinity == AntiAffinity::Required && a.max > eligible {
+        out.push(Finding::error(
+            exact("autoscale/max"),
+            format!(
+                "autoscale.max {} with required anti-affinity needs {} eligible nodes, but only {eligible} are eligible ({}): the HPA's extra pods would stay Pending",
+                a.max,
+                a.max,
+                c.eligible.join(", ")
+            ),
+        ));
+    }
+    out
+}
+
+/// Zero replicas is not availability.
+pub fn replicas_positive(replicas: u32) -> Option<Finding> {
+    (replicas == 0).then(|| {
+        Finding::error(
+            At::Named("replicas"),
+            "replicas must be at least 1: 0 stops the component".into(),
+        )
+    })
+}
+
+/// A single-instance controller runs once, unless the catalogue says why two are safe here.
+pub fn single_instance(who: &str, replicas: u32, reason: Option<&str>, overridden: bool) -> Option<Finding> {
+    let reason = reason.filter(|_| replicas > 1)?;
+    Some(if overridden {
+        Finding::notice(
+            exact("singleInstanceOverride"),
+            format!("{who} runs {replicas} replicas by explicit override although {reason}"),
+        )
+    } else {
+        Finding::error(
+            At::Named("replicas"),
+            format!(
+                "{who} must run as a single instance: {reason}. Set `replicas: 1`, or add `singleInstanceOverride: <why it is safe here>` to the component"
+            ),
+        )
+    })
+}
+
+/// What the chart knowledge warns about a component at more than one replica.
+pub fn chart_caveat(who: &str, replicas: u32, caveat: Option<&Caveat>) -> Option<Finding> {
+    let c = caveat.filter(|_| replicas > 1)?;
+    Some(Finding::coded(
+        c.code,
+        At::Named("replicas"),
+        format!("{who} at {replicas} replicas: {}", c.text),
+    ))
+}
+
+/// The strategy a component gets when the catalogue names none: one pod at a time while others keep serving,
+/// and Recreate at one replica, where the old pod must be gone before the new one starts.
+pub fn default_strategy(replicas: u32) -> Strategy {
+    if replicas >= 2 {
+        Strategy::RollingUpdate
+    } else {
+        Strategy::Recreate
+    }
+}
+
+/// What is wrong with a rollout strategy for a component, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RolloutFinding {
+    /// Recreate at two replicas or more: every replica stops at once (a warning).
+    RecreateStopsAll,
+    /// RollingUpdate for a single-instance controller: the new pod may start while the old one terminates.
+    RollingMayOverlap,
+    /// RollingUpdate where readiness needs the leader lease: the rollout never completes (an error).
+    StallsOnLease,
+}
+
+/// Judges a strategy against the replica count and what the component's source says about it.
+pub fn rollout_finding(
+    strategy: Strategy,
+    replicas: u32,
+    single_instance: bool,
+    needs_lease: bool,
+) -> Option<RolloutFinding> {
+    match strategy {
+        Strategy::Recreate if replicas >= 2 => Some(RolloutFinding::RecreateStopsAll),
+        Strategy::Recreate => None,
+        Strategy::RollingUpdate if needs_lease && replicas >= 2 => Some(RolloutFinding::StallsOnLease),
+        Strategy::RollingUpdate if single_instance && replicas == 1 => Some(RolloutFinding::RollingMayOverlap),
+        Strategy::RollingUpdate => None,
+    }
+}
+
+/// A rollout that cannot stall, stop everything at once, or run a single-instance controller twice.
+pub struct RolloutCase<'a> {
+    pub who: &'a str,
+    pub strategy: Strategy,
+    pub replicas: u32,
+    /// Whether hagen controls the strategy at all (not the chart's runtime).
+    pub controllable: bool,
+    pub single_instance: bool,
+    pub readiness: &'a crate::charts::Readiness,
+    /// What stops working while the component is down.
+    pub impact: &'a str,
+}
+
+/// The finding for a component's rollout strategy, in words.
+pub fn rollout_safe(c: &RolloutCase) -> Option<Finding> {
+    if !c.controllable {
+        return None;
+    }
+    let (who, replicas) = (c.who, c.replicas);
+    Some(
+        match rollout_finding(c.strategy, replicas, c.single_instance, c.readiness.needs_lease)? {
+            RolloutFinding::StallsOnLease => Finding::error(
+                At::Strategy,
+                format!(
+                    "{who} becomes ready only while it holds its leader lease ({}): a one-at-a-time rollout would wait forever for the new pod, which cannot win the lease the old one holds (jumpstarter-dev/jumpstarter#1012); use `strategy: Recreate`",
+                    c.readiness.text
+                ),
+            ),
+            RolloutFinding::RecreateStopsAll => Finding::coded(
+                "recreate-stops-all",
+                At::Strategy,
+                format!(
+                    "{who} rolls out with Recreate, which stops all {replicas} replicas together at every upgrade (while they are down: {}); RollingUpdate with maxSurge 0, maxUnavailable 1 replaces one pod at a time, keeps the others serving and never needs a free node",
+                    c.impact.trim_end_matches('.')
+                ),
+            ),
+            RolloutFinding::RollingMayOverlap => Finding::coded(
+                "rolling-may-overlap",
+                At::Strategy,
+                format!(
+                    "{who} must never run twice, but RollingUpdate creates the new pod as soon as the old one is told to stop, while the old one may still run for its termination grace period; Recreate waits until the old pod is gone"
+                ),
+            ),
+        },
+    )
+}
+
+/// Replicas spread by required anti-affinity need as many eligible nodes, and one spare to reschedule after a
+/// node failure.
+pub fn replicas_fit_nodes(
+    who: &str,
+    replicas: u32,
+    anti_affinity: AntiAffinity,
+    eligible: &[String],
+    autoscaled: bool,
+) -> Option<Finding> {
+    if replicas < 2 || anti_affinity != AntiAffinity::Required {
+        return None;
+    }
+    let n = eligible.len() as u32;
+    if replicas > n {
+        Some(Finding::error(
+            At::ReplicaCount,
+            format!(
+                "{replicas} replicas with required anti-affinity need {replicas} eligible nodes, but only {n} are eligible ({}): {} pod(s) would stay Pending",
+                eligible.join(", "),
+                replicas - n
+            ),
+        ))
+    } else if replicas == n {
+        Some(Finding::coded(
+            "no-room-to-reschedule",
+            At::ReplicaCount,
+            format!(
+                "{who} runs {replicas} replicas{} on {n} eligible nodes ({}) with required anti-affinity: no room to reschedule after a node failure (it runs reduced until the node returns)",
+                if autoscaled { " at least (autoscale.min)" } else { "" },
+                eligible.join(", ")
+            ),
+        ))
+    } else {
+        None
+    }
+}
+
+/// Two replicas or more without anti-affinity may share the node that fails.
+pub fn replicas_spread(who: &str, replicas: u32, anti_affinity: AntiAffinity) -> Option<Finding> {
+    (replicas >= 2 && anti_affinity == AntiAffinity::None).then(|| {
+        Finding::coded(
+            "no-anti-affinity",
+            At::Named("antiAffinity"),
+            format!("{who} has no anti-affinity: its {replicas} replicas may share one node"),
+        )
+    })
+}
+
+/// The PDB's `maxUnavailable` (none at one replica: a PDB there would block every drain), and whether a drain
+/// could still take every pod down.
+pub fn pdb_allows_drain(replicas: u32, max_unavailable: u32) -> (Option<u32>, Option<Finding>) {
+    if replicas < 2 {
+        return (None, None);
+    }
+    let finding = (max_unavailable >= replicas).then(|| {
+        Finding::error(
+            At::Named("pdb"),
+            format!(
+                "pdb.maxUnavailable {max_unavailable} with {replicas} replicas lets a drain take every pod down; use at most {}",
+                replicas - 1
+            ),
+        )
+    });
+    (Some(max_unavailable), finding)
+}
+
+/// Fast failover for a component at one replica, where the chart lets hagen set tolerations (values or patch).
+pub fn failover_seconds(replicas: u32, tolerations: &Delivery, asked: Option<u32>) -> Option<u32> {
+    (replicas == 1 && matches!(tolerations, Delivery::Values(_) | Delivery::Patch))
+        .then(|| asked.unwrap_or(DEFAULT_FAILOVER_SECONDS))
+}
+
+/// Whether `code` is a warning a component of this chart can acknowledge.
+pub fn known_code(code: &str, caveat: Option<&str>) -> bool {
+    WARNING_CODES.iter().any(|(c, _)| *c == code) || caveat == Some(code)
+}
+
+/// Every acknowledgement names a warning hagen gives for this component, with a reason a reviewer can judge.
+pub fn acknowledgements_valid<'a>(
+    component: &str,
+    given: impl IntoIterator<Item = (&'a String, &'a String)>,
+    caveat: Option<&str>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (code, reason) in given {
+        let at = At::Exact(format!("acknowledge/{}", escape(code)));
+        if !known_code(code, caveat) {
+            let codes: Vec<&str> = WARNING_CODES.iter().map(|(c, _)| *c).chain(caveat).collect();
+            let head = format!("`{code}` is not a warning hagen gives for component `{component}`");
+            out.push(Finding::error(at, unknown_name(head, code, &codes, "codes", "")));
+        } else if reason.trim().chars().count() < 10 {
+            out.push(Finding::error(
+                at,
+                format!("acknowledging `{code}` needs a reason of at least 10 characters: why is it acceptable here?"),
+            ));
+        }
+    }
+    out
+}
+
+/// An acknowledgement of a known warning that did not fire is stale: say so.
+pub fn acknowledgements_used<'a>(
+    who: &str,
+    given: impl IntoIterator<Item = &'a String>,
+    fired: &HashSet<&str>,
+    caveat: Option<&str>,
+) -> Vec<Finding> {
+    given
+        .into_iter()
+        .filter(|code| !fired.contains(code.as_str()) && known_code(code, caveat))
+        .map(|code| {
+            Finding::notice(
+                At::Exact(format!("acknowledge/{}", escape(code))),
+                format!(
+                    "{who} acknowledges `{code}`, but hagen does not warn about it here: remove the acknowledgement"
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Components whose anti-affinity is one shared runtime preset (one values key for all) must agree on it.
+/// `runtime` is each such component's name, replicas and effective anti-affinity.
+pub fn shared_preset_agrees(release: &str, owner: &str, runtime: &[(&str, u32, AntiAffinity)]) -> Vec<Finding> {
+    let modes: HashSet<AntiAffinity> = runtime.iter().map(|r| r.2).collect();
+    let mut out = Vec::new();
+    if modes.len() > 1 {
+        out.push(Finding::error(
+            exact("components"),
+            format!(
+                "release `{release}`: the chart sets one anti-affinity preset for all of {}; give them the same antiAffinity (and replicas ≥ 2 or all 1)",
+                runtime.iter().map(|r| r.0).collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    if modes.contains(&AntiAffinity::None) && runtime.iter().any(|r| r.1 >= 2) {
+        out.push(Finding::notice(
+            exact("components"),
+            format!("{owner}'s preset has no `none`: `antiAffinity: none` is delivered as preferred"),
+        ));
+    }
+    out
+}
+
+/// A release marked `k3sBundled` is one k3s ships, and k3s lets hagen reach it.
+pub fn k3s_bundled(release: &str, chart: &Chart, patches: bool) -> Option<Finding> {
+    let at = exact("k3sBundled");
+    match chart.k3s {
+        K3s::NotBundled => Some(Finding::error(
+            at,
+            format!("k3s does not ship chart {}; remove `k3sBundled`", chart.name),
+        )),
+        K3s::PlainManifest(name) if chart.k3s_take_over.is_none() => Some(Finding::warning(
+            at,
+            format!(
+                "k3s ships {name} as plain manifests it rewrites at every start, and hagen knows no safe take-over for chart {}: start k3s with `--disable {name}` and install the chart with out/{release}/values.yaml",
+                chart.name
+            ),
+        )),
+        K3s::PlainManifest(_) => None,
+        K3s::HelmChart(name) => patches.then(|| {
+            Finding::warning(
+                at,
+                format!(
+                    "k3s's own {name} HelmChart has no post-renderer: the settings hagen delivers by patch cannot reach it; disable the packaged {name} and install the chart"
+                ),
+            )
+        }),
+    }
+}
+
+/// The chart version k3s runs for its own HelmChart, and why hagen believes it: the catalogue's
+/// `cluster.k3s.charts`, else the bundle of the k3s line the catalogue names.
+pub fn k3s_chart_version(k3s: &crate::catalog::K3sCluster, chart: &Chart) -> Option<(String, String)> {
+    k3s.charts
+        .get(chart.name)
+        .map(|v| (v.clone(), format!("cluster.k3s.charts.{}", chart.name)))
+        .or_else(|| {
+            let v = k3s.version.as_deref()?;
+            let line = v.split('+').next().unwrap_or(v);
+            chart
+                .k3s_bundles
+                .iter()
+                .find(|b| b.k3s == line)
+                .map(|b| (b.chart.clone(), format!("k3s {line} bundles it ({})", b.source)))
+        })
+}
+
+/// A release that configures k3s's own HelmChart is proven on the chart version k3s runs.
+pub fn k3s_version_matches(
+    release: &str,
+    chart: &Chart,
+    version: &str,
+    runs: Option<(String, String)>,
+    is_k3s: bool,
+) -> Option<Finding> {
+    let K3s::HelmChart(name) = chart.k3s else {
+        return None;
+    };
+    match runs {
+        Some((v, why)) if v.trim_start_matches('v') != version.trim_start_matches('v') => Some(Finding::error(
+            exact("version"),
+            format!(
+                "release `{release}` is k3s's own {name}, which runs chart {} {v} ({why}), not {version}: set `version: {v}` so that hagen proves the values on the chart k3s runs",
+                chart.name
+            ),
+        )),
+        Some(_) => None,
+        None if is_k3s => {
+            let lookup = format!("kubectl get helmchart {name} -n kube-system -o jsonpath='{{.spec.chart}}'");
+            Some(Finding::warning(
+                exact("k3sBundled"),
+                format!(
+                    "the {} chart version k3s bundles is not known (no `cluster.k3s.version` hagen knows, no `cluster.k3s.charts.{}`): hagen proves the HelmChartConfig on {} {version}; `{lookup}` shows the chart k3s runs (`…+up<version>.tgz`)",
+                    chart.name, chart.name, chart.name
+                ),
+            ))
+        }
+        None => None,
+    }
+}
+
+/// Alert rules need a release of a chart that carries them.
+pub fn alerts_have_carrier(enabled: bool, carried: bool, carriers: &[&str]) -> Option<Finding> {
+    (enabled && !carried).then(|| {
+        Finding::warning(
+            exact("alerts"),
+            format!(
+                "alert rules are on but no release uses chart {}, which carries them; add it or set `alerts: {{enabled: false}}`",
+                carriers.join(" or ")
+            ),
+        )
+    })
+}
+
+/// `fluxParts` shapes the Flux route, so it needs that route on.
+pub fn flux_parts_need_flux(flux_parts: bool, flux: bool) -> Option<Finding> {
+    (flux_parts && !flux).then(|| {
+        Finding::error(
+            exact("delivery/fluxParts"),
+            "`fluxParts` chooses what the Flux route writes, which is off: add `flux: true`".into(),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Pdb;
+    use crate::charts::Readiness;
+    use AntiAffinity::{None as Spread0, Preferred, Required};
+
+    fn nodes(spec: &[(&str, &[(&str, &str)])]) -> Vec<Node> {
+        spec.iter()
+            .map(|(name, labels)| Node {
+                name: name.to_string(),
+                labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            })
+            .collect()
+    }
+
+    fn avoid(labels: &[(&str, &str)], strength: Strength) -> AvoidNodes {
+        AvoidNodes {
+            labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            strength,
+        }
+    }
+
+    fn names(n: &[&str]) -> Vec<String> {
+        n.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// The level and place of each finding, for tables that do not restate messages.
+    fn shape(f: &[Finding]) -> Vec<(Level, At)> {
+        f.iter().map(|f| (f.level, f.at.clone())).collect()
+    }
+
+    fn all_charts() -> Vec<&'static Chart> {
+        crate::charts::Registry::builtin().all()
+    }
+
+    #[test]
+    fn repeated_names() {
+        let cases: [(&str, &[&str], &[bool]); 4] = [
+            ("none", &[], &[]),
+            ("distinct", &["a", "b"], &[false, false]),
+            ("second of two", &["a", "b", "a"], &[false, false, true]),
+            ("every repeat", &["a", "a", "a"], &[false, true, true]),
+        ];
+        for (name, input, want) in cases {
+            assert_eq!(repeated(input.iter().copied()), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn unknown_names_suggest_and_list() {
+        let cases = [
+            ("close", "gammma", "x; did you mean `gamma`? (known: gamma, omega)"),
+            ("far", "zzz", "x (known: gamma, omega)"),
+        ];
+        for (name, word, want) in cases {
+            assert_eq!(
+                unknown_name("x".into(), word, &["gamma", "omega"], "known", ""),
+                want,
+                "{name}"
+            );
+        }
+        assert_eq!(
+            unknown_name("x".into(), "zzzz", &["a"], "codes", "; tail"),
+            "x (codes: a; tail)"
+        );
+    }
+
+    #[test]
+    fn layering_takes_the_closest_setting() {
+        let base = Settings {
+            replicas: Some(2),
+            strategy: Some(Strategy::Recreate),
+            pdb: Some(Pdb { max_unavailable: 1 }),
+            ..Settings::default()
+        };
+        let over = Settings {
+            replicas: Some(3),
+            anti_affinity: Some(Preferred),
+            ..Settings::default()
+        };
+        let s = layer(&base, &over);
+        assert_eq!(s.replicas, Some(3), "the override wins");
+        assert_eq!(s.anti_affinity, Some(Preferred), "only the override names it");
+        assert_eq!(s.strategy, Some(Strategy::Recreate), "the base fills the gap");
+        assert_eq!(s.pdb.map(|p| p.max_unavailable), Some(1));
+        assert_eq!(layer(&Settings::default(), &Settings::default()).replicas, None);
+    }
+
+    #[test]
+    fn avoided_labels_must_exist() {
+        let ns = nodes(&[("a", &[("role", "db")]), ("b", &[])]);
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Vec<At>);
+        let cases: [Case; 3] = [
+            ("present", &[("role", "db")], vec![]),
+            ("wrong value", &[("role", "web")], vec![At::Exact("labels/role".into())]),
+            (
+                "slash escaped",
+                &[("node/x", "1")],
+                vec![At::Exact("labels/node~1x".into())],
+            ),
+        ];
+        for (name, labels, want) in cases {
+            let got = avoided_labels_exist("home", &ns, &avoid(labels, Strength::Required));
+            assert_eq!(got.iter().map(|f| f.at.clone()).collect::<Vec<_>>(), want, "{name}");
+            assert!(
+                got.iter()
+                    .all(|f| f.level == Level::Error && f.message.contains("role=db")),
+                "{name}"
+            );
+        }
+        let none = avoided_labels_exist("home", &nodes(&[("a", &[])]), &avoid(&[("k", "v")], Strength::Required));
+        assert!(none[0].message.ends_with("(node labels: none)"), "{}", none[0].message);
+    }
+
+    #[test]
+    fn eligible_nodes_follow_required_avoidance_only() {
+        let ns = nodes(&[("a", &[("role", "db")]), ("b", &[]), ("c", &[("role", "db")])]);
+        let cases: [(&str, Option<AvoidNodes>, &[&str]); 4] = [
+            ("no rule", None, &["a", "b", "c"]),
+            ("required", Some(avoid(&[("role", "db")], Strength::Required)), &["b"]),
+            (
+                "preferred keeps all",
+                Some(avoid(&[("role", "db")], Strength::Preferred)),
+                &["a", "b", "c"],
+            ),
+            (
+                "no match",
+                Some(avoid(&[("role", "x")], Strength::Required)),
+                &["a", "b", "c"],
+            ),
+        ];
+        for (name, a, want) in cases {
+            assert_eq!(eligible_nodes(&ns, a.as_ref()), names(want), "{name}");
+        }
+        assert!(has_eligible_node("x", &[]).is_some());
+        assert!(has_eligible_node("x", &names(&["a"])).is_none());
+    }
+
+    #[test]
+    fn placement_of_runtime_deployments() {
+        let cases = [
+            ("helm renders it", true, true, None),
+            ("runtime, not asked", false, false, None),
+            (
+                "runtime, asked",
+                false,
+                true,
+                Some(Level::Warning(Some("not-controllable"))),
+            ),
+        ];
+        for (name, helm, asked, want) in cases {
+            let got = placement_controllable("r/c", helm, asked, Some(("the-manager", "its own setting")));
+            assert_eq!(got.as_ref().map(|f| f.level), want, "{name}");
+        }
+        let f = placement_controllable("r/c", false, true, Some(("the-manager", "its own setting"))).unwrap();
+        assert!(f.message.contains("the-manager creates at runtime") && f.message.ends_with("(its own setting)"));
+    }
+
+    #[test]
+    fn autoscale_bounds_rules() {
+        let three = names(&["a", "b", "c"]);
+        let can = names(&["chart/x"]);
+        let case = |min, max, autoscalable, names_replicas, anti| AutoscaleCase {
+            who: "r/c",
+            chart: "chart",
+            bounds: Autoscale {
+                min,
+                max,
+                cpu_utilization: 80,
+            },
+            autoscalable,
+            can: &can,
+            names_replicas,
+            anti_affinity: anti,
+            eligible: &three,
+        };
+        let e = |p: &str| (Level::Error, At::Exact(p.into()));
+        let cases = [
+            ("fits", case(2, 3, true, false, Required), vec![]),
+            ("chart cannot", case(2, 3, false, false, Required), vec![e("autoscale")]),
+            (
+                "max below min",
+                case(3, 2, true, false, Required),
+                vec![e("autoscale/max")],
+            ),
+            ("with replicas", case(2, 3, true, true, Required), vec![e("replicas")]),
+            (
+                "more than nodes",
+                case(2, 4, true, false, Required),
+                vec![e("autoscale/max")],
+            ),
+            ("preferred may share", case(2, 4, true, false, Preferred), vec![]),
+        ];
+        for (name, c, want) in cases {
+            assert_eq!(shape(&autoscale_bounds(&c)), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn replica_count_rules() {
+        assert!(replicas_positive(0).is_some());
+        assert!(replicas_positive(1).is_none());
+        let reason = Some("two leaders fight");
+        let cases = [
+            ("one instance", 1, reason, false, None),
+            ("two, not single", 2, None, false, None),
+            (
+                "two, refused",
+                2,
+                reason,
+                false,
+                Some((Level::Error, At::Named("replicas"))),
+            ),
+            (
+                "two, overridden",
+                2,
+                reason,
+                true,
+                Some((Level::Notice, At::Exact("singleInstanceOverride".into()))),
+            ),
+        ];
+        for (name, replicas, reason, overridden, want) in cases {
+            let got = single_instance("r/c", replicas, reason, overridden);
+            assert_eq!(got.map(|f| (f.level, f.at)), want, "{name}");
+        }
+        let caveat = Caveat {
+            code: "some-caveat",
+            text: "it duplicates",
+        };
+        assert_eq!(chart_caveat("r/c", 1, Some(&caveat)), None);
+        assert_eq!(chart_caveat("r/c", 2, None), None);
+        let f = chart_caveat("r/c", 2, Some(&caveat)).unwrap();
+        assert_eq!(
+            (f.level, f.message.as_str()),
+            (Level::Warning(Some("some-caveat")), "r/c at 2 replicas: it duplicates")
+        );
+    }
+
+    #[test]
+    fn default_strategy_keeps_others_serving_and_single_pods_apart() {
+        for (replicas, want) in [
+            (1, Strategy::Recreate),
+            (2, Strategy::RollingUpdate),
+            (3, Strategy::RollingUpdate),
+        ] {
+            assert_eq!(default_strategy(replicas), want, "{replicas} replicas");
+        }
+    }
+
+    #[test]
+    fn rollout_findings() {
+        use RolloutFinding::*;
+        use Strategy::*;
+        // (strategy, replicas, single instance, readiness needs lease) → finding
+        let table = [
+            (Recreate, 1, true, false, None),
+            (Recreate, 1, false, false, None),
+            (Recreate, 2, false, false, Some(RecreateStopsAll)),
+            (Recreate, 2, false, true, Some(RecreateStopsAll)),
+            (Recreate, 3, true, false, Some(RecreateStopsAll)),
+            (RollingUpdate, 2, false, false, None),
+            (RollingUpdate, 2, false, true, Some(StallsOnLease)),
+            (RollingUpdate, 1, false, true, None),
+            (RollingUpdate, 1, true, false, Some(RollingMayOverlap)),
+            (RollingUpdate, 1, false, false, None),
+            (RollingUpdate, 2, true, false, None),
+        ];
+        for (strategy, replicas, single, lease, want) in table {
+            assert_eq!(
+                rollout_finding(strategy, replicas, single, lease),
+                want,
+                "{strategy:?} at {replicas}, single {single}, lease {lease}"
+            );
+        }
+    }
+
+    #[test]
+    fn rollout_safety_in_words() {
+        let lease = Readiness {
+            needs_lease: true,
+            text: "ready only as leader",
+        };
+        let free = Readiness {
+            needs_lease: false,
+            text: "",
+        };
+        let case = |strategy, replicas, controllable, single, readiness| RolloutCase {
+            who: "r/c",
+            strategy,
+            replicas,
+            controllable,
+            single_instance: single,
+            readiness,
+            impact: "DNS stops.",
+        };
+        let cases = [
+            ("fine", case(Strategy::RollingUpdate, 2, true, false, &free), None),
+            (
+                "runtime decides",
+                case(Strategy::Recreate, 2, false, false, &free),
+                None,
+            ),
+            (
+                "stalls",
+                case(Strategy::RollingUpdate, 2, true, false, &lease),
+                Some(Level::Error),
+            ),
+            (
+                "stops all",
+                case(Strategy::Recreate, 2, true, false, &free),
+                Some(Level::Warning(Some("recreate-stops-all"))),
+            ),
+            (
+                "overlaps",
+                case(Strategy::RollingUpdate, 1, true, true, &free),
+                Some(Level::Warning(Some("rolling-may-overlap"))),
+            ),
+        ];
+        for (name, c, want) in cases {
+            let got = rollout_safe(&c);
+            assert_eq!(got.as_ref().map(|f| f.level), want, "{name}");
+            assert!(got.is_none_or(|f| f.at == At::Strategy), "{name}");
+        }
+        let stops = rollout_safe(&case(Strategy::Recreate, 2, true, false, &free)).unwrap();
+        assert!(
+            stops.message.contains("(while they are down: DNS stops)"),
+            "{}",
+            stops.message
+        );
+    }
+
+    #[test]
+    fn replicas_fit_nodes_rules() {
+        let three = names(&["a", "b", "c"]);
+        let cases = [
+            ("one replica", 1, Required, false, None),
+            ("room to spare", 2, Required, false, None),
+            (
+                "no room",
+                3,
+                Required,
+                false,
+                Some(Level::Warning(Some("no-room-to-reschedule"))),
+            ),
+            ("too many", 4, Required, false, Some(Level::Error)),
+            ("preferred may share", 4, Preferred, false, None),
+            ("none may share", 4, Spread0, false, None),
+        ];
+        for (name, replicas, anti, autoscaled, want) in cases {
+            let got = replicas_fit_nodes("r/c", replicas, anti, &three, autoscaled);
+            assert_eq!(got.as_ref().map(|f| f.level), want, "{name}");
+            assert!(got.is_none_or(|f| f.at == At::ReplicaCount), "{name}");
+        }
+        let f = replicas_fit_nodes("r/c", 4, Required, &three, false).unwrap();
+        assert!(f.message.ends_with("1 pod(s) would stay Pending"), "{}", f.message);
+        let f = replicas_fit_nodes("r/c", 3, Required, &three, true).unwrap();
+        assert!(
+            f.message.contains("3 replicas at least (autoscale.min)"),
+            "{}",
+            f.message
+        );
+    }
+
+    #[test]
+    fn spread_and_drain_rules() {
+        for (replicas, anti, want) in [
+            (1, Spread0, false),
+            (2, Spread0, true),
+            (2, Preferred, false),
+            (2, Required, false),
+        ] {
+            assert_eq!(
+                replicas_spread("r/c", replicas, anti).is_some(),
+                want,
+                "{replicas} {anti:?}"
+            );
+        }
+        // (replicas, maxUnavailable) → (PDB, drain takes every pod)
+        let cases = [
+            (1, 1, None, false),
+            (2, 1, Some(1), false),
+            (2, 2, Some(2), true),
+            (3, 2, Some(2), false),
+            (3, 3, Some(3), true),
+        ];
+        for (replicas, max, pdb, refused) in cases {
+            let (got, finding) = pdb_allows_drain(replicas, max);
+            assert_eq!(
+                (got, finding.is_some()),
+                (pdb, refused),
+                "{replicas} replicas, maxUnavailable {max}"
+            );
+        }
+    }
+
+    #[test]
+    fn failover_only_for_single_pods_hagen_can_tolerate() {
+        let cases = [
+            ("values, one", 1, Delivery::Patch, None, Some(DEFAULT_FAILOVER_SECONDS)),
+            ("asked", 1, Delivery::Patch, Some(10), Some(10)),
+            ("two replicas", 2, Delivery::Patch, None, None),
+            ("hard-coded", 1, Delivery::Hardcoded(1), None, None),
+        ];
+        for (name, replicas, delivery, asked, want) in cases {
+            assert_eq!(failover_seconds(replicas, &delivery, asked), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn acknowledgeable_codes() {
+        for (code, want) in [
+            ("recreate-stops-all", true),
+            ("no-room-to-reschedule", true),
+            ("duplicate-series", true),
+            ("sqlite-per-pod", false),
+            ("recreate", false),
+        ] {
+            assert_eq!(known_code(code, Some("duplicate-series")), want, "{code}");
+        }
+    }
+
+    #[test]
+    fn acknowledgements_need_a_known_code_a_reason_and_a_warning() {
+        let s = |a: &str| a.to_string();
+        let cases = [
+            ("fine", s("recreate-stops-all"), s("the chart needs it here"), 0),
+            ("typo", s("recreate-stop-all"), s("the chart needs it here"), 1),
+            ("short reason", s("recreate-stops-all"), s("ok"), 1),
+            ("caveat code", s("dup"), s("we dedupe in the rules"), 0),
+        ];
+        for (name, code, reason, errors) in cases {
+            let got = acknowledgements_valid("c", [(&code, &reason)], Some("dup"));
+            assert_eq!(got.len(), errors, "{name}: {got:?}");
+        }
+        let typo = acknowledgements_valid("c", [(&s("recreate-stop-all"), &s("long enough reason"))], None);
+        assert!(
+            typo[0].message.contains("did you mean `recreate-stops-all`?"),
+            "{}",
+            typo[0].message
+        );
+        let codes = [s("no-anti-affinity"), s("recreate-stops-all"), s("unknown")];
+        let fired: HashSet<&str> = ["no-anti-affinity"].into();
+        let unused = acknowledgements_used("r/c", &codes, &fired, None);
+        assert_eq!(
+            shape(&unused),
+            [(Level::Notice, At::Exact("acknowledge/recreate-stops-all".into()))]
+        );
+    }
+
+    #[test]
+    fn shared_presets_agree() {
+        type Case<'a> = (&'a str, &'a [(&'a str, u32, AntiAffinity)], Vec<Level>);
+        let cases: [Case; 4] = [
+            ("agree", &[("a", 2, Required), ("b", 2, Required)], vec![]),
+            (
+                "differ",
+                &[("a", 2, Required), ("b", 1, Spread0)],
+                vec![Level::Error, Level::Notice],
+            ),
+            ("all none at one", &[("a", 1, Spread0), ("b", 1, Spread0)], vec![]),
+            (
+                "none at two",
+                &[("a", 2, Spread0), ("b", 2, Spread0)],
+                vec![Level::Notice],
+            ),
+        ];
+        for (name, runtime, want) in cases {
+            let got = shared_preset_agrees("rel", "owner", runtime);
+            assert_eq!(got.iter().map(|f| f.level).collect::<Vec<_>>(), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn k3s_bundling_rules() {
+        let charts = all_charts();
+        let not_bundled = charts.iter().find(|c| c.k3s == K3s::NotBundled).unwrap();
+        let helmchart = charts.iter().find(|c| matches!(c.k3s, K3s::HelmChart(_))).unwrap();
+        let taken_over = charts
+            .iter()
+            .find(|c| matches!(c.k3s, K3s::PlainManifest(_)) && c.k3s_take_over.is_some())
+            .unwrap();
+        let cases = [
+            ("not shipped", not_bundled, false, Some(Level::Error)),
+            ("take-over known", taken_over, true, None),
+            ("helmchart, values only", helmchart, false, None),
+            ("helmchart with patches", helmchart, true, Some(Level::Warning(None))),
+        ];
+        for (name, chart, patched, want) in cases {
+            assert_eq!(k3s_bundled("rel", chart, patched).map(|f| f.level), want, "{name}");
+        }
+        let v = &helmchart.version;
+        let runs = |v: &str| Some((v.to_string(), "because".to_string()));
+        let cases = [
+            ("same", runs(v), true, None),
+            ("same with a v", runs(&format!("v{v}")), true, None),
+            ("other", runs("0.0.1"), true, Some(Level::Error)),
+            ("unknown on k3s", None, true, Some(Level::Warning(None))),
+            ("unknown elsewhere", None, false, None),
+        ];
+        for (name, runs, is_k3s, want) in cases {
+            assert_eq!(
+                k3s_version_matches("rel", helmchart, v, runs, is_k3s).map(|f| f.level),
+                want,
+                "{name}"
+            );
+        }
+        assert_eq!(
+            k3s_version_matches("rel", not_bundled, "1", runs("2"), true),
+            None,
+            "not a HelmChart"
+        );
+        let k3s = crate::catalog::K3sCluster {
+            charts: [(helmchart.name.to_string(), "9.9.9".to_string())]
+                .into_iter()
+                .collect(),
+            ..Default::default()
+        };
+        let (v, why) = k3s_chart_version(&k3s, helmchart).unwrap();
+        assert_eq!(v, "9.9.9");
+        assert!(why.starts_with("cluster.k3s.charts."), "{why}");
+        assert_eq!(
+            k3s_chart_version(&crate::catalog::K3sCluster::default(), helmchart),
+            None
+        );
+    }
+
+    #[test]
+    fn catalogue_wide_rules() {
+        assert!(alerts_have_carrier(true, false, &["x"]).is_some());
+        assert!(alerts_have_carrier(true, true, &["x"]).is_none());
+        assert!(alerts_have_carrier(false, false, &["x"]).is_none());
+        assert_eq!(flux_parts_need_flux(true, false).map(|f| f.level), Some(Level::Error));
+        assert!(flux_parts_need_flux(true, true).is_none());
+        assert!(flux_parts_need_flux(false, false).is_none());
+    }
+}
