@@ -135,7 +135,7 @@ pub fn rules_map(plan: &Plan) -> Result<Option<Value>> {
     for r in &rules {
         let expr = r["expr"].as_str().unwrap_or_default();
         promql_parser::parser::parse(expr)
-            .map_err(|e| Error::Tool(format!("hagen built an invalid PromQL expression ({e}): {expr}")))?;
+            .map_err(|e| Error::Internal(format!("hagen built an invalid PromQL expression ({e}): {expr}")))?;
     }
     Ok(Some(json!({GROUP: {"groups": [{"name": GROUP, "rules": rules}]}})))
 }

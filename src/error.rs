@@ -65,7 +65,9 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// The one error type of hagen; `main` prints it and exits non-zero.
+/// The one error type of hagen, one variant per kind of failure; `main` prints it and exits non-zero. User errors
+/// (the catalogue, chart knowledge, other inputs, the output folder) name what to change; [`Error::Internal`] is a
+/// bug in hagen.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The catalogue is invalid: every problem found, at once.
@@ -84,6 +86,19 @@ pub enum Error {
     /// `post-render` could not apply its patches.
     #[error("hagen post-render: {0}")]
     PostRender(String),
+    /// helm is missing, failed, or a chart source is unusable.
+    #[error("{0}")]
+    Helm(String),
+    /// The output folder cannot be hagen's (a link, a file, someone else's files) or a path would leave it.
+    #[error("{0}")]
+    Output(String),
+    /// An input other than the catalogue is unusable: a live-state dump for `audit`, a node list for `init`,
+    /// rendered manifests for `verify`.
+    #[error("{0}")]
+    Input(String),
+    /// Something hagen built itself is invalid: a bug in hagen, never the user's input.
+    #[error("internal error in hagen (please report it): {0}")]
+    Internal(String),
     /// A problem with an external tool or chart source (helm, a chart archive).
     #[error("{0}")]
     Tool(String),

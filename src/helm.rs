@@ -19,14 +19,14 @@ impl Helm {
             .or_else(|| std::env::var_os("HAGEN_HELM").map(PathBuf::from))
             .or_else(|| which("helm"))
             .ok_or_else(|| {
-                Error::Tool("helm not found: pass --helm PATH, set HAGEN_HELM, or put helm (3 or 4) on PATH".into())
+                Error::Helm("helm not found: pass --helm PATH, set HAGEN_HELM, or put helm (3 or 4) on PATH".into())
             })?;
         let out = Command::new(&path)
             .args(["version", "--short"])
             .output()
-            .map_err(|e| Error::Tool(format!("cannot run helm at {}: {e}", path.display())))?;
+            .map_err(|e| Error::Helm(format!("cannot run helm at {}: {e}", path.display())))?;
         if !out.status.success() {
-            return Err(Error::Tool(format!(
+            return Err(Error::Helm(format!(
                 "{} version failed: {}",
                 path.display(),
                 String::from_utf8_lossy(&out.stderr)
@@ -34,16 +34,6 @@ impl Helm {
         }
         let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
         Ok(Helm { path, version })
-    }
-
-    /// The major version (3 or 4).
-    pub fn major(&self) -> u8 {
-        self.version
-            .trim_start_matches('v')
-            .split('.')
-            .next()
-            .and_then(|m| m.parse().ok())
-            .unwrap_or(3)
     }
 
     /// `helm template RELEASE CHART -n NAMESPACE [-f VALUES]…`: the rendered manifest stream.
@@ -55,15 +45,15 @@ impl Helm {
         }
         let out = cmd
             .output()
-            .map_err(|e| Error::Tool(format!("cannot run {}: {e}", self.path.display())))?;
+            .map_err(|e| Error::Helm(format!("cannot run {}: {e}", self.path.display())))?;
         if !out.status.success() {
-            return Err(Error::Tool(format!(
+            return Err(Error::Helm(format!(
                 "helm template {release} {} failed: {}",
                 chart.display(),
                 String::from_utf8_lossy(&out.stderr).trim()
             )));
         }
-        String::from_utf8(out.stdout).map_err(|_| Error::Tool(format!("helm template {release} wrote non-UTF-8")))
+        String::from_utf8(out.stdout).map_err(|_| Error::Helm(format!("helm template {release} wrote non-UTF-8")))
     }
 
     /// `helm show values CHART`: the chart's default values.
@@ -72,7 +62,7 @@ impl Helm {
             .args(["show", "values"])
             .arg(chart)
             .output()
-            .map_err(|e| Error::Tool(format!("cannot run {}: {e}", self.path.display())))?;
+            .map_err(|e| Error::Helm(format!("cannot run {}: {e}", self.path.display())))?;
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
@@ -94,11 +84,11 @@ impl Helm {
             ])
             .arg(dir)
             .output()
-            .map_err(|e| Error::Tool(format!("cannot run {}: {e}", self.path.display())))?;
+            .map_err(|e| Error::Helm(format!("cannot run {}: {e}", self.path.display())))?;
         if out.status.success() {
             Ok(())
         } else {
-            Err(Error::Tool(format!(
+            Err(Error::Helm(format!(
                 "helm pull {chart} {version} from {repository} failed: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
             )))
@@ -139,7 +129,7 @@ impl ChartSource {
         let names = [format!("{chart}-{version}.tgz"), format!("{chart}-{version}")];
         match self {
             ChartSource::Dir(dir) => names.iter().map(|n| dir.join(n)).find(|p| p.exists()).ok_or_else(|| {
-                Error::Tool(format!(
+                Error::Helm(format!(
                     "chart {chart} {version} not found: looked for {} in {}; put the archive there (`helm pull {chart} --repo {repository} --version {version} -d {}`), or point --charts / HAGEN_CHARTS at a folder that has it",
                     names[0],
                     dir.display(),
@@ -150,7 +140,7 @@ impl ChartSource {
                 let p = cache.join(&names[0]);
                 if !p.exists() {
                     helm.pull(repository, chart, version, cache).map_err(|e| {
-                        Error::Tool(format!(
+                        Error::Helm(format!(
                             "{e}\nno chart folder was given: pass --charts DIR or set HAGEN_CHARTS to a folder of <chart>-<version>.tgz"
                         ))
                     })?;

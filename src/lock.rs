@@ -53,7 +53,8 @@ fn shipped() -> Vec<Proof> {
         include_str!("../tests/catalogs/hagen.lock"),
     ]
     .iter()
-    .filter_map(|text| serde_yaml::from_str::<File>(text).ok())
+    // Both files are hagen's own, checked by `shipped_proofs_parse` below: a broken one is a bug, not a user error.
+    .map(|text| serde_yaml::from_str::<File>(text).expect("the lock files built into hagen parse"))
     .flat_map(|f| f.proofs)
     .filter(|p| !p.failed)
     .collect()
@@ -171,7 +172,8 @@ impl Lock {
     pub fn to_text(&self) -> String {
         let mut proofs = self.proofs.clone();
         proofs.sort_by(|a, b| (a.chart.as_str(), a.version.as_str()).cmp(&(b.chart.as_str(), b.version.as_str())));
-        let body = serde_yaml::to_string(&File { proofs }).unwrap_or_default();
+        // Strings, numbers and lists only: serialising them cannot fail.
+        let body = serde_yaml::to_string(&File { proofs }).expect("proofs serialise");
         format!("{HEADER}{body}")
     }
 
@@ -260,6 +262,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
         if t.is_dir() {
             walk(root, &e.path(), out)?;
         } else if t.is_file() {
+            // read_dir below `root` yields paths below `root`.
             let rel = e
                 .path()
                 .strip_prefix(root)
@@ -274,6 +277,11 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shipped_proofs_parse() {
+        assert!(!shipped().is_empty(), "hagen ships proofs of its built-in charts");
+    }
 
     fn proof(chart: &str, version: &str, knowledge: &str) -> Proof {
         Proof {

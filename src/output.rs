@@ -39,7 +39,7 @@ impl FileSet {
     pub fn add(&mut self, rel: &str, content: String, owner: &str) -> Result<()> {
         let p = Path::new(rel);
         if rel.is_empty() || !p.components().all(|c| matches!(c, Component::Normal(_))) {
-            return Err(Error::Tool(format!(
+            return Err(Error::Output(format!(
                 "refusing to write `{rel}`: generated paths must stay inside the output folder"
             )));
         }
@@ -47,7 +47,7 @@ impl FileSet {
             *other == rel || other.starts_with(&format!("{rel}/")) || rel.starts_with(&format!("{other}/"))
         });
         if let Some((other, by)) = clash {
-            return Err(Error::Tool(format!(
+            return Err(Error::Output(format!(
                 "output paths collide: {owner} needs `{rel}`, and {by} writes `{other}`; rename one of them (nothing was written)"
             )));
         }
@@ -58,10 +58,6 @@ impl FileSet {
 
     pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
         self.files.iter()
-    }
-
-    pub fn get(&self, rel: &str) -> Option<&String> {
-        self.files.get(rel)
     }
 
     /// Replaces the folder `out` with exactly this set, atomically (see the module comment). On any error the
@@ -92,11 +88,13 @@ impl FileSet {
             Ok(())
         })();
         if let Err(e) = staged {
+            // Best effort: the staging folder is hagen's own and the next run removes what is left.
             let _ = std::fs::remove_dir_all(&staging);
             return Err(e);
         }
         let old = target.switch(&staging, out, existing.exists, exchange)?;
         if let Ok(d) = File::open(&target.parent) {
+            // Durability of the rename where the file system offers it; the new tree is in place either way.
             let _ = d.sync_all();
         }
         // The old tree: only hagen's files (checked above); remove_dir_all never follows a link. The new tree is in
@@ -122,6 +120,8 @@ impl FileSet {
     /// only regular files and never follows a link.
     pub fn diff(&self, out: &Path) -> String {
         let mut report = String::new();
+        // A shared lock keeps a concurrent `generate` from swapping the tree mid-read; without one (no parent
+        // folder yet) there is nothing to swap, and `inspect` below reports what is wrong with `out`.
         let target = Target::of(out).ok();
         let _lock = target.as_ref().and_then(|t| t.lock(libc::LOCK_SH).ok());
         let existing = match inspect(out) {
@@ -191,7 +191,7 @@ impl Target {
                         .is_some_and(|c| matches!(c, Component::Normal(_)))
             })
             .ok_or_else(|| {
-                Error::Tool(format!(
+                Error::Output(format!(
                     "{}: the output folder must be named by a path ending in a folder name (not `.`, `..` or `/`)",
                     out.display()
                 ))
@@ -221,6 +221,7 @@ impl Target {
         exchange: impl Fn(&Path, &Path) -> std::io::Result<()>,
     ) -> Result<PathBuf> {
         let undo = |e: std::io::Error| {
+            // The error `e` is the one reported; removing the staging folder is cleanup the next run repeats.
             let _ = std::fs::remove_dir_all(staging);
             werr(out)(e)
         };
@@ -235,6 +236,7 @@ impl Target {
                 let old = self.sibling("old");
                 std::fs::rename(out, &old).map_err(undo)?;
                 if let Err(e) = std::fs::rename(staging, out) {
+                    // Put the old tree back; if that fails too, `recover` does it on the next run.
                     let _ = std::fs::rename(&old, out);
                     return Err(undo(e));
                 }
@@ -349,7 +351,7 @@ impl Existing {
             return Ok(());
         }
         if !self.marked {
-            return Err(Error::Tool(format!(
+            return Err(Error::Output(format!(
                 "{} is not empty and was not written by hagen (no README.md starting with `{MARKER}`); hagen replaces its whole output folder, so name a new or empty one",
                 out.display()
             )));
@@ -360,7 +362,7 @@ impl Existing {
             .take(10)
             .map(|(rel, what)| format!("{} ({what})", out.join(rel).display()))
             .collect();
-        Err(Error::Tool(format!(
+        Err(Error::Output(format!(
             "{} holds {} entr{} hagen did not write: {}{}; hagen replaces the whole folder, so move them out of it first",
             out.display(),
             self.foreign.len(),
@@ -383,13 +385,13 @@ fn inspect(out: &Path) -> Result<Existing> {
         }
     };
     if meta.file_type().is_symlink() {
-        return Err(Error::Tool(format!(
+        return Err(Error::Output(format!(
             "{} is a symbolic link; hagen writes only into a real folder and never follows a link",
             out.display()
         )));
     }
     if !meta.is_dir() {
-        return Err(Error::Tool(format!("{} exists and is not a folder", out.display())));
+        return Err(Error::Output(format!("{} exists and is not a folder", out.display())));
     }
     let mut found = Existing {
         exists: true,

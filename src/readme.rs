@@ -249,7 +249,7 @@ pub fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> R
             .map(|w| format!("{}: {}", w.path(), w.message))
             .collect(),
     };
-    let broken = |e: minijinja::Error| Error::Tool(format!("templates/out-readme.md.j2 is broken: {e}"));
+    let broken = |e: minijinja::Error| Error::Internal(format!("templates/out-readme.md.j2 is broken: {e}"));
     let mut env = minijinja::Environment::new();
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()
