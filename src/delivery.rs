@@ -848,14 +848,330 @@ pub fn helm_command(rp: &ReleasePlan, r: &Rendered, out: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use super::*;
+    use crate::patch::{Patch, Target};
+
+    /// A two-node catalogue of two releases: `dns` (coredns, 2 replicas) and `lb` (metallb's controller alone).
+    pub(crate) const TINY: &str = "
+cluster:
+  name: lab
+  nodes:
+    - name: a
+    - name: b
+defaults:
+  replicas: 2
+  antiAffinity: required
+  pdb:
+    maxUnavailable: 1
+  failoverSeconds: 30
+releases:
+  - name: dns
+    chart: coredns
+    repository: https://coredns.github.io/helm
+    version: 1.46.2
+    namespace: kube-system
+    components:
+      - name: coredns
+        tier: 1
+        purpose: DNS.
+        impact: Names fail.
+  - name: lb
+    chart: metallb
+    repository: https://metallb.github.io/metallb
+    version: 0.16.1
+    namespace: metallb-system
+    components:
+      - name: controller
+        tier: 1
+        purpose: IPs.
+        impact: No IPs.
+        replicas: 1
+";
+
+    /// The plan of a catalogue's text, as `hagen generate` resolves it.
+    pub(crate) fn plan_of(catalogue: &str) -> Plan {
+        let loaded = crate::catalog::load_str(catalogue, "catalog/cluster.yaml").unwrap();
+        crate::intent::resolve(
+            &loaded,
+            &crate::lock::Knowledge::builtin(),
+            crate::intent::Options::default(),
+        )
+        .unwrap()
+    }
+
+    /// A hand-made render: the overlay `values` (YAML), the given patches and extra manifests.
+    pub(crate) fn rendered(values: &str, patches: Vec<Patch>, resources: Vec<Value>) -> Rendered {
+        Rendered {
+            values: serde_yaml::from_str(values).unwrap(),
+            patches,
+            resources,
+            keys: vec![],
+        }
+    }
+
+    /// One patch of Deployment `name` removing its strategy.
+    pub(crate) fn patch(name: &str) -> Patch {
+        Patch {
+            target: Target::deployment(name),
+            ops: vec![json!({"op": "remove", "path": "/spec/strategy"})],
+        }
+    }
+
+    fn argo(out_path: Option<&str>) -> ArgoCd {
+        ArgoCd {
+            repo_url: "https://git.example.com/lab.git".into(),
+            target_revision: "HEAD".into(),
+            out_path: out_path.map(String::from),
+            namespace: "argocd".into(),
+        }
+    }
+
     #[test]
     fn relative_to_the_helmfile_folder() {
-        assert_eq!(super::relative_to("out", "catalog/v.yaml"), "../catalog/v.yaml");
+        let cases = [
+            (
+                "a catalogue file from out/",
+                "out",
+                "catalog/v.yaml",
+                "../catalog/v.yaml",
+            ),
+            (
+                "from a deeper folder",
+                "gitops/ha",
+                "catalog/v.yaml",
+                "../../catalog/v.yaml",
+            ),
+            (
+                "a file inside the folder",
+                "out",
+                "out/x/own-values.yaml",
+                "x/own-values.yaml",
+            ),
+            ("a ./ path", "out", "./catalog/v.yaml", "../catalog/v.yaml"),
+        ];
+        for (name, from, path, want) in cases {
+            assert_eq!(relative_to(from, path), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn argo_cd_reads_the_output_folder_from_the_repository() {
+        let cases = [
+            (
+                "outPath wins, without its slash",
+                Some("gitops/lab/"),
+                "/abs/out",
+                Some("gitops/lab"),
+            ),
+            ("--out as given", None, "out", Some("out")),
+            ("--out with ./ and a slash", None, "./gitops/out/", Some("gitops/out")),
+            ("an absolute --out is refused", None, "/tmp/out", None),
+            ("a --out climbing out is refused", None, "../out", None),
+        ];
+        for (name, out_path, out, want) in cases {
+            let got = argo_out_path(&argo(out_path), out);
+            match want {
+                Some(w) => assert_eq!(got.unwrap(), w, "{name}"),
+                None => assert!(
+                    got.unwrap_err().to_string().contains("set delivery.argocd.outPath"),
+                    "{name}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn sync_options_ask_for_server_side_apply_only_when_the_chart_needs_it() {
+        let cases = [
+            ("client-side", false, json!({"syncOptions": ["CreateNamespace=true"]})),
+            (
+                "server-side",
+                true,
+                json!({"syncOptions": ["CreateNamespace=true", "ServerSideApply=true"]}),
+            ),
+        ];
+        for (name, ssa, want) in cases {
+            assert_eq!(sync_policy(ssa), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_k3s_application_applies_out_k3s_into_kube_system() {
+        let app = k3s_application(&argo(None), "gitops/out");
         assert_eq!(
-            super::relative_to("gitops/ha", "catalog/v.yaml"),
-            "../../catalog/v.yaml"
+            app["metadata"],
+            json!({"name": "k3s-helmchartconfigs", "namespace": "argocd"})
         );
-        assert_eq!(super::relative_to("out", "out/x/own-values.yaml"), "x/own-values.yaml");
+        assert_eq!(
+            app["spec"]["source"],
+            json!({"repoURL": "https://git.example.com/lab.git", "targetRevision": "HEAD", "path": "gitops/out/k3s"})
+        );
+        assert_eq!(app["spec"]["destination"]["namespace"], "kube-system");
+    }
+
+    #[test]
+    fn one_helm_repository_per_url_in_flux_system() {
+        let repos: IndexMap<String, String> = [
+            ("https://a.example/charts".to_string(), "a".to_string()),
+            ("oci://b.example/charts".to_string(), "a-2".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let got = helm_repositories(&repos);
+        let cases = [
+            (0, "a", "https://a.example/charts"),
+            (1, "a-2", "oci://b.example/charts"),
+        ];
+        assert_eq!(got.len(), cases.len());
+        for (i, name, url) in cases {
+            assert_eq!(got[i]["kind"], "HelmRepository", "{name}");
+            assert_eq!(
+                got[i]["metadata"],
+                json!({"name": name, "namespace": "flux-system"}),
+                "{name}"
+            );
+            assert_eq!(got[i]["spec"], json!({"interval": "24h", "url": url}), "{name}");
+        }
+    }
+
+    #[test]
+    fn flux_parts_carry_the_overlay_and_the_patches_only_when_there_are_some() {
+        let cases = [
+            ("values only", rendered("replicaCount: 2", vec![], vec![]), false),
+            (
+                "with a patch",
+                rendered("replicaCount: 2", vec![patch("x")], vec![]),
+                true,
+            ),
+        ];
+        for (name, r, post_renders) in cases {
+            let (config_map, snippet) = flux_parts("dns", &r).unwrap();
+            assert_eq!(config_map["metadata"]["name"], "dns-hagen-values", "{name}");
+            assert_eq!(config_map["metadata"]["labels"][WATCH_LABEL], "Enabled", "{name}");
+            assert_eq!(config_map["data"]["values.yaml"], "replicaCount: 2\n", "{name}");
+            assert_eq!(
+                snippet["spec"]["valuesFrom"],
+                json!([{"kind": "ConfigMap", "name": "dns-hagen-values", "valuesKey": "values.yaml"}]),
+                "{name}"
+            );
+            assert_eq!(snippet["spec"].get("postRenderers").is_some(), post_renders, "{name}");
+        }
+        let (_, snippet) = flux_parts("dns", &rendered("{}", vec![patch("x")], vec![])).unwrap();
+        assert_eq!(
+            snippet["spec"]["postRenderers"][0]["kustomize"]["patches"][0]["target"],
+            json!({"group": "apps", "version": "v1", "kind": "Deployment", "name": "x"})
+        );
+    }
+
+    #[test]
+    fn kustomize_takes_the_first_values_file_then_the_others_in_order() {
+        let plan = plan_of(TINY);
+        let rel = &plan.releases[0].release;
+        let files = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let cases = [
+            ("the overlay alone", files(&["values.yaml"]), json!(null)),
+            (
+                "own values first, the overlay last",
+                files(&["own-values-1.yaml", "own-values-2.yaml", "values.yaml"]),
+                json!(["own-values-2.yaml", "values.yaml"]),
+            ),
+        ];
+        for (name, values_files, additional) in cases {
+            let chart = kustomize_helm_chart("coredns", rel, &values_files);
+            assert_eq!(chart["valuesFile"], json!(values_files[0]), "{name}");
+            assert_eq!(chart["additionalValuesFiles"], additional, "{name}");
+            assert_eq!(chart["releaseName"], "dns", "{name}");
+            assert_eq!(chart["namespace"], "kube-system", "{name}");
+            assert_eq!(chart["includeCRDs"], true, "{name}");
+        }
+    }
+
+    #[test]
+    fn extra_manifests_come_in_sync_wave_1_keeping_their_annotations() {
+        let objects = [
+            json!({"kind": "PodDisruptionBudget", "metadata": {"name": "p"}}),
+            json!({"kind": "PodDisruptionBudget", "metadata": {"name": "q", "annotations": {"a": "b"}}}),
+        ];
+        let waved = in_sync_wave_1(&objects);
+        let cases = [
+            ("no annotations before", 0, json!({"argocd.argoproj.io/sync-wave": "1"})),
+            (
+                "its own kept",
+                1,
+                json!({"a": "b", "argocd.argoproj.io/sync-wave": "1"}),
+            ),
+        ];
+        for (name, i, want) in cases {
+            assert_eq!(waved[i]["metadata"]["annotations"], want, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_helm_command_adds_the_post_renderer_only_for_patches_or_manifests() {
+        let plan = plan_of(TINY);
+        let dns = &plan.releases[0];
+        let base = "helm upgrade --install dns coredns --repo https://coredns.github.io/helm --version 1.46.2 -n kube-system --create-namespace -f out/dns/values.yaml";
+        let pdb = json!({"kind": "PodDisruptionBudget"});
+        let cases = [
+            ("values only", rendered("{}", vec![], vec![]), String::new()),
+            (
+                "patches",
+                rendered("{}", vec![patch("x")], vec![]),
+                " --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/dns/patches.yaml"
+                    .to_string(),
+            ),
+            (
+                "extra manifests",
+                rendered("{}", vec![], vec![pdb.clone()]),
+                " --post-renderer hagen --post-renderer-args post-render --post-renderer-args --resources --post-renderer-args out/dns/resources.yaml".to_string(),
+            ),
+            (
+                "both",
+                rendered("{}", vec![patch("x")], vec![pdb]),
+                " --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/dns/patches.yaml --post-renderer-args --resources --post-renderer-args out/dns/resources.yaml".to_string(),
+            ),
+        ];
+        for (name, r, tail) in cases {
+            assert_eq!(helm_command(dns, &r, "out"), format!("{base}{tail}"), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_release_with_only_values_is_one_helm_source() {
+        let plan = plan_of(TINY);
+        let r = rendered("replicaCount: 2", vec![], vec![]);
+        let (key, source) = argo_helm_source(&plan.releases[0], &r, &argo(None), "out").unwrap();
+        assert_eq!(key, "source");
+        assert_eq!(
+            source,
+            json!({
+                "repoURL": "https://coredns.github.io/helm",
+                "chart": "coredns",
+                "targetRevision": "1.46.2",
+                "helm": {"releaseName": "dns", "valuesObject": {"replicaCount": 2}},
+            })
+        );
+    }
+
+    #[test]
+    fn a_flux_helm_release_takes_its_chart_from_the_named_repository() {
+        let plan = plan_of(TINY);
+        let r = rendered("replicaCount: 2", vec![patch("dns-coredns")], vec![]);
+        let docs = flux_helm_release(&plan.releases[0], &r, "coredns");
+        assert_eq!(docs.len(), 1, "no own values: no ConfigMap");
+        let spec = &docs[0]["spec"];
+        assert_eq!(spec["chart"]["spec"]["sourceRef"]["name"], "coredns");
+        assert_eq!(spec["targetNamespace"], "kube-system");
+        assert_eq!(spec["storageNamespace"], "kube-system");
+        assert_eq!(spec["values"], json!({"replicaCount": 2}));
+        assert!(spec.get("valuesFrom").is_none());
+        assert_eq!(
+            spec["postRenderers"][0]["kustomize"]["patches"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

@@ -227,3 +227,110 @@ fn describe_intent(i: &Intent) -> String {
     }
     format!("component `{}` ({})", i.component, parts.join(", "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::tests::{TINY, patch, plan_of, rendered};
+    use serde_json::json;
+
+    #[test]
+    fn a_conflicting_key_names_the_setting_that_writes_it() {
+        let solo = vec![
+            (
+                "component `a`".to_string(),
+                json!({"replicaCount": 2, "pdb": {"create": true}}),
+            ),
+            ("component `b`".to_string(), json!({"pdb": {"create": true}})),
+        ];
+        let path = |p: &str| p.split('.').map(String::from).collect::<Vec<_>>();
+        let cases = [
+            ("one component", "replicaCount", false, Some("component `a`")),
+            (
+                "two components",
+                "pdb.create",
+                false,
+                Some("component `a`; component `b`"),
+            ),
+            (
+                "nobody, alert rules carried",
+                "prometheus.rules",
+                true,
+                Some("hagen's alert rules"),
+            ),
+            ("nobody at all", "prometheus.rules", false, None),
+        ];
+        for (name, key, alert_rules, want) in cases {
+            assert_eq!(key_owner(&solo, &path(key), alert_rules).as_deref(), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_component_in_a_few_words() {
+        let plan = plan_of(TINY);
+        let cases = [
+            (
+                "two replicas",
+                0,
+                "component `coredns` (2 replicas, required anti-affinity, RollingUpdate (maxSurge 0, maxUnavailable 1), PDB maxUnavailable 1)",
+            ),
+            (
+                "alone, failing over fast",
+                1,
+                "component `controller` (1 replica, no anti-affinity, Recreate, failover after 30s)",
+            ),
+        ];
+        for (name, release, want) in cases {
+            assert_eq!(describe_intent(&plan.releases[release].intents[0]), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn values_yaml_names_its_chart_and_command_then_the_overlay() {
+        let plan = plan_of(TINY);
+        let header = format!(
+            "{MARKER} {} from catalog/cluster.yaml; do not edit: change the catalogue and run `hagen generate`.\n",
+            env!("CARGO_PKG_VERSION")
+        ) + "# Chart coredns 1.46.2 (https://coredns.github.io/helm), release dns in namespace kube-system.\n\
+            # Use it with:\n\
+            #   helm upgrade --install dns coredns --repo https://coredns.github.io/helm --version 1.46.2 -n kube-system --create-namespace -f out/dns/values.yaml\n";
+        let cases = [
+            ("an empty overlay writes no body", "{}", ""),
+            ("the overlay as YAML", "replicaCount: 2", "replicaCount: 2\n"),
+        ];
+        for (name, values, body) in cases {
+            let r = rendered(values, vec![], vec![]);
+            let text = values_file(&plan.releases[0], &r, "catalog/cluster.yaml", "out").unwrap();
+            assert_eq!(text, format!("{header}{body}"), "{name}");
+        }
+    }
+
+    #[test]
+    fn patches_and_manifests_files_carry_a_header_then_their_entries() {
+        let plan = plan_of(TINY);
+        let rp = &plan.releases[0];
+        let pdb = json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "p"}});
+        let r = rendered("{}", vec![patch("dns-coredns")], vec![pdb.clone(), pdb]);
+        let cases = [
+            (
+                "patches.yaml",
+                patches_file(rp, &r, "c.yaml").unwrap(),
+                "# What chart coredns 1.46.2 cannot express through values",
+                "- target:\n    group: apps\n    version: v1\n    kind: Deployment\n    name: dns-coredns\n  patch: |\n    - op: remove\n      path: /spec/strategy\n",
+            ),
+            (
+                "resources.yaml",
+                resources_file(rp, &r, "c.yaml").unwrap(),
+                "# Objects chart coredns 1.46.2 cannot create",
+                "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: p\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: p\n",
+            ),
+        ];
+        for (name, text, second_line, body) in cases {
+            let mut lines = text.lines();
+            let first = format!("{MARKER} {} from c.yaml; do not edit.", env!("CARGO_PKG_VERSION"));
+            assert_eq!(lines.next(), Some(first.as_str()), "{name}");
+            assert!(lines.next().unwrap().starts_with(second_line), "{name}: {text}");
+            assert!(text.ends_with(body), "{name}: {text}");
+        }
+    }
+}
