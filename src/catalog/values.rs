@@ -90,11 +90,11 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
         let pointer = format!("/releases/{index}/valuesFiles/{i}");
         let found = locate(&dir, entry)
             .and_then(|(file, shown)| read_bounded(&file, &shown).map(|bytes| (file, shown, bytes)))
-            .map_err(|m| loaded.at(Severity::Error, &pointer, m))
+            .map_err(|m| Box::new(loaded.at(Severity::Error, &pointer, m)))
             .and_then(|(file, shown, bytes)| parse_values_file(file, shown, bytes, &rel.name));
         match found {
             Ok(v) => out.push(v),
-            Err(d) => diags.push(d),
+            Err(d) => diags.push(*d),
         }
     }
     out.extend(inline_values(loaded, index, rel));
@@ -144,15 +144,20 @@ fn read_bounded(file: &Path, shown: &str) -> Result<Vec<u8>, String> {
 }
 
 /// A values file's bytes as release `release`'s own values: UTF-8, YAML, a mapping (an empty file is an empty
-/// one); or the problem at its place in the file.
-fn parse_values_file(file: PathBuf, shown: String, bytes: Vec<u8>, release: &str) -> Result<OwnValues, Diagnostic> {
+/// one); or the problem at its place in the file (boxed: a diagnostic is large beside the values).
+fn parse_values_file(
+    file: PathBuf,
+    shown: String,
+    bytes: Vec<u8>,
+    release: &str,
+) -> Result<OwnValues, Box<Diagnostic>> {
     let Ok(text) = String::from_utf8(bytes) else {
-        return Err(error(
+        return Err(Box::new(error(
             &shown,
             None,
             "",
             format!("values of release `{release}`: the file is not valid UTF-8; save it as UTF-8"),
-        ));
+        )));
     };
     let positions = Positions::of(&text);
     let parsed: serde_yaml::Value = if text.trim().is_empty() {
@@ -165,12 +170,12 @@ fn parse_values_file(file: PathBuf, shown: String, bytes: Vec<u8>, release: &str
             });
             let m = e.to_string();
             let m = m.split(" at line ").next().unwrap_or(&m).to_string();
-            error(
+            Box::new(error(
                 &shown,
                 pos,
                 "",
                 format!("values of release `{release}`: not valid YAML: {m}"),
-            )
+            ))
         })?
     };
     let parsed = if parsed.is_null() {
@@ -187,18 +192,18 @@ fn parse_values_file(file: PathBuf, shown: String, bytes: Vec<u8>, release: &str
             positions: std::sync::Arc::new(positions),
             base: String::new(),
         }),
-        Ok(_) => Err(error(
+        Ok(_) => Err(Box::new(error(
             &shown,
             positions.find(""),
             "",
             format!("the values of release `{release}` must be a mapping of chart values (as for `helm -f`)"),
-        )),
-        Err(e) => Err(error(
+        ))),
+        Err(e) => Err(Box::new(error(
             &shown,
             positions.find(""),
             "",
             format!("values of release `{release}`: chart values need string keys: {e}"),
-        )),
+        ))),
     }
 }
 
