@@ -250,6 +250,7 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// Runs the parsed command: one function per subcommand.
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Generate {
@@ -258,211 +259,257 @@ fn dispatch(cli: Cli) -> Result<()> {
             strict,
             check,
             allow_unproven,
-        } => {
-            let opts = Options { strict, allow_unproven };
-            let (plan, files) = crate::generate_files(&catalog, &out, opts)?;
-            for w in &plan.warnings {
-                stderr(&w.to_string());
-            }
-            if check {
-                let diff = files.diff(&out);
-                if !diff.is_empty() {
-                    return Err(Error::Stale(format!(
-                        "{diff}\n{} is stale: run `hagen generate` and commit the result",
-                        out.display()
-                    )));
-                }
-                stderr(&format!("{} is up to date with {}", out.display(), catalog.display()));
-            } else {
-                let (changed, unchanged) = files.changes(&out);
-                files.write(&out)?;
-                stderr(&format!(
-                    "{}: {changed} file{} changed, {unchanged} unchanged ({} releases)",
-                    out.display(),
-                    if changed == 1 { "" } else { "s" },
-                    plan.releases.len()
-                ));
-            }
-            Ok(())
-        }
+        } => generate_cmd(&catalog, &out, Options { strict, allow_unproven }, check),
         Command::Verify {
             catalog,
             out,
             charts,
             helm,
             output,
-        } => {
-            let helm = crate::helm::Helm::find(helm.as_deref())?;
-            let source = crate::helm::ChartSource::choose(charts.as_deref());
-            let v = crate::verify::verify_catalogue(&catalog, &out, &helm, &source)?;
-            emit(output, &v.outcome, crate::verify::table)?;
-            if !v.recorded.is_empty() {
-                stderr(&format!("proven: {}", v.recorded.join(", ")));
-            }
-            if !v.dropped.is_empty() {
-                stderr(&format!(
-                    "not proven (a ✗ above; recorded as failed, so neither an earlier proof nor one shipped with hagen applies): {}",
-                    v.dropped.join(", ")
-                ));
-            }
-            if let Some(p) = &v.lock_written {
-                stderr(&format!("recorded in {}: commit it with the catalogue", p.display()));
-            }
-            let failures = v.outcome.failures();
-            if failures > 0 {
-                return Err(Error::Findings(format!("hagen verify: {failures} problem(s) found")));
-            }
-            if !v.stale.is_empty() {
-                return Err(Error::Stale(format!(
-                    "{}\n{} is not what the catalogue generates (the proof above is of a fresh generation): run `hagen generate` and commit the result",
-                    v.stale,
-                    out.display()
-                )));
-            }
-            Ok(())
-        }
-        Command::Plan { catalog, output } => {
-            let plan = load_and_resolve(&catalog, REPORTING)?;
-            let report = crate::plan::plan(&plan);
-            emit(output, &report, crate::plan::table)?;
-            let fragile = report.fragile().len();
-            if fragile > 0 {
-                return Err(Error::Findings(format!(
-                    "hagen plan: {fragile} component(s) cannot survive one node failure"
-                )));
-            }
-            Ok(())
-        }
+        } => verify_cmd(&catalog, &out, charts.as_deref(), helm.as_deref(), output),
+        Command::Plan { catalog, output } => plan_cmd(&catalog, output),
         Command::Audit {
             input,
             catalog,
             release,
             max_pods_per_node,
             output,
-        } => {
-            let plan = load_and_resolve(&catalog, REPORTING)?;
-            let audit_error = |m: String| Error::Tool(format!("hagen audit: {m}"));
-            let text = if input.as_os_str() == "-" {
-                crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size)
-                    .map_err(|e| audit_error(format!("cannot read stdin: {e}")))?
-            } else {
-                crate::yaml::read_file(&input, crate::yaml::STREAM.size)
-                    .map_err(|e| audit_error(format!("cannot read {}: {e}", input.display())))?
-            };
-            let name = if input.as_os_str() == "-" {
-                "stdin".to_string()
-            } else {
-                input.display().to_string()
-            };
-            let dump = crate::audit::read(&text, &name).map_err(audit_error)?;
-            drop(text);
-            let opts = crate::audit::Options {
+        } => audit_cmd(
+            &input,
+            &catalog,
+            crate::audit::Options {
                 release,
                 max_pods_per_node,
-            };
-            let report = crate::audit::audit(&plan, dump, &opts).map_err(audit_error)?;
-            emit(output, &report, crate::audit::table)?;
-            let failures = report.failures();
-            if failures > 0 {
-                return Err(Error::Findings(format!("hagen audit: {failures} finding(s)")));
-            }
-            Ok(())
-        }
-        Command::Schema { chart } => {
-            let schema = if chart {
-                crate::charts::file::schema()
-            } else {
-                catalog::schema()
-            };
-            let text = serde_json::to_string_pretty(&schema).map_err(|e| Error::Tool(e.to_string()))?;
-            stdout(&format!("{text}\n"))
-        }
-        Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            // Into memory first: clap_complete panics on a failed write, and a reader may close the pipe early.
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut cmd, "hagen", &mut script);
-            let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(&script).and_then(|()| stdout.flush()) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(Error::Tool(format!("cannot write the completion script: {e}")))
-                }
-                _ => Ok(()),
-            }
-        }
-        Command::Init { nodes, catalog, name } => {
-            let text = if nodes.as_os_str() == "-" {
-                crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size).map_err(|source| {
-                    Error::Read {
-                        path: nodes.clone(),
-                        source,
-                    }
-                })?
-            } else {
-                read(&nodes)?
-            };
-            let shown = if nodes.as_os_str() == "-" {
-                "stdin".to_string()
-            } else {
-                nodes.display().to_string()
-            };
-            let written = crate::init::init(&text, &shown, &name)?;
-            // Parsed back and resolved before anything is written.
-            let loaded = catalog::load_str(&written, &catalog.display().to_string())?;
-            intent::resolve(&loaded, &crate::lock::Knowledge::builtin(), REPORTING)?;
-            if catalog.exists() {
-                return Err(Error::Tool(format!(
-                    "{} exists; hagen init never overwrites a catalogue (choose another --catalog)",
-                    catalog.display()
-                )));
-            }
-            let schema = catalog.with_file_name("cluster.schema.json");
-            let schema_text =
-                serde_json::to_string_pretty(&catalog::schema()).map_err(|e| Error::Tool(e.to_string()))?;
-            let werr = |path: &Path| {
-                let path = path.to_path_buf();
-                move |source| Error::Write { path, source }
-            };
-            if let Some(dir) = catalog.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(werr(dir))?;
-            }
-            std::fs::write(&catalog, &written).map_err(werr(&catalog))?;
-            if !schema.exists() {
-                std::fs::write(&schema, format!("{schema_text}\n")).map_err(werr(&schema))?;
-            }
-            stderr(&format!(
-                "wrote {} ({} releases); check it, then run `hagen generate --catalog {}`",
-                catalog.display(),
-                loaded.catalogue.releases.len(),
-                catalog.display()
-            ));
-            Ok(())
-        }
+            },
+            output,
+        ),
+        Command::Schema { chart } => schema_cmd(chart),
+        Command::Completions { shell } => completions_cmd(shell),
+        Command::Init { nodes, catalog, name } => init_cmd(&nodes, &catalog, &name),
         Command::PostRender {
             patches,
             resources,
             error_log,
-        } => {
-            let result = post_render(&patches, resources.as_deref());
-            if let Some(log) = error_log {
-                if let Some(dir) = log.parent() {
-                    let _ = std::fs::create_dir_all(dir);
-                }
-                let line = match &result {
-                    Ok(()) => "ok\n".to_string(),
-                    Err(e) => format!("{e}\n"),
-                };
-                let appended = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(&log)
-                    .and_then(|mut f| f.write_all(line.as_bytes()));
-                if let Err(e) = appended {
-                    eprintln!("hagen post-render: cannot write the log {}: {e}", log.display());
-                }
-            }
-            result
+        } => post_render_cmd(&patches, resources.as_deref(), error_log.as_deref()),
+    }
+}
+
+/// `hagen generate`: renders the catalogue and writes the output folder, or with `check` compares it and fails
+/// with the difference when it is stale.
+fn generate_cmd(catalog: &Path, out: &Path, opts: Options, check: bool) -> Result<()> {
+    let (plan, files) = crate::generate_files(catalog, out, opts)?;
+    for w in &plan.warnings {
+        stderr(&w.to_string());
+    }
+    if check {
+        let diff = files.diff(out);
+        if !diff.is_empty() {
+            return Err(Error::Stale(format!(
+                "{diff}\n{} is stale: run `hagen generate` and commit the result",
+                out.display()
+            )));
         }
+        stderr(&format!("{} is up to date with {}", out.display(), catalog.display()));
+    } else {
+        let (changed, unchanged) = files.changes(out);
+        files.write(out)?;
+        stderr(&format!(
+            "{}: {changed} file{} changed, {unchanged} unchanged ({} releases)",
+            out.display(),
+            if changed == 1 { "" } else { "s" },
+            plan.releases.len()
+        ));
+    }
+    Ok(())
+}
+
+/// `hagen verify`: proves the output folder on the real charts, reports what was recorded in the lock, and fails on
+/// any ✗ or a stale output folder.
+fn verify_cmd(catalog: &Path, out: &Path, charts: Option<&Path>, helm: Option<&Path>, output: Format) -> Result<()> {
+    let helm = crate::helm::Helm::find(helm)?;
+    let source = crate::helm::ChartSource::choose(charts);
+    let v = crate::verify::verify_catalogue(catalog, out, &helm, &source)?;
+    emit(output, &v.outcome, crate::verify::table)?;
+    if !v.recorded.is_empty() {
+        stderr(&format!("proven: {}", v.recorded.join(", ")));
+    }
+    if !v.dropped.is_empty() {
+        stderr(&format!(
+            "not proven (a ✗ above; recorded as failed, so neither an earlier proof nor one shipped with hagen applies): {}",
+            v.dropped.join(", ")
+        ));
+    }
+    if let Some(p) = &v.lock_written {
+        stderr(&format!("recorded in {}: commit it with the catalogue", p.display()));
+    }
+    let failures = v.outcome.failures();
+    if failures > 0 {
+        return Err(Error::Findings(format!("hagen verify: {failures} problem(s) found")));
+    }
+    if !v.stale.is_empty() {
+        return Err(Error::Stale(format!(
+            "{}\n{} is not what the catalogue generates (the proof above is of a fresh generation): run `hagen generate` and commit the result",
+            v.stale,
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
+/// `hagen plan`: what one node failure, a rollout and a drain do; fails when a component cannot survive one.
+fn plan_cmd(catalog: &Path, output: Format) -> Result<()> {
+    let plan = load_and_resolve(catalog, REPORTING)?;
+    let report = crate::plan::plan(&plan);
+    emit(output, &report, crate::plan::table)?;
+    let fragile = report.fragile().len();
+    if fragile > 0 {
+        return Err(Error::Findings(format!(
+            "hagen plan: {fragile} component(s) cannot survive one node failure"
+        )));
+    }
+    Ok(())
+}
+
+/// `hagen audit`: judges a live dump or a rendered stream (a file or `-` for stdin) against the catalogue; fails on
+/// any finding.
+fn audit_cmd(input: &Path, catalog: &Path, opts: crate::audit::Options, output: Format) -> Result<()> {
+    let plan = load_and_resolve(catalog, REPORTING)?;
+    let audit_error = |m: String| Error::Tool(format!("hagen audit: {m}"));
+    let text = if is_stdin(input) {
+        crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size)
+            .map_err(|e| audit_error(format!("cannot read stdin: {e}")))?
+    } else {
+        crate::yaml::read_file(input, crate::yaml::STREAM.size)
+            .map_err(|e| audit_error(format!("cannot read {}: {e}", input.display())))?
+    };
+    let dump = crate::audit::read(&text, &input_name(input)).map_err(audit_error)?;
+    drop(text);
+    let report = crate::audit::audit(&plan, dump, &opts).map_err(audit_error)?;
+    emit(output, &report, crate::audit::table)?;
+    let failures = report.failures();
+    if failures > 0 {
+        return Err(Error::Findings(format!("hagen audit: {failures} finding(s)")));
+    }
+    Ok(())
+}
+
+/// Whether an input path argument is `-`, standing for stdin.
+fn is_stdin(input: &Path) -> bool {
+    input.as_os_str() == "-"
+}
+
+/// How messages name an input path argument: `stdin` for `-`, else the path.
+fn input_name(input: &Path) -> String {
+    if is_stdin(input) {
+        "stdin".to_string()
+    } else {
+        input.display().to_string()
+    }
+}
+
+/// `hagen schema`: prints the catalogue's JSON Schema, or with `chart` the chart knowledge files' schema.
+fn schema_cmd(chart: bool) -> Result<()> {
+    let schema = if chart {
+        crate::charts::file::schema()
+    } else {
+        catalog::schema()
+    };
+    let text = serde_json::to_string_pretty(&schema).map_err(|e| Error::Tool(e.to_string()))?;
+    stdout(&format!("{text}\n"))
+}
+
+/// `hagen completions`: prints the completion script for `shell`.
+fn completions_cmd(shell: clap_complete::Shell) -> Result<()> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    // Into memory first: clap_complete panics on a failed write, and a reader may close the pipe early.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "hagen", &mut script);
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&script).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::Tool(format!("cannot write the completion script: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `hagen init`: writes a starting catalogue (and its schema beside it, when missing) from kubectl's JSON, after
+/// parsing and resolving it back; never overwrites a catalogue.
+fn init_cmd(nodes: &Path, catalog: &Path, name: &str) -> Result<()> {
+    let text = if is_stdin(nodes) {
+        crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size).map_err(|source| Error::Read {
+            path: nodes.to_path_buf(),
+            source,
+        })?
+    } else {
+        read(nodes)?
+    };
+    let written = crate::init::init(&text, &input_name(nodes), name)?;
+    // Parsed back and resolved before anything is written.
+    let loaded = catalog::load_str(&written, &catalog.display().to_string())?;
+    intent::resolve(&loaded, &crate::lock::Knowledge::builtin(), REPORTING)?;
+    if catalog.exists() {
+        return Err(Error::Tool(format!(
+            "{} exists; hagen init never overwrites a catalogue (choose another --catalog)",
+            catalog.display()
+        )));
+    }
+    write_catalogue(catalog, &written)?;
+    stderr(&format!(
+        "wrote {} ({} releases); check it, then run `hagen generate --catalog {}`",
+        catalog.display(),
+        loaded.catalogue.releases.len(),
+        catalog.display()
+    ));
+    Ok(())
+}
+
+/// Writes a new catalogue `text` at `catalog` (creating its folder) and `cluster.schema.json` beside it unless one
+/// is there.
+fn write_catalogue(catalog: &Path, text: &str) -> Result<()> {
+    let schema = catalog.with_file_name("cluster.schema.json");
+    let schema_text = serde_json::to_string_pretty(&catalog::schema()).map_err(|e| Error::Tool(e.to_string()))?;
+    let werr = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Write { path, source }
+    };
+    if let Some(dir) = catalog.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(werr(dir))?;
+    }
+    std::fs::write(catalog, text).map_err(werr(catalog))?;
+    if !schema.exists() {
+        std::fs::write(&schema, format!("{schema_text}\n")).map_err(werr(&schema))?;
+    }
+    Ok(())
+}
+
+/// `hagen post-render`: applies the patches to the manifests on stdin and, with `error_log`, appends the outcome
+/// there.
+fn post_render_cmd(patches: &Path, resources: Option<&Path>, error_log: Option<&Path>) -> Result<()> {
+    let result = post_render(patches, resources);
+    if let Some(log) = error_log {
+        log_outcome(log, &result);
+    }
+    result
+}
+
+/// Appends a post-render's outcome (`ok` or the failure's reason) to `log`; Helm 4 discards a post-renderer's
+/// stderr, so this is where its user finds why. A log that cannot be written is said on stderr.
+fn log_outcome(log: &Path, result: &Result<()>) {
+    if let Some(dir) = log.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let line = match result {
+        Ok(()) => "ok\n".to_string(),
+        Err(e) => format!("{e}\n"),
+    };
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .and_then(|mut f| f.write_all(line.as_bytes()));
+    if let Err(e) = appended {
+        eprintln!("hagen post-render: cannot write the log {}: {e}", log.display());
     }
 }
 

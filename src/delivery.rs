@@ -132,22 +132,11 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
     )?;
     let repos = repository_names(plan);
     if !parts {
-        let sources: Vec<Value> = repos
-            .iter()
-            .map(|(url, name)| {
-                json!({
-                    "apiVersion": "source.toolkit.fluxcd.io/v1",
-                    "kind": "HelmRepository",
-                    "metadata": {"name": name, "namespace": "flux-system"},
-                    "spec": {"interval": "24h", "url": url},
-                })
-            })
-            .collect();
         files.add(
             "flux/sources.yaml",
             documents(
                 &header(catalog, "Flux HelmRepositories for the releases in this folder."),
-                &sources,
+                &helm_repositories(&repos),
             )?,
             "the Flux HelmRepositories",
         )?;
@@ -174,112 +163,7 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
         if crate::k3s::outside_gitops(rp) {
             continue;
         }
-        let rel = &rp.release;
-        let mut docs = Vec::new();
-        let post_renderers = (!r.patches.is_empty()).then(|| json!([{"kustomize": {"patches": patches_json(r)}}]));
-        if parts {
-            let name = format!("{}-hagen-values", rel.name);
-            docs.push(json!({
-                "apiVersion": "v1",
-                "kind": "ConfigMap",
-                "metadata": {"name": name, "namespace": "flux-system", "labels": {WATCH_LABEL: "Enabled"}},
-                "data": {"values.yaml": yaml(&values_json(r))?},
-            }));
-            let mut spec = json!({"valuesFrom": [{"kind": "ConfigMap", "name": name, "valuesKey": "values.yaml"}]});
-            if let Some(p) = post_renderers {
-                spec["postRenderers"] = p;
-            }
-            let snippet = json!({
-                "apiVersion": "helm.toolkit.fluxcd.io/v2",
-                "kind": "HelmRelease",
-                "metadata": {"name": rel.name, "namespace": "flux-system"},
-                "spec": spec,
-            });
-            files.add(
-                &format!("flux/{}.helmrelease-patch.yaml", rel.name),
-                documents(
-                    &header(
-                        catalog,
-                        &format!(
-                            "Merge into your own HelmRelease for {}: append this valuesFrom entry after yours (the ConfigMap lives in flux-system: put it in your HelmRelease's namespace if that differs) and take postRenderers as they are.",
-                            rel.name
-                        ),
-                    ),
-                    &[snippet],
-                )?,
-                &format!("the Flux HelmRelease patch of release `{}`", rel.name),
-            )?;
-        } else {
-            let mut spec = json!({
-                "interval": "30m",
-                "releaseName": rel.name,
-                "targetNamespace": rel.namespace,
-                // Helm's release records stay with the release, where `helm upgrade -n NAMESPACE` keeps them.
-                "storageNamespace": rel.namespace,
-                "chart": {"spec": {
-                    "chart": rp.chart.name,
-                    "version": rel.version,
-                    "sourceRef": {"kind": "HelmRepository", "name": repos[&rel.repository], "namespace": "flux-system"},
-                }},
-                "install": {"createNamespace": true, "crds": "CreateReplace"},
-                "upgrade": {"crds": "CreateReplace"},
-            });
-            if !rp.own_values.is_empty() {
-                let name = format!("{}-own-values", rel.name);
-                let mut data = serde_json::Map::new();
-                for (key, o) in own_keys(rp).into_iter().zip(&rp.own_values) {
-                    data.insert(key, Value::String(o.text.clone()));
-                }
-                let sources: Vec<String> = rp.own_values.iter().map(|o| o.describe()).collect();
-                docs.push(json!({
-                    "apiVersion": "v1",
-                    "kind": "ConfigMap",
-                    "metadata": {
-                        "name": name,
-                        "namespace": "flux-system",
-                        "labels": {WATCH_LABEL: "Enabled"},
-                        "annotations": {"hagen/sources": sources.join(", ")},
-                    },
-                    "data": data,
-                }));
-                spec["valuesFrom"] = own_keys(rp)
-                    .iter()
-                    .map(|k| json!({"kind": "ConfigMap", "name": name, "valuesKey": k}))
-                    .collect();
-            }
-            // Flux merges valuesFrom in order, then `values` on top: the overlay comes last, as with `helm -f`.
-            spec["values"] = values_json(r);
-            if let Some(p) = post_renderers {
-                spec["postRenderers"] = p;
-            }
-            docs.push(json!({
-                "apiVersion": "helm.toolkit.fluxcd.io/v2",
-                "kind": "HelmRelease",
-                "metadata": {"name": rel.name, "namespace": "flux-system"},
-                "spec": spec,
-            }));
-        }
-        docs.extend(r.resources.iter().cloned());
-        let file = format!("{}.yaml", rel.name);
-        files.add(
-            &format!("flux/{file}"),
-            documents(
-                &header(
-                    catalog,
-                    &if parts {
-                        format!(
-                            "hagen's overlay for {} ({} {}) as a ConfigMap for your own HelmRelease's valuesFrom.",
-                            rel.name, rp.chart.name, rel.version
-                        )
-                    } else {
-                        format!("Flux HelmRelease for {} ({} {}).", rel.name, rp.chart.name, rel.version)
-                    },
-                ),
-                &docs,
-            )?,
-            &format!("the Flux HelmRelease of release `{}`", rel.name),
-        )?;
-        listed.push(file);
+        listed.push(flux_release(rp, r, &repos, parts, catalog, files)?);
     }
     files.add(
         "flux/kustomization.yaml",
@@ -290,6 +174,165 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
         )?,
         "the Flux kustomization",
     )
+}
+
+/// A Flux HelmRepository in flux-system for each repository URL and its name.
+fn helm_repositories(repos: &IndexMap<String, String>) -> Vec<Value> {
+    repos
+        .iter()
+        .map(|(url, name)| {
+            json!({
+                "apiVersion": "source.toolkit.fluxcd.io/v1",
+                "kind": "HelmRepository",
+                "metadata": {"name": name, "namespace": "flux-system"},
+                "spec": {"interval": "24h", "url": url},
+            })
+        })
+        .collect()
+}
+
+/// A release's file of out/flux/ (and, with `parts`, its HelmRelease patch beside it); returns the file's name
+/// for the kustomization.
+fn flux_release(
+    rp: &ReleasePlan,
+    r: &Rendered,
+    repos: &IndexMap<String, String>,
+    parts: bool,
+    catalog: &str,
+    files: &mut FileSet,
+) -> Result<String> {
+    let rel = &rp.release;
+    let mut docs = if parts {
+        let (config_map, snippet) = flux_parts(&rel.name, r)?;
+        files.add(
+            &format!("flux/{}.helmrelease-patch.yaml", rel.name),
+            documents(
+                &header(
+                    catalog,
+                    &format!(
+                        "Merge into your own HelmRelease for {}: append this valuesFrom entry after yours (the ConfigMap lives in flux-system: put it in your HelmRelease's namespace if that differs) and take postRenderers as they are.",
+                        rel.name
+                    ),
+                ),
+                &[snippet],
+            )?,
+            &format!("the Flux HelmRelease patch of release `{}`", rel.name),
+        )?;
+        vec![config_map]
+    } else {
+        flux_helm_release(rp, r, &repos[&rel.repository])
+    };
+    docs.extend(r.resources.iter().cloned());
+    let file = format!("{}.yaml", rel.name);
+    let what = if parts {
+        format!(
+            "hagen's overlay for {} ({} {}) as a ConfigMap for your own HelmRelease's valuesFrom.",
+            rel.name, rp.chart.name, rel.version
+        )
+    } else {
+        format!("Flux HelmRelease for {} ({} {}).", rel.name, rp.chart.name, rel.version)
+    };
+    files.add(
+        &format!("flux/{file}"),
+        documents(&header(catalog, &what), &docs)?,
+        &format!("the Flux HelmRelease of release `{}`", rel.name),
+    )?;
+    Ok(file)
+}
+
+/// The patches of a release as Flux's `postRenderers` (one kustomize post-renderer), when it has any.
+fn flux_post_renderers(r: &Rendered) -> Option<Value> {
+    (!r.patches.is_empty()).then(|| json!([{"kustomize": {"patches": patches_json(r)}}]))
+}
+
+/// With `fluxParts`: the ConfigMap carrying release `release`'s overlay, and the HelmRelease snippet (its
+/// `valuesFrom` entry and post-renderers) a user merges into their own HelmRelease.
+fn flux_parts(release: &str, r: &Rendered) -> Result<(Value, Value)> {
+    let name = format!("{release}-hagen-values");
+    let config_map = json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": "flux-system", "labels": {WATCH_LABEL: "Enabled"}},
+        "data": {"values.yaml": yaml(&values_json(r))?},
+    });
+    let mut spec = json!({"valuesFrom": [{"kind": "ConfigMap", "name": name, "valuesKey": "values.yaml"}]});
+    if let Some(p) = flux_post_renderers(r) {
+        spec["postRenderers"] = p;
+    }
+    let snippet = json!({
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": {"name": release, "namespace": "flux-system"},
+        "spec": spec,
+    });
+    Ok((config_map, snippet))
+}
+
+/// A release's ConfigMap of own values (when it has any) and its HelmRelease in flux-system, whose chart comes
+/// from the HelmRepository `repository`.
+fn flux_helm_release(rp: &ReleasePlan, r: &Rendered, repository: &str) -> Vec<Value> {
+    let rel = &rp.release;
+    let mut docs = Vec::new();
+    let mut spec = json!({
+        "interval": "30m",
+        "releaseName": rel.name,
+        "targetNamespace": rel.namespace,
+        // Helm's release records stay with the release, where `helm upgrade -n NAMESPACE` keeps them.
+        "storageNamespace": rel.namespace,
+        "chart": {"spec": {
+            "chart": rp.chart.name,
+            "version": rel.version,
+            "sourceRef": {"kind": "HelmRepository", "name": repository, "namespace": "flux-system"},
+        }},
+        "install": {"createNamespace": true, "crds": "CreateReplace"},
+        "upgrade": {"crds": "CreateReplace"},
+    });
+    if let Some((config_map, values_from)) = flux_own_values(rp) {
+        docs.push(config_map);
+        spec["valuesFrom"] = values_from;
+    }
+    // Flux merges valuesFrom in order, then `values` on top: the overlay comes last, as with `helm -f`.
+    spec["values"] = values_json(r);
+    if let Some(p) = flux_post_renderers(r) {
+        spec["postRenderers"] = p;
+    }
+    docs.push(json!({
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": {"name": rel.name, "namespace": "flux-system"},
+        "spec": spec,
+    }));
+    docs
+}
+
+/// The ConfigMap carrying a release's own values (one key per source, in Helm's order) and the HelmRelease's
+/// `valuesFrom` naming them; `None` without own values.
+fn flux_own_values(rp: &ReleasePlan) -> Option<(Value, Value)> {
+    if rp.own_values.is_empty() {
+        return None;
+    }
+    let name = format!("{}-own-values", rp.release.name);
+    let mut data = serde_json::Map::new();
+    for (key, o) in own_keys(rp).into_iter().zip(&rp.own_values) {
+        data.insert(key, Value::String(o.text.clone()));
+    }
+    let sources: Vec<String> = rp.own_values.iter().map(|o| o.describe()).collect();
+    let config_map = json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": name,
+            "namespace": "flux-system",
+            "labels": {WATCH_LABEL: "Enabled"},
+            "annotations": {"hagen/sources": sources.join(", ")},
+        },
+        "data": data,
+    });
+    let values_from = own_keys(rp)
+        .iter()
+        .map(|k| json!({"kind": "ConfigMap", "name": name, "valuesKey": k}))
+        .collect();
+    Some((config_map, values_from))
 }
 
 /// Whether `p` (from the working folder) can name a file of the repository: relative and never climbing out.
@@ -317,30 +360,10 @@ pub fn argocd(
     out: &str,
     files: &mut FileSet,
 ) -> Result<()> {
-    let out_path = match &argo.out_path {
-        Some(p) => p.trim_end_matches('/').to_string(),
-        None => {
-            if !in_repository(out) {
-                return Err(Error::Tool(format!(
-                    "Argo CD reads out/ from the repository: run hagen from the repository's top with a relative --out (not {out}), or set delivery.argocd.outPath"
-                )));
-            }
-            repo_path(out.trim_end_matches('/'))
-        }
-    };
+    let out_path = argo_out_path(argo, out)?;
     let mut listed = Vec::new();
     if plan.releases.iter().any(crate::k3s::is_helm_chart) {
         // k3s's own HelmCharts: one Application for out/k3s/ (their HelmChartConfigs), never a second release.
-        let app = json!({
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "Application",
-            "metadata": {"name": "k3s-helmchartconfigs", "namespace": argo.namespace},
-            "spec": {
-                "project": "default",
-                "source": {"repoURL": argo.repo_url, "targetRevision": argo.target_revision, "path": format!("{out_path}/k3s")},
-                "destination": {"server": "https://kubernetes.default.svc", "namespace": "kube-system"},
-            },
-        });
         files.add(
             "argocd/k3s-helmchartconfigs.yaml",
             documents(
@@ -348,7 +371,7 @@ pub fn argocd(
                     catalog,
                     "Argo CD Application for out/k3s/: the HelmChartConfigs of k3s's own HelmCharts.",
                 ),
-                &[app],
+                &[k3s_application(argo, &out_path)],
             )?,
             "the Argo CD Application of the k3s HelmChartConfigs",
         )?;
@@ -358,156 +381,7 @@ pub fn argocd(
         if crate::k3s::outside_gitops(rp) {
             continue;
         }
-        let rel = &rp.release;
-        let destination = json!({"server": "https://kubernetes.default.svc", "namespace": rel.namespace});
-        let mut options = vec!["CreateNamespace=true"];
-        if rp.chart.server_side_apply {
-            options.push("ServerSideApply=true");
-        }
-        let sync = json!({"syncOptions": options});
-        let mut spec = serde_json::Map::new();
-        spec.insert("project".into(), json!("default"));
-        if r.patches.is_empty() && r.resources.is_empty() {
-            let mut chart = json!({
-                "repoURL": rel.repository,
-                "chart": rp.chart.name,
-                "targetRevision": rel.version,
-                "helm": {"releaseName": rel.name, "valuesObject": values_json(r)},
-            });
-            let own = crate::paths::own_values_files(rp, &out_path);
-            if let Some(bad) = own.iter().find(|f| !in_repository(f)) {
-                return Err(Error::Tool(format!(
-                    "Argo CD reads release {}'s values file {bad} from the repository: run hagen from the repository's top with a relative --catalog",
-                    rel.name
-                )));
-            }
-            if rp.own_values.is_empty() {
-                spec.insert("source".into(), chart);
-            } else {
-                chart["helm"]["valueFiles"] = own
-                    .iter()
-                    .map(|f| Value::String(format!("$values/{}", repo_path(f))))
-                    .collect();
-                spec.insert(
-                    "sources".into(),
-                    json!([
-                        chart,
-                        {"repoURL": argo.repo_url, "targetRevision": argo.target_revision, "ref": "values"},
-                    ]),
-                );
-            }
-        } else {
-            let dir = format!("argocd/{}", rel.name);
-            // Your files verbatim (kustomize reads only files inside the folder), then the overlay.
-            let mut values_files = Vec::new();
-            for (n, o) in rp.own_values.iter().enumerate() {
-                let name = format!("own-values-{}.yaml", n + 1);
-                let mut text = o.text.clone();
-                if !text.ends_with('\n') {
-                    text.push('\n');
-                }
-                files.add(
-                    &format!("{dir}/{name}"),
-                    format!(
-                        "{}{text}",
-                        header(
-                            catalog,
-                            &format!(
-                                "A copy of {}: your own values, applied before values.yaml.",
-                                o.describe()
-                            )
-                        )
-                    ),
-                    &format!("the Argo CD copy of release `{}`'s own values", rel.name),
-                )?;
-                values_files.push(name);
-            }
-            values_files.push("values.yaml".to_string());
-            let mut chart = json!({
-                "name": rp.chart.name,
-                "repo": rel.repository,
-                "version": rel.version,
-                "releaseName": rel.name,
-                "namespace": rel.namespace,
-                "includeCRDs": true,
-                // A values file, not valuesInline: kustomize merges valuesInline into the chart's defaults
-                // itself and loses the `null`s that remove a default (seen: sealed-secrets' pdb.minAvailable).
-                "valuesFile": &values_files[0],
-            });
-            if values_files.len() > 1 {
-                // kustomize passes these to helm as `-f` after valuesFile: the overlay comes last.
-                chart["additionalValuesFiles"] = json!(values_files[1..]);
-            }
-            let mut k = json!({
-                "apiVersion": "kustomize.config.k8s.io/v1beta1",
-                "kind": "Kustomization",
-                "helmCharts": [chart],
-            });
-            if !r.patches.is_empty() {
-                k["patches"] = Value::Array(patches_json(r));
-            }
-            files.add(
-                &format!("{dir}/values.yaml"),
-                format!(
-                    "{}{}",
-                    header(catalog, "The values overlay, for kustomize's helmCharts."),
-                    yaml(&values_json(r))?
-                ),
-                &format!("the Argo CD values of release `{}`", rel.name),
-            )?;
-            if !r.resources.is_empty() {
-                k["resources"] = json!(["resources.yaml"]);
-                // Sync wave 1: after the chart's objects (wave 0), in the namespace Argo CD created first.
-                let waved: Vec<Value> = r
-                    .resources
-                    .iter()
-                    .map(|o| {
-                        let mut o = o.clone();
-                        o["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] = json!("1");
-                        o
-                    })
-                    .collect();
-                files.add(
-                    &format!("{dir}/resources.yaml"),
-                    documents(&header(catalog, "Objects the chart cannot create."), &waved)?,
-                    &format!("the Argo CD resources of release `{}`", rel.name),
-                )?;
-            }
-            files.add(
-                &format!("{dir}/kustomization.yaml"),
-                format!(
-                    "{}{}",
-                    header(
-                        catalog,
-                        "Argo CD builds this with `kustomize.buildOptions: --enable-helm` (argocd-cm)."
-                    ),
-                    yaml(&k)?
-                ),
-                &format!("the Argo CD kustomization of release `{}`", rel.name),
-            )?;
-            spec.insert(
-                "source".into(),
-                json!({"repoURL": argo.repo_url, "targetRevision": argo.target_revision, "path": format!("{out_path}/{dir}")}),
-            );
-        }
-        spec.insert("destination".into(), destination);
-        spec.insert("syncPolicy".into(), sync);
-        let app = json!({
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "Application",
-            "metadata": {"name": rel.name, "namespace": argo.namespace},
-            "spec": spec,
-        });
-        let file = format!("{}.yaml", rel.name);
-        files.add(
-            &format!("argocd/{file}"),
-            documents(
-                &header(catalog, &format!("Argo CD Application for {}.", rel.name)),
-                &[app],
-            )?,
-            &format!("the Argo CD Application of release `{}`", rel.name),
-        )?;
-        listed.push(file);
+        listed.push(argo_application(rp, r, argo, &out_path, catalog, files)?);
     }
     files.add(
         "argocd/kustomization.yaml",
@@ -518,6 +392,233 @@ pub fn argocd(
         )?,
         "the Argo CD kustomization",
     )
+}
+
+/// The path of the output folder in the repository Argo CD reads: `outPath`, else `out` as given when it is a
+/// path inside the repository (hagen running from its top).
+fn argo_out_path(argo: &ArgoCd, out: &str) -> Result<String> {
+    match &argo.out_path {
+        Some(p) => Ok(p.trim_end_matches('/').to_string()),
+        None if in_repository(out) => Ok(repo_path(out.trim_end_matches('/'))),
+        None => Err(Error::Tool(format!(
+            "Argo CD reads out/ from the repository: run hagen from the repository's top with a relative --out (not {out}), or set delivery.argocd.outPath"
+        ))),
+    }
+}
+
+/// The Application applying out/k3s/ (the HelmChartConfigs of k3s's own HelmCharts) into kube-system.
+fn k3s_application(argo: &ArgoCd, out_path: &str) -> Value {
+    json!({
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "k3s-helmchartconfigs", "namespace": argo.namespace},
+        "spec": {
+            "project": "default",
+            "source": {"repoURL": argo.repo_url, "targetRevision": argo.target_revision, "path": format!("{out_path}/k3s")},
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": "kube-system"},
+        },
+    })
+}
+
+/// Argo CD's sync options for a release: its namespace created first, server-side apply when the chart needs it.
+fn sync_policy(server_side_apply: bool) -> Value {
+    let mut options = vec!["CreateNamespace=true"];
+    if server_side_apply {
+        options.push("ServerSideApply=true");
+    }
+    json!({"syncOptions": options})
+}
+
+/// A release's Application file of out/argocd/ (and its kustomize folder when it needs one); returns the file's
+/// name for the kustomization.
+fn argo_application(
+    rp: &ReleasePlan,
+    r: &Rendered,
+    argo: &ArgoCd,
+    out_path: &str,
+    catalog: &str,
+    files: &mut FileSet,
+) -> Result<String> {
+    let rel = &rp.release;
+    let mut spec = serde_json::Map::new();
+    spec.insert("project".into(), json!("default"));
+    if r.patches.is_empty() && r.resources.is_empty() {
+        let (key, source) = argo_helm_source(rp, r, argo, out_path)?;
+        spec.insert(key.into(), source);
+    } else {
+        let dir = format!("argocd/{}", rel.name);
+        argo_kustomize_folder(rp, r, &dir, catalog, files)?;
+        spec.insert(
+            "source".into(),
+            json!({"repoURL": argo.repo_url, "targetRevision": argo.target_revision, "path": format!("{out_path}/{dir}")}),
+        );
+    }
+    spec.insert(
+        "destination".into(),
+        json!({"server": "https://kubernetes.default.svc", "namespace": rel.namespace}),
+    );
+    spec.insert("syncPolicy".into(), sync_policy(rp.chart.server_side_apply));
+    let app = json!({
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": rel.name, "namespace": argo.namespace},
+        "spec": spec,
+    });
+    let file = format!("{}.yaml", rel.name);
+    files.add(
+        &format!("argocd/{file}"),
+        documents(
+            &header(catalog, &format!("Argo CD Application for {}.", rel.name)),
+            &[app],
+        )?,
+        &format!("the Argo CD Application of release `{}`", rel.name),
+    )?;
+    Ok(file)
+}
+
+/// The Application's chart source for a release without patches or extra manifests: `source` with the overlay as
+/// `valuesObject`, or with own values `sources` (the chart taking them as `$values/…` files, and this repository
+/// as the `values` ref).
+fn argo_helm_source(rp: &ReleasePlan, r: &Rendered, argo: &ArgoCd, out_path: &str) -> Result<(&'static str, Value)> {
+    let rel = &rp.release;
+    let mut chart = json!({
+        "repoURL": rel.repository,
+        "chart": rp.chart.name,
+        "targetRevision": rel.version,
+        "helm": {"releaseName": rel.name, "valuesObject": values_json(r)},
+    });
+    let own = crate::paths::own_values_files(rp, out_path);
+    if let Some(bad) = own.iter().find(|f| !in_repository(f)) {
+        return Err(Error::Tool(format!(
+            "Argo CD reads release {}'s values file {bad} from the repository: run hagen from the repository's top with a relative --catalog",
+            rel.name
+        )));
+    }
+    if rp.own_values.is_empty() {
+        return Ok(("source", chart));
+    }
+    chart["helm"]["valueFiles"] = own
+        .iter()
+        .map(|f| Value::String(format!("$values/{}", repo_path(f))))
+        .collect();
+    Ok((
+        "sources",
+        json!([
+            chart,
+            {"repoURL": argo.repo_url, "targetRevision": argo.target_revision, "ref": "values"},
+        ]),
+    ))
+}
+
+/// out/argocd/<release>/: copies of the own values, the overlay as values.yaml, the extra manifests (sync wave 1)
+/// and the kustomization.yaml (helmCharts + patches) Argo CD builds.
+fn argo_kustomize_folder(rp: &ReleasePlan, r: &Rendered, dir: &str, catalog: &str, files: &mut FileSet) -> Result<()> {
+    let rel = &rp.release;
+    let values_files = argo_own_values_copies(rp, dir, catalog, files)?;
+    let mut k = json!({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "helmCharts": [kustomize_helm_chart(rp.chart.name, rel, &values_files)],
+    });
+    if !r.patches.is_empty() {
+        k["patches"] = Value::Array(patches_json(r));
+    }
+    files.add(
+        &format!("{dir}/values.yaml"),
+        format!(
+            "{}{}",
+            header(catalog, "The values overlay, for kustomize's helmCharts."),
+            yaml(&values_json(r))?
+        ),
+        &format!("the Argo CD values of release `{}`", rel.name),
+    )?;
+    if !r.resources.is_empty() {
+        k["resources"] = json!(["resources.yaml"]);
+        files.add(
+            &format!("{dir}/resources.yaml"),
+            documents(
+                &header(catalog, "Objects the chart cannot create."),
+                &in_sync_wave_1(&r.resources),
+            )?,
+            &format!("the Argo CD resources of release `{}`", rel.name),
+        )?;
+    }
+    files.add(
+        &format!("{dir}/kustomization.yaml"),
+        format!(
+            "{}{}",
+            header(
+                catalog,
+                "Argo CD builds this with `kustomize.buildOptions: --enable-helm` (argocd-cm)."
+            ),
+            yaml(&k)?
+        ),
+        &format!("the Argo CD kustomization of release `{}`", rel.name),
+    )
+}
+
+/// Copies of a release's own values into its kustomize folder `dir` (kustomize reads only files inside it), each
+/// verbatim under a header; returns the values files in Helm's order, the overlay `values.yaml` last.
+fn argo_own_values_copies(rp: &ReleasePlan, dir: &str, catalog: &str, files: &mut FileSet) -> Result<Vec<String>> {
+    let mut values_files = Vec::new();
+    for (n, o) in rp.own_values.iter().enumerate() {
+        let name = format!("own-values-{}.yaml", n + 1);
+        let mut text = o.text.clone();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        files.add(
+            &format!("{dir}/{name}"),
+            format!(
+                "{}{text}",
+                header(
+                    catalog,
+                    &format!(
+                        "A copy of {}: your own values, applied before values.yaml.",
+                        o.describe()
+                    )
+                )
+            ),
+            &format!("the Argo CD copy of release `{}`'s own values", rp.release.name),
+        )?;
+        values_files.push(name);
+    }
+    values_files.push("values.yaml".to_string());
+    Ok(values_files)
+}
+
+/// kustomize's `helmCharts` entry for release `rel` of chart `chart`: the first of `values_files` as
+/// `valuesFile`, the rest (the overlay last) as `additionalValuesFiles`.
+fn kustomize_helm_chart(chart: &str, rel: &crate::catalog::Release, values_files: &[String]) -> Value {
+    let mut entry = json!({
+        "name": chart,
+        "repo": rel.repository,
+        "version": rel.version,
+        "releaseName": rel.name,
+        "namespace": rel.namespace,
+        "includeCRDs": true,
+        // A values file, not valuesInline: kustomize merges valuesInline into the chart's defaults
+        // itself and loses the `null`s that remove a default (seen: sealed-secrets' pdb.minAvailable).
+        "valuesFile": &values_files[0],
+    });
+    if values_files.len() > 1 {
+        // kustomize passes these to helm as `-f` after valuesFile: the overlay comes last.
+        entry["additionalValuesFiles"] = json!(values_files[1..]);
+    }
+    entry
+}
+
+/// Extra manifests in Argo CD's sync wave 1: after the chart's objects (wave 0), in the namespace Argo CD created
+/// first.
+fn in_sync_wave_1(resources: &[Value]) -> Vec<Value> {
+    resources
+        .iter()
+        .map(|o| {
+            let mut o = o.clone();
+            o["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] = json!("1");
+            o
+        })
+        .collect()
 }
 
 /// out/helmfile.yaml: every release with its pinned version, namespace, overlay and patches (`jsonPatches`).
@@ -747,14 +848,330 @@ pub fn helm_command(rp: &ReleasePlan, r: &Rendered, out: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use super::*;
+    use crate::patch::{Patch, Target};
+
+    /// A two-node catalogue of two releases: `dns` (coredns, 2 replicas) and `lb` (metallb's controller alone).
+    pub(crate) const TINY: &str = "
+cluster:
+  name: lab
+  nodes:
+    - name: a
+    - name: b
+defaults:
+  replicas: 2
+  antiAffinity: required
+  pdb:
+    maxUnavailable: 1
+  failoverSeconds: 30
+releases:
+  - name: dns
+    chart: coredns
+    repository: https://coredns.github.io/helm
+    version: 1.46.2
+    namespace: kube-system
+    components:
+      - name: coredns
+        tier: 1
+        purpose: DNS.
+        impact: Names fail.
+  - name: lb
+    chart: metallb
+    repository: https://metallb.github.io/metallb
+    version: 0.16.1
+    namespace: metallb-system
+    components:
+      - name: controller
+        tier: 1
+        purpose: IPs.
+        impact: No IPs.
+        replicas: 1
+";
+
+    /// The plan of a catalogue's text, as `hagen generate` resolves it.
+    pub(crate) fn plan_of(catalogue: &str) -> Plan {
+        let loaded = crate::catalog::load_str(catalogue, "catalog/cluster.yaml").unwrap();
+        crate::intent::resolve(
+            &loaded,
+            &crate::lock::Knowledge::builtin(),
+            crate::intent::Options::default(),
+        )
+        .unwrap()
+    }
+
+    /// A hand-made render: the overlay `values` (YAML), the given patches and extra manifests.
+    pub(crate) fn rendered(values: &str, patches: Vec<Patch>, resources: Vec<Value>) -> Rendered {
+        Rendered {
+            values: serde_yaml::from_str(values).unwrap(),
+            patches,
+            resources,
+            keys: vec![],
+        }
+    }
+
+    /// One patch of Deployment `name` removing its strategy.
+    pub(crate) fn patch(name: &str) -> Patch {
+        Patch {
+            target: Target::deployment(name),
+            ops: vec![json!({"op": "remove", "path": "/spec/strategy"})],
+        }
+    }
+
+    fn argo(out_path: Option<&str>) -> ArgoCd {
+        ArgoCd {
+            repo_url: "https://git.example.com/lab.git".into(),
+            target_revision: "HEAD".into(),
+            out_path: out_path.map(String::from),
+            namespace: "argocd".into(),
+        }
+    }
+
     #[test]
     fn relative_to_the_helmfile_folder() {
-        assert_eq!(super::relative_to("out", "catalog/v.yaml"), "../catalog/v.yaml");
+        let cases = [
+            (
+                "a catalogue file from out/",
+                "out",
+                "catalog/v.yaml",
+                "../catalog/v.yaml",
+            ),
+            (
+                "from a deeper folder",
+                "gitops/ha",
+                "catalog/v.yaml",
+                "../../catalog/v.yaml",
+            ),
+            (
+                "a file inside the folder",
+                "out",
+                "out/x/own-values.yaml",
+                "x/own-values.yaml",
+            ),
+            ("a ./ path", "out", "./catalog/v.yaml", "../catalog/v.yaml"),
+        ];
+        for (name, from, path, want) in cases {
+            assert_eq!(relative_to(from, path), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn argo_cd_reads_the_output_folder_from_the_repository() {
+        let cases = [
+            (
+                "outPath wins, without its slash",
+                Some("gitops/lab/"),
+                "/abs/out",
+                Some("gitops/lab"),
+            ),
+            ("--out as given", None, "out", Some("out")),
+            ("--out with ./ and a slash", None, "./gitops/out/", Some("gitops/out")),
+            ("an absolute --out is refused", None, "/tmp/out", None),
+            ("a --out climbing out is refused", None, "../out", None),
+        ];
+        for (name, out_path, out, want) in cases {
+            let got = argo_out_path(&argo(out_path), out);
+            match want {
+                Some(w) => assert_eq!(got.unwrap(), w, "{name}"),
+                None => assert!(
+                    got.unwrap_err().to_string().contains("set delivery.argocd.outPath"),
+                    "{name}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn sync_options_ask_for_server_side_apply_only_when_the_chart_needs_it() {
+        let cases = [
+            ("client-side", false, json!({"syncOptions": ["CreateNamespace=true"]})),
+            (
+                "server-side",
+                true,
+                json!({"syncOptions": ["CreateNamespace=true", "ServerSideApply=true"]}),
+            ),
+        ];
+        for (name, ssa, want) in cases {
+            assert_eq!(sync_policy(ssa), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_k3s_application_applies_out_k3s_into_kube_system() {
+        let app = k3s_application(&argo(None), "gitops/out");
         assert_eq!(
-            super::relative_to("gitops/ha", "catalog/v.yaml"),
-            "../../catalog/v.yaml"
+            app["metadata"],
+            json!({"name": "k3s-helmchartconfigs", "namespace": "argocd"})
         );
-        assert_eq!(super::relative_to("out", "out/x/own-values.yaml"), "x/own-values.yaml");
+        assert_eq!(
+            app["spec"]["source"],
+            json!({"repoURL": "https://git.example.com/lab.git", "targetRevision": "HEAD", "path": "gitops/out/k3s"})
+        );
+        assert_eq!(app["spec"]["destination"]["namespace"], "kube-system");
+    }
+
+    #[test]
+    fn one_helm_repository_per_url_in_flux_system() {
+        let repos: IndexMap<String, String> = [
+            ("https://a.example/charts".to_string(), "a".to_string()),
+            ("oci://b.example/charts".to_string(), "a-2".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let got = helm_repositories(&repos);
+        let cases = [
+            (0, "a", "https://a.example/charts"),
+            (1, "a-2", "oci://b.example/charts"),
+        ];
+        assert_eq!(got.len(), cases.len());
+        for (i, name, url) in cases {
+            assert_eq!(got[i]["kind"], "HelmRepository", "{name}");
+            assert_eq!(
+                got[i]["metadata"],
+                json!({"name": name, "namespace": "flux-system"}),
+                "{name}"
+            );
+            assert_eq!(got[i]["spec"], json!({"interval": "24h", "url": url}), "{name}");
+        }
+    }
+
+    #[test]
+    fn flux_parts_carry_the_overlay_and_the_patches_only_when_there_are_some() {
+        let cases = [
+            ("values only", rendered("replicaCount: 2", vec![], vec![]), false),
+            (
+                "with a patch",
+                rendered("replicaCount: 2", vec![patch("x")], vec![]),
+                true,
+            ),
+        ];
+        for (name, r, post_renders) in cases {
+            let (config_map, snippet) = flux_parts("dns", &r).unwrap();
+            assert_eq!(config_map["metadata"]["name"], "dns-hagen-values", "{name}");
+            assert_eq!(config_map["metadata"]["labels"][WATCH_LABEL], "Enabled", "{name}");
+            assert_eq!(config_map["data"]["values.yaml"], "replicaCount: 2\n", "{name}");
+            assert_eq!(
+                snippet["spec"]["valuesFrom"],
+                json!([{"kind": "ConfigMap", "name": "dns-hagen-values", "valuesKey": "values.yaml"}]),
+                "{name}"
+            );
+            assert_eq!(snippet["spec"].get("postRenderers").is_some(), post_renders, "{name}");
+        }
+        let (_, snippet) = flux_parts("dns", &rendered("{}", vec![patch("x")], vec![])).unwrap();
+        assert_eq!(
+            snippet["spec"]["postRenderers"][0]["kustomize"]["patches"][0]["target"],
+            json!({"group": "apps", "version": "v1", "kind": "Deployment", "name": "x"})
+        );
+    }
+
+    #[test]
+    fn kustomize_takes_the_first_values_file_then_the_others_in_order() {
+        let plan = plan_of(TINY);
+        let rel = &plan.releases[0].release;
+        let files = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let cases = [
+            ("the overlay alone", files(&["values.yaml"]), json!(null)),
+            (
+                "own values first, the overlay last",
+                files(&["own-values-1.yaml", "own-values-2.yaml", "values.yaml"]),
+                json!(["own-values-2.yaml", "values.yaml"]),
+            ),
+        ];
+        for (name, values_files, additional) in cases {
+            let chart = kustomize_helm_chart("coredns", rel, &values_files);
+            assert_eq!(chart["valuesFile"], json!(values_files[0]), "{name}");
+            assert_eq!(chart["additionalValuesFiles"], additional, "{name}");
+            assert_eq!(chart["releaseName"], "dns", "{name}");
+            assert_eq!(chart["namespace"], "kube-system", "{name}");
+            assert_eq!(chart["includeCRDs"], true, "{name}");
+        }
+    }
+
+    #[test]
+    fn extra_manifests_come_in_sync_wave_1_keeping_their_annotations() {
+        let objects = [
+            json!({"kind": "PodDisruptionBudget", "metadata": {"name": "p"}}),
+            json!({"kind": "PodDisruptionBudget", "metadata": {"name": "q", "annotations": {"a": "b"}}}),
+        ];
+        let waved = in_sync_wave_1(&objects);
+        let cases = [
+            ("no annotations before", 0, json!({"argocd.argoproj.io/sync-wave": "1"})),
+            (
+                "its own kept",
+                1,
+                json!({"a": "b", "argocd.argoproj.io/sync-wave": "1"}),
+            ),
+        ];
+        for (name, i, want) in cases {
+            assert_eq!(waved[i]["metadata"]["annotations"], want, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_helm_command_adds_the_post_renderer_only_for_patches_or_manifests() {
+        let plan = plan_of(TINY);
+        let dns = &plan.releases[0];
+        let base = "helm upgrade --install dns coredns --repo https://coredns.github.io/helm --version 1.46.2 -n kube-system --create-namespace -f out/dns/values.yaml";
+        let pdb = json!({"kind": "PodDisruptionBudget"});
+        let cases = [
+            ("values only", rendered("{}", vec![], vec![]), String::new()),
+            (
+                "patches",
+                rendered("{}", vec![patch("x")], vec![]),
+                " --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/dns/patches.yaml"
+                    .to_string(),
+            ),
+            (
+                "extra manifests",
+                rendered("{}", vec![], vec![pdb.clone()]),
+                " --post-renderer hagen --post-renderer-args post-render --post-renderer-args --resources --post-renderer-args out/dns/resources.yaml".to_string(),
+            ),
+            (
+                "both",
+                rendered("{}", vec![patch("x")], vec![pdb]),
+                " --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/dns/patches.yaml --post-renderer-args --resources --post-renderer-args out/dns/resources.yaml".to_string(),
+            ),
+        ];
+        for (name, r, tail) in cases {
+            assert_eq!(helm_command(dns, &r, "out"), format!("{base}{tail}"), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_release_with_only_values_is_one_helm_source() {
+        let plan = plan_of(TINY);
+        let r = rendered("replicaCount: 2", vec![], vec![]);
+        let (key, source) = argo_helm_source(&plan.releases[0], &r, &argo(None), "out").unwrap();
+        assert_eq!(key, "source");
+        assert_eq!(
+            source,
+            json!({
+                "repoURL": "https://coredns.github.io/helm",
+                "chart": "coredns",
+                "targetRevision": "1.46.2",
+                "helm": {"releaseName": "dns", "valuesObject": {"replicaCount": 2}},
+            })
+        );
+    }
+
+    #[test]
+    fn a_flux_helm_release_takes_its_chart_from_the_named_repository() {
+        let plan = plan_of(TINY);
+        let r = rendered("replicaCount: 2", vec![patch("dns-coredns")], vec![]);
+        let docs = flux_helm_release(&plan.releases[0], &r, "coredns");
+        assert_eq!(docs.len(), 1, "no own values: no ConfigMap");
+        let spec = &docs[0]["spec"];
+        assert_eq!(spec["chart"]["spec"]["sourceRef"]["name"], "coredns");
+        assert_eq!(spec["targetNamespace"], "kube-system");
+        assert_eq!(spec["storageNamespace"], "kube-system");
+        assert_eq!(spec["values"], json!({"replicaCount": 2}));
+        assert!(spec.get("valuesFrom").is_none());
+        assert_eq!(
+            spec["postRenderers"][0]["kustomize"]["patches"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

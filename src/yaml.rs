@@ -273,60 +273,101 @@ pub fn check_bounds(text: &str, limits: Limits) -> Result<(), OutOfBounds> {
             ),
         });
     }
-    let deep = |offset: usize| OutOfBounds {
-        offset,
-        message: format!("collections are nested deeper than {} levels", limits.depth),
+    let mut nesting = Nesting {
+        indents: Vec::new(),
+        flow: 0,
+        block_scalar: None,
+        limit: limits.depth,
     };
-    let mut indents: Vec<usize> = Vec::new(); // columns of the block nodes open around this line
-    let mut flow = 0usize;
-    let mut block_scalar: Option<usize> = None; // lines indented deeper than this belong to a block scalar
     let mut offset = 0usize;
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
-        let content = line.trim_end_matches(['\n', '\r']);
+        nesting
+            .line(line.trim_end_matches(['\n', '\r']))
+            .map_err(|column| OutOfBounds {
+                offset: start + column,
+                message: format!("collections are nested deeper than {} levels", limits.depth),
+            })?;
+    }
+    Ok(())
+}
+
+/// What [`check_bounds`] knows between lines: the block and flow collections open, and a block scalar's lines
+/// to skip.
+struct Nesting {
+    /// Columns of the block nodes open around this line.
+    indents: Vec<usize>,
+    /// Flow collections (`[`, `{`) open.
+    flow: usize,
+    /// Lines indented deeper than this belong to a block scalar.
+    block_scalar: Option<usize>,
+    /// The deepest nesting allowed.
+    limit: usize,
+}
+
+impl Nesting {
+    /// Reads one line (without its line break); `Err` with the byte column where the nesting passes the limit.
+    fn line(&mut self, content: &str) -> Result<(), usize> {
         let bytes = content.as_bytes();
         let lead = bytes.iter().take_while(|b| **b == b' ').count();
-        if let Some(parent) = block_scalar {
+        if let Some(parent) = self.block_scalar {
             if lead == bytes.len() || lead > parent {
-                continue;
+                return Ok(());
             }
-            block_scalar = None;
+            self.block_scalar = None;
         }
-        let mut i = lead;
         if lead == 0 && (content.starts_with("---") || content.starts_with("...")) {
             // A new document: whatever an earlier one left open (a stray bracket in a plain scalar) ends here.
-            flow = 0;
-            indents.clear();
-            continue;
+            self.flow = 0;
+            self.indents.clear();
+            return Ok(());
         }
-        if flow == 0 {
+        let mut i = lead;
+        if self.flow == 0 {
             let rest = &content[lead..];
             if rest.is_empty() || rest.starts_with('#') {
-                continue;
+                return Ok(());
             }
-            while indents.last().is_some_and(|&c| c >= lead) {
-                indents.pop();
+            i = self.open_block(bytes, lead)?;
+        }
+        self.scan_nodes(bytes, lead, i)
+    }
+
+    /// Whether the nesting is now deeper than allowed.
+    fn too_deep(&self) -> bool {
+        self.flow + self.indents.len() > self.limit
+    }
+
+    /// A block line's indentation: closes the block nodes at or right of `lead`, opens one level for the node
+    /// and one for each `- ` or `? ` before it (each at its own column); returns where the line's node starts.
+    fn open_block(&mut self, bytes: &[u8], lead: usize) -> Result<usize, usize> {
+        while self.indents.last().is_some_and(|&c| c >= lead) {
+            self.indents.pop();
+        }
+        let mut i = lead;
+        loop {
+            self.indents.push(i);
+            if self.too_deep() {
+                return Err(i);
             }
-            // `- `, `? ` and the node after them each sit one level deeper, at their own column.
-            loop {
-                indents.push(i);
-                if flow + indents.len() > limits.depth {
-                    return Err(deep(start + i));
-                }
-                let is_entry = matches!(bytes.get(i), Some(b'-' | b'?')) && bytes.get(i + 1).is_none_or(|c| *c == b' ');
-                if !is_entry {
-                    break;
-                }
+            if !is_indicator(bytes, i, b"-?") {
+                break;
+            }
+            i += 1;
+            while bytes.get(i) == Some(&b' ') {
                 i += 1;
-                while bytes.get(i) == Some(&b' ') {
-                    i += 1;
-                }
-                if i >= bytes.len() {
-                    break;
-                }
+            }
+            if i >= bytes.len() {
+                break;
             }
         }
+        Ok(i)
+    }
+
+    /// The rest of a line from `i`: flow brackets outside quoted scalars and comments (tags and anchors
+    /// skipped), and the start of a block scalar, whose lines are skipped after this one.
+    fn scan_nodes(&mut self, bytes: &[u8], lead: usize, mut i: usize) -> Result<(), usize> {
         let mut node_start = true; // a quoted scalar, a flow collection or a block scalar may begin here
         while i < bytes.len() {
             let b = bytes[i];
@@ -339,22 +380,7 @@ pub fn check_bounds(text: &str, limits: Limits) -> Result<(), OutOfBounds> {
                 b'\'' | b'"' if node_start => {
                     // A quoted scalar continued on later lines is rare in what hagen reads; its rest is then
                     // counted as plain text, which can only make the count stricter.
-                    let q = b;
-                    i += 1;
-                    while i < bytes.len() {
-                        if q == b'"' && bytes[i] == b'\\' {
-                            i += 2;
-                            continue;
-                        }
-                        if bytes[i] == q {
-                            if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
-                                i += 2;
-                                continue;
-                            }
-                            break;
-                        }
-                        i += 1;
-                    }
+                    i = quoted_end(bytes, i);
                     node_start = false;
                 }
                 b'!' | b'&' if node_start => {
@@ -364,38 +390,68 @@ pub fn check_bounds(text: &str, limits: Limits) -> Result<(), OutOfBounds> {
                     }
                     continue;
                 }
-                b'[' | b'{' if node_start || flow > 0 => {
-                    flow += 1;
-                    if flow + indents.len() > limits.depth {
-                        return Err(deep(start + i));
+                b'[' | b'{' if node_start || self.flow > 0 => {
+                    self.flow += 1;
+                    if self.too_deep() {
+                        return Err(i);
                     }
                     node_start = true;
                 }
-                b']' | b'}' if flow > 0 => {
-                    flow -= 1;
+                b']' | b'}' if self.flow > 0 => {
+                    self.flow -= 1;
                     node_start = false;
                 }
-                b',' if flow > 0 => node_start = true,
-                b':' if flow > 0 || bytes.get(i + 1).is_none_or(|c| *c == b' ') => node_start = true,
-                b'-' | b'?' if node_start && bytes.get(i + 1).is_none_or(|c| *c == b' ') => {}
-                b'|' | b'>' if node_start && flow == 0 => {
-                    // Its lines are those indented deeper than the node that owns it: the key before it, or
-                    // the `- ` entry when it is the entry's value.
-                    let n = indents.len();
-                    let owner = match indents.last() {
-                        Some(&c) if c == i && n >= 2 => indents[n - 2],
-                        Some(&c) => c,
-                        None => lead,
-                    };
-                    block_scalar = Some(owner);
+                b',' if self.flow > 0 => node_start = true,
+                b':' if self.flow > 0 || bytes.get(i + 1).is_none_or(|c| *c == b' ') => node_start = true,
+                b'-' | b'?' if node_start && is_indicator(bytes, i, b"-?") => {}
+                b'|' | b'>' if node_start && self.flow == 0 => {
+                    self.block_scalar = Some(self.block_scalar_owner(i, lead));
                     break;
                 }
                 _ => node_start = false,
             }
             i += 1;
         }
+        Ok(())
     }
-    Ok(())
+
+    /// The column of the node owning a block scalar that starts at `i`: the key before it, or the `- ` entry when
+    /// it is the entry's value; its lines are those indented deeper.
+    fn block_scalar_owner(&self, i: usize, lead: usize) -> usize {
+        let n = self.indents.len();
+        match self.indents.last() {
+            Some(&c) if c == i && n >= 2 => self.indents[n - 2],
+            Some(&c) => c,
+            None => lead,
+        }
+    }
+}
+
+/// Whether `bytes[i]` is one of `indicators` standing alone (followed by a space or the line's end).
+fn is_indicator(bytes: &[u8], i: usize, indicators: &[u8]) -> bool {
+    bytes.get(i).is_some_and(|b| indicators.contains(b)) && bytes.get(i + 1).is_none_or(|c| *c == b' ')
+}
+
+/// The index of the quote closing the quoted scalar that opens at `start` (`''` and `\"` escapes skipped), or
+/// the line's end when it goes on.
+fn quoted_end(bytes: &[u8], start: usize) -> usize {
+    let q = bytes[start];
+    let mut i = start + 1;
+    while i < bytes.len() {
+        if q == b'"' && bytes[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if bytes[i] == q {
+            if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 #[cfg(test)]

@@ -17,12 +17,7 @@ fn committed_out_is_what_the_catalogue_generates() {
 fn committed_schema_is_what_hagen_schema_prints() {
     let out = hagen(&root(), &["schema"], None);
     assert!(out.status.success());
-    let committed = std::fs::read_to_string(root().join("catalog/cluster.schema.json")).unwrap();
-    assert_eq!(
-        text(&out.stdout),
-        committed,
-        "run `cargo run -- schema > catalog/cluster.schema.json`"
-    );
+    expect_file(&root().join("catalog/cluster.schema.json"), &text(&out.stdout));
     let catalogue = std::fs::read_to_string(root().join("catalog/cluster.yaml")).unwrap();
     assert!(catalogue.starts_with("# yaml-language-server: $schema=./cluster.schema.json\n"));
 }
@@ -31,12 +26,7 @@ fn committed_schema_is_what_hagen_schema_prints() {
 fn committed_chart_schema_is_what_hagen_schema_chart_prints() {
     let out = hagen(&root(), &["schema", "--chart"], None);
     assert!(out.status.success());
-    let committed = std::fs::read_to_string(root().join("charts/chart.schema.json")).unwrap();
-    assert_eq!(
-        text(&out.stdout),
-        committed,
-        "run `cargo run -- schema --chart > charts/chart.schema.json`"
-    );
+    expect_file(&root().join("charts/chart.schema.json"), &text(&out.stdout));
 }
 
 /// examples/renovate.json's custom manager finds every release of the catalogue with its chart, repository and
@@ -152,17 +142,11 @@ fn bad_input_corpus() {
         let argv: Vec<&str> = args.iter().map(String::as_str).collect();
         let out = hagen(ws.path(), &argv, None);
         let stderr = text(&out.stderr);
-        if std::env::var_os("HAGEN_BLESS").is_some() {
-            std::fs::write(case.join("expected.txt"), &stderr).unwrap();
-        }
-        let expected = std::fs::read_to_string(case.join("expected.txt")).unwrap_or_default();
         if out.status.success() {
             failures.push(format!("{name}: exited 0"));
         }
-        if stderr != expected {
-            failures.push(format!(
-                "{name}: stderr differs\n--- expected\n{expected}--- got\n{stderr}"
-            ));
+        if let Some(difference) = file_differs(&case.join("expected.txt"), &stderr) {
+            failures.push(format!("{name}: stderr {difference}"));
         }
         if snapshot(&ws.path().join("out")) != before {
             failures.push(format!("{name}: out/ changed"));

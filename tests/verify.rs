@@ -5,14 +5,6 @@ mod common;
 use common::*;
 use std::path::Path;
 
-/// The summary line of a verify that passed every component of the catalogue at `catalog` (counted from the file).
-fn all_passed(catalog: &Path) -> String {
-    let text = std::fs::read_to_string(catalog).unwrap();
-    let components = text.matches("\n      - name: ").count();
-    let releases = text.matches("\n  - name: ").count();
-    format!("verify: {components} components in {releases} releases, {components} ✓ / 0 ✗")
-}
-
 fn last_line(s: &str) -> &str {
     s.lines().last().unwrap_or("")
 }
@@ -24,13 +16,13 @@ fn shipped_catalogue_verifies_on_the_real_charts_with_helm4_and_helm3() {
         let ws = workspace();
         let (ok, stdout, stderr) = verify(ws.path(), "catalog/cluster.yaml", "out", helm, &charts());
         assert!(ok, "{helm}:\n{stdout}\n{stderr}");
-        assert_eq!(
-            std::fs::read_to_string(ws.path().join("catalog/hagen.lock")).unwrap(),
-            std::fs::read_to_string(root().join("catalog/hagen.lock")).unwrap(),
-            "the committed catalog/hagen.lock is what verify records"
+        // The committed catalog/hagen.lock is what verify records.
+        expect_file(
+            &root().join("catalog/hagen.lock"),
+            &std::fs::read_to_string(ws.path().join("catalog/hagen.lock")).unwrap(),
         );
         assert!(
-            last_line(&stdout).starts_with(&all_passed(&root().join("catalog/cluster.yaml"))),
+            last_line(&stdout).starts_with(&all_verified(&root().join("catalog/cluster.yaml"))),
             "{helm}: {}",
             last_line(&stdout)
         );
@@ -98,7 +90,7 @@ fn the_alternatives_catalogue_verifies_too() {
     assert!(ws.path().join("alt/metallb/resources.yaml").exists());
     let (ok, stdout, stderr) = verify(ws.path(), "catalog/alternatives.yaml", "alt", "HAGEN_HELM", &charts());
     assert!(ok, "{stdout}\n{stderr}");
-    assert!(last_line(&stdout).starts_with(&all_passed(&cat)), "{stdout}");
+    assert!(last_line(&stdout).starts_with(&all_verified(&cat)), "{stdout}");
     for expected in [
         "rendered: RollingUpdate (maxSurge 0, maxUnavailable 1)   [patch]", // kube-state-metrics: string-only key
         "rendered: preferred on hostname, app.kubernetes.io/instance=kube-prometheus-stack,app.kubernetes.io/name=grafana (own pods only)",

@@ -190,9 +190,44 @@ fn pos_of_offset(bytes: &[u8], offset: usize) -> Pos {
     Pos { line, column }
 }
 
+/// Loads catalogue bytes: checks the text, parses it, validates it against the schema (every problem at once) and
+/// the durations Prometheus can hold; `file` names it in messages.
 fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
     // A UTF-8 byte-order mark (Windows editors write one) is not part of the document.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = checked_text(bytes, file)?;
+    let json = parse_yaml(text, file)?;
+    let positions = Positions::of(text);
+    if !json.is_object() {
+        return Err(one(
+            file,
+            positions.find(""),
+            "",
+            "expected a mapping with `cluster`, `defaults` and `releases`",
+        ));
+    }
+    let mut diags = schema_diagnostics(&json, file, &positions);
+    if !diags.is_empty() {
+        diags.sort_by_key(|d| (d.pos, d.pointer.clone()));
+        diags.dedup();
+        return Err(Error::Catalogue(diags));
+    }
+    let catalogue: Catalogue =
+        serde_json::from_value(json).map_err(|e| one(file, positions.find(""), "", format!("not a catalogue: {e}")))?;
+    let diags = duration_diagnostics(&catalogue, file, &positions);
+    if !diags.is_empty() {
+        return Err(Error::Catalogue(diags));
+    }
+    Ok(Loaded {
+        catalogue,
+        file: file.to_string(),
+        positions,
+    })
+}
+
+/// The catalogue's text, refused before parsing when it is over the size or depth bounds, not UTF-8, empty, or
+/// indented with tabs: each with the place and what to do.
+fn checked_text<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str> {
     if let Err(e) = crate::yaml::check_bounds(
         // Bounds are checked on the bytes' valid prefix; the UTF-8 error below reports the rest.
         std::str::from_utf8(bytes).unwrap_or_else(|e| std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("")),
@@ -242,6 +277,11 @@ fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
             "a tab is used for indentation; YAML indents with spaces only",
         ));
     }
+    Ok(text)
+}
+
+/// The catalogue's YAML as JSON (what the schema validates), or where and why it is not valid YAML.
+fn parse_yaml(text: &str, file: &str) -> Result<Value> {
     let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let pos = e.location().map(|l| Pos {
             line: l.line(),
@@ -254,136 +294,128 @@ fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
             format!("not valid YAML: {}", strip_location(&e.to_string())),
         )
     })?;
-    let positions = Positions::of(text);
-    let json = serde_json::to_value(&yaml).map_err(|e| one(file, None, "", format!("not a catalogue: {e}")))?;
-    if !json.is_object() {
-        return Err(one(
-            file,
-            positions.find(""),
-            "",
-            "expected a mapping with `cluster`, `defaults` and `releases`",
-        ));
-    }
-    let mut diags: Vec<Diagnostic> = Vec::new();
+    serde_json::to_value(&yaml).map_err(|e| one(file, None, "", format!("not a catalogue: {e}")))
+}
+
+/// Every schema violation of `json`, each in the user's terms at its place.
+fn schema_diagnostics(json: &Value, file: &str, positions: &Positions) -> Vec<Diagnostic> {
     let schema = schema();
-    for err in validator().iter_errors(&json) {
-        let pointer = err.instance_path().as_str().to_string();
-        match err.kind() {
-            jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
-                let known = known_properties(&schema, err.schema_path().as_str());
-                for key in unexpected {
+    validator()
+        .iter_errors(json)
+        .flat_map(|err| schema_messages(&err, &schema))
+        .map(|(pointer, message)| diag(file, positions, json, &pointer, message))
+        .collect()
+}
+
+/// One schema violation as (JSON pointer, message) pairs: unknown keys (one each, with a suggestion and the known
+/// ones), values outside an enumeration, patterns, key names and lengths; anything else in the validator's words.
+fn schema_messages(err: &jsonschema::ValidationError<'_>, schema: &Value) -> Vec<(String, String)> {
+    use jsonschema::error::ValidationErrorKind as Kind;
+    let pointer = err.instance_path().as_str().to_string();
+    let message = match err.kind() {
+        Kind::AdditionalProperties { unexpected } => {
+            let known = known_properties(schema, err.schema_path().as_str());
+            return unexpected
+                .iter()
+                .map(|key| {
                     let p = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
-                    let mut message = format!("unknown key `{key}`");
-                    if let Some(s) = crate::suggest::did_you_mean(key, known.iter().map(String::as_str)) {
-                        message.push_str(&format!("; did you mean `{s}`?"));
-                    }
-                    if !known.is_empty() {
-                        message.push_str(&format!(" (expected one of: {})", known.join(", ")));
-                    }
-                    diags.push(diag(file, &positions, &json, &p, message));
-                }
-            }
-            _ if !enum_options(&schema, err.schema_path().as_str()).is_empty() => {
-                let opts = enum_options(&schema, err.schema_path().as_str());
-                let found = shown(err.instance());
-                let mut message = format!("{found} is not one of: {}", opts.join(", "));
-                if let Some(f) = err.instance().as_str()
-                    && let Some(s) = crate::suggest::did_you_mean(f, opts.iter().map(String::as_str))
-                {
-                    message.push_str(&format!("; did you mean `{s}`?"));
-                }
-                diags.push(diag(file, &positions, &json, &pointer, message));
-            }
-            jsonschema::error::ValidationErrorKind::Pattern { pattern } => {
-                diags.push(diag(
-                    file,
-                    &positions,
-                    &json,
-                    &pointer,
-                    pattern_message(err.instance(), pattern),
-                ));
-            }
-            jsonschema::error::ValidationErrorKind::PropertyNames { error } => {
-                let message = match error.kind() {
-                    jsonschema::error::ValidationErrorKind::Pattern { pattern } => {
-                        format!("key {}", pattern_message(error.instance(), pattern))
-                    }
-                    jsonschema::error::ValidationErrorKind::MaxLength { limit } => {
-                        format!("key {} is longer than {limit} characters", shown(error.instance()))
-                    }
-                    _ => format!("key {}: {}", shown(error.instance()), error.kind().keyword()),
-                };
-                diags.push(diag(file, &positions, &json, &pointer, message));
-            }
-            jsonschema::error::ValidationErrorKind::MaxLength { limit } => {
-                let n = err.instance().as_str().map_or(0, |s| s.chars().count());
-                diags.push(diag(
-                    file,
-                    &positions,
-                    &json,
-                    &pointer,
-                    format!(
-                        "{} is {n} characters long; at most {limit} are allowed",
-                        shown(err.instance())
-                    ),
-                ));
-            }
-            _ => {
-                let mut message = err.to_string();
-                if message.chars().count() > 300 {
-                    message = format!(
-                        "{}… ({})",
-                        message.chars().take(120).collect::<String>(),
-                        err.kind().keyword()
-                    );
-                }
-                if let jsonschema::error::ValidationErrorKind::Enum { options } = err.kind() {
-                    let opts: Vec<String> = options
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|o| o.as_str().map(String::from))
-                        .collect();
-                    if let Some(found) = err.instance().as_str()
-                        && let Some(s) = crate::suggest::did_you_mean(found, opts.iter().map(String::as_str))
-                    {
-                        message.push_str(&format!("; did you mean `{s}`?"));
-                    }
-                }
-                diags.push(diag(file, &positions, &json, &pointer, message));
-            }
+                    (p, unknown_key_message(key, &known))
+                })
+                .collect();
         }
+        _ if !enum_options(schema, err.schema_path().as_str()).is_empty() => {
+            let opts = enum_options(schema, err.schema_path().as_str());
+            let found = shown(err.instance());
+            let mut message = format!("{found} is not one of: {}", opts.join(", "));
+            message.push_str(&suggestion(err.instance(), &opts));
+            message
+        }
+        Kind::Pattern { pattern } => pattern_message(err.instance(), pattern),
+        Kind::PropertyNames { error } => match error.kind() {
+            Kind::Pattern { pattern } => format!("key {}", pattern_message(error.instance(), pattern)),
+            Kind::MaxLength { limit } => {
+                format!("key {} is longer than {limit} characters", shown(error.instance()))
+            }
+            _ => format!("key {}: {}", shown(error.instance()), error.kind().keyword()),
+        },
+        Kind::MaxLength { limit } => {
+            let n = err.instance().as_str().map_or(0, |s| s.chars().count());
+            format!(
+                "{} is {n} characters long; at most {limit} are allowed",
+                shown(err.instance())
+            )
+        }
+        _ => other_message(err),
+    };
+    vec![(pointer, message)]
+}
+
+/// An unknown key's message: a close known key to suggest, and the known ones.
+fn unknown_key_message(key: &str, known: &[String]) -> String {
+    let mut message = format!("unknown key `{key}`");
+    if let Some(s) = crate::suggest::did_you_mean(key, known.iter().map(String::as_str)) {
+        message.push_str(&format!("; did you mean `{s}`?"));
     }
-    if !diags.is_empty() {
-        diags.sort_by_key(|d| (d.pos, d.pointer.clone()));
-        diags.dedup();
-        return Err(Error::Catalogue(diags));
+    if !known.is_empty() {
+        message.push_str(&format!(" (expected one of: {})", known.join(", ")));
     }
-    let catalogue: Catalogue =
-        serde_json::from_value(json).map_err(|e| one(file, positions.find(""), "", format!("not a catalogue: {e}")))?;
-    let json = serde_json::to_value(&catalogue).unwrap_or_default();
-    for (key, value) in catalogue.alerts.as_ref().map(durations).unwrap_or_default() {
-        if prometheus_nanos(value).is_none() {
-            let pointer = format!("/alerts/{key}");
-            diags.push(diag(
+    message
+}
+
+/// `; did you mean `x`?` when `found` is a string close to one of `options`, else nothing.
+fn suggestion(found: &Value, options: &[String]) -> String {
+    found
+        .as_str()
+        .and_then(|f| crate::suggest::did_you_mean(f, options.iter().map(String::as_str)))
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default()
+}
+
+/// A schema violation no specific message covers: the validator's words, cut short when long, with a suggestion
+/// for an enumeration.
+fn other_message(err: &jsonschema::ValidationError<'_>) -> String {
+    let mut message = err.to_string();
+    if message.chars().count() > 300 {
+        message = format!(
+            "{}… ({})",
+            message.chars().take(120).collect::<String>(),
+            err.kind().keyword()
+        );
+    }
+    if let jsonschema::error::ValidationErrorKind::Enum { options } = err.kind() {
+        let opts: Vec<String> = options
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|o| o.as_str().map(String::from))
+            .collect();
+        message.push_str(&suggestion(err.instance(), &opts));
+    }
+    message
+}
+
+/// The alert durations beyond what Prometheus can hold (it would refuse the rule).
+fn duration_diagnostics(catalogue: &Catalogue, file: &str, positions: &Positions) -> Vec<Diagnostic> {
+    let json = serde_json::to_value(catalogue).unwrap_or_default();
+    catalogue
+        .alerts
+        .as_ref()
+        .map(durations)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, value)| prometheus_nanos(value).is_none())
+        .map(|(key, value)| {
+            diag(
                 file,
-                &positions,
+                positions,
                 &json,
-                &pointer,
+                &format!("/alerts/{key}"),
                 format!(
                     "{value:?} is beyond Prometheus' range of durations (at most 292 years, 106751d); Prometheus would refuse the rule"
                 ),
-            ));
-        }
-    }
-    if !diags.is_empty() {
-        return Err(Error::Catalogue(diags));
-    }
-    Ok(Loaded {
-        catalogue,
-        file: file.to_string(),
-        positions,
-    })
+            )
+        })
+        .collect()
 }
 
 fn diag(file: &str, positions: &Positions, json: &Value, pointer: &str, message: String) -> Diagnostic {

@@ -88,131 +88,139 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
     let mut out = Vec::new();
     for (i, entry) in rel.values_files.iter().enumerate() {
         let pointer = format!("/releases/{index}/valuesFiles/{i}");
-        let here = |m: String| loaded.at(Severity::Error, &pointer, m);
-        let p = Path::new(entry);
-        if entry.is_empty()
-            || !p
-                .components()
-                .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-        {
-            diags.push(here(format!(
-                "`{entry}` must be a path inside the catalogue's folder, relative to it (no `..`, not absolute)"
-            )));
-            continue;
-        }
-        let file = dir.join(p);
-        let shown = file.display().to_string().replace('\\', "/");
-        let base = std::fs::canonicalize(if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            &dir
-        });
-        match (base, std::fs::canonicalize(&file)) {
-            (_, Err(e)) => {
-                diags.push(here(format!("cannot read values file {shown}: {e}")));
-                continue;
-            }
-            (Ok(b), Ok(f)) if !f.starts_with(&b) => {
-                diags.push(here(format!(
-                    "values file {shown} leads outside the catalogue's folder (through a symbolic link) to {}",
-                    f.display()
-                )));
-                continue;
-            }
-            _ => {}
-        }
-        let bytes = match std::fs::read(&file) {
-            Ok(b) => b,
-            Err(e) => {
-                diags.push(here(format!("cannot read values file {shown}: {e}")));
-                continue;
-            }
-        };
-        if bytes.len() > MAX_VALUES_BYTES {
-            diags.push(here(format!(
-                "values file {shown} has {} bytes; at most {MAX_VALUES_BYTES} are accepted (a Flux ConfigMap must carry it)",
-                bytes.len()
-            )));
-            continue;
-        }
-        let Ok(text) = String::from_utf8(bytes) else {
-            diags.push(error(
-                &shown,
-                None,
-                "",
-                format!(
-                    "values of release `{}`: the file is not valid UTF-8; save it as UTF-8",
-                    rel.name
-                ),
-            ));
-            continue;
-        };
-        let positions = Positions::of(&text);
-        let parsed: serde_yaml::Value = if text.trim().is_empty() {
-            serde_yaml::Value::Mapping(Default::default())
-        } else {
-            match serde_yaml::from_str(&text) {
-                Ok(v) => v,
-                Err(e) => {
-                    let pos = e.location().map(|l| Pos {
-                        line: l.line(),
-                        column: l.column(),
-                    });
-                    let m = e.to_string();
-                    let m = m.split(" at line ").next().unwrap_or(&m).to_string();
-                    diags.push(error(
-                        &shown,
-                        pos,
-                        "",
-                        format!("values of release `{}`: not valid YAML: {m}", rel.name),
-                    ));
-                    continue;
-                }
-            }
-        };
-        let parsed = if parsed.is_null() {
-            serde_yaml::Value::Mapping(Default::default())
-        } else {
-            parsed
-        };
-        match serde_json::to_value(&parsed) {
-            Ok(v @ Value::Object(_)) => out.push(OwnValues {
-                file: Some(file),
-                values: v,
-                text,
-                shown,
-                positions: std::sync::Arc::new(positions),
-                base: String::new(),
-            }),
-            Ok(_) => diags.push(error(
-                &shown,
-                positions.find(""),
-                "",
-                format!(
-                    "the values of release `{}` must be a mapping of chart values (as for `helm -f`)",
-                    rel.name
-                ),
-            )),
-            Err(e) => diags.push(error(
-                &shown,
-                positions.find(""),
-                "",
-                format!("values of release `{}`: chart values need string keys: {e}", rel.name),
-            )),
+        let found = locate(&dir, entry)
+            .and_then(|(file, shown)| read_bounded(&file, &shown).map(|bytes| (file, shown, bytes)))
+            .map_err(|m| Box::new(loaded.at(Severity::Error, &pointer, m)))
+            .and_then(|(file, shown, bytes)| parse_values_file(file, shown, bytes, &rel.name));
+        match found {
+            Ok(v) => out.push(v),
+            Err(d) => diags.push(*d),
         }
     }
-    if !rel.values.is_empty() {
-        let values = Value::Object(rel.values.clone().into_iter().collect());
-        out.push(OwnValues {
-            file: None,
-            text: serde_yaml::to_string(&values).unwrap_or_default(),
-            values,
-            shown: loaded.file.clone(),
-            positions: std::sync::Arc::new(loaded.positions.clone()),
-            base: format!("/releases/{index}/values"),
-        });
-    }
+    out.extend(inline_values(loaded, index, rel));
     out
+}
+
+/// A `valuesFiles` entry as the file reached from the working folder and its forward-slash name, or why it is
+/// refused: not a relative path inside the catalogue's folder `dir`, missing, or leading outside through a link.
+fn locate(dir: &Path, entry: &str) -> Result<(PathBuf, String), String> {
+    let p = Path::new(entry);
+    if entry.is_empty()
+        || !p
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err(format!(
+            "`{entry}` must be a path inside the catalogue's folder, relative to it (no `..`, not absolute)"
+        ));
+    }
+    let file = dir.join(p);
+    let shown = file.display().to_string().replace('\\', "/");
+    let base = std::fs::canonicalize(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    });
+    match (base, std::fs::canonicalize(&file)) {
+        (_, Err(e)) => Err(format!("cannot read values file {shown}: {e}")),
+        (Ok(b), Ok(f)) if !f.starts_with(&b) => Err(format!(
+            "values file {shown} leads outside the catalogue's folder (through a symbolic link) to {}",
+            f.display()
+        )),
+        _ => Ok((file, shown)),
+    }
+}
+
+/// A values file's bytes, or why not: unreadable, or over [`MAX_VALUES_BYTES`].
+fn read_bounded(file: &Path, shown: &str) -> Result<Vec<u8>, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read values file {shown}: {e}"))?;
+    if bytes.len() > MAX_VALUES_BYTES {
+        return Err(format!(
+            "values file {shown} has {} bytes; at most {MAX_VALUES_BYTES} are accepted (a Flux ConfigMap must carry it)",
+            bytes.len()
+        ));
+    }
+    Ok(bytes)
+}
+
+/// A values file's bytes as release `release`'s own values: UTF-8, YAML, a mapping (an empty file is an empty
+/// one); or the problem at its place in the file (boxed: a diagnostic is large beside the values).
+fn parse_values_file(
+    file: PathBuf,
+    shown: String,
+    bytes: Vec<u8>,
+    release: &str,
+) -> Result<OwnValues, Box<Diagnostic>> {
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(Box::new(error(
+            &shown,
+            None,
+            "",
+            format!("values of release `{release}`: the file is not valid UTF-8; save it as UTF-8"),
+        )));
+    };
+    let positions = Positions::of(&text);
+    let parsed: serde_yaml::Value = if text.trim().is_empty() {
+        serde_yaml::Value::Mapping(Default::default())
+    } else {
+        serde_yaml::from_str(&text).map_err(|e| {
+            let pos = e.location().map(|l| Pos {
+                line: l.line(),
+                column: l.column(),
+            });
+            let m = e.to_string();
+            let m = m.split(" at line ").next().unwrap_or(&m).to_string();
+            Box::new(error(
+                &shown,
+                pos,
+                "",
+                format!("values of release `{release}`: not valid YAML: {m}"),
+            ))
+        })?
+    };
+    let parsed = if parsed.is_null() {
+        serde_yaml::Value::Mapping(Default::default())
+    } else {
+        parsed
+    };
+    match serde_json::to_value(&parsed) {
+        Ok(v @ Value::Object(_)) => Ok(OwnValues {
+            file: Some(file),
+            values: v,
+            text,
+            shown,
+            positions: std::sync::Arc::new(positions),
+            base: String::new(),
+        }),
+        Ok(_) => Err(Box::new(error(
+            &shown,
+            positions.find(""),
+            "",
+            format!("the values of release `{release}` must be a mapping of chart values (as for `helm -f`)"),
+        ))),
+        Err(e) => Err(Box::new(error(
+            &shown,
+            positions.find(""),
+            "",
+            format!("values of release `{release}`: chart values need string keys: {e}"),
+        ))),
+    }
+}
+
+/// Release `index`'s inline `values:`, when it has any.
+fn inline_values(loaded: &Loaded, index: usize, rel: &Release) -> Option<OwnValues> {
+    if rel.values.is_empty() {
+        return None;
+    }
+    let values = Value::Object(rel.values.clone().into_iter().collect());
+    Some(OwnValues {
+        file: None,
+        text: serde_yaml::to_string(&values).unwrap_or_default(),
+        values,
+        shown: loaded.file.clone(),
+        positions: std::sync::Arc::new(loaded.positions.clone()),
+        base: format!("/releases/{index}/values"),
+    })
 }
 
 /// Every user value at a key path hagen's `overlay` writes: a diagnostic at the user's place naming hagen's key

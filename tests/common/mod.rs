@@ -157,3 +157,95 @@ pub fn all_charts() -> tempfile::TempDir {
     }
     dir
 }
+
+/// Whether this run rewrites the expected files (`HAGEN_BLESS` set) instead of comparing with them.
+pub fn blessing() -> bool {
+    std::env::var_os("HAGEN_BLESS").is_some()
+}
+
+/// Compares `actual` with the expected file at `path` (rewriting the file first when [`blessing`]): `None` when
+/// they are equal, else a message naming the file and the first line that differs, with a few lines around it.
+pub fn file_differs(path: &Path, actual: &str) -> Option<String> {
+    if blessing() {
+        std::fs::create_dir_all(path.parent().expect("a file inside a folder")).expect("mkdir");
+        std::fs::write(path, actual).expect("write the expected file");
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    (actual != expected).then(|| difference(path, &expected, actual))
+}
+
+/// Asserts that `actual` is what the expected file at `path` holds; `HAGEN_BLESS=1` rewrites the file instead.
+pub fn expect_file(path: &Path, actual: &str) {
+    if let Some(message) = file_differs(path, actual) {
+        panic!("{message}");
+    }
+}
+
+/// Where `actual` leaves `expected` (the file at `path`): up to three equal lines, then four lines from the first
+/// that differs, expected ones marked `-`, actual ones `+`.
+fn difference(path: &Path, expected: &str, actual: &str) -> String {
+    let (e, a): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    let first = e
+        .iter()
+        .zip(&a)
+        .position(|(x, y)| x != y)
+        .unwrap_or(e.len().min(a.len()));
+    let from = first.saturating_sub(3);
+    let mut message = format!(
+        "output differs from {} at line {} (expected {} lines, got {}; HAGEN_BLESS=1 to accept):\n",
+        path.display(),
+        first + 1,
+        e.len(),
+        a.len()
+    );
+    for l in &a[from..first] {
+        message.push_str(&format!("  {l}\n"));
+    }
+    for (mark, lines) in [('-', &e), ('+', &a)] {
+        for l in lines.iter().skip(first).take(4) {
+            message.push_str(&format!("{mark} {l}\n"));
+        }
+    }
+    if e.len() == a.len() && first == e.len() {
+        message.push_str("(the lines are equal: the files differ in line endings or a final newline)\n");
+    }
+    message
+}
+
+/// The catalogue at `path` as plain data, read with serde_yaml rather than through hagen: what the tests expect
+/// is derived from the file itself.
+pub fn catalogue(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// How much a catalogue lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub releases: usize,
+    pub components: usize,
+    /// Releases marked `k3sBundled` (k3s installs them; the GitOps routes leave some of them out).
+    pub k3s_bundled: usize,
+}
+
+/// The releases and components of the catalogue at `path`, counted from its YAML.
+pub fn counts(path: &Path) -> Counts {
+    let cat = catalogue(path);
+    let releases = cat["releases"].as_array().map(Vec::as_slice).unwrap_or_default();
+    Counts {
+        releases: releases.len(),
+        components: releases
+            .iter()
+            .map(|r| r["components"].as_array().map_or(0, Vec::len))
+            .sum(),
+        k3s_bundled: releases.iter().filter(|r| r["k3sBundled"] == true).count(),
+    }
+}
+
+/// The summary line of a verify that passed every component of the catalogue at `path`.
+pub fn all_verified(path: &Path) -> String {
+    let Counts {
+        releases, components, ..
+    } = counts(path);
+    format!("verify: {components} components in {releases} releases, {components} ✓ / 0 ✗")
+}
