@@ -198,7 +198,7 @@ fn emit<T: serde::Serialize>(format: Format, report: &T, table: fn(&T) -> String
 
 /// `report` as a JSON object with `schemaVersion` first.
 fn versioned<T: serde::Serialize>(report: &T) -> Result<serde_json::Value> {
-    let v = serde_json::to_value(report).map_err(|e| Error::Tool(e.to_string()))?;
+    let v = serde_json::to_value(report).map_err(internal)?;
     let mut m = serde_json::Map::new();
     m.insert("schemaVersion".into(), JSON_SCHEMA_VERSION.into());
     match v {
@@ -225,7 +225,10 @@ fn stdout(text: &str) -> Result<()> {
         .and_then(|()| out.flush())
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::BrokenPipe => Error::ClosedPipe,
-            _ => Error::Tool(format!("cannot write to stdout: {e}")),
+            _ => Error::Write {
+                path: "stdout".into(),
+                source: e,
+            },
         })
 }
 
@@ -237,11 +240,30 @@ fn stderr(line: &str) {
 /// The exit status of a command whose stdout was closed: what a shell reports for a process ended by SIGPIPE.
 const CLOSED_PIPE_STATUS: u8 = 128 + 13;
 
+/// How a command that ran to its end came out. What it found is printed already; the exit status tells CI.
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    Clean,
+    /// The judges found problems (verify, audit, plan): this line sums them up.
+    Findings(String),
+    /// The output folder is not what the catalogue generates: the difference and what to do.
+    Stale(String),
+}
+
+/// A serialisation of hagen's own data that failed: a bug in hagen.
+fn internal(e: impl std::fmt::Display) -> Error {
+    Error::Internal(e.to_string())
+}
+
 /// Runs hagen with the process arguments and returns its exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings(summary) | Outcome::Stale(summary)) => {
+            stderr(&summary);
+            ExitCode::FAILURE
+        }
         Err(Error::ClosedPipe) => ExitCode::from(CLOSED_PIPE_STATUS),
         Err(e) => {
             stderr(&e.to_string());
@@ -251,7 +273,7 @@ pub fn run() -> ExitCode {
 }
 
 /// Runs the parsed command: one function per subcommand.
-fn dispatch(cli: Cli) -> Result<()> {
+fn dispatch(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Generate {
             catalog,
@@ -283,20 +305,20 @@ fn dispatch(cli: Cli) -> Result<()> {
             },
             output,
         ),
-        Command::Schema { chart } => schema_cmd(chart),
-        Command::Completions { shell } => completions_cmd(shell),
-        Command::Init { nodes, catalog, name } => init_cmd(&nodes, &catalog, &name),
+        Command::Schema { chart } => schema_cmd(chart).map(|()| Outcome::Clean),
+        Command::Completions { shell } => completions_cmd(shell).map(|()| Outcome::Clean),
+        Command::Init { nodes, catalog, name } => init_cmd(&nodes, &catalog, &name).map(|()| Outcome::Clean),
         Command::PostRender {
             patches,
             resources,
             error_log,
-        } => post_render_cmd(&patches, resources.as_deref(), error_log.as_deref()),
+        } => post_render_cmd(&patches, resources.as_deref(), error_log.as_deref()).map(|()| Outcome::Clean),
     }
 }
 
 /// `hagen generate`: renders the catalogue and writes the output folder, or with `check` compares it and fails
 /// with the difference when it is stale.
-fn generate_cmd(catalog: &Path, out: &Path, opts: Options, check: bool) -> Result<()> {
+fn generate_cmd(catalog: &Path, out: &Path, opts: Options, check: bool) -> Result<Outcome> {
     let (plan, files) = crate::generate_files(catalog, out, opts)?;
     for w in &plan.warnings {
         stderr(&w.to_string());
@@ -304,7 +326,7 @@ fn generate_cmd(catalog: &Path, out: &Path, opts: Options, check: bool) -> Resul
     if check {
         let diff = files.diff(out);
         if !diff.is_empty() {
-            return Err(Error::Stale(format!(
+            return Ok(Outcome::Stale(format!(
                 "{diff}\n{} is stale: run `hagen generate` and commit the result",
                 out.display()
             )));
@@ -320,12 +342,18 @@ fn generate_cmd(catalog: &Path, out: &Path, opts: Options, check: bool) -> Resul
             plan.releases.len()
         ));
     }
-    Ok(())
+    Ok(Outcome::Clean)
 }
 
 /// `hagen verify`: proves the output folder on the real charts, reports what was recorded in the lock, and fails on
 /// any ✗ or a stale output folder.
-fn verify_cmd(catalog: &Path, out: &Path, charts: Option<&Path>, helm: Option<&Path>, output: Format) -> Result<()> {
+fn verify_cmd(
+    catalog: &Path,
+    out: &Path,
+    charts: Option<&Path>,
+    helm: Option<&Path>,
+    output: Format,
+) -> Result<Outcome> {
     let helm = crate::helm::Helm::find(helm)?;
     let source = crate::helm::ChartSource::choose(charts);
     let v = crate::verify::verify_catalogue(catalog, out, &helm, &source)?;
@@ -344,37 +372,37 @@ fn verify_cmd(catalog: &Path, out: &Path, charts: Option<&Path>, helm: Option<&P
     }
     let failures = v.outcome.failures();
     if failures > 0 {
-        return Err(Error::Findings(format!("hagen verify: {failures} problem(s) found")));
+        return Ok(Outcome::Findings(format!("hagen verify: {failures} problem(s) found")));
     }
     if !v.stale.is_empty() {
-        return Err(Error::Stale(format!(
+        return Ok(Outcome::Stale(format!(
             "{}\n{} is not what the catalogue generates (the proof above is of a fresh generation): run `hagen generate` and commit the result",
             v.stale,
             out.display()
         )));
     }
-    Ok(())
+    Ok(Outcome::Clean)
 }
 
 /// `hagen plan`: what one node failure, a rollout and a drain do; fails when a component cannot survive one.
-fn plan_cmd(catalog: &Path, output: Format) -> Result<()> {
+fn plan_cmd(catalog: &Path, output: Format) -> Result<Outcome> {
     let plan = load_and_resolve(catalog, REPORTING)?;
     let report = crate::plan::plan(&plan);
     emit(output, &report, crate::plan::table)?;
     let fragile = report.fragile().len();
     if fragile > 0 {
-        return Err(Error::Findings(format!(
+        return Ok(Outcome::Findings(format!(
             "hagen plan: {fragile} component(s) cannot survive one node failure"
         )));
     }
-    Ok(())
+    Ok(Outcome::Clean)
 }
 
 /// `hagen audit`: judges a live dump or a rendered stream (a file or `-` for stdin) against the catalogue; fails on
 /// any finding.
-fn audit_cmd(input: &Path, catalog: &Path, opts: crate::audit::Options, output: Format) -> Result<()> {
+fn audit_cmd(input: &Path, catalog: &Path, opts: crate::audit::Options, output: Format) -> Result<Outcome> {
     let plan = load_and_resolve(catalog, REPORTING)?;
-    let audit_error = |m: String| Error::Tool(format!("hagen audit: {m}"));
+    let audit_error = |m: String| Error::Input(format!("hagen audit: {m}"));
     let text = if is_stdin(input) {
         crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size)
             .map_err(|e| audit_error(format!("cannot read stdin: {e}")))?
@@ -388,9 +416,9 @@ fn audit_cmd(input: &Path, catalog: &Path, opts: crate::audit::Options, output: 
     emit(output, &report, crate::audit::table)?;
     let failures = report.failures();
     if failures > 0 {
-        return Err(Error::Findings(format!("hagen audit: {failures} finding(s)")));
+        return Ok(Outcome::Findings(format!("hagen audit: {failures} finding(s)")));
     }
-    Ok(())
+    Ok(Outcome::Clean)
 }
 
 /// Whether an input path argument is `-`, standing for stdin.
@@ -414,7 +442,7 @@ fn schema_cmd(chart: bool) -> Result<()> {
     } else {
         catalog::schema()
     };
-    let text = serde_json::to_string_pretty(&schema).map_err(|e| Error::Tool(e.to_string()))?;
+    let text = serde_json::to_string_pretty(&schema).map_err(internal)?;
     stdout(&format!("{text}\n"))
 }
 
@@ -426,9 +454,10 @@ fn completions_cmd(shell: clap_complete::Shell) -> Result<()> {
     clap_complete::generate(shell, &mut cmd, "hagen", &mut script);
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(&script).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::Tool(format!("cannot write the completion script: {e}")))
-        }
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Write {
+            path: "stdout".into(),
+            source: e,
+        }),
         _ => Ok(()),
     }
 }
@@ -442,14 +471,14 @@ fn init_cmd(nodes: &Path, catalog: &Path, name: &str) -> Result<()> {
             source,
         })?
     } else {
-        read(nodes)?
+        crate::yaml::read_file(nodes, crate::yaml::STREAM.size)?
     };
     let written = crate::init::init(&text, &input_name(nodes), name)?;
     // Parsed back and resolved before anything is written.
     let loaded = catalog::load_str(&written, &catalog.display().to_string())?;
     intent::resolve(&loaded, &crate::lock::Knowledge::builtin(), REPORTING)?;
     if catalog.exists() {
-        return Err(Error::Tool(format!(
+        return Err(Error::Output(format!(
             "{} exists; hagen init never overwrites a catalogue (choose another --catalog)",
             catalog.display()
         )));
@@ -468,7 +497,7 @@ fn init_cmd(nodes: &Path, catalog: &Path, name: &str) -> Result<()> {
 /// is there.
 fn write_catalogue(catalog: &Path, text: &str) -> Result<()> {
     let schema = catalog.with_file_name("cluster.schema.json");
-    let schema_text = serde_json::to_string_pretty(&catalog::schema()).map_err(|e| Error::Tool(e.to_string()))?;
+    let schema_text = serde_json::to_string_pretty(&catalog::schema()).map_err(internal)?;
     let werr = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Write { path, source }
@@ -497,6 +526,7 @@ fn post_render_cmd(patches: &Path, resources: Option<&Path>, error_log: Option<&
 /// stderr, so this is where its user finds why. A log that cannot be written is said on stderr.
 fn log_outcome(log: &Path, result: &Result<()>) {
     if let Some(dir) = log.parent() {
+        // A folder that cannot be made makes the open below fail, and that failure is said.
         let _ = std::fs::create_dir_all(dir);
     }
     let line = match result {
@@ -514,7 +544,7 @@ fn log_outcome(log: &Path, result: &Result<()>) {
 }
 
 fn json(v: &impl serde::Serialize) -> Result<String> {
-    serde_json::to_string_pretty(v).map_err(|e| Error::Tool(e.to_string()))
+    serde_json::to_string_pretty(v).map_err(internal)
 }
 
 fn read(path: &Path) -> Result<String> {

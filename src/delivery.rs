@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 fn yaml(v: &Value) -> Result<String> {
-    crate::yaml::to_string(v).map_err(|e| Error::Tool(e.to_string()))
+    crate::yaml::to_string(v).map_err(Error::Internal)
 }
 
 fn documents(header: &str, docs: &[Value]) -> Result<String> {
@@ -128,7 +128,7 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
             ),
             &namespaces(plan),
         )?,
-        "the Flux HelmRepositories",
+        "the Flux namespaces",
     )?;
     let repos = repository_names(plan);
     if !parts {
@@ -400,7 +400,7 @@ fn argo_out_path(argo: &ArgoCd, out: &str) -> Result<String> {
     match &argo.out_path {
         Some(p) => Ok(p.trim_end_matches('/').to_string()),
         None if in_repository(out) => Ok(repo_path(out.trim_end_matches('/'))),
-        None => Err(Error::Tool(format!(
+        None => Err(Error::Output(format!(
             "Argo CD reads out/ from the repository: run hagen from the repository's top with a relative --out (not {out}), or set delivery.argocd.outPath"
         ))),
     }
@@ -489,7 +489,7 @@ fn argo_helm_source(rp: &ReleasePlan, r: &Rendered, argo: &ArgoCd, out_path: &st
     });
     let own = crate::paths::own_values_files(rp, out_path);
     if let Some(bad) = own.iter().find(|f| !in_repository(f)) {
-        return Err(Error::Tool(format!(
+        return Err(Error::Input(format!(
             "Argo CD reads release {}'s values file {bad} from the repository: run hagen from the repository's top with a relative --catalog",
             rel.name
         )));

@@ -32,7 +32,7 @@ pub fn init(json: &str, source: &str, cluster_name: &str) -> Result<String> {
     };
     let node_objects: Vec<&Value> = items.iter().copied().filter(|o| kind(o) == "Node").collect();
     if node_objects.is_empty() {
-        return Err(Error::Tool(format!(
+        return Err(Error::Input(format!(
             "{source}: no Node objects; expected the output of `kubectl get nodes -o json`"
         )));
     }
@@ -67,7 +67,7 @@ pub fn init(json: &str, source: &str, cluster_name: &str) -> Result<String> {
         delivery: Delivery::default(),
         alerts: None,
     };
-    let body = serde_yaml::to_string(&catalogue).map_err(|e| Error::Tool(e.to_string()))?;
+    let body = serde_yaml::to_string(&catalogue).map_err(|e| Error::Internal(e.to_string()))?;
     let mut text = format!(
         "# yaml-language-server: $schema=./cluster.schema.json\n# Written by `hagen init` from {source}: check every release (versions, purposes, impacts), add yours, then run `hagen generate`.\n"
     );
@@ -83,7 +83,7 @@ fn parse_json(json: &str, source: &str) -> Result<Value> {
     serde_json::from_str(json).map_err(|e| {
         let m = e.to_string();
         let m = m.split(" at line ").next().unwrap_or(&m).to_string();
-        Error::Tool(format!(
+        Error::Input(format!(
             "{source}:{}:{}: not JSON from `kubectl get nodes -o json`: {m}",
             e.line(),
             e.column()

@@ -123,6 +123,9 @@ fn locate(dir: &Path, entry: &str) -> Result<(PathBuf, String), String> {
     });
     match (base, std::fs::canonicalize(&file)) {
         (_, Err(e)) => Err(format!("cannot read values file {shown}: {e}")),
+        (Err(e), _) => Err(format!(
+            "cannot resolve the catalogue's folder to check that values file {shown} stays inside it: {e}"
+        )),
         (Ok(b), Ok(f)) if !f.starts_with(&b) => Err(format!(
             "values file {shown} leads outside the catalogue's folder (through a symbolic link) to {}",
             f.display()
