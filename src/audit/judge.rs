@@ -282,24 +282,9 @@ pub fn node_findings(plan: &Plan, dump: &Dump, nodes: &IndexMap<String, NodeInfo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::fixtures::{intent, labels, object};
+    use crate::audit::fixtures::pod;
+    use crate::check::fixtures::{intent, object};
     use serde_json::json;
-
-    /// A Running, Ready pod `name` of component `web` on `node`.
-    fn pod(name: &str, node: Option<&str>) -> Pod {
-        Pod {
-            name: name.into(),
-            namespace: "ns".into(),
-            node: node.map(String::from),
-            labels: labels(&[("app", "web")]),
-            created: String::new(),
-            phase: "Running".into(),
-            ready: true,
-            terminating: false,
-            owner: Some("ReplicaSet/web-abc".into()),
-            unschedulable: None,
-        }
-    }
 
     fn node(ready: Option<&str>, cordoned: bool) -> NodeInfo {
         NodeInfo {
@@ -336,11 +321,7 @@ mod tests {
         let cases = [
             ("serving", pod("p", Some("a")), None),
             ("finished", with(|p| p.phase = "Succeeded".into()), None),
-            (
-                "unscheduled",
-                with(|p| p.node = None),
-                Some("p Pending, not scheduled"),
-            ),
+            ("unscheduled", with(|p| p.node = None), Some("p Pending, not scheduled")),
             (
                 "Pending with a reason",
                 with(|p| {

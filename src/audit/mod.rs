@@ -262,3 +262,25 @@ pub fn audit(plan: &Plan, mut dump: Dump, opts: &Options) -> Result<AuditReport,
         k3s,
     })
 }
+
+/// Hand-built inputs for audit's unit tests.
+#[cfg(test)]
+mod fixtures {
+    use super::input::Pod;
+
+    /// A Running, Ready pod `name` of component `web` (`app=web`, namespace `ns`) on `node`.
+    pub fn pod(name: &str, node: Option<&str>) -> Pod {
+        Pod {
+            name: name.into(),
+            namespace: "ns".into(),
+            node: node.map(String::from),
+            labels: crate::check::fixtures::labels(&[("app", "web")]),
+            created: String::new(),
+            phase: "Running".into(),
+            ready: true,
+            terminating: false,
+            owner: Some("ReplicaSet/web-abc".into()),
+            unschedulable: None,
+        }
+    }
+}
