@@ -790,8 +790,10 @@ mod tests {
 
     #[test]
     fn kinds() {
-        // (object, kind or (where, what))
-        let cases: &[(&str, Result<&str, (&str, &str)>)] = &[
+        /// The kind, or where and what is wrong.
+        type Kind = Result<&'static str, (&'static str, &'static str)>;
+        // (object, kind)
+        let cases: &[(&str, Kind)] = &[
             (r#"{"kind": "Pod"}"#, Ok("Pod")),
             ("3", Err(("", "expected a Kubernetes object, found the number 3"))),
             (r#"{"kind": 3}"#, Err(("kind", "expected a string, found the number 3"))),
