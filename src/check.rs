@@ -780,7 +780,7 @@ pub fn render_drift(
 pub(crate) mod fixtures {
     use super::Object;
     use crate::catalog::{AntiAffinity, Strategy};
-    use crate::charts::{Component, Delivery, PdbDelivery, Readiness, StrategyDelivery};
+    use crate::charts::{Component, Delivery, PdbDelivery, Readiness, RuntimeOwner, RuntimeSetting, StrategyDelivery};
     use crate::intent::Intent;
     use crate::k8s::LabelSelector;
     use serde_json::Value;
@@ -804,6 +804,40 @@ pub(crate) mod fixtures {
         tolerations: Delivery::Values("tolerations"),
         autoscale: None,
         runtime: None,
+    };
+
+    /// The anti-affinity preset of [`RUNTIME`].
+    static PRESET: RuntimeSetting = RuntimeSetting {
+        key: "settings.antiAffinity",
+        env: "AFFINITY",
+        default: "soft",
+        presets: &[("required", "hard"), ("preferred", "soft"), ("none", "off")],
+        how: "",
+    };
+    /// The replica count of [`RUNTIME`].
+    static COUNT: RuntimeSetting = RuntimeSetting {
+        key: "settings.replicas",
+        env: "REPLICAS",
+        default: "3",
+        presets: &[],
+        how: "",
+    };
+    /// The manager that creates [`RUNTIME`].
+    static OWNER: RuntimeOwner = RuntimeOwner {
+        owner: "Manager",
+        deployer: "manager",
+        placement: "",
+    };
+
+    /// A component the chart's manager (Deployment `manager`) creates at runtime: replicas and an anti-affinity
+    /// preset travel through its environment (`REPLICAS`, `AFFINITY`: hard, soft, off), the rest it decides.
+    pub static RUNTIME: Component = Component {
+        replicas: Delivery::Runtime(&COUNT),
+        affinity: Delivery::Runtime(&PRESET),
+        strategy: StrategyDelivery::NotControllable("the manager rolls it"),
+        pdb: PdbDelivery::NotControllable("the manager"),
+        runtime: Some(&OWNER),
+        ..WEB
     };
 
     /// Component `web` (Deployment `web`, pods `app=web`) in namespace `ns` at `replicas`, as resolve makes it:
@@ -850,7 +884,7 @@ pub(crate) mod fixtures {
 
 #[cfg(test)]
 mod tests {
-    use super::fixtures::{intent, labels, object};
+    use super::fixtures::{RUNTIME, intent, labels, object};
     use super::*;
     use crate::catalog::Autoscale;
     use serde_json::json;
@@ -1438,33 +1472,6 @@ mod tests {
 
     #[test]
     fn runtime_created_deployments() {
-        static PRESET: RuntimeSetting = RuntimeSetting {
-            key: "settings.antiAffinity",
-            env: "AFFINITY",
-            default: "soft",
-            presets: &[("required", "hard"), ("preferred", "soft"), ("none", "off")],
-            how: "",
-        };
-        static COUNT: RuntimeSetting = RuntimeSetting {
-            key: "settings.replicas",
-            env: "REPLICAS",
-            default: "3",
-            presets: &[],
-            how: "",
-        };
-        static OWNER: crate::charts::RuntimeOwner = crate::charts::RuntimeOwner {
-            owner: "Manager",
-            deployer: "manager",
-            placement: "",
-        };
-        static RUNTIME: crate::charts::Component = crate::charts::Component {
-            replicas: Delivery::Runtime(&COUNT),
-            affinity: Delivery::Runtime(&PRESET),
-            strategy: StrategyDelivery::NotControllable("the manager rolls it"),
-            pdb: crate::charts::PdbDelivery::NotControllable("the manager"),
-            runtime: Some(&OWNER),
-            ..super::fixtures::WEB
-        };
         let deployer = |env: Value| {
             object(json!({"kind": "Deployment", "metadata": {"name": "manager"},
                           "spec": {"template": {"spec": {"containers": [{"name": "m"}, {"name": "n", "env": env}]}}}}))
