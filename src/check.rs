@@ -781,7 +781,7 @@ pub(crate) mod fixtures {
     use super::Object;
     use crate::catalog::{AntiAffinity, Strategy};
     use crate::charts::{Component, Delivery, PdbDelivery, Readiness, RuntimeOwner, RuntimeSetting, StrategyDelivery};
-    use crate::intent::Intent;
+    use crate::intent::{Intent, Plan};
     use crate::k8s::LabelSelector;
     use serde_json::Value;
 
@@ -868,6 +868,21 @@ pub(crate) mod fixtures {
             avoid: None,
             autoscale: None,
             acknowledged: vec![],
+        }
+    }
+
+    /// A cluster of `nodes` (no labels) whose silent nodes are marked unreachable after 50s.
+    pub fn cluster(nodes: &[&str]) -> Plan {
+        Plan {
+            cluster: "c".into(),
+            node_labels: indexmap::IndexMap::new(),
+            delivery: Default::default(),
+            alerts: Default::default(),
+            nodes: nodes.iter().map(|n| n.to_string()).collect(),
+            node_monitor_grace_seconds: 50,
+            releases: vec![],
+            k3s: None,
+            warnings: vec![],
         }
     }
 

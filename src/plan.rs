@@ -546,22 +546,7 @@ pub fn table(r: &PlanReport) -> String {
 mod tests {
     use super::*;
     use crate::catalog::Autoscale;
-    use crate::check::fixtures::{RUNTIME, intent};
-
-    /// A cluster of `nodes` (no labels) whose silent nodes are marked unreachable after 50s.
-    fn cluster(nodes: &[&str]) -> Plan {
-        Plan {
-            cluster: "c".into(),
-            node_labels: IndexMap::new(),
-            delivery: Default::default(),
-            alerts: Default::default(),
-            nodes: nodes.iter().map(|n| n.to_string()).collect(),
-            node_monitor_grace_seconds: 50,
-            releases: vec![],
-            k3s: None,
-            warnings: vec![],
-        }
-    }
+    use crate::check::fixtures::{RUNTIME, cluster, intent};
 
     /// Component `name` at `replicas` with `anti_affinity`, eligible on `eligible`.
     fn component(name: &str, replicas: u32, anti_affinity: AntiAffinity, eligible: &[&str]) -> Intent {
