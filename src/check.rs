@@ -2,9 +2,9 @@
 //! matches the component's own pods and no neighbour's, strategy, PDB and fast-failover tolerations.
 //! `verify` feeds it `helm template` renders; `audit` feeds it live dumps.
 
-use crate::catalog::{AntiAffinity, AvoidNodes, Strategy, Strength};
+use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Strategy, Strength};
 use crate::charts::file::OperatorPodsFile;
-use crate::charts::{Delivery, StrategyDelivery};
+use crate::charts::{Delivery, RuntimeSetting, StrategyDelivery};
 use crate::describe::{deliveries, strategy_words};
 use crate::intent::Intent;
 use crate::k8s::{HOSTNAME, LabelSelector, VERSIONED_LABELS, labels_of};
@@ -124,7 +124,8 @@ fn check(setting: &'static str, asked: String, found: String, ok: Option<bool>, 
     }
 }
 
-/// Judges one component on `objects` (all releases rendered together, so neighbours are seen).
+/// Judges one component on `objects` (all releases rendered together, so neighbours are seen): one verdict per
+/// setting, each from its own function below.
 pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> Report {
     let mut report = Report {
         release: intent.release.clone(),
@@ -136,7 +137,7 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
     let delivered = deliveries(intent);
     let how: IndexMap<&str, &str> = delivered.iter().map(|(k, v)| (*k, v.as_str())).collect();
     if !intent.knowledge.rendered_by_helm() {
-        judge_runtime(intent, objects, &how, &mut report);
+        report.checks = judge_runtime(intent, objects, &how);
         return report;
     }
     let Some(dep) = objects
@@ -159,8 +160,26 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
         .iter()
         .filter(|t| t.namespace == intent.namespace && t.owner != owner)
         .collect();
+    report
+        .checks
+        .push(replicas_check(intent, objects, dep, how["replicas"]));
+    report
+        .checks
+        .push(anti_affinity_check(intent, d, &own, &neighbours, how["anti-affinity"]));
+    report
+        .checks
+        .extend(node_affinity_check(intent, d, how["anti-affinity"]));
+    report.checks.push(strategy_check(intent, d, how["strategy"]));
+    report
+        .checks
+        .push(pdb_check(objects, intent, &own, &neighbours, how["PDB"]));
+    report.checks.extend(failover_check(intent, d));
+    report
+}
 
-    // replicas, or the HPA's bounds
+/// Replicas: the Deployment's count, or for an autoscaled component the HPA that targets it.
+fn replicas_check(intent: &Intent, objects: &[Object], dep: &Object, by: &str) -> Check {
+    let d = &dep.value;
     if let Some(a) = intent.autoscale {
         let hpa = objects.iter().find(|o| {
             o.kind == "HorizontalPodAutoscaler"
@@ -169,106 +188,115 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
         });
         let (found, ok) = match hpa {
             None => ("no HorizontalPodAutoscaler targets it".to_string(), false),
-            Some(h) => judge_hpa(d, &h.value, &h.name, intent),
+            Some(h) => judge_hpa(d, &h.value, &h.name, intent, a),
         };
-        report.checks.push(check(
+        return check(
             "replicas",
             format!("HPA {}–{}", a.min, a.max),
             found,
             Some(ok),
             "values",
-        ));
-    } else {
-        let replicas = d.pointer("/spec/replicas").and_then(Value::as_u64).unwrap_or(1);
-        report.checks.push(check(
-            "replicas",
-            intent.replicas.to_string(),
-            replicas.to_string(),
-            Some(replicas == u64::from(intent.replicas)),
-            how["replicas"],
-        ));
+        );
     }
+    let replicas = d.pointer("/spec/replicas").and_then(Value::as_u64).unwrap_or(1);
+    check(
+        "replicas",
+        intent.replicas.to_string(),
+        replicas.to_string(),
+        Some(replicas == u64::from(intent.replicas)),
+        by,
+    )
+}
 
-    // anti-affinity
+/// Anti-affinity: a hostname term of the asked strength whose selector picks the component's own pods only.
+fn anti_affinity_check(
+    intent: &Intent,
+    d: &Value,
+    own: &IndexMap<String, String>,
+    neighbours: &[&PodTemplate],
+    by: &str,
+) -> Check {
     let mode = intent.effective_anti_affinity();
-    let (found, ok) = judge_anti_affinity(d, mode, &own, &neighbours);
+    let (found, ok) = judge_anti_affinity(d, mode, own, neighbours);
     let asked = match mode {
         AntiAffinity::Required => format!("required on hostname, {}", intent.selector.describe()),
         AntiAffinity::Preferred => format!("preferred on hostname, {}", intent.selector.describe()),
         AntiAffinity::None if intent.replicas == 1 => "— (1 replica)".into(),
         AntiAffinity::None => "none".into(),
     };
-    let by = if intent.replicas == 1 {
-        "—"
-    } else {
-        how["anti-affinity"]
-    };
-    report.checks.push(check("anti-affinity", asked, found, ok, by));
+    let by = if intent.replicas == 1 { "—" } else { by };
+    check("anti-affinity", asked, found, ok, by)
+}
 
-    // node placement
-    if let Some(avoid) = &intent.avoid {
-        let (found, ok) = judge_node_affinity(d, avoid);
-        let asked = format!(
-            "{} off {}",
-            match avoid.strength {
-                Strength::Required => "required",
-                Strength::Preferred => "preferred",
-            },
-            avoid
-                .labels
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        report
-            .checks
-            .push(check("node-affinity", asked, found, Some(ok), how["anti-affinity"]));
-    }
+/// Node placement, when the catalogue avoids nodes: node affinity that keeps the pods off them.
+fn node_affinity_check(intent: &Intent, d: &Value, by: &str) -> Option<Check> {
+    let avoid = intent.avoid.as_ref()?;
+    let (found, ok) = judge_node_affinity(d, avoid);
+    let asked = format!(
+        "{} off {}",
+        match avoid.strength {
+            Strength::Required => "required",
+            Strength::Preferred => "preferred",
+        },
+        avoid
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    Some(check("node-affinity", asked, found, Some(ok), by))
+}
 
-    // strategy
+/// The Deployment strategy.
+fn strategy_check(intent: &Intent, d: &Value, by: &str) -> Check {
     let s = d.pointer("/spec/strategy").cloned().unwrap_or(Value::Null);
     let (found, ok) = judge_strategy(&s, intent.strategy);
-    report.checks.push(check(
-        "strategy",
-        strategy_words(intent.strategy).into(),
-        found,
-        Some(ok),
-        how["strategy"],
-    ));
+    check("strategy", strategy_words(intent.strategy).into(), found, Some(ok), by)
+}
 
-    // PDB
-    let (found, ok) = judge_pdb(objects, intent, &own, &neighbours);
+/// The PodDisruptionBudget: exactly one selects the pods, as asked (none at one replica).
+fn pdb_check(
+    objects: &[Object],
+    intent: &Intent,
+    own: &IndexMap<String, String>,
+    neighbours: &[&PodTemplate],
+    by: &str,
+) -> Check {
+    let (found, ok) = judge_pdb(objects, intent, own, neighbours);
     let asked = match intent.pdb {
         Some(m) => format!("maxUnavailable {m}"),
         None => "none (1 replica)".into(),
     };
-    report.checks.push(check("PDB", asked, found, Some(ok), how["PDB"]));
+    check("PDB", asked, found, Some(ok), by)
+}
 
-    // fast failover
-    if let Some(secs) = intent.failover_seconds {
-        let tolerations = d.pointer("/spec/template/spec/tolerations").and_then(Value::as_array);
-        let has = |key: &str| {
-            tolerations.into_iter().flatten().any(|t| {
-                t.get("key").and_then(Value::as_str) == Some(key)
-                    && t.get("effect").and_then(Value::as_str) == Some("NoExecute")
-                    && t.get("tolerationSeconds").and_then(Value::as_u64) == Some(u64::from(secs))
-            })
-        };
-        let ok = has("node.kubernetes.io/not-ready") && has("node.kubernetes.io/unreachable");
-        report.checks.push(check(
-            "failover",
-            format!("not-ready/unreachable tolerated {secs}s"),
-            if ok { format!("{secs}s") } else { "missing".into() },
-            Some(ok),
-            if matches!(intent.knowledge.tolerations, Delivery::Values(_)) {
-                "values"
-            } else {
-                "patch"
-            },
-        ));
-    }
-    report
+/// Fast failover, for components at one replica: not-ready and unreachable tolerated for the asked seconds.
+fn failover_check(intent: &Intent, d: &Value) -> Option<Check> {
+    let secs = intent.failover_seconds?;
+    let tolerations = d.pointer("/spec/template/spec/tolerations").and_then(Value::as_array);
+    let ok = tolerates(tolerations, "node.kubernetes.io/not-ready", secs)
+        && tolerates(tolerations, "node.kubernetes.io/unreachable", secs);
+    Some(check(
+        "failover",
+        format!("not-ready/unreachable tolerated {secs}s"),
+        if ok { format!("{secs}s") } else { "missing".into() },
+        Some(ok),
+        if matches!(intent.knowledge.tolerations, Delivery::Values(_)) {
+            "values"
+        } else {
+            "patch"
+        },
+    ))
+}
+
+/// Whether `tolerations` hold a NoExecute toleration of taint `key` for exactly `secs` seconds.
+fn tolerates(tolerations: Option<&Vec<Value>>, key: &str, secs: u32) -> bool {
+    tolerations.into_iter().flatten().any(|t| {
+        t.get("key").and_then(Value::as_str) == Some(key)
+            && t.get("effect").and_then(Value::as_str) == Some("NoExecute")
+            && t.get("tolerationSeconds").and_then(Value::as_u64) == Some(u64::from(secs))
+    })
 }
 
 /// Whether an object comes from the API server (it carries what only the server writes) rather than a render.
@@ -299,8 +327,7 @@ fn replicas_owners(d: &Value) -> Option<Vec<(String, String)>> {
 /// the HPA is a contradiction (Helm resets the count at every upgrade); in live state the API server always fills
 /// `spec.replicas` and the HPA writes it through the scale subresource, so only `managedFields` (when dumped) tell
 /// who sets it, and the count must lie within the HPA's range.
-fn judge_hpa(d: &Value, h: &Value, name: &str, intent: &Intent) -> (String, bool) {
-    let a = intent.autoscale.expect("only for autoscaled components");
+fn judge_hpa(d: &Value, h: &Value, name: &str, intent: &Intent, a: Autoscale) -> (String, bool) {
     let min = h.pointer("/spec/minReplicas").and_then(Value::as_u64).unwrap_or(1);
     let max = h.pointer("/spec/maxReplicas").and_then(Value::as_u64).unwrap_or(0);
     let mut text = format!("HPA {name} {min}–{max}");
@@ -316,33 +343,7 @@ fn judge_hpa(d: &Value, h: &Value, name: &str, intent: &Intent) -> (String, bool
         if let Some(c) = h.pointer("/status/currentReplicas").and_then(Value::as_u64) {
             text.push_str(&format!(", now {c}"));
         }
-        if let Some(owners) = replicas_owners(d) {
-            let others: Vec<String> = owners
-                .iter()
-                .filter(|(_, sub)| sub != "scale")
-                .map(|(m, _)| m.clone())
-                .collect();
-            if !others.is_empty() {
-                problems.push(format!(
-                    "spec.replicas is owned by {} (managedFields), not the HPA: every upgrade resets its count",
-                    others.join(", ")
-                ));
-            }
-        }
-        if let Some(r) = fixed.filter(|r| *r < min || *r > max) {
-            problems.push(format!("the Deployment runs {r}, outside {min}–{max}"));
-        }
-        for c in h
-            .pointer("/status/conditions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let f = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("");
-            if matches!(f("type"), "AbleToScale" | "ScalingActive") && f("status") == "False" {
-                problems.push(format!("{}=False ({}: {})", f("type"), f("reason"), f("message")));
-            }
-        }
+        problems.extend(live_hpa_problems(d, h, fixed, (min, max)));
     } else if let Some(r) = fixed {
         problems.push(format!("but the Deployment also fixes replicas {r}"));
     }
@@ -351,6 +352,40 @@ fn judge_hpa(d: &Value, h: &Value, name: &str, intent: &Intent) -> (String, bool
         text.push_str(&format!(", {}", problems.join("; ")));
     }
     (text, ok)
+}
+
+/// What live state shows wrong with an autoscaled Deployment `d` and its HPA `h`: `spec.replicas` owned by
+/// another manager than the HPA, a count (`fixed`) outside the HPA's `(min, max)`, an HPA that cannot scale.
+fn live_hpa_problems(d: &Value, h: &Value, fixed: Option<u64>, (min, max): (u64, u64)) -> Vec<String> {
+    let mut problems = Vec::new();
+    if let Some(owners) = replicas_owners(d) {
+        let others: Vec<String> = owners
+            .iter()
+            .filter(|(_, sub)| sub != "scale")
+            .map(|(m, _)| m.clone())
+            .collect();
+        if !others.is_empty() {
+            problems.push(format!(
+                "spec.replicas is owned by {} (managedFields), not the HPA: every upgrade resets its count",
+                others.join(", ")
+            ));
+        }
+    }
+    if let Some(r) = fixed.filter(|r| *r < min || *r > max) {
+        problems.push(format!("the Deployment runs {r}, outside {min}–{max}"));
+    }
+    for c in h
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let f = |k: &str| c.get(k).and_then(Value::as_str).unwrap_or("");
+        if matches!(f("type"), "AbleToScale" | "ScalingActive") && f("status") == "False" {
+            problems.push(format!("{}=False ({}: {})", f("type"), f("reason"), f("message")));
+        }
+    }
+    problems
 }
 
 /// The workloads among `templates` whose pods `sel` selects.
@@ -362,12 +397,8 @@ fn matching_owners<'a>(sel: &LabelSelector, templates: &[&'a PodTemplate]) -> Ve
         .collect()
 }
 
-fn judge_anti_affinity(
-    d: &Value,
-    mode: AntiAffinity,
-    own: &IndexMap<String, String>,
-    neighbours: &[&PodTemplate],
-) -> (String, Option<bool>) {
+/// The pod template's anti-affinity terms: the required ones and the preferred ones' `podAffinityTerm`s.
+fn anti_affinity_terms(d: &Value) -> (Vec<&Value>, Vec<&Value>) {
     let paa = d.pointer("/spec/template/spec/affinity/podAntiAffinity");
     let required: Vec<&Value> = paa
         .and_then(|p| p.get("requiredDuringSchedulingIgnoredDuringExecution"))
@@ -379,9 +410,21 @@ fn judge_anti_affinity(
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(|w| w.get("podAffinityTerm")).collect())
         .unwrap_or_default();
-    let terms = match mode {
-        AntiAffinity::Required => required,
-        AntiAffinity::Preferred => preferred,
+    (required, preferred)
+}
+
+/// The anti-affinity verdict: with `mode` asked, a hostname term of that strength must select the own pods,
+/// no neighbour's and no versioned label; `None` when none is asked (what the chart does is shown only).
+fn judge_anti_affinity(
+    d: &Value,
+    mode: AntiAffinity,
+    own: &IndexMap<String, String>,
+    neighbours: &[&PodTemplate],
+) -> (String, Option<bool>) {
+    let (required, preferred) = anti_affinity_terms(d);
+    let (terms, word) = match mode {
+        AntiAffinity::Required => (required, "required"),
+        AntiAffinity::Preferred => (preferred, "preferred"),
         AntiAffinity::None => {
             return (
                 if required.is_empty() {
@@ -393,11 +436,6 @@ fn judge_anti_affinity(
             );
         }
     };
-    let word = if mode == AntiAffinity::Required {
-        "required"
-    } else {
-        "preferred"
-    };
     let hostname_terms: Vec<&Value> = terms
         .into_iter()
         .filter(|t| t.get("topologyKey").and_then(Value::as_str) == Some(HOSTNAME))
@@ -407,34 +445,40 @@ fn judge_anti_affinity(
     }
     let mut problems = Vec::new();
     for t in &hostname_terms {
-        let Some(sel) = t.get("labelSelector").and_then(LabelSelector::from_json) else {
-            problems.push("a term without a label selector".to_string());
-            continue;
-        };
-        if !sel.matches(own) {
-            problems.push(format!("selector {} matches none of its own pods", sel.describe()));
-            continue;
+        match judge_hostname_term(t, own, neighbours) {
+            Ok(sel) => return (format!("{word} on hostname, {sel} (own pods only)"), Some(true)),
+            Err(problem) => problems.push(problem),
         }
-        let hits = matching_owners(&sel, neighbours);
-        if !hits.is_empty() {
-            problems.push(format!("selector {} also matches {}", sel.describe(), hits.join(", ")));
-            continue;
-        }
-        let versioned: Vec<&str> = sel.keys().filter(|k| VERSIONED_LABELS.contains(k)).collect();
-        if !versioned.is_empty() {
-            problems.push(format!(
-                "selector {} uses versioned label {}",
-                sel.describe(),
-                versioned.join(", ")
-            ));
-            continue;
-        }
-        return (
-            format!("{word} on hostname, {} (own pods only)", sel.describe()),
-            Some(true),
-        );
     }
     (problems.join("; "), Some(false))
+}
+
+/// One anti-affinity term on the hostname: its selector (described) when it selects the own pods, no
+/// neighbour's and no versioned label; else what is wrong with it.
+fn judge_hostname_term(
+    t: &Value,
+    own: &IndexMap<String, String>,
+    neighbours: &[&PodTemplate],
+) -> Result<String, String> {
+    let Some(sel) = t.get("labelSelector").and_then(LabelSelector::from_json) else {
+        return Err("a term without a label selector".to_string());
+    };
+    if !sel.matches(own) {
+        return Err(format!("selector {} matches none of its own pods", sel.describe()));
+    }
+    let hits = matching_owners(&sel, neighbours);
+    if !hits.is_empty() {
+        return Err(format!("selector {} also matches {}", sel.describe(), hits.join(", ")));
+    }
+    let versioned: Vec<&str> = sel.keys().filter(|k| VERSIONED_LABELS.contains(k)).collect();
+    if !versioned.is_empty() {
+        return Err(format!(
+            "selector {} uses versioned label {}",
+            sel.describe(),
+            versioned.join(", ")
+        ));
+    }
+    Ok(sel.describe())
 }
 
 /// Whether the pod template keeps off every node with one of the avoided labels (required: every node selector
@@ -512,6 +556,8 @@ fn judge_strategy(s: &Value, asked: Strategy) -> (String, bool) {
     }
 }
 
+/// The PDB verdict: the PDBs of the namespace that select the own pods, judged against the asked
+/// `maxUnavailable` (none at one replica, where a PDB blocks every drain).
 fn judge_pdb(
     objects: &[Object],
     intent: &Intent,
@@ -524,79 +570,71 @@ fn judge_pdb(
         .filter_map(|o| Some((o, LabelSelector::from_json(o.value.pointer("/spec/selector")?)?)))
         .filter(|(_, sel)| sel.matches(own))
         .collect();
+    let names =
+        |list: &[(&Object, LabelSelector)]| list.iter().map(|(o, _)| o.name.as_str()).collect::<Vec<_>>().join(", ");
     let Some(m) = intent.pdb else {
         return match pdbs.as_slice() {
             [] => ("none".into(), true),
             list => (
-                format!(
-                    "{} selects it: blocks every drain at 1 replica",
-                    list.iter().map(|(o, _)| o.name.as_str()).collect::<Vec<_>>().join(", ")
-                ),
+                format!("{} selects it: blocks every drain at 1 replica", names(list)),
                 false,
             ),
         };
     };
     match pdbs.as_slice() {
         [] => ("no PDB selects its pods".into(), false),
-        [(o, sel)] => {
-            let spec = o.value.get("spec").cloned().unwrap_or(Value::Null);
-            let max = spec.get("maxUnavailable");
-            let min = spec.get("minAvailable");
-            let hits = matching_owners(sel, neighbours);
-            if !hits.is_empty() {
-                return (format!("{} also selects {}", o.name, hits.join(", ")), false);
-            }
-            match (max, min) {
-                (Some(_), Some(_)) => (
-                    format!("{}: both maxUnavailable and minAvailable (invalid)", o.name),
-                    false,
-                ),
-                (Some(v), None) => {
-                    let text = int_or_percent(Some(v)).unwrap_or_default();
-                    (format!("{}: maxUnavailable {text}", o.name), text == m.to_string())
-                }
-                (None, Some(v)) => {
-                    let text = int_or_percent(Some(v)).unwrap_or_default();
-                    let allows = text.parse::<u32>().is_ok_and(|n| n < intent.replicas);
-                    (
-                        format!("{}: minAvailable {text}", o.name),
-                        allows && intent.replicas - m == text.parse().unwrap_or(0),
-                    )
-                }
-                (None, None) => (format!("{}: neither maxUnavailable nor minAvailable", o.name), false),
-            }
-        }
-        many => (
-            format!(
-                "{} PDBs select it: {}",
-                many.len(),
-                many.iter().map(|(o, _)| o.name.as_str()).collect::<Vec<_>>().join(", ")
-            ),
+        [(o, sel)] => judge_one_pdb(o, sel, m, intent.replicas, neighbours),
+        many => (format!("{} PDBs select it: {}", many.len(), names(many)), false),
+    }
+}
+
+/// The one PDB `o` (selector `sel`) that selects the pods: it must select no neighbour and allow `m` of
+/// `replicas` down, through `maxUnavailable` or the matching `minAvailable`.
+fn judge_one_pdb(
+    o: &Object,
+    sel: &LabelSelector,
+    m: u32,
+    replicas: u32,
+    neighbours: &[&PodTemplate],
+) -> (String, bool) {
+    let spec = o.value.get("spec").cloned().unwrap_or(Value::Null);
+    let hits = matching_owners(sel, neighbours);
+    if !hits.is_empty() {
+        return (format!("{} also selects {}", o.name, hits.join(", ")), false);
+    }
+    match (spec.get("maxUnavailable"), spec.get("minAvailable")) {
+        (Some(_), Some(_)) => (
+            format!("{}: both maxUnavailable and minAvailable (invalid)", o.name),
             false,
         ),
+        (Some(v), None) => {
+            let text = int_or_percent(Some(v)).unwrap_or_default();
+            (format!("{}: maxUnavailable {text}", o.name), text == m.to_string())
+        }
+        (None, Some(v)) => {
+            let text = int_or_percent(Some(v)).unwrap_or_default();
+            let allows = text.parse::<u32>().is_ok_and(|n| n < replicas);
+            (
+                format!("{}: minAvailable {text}", o.name),
+                allows && replicas - m == text.parse().unwrap_or(0),
+            )
+        }
+        (None, None) => (format!("{}: neither maxUnavailable nor minAvailable", o.name), false),
     }
 }
 
 /// A Deployment created at runtime by the chart's deployer: what reaches the deployer's environment.
-fn judge_runtime(intent: &Intent, objects: &[Object], how: &IndexMap<&str, &str>, report: &mut Report) {
+fn judge_runtime(intent: &Intent, objects: &[Object], how: &IndexMap<&str, &str>) -> Vec<Check> {
     let k = intent.knowledge;
     let (owner, deployer_name) = k.runtime.map_or(("the chart", ""), |r| (r.owner, r.deployer));
     let deployer = objects
         .iter()
         .find(|o| o.kind == "Deployment" && o.namespace == intent.namespace && o.name == deployer_name);
-    let env = |name: &str| -> Option<String> {
-        deployer?
-            .value
-            .pointer("/spec/template/spec/containers")?
-            .as_array()?
-            .iter()
-            .flat_map(|c| c.get("env").and_then(Value::as_array).into_iter().flatten())
-            .find(|e| e.get("name").and_then(Value::as_str) == Some(name))
-            .and_then(|e| int_or_percent(e.get("value")))
-    };
+    let env = |name: &str| deployer.and_then(|d| env_value(&d.value, name));
+    let mut checks = Vec::new();
     if let Delivery::Runtime(r) = k.replicas {
         let got = env(r.env);
-        report.checks.push(check(
+        checks.push(check(
             "replicas",
             intent.replicas.to_string(),
             match &got {
@@ -608,26 +646,11 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &IndexMap<&str, &str>
         ));
     }
     if let Delivery::Runtime(r) = k.affinity {
-        let mode = match intent.effective_anti_affinity() {
-            AntiAffinity::Required => "required",
-            AntiAffinity::Preferred => "preferred",
-            AntiAffinity::None => "none",
-        };
-        // The chart knowledge names a preset for every mode (checked when it is loaded); without one nothing was
-        // delivered, which is a failure, never the owner's default passing for it.
-        let want = r.presets.iter().find(|(m, _)| *m == mode).map(|(_, p)| *p);
-        let asked = want
-            .and_then(|w| r.presets.iter().find(|(_, p)| *p == w))
-            .map_or(mode, |(m, _)| *m);
-        let preset = env(r.env);
-        report.checks.push(check(
-            "anti-affinity",
-            format!("{asked} (preset {})", want.unwrap_or("none in the chart knowledge")),
-            match &preset {
-                Some(v) => format!("{}={v} (set at runtime by {owner})", r.env),
-                None => format!("preset not set ({owner}'s default {})", r.default),
-            },
-            Some(want.is_some_and(|w| preset.as_deref().unwrap_or(r.default) == w)),
+        checks.push(runtime_anti_affinity_check(
+            intent,
+            r,
+            env(r.env),
+            owner,
             how["anti-affinity"],
         ));
     }
@@ -635,20 +658,63 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &IndexMap<&str, &str>
         StrategyDelivery::NotControllable(why) => why,
         _ => "",
     };
-    report.checks.push(check(
+    checks.push(check(
         "strategy",
         strategy_words(intent.strategy).into(),
         format!("not controllable: {not_controllable}"),
         None,
         how["strategy"],
     ));
-    report.checks.push(check(
+    checks.push(check(
         "PDB",
         "—".into(),
         format!("not controllable ({owner})"),
         None,
         how["PDB"],
     ));
+    checks
+}
+
+/// The value of environment variable `name` in any container of workload `d`.
+fn env_value(d: &Value, name: &str) -> Option<String> {
+    d.pointer("/spec/template/spec/containers")?
+        .as_array()?
+        .iter()
+        .flat_map(|c| c.get("env").and_then(Value::as_array).into_iter().flatten())
+        .find(|e| e.get("name").and_then(Value::as_str) == Some(name))
+        .and_then(|e| int_or_percent(e.get("value")))
+}
+
+/// Anti-affinity of a runtime-created Deployment: the preset `preset` the deployer's environment carries (the
+/// owner's default when unset) against the one the chart knowledge names for the asked mode.
+fn runtime_anti_affinity_check(
+    intent: &Intent,
+    r: &RuntimeSetting,
+    preset: Option<String>,
+    owner: &str,
+    by: &str,
+) -> Check {
+    let mode = match intent.effective_anti_affinity() {
+        AntiAffinity::Required => "required",
+        AntiAffinity::Preferred => "preferred",
+        AntiAffinity::None => "none",
+    };
+    // The chart knowledge names a preset for every mode (checked when it is loaded); without one nothing was
+    // delivered, which is a failure, never the owner's default passing for it.
+    let want = r.presets.iter().find(|(m, _)| *m == mode).map(|(_, p)| *p);
+    let asked = want
+        .and_then(|w| r.presets.iter().find(|(_, p)| *p == w))
+        .map_or(mode, |(m, _)| *m);
+    check(
+        "anti-affinity",
+        format!("{asked} (preset {})", want.unwrap_or("none in the chart knowledge")),
+        match &preset {
+            Some(v) => format!("{}={v} (set at runtime by {owner})", r.env),
+            None => format!("preset not set ({owner}'s default {})", r.default),
+        },
+        Some(want.is_some_and(|w| preset.as_deref().unwrap_or(r.default) == w)),
+        by,
+    )
 }
 
 /// Objects present in one render and not the other, except what hagen adds or removes on purpose: PDBs, the HPAs
@@ -707,4 +773,841 @@ pub fn render_drift(
         }
     }
     out
+}
+
+/// Hand-built inputs for the judges' unit tests (here, in `audit` and in `plan`).
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::Object;
+    use crate::catalog::{AntiAffinity, Strategy};
+    use crate::charts::{Component, Delivery, PdbDelivery, Readiness, RuntimeOwner, RuntimeSetting, StrategyDelivery};
+    use crate::intent::{Intent, Plan};
+    use crate::k8s::LabelSelector;
+    use serde_json::Value;
+
+    /// A chart component whose every setting is a values key.
+    pub const WEB: Component = Component {
+        id: "web",
+        chart: "web",
+        workload: "{release}",
+        selector: &[("app", "web")],
+        single_instance: None,
+        caveat: None,
+        readiness: Readiness {
+            needs_lease: false,
+            text: "an HTTP probe",
+        },
+        replicas: Delivery::Values("replicaCount"),
+        affinity: Delivery::Values("affinity"),
+        strategy: StrategyDelivery::Object("strategy"),
+        pdb: PdbDelivery::Manifest,
+        tolerations: Delivery::Values("tolerations"),
+        autoscale: None,
+        runtime: None,
+    };
+
+    /// The anti-affinity preset of [`RUNTIME`].
+    static PRESET: RuntimeSetting = RuntimeSetting {
+        key: "settings.antiAffinity",
+        env: "AFFINITY",
+        default: "soft",
+        presets: &[("required", "hard"), ("preferred", "soft"), ("none", "off")],
+        how: "",
+    };
+    /// The replica count of [`RUNTIME`].
+    static COUNT: RuntimeSetting = RuntimeSetting {
+        key: "settings.replicas",
+        env: "REPLICAS",
+        default: "3",
+        presets: &[],
+        how: "",
+    };
+    /// The manager that creates [`RUNTIME`].
+    static OWNER: RuntimeOwner = RuntimeOwner {
+        owner: "Manager",
+        deployer: "manager",
+        placement: "",
+    };
+
+    /// A component the chart's manager (Deployment `manager`) creates at runtime: replicas and an anti-affinity
+    /// preset travel through its environment (`REPLICAS`, `AFFINITY`: hard, soft, off), the rest it decides.
+    pub static RUNTIME: Component = Component {
+        replicas: Delivery::Runtime(&COUNT),
+        affinity: Delivery::Runtime(&PRESET),
+        strategy: StrategyDelivery::NotControllable("the manager rolls it"),
+        pdb: PdbDelivery::NotControllable("the manager"),
+        runtime: Some(&OWNER),
+        ..WEB
+    };
+
+    /// Component `web` (Deployment `web`, pods `app=web`) in namespace `ns` at `replicas`, as resolve makes it:
+    /// required anti-affinity, RollingUpdate from two replicas (PDB maxUnavailable 1), Recreate and 30s failover
+    /// at one; nodes a, b and c eligible.
+    pub fn intent(replicas: u32) -> Intent {
+        Intent {
+            release: "web".into(),
+            namespace: "ns".into(),
+            component: "web".into(),
+            knowledge: &WEB,
+            tier: 1,
+            purpose: String::new(),
+            impact: String::new(),
+            replicas,
+            anti_affinity: AntiAffinity::Required,
+            strategy: if replicas > 1 {
+                Strategy::RollingUpdate
+            } else {
+                Strategy::Recreate
+            },
+            pdb: (replicas > 1).then_some(1),
+            failover_seconds: (replicas == 1).then_some(30),
+            override_reason: None,
+            workload: "web".into(),
+            selector: LabelSelector::of([("app".to_string(), "web".to_string())]),
+            eligible_nodes: vec!["a".into(), "b".into(), "c".into()],
+            avoid: None,
+            autoscale: None,
+            acknowledged: vec![],
+        }
+    }
+
+    /// A cluster of `nodes` (no labels) whose silent nodes are marked unreachable after 50s.
+    pub fn cluster(nodes: &[&str]) -> Plan {
+        Plan {
+            cluster: "c".into(),
+            node_labels: indexmap::IndexMap::new(),
+            delivery: Default::default(),
+            alerts: Default::default(),
+            nodes: nodes.iter().map(|n| n.to_string()).collect(),
+            node_monitor_grace_seconds: 50,
+            releases: vec![],
+            k3s: None,
+            warnings: vec![],
+        }
+    }
+
+    /// An object of namespace `ns` (unless it names one).
+    pub fn object(v: Value) -> Object {
+        Object::new(v, "ns").expect("a kind and a name")
+    }
+
+    /// Labels from `k=v` pairs.
+    pub fn labels(pairs: &[(&str, &str)]) -> indexmap::IndexMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{RUNTIME, intent, labels, object};
+    use super::*;
+    use crate::catalog::Autoscale;
+    use serde_json::json;
+
+    /// A Deployment `web` whose pod template has `spec` (labels `app=web`).
+    fn deployment(spec: Value) -> Value {
+        json!({"kind": "Deployment", "metadata": {"name": "web", "namespace": "ns"},
+               "spec": {"template": {"metadata": {"labels": {"app": "web"}}, "spec": spec}}})
+    }
+
+    fn neighbour(owner: &str, pairs: &[(&str, &str)]) -> PodTemplate {
+        PodTemplate {
+            owner: owner.into(),
+            namespace: "ns".into(),
+            labels: labels(pairs),
+        }
+    }
+
+    #[test]
+    fn strategy() {
+        use Strategy::*;
+        // (name, spec.strategy, asked, found, ok)
+        let cases = [
+            (
+                "absent is the API's default",
+                Value::Null,
+                RollingUpdate,
+                "RollingUpdate (maxSurge 25%, maxUnavailable 25%)",
+                false,
+            ),
+            (
+                "maxSurge 0, maxUnavailable 1",
+                json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}),
+                RollingUpdate,
+                "RollingUpdate (maxSurge 0, maxUnavailable 1)",
+                true,
+            ),
+            (
+                "maxSurge 0%",
+                json!({"rollingUpdate": {"maxSurge": "0%", "maxUnavailable": 1}}),
+                RollingUpdate,
+                "RollingUpdate (maxSurge 0%, maxUnavailable 1)",
+                true,
+            ),
+            (
+                "a surge",
+                json!({"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 1}}),
+                RollingUpdate,
+                "RollingUpdate (maxSurge 1, maxUnavailable 1)",
+                false,
+            ),
+            (
+                "rolling where Recreate is asked",
+                json!({"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}),
+                Recreate,
+                "RollingUpdate (maxSurge 0, maxUnavailable 1)",
+                false,
+            ),
+            ("Recreate", json!({"type": "Recreate"}), Recreate, "Recreate", true),
+            (
+                "Recreate, rollingUpdate null",
+                json!({"type": "Recreate", "rollingUpdate": null}),
+                Recreate,
+                "Recreate",
+                true,
+            ),
+            (
+                "Recreate with rollingUpdate",
+                json!({"type": "Recreate", "rollingUpdate": {}}),
+                Recreate,
+                "Recreate with rollingUpdate (rejected by the API)",
+                false,
+            ),
+            (
+                "Recreate where rolling is asked",
+                json!({"type": "Recreate"}),
+                RollingUpdate,
+                "Recreate",
+                false,
+            ),
+            (
+                "unknown type",
+                json!({"type": "BlueGreen"}),
+                RollingUpdate,
+                "invalid type \"BlueGreen\"",
+                false,
+            ),
+        ];
+        for (name, s, asked, found, ok) in cases {
+            assert_eq!(judge_strategy(&s, asked), (found.to_string(), ok), "{name}");
+        }
+    }
+
+    #[test]
+    fn anti_affinity() {
+        let term = |sel: Value, key: &str| json!({"labelSelector": sel, "topologyKey": key});
+        let required = |t: Value| json!({"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [t]}}});
+        let preferred = |t: Value| json!({"affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": t}]}}});
+        let own = json!({"matchLabels": {"app": "web"}});
+        let db = neighbour("Deployment/db", &[("app", "db"), ("tier", "back")]);
+        // (name, pod spec, mode, found, ok)
+        let cases = [
+            (
+                "required as asked",
+                required(term(own.clone(), HOSTNAME)),
+                AntiAffinity::Required,
+                "required on hostname, app=web (own pods only)",
+                Some(true),
+            ),
+            (
+                "preferred as asked",
+                preferred(term(own.clone(), HOSTNAME)),
+                AntiAffinity::Preferred,
+                "preferred on hostname, app=web (own pods only)",
+                Some(true),
+            ),
+            (
+                "preferred where required is asked",
+                preferred(term(own.clone(), HOSTNAME)),
+                AntiAffinity::Required,
+                "no required term on kubernetes.io/hostname",
+                Some(false),
+            ),
+            (
+                "another topology",
+                required(term(own.clone(), "topology.kubernetes.io/zone")),
+                AntiAffinity::Required,
+                "no required term on kubernetes.io/hostname",
+                Some(false),
+            ),
+            (
+                "no selector",
+                required(json!({"topologyKey": HOSTNAME})),
+                AntiAffinity::Required,
+                "a term without a label selector",
+                Some(false),
+            ),
+            (
+                "selects other pods",
+                required(term(json!({"matchLabels": {"app": "other"}}), HOSTNAME)),
+                AntiAffinity::Required,
+                "selector app=other matches none of its own pods",
+                Some(false),
+            ),
+            (
+                "selects a neighbour too",
+                required(term(json!({}), HOSTNAME)),
+                AntiAffinity::Required,
+                "selector  also matches Deployment/db",
+                Some(false),
+            ),
+            (
+                "a label the own pods lack",
+                required(term(
+                    json!({"matchLabels": {"app": "web", "pod-template-hash": "abc"}}),
+                    HOSTNAME,
+                )),
+                AntiAffinity::Required,
+                "selector app=web,pod-template-hash=abc matches none of its own pods",
+                Some(false),
+            ),
+            ("none asked, none there", json!({}), AntiAffinity::None, "none", None),
+            (
+                "none asked, the chart's own",
+                required(term(own.clone(), HOSTNAME)),
+                AntiAffinity::None,
+                "required (chart default)",
+                None,
+            ),
+        ];
+        for (name, spec, mode, found, ok) in cases {
+            let d = deployment(spec);
+            assert_eq!(
+                judge_anti_affinity(&d, mode, &labels(&[("app", "web")]), &[&db]),
+                (found.to_string(), ok),
+                "{name}"
+            );
+        }
+        // A versioned label the own pods carry is still refused.
+        let d = deployment(required(term(
+            json!({"matchLabels": {"app": "web", "helm.sh/chart": "web-1.0"}}),
+            HOSTNAME,
+        )));
+        let own_labels = labels(&[("app", "web"), ("helm.sh/chart", "web-1.0")]);
+        assert_eq!(
+            judge_anti_affinity(&d, AntiAffinity::Required, &own_labels, &[&db]),
+            (
+                "selector app=web,helm.sh/chart=web-1.0 uses versioned label helm.sh/chart".to_string(),
+                Some(false)
+            )
+        );
+    }
+
+    #[test]
+    fn node_affinity() {
+        let avoid = |strength| AvoidNodes {
+            labels: labels(&[("role", "edge")]),
+            strength,
+        };
+        let not_in =
+            |values: Value| json!({"matchExpressions": [{"key": "role", "operator": "NotIn", "values": values}]});
+        let required = |terms: Value| json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}}});
+        let preferred = |weight: u32, pref: Value| json!({"affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": weight, "preference": pref}]}}});
+        // (name, pod spec, strength, found, ok)
+        let cases = [
+            (
+                "required, one term",
+                required(json!([not_in(json!(["edge"]))])),
+                Strength::Required,
+                "required: every node selector term excludes them",
+                true,
+            ),
+            (
+                "required, a term that admits them",
+                required(json!([not_in(json!(["edge"])), {"matchExpressions": []}])),
+                Strength::Required,
+                "a required node selector term admits them",
+                false,
+            ),
+            (
+                "required, other values",
+                required(json!([not_in(json!(["core"]))])),
+                Strength::Required,
+                "a required node selector term admits them",
+                false,
+            ),
+            (
+                "required, no terms",
+                required(json!([])),
+                Strength::Required,
+                "a required node selector term admits them",
+                false,
+            ),
+            (
+                "required, nothing",
+                json!({}),
+                Strength::Required,
+                "no required node affinity",
+                false,
+            ),
+            (
+                "required met by a preference",
+                preferred(100, not_in(json!(["edge"]))),
+                Strength::Required,
+                "no required node affinity",
+                false,
+            ),
+            (
+                "preferred",
+                preferred(100, not_in(json!(["edge", "gpu"]))),
+                Strength::Preferred,
+                "preferred: a weighted preference excludes them",
+                true,
+            ),
+            (
+                "preferred at weight 0",
+                preferred(0, not_in(json!(["edge"]))),
+                Strength::Preferred,
+                "no preference excludes them",
+                false,
+            ),
+            (
+                "preferred, nothing",
+                json!({}),
+                Strength::Preferred,
+                "no preference excludes them",
+                false,
+            ),
+        ];
+        for (name, spec, strength, found, ok) in cases {
+            assert_eq!(
+                judge_node_affinity(&deployment(spec), &avoid(strength)),
+                (found.to_string(), ok),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn pdb() {
+        let pdb = |name: &str, sel: Value, spec: Value| {
+            let mut s = spec;
+            s["selector"] = sel;
+            object(json!({"kind": "PodDisruptionBudget", "metadata": {"name": name}, "spec": s}))
+        };
+        let web = json!({"matchLabels": {"app": "web"}});
+        let db = neighbour("Deployment/db", &[("app", "db")]);
+        // (name, replicas, PDBs, found, ok)
+        let cases = [
+            (
+                "maxUnavailable 1",
+                3,
+                vec![pdb("p", web.clone(), json!({"maxUnavailable": 1}))],
+                "p: maxUnavailable 1",
+                true,
+            ),
+            (
+                "maxUnavailable 2",
+                3,
+                vec![pdb("p", web.clone(), json!({"maxUnavailable": 2}))],
+                "p: maxUnavailable 2",
+                false,
+            ),
+            (
+                "maxUnavailable as a string",
+                3,
+                vec![pdb("p", web.clone(), json!({"maxUnavailable": "1"}))],
+                "p: maxUnavailable 1",
+                true,
+            ),
+            (
+                "minAvailable that matches",
+                3,
+                vec![pdb("p", web.clone(), json!({"minAvailable": 2}))],
+                "p: minAvailable 2",
+                true,
+            ),
+            (
+                "minAvailable all of them",
+                3,
+                vec![pdb("p", web.clone(), json!({"minAvailable": 3}))],
+                "p: minAvailable 3",
+                false,
+            ),
+            (
+                "minAvailable as a percentage",
+                3,
+                vec![pdb("p", web.clone(), json!({"minAvailable": "50%"}))],
+                "p: minAvailable 50%",
+                false,
+            ),
+            (
+                "both",
+                3,
+                vec![pdb("p", web.clone(), json!({"maxUnavailable": 1, "minAvailable": 2}))],
+                "p: both maxUnavailable and minAvailable (invalid)",
+                false,
+            ),
+            (
+                "neither",
+                3,
+                vec![pdb("p", web.clone(), json!({}))],
+                "p: neither maxUnavailable nor minAvailable",
+                false,
+            ),
+            (
+                "selects a neighbour",
+                3,
+                vec![pdb("p", json!({}), json!({"maxUnavailable": 1}))],
+                "p also selects Deployment/db",
+                false,
+            ),
+            ("none", 3, vec![], "no PDB selects its pods", false),
+            (
+                "another namespace's",
+                3,
+                vec![object(
+                    json!({"kind": "PodDisruptionBudget", "metadata": {"name": "p", "namespace": "other"}, "spec": {"selector": web.clone(), "maxUnavailable": 1}}),
+                )],
+                "no PDB selects its pods",
+                false,
+            ),
+            (
+                "two",
+                3,
+                vec![
+                    pdb("p", web.clone(), json!({"maxUnavailable": 1})),
+                    pdb("q", web.clone(), json!({"maxUnavailable": 1})),
+                ],
+                "2 PDBs select it: p, q",
+                false,
+            ),
+            ("none at 1 replica", 1, vec![], "none", true),
+            (
+                "one at 1 replica",
+                1,
+                vec![pdb("p", web.clone(), json!({"maxUnavailable": 1}))],
+                "p selects it: blocks every drain at 1 replica",
+                false,
+            ),
+        ];
+        for (name, replicas, objects, found, ok) in cases {
+            let i = intent(replicas);
+            assert_eq!(
+                judge_pdb(&objects, &i, &labels(&[("app", "web")]), &[&db]),
+                (found.to_string(), ok),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn hpa() {
+        let rendered = |replicas: Value| {
+            let mut d = deployment(json!({}));
+            d["spec"]["replicas"] = replicas;
+            d
+        };
+        let live = |replicas: u64, managers: Value| {
+            let mut d = rendered(json!(replicas));
+            d["metadata"]["uid"] = json!("u");
+            d["metadata"]["managedFields"] = managers;
+            d
+        };
+        let helm = json!([{"manager": "helm", "fieldsV1": {"f:spec": {"f:replicas": {}}}}]);
+        let scale = json!([{"manager": "kube-controller-manager", "subresource": "scale", "fieldsV1": {"f:spec": {"f:replicas": {}}}}]);
+        let hpa = |min: u64, max: u64, status: Value| json!({"spec": {"minReplicas": min, "maxReplicas": max}, "status": status});
+        // (name, Deployment, HPA, found, ok)
+        let cases = [
+            (
+                "rendered, as asked",
+                rendered(Value::Null),
+                hpa(2, 3, json!(null)),
+                "HPA h 2–3",
+                true,
+            ),
+            (
+                "other bounds",
+                rendered(Value::Null),
+                hpa(1, 3, json!(null)),
+                "HPA h 1–3",
+                false,
+            ),
+            (
+                "above the eligible nodes",
+                rendered(Value::Null),
+                hpa(2, 4, json!(null)),
+                "HPA h 2–4, max 4 above the 3 eligible nodes: pods beyond 3 stay Pending",
+                false,
+            ),
+            (
+                "rendered with replicas",
+                rendered(json!(2)),
+                hpa(2, 3, json!(null)),
+                "HPA h 2–3, but the Deployment also fixes replicas 2",
+                false,
+            ),
+            (
+                "live, the HPA owns replicas",
+                live(3, scale.clone()),
+                hpa(2, 3, json!({"currentReplicas": 3})),
+                "HPA h 2–3, now 3",
+                true,
+            ),
+            (
+                "live without managedFields",
+                live(2, Value::Null),
+                hpa(2, 3, json!({})),
+                "HPA h 2–3",
+                true,
+            ),
+            (
+                "live, Helm owns replicas",
+                live(2, helm),
+                hpa(2, 3, json!({})),
+                "HPA h 2–3, spec.replicas is owned by helm (managedFields), not the HPA: every upgrade resets its count",
+                false,
+            ),
+            (
+                "live, outside the range",
+                live(5, scale.clone()),
+                hpa(2, 3, json!({})),
+                "HPA h 2–3, the Deployment runs 5, outside 2–3",
+                false,
+            ),
+            (
+                "live, cannot scale",
+                live(2, scale),
+                hpa(
+                    2,
+                    3,
+                    json!({"conditions": [{"type": "ScalingActive", "status": "False", "reason": "FailedGetResourceMetric", "message": "no metrics"}, {"type": "ScalingLimited", "status": "False"}]}),
+                ),
+                "HPA h 2–3, ScalingActive=False (FailedGetResourceMetric: no metrics)",
+                false,
+            ),
+        ];
+        let a = Autoscale {
+            min: 2,
+            max: 3,
+            cpu_utilization: 80,
+        };
+        let mut i = intent(2);
+        i.autoscale = Some(a);
+        for (name, d, h, found, ok) in cases {
+            assert_eq!(judge_hpa(&d, &h, "h", &i, a), (found.to_string(), ok), "{name}");
+        }
+    }
+
+    #[test]
+    fn replicas() {
+        let hpa = object(
+            json!({"kind": "HorizontalPodAutoscaler", "metadata": {"name": "h"}, "spec": {"scaleTargetRef": {"name": "web"}, "minReplicas": 2, "maxReplicas": 3}}),
+        );
+        let autoscaled = |min| {
+            let mut i = intent(min);
+            i.autoscale = Some(Autoscale {
+                min,
+                max: 3,
+                cpu_utilization: 80,
+            });
+            i
+        };
+        // (name, intent, replicas in the Deployment, other objects, asked, found, ok)
+        let cases = [
+            ("as asked", intent(2), json!(2), vec![], "2", "2", true),
+            ("other count", intent(3), json!(2), vec![], "3", "2", false),
+            ("absent is 1", intent(1), Value::Null, vec![], "1", "1", true),
+            (
+                "autoscaled",
+                autoscaled(2),
+                Value::Null,
+                vec![hpa.clone()],
+                "HPA 2–3",
+                "HPA h 2–3",
+                true,
+            ),
+            (
+                "no HPA",
+                autoscaled(2),
+                Value::Null,
+                vec![],
+                "HPA 2–3",
+                "no HorizontalPodAutoscaler targets it",
+                false,
+            ),
+        ];
+        for (name, i, replicas, objects, asked, found, ok) in cases {
+            let mut d = deployment(json!({}));
+            d["spec"]["replicas"] = replicas;
+            let c = replicas_check(&i, &objects, &object(d), "values");
+            assert_eq!(
+                (c.asked.as_str(), c.found.as_str(), c.ok),
+                (asked, found, Some(ok)),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn failover() {
+        let toleration = |key: &str, secs: u32| json!({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": secs});
+        // (name, tolerations, found, ok)
+        let cases = [
+            (
+                "both",
+                json!([
+                    toleration("node.kubernetes.io/not-ready", 30),
+                    toleration("node.kubernetes.io/unreachable", 30)
+                ]),
+                "30s",
+                true,
+            ),
+            (
+                "one",
+                json!([toleration("node.kubernetes.io/unreachable", 30)]),
+                "missing",
+                false,
+            ),
+            (
+                "other seconds",
+                json!([
+                    toleration("node.kubernetes.io/not-ready", 300),
+                    toleration("node.kubernetes.io/unreachable", 30)
+                ]),
+                "missing",
+                false,
+            ),
+            ("none", Value::Null, "missing", false),
+        ];
+        for (name, tolerations, found, ok) in cases {
+            let d = deployment(json!({"tolerations": tolerations}));
+            let c = failover_check(&intent(1), &d).expect("asked at one replica");
+            assert_eq!(
+                (c.found.as_str(), c.ok, c.delivered_by.as_str()),
+                (found, Some(ok), "values"),
+                "{name}"
+            );
+        }
+        assert!(
+            failover_check(&intent(2), &deployment(json!({}))).is_none(),
+            "not asked at two replicas"
+        );
+    }
+
+    #[test]
+    fn runtime_created_deployments() {
+        let deployer = |env: Value| {
+            object(json!({"kind": "Deployment", "metadata": {"name": "manager"},
+                          "spec": {"template": {"spec": {"containers": [{"name": "m"}, {"name": "n", "env": env}]}}}}))
+        };
+        let set = json!([{"name": "REPLICAS", "value": "2"}, {"name": "AFFINITY", "value": "hard"}]);
+        let untouched = [
+            ("strategy", "not controllable: the manager rolls it", None),
+            ("PDB", "not controllable (Manager)", None),
+        ];
+        // (name, replicas, objects, (setting, found, ok) of replicas and anti-affinity)
+        let cases = [
+            (
+                "delivered",
+                2,
+                vec![deployer(set.clone())],
+                [
+                    (
+                        "replicas",
+                        "REPLICAS=2 on manager (set at runtime by Manager)",
+                        Some(true),
+                    ),
+                    ("anti-affinity", "AFFINITY=hard (set at runtime by Manager)", Some(true)),
+                ],
+            ),
+            (
+                "other values",
+                3,
+                vec![deployer(
+                    json!([{"name": "REPLICAS", "value": 2}, {"name": "AFFINITY", "value": "soft"}]),
+                )],
+                [
+                    (
+                        "replicas",
+                        "REPLICAS=2 on manager (set at runtime by Manager)",
+                        Some(false),
+                    ),
+                    (
+                        "anti-affinity",
+                        "AFFINITY=soft (set at runtime by Manager)",
+                        Some(false),
+                    ),
+                ],
+            ),
+            (
+                "no deployer",
+                2,
+                vec![],
+                [
+                    ("replicas", "REPLICAS not set (Manager's default 3)", Some(false)),
+                    ("anti-affinity", "preset not set (Manager's default soft)", Some(false)),
+                ],
+            ),
+            (
+                "one replica: no anti-affinity",
+                1,
+                vec![deployer(
+                    json!([{"name": "REPLICAS", "value": "1"}, {"name": "AFFINITY", "value": "off"}]),
+                )],
+                [
+                    (
+                        "replicas",
+                        "REPLICAS=1 on manager (set at runtime by Manager)",
+                        Some(true),
+                    ),
+                    ("anti-affinity", "AFFINITY=off (set at runtime by Manager)", Some(true)),
+                ],
+            ),
+        ];
+        for (name, replicas, objects, want) in cases {
+            let mut i = intent(replicas);
+            i.knowledge = &RUNTIME;
+            let report = judge(&i, &objects, &[]);
+            let got: Vec<(&str, &str, Option<bool>)> = report
+                .checks
+                .iter()
+                .map(|c| (c.setting, c.found.as_str(), c.ok))
+                .collect();
+            let want: Vec<(&str, &str, Option<bool>)> = want.into_iter().chain(untouched).collect();
+            assert_eq!(got, want, "{name}");
+        }
+        let mut i = intent(1);
+        i.knowledge = &RUNTIME;
+        assert_eq!(judge(&i, &[], &[]).checks[1].asked, "none (preset off)");
+    }
+
+    #[test]
+    fn a_missing_workload_is_one_failure() {
+        let report = judge(&intent(2), &[], &[]);
+        let got: Vec<(&str, &str, &str, Option<bool>)> = report
+            .checks
+            .iter()
+            .map(|c| (c.setting, c.asked.as_str(), c.found.as_str(), c.ok))
+            .collect();
+        assert_eq!(got, [("workload", "Deployment web in ns", "not found", Some(false))]);
+        assert_eq!(report.failed(), 1);
+    }
+
+    #[test]
+    fn judge_gives_one_verdict_per_setting() {
+        let mut i = intent(1);
+        i.avoid = Some(AvoidNodes {
+            labels: labels(&[("role", "edge")]),
+            strength: Strength::Preferred,
+        });
+        let d = object(deployment(json!({})));
+        let report = judge(&i, &[d], &[]);
+        let got: Vec<(&str, &str, Option<bool>, &str)> = report
+            .checks
+            .iter()
+            .map(|c| (c.setting, c.asked.as_str(), c.ok, c.delivered_by.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("replicas", "1", Some(true), "values"),
+                ("anti-affinity", "— (1 replica)", None, "—"),
+                ("node-affinity", "preferred off role=edge", Some(false), "values"),
+                ("strategy", "Recreate", Some(false), "values"),
+                ("PDB", "none (1 replica)", Some(true), "none needed"),
+                ("failover", "not-ready/unreachable tolerated 30s", Some(false), "values"),
+            ]
+        );
+    }
 }

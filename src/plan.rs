@@ -218,17 +218,73 @@ pub fn plan(p: &Plan) -> PlanReport {
     }
 }
 
+/// The answers for one component, from its intent and the representative placement.
 fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> ComponentPlan {
     let eligible = i.eligible_nodes.len() as u32;
     let r = i.replicas;
     let required = i.effective_anti_affinity() == AntiAffinity::Required;
-    let placeable = !required || r <= eligible;
     let evict = grace + i.failover_seconds.unwrap_or(DEFAULT_EVICTION_SECONDS);
+    let (node_failure, node_failure_text) = node_failure(i, placement, evict);
+    let failover_seconds = match node_failure {
+        Survival::Full | Survival::Failover => Some(evict),
+        Survival::Reduced | Survival::None => None,
+    };
+    let node_failure_text = match i.autoscale {
+        Some(a) if required && a.max + 1 > eligible => format!(
+            "{node_failure_text}; the HPA can reach only {} of its max {} while a node is down",
+            eligible - 1,
+            a.max
+        ),
+        _ => node_failure_text,
+    };
+    let needs_all = required && r >= eligible;
+    ComponentPlan {
+        release: i.release.clone(),
+        component: i.component.clone(),
+        namespace: i.namespace.clone(),
+        workload: i.workload.clone(),
+        tier: i.tier,
+        replicas: r,
+        max_replicas: i.autoscale.map(|a| a.max),
+        anti_affinity: match i.effective_anti_affinity() {
+            AntiAffinity::Required => "required".into(),
+            AntiAffinity::Preferred => "preferred".into(),
+            AntiAffinity::None => "none".into(),
+        },
+        strategy: match i.strategy {
+            _ if !i.knowledge.rendered_by_helm() => format!("{}'s own", i.knowledge.owner().unwrap_or_default()),
+            Strategy::Recreate => "Recreate".into(),
+            Strategy::RollingUpdate => "RollingUpdate (maxSurge 0)".into(),
+        },
+        pdb: i.pdb.filter(|_| i.knowledge.rendered_by_helm()),
+        eligible_nodes: i.eligible_nodes.clone(),
+        placeable: !required || r <= eligible,
+        node_failure,
+        node_failure_text,
+        failover_seconds,
+        serving_during_rollout: serving_during_rollout(i),
+        readiness: i.knowledge.readiness.text.to_string(),
+        rollout_all_up: match i.strategy {
+            Strategy::Recreate => format!("proceeds: all {r} restart together (brief outage); no free node needed"),
+            Strategy::RollingUpdate => "proceeds one pod at a time; no free node needed".into(),
+        },
+        rollout_one_down: rollout_one_down(i, needs_all),
+        drain: drain(i, needs_all),
+    }
+}
+
+/// The worst single-node failure, in words: the component fails over after `evict` seconds at one replica, keeps
+/// serving at two or more, reduced when anti-affinity leaves no free eligible node, down when all its pods share
+/// the only eligible node.
+fn node_failure(i: &Intent, placement: &IndexMap<String, Vec<String>>, evict: u32) -> (Survival, String) {
+    let eligible = i.eligible_nodes.len() as u32;
+    let r = i.replicas;
+    let required = i.effective_anti_affinity() == AntiAffinity::Required;
     let l = i.label();
     let stacked = placement
         .values()
         .any(|pods| pods.iter().filter(|x| **x == l).count() > 1);
-    let (node_failure, node_failure_text) = if r == 1 {
+    if r == 1 {
         if eligible >= 2 {
             (
                 Survival::Failover,
@@ -255,12 +311,13 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
             Survival::Full,
             format!("runs {} of {r} for ~{evict}s, then {r} again on a free node", r - 1),
         )
-    };
-    let failover_seconds = match node_failure {
-        Survival::Full | Survival::Failover => Some(evict),
-        Survival::Reduced | Survival::None => None,
-    };
-    let serving_during_rollout = match i.strategy {
+    }
+}
+
+/// How many replicas keep serving while a rollout replaces the pods.
+fn serving_during_rollout(i: &Intent) -> String {
+    let r = i.replicas;
+    match i.strategy {
         _ if !i.knowledge.rendered_by_helm() => {
             format!(
                 "{} of {r} ({}'s maxUnavailable 1)",
@@ -271,66 +328,31 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
         Strategy::RollingUpdate if r >= 2 => format!("{} of {r}", r - 1),
         Strategy::RollingUpdate => format!("0 of {r} (maxUnavailable 1)"),
         Strategy::Recreate => format!("0 of {r} (Recreate)"),
-    };
-    let node_failure_text = match i.autoscale {
-        Some(a) if required && a.max + 1 > eligible => format!(
-            "{node_failure_text}; the HPA can reach only {} of its max {} while a node is down",
-            eligible - 1,
-            a.max
-        ),
-        _ => node_failure_text,
-    };
-    let needs_all = required && r >= eligible;
-    let rollout_all_up = match i.strategy {
-        Strategy::Recreate => format!("proceeds: all {r} restart together (brief outage); no free node needed"),
-        Strategy::RollingUpdate => "proceeds one pod at a time; no free node needed".into(),
-    };
-    let rollout_one_down = match (needs_all, i.strategy) {
+    }
+}
+
+/// A rollout while one node is down; `needs_all`: required anti-affinity with a replica on every eligible node.
+fn rollout_one_down(i: &Intent, needs_all: bool) -> String {
+    match (needs_all, i.strategy) {
         _ if !i.knowledge.rendered_by_helm() => format!("set by {}", i.knowledge.owner().unwrap_or_default()),
         (false, _) => "proceeds".into(),
-        (true, Strategy::Recreate) if r == 1 => "proceeds on another node".into(),
+        (true, Strategy::Recreate) if i.replicas == 1 => "proceeds on another node".into(),
         (true, Strategy::Recreate) => "proceeds with one pod Pending until the node returns".into(),
         (true, Strategy::RollingUpdate) => {
             "stalls: the Pending pod uses maxUnavailable 1; resumes when the node returns".into()
         }
-    };
-    let drain = match i.pdb {
+    }
+}
+
+/// A node drain; `needs_all` as for [`rollout_one_down`].
+fn drain(i: &Intent, needs_all: bool) -> String {
+    match i.pdb {
         _ if !i.knowledge.rendered_by_helm() => "no PDB (not controllable)".into(),
         None => "allowed (no PDB at 1 replica): down until rescheduled (~seconds)".into(),
         Some(m) if needs_all => {
             format!("allowed (PDB maxUnavailable {m}); the evicted pod stays Pending until uncordon")
         }
         Some(m) => format!("allowed (PDB maxUnavailable {m}); the evicted pod moves to a free node"),
-    };
-    ComponentPlan {
-        release: i.release.clone(),
-        component: i.component.clone(),
-        namespace: i.namespace.clone(),
-        workload: i.workload.clone(),
-        tier: i.tier,
-        replicas: r,
-        max_replicas: i.autoscale.map(|a| a.max),
-        anti_affinity: match i.effective_anti_affinity() {
-            AntiAffinity::Required => "required".into(),
-            AntiAffinity::Preferred => "preferred".into(),
-            AntiAffinity::None => "none".into(),
-        },
-        strategy: match i.strategy {
-            _ if !i.knowledge.rendered_by_helm() => format!("{}'s own", i.knowledge.owner().unwrap_or_default()),
-            Strategy::Recreate => "Recreate".into(),
-            Strategy::RollingUpdate => "RollingUpdate (maxSurge 0)".into(),
-        },
-        pdb: i.pdb.filter(|_| i.knowledge.rendered_by_helm()),
-        eligible_nodes: i.eligible_nodes.clone(),
-        placeable,
-        node_failure,
-        node_failure_text,
-        failover_seconds,
-        serving_during_rollout,
-        readiness: i.knowledge.readiness.text.to_string(),
-        rollout_all_up,
-        rollout_one_down,
-        drain,
     }
 }
 
@@ -518,4 +540,283 @@ pub fn table(r: &PlanReport) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Autoscale;
+    use crate::check::fixtures::{RUNTIME, cluster, intent};
+
+    /// Component `name` at `replicas` with `anti_affinity`, eligible on `eligible`.
+    fn component(name: &str, replicas: u32, anti_affinity: AntiAffinity, eligible: &[&str]) -> Intent {
+        let mut i = intent(replicas);
+        i.release = name.into();
+        i.component = name.into();
+        i.anti_affinity = anti_affinity;
+        i.eligible_nodes = eligible.iter().map(|n| n.to_string()).collect();
+        i
+    }
+
+    #[test]
+    fn node_failure_by_replicas_and_room() {
+        use AntiAffinity::{Preferred, Required};
+        let abc = ["a", "b", "c"];
+        // (name, component, placement of its pods, survival, words)
+        let cases = [
+            (
+                "one replica, other nodes",
+                component("x", 1, Required, &abc),
+                vec!["a"],
+                Survival::Failover,
+                "down ~80s, then rescheduled on another eligible node",
+            ),
+            (
+                "one replica, one node",
+                component("x", 1, Required, &["a"]),
+                vec!["a"],
+                Survival::None,
+                "down until the node returns (no other eligible node)",
+            ),
+            (
+                "stacked on the one eligible node",
+                component("x", 2, Preferred, &["a"]),
+                vec!["a", "a"],
+                Survival::None,
+                "every replica is on the one eligible node: down until it returns",
+            ),
+            (
+                "a replica on every eligible node",
+                component("x", 3, Required, &abc),
+                vec!["a", "b", "c"],
+                Survival::Reduced,
+                "runs 2 of 3 until the node returns (no free eligible node)",
+            ),
+            (
+                "a free node",
+                component("x", 2, Required, &abc),
+                vec!["a", "b"],
+                Survival::Full,
+                "runs 1 of 2 for ~80s, then 2 again on a free node",
+            ),
+            (
+                "preferred fills every node",
+                component("x", 3, Preferred, &abc),
+                vec!["a", "b", "c"],
+                Survival::Full,
+                "runs 2 of 3 for ~80s, then 3 again on a free node",
+            ),
+        ];
+        for (name, i, on, survival, words) in cases {
+            let mut placement: IndexMap<String, Vec<String>> = IndexMap::new();
+            for n in on {
+                placement.entry(n.to_string()).or_default().push(i.label());
+            }
+            assert_eq!(
+                node_failure(&i, &placement, 80),
+                (survival, words.to_string()),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn rollouts_and_drains() {
+        let runtime = {
+            let mut i = intent(2);
+            i.knowledge = &RUNTIME;
+            i
+        };
+        let recreate = {
+            let mut i = intent(3);
+            i.strategy = Strategy::Recreate;
+            i
+        };
+        let rolling_one = {
+            let mut i = intent(1);
+            i.strategy = Strategy::RollingUpdate;
+            i
+        };
+        // (name, component, needs all nodes, serving during rollout, rollout one node down, drain)
+        let cases = [
+            (
+                "rolling, room",
+                intent(2),
+                false,
+                "1 of 2",
+                "proceeds",
+                "allowed (PDB maxUnavailable 1); the evicted pod moves to a free node",
+            ),
+            (
+                "rolling, every node",
+                intent(3),
+                true,
+                "2 of 3",
+                "stalls: the Pending pod uses maxUnavailable 1; resumes when the node returns",
+                "allowed (PDB maxUnavailable 1); the evicted pod stays Pending until uncordon",
+            ),
+            (
+                "recreate, every node",
+                recreate,
+                true,
+                "0 of 3 (Recreate)",
+                "proceeds with one pod Pending until the node returns",
+                "allowed (PDB maxUnavailable 1); the evicted pod stays Pending until uncordon",
+            ),
+            (
+                "one replica",
+                intent(1),
+                true,
+                "0 of 1 (Recreate)",
+                "proceeds on another node",
+                "allowed (no PDB at 1 replica): down until rescheduled (~seconds)",
+            ),
+            (
+                "one replica, rolling",
+                rolling_one,
+                false,
+                "0 of 1 (maxUnavailable 1)",
+                "proceeds",
+                "allowed (no PDB at 1 replica): down until rescheduled (~seconds)",
+            ),
+            (
+                "created at runtime",
+                runtime,
+                true,
+                "1 of 2 (Manager's maxUnavailable 1)",
+                "set by Manager",
+                "no PDB (not controllable)",
+            ),
+        ];
+        for (name, i, needs_all, serving, one_down, drained) in cases {
+            assert_eq!(
+                (
+                    serving_during_rollout(&i),
+                    rollout_one_down(&i, needs_all),
+                    drain(&i, needs_all)
+                ),
+                (serving.to_string(), one_down.to_string(), drained.to_string()),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_hpa_beyond_the_nodes_left() {
+        let mut i = intent(2);
+        i.autoscale = Some(Autoscale {
+            min: 2,
+            max: 3,
+            cpu_utilization: 80,
+        });
+        let placement: IndexMap<String, Vec<String>> = [("a".to_string(), vec!["web".to_string()])].into();
+        let c = judge(&i, &placement, 50);
+        assert_eq!(
+            c.node_failure_text,
+            "runs 1 of 2 for ~350s, then 2 again on a free node; the HPA can reach only 2 of its max 3 while a node is down"
+        );
+        assert_eq!(
+            (c.max_replicas, c.failover_seconds, c.placeable),
+            (Some(3), Some(350), true)
+        );
+        let c = judge(
+            &component("x", 4, AntiAffinity::Required, &["a", "b", "c"]),
+            &placement,
+            50,
+        );
+        assert_eq!(
+            (c.placeable, c.node_failure, c.failover_seconds),
+            (false, Survival::Reduced, None)
+        );
+    }
+
+    #[test]
+    fn placement_spreads_and_respects_required_anti_affinity() {
+        let p = cluster(&["a", "b", "c"]);
+        let web = component("web", 2, AntiAffinity::Required, &["a", "b", "c"]);
+        let db = component("db", 2, AntiAffinity::Required, &["a", "b", "c"]);
+        let wide = component("wide", 4, AntiAffinity::Required, &["a", "b", "c"]);
+        let soft = component("soft", 4, AntiAffinity::Preferred, &["a", "b"]);
+        // (name, components, node down, node → pods)
+        let cases = [
+            (
+                "least loaded first, the first node among equals",
+                vec![&web, &db],
+                None,
+                vec![("a", vec!["web", "db"]), ("b", vec!["web"]), ("c", vec!["db"])],
+            ),
+            (
+                "required: one per node, the rest unplaced",
+                vec![&wide],
+                None,
+                vec![("a", vec!["wide"]), ("b", vec!["wide"]), ("c", vec!["wide"])],
+            ),
+            (
+                "preferred: shares once every node has one",
+                vec![&soft],
+                None,
+                vec![("a", vec!["soft", "soft"]), ("b", vec!["soft", "soft"]), ("c", vec![])],
+            ),
+            (
+                "a node down",
+                vec![&wide],
+                Some("b"),
+                vec![("a", vec!["wide"]), ("b", vec![]), ("c", vec!["wide"])],
+            ),
+        ];
+        for (name, intents, down, want) in cases {
+            let want: IndexMap<String, Vec<String>> = want
+                .into_iter()
+                .map(|(n, pods)| (n.to_string(), pods.into_iter().map(String::from).collect()))
+                .collect();
+            assert_eq!(place(&p, &intents, down), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_preferred_avoided_node_is_taken_last() {
+        let mut p = cluster(&["a", "b", "c"]);
+        p.node_labels
+            .insert("c".into(), [("role".to_string(), "edge".to_string())].into());
+        let web = component("web", 2, AntiAffinity::Required, &["a", "b", "c"]);
+        let mut x = component("x", 1, AntiAffinity::Required, &["a", "b", "c"]);
+        let y = x.clone();
+        x.avoid = Some(crate::catalog::AvoidNodes {
+            labels: [("role".to_string(), "edge".to_string())].into(),
+            strength: crate::catalog::Strength::Preferred,
+        });
+        let at = |i: &Intent| {
+            place(&p, &[&web, i], None)
+                .into_iter()
+                .find(|(_, pods)| pods.contains(&i.label()))
+        };
+        assert_eq!(at(&y).map(|(n, _)| n).as_deref(), Some("c"), "the least loaded");
+        assert_eq!(at(&x).map(|(n, _)| n).as_deref(), Some("a"), "avoided");
+    }
+
+    #[test]
+    fn failure_and_recovery_scenarios() {
+        let p = cluster(&["a", "b", "c"]);
+        let web = component("web", 2, AntiAffinity::Required, &["a", "b", "c"]);
+        let one = component("one", 1, AntiAffinity::Required, &["a", "b", "c"]);
+        let pinned = component("pinned", 1, AntiAffinity::Required, &["a"]);
+        let intents = [&web, &one, &pinned];
+        let before = place(&p, &intents, None);
+        assert_eq!(
+            fail_scenario(&p, &intents, &before, "a").lines,
+            [
+                "web: runs 1 of 2 for ~350s, then its pod is recreated on c",
+                "pinned: DOWN until a returns",
+                "b then runs 2 pods",
+                "c then runs 1 pods",
+            ]
+        );
+        assert_eq!(
+            recovery_scenario(&p, &intents, &before, "a").lines,
+            [
+                "a returns empty of them: nothing rebalances by itself (a runs 0 of the pods it had; the others keep theirs)",
+                "to move web back: kubectl delete pod -n ns -l app=web --field-selector spec.nodeName=c",
+            ]
+        );
+    }
 }

@@ -95,6 +95,8 @@ struct Rendered {
     bare: Vec<Object>,
     overlay: Vec<Object>,
     chart_path: PathBuf,
+    /// `sha256:<hex>` of the chart that was rendered (what a proof in the lock names).
+    chart_digest: String,
 }
 
 fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Result<Rendered> {
@@ -139,10 +141,13 @@ fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Re
         };
         overlay = crate::patch::post_render(&overlay, &parsed, &extra).map_err(|e| Error::Tool(e.to_string()))?;
     }
+    let chart_digest = crate::lock::digest_path(&chart_path)
+        .map_err(|e| Error::Tool(format!("cannot digest the chart {}: {e}", chart_path.display())))?;
     Ok(Rendered {
         bare: objects_from_stream(&bare, &rel.namespace)?,
         overlay: objects_from_stream(&overlay, &rel.namespace)?,
         chart_path,
+        chart_digest,
     })
 }
 
@@ -188,30 +193,9 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
         let mut checks = Vec::new();
         let mut rule_name = None;
         if carrier == Some(n) {
-            let want = rules
-                .as_ref()
-                .and_then(|m| m.pointer(&format!("/{g}/groups/0/rules", g = crate::alerts::GROUP)))
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len);
-            let found = r.overlay.iter().find(|o| {
-                o.kind == "PrometheusRule"
-                    && o.value.pointer("/spec/groups/0/name").and_then(Value::as_str) == Some(crate::alerts::GROUP)
-            });
-            let got = found
-                .and_then(|o| o.value.pointer("/spec/groups/0/rules"))
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len);
-            rule_name = found.map(|o| o.name.clone());
-            checks.push(crate::check::Check {
-                setting: "alert rules",
-                asked: format!("group {} with {want} rules", crate::alerts::GROUP),
-                found: match found {
-                    Some(o) => format!("PrometheusRule {} with {got} rules", o.name),
-                    None => "no PrometheusRule carries them".into(),
-                },
-                ok: Some(found.is_some() && got == want),
-                delivered_by: "values".into(),
-            });
+            let (check, name) = alert_rules_check(rules.as_ref(), &r.overlay);
+            checks.push(check);
+            rule_name = name;
         }
         if let (Some(t), Some(k)) = (crate::k3s::take_over(rp), plan.k3s.as_ref()) {
             checks.extend(crate::k3s::judge(k, t, &r.overlay));
@@ -231,13 +215,41 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
             checks,
             drift,
             hints,
-            chart_digest: crate::lock::digest_path(&r.chart_path).unwrap_or_default(),
+            chart_digest: r.chart_digest.clone(),
         });
     }
     Ok(Outcome {
         helm: helm.version.clone(),
         releases,
     })
+}
+
+/// The alert rules, in the release whose chart carries them: a PrometheusRule holding hagen's group with every
+/// rule of `rules`; with that PrometheusRule's name (it is added on purpose, not drift).
+fn alert_rules_check(rules: Option<&Value>, overlay: &[Object]) -> (crate::check::Check, Option<String>) {
+    let want = rules
+        .and_then(|m| m.pointer(&format!("/{g}/groups/0/rules", g = crate::alerts::GROUP)))
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let found = overlay.iter().find(|o| {
+        o.kind == "PrometheusRule"
+            && o.value.pointer("/spec/groups/0/name").and_then(Value::as_str) == Some(crate::alerts::GROUP)
+    });
+    let got = found
+        .and_then(|o| o.value.pointer("/spec/groups/0/rules"))
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let check = crate::check::Check {
+        setting: "alert rules",
+        asked: format!("group {} with {want} rules", crate::alerts::GROUP),
+        found: match found {
+            Some(o) => format!("PrometheusRule {} with {got} rules", o.name),
+            None => "no PrometheusRule carries them".into(),
+        },
+        ok: Some(found.is_some() && got == want),
+        delivered_by: "values".into(),
+    };
+    (check, found.map(|o| o.name.clone()))
 }
 
 /// What `hagen verify` did to a catalogue: the judgement, the proofs it recorded or dropped, and whether out/ is
@@ -266,6 +278,7 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
     let loaded = crate::catalog::load_file(catalog)?;
     let mut known = crate::lock::Knowledge::beside(catalog).map_err(Error::Knowledge)?;
     for n in &known.notes {
+        // A note is advice on the side: a closed stderr must not stop the verification it accompanies.
         let _ = writeln!(std::io::stderr(), "{n}");
     }
     known.lock = None;
@@ -342,6 +355,8 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
 fn leaf_paths(v: &serde_yaml::Value, prefix: &str, out: &mut Vec<(String, serde_yaml::Value)>) {
     if let serde_yaml::Value::Mapping(m) = v {
         for (k, v) in m {
+            // Values keys are strings; another key (a number, a boolean) has no dotted path and no hint is
+            // built from it, so it stands as an empty segment rather than stopping the hints.
             let key = k.as_str().unwrap_or_default();
             let p = if prefix.is_empty() {
                 key.to_string()
@@ -358,69 +373,85 @@ fn leaf_paths(v: &serde_yaml::Value, prefix: &str, out: &mut Vec<(String, serde_
 }
 
 /// Keys of the overlay that the chart's own values.yaml does not know, with where a key of that name lives now.
-/// A key under a map the chart leaves empty (`affinity: {}`) is free-form and not reported.
+/// The hints are an aid beside a ✗ already reported: when the two cannot be compared, one hint says why, rather
+/// than failing the verification or blaming every key.
 fn moved_keys(helm: &Helm, chart: &Path, values: &Path) -> Vec<String> {
-    let parse = |t: String| {
-        crate::yaml::check_bounds(&t, crate::yaml::STREAM)
-            .ok()
-            .and_then(|()| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
-            .unwrap_or_default()
-    };
-    let Ok(defaults) = helm.show_values(chart).map(parse) else {
-        return vec![];
-    };
-    let Ok(overlay) = crate::yaml::read_file(values, crate::yaml::SMALL.size).map(parse) else {
-        return vec![];
-    };
-    let mut ours = Vec::new();
-    leaf_paths(&overlay, "", &mut ours);
-    let mut theirs = Vec::new();
-    leaf_paths(&defaults, "", &mut theirs);
-    let mut hints = Vec::new();
-    for (path, _) in ours {
-        let segs: Vec<&str> = path.split('.').collect();
-        let mut node = &defaults;
-        let mut unknown_at = None;
-        for (n, seg) in segs.iter().enumerate() {
-            match node {
-                serde_yaml::Value::Mapping(m) if m.is_empty() => break,
-                serde_yaml::Value::Mapping(m) => match m.get(*seg) {
-                    Some(next) => node = next,
-                    None => {
-                        unknown_at = Some(n);
-                        break;
-                    }
-                },
-                _ => break,
-            }
-        }
-        let Some(n) = unknown_at else { continue };
-        let name = segs[n];
-        let moved: Vec<&str> = theirs
-            .iter()
-            .map(|(p, _)| p.as_str())
-            .filter(|p| p.split('.').any(|s| s == name) && !p.starts_with(&segs[..=n].join(".")))
-            .map(|p| {
-                let parts: Vec<&str> = p.split('.').collect();
-                let i = parts.iter().position(|s| *s == name).unwrap_or(0);
-                &p[..parts[..=i].iter().map(|s| s.len() + 1).sum::<usize>() - 1]
-            })
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let key = segs[..=n].join(".");
-        if moved.is_empty() {
-            hints.push(format!("`{key}` is not in the chart's values.yaml"));
-        } else {
-            hints.push(format!(
-                "`{key}` is not in the chart's values.yaml; it now appears as `{}`",
-                moved.join("`, `")
-            ));
-        }
+    let compared = helm
+        .show_values(chart)
+        .and_then(|t| parse_values(&t, "the chart's values.yaml"))
+        .and_then(|defaults| {
+            let overlay = crate::yaml::read_file(values, crate::yaml::SMALL.size)?;
+            Ok((defaults, parse_values(&overlay, &values.display().to_string())?))
+        });
+    match compared {
+        Ok((defaults, overlay)) => key_hints(&defaults, &overlay),
+        Err(e) => vec![format!("no hint on moved keys: {e}")],
     }
+}
+
+/// A values file (`what` names it in the error), bounded like every stream hagen reads.
+fn parse_values(text: &str, what: &str) -> Result<serde_yaml::Value> {
+    crate::yaml::check_bounds(text, crate::yaml::STREAM).map_err(|e| Error::Tool(format!("{what}: {}", e.message)))?;
+    serde_yaml::from_str(text).map_err(|e| Error::Tool(format!("{what}: {e}")))
+}
+
+/// The overlay's keys the chart's `defaults` do not know, with where a key of that name lives now; a key under
+/// a map the chart leaves empty (`affinity: {}`) is free-form and not reported.
+fn key_hints(defaults: &serde_yaml::Value, overlay: &serde_yaml::Value) -> Vec<String> {
+    let mut ours = Vec::new();
+    leaf_paths(overlay, "", &mut ours);
+    let mut theirs = Vec::new();
+    leaf_paths(defaults, "", &mut theirs);
+    let mut hints: Vec<String> = ours
+        .iter()
+        .filter_map(|(path, _)| key_hint(path, defaults, &theirs))
+        .collect();
     hints.sort();
     hints.dedup();
     hints
+}
+
+/// The hint for one leaf `path` of the overlay: none when `defaults` know it (or it lies under an empty map).
+fn key_hint(path: &str, defaults: &serde_yaml::Value, theirs: &[(String, serde_yaml::Value)]) -> Option<String> {
+    let segs: Vec<&str> = path.split('.').collect();
+    let mut node = defaults;
+    let mut unknown_at = None;
+    for (n, seg) in segs.iter().enumerate() {
+        match node {
+            serde_yaml::Value::Mapping(m) if m.is_empty() => break,
+            serde_yaml::Value::Mapping(m) => match m.get(*seg) {
+                Some(next) => node = next,
+                None => {
+                    unknown_at = Some(n);
+                    break;
+                }
+            },
+            _ => break,
+        }
+    }
+    let n = unknown_at?;
+    let name = segs[n];
+    let moved: Vec<&str> = theirs
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .filter(|p| p.split('.').any(|s| s == name) && !p.starts_with(&segs[..=n].join(".")))
+        .map(|p| {
+            let parts: Vec<&str> = p.split('.').collect();
+            let i = parts.iter().position(|s| *s == name).unwrap_or(0);
+            &p[..parts[..=i].iter().map(|s| s.len() + 1).sum::<usize>() - 1]
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let key = segs[..=n].join(".");
+    Some(if moved.is_empty() {
+        format!("`{key}` is not in the chart's values.yaml")
+    } else {
+        format!(
+            "`{key}` is not in the chart's values.yaml; it now appears as `{}`",
+            moved.join("`, `")
+        )
+    })
 }
 
 /// The human report.
@@ -524,5 +555,107 @@ mod tests {
         assert!(table(&failed).contains("✗ alert rules"));
         assert!(table(&failed).contains("; 1 release check(s) failed)"));
         assert_eq!(outcome(vec![check(Some(true)), check(None)]).failures(), 0);
+    }
+
+    #[test]
+    fn hints_name_keys_the_chart_does_not_know() {
+        let defaults = parse_values(
+            "replicaCount: 1\naffinity: {}\ncontroller:\n  replicas: 1\n  pdb: {}\nwebhook:\n  replicas: 1\n",
+            "d",
+        )
+        .unwrap();
+        // (name, overlay, hints)
+        let cases: [(&str, &str, &[&str]); 6] = [
+            ("known", "replicaCount: 2\ncontroller: {replicas: 2}", &[]),
+            (
+                "under an empty map",
+                "affinity: {podAntiAffinity: {x: 1}}\ncontroller: {pdb: {enabled: true}}",
+                &[],
+            ),
+            (
+                "moved",
+                "replicas: 2",
+                &[
+                    "`replicas` is not in the chart's values.yaml; it now appears as `controller.replicas`, `webhook.replicas`",
+                ],
+            ),
+            (
+                "unknown",
+                "strategy: {type: Recreate}",
+                &["`strategy` is not in the chart's values.yaml"],
+            ),
+            (
+                "unknown below a known key, once",
+                "controller: {strategy: {type: Recreate, rollingUpdate: null}}",
+                &["`controller.strategy` is not in the chart's values.yaml"],
+            ),
+            ("empty overlay", "", &[]),
+        ];
+        for (name, overlay, want) in cases {
+            assert_eq!(
+                key_hints(&defaults, &parse_values(overlay, "o").unwrap()),
+                want,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn values_files() {
+        // (name, text, parsed or the error's start)
+        let cases: [(&str, &str, Result<serde_yaml::Value, &str>); 4] = [
+            ("empty", "", Ok(serde_yaml::Value::Null)),
+            ("a comment only", "# nothing\n", Ok(serde_yaml::Value::Null)),
+            ("a map", "a: 1", Ok(serde_yaml::from_str("a: 1").unwrap())),
+            ("not YAML", "a: [", Err("the values: ")),
+        ];
+        for (name, text, want) in cases {
+            match (parse_values(text, "the values"), want) {
+                (Ok(got), Ok(want)) => assert_eq!(got, want, "{name}"),
+                (Err(e), Err(start)) => assert!(e.to_string().starts_with(start), "{name}: {e}"),
+                (got, want) => panic!("{name}: {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn alert_rules_in_the_carrying_release() {
+        use crate::alerts::GROUP;
+        use serde_json::json;
+        let rules = json!({GROUP: {"groups": [{"name": GROUP, "rules": [{"alert": "A"}, {"alert": "B"}]}]}});
+        let prometheus_rule = |rules: Value| {
+            Object::new(
+                json!({"kind": "PrometheusRule", "metadata": {"name": "r"}, "spec": {"groups": [{"name": GROUP, "rules": rules}]}}),
+                "ns",
+            )
+            .unwrap()
+        };
+        // (name, objects, found, ok, the rule's name)
+        let cases = [
+            (
+                "every rule",
+                vec![prometheus_rule(json!([{}, {}]))],
+                "PrometheusRule r with 2 rules",
+                true,
+                Some("r"),
+            ),
+            (
+                "one missing",
+                vec![prometheus_rule(json!([{}]))],
+                "PrometheusRule r with 1 rules",
+                false,
+                Some("r"),
+            ),
+            ("none", vec![], "no PrometheusRule carries them", false, None),
+        ];
+        for (name, objects, found, ok, rule) in cases {
+            let (c, r) = alert_rules_check(Some(&rules), &objects);
+            assert_eq!(c.asked, format!("group {GROUP} with 2 rules"), "{name}");
+            assert_eq!(
+                (c.found.as_str(), c.ok, r.as_deref()),
+                (found, Some(ok), rule),
+                "{name}"
+            );
+        }
     }
 }

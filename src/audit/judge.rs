@@ -65,114 +65,142 @@ pub fn component<'a>(
         .objects
         .iter()
         .find(|o| o.kind == "Deployment" && o.name == i.workload && o.namespace == i.namespace);
-    if let Some(d) = dep.filter(|d| d.value.get("status").is_some()) {
-        let want = d.value.pointer("/spec/replicas").and_then(Value::as_u64).unwrap_or(1);
-        let ready = d
-            .value
-            .pointer("/status/readyReplicas")
-            .and_then(Value::as_u64)
-            .unwrap_or(0);
-        report.checks.push(live(
-            "ready",
-            format!("{want} ready"),
-            format!("{ready} ready"),
-            ready >= want,
-        ));
-    }
+    report.checks.extend(dep.and_then(|d| ready_check(&d.value)));
     let mut per_node: IndexMap<String, usize> = nodes.keys().map(|n| (n.clone(), 0)).collect();
-    let has_pods = dump.pods.iter().any(|p| p.node.is_some());
-    if has_pods {
-        // Pods that serve: active, Ready, on a node that is up.
-        let want = i.autoscale.map_or(i.replicas, |a| a.min);
-        let mut serving = 0;
-        let mut problems = Vec::new();
-        for p in &mine {
-            let node = p.node.as_deref();
-            let up = node.is_some_and(|n| nodes.get(n).is_none_or(NodeInfo::up));
-            match node {
-                _ if p.phase == "Succeeded" || p.phase == "Failed" => {}
-                None => problems.push(match &p.unschedulable {
-                    Some(why) if !why.is_empty() => format!("{} Pending: {why}", p.name),
-                    _ => format!("{} Pending, not scheduled", p.name),
-                }),
-                Some(n) if p.terminating => problems.push(format!("{} terminating on {n}", p.name)),
-                Some(n) if !up => {
-                    problems.push(format!("{} on {n} (node {})", p.name, nodes[n].state()));
-                }
-                Some(n) if !p.ready => problems.push(format!("{} on {n} not Ready", p.name)),
-                Some(_) => serving += 1,
-            }
-        }
-        let ok = serving >= want && !mine.iter().any(|p| p.active() && p.node.is_none());
-        let mut found = format!("{serving} serving");
-        if !problems.is_empty() {
-            found.push_str(&format!(" ({})", problems.join("; ")));
-        }
-        report
-            .checks
-            .push(live("pods", format!("{want} serving on Ready nodes"), found, ok));
-
+    if dump.pods.iter().any(|p| p.node.is_some()) {
+        report.checks.push(pods_check(i, &mine, nodes));
         for p in mine.iter().filter(|p| p.active()) {
             if let Some(n) = &p.node {
                 *per_node.entry(n.clone()).or_default() += 1;
             }
         }
         if dep.is_some() || !mine.is_empty() {
-            let doubled: Vec<String> = per_node
-                .iter()
-                .filter(|(_, c)| **c > 1)
-                .map(|(n, c)| format!("{c} on {n}"))
-                .collect();
-            let found = if doubled.is_empty() {
-                format!(
-                    "{} pods on {} distinct nodes",
-                    per_node.values().sum::<usize>(),
-                    per_node.values().filter(|c| **c > 0).count()
-                )
-            } else {
-                doubled.join(", ")
-            };
-            report
-                .checks
-                .push(live("spread", "one pod per node".into(), found, doubled.is_empty()));
+            report.checks.push(spread_check(&per_node));
         }
     }
-    // Room to reschedule: with required anti-affinity, each replica needs its own schedulable eligible node, and
-    // the catalogue's spare node is what a node failure is survived with.
+    report.checks.extend(room_check(i, nodes));
+    report.checks.extend(disruption_checks(i, dump, &mine));
+    Judged {
+        report,
+        per_node,
+        pods: mine,
+    }
+}
+
+/// Ready replicas, when the Deployment `d` carries a status: as many ready as it asks for.
+fn ready_check(d: &Value) -> Option<Check> {
+    d.get("status")?;
+    let want = d.pointer("/spec/replicas").and_then(Value::as_u64).unwrap_or(1);
+    let ready = d.pointer("/status/readyReplicas").and_then(Value::as_u64).unwrap_or(0);
+    Some(live(
+        "ready",
+        format!("{want} ready"),
+        format!("{ready} ready"),
+        ready >= want,
+    ))
+}
+
+/// Pods that serve: active, Ready, on a node that is up; at least the (minimum) replicas, and none Pending.
+fn pods_check(i: &Intent, mine: &[&Pod], nodes: &IndexMap<String, NodeInfo>) -> Check {
+    let want = i.autoscale.map_or(i.replicas, |a| a.min);
+    let mut serving = 0;
+    let mut problems = Vec::new();
+    for p in mine {
+        match pod_problem(p, nodes) {
+            Some(problem) => problems.push(problem),
+            None if p.phase == "Succeeded" || p.phase == "Failed" => {}
+            None => serving += 1,
+        }
+    }
+    let ok = serving >= want && !mine.iter().any(|p| p.active() && p.node.is_none());
+    let mut found = format!("{serving} serving");
+    if !problems.is_empty() {
+        found.push_str(&format!(" ({})", problems.join("; ")));
+    }
+    live("pods", format!("{want} serving on Ready nodes"), found, ok)
+}
+
+/// Why pod `p` does not serve (Pending, terminating, on a node that is down, not Ready); `None` when it serves
+/// or has finished.
+fn pod_problem(p: &Pod, nodes: &IndexMap<String, NodeInfo>) -> Option<String> {
+    let node = p.node.as_deref();
+    let up = node.is_some_and(|n| nodes.get(n).is_none_or(NodeInfo::up));
+    match node {
+        _ if p.phase == "Succeeded" || p.phase == "Failed" => None,
+        None => Some(match &p.unschedulable {
+            Some(why) if !why.is_empty() => format!("{} Pending: {why}", p.name),
+            _ => format!("{} Pending, not scheduled", p.name),
+        }),
+        Some(n) if p.terminating => Some(format!("{} terminating on {n}", p.name)),
+        Some(n) if !up => Some(format!("{} on {n} (node {})", p.name, nodes[n].state())),
+        Some(n) if !p.ready => Some(format!("{} on {n} not Ready", p.name)),
+        Some(_) => None,
+    }
+}
+
+/// One pod per node: the nodes that run two or more of the component's active pods.
+fn spread_check(per_node: &IndexMap<String, usize>) -> Check {
+    let doubled: Vec<String> = per_node
+        .iter()
+        .filter(|(_, c)| **c > 1)
+        .map(|(n, c)| format!("{c} on {n}"))
+        .collect();
+    let found = if doubled.is_empty() {
+        format!(
+            "{} pods on {} distinct nodes",
+            per_node.values().sum::<usize>(),
+            per_node.values().filter(|c| **c > 0).count()
+        )
+    } else {
+        doubled.join(", ")
+    };
+    live("spread", "one pod per node".into(), found, doubled.is_empty())
+}
+
+/// Room to reschedule: with required anti-affinity, each replica needs its own schedulable eligible node, and
+/// the catalogue's spare node is what a node failure is survived with. A check only when there is too little.
+fn room_check(i: &Intent, nodes: &IndexMap<String, NodeInfo>) -> Option<Check> {
     let replicas = i.autoscale.map_or(i.replicas, |a| a.min) as usize;
     let known = nodes.values().any(|n| n.ready.is_some());
-    if known && replicas >= 2 && i.effective_anti_affinity() == AntiAffinity::Required {
-        let eligible: Vec<&String> = i.eligible_nodes.iter().filter(|n| nodes.contains_key(*n)).collect();
-        let schedulable = eligible.iter().filter(|n| nodes[n.as_str()].schedulable()).count();
-        let spare_planned = eligible.len() > replicas;
-        if schedulable < replicas || (spare_planned && schedulable == replicas) {
-            let why: Vec<String> = eligible
-                .iter()
-                .filter(|n| !nodes[n.as_str()].schedulable())
-                .map(|n| format!("{n} {}", nodes[n.as_str()].state()))
-                .collect();
-            let found = if schedulable < replicas {
-                format!(
-                    "{schedulable} schedulable ({}): {} replica(s) cannot be placed",
-                    why.join(", "),
-                    replicas - schedulable
-                )
-            } else {
-                format!(
-                    "{schedulable} schedulable ({}): none spare, one more node failure leaves it reduced",
-                    why.join(", ")
-                )
-            };
-            let asked = if spare_planned {
-                format!("a spare node ({replicas} replicas, {} eligible nodes)", eligible.len())
-            } else {
-                format!("{replicas} schedulable eligible nodes")
-            };
-            report.checks.push(live("room", asked, found, false));
-        }
+    if !known || replicas < 2 || i.effective_anti_affinity() != AntiAffinity::Required {
+        return None;
     }
-    // A PDB that allows no disruption blocks every drain.
+    let eligible: Vec<&String> = i.eligible_nodes.iter().filter(|n| nodes.contains_key(*n)).collect();
+    let schedulable = eligible.iter().filter(|n| nodes[n.as_str()].schedulable()).count();
+    let spare_planned = eligible.len() > replicas;
+    if schedulable > replicas || (schedulable == replicas && !spare_planned) {
+        return None;
+    }
+    let why: Vec<String> = eligible
+        .iter()
+        .filter(|n| !nodes[n.as_str()].schedulable())
+        .map(|n| format!("{n} {}", nodes[n.as_str()].state()))
+        .collect();
+    let found = if schedulable < replicas {
+        format!(
+            "{schedulable} schedulable ({}): {} replica(s) cannot be placed",
+            why.join(", "),
+            replicas - schedulable
+        )
+    } else {
+        format!(
+            "{schedulable} schedulable ({}): none spare, one more node failure leaves it reduced",
+            why.join(", ")
+        )
+    };
+    let asked = if spare_planned {
+        format!("a spare node ({replicas} replicas, {} eligible nodes)", eligible.len())
+    } else {
+        format!("{replicas} schedulable eligible nodes")
+    };
+    Some(live("room", asked, found, false))
+}
+
+/// The PDBs of the namespace that select the component's pods and report their status: a PDB that allows no
+/// disruption blocks every drain.
+fn disruption_checks(i: &Intent, dump: &Dump, mine: &[&Pod]) -> Vec<Check> {
     let mut seen = std::collections::HashSet::new();
+    let mut checks = Vec::new();
     for pdb in dump
         .objects
         .iter()
@@ -185,7 +213,7 @@ pub fn component<'a>(
             continue;
         };
         if mine.iter().any(|p| sel.matches(&p.labels)) && seen.insert(&pdb.name) {
-            report.checks.push(live(
+            checks.push(live(
                 "disruptions",
                 "≥ 1 allowed".into(),
                 format!("{}: {allowed} allowed", pdb.name),
@@ -193,11 +221,7 @@ pub fn component<'a>(
             ));
         }
     }
-    Judged {
-        report,
-        per_node,
-        pods: mine,
-    }
+    checks
 }
 
 /// Nodes that are down or cordoned, and catalogue nodes missing from the dump.
@@ -253,4 +277,297 @@ pub fn node_findings(plan: &Plan, dump: &Dump, nodes: &IndexMap<String, NodeInfo
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::fixtures::pod;
+    use crate::check::fixtures::{intent, object};
+    use serde_json::json;
+
+    fn node(ready: Option<&str>, cordoned: bool) -> NodeInfo {
+        NodeInfo {
+            ready: ready.map(String::from),
+            cordoned,
+            pods: 0,
+        }
+    }
+
+    /// Nodes a, b, c: Ready and schedulable except as `states` says (`NotReady`, `Unknown`, `cordoned`).
+    fn nodes(states: &[(&str, &str)]) -> IndexMap<String, NodeInfo> {
+        ["a", "b", "c"]
+            .into_iter()
+            .map(|n| {
+                let info = match states.iter().find(|(m, _)| *m == n).map(|(_, s)| *s) {
+                    Some("NotReady") => node(Some("False"), false),
+                    Some("Unknown") => node(Some("Unknown"), false),
+                    Some("cordoned") => node(Some("True"), true),
+                    _ => node(Some("True"), false),
+                };
+                (n.to_string(), info)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pod_problems() {
+        let with = |f: fn(&mut Pod)| {
+            let mut p = pod("p", Some("a"));
+            f(&mut p);
+            p
+        };
+        // (name, pod, problem)
+        let cases = [
+            ("serving", pod("p", Some("a")), None),
+            ("finished", with(|p| p.phase = "Succeeded".into()), None),
+            ("unscheduled", with(|p| p.node = None), Some("p Pending, not scheduled")),
+            (
+                "Pending with a reason",
+                with(|p| {
+                    p.node = None;
+                    p.unschedulable = Some("0/3 nodes are available".into());
+                }),
+                Some("p Pending: 0/3 nodes are available"),
+            ),
+            (
+                "terminating",
+                with(|p| p.terminating = true),
+                Some("p terminating on a"),
+            ),
+            (
+                "on a node down",
+                with(|p| p.node = Some("b".into())),
+                Some("p on b (node NotReady)"),
+            ),
+            ("not Ready", with(|p| p.ready = false), Some("p on a not Ready")),
+            ("on a node the dump lacks", with(|p| p.node = Some("z".into())), None),
+        ];
+        let nodes = nodes(&[("b", "NotReady")]);
+        for (name, p, want) in cases {
+            assert_eq!(pod_problem(&p, &nodes).as_deref(), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn pods_serving() {
+        let pending = {
+            let mut p = pod("p3", None);
+            p.unschedulable = Some(String::new());
+            p
+        };
+        let finished = {
+            let mut p = pod("p4", Some("c"));
+            p.phase = "Succeeded".into();
+            p
+        };
+        // (name, replicas, pods, found, ok)
+        let cases = [
+            (
+                "all serving",
+                2,
+                vec![pod("p1", Some("a")), pod("p2", Some("b"))],
+                "2 serving",
+                true,
+            ),
+            (
+                "one short",
+                3,
+                vec![pod("p1", Some("a")), pod("p2", Some("b"))],
+                "2 serving",
+                false,
+            ),
+            (
+                "enough, but one Pending",
+                2,
+                vec![pod("p1", Some("a")), pod("p2", Some("b")), pending],
+                "2 serving (p3 Pending, not scheduled)",
+                false,
+            ),
+            (
+                "a finished pod does not count",
+                2,
+                vec![pod("p1", Some("a")), finished],
+                "1 serving",
+                false,
+            ),
+            (
+                "one on a node down",
+                2,
+                vec![pod("p1", Some("a")), pod("p2", Some("c"))],
+                "1 serving (p2 on c (node Unknown))",
+                false,
+            ),
+        ];
+        let nodes = nodes(&[("c", "Unknown")]);
+        for (name, replicas, pods, found, ok) in cases {
+            let mine: Vec<&Pod> = pods.iter().collect();
+            let c = pods_check(&intent(replicas), &mine, &nodes);
+            assert_eq!(
+                (c.asked, c.found, c.ok),
+                (
+                    format!("{replicas} serving on Ready nodes"),
+                    found.to_string(),
+                    Some(ok)
+                ),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn spread() {
+        // (name, pods per node, found, ok)
+        let cases = [
+            (
+                "one each",
+                vec![("a", 1), ("b", 1), ("c", 0)],
+                "2 pods on 2 distinct nodes",
+                true,
+            ),
+            (
+                "two on one",
+                vec![("a", 2), ("b", 1), ("c", 3)],
+                "2 on a, 3 on c",
+                false,
+            ),
+            ("none", vec![("a", 0)], "0 pods on 0 distinct nodes", true),
+        ];
+        for (name, per_node, found, ok) in cases {
+            let per_node: IndexMap<String, usize> = per_node.into_iter().map(|(n, c)| (n.to_string(), c)).collect();
+            let c = spread_check(&per_node);
+            assert_eq!((c.found.as_str(), c.ok), (found, Some(ok)), "{name}");
+        }
+    }
+
+    #[test]
+    fn room_to_reschedule() {
+        // (name, replicas, node states, asked and found when short of room)
+        let cases = [
+            ("a spare node", 2, vec![], None),
+            ("no spare planned, all there", 3, vec![], None),
+            (
+                "the spare is down",
+                2,
+                vec![("c", "NotReady")],
+                Some((
+                    "a spare node (2 replicas, 3 eligible nodes)",
+                    "2 schedulable (c NotReady): none spare, one more node failure leaves it reduced",
+                )),
+            ),
+            (
+                "too few",
+                3,
+                vec![("a", "cordoned")],
+                Some((
+                    "3 schedulable eligible nodes",
+                    "2 schedulable (a cordoned): 1 replica(s) cannot be placed",
+                )),
+            ),
+            (
+                "one replica needs no room",
+                1,
+                vec![("a", "NotReady"), ("b", "NotReady")],
+                None,
+            ),
+        ];
+        for (name, replicas, states, want) in cases {
+            let got = room_check(&intent(replicas), &nodes(&states));
+            let got = got.as_ref().map(|c| (c.asked.as_str(), c.found.as_str()));
+            assert_eq!(got, want, "{name}");
+        }
+        let mut preferred = intent(3);
+        preferred.anti_affinity = AntiAffinity::Preferred;
+        assert!(
+            room_check(&preferred, &nodes(&[("a", "cordoned")])).is_none(),
+            "preferred"
+        );
+        let unknown: IndexMap<String, NodeInfo> = [("a".to_string(), node(None, false))].into();
+        assert!(room_check(&intent(3), &unknown).is_none(), "node states unknown");
+    }
+
+    #[test]
+    fn ready_replicas() {
+        // (name, Deployment, found and ok)
+        let cases = [
+            ("rendered: no status", json!({"spec": {"replicas": 2}}), None),
+            (
+                "all ready",
+                json!({"spec": {"replicas": 2}, "status": {"readyReplicas": 2}}),
+                Some(("2 ready", true)),
+            ),
+            (
+                "one short",
+                json!({"spec": {"replicas": 2}, "status": {"readyReplicas": 1}}),
+                Some(("1 ready", false)),
+            ),
+            ("none ready, no count", json!({"status": {}}), Some(("0 ready", false))),
+        ];
+        for (name, d, want) in cases {
+            let got = ready_check(&d);
+            assert_eq!(
+                got.as_ref().map(|c| (c.found.as_str(), c.ok == Some(true))),
+                want,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn disruptions() {
+        let pdb = |name: &str, ns: &str, sel: Value, status: Value| {
+            object(
+                json!({"kind": "PodDisruptionBudget", "metadata": {"name": name, "namespace": ns},
+                          "spec": {"selector": sel}, "status": status}),
+            )
+        };
+        let web = json!({"matchLabels": {"app": "web"}});
+        let dump = Dump {
+            objects: vec![
+                pdb("allows", "ns", web.clone(), json!({"disruptionsAllowed": 1})),
+                pdb("blocks", "ns", web.clone(), json!({"disruptionsAllowed": 0})),
+                pdb("rendered", "ns", web.clone(), json!({})),
+                pdb("elsewhere", "other", web.clone(), json!({"disruptionsAllowed": 0})),
+                pdb(
+                    "others",
+                    "ns",
+                    json!({"matchLabels": {"app": "db"}}),
+                    json!({"disruptionsAllowed": 0}),
+                ),
+            ],
+            ..Dump::default()
+        };
+        let p = pod("p", Some("a"));
+        let got: Vec<(String, Option<bool>)> = disruption_checks(&intent(2), &dump, &[&p])
+            .into_iter()
+            .map(|c| (c.found, c.ok))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("allows: 1 allowed".to_string(), Some(true)),
+                ("blocks: 0 allowed".to_string(), Some(false)),
+            ]
+        );
+        assert!(
+            disruption_checks(&intent(2), &dump, &[]).is_empty(),
+            "no pods: nothing to block"
+        );
+    }
+
+    #[test]
+    fn pods_of_the_component() {
+        let mut other_owner = pod("x", Some("a"));
+        other_owner.owner = Some("ReplicaSet/webhook-abc".into());
+        let mut other_ns = pod("y", Some("a"));
+        other_ns.namespace = "other".into();
+        let mut unowned = pod("z", Some("b"));
+        unowned.owner = None;
+        let dump = Dump {
+            pods: vec![pod("p", Some("a")), other_owner, other_ns, unowned],
+            ..Dump::default()
+        };
+        let names: Vec<&str> = pods_of(&intent(2), &dump).iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["p", "z"]);
+    }
 }

@@ -165,6 +165,50 @@ fn scope(plan: &Plan, dump: &Dump, opts: &Options) -> Result<(Vec<String>, Strin
     Ok((found, scope))
 }
 
+/// Every node with its state and active pods: the dump's nodes (a node without a Ready condition is Unknown),
+/// else the catalogue's nodes when the pods are bound to some, and any node a pod is bound to.
+fn node_infos(plan: &Plan, dump: &Dump) -> IndexMap<String, NodeInfo> {
+    let mut nodes: IndexMap<String, NodeInfo> = dump
+        .nodes
+        .iter()
+        .map(|n| {
+            (
+                n.name.clone(),
+                NodeInfo {
+                    ready: n.ready.clone().or(Some("Unknown".into())),
+                    cordoned: n.unschedulable,
+                    pods: 0,
+                },
+            )
+        })
+        .collect();
+    if nodes.is_empty() && dump.pods.iter().any(|p| p.node.is_some()) {
+        for n in &plan.nodes {
+            nodes.insert(
+                n.clone(),
+                NodeInfo {
+                    ready: None,
+                    cordoned: false,
+                    pods: 0,
+                },
+            );
+        }
+    }
+    for p in dump.pods.iter().filter(|p| p.active()) {
+        if let Some(n) = &p.node {
+            nodes
+                .entry(n.clone())
+                .or_insert(NodeInfo {
+                    ready: None,
+                    cordoned: false,
+                    pods: 0,
+                })
+                .pods += 1;
+        }
+    }
+    nodes
+}
+
 /// Audits the dump against the plan's components (those `opts` and the input select).
 pub fn audit(plan: &Plan, mut dump: Dump, opts: &Options) -> Result<AuditReport, String> {
     let (releases, scope) = scope(plan, &dump, opts)?;
@@ -191,45 +235,8 @@ pub fn audit(plan: &Plan, mut dump: Dump, opts: &Options) -> Result<AuditReport,
         .flat_map(|r| &r.intents)
         .collect();
 
-    let mut nodes: IndexMap<String, NodeInfo> = dump
-        .nodes
-        .iter()
-        .map(|n| {
-            (
-                n.name.clone(),
-                NodeInfo {
-                    ready: n.ready.clone().or(Some("Unknown".into())),
-                    cordoned: n.unschedulable,
-                    pods: 0,
-                },
-            )
-        })
-        .collect();
+    let nodes = node_infos(plan, dump);
     let has_pods = dump.pods.iter().any(|p| p.node.is_some());
-    if nodes.is_empty() && has_pods {
-        for n in &plan.nodes {
-            nodes.insert(
-                n.clone(),
-                NodeInfo {
-                    ready: None,
-                    cordoned: false,
-                    pods: 0,
-                },
-            );
-        }
-    }
-    for p in dump.pods.iter().filter(|p| p.active()) {
-        if let Some(n) = &p.node {
-            nodes
-                .entry(n.clone())
-                .or_insert(NodeInfo {
-                    ready: None,
-                    cordoned: false,
-                    pods: 0,
-                })
-                .pods += 1;
-        }
-    }
 
     let templates = crate::check::pod_templates(&dump.objects, &plan.operator_pods());
     let mut components = Vec::new();
@@ -261,4 +268,92 @@ pub fn audit(plan: &Plan, mut dump: Dump, opts: &Options) -> Result<AuditReport,
         suggestions,
         k3s,
     })
+}
+
+/// Hand-built inputs for audit's unit tests.
+#[cfg(test)]
+mod fixtures {
+    use super::input::Pod;
+
+    /// A Running, Ready pod `name` of component `web` (`app=web`, namespace `ns`) on `node`.
+    pub fn pod(name: &str, node: Option<&str>) -> Pod {
+        Pod {
+            name: name.into(),
+            namespace: "ns".into(),
+            node: node.map(String::from),
+            labels: crate::check::fixtures::labels(&[("app", "web")]),
+            created: String::new(),
+            phase: "Running".into(),
+            ready: true,
+            terminating: false,
+            owner: Some("ReplicaSet/web-abc".into()),
+            unschedulable: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::pod;
+    use super::input::Node;
+    use super::*;
+    use crate::check::fixtures::cluster;
+
+    #[test]
+    fn nodes_with_their_state_and_pods() {
+        let node = |name: &str, ready: Option<&str>, unschedulable: bool| Node {
+            name: name.into(),
+            ready: ready.map(String::from),
+            message: String::new(),
+            unschedulable,
+        };
+        let gone = {
+            let mut p = pod("gone", Some("a"));
+            p.terminating = true;
+            p
+        };
+        // (name, nodes, pods, node → (Ready, cordoned, pods, state))
+        let cases = [
+            (
+                "the dump's nodes",
+                vec![
+                    node("a", Some("True"), false),
+                    node("b", Some("False"), false),
+                    node("c", None, true),
+                ],
+                vec![pod("p", Some("a")), gone.clone(), pod("q", Some("z"))],
+                vec![
+                    ("a", Some("True"), false, 1, ""),
+                    ("b", Some("False"), false, 0, "NotReady"),
+                    ("c", Some("Unknown"), true, 0, "Unknown"),
+                    ("z", None, false, 1, ""),
+                ],
+            ),
+            (
+                "no nodes: the catalogue's",
+                vec![],
+                vec![pod("p", Some("b")), gone],
+                vec![
+                    ("a", None, false, 0, ""),
+                    ("b", None, false, 1, ""),
+                    ("c", None, false, 0, ""),
+                ],
+            ),
+            ("neither nodes nor bound pods", vec![], vec![pod("p", None)], vec![]),
+        ];
+        let plan = cluster(&["a", "b", "c"]);
+        for (name, nodes, pods, want) in cases {
+            let dump = Dump {
+                nodes,
+                pods,
+                ..Dump::default()
+            };
+            let infos = node_infos(&plan, &dump);
+            let got: Vec<(&str, Option<&str>, bool, usize, &str)> = infos
+                .iter()
+                .map(|(n, i)| (n.as_str(), i.ready.as_deref(), i.cordoned, i.pods, i.state()))
+                .collect();
+            assert_eq!(got, want, "{name}");
+        }
+    }
 }

@@ -177,7 +177,7 @@ impl Sink {
         }
     }
 
-    /// One object (a List's item or a document).
+    /// One object (a List's item or a document): checked, then kept as what audit needs of it.
     fn object(&mut self, v: Value, doc: &str, path: &str) {
         self.items += 1;
         let mut errs = Vec::new();
@@ -190,28 +190,45 @@ impl Sink {
             };
             errs.push(format!("{doc}{joined}: {m}"))
         };
-        let Some(obj) = v.as_object() else {
-            at("", format!("expected a Kubernetes object, found {}", found(&v)));
-            self.errors.append(&mut errs);
-            return;
-        };
-        let kind = match obj.get("kind") {
-            Some(Value::String(k)) => k.clone(),
-            other => {
-                at("kind", format!("expected a string, found {}", found_opt(other)));
+        let kind = match object_kind(&v) {
+            Ok(kind) => kind,
+            Err((p, m)) => {
+                at(p, m);
                 self.errors.append(&mut errs);
                 return;
             }
         };
-        if kind.ends_with("List") {
-            at("", format!("a {kind} inside a list is not supported"));
-            self.errors.append(&mut errs);
-            return;
-        }
         let name = str_at(&v, "/metadata/name", "metadata.name", true, &mut at);
         let namespace = str_at(&v, "/metadata/namespace", "metadata.namespace", false, &mut at);
         string_map(&v, "/metadata/labels", "metadata.labels", &mut at);
         string_map(&v, "/metadata/annotations", "metadata.annotations", &mut at);
+        self.note_markers(&v, &kind);
+        check_fields(&v, &kind, &mut at);
+        if !errs.is_empty() {
+            self.errors.append(&mut errs);
+            return;
+        }
+        let (Some(name), namespace) = (name, namespace) else {
+            return;
+        };
+        // Left empty when the manifest names none: a rendered stream's objects go to its release's namespace.
+        let namespace = namespace.unwrap_or_default();
+        match kind.as_str() {
+            "Pod" => self.dump.pods.push(pod_of(&v, name, namespace)),
+            "Node" => self.dump.nodes.push(node_of(&v, name)),
+            k if KEPT.contains(&k) => self.dump.objects.push(Object {
+                kind,
+                name,
+                namespace,
+                value: v,
+            }),
+            _ => {}
+        }
+    }
+
+    /// What tells live state from a render, and which releases a rendered stream is of: the server's fields,
+    /// Helm's release annotation, the instance label (of everything but pods).
+    fn note_markers(&mut self, v: &Value, kind: &str) {
         let m = v.get("metadata");
         if m.and_then(|m| m.get("uid").or(m.get("creationTimestamp"))).is_some() || v.get("status").is_some() {
             self.dump.live = true;
@@ -230,142 +247,153 @@ impl Sink {
                 }
             }
         }
-        match kind.as_str() {
-            "Deployment" | "StatefulSet" => {
-                count_at(&v, "/spec/replicas", "spec.replicas", &mut at);
-                for f in ["replicas", "readyReplicas", "availableReplicas", "updatedReplicas"] {
-                    count_at(&v, &format!("/status/{f}"), &format!("status.{f}"), &mut at);
-                }
-                object_at(&v, "/spec/selector", "spec.selector", &mut at);
-                string_map(
-                    &v,
-                    "/spec/template/metadata/labels",
-                    "spec.template.metadata.labels",
-                    &mut at,
-                );
-                if let Some(t) = v.pointer("/spec/strategy/type").filter(|t| !t.is_string()) {
-                    at("spec.strategy.type", format!("expected a string, found {}", found(t)));
-                }
-            }
-            "HorizontalPodAutoscaler" => {
-                count_at(&v, "/spec/minReplicas", "spec.minReplicas", &mut at);
-                match v.pointer("/spec/maxReplicas") {
-                    Some(x) if x.as_u64().is_some_and(|n| n >= 1 && n <= i32::MAX as u64) => {}
-                    other => at(
-                        "spec.maxReplicas",
-                        format!("expected a positive integer, found {}", found_opt(other)),
-                    ),
-                }
-                str_at(
-                    &v,
-                    "/spec/scaleTargetRef/name",
-                    "spec.scaleTargetRef.name",
-                    true,
-                    &mut at,
-                );
-                for f in ["currentReplicas", "desiredReplicas"] {
-                    count_at(&v, &format!("/status/{f}"), &format!("status.{f}"), &mut at);
-                }
-                conditions(&v, &mut at);
-            }
-            "PodDisruptionBudget" => {
-                for f in ["disruptionsAllowed", "currentHealthy", "desiredHealthy", "expectedPods"] {
-                    count_at(&v, &format!("/status/{f}"), &format!("status.{f}"), &mut at);
-                }
-                for f in ["maxUnavailable", "minAvailable"] {
-                    if let Some(x) = v.pointer(&format!("/spec/{f}")) {
-                        let ok = x.as_u64().is_some()
-                            || x.as_str().is_some_and(|s| {
-                                s.strip_suffix('%')
-                                    .is_some_and(|n| n.parse::<u32>().is_ok_and(|n| n <= 100))
-                            });
-                        if !ok {
-                            at(
-                                &format!("spec.{f}"),
-                                format!("expected a non-negative integer or a percentage, found {}", found(x)),
-                            );
-                        }
-                    }
-                }
-                object_at(&v, "/spec/selector", "spec.selector", &mut at);
-            }
-            "Pod" | "Node" => conditions(&v, &mut at),
-            _ => {}
+    }
+}
+
+/// The object's kind; else where and what is wrong: not an object, no string kind, or a List inside a list.
+fn object_kind(v: &Value) -> Result<String, (&'static str, String)> {
+    let Some(obj) = v.as_object() else {
+        return Err(("", format!("expected a Kubernetes object, found {}", found(v))));
+    };
+    let kind = match obj.get("kind") {
+        Some(Value::String(k)) => k.clone(),
+        other => return Err(("kind", format!("expected a string, found {}", found_opt(other)))),
+    };
+    if kind.ends_with("List") {
+        return Err(("", format!("a {kind} inside a list is not supported")));
+    }
+    Ok(kind)
+}
+
+/// The type and range of every field audit reads of an object of `kind`.
+fn check_fields(v: &Value, kind: &str, at: &mut impl FnMut(&str, String)) {
+    match kind {
+        "Deployment" | "StatefulSet" => check_workload(v, at),
+        "HorizontalPodAutoscaler" => check_hpa(v, at),
+        "PodDisruptionBudget" => check_pdb(v, at),
+        "Pod" => {
+            conditions(v, at);
+            check_pod(v, at);
         }
-        let pod = (kind == "Pod").then(|| {
-            str_at(&v, "/spec/nodeName", "spec.nodeName", false, &mut at);
-            str_at(
-                &v,
-                "/metadata/deletionTimestamp",
-                "metadata.deletionTimestamp",
-                false,
-                &mut at,
-            );
-            match v.pointer("/status/phase") {
-                None => {}
-                Some(Value::String(p))
-                    if ["Pending", "Running", "Succeeded", "Failed", "Unknown"].contains(&p.as_str()) => {}
-                Some(x) => at(
-                    "status.phase",
-                    format!(
-                        "expected Pending, Running, Succeeded, Failed or Unknown, found {}",
-                        found(x)
-                    ),
-                ),
-            }
-        });
-        let node = (kind == "Node").then(|| {
+        "Node" => {
+            conditions(v, at);
             if let Some(x) = v.pointer("/spec/unschedulable").filter(|x| !x.is_boolean()) {
                 at(
                     "spec.unschedulable",
                     format!("expected true or false, found {}", found(x)),
                 );
             }
-        });
-        if !errs.is_empty() {
-            self.errors.append(&mut errs);
-            return;
         }
-        let (Some(name), namespace) = (name, namespace) else {
-            return;
-        };
-        // Left empty when the manifest names none: a rendered stream's objects go to its release's namespace.
-        let namespace = namespace.unwrap_or_default();
-        if pod.is_some() {
-            self.dump.pods.push(Pod {
-                node: v.pointer("/spec/nodeName").and_then(Value::as_str).map(String::from),
-                labels: labels_of(v.pointer("/metadata/labels")),
-                created: text(&v, "/metadata/creationTimestamp"),
-                phase: text(&v, "/status/phase"),
-                ready: condition(&v, "Ready").is_some_and(|c| c.0 == "True"),
-                terminating: v.pointer("/metadata/deletionTimestamp").is_some_and(|t| !t.is_null()),
-                owner: v
-                    .pointer("/metadata/ownerReferences")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .find(|o| o.get("controller").and_then(Value::as_bool) == Some(true))
-                    .map(|o| format!("{}/{}", text(o, "/kind"), text(o, "/name"))),
-                unschedulable: condition(&v, "PodScheduled").filter(|c| c.0 == "False").map(|c| c.1),
-                name,
-                namespace,
-            });
-        } else if node.is_some() {
-            let ready = condition(&v, "Ready");
-            self.dump.nodes.push(Node {
-                name,
-                ready: ready.as_ref().map(|c| c.0.clone()),
-                message: ready.map(|c| c.1).unwrap_or_default(),
-                unschedulable: v.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true),
-            });
-        } else if KEPT.contains(&kind.as_str()) {
-            self.dump.objects.push(Object {
-                kind,
-                name,
-                namespace,
-                value: v,
-            });
+        _ => {}
+    }
+}
+
+/// A Deployment's or StatefulSet's counts, selector, pod labels and strategy type.
+fn check_workload(v: &Value, at: &mut impl FnMut(&str, String)) {
+    count_at(v, "/spec/replicas", "spec.replicas", at);
+    for f in ["replicas", "readyReplicas", "availableReplicas", "updatedReplicas"] {
+        count_at(v, &format!("/status/{f}"), &format!("status.{f}"), at);
+    }
+    object_at(v, "/spec/selector", "spec.selector", at);
+    string_map(v, "/spec/template/metadata/labels", "spec.template.metadata.labels", at);
+    if let Some(t) = v.pointer("/spec/strategy/type").filter(|t| !t.is_string()) {
+        at("spec.strategy.type", format!("expected a string, found {}", found(t)));
+    }
+}
+
+/// An HPA's bounds, target, counts and conditions.
+fn check_hpa(v: &Value, at: &mut impl FnMut(&str, String)) {
+    count_at(v, "/spec/minReplicas", "spec.minReplicas", at);
+    match v.pointer("/spec/maxReplicas") {
+        Some(x) if x.as_u64().is_some_and(|n| n >= 1 && n <= i32::MAX as u64) => {}
+        other => at(
+            "spec.maxReplicas",
+            format!("expected a positive integer, found {}", found_opt(other)),
+        ),
+    }
+    str_at(v, "/spec/scaleTargetRef/name", "spec.scaleTargetRef.name", true, at);
+    for f in ["currentReplicas", "desiredReplicas"] {
+        count_at(v, &format!("/status/{f}"), &format!("status.{f}"), at);
+    }
+    conditions(v, at);
+}
+
+/// A PDB's counts, its bounds (an integer or a percentage) and its selector.
+fn check_pdb(v: &Value, at: &mut impl FnMut(&str, String)) {
+    for f in ["disruptionsAllowed", "currentHealthy", "desiredHealthy", "expectedPods"] {
+        count_at(v, &format!("/status/{f}"), &format!("status.{f}"), at);
+    }
+    for f in ["maxUnavailable", "minAvailable"] {
+        if let Some(x) = v.pointer(&format!("/spec/{f}")) {
+            let ok = x.as_u64().is_some()
+                || x.as_str().is_some_and(|s| {
+                    s.strip_suffix('%')
+                        .is_some_and(|n| n.parse::<u32>().is_ok_and(|n| n <= 100))
+                });
+            if !ok {
+                at(
+                    &format!("spec.{f}"),
+                    format!("expected a non-negative integer or a percentage, found {}", found(x)),
+                );
+            }
         }
+    }
+    object_at(v, "/spec/selector", "spec.selector", at);
+}
+
+/// A pod's node, deletion mark and phase.
+fn check_pod(v: &Value, at: &mut impl FnMut(&str, String)) {
+    str_at(v, "/spec/nodeName", "spec.nodeName", false, at);
+    str_at(
+        v,
+        "/metadata/deletionTimestamp",
+        "metadata.deletionTimestamp",
+        false,
+        at,
+    );
+    match v.pointer("/status/phase") {
+        None => {}
+        Some(Value::String(p)) if ["Pending", "Running", "Succeeded", "Failed", "Unknown"].contains(&p.as_str()) => {}
+        Some(x) => at(
+            "status.phase",
+            format!(
+                "expected Pending, Running, Succeeded, Failed or Unknown, found {}",
+                found(x)
+            ),
+        ),
+    }
+}
+
+/// A checked pod, reduced to what placement and readiness need.
+fn pod_of(v: &Value, name: String, namespace: String) -> Pod {
+    Pod {
+        node: v.pointer("/spec/nodeName").and_then(Value::as_str).map(String::from),
+        labels: labels_of(v.pointer("/metadata/labels")),
+        created: text(v, "/metadata/creationTimestamp"),
+        phase: text(v, "/status/phase"),
+        ready: condition(v, "Ready").is_some_and(|c| c.0 == "True"),
+        terminating: v.pointer("/metadata/deletionTimestamp").is_some_and(|t| !t.is_null()),
+        owner: v
+            .pointer("/metadata/ownerReferences")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|o| o.get("controller").and_then(Value::as_bool) == Some(true))
+            .map(|o| format!("{}/{}", text(o, "/kind"), text(o, "/name"))),
+        unschedulable: condition(v, "PodScheduled").filter(|c| c.0 == "False").map(|c| c.1),
+        name,
+        namespace,
+    }
+}
+
+/// A checked node's state.
+fn node_of(v: &Value, name: String) -> Node {
+    let ready = condition(v, "Ready");
+    Node {
+        name,
+        ready: ready.as_ref().map(|c| c.0.clone()),
+        message: ready.map(|c| c.1).unwrap_or_default(),
+        unschedulable: v.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true),
     }
 }
 
@@ -693,5 +721,93 @@ mod tests {
         assert!(p.terminating && !p.active());
         assert_eq!(p.owner.as_deref(), Some("ReplicaSet/d-abc"));
         assert_eq!(p.unschedulable.as_deref(), Some("0/3 nodes are available"));
+    }
+
+    #[test]
+    fn fields_by_kind() {
+        // (kind, object, the problems named)
+        let cases: &[(&str, &str, &[&str])] = &[
+            (
+                "Deployment",
+                r#"{"spec": {"replicas": 2, "strategy": {"type": "Recreate"}}}"#,
+                &[],
+            ),
+            (
+                "StatefulSet",
+                r#"{"spec": {"selector": [], "strategy": {"type": 1}}, "status": {"readyReplicas": "2"}}"#,
+                &[
+                    "status.readyReplicas: expected a non-negative integer, found the string \"2\"",
+                    "spec.selector: expected an object, found an array",
+                    "spec.strategy.type: expected a string, found the number 1",
+                ],
+            ),
+            (
+                "HorizontalPodAutoscaler",
+                r#"{"spec": {"maxReplicas": 3, "scaleTargetRef": {"name": "d"}}}"#,
+                &[],
+            ),
+            (
+                "HorizontalPodAutoscaler",
+                r#"{"spec": {"maxReplicas": 0}, "status": {"conditions": [{"type": "AbleToScale"}]}}"#,
+                &[
+                    "spec.maxReplicas: expected a positive integer, found the number 0",
+                    "spec.scaleTargetRef.name: expected a non-empty string, found nothing",
+                    "status.conditions[0].status: expected a string, found nothing",
+                ],
+            ),
+            (
+                "PodDisruptionBudget",
+                r#"{"spec": {"maxUnavailable": "50%", "minAvailable": 1}}"#,
+                &[],
+            ),
+            (
+                "PodDisruptionBudget",
+                r#"{"spec": {"maxUnavailable": "101%", "minAvailable": -1}}"#,
+                &[
+                    "spec.maxUnavailable: expected a non-negative integer or a percentage, found the string \"101%\"",
+                    "spec.minAvailable: expected a non-negative integer or a percentage, found the number -1",
+                ],
+            ),
+            (
+                "Pod",
+                r#"{"spec": {"nodeName": 1}, "status": {"phase": "Lost", "conditions": {}}}"#,
+                &[
+                    "status.conditions: expected an array, found an object",
+                    "spec.nodeName: expected a string, found the number 1",
+                    "status.phase: expected Pending, Running, Succeeded, Failed or Unknown, found the string \"Lost\"",
+                ],
+            ),
+            ("Node", r#"{"spec": {"unschedulable": true}}"#, &[]),
+            ("ConfigMap", r#"{"spec": {"replicas": -1}}"#, &[]),
+        ];
+        for (kind, object, want) in cases {
+            let v: Value = serde_json::from_str(object).unwrap();
+            let mut got = Vec::new();
+            check_fields(&v, kind, &mut |p: &str, m: String| got.push(format!("{p}: {m}")));
+            assert_eq!(got, *want, "{kind} {object}");
+        }
+    }
+
+    #[test]
+    fn kinds() {
+        /// The kind, or where and what is wrong.
+        type Kind = Result<&'static str, (&'static str, &'static str)>;
+        // (object, kind)
+        let cases: &[(&str, Kind)] = &[
+            (r#"{"kind": "Pod"}"#, Ok("Pod")),
+            ("3", Err(("", "expected a Kubernetes object, found the number 3"))),
+            (r#"{"kind": 3}"#, Err(("kind", "expected a string, found the number 3"))),
+            ("{}", Err(("kind", "expected a string, found nothing"))),
+            (
+                r#"{"kind": "PodList"}"#,
+                Err(("", "a PodList inside a list is not supported")),
+            ),
+        ];
+        for (object, want) in cases {
+            let v: Value = serde_json::from_str(object).unwrap();
+            let got = object_kind(&v);
+            let got = got.as_ref().map(String::as_str).map_err(|(p, m)| (*p, m.as_str()));
+            assert_eq!(got, *want, "{object}");
+        }
     }
 }

@@ -135,6 +135,8 @@ fn scalar(s: String, style: TScalarStyle, tag: Option<&yaml_rust2::parser::Tag>)
         yaml_rust2::Yaml::Null => Value::Null,
         yaml_rust2::Yaml::Boolean(b) => Value::Bool(b),
         yaml_rust2::Yaml::Integer(i) => Value::from(i),
+        // `.inf`, `.nan` and numbers beyond f64 have no JSON number: they stay the string written, which no count
+        // check accepts.
         yaml_rust2::Yaml::Real(r) => r
             .parse::<f64>()
             .ok()
