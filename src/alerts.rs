@@ -5,7 +5,7 @@
 
 use crate::catalog::Alerts;
 use crate::error::{Error, Result};
-use crate::intent::{Intent, Plan};
+use crate::model::{Intent, Plan};
 use crate::text::go_template_literal;
 use serde_json::{Value, json};
 

@@ -6,8 +6,8 @@ use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Strategy, Strength};
 use crate::charts::file::OperatorPodsFile;
 use crate::charts::{Delivery, RuntimeSetting, StrategyDelivery};
 use crate::describe::{deliveries, strategy_words};
-use crate::intent::Intent;
 use crate::k8s::{HOSTNAME, LabelSelector, VERSIONED_LABELS, labels_of};
+use crate::model::Intent;
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
@@ -134,8 +134,7 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
         workload: intent.workload.clone(),
         checks: vec![],
     };
-    let delivered = deliveries(intent);
-    let how: IndexMap<&str, &str> = delivered.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let how = deliveries(intent);
     if !intent.knowledge.rendered_by_helm() {
         report.checks = judge_runtime(intent, objects, &how);
         return report;
@@ -160,19 +159,15 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
         .iter()
         .filter(|t| t.namespace == intent.namespace && t.owner != owner)
         .collect();
+    report.checks.push(replicas_check(intent, objects, dep, &how.replicas));
     report
         .checks
-        .push(replicas_check(intent, objects, dep, how["replicas"]));
+        .push(anti_affinity_check(intent, d, &own, &neighbours, &how.anti_affinity));
+    report.checks.extend(node_affinity_check(intent, d, &how.anti_affinity));
+    report.checks.push(strategy_check(intent, d, &how.strategy));
     report
         .checks
-        .push(anti_affinity_check(intent, d, &own, &neighbours, how["anti-affinity"]));
-    report
-        .checks
-        .extend(node_affinity_check(intent, d, how["anti-affinity"]));
-    report.checks.push(strategy_check(intent, d, how["strategy"]));
-    report
-        .checks
-        .push(pdb_check(objects, intent, &own, &neighbours, how["PDB"]));
+        .push(pdb_check(objects, intent, &own, &neighbours, &how.pdb));
     report.checks.extend(failover_check(intent, d));
     report
 }
@@ -624,7 +619,7 @@ fn judge_one_pdb(
 }
 
 /// A Deployment created at runtime by the chart's deployer: what reaches the deployer's environment.
-fn judge_runtime(intent: &Intent, objects: &[Object], how: &IndexMap<&str, &str>) -> Vec<Check> {
+fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Deliveries) -> Vec<Check> {
     let k = intent.knowledge;
     let (owner, deployer_name) = k.runtime.map_or(("the chart", ""), |r| (r.owner, r.deployer));
     let deployer = objects
@@ -642,7 +637,7 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &IndexMap<&str, &str>
                 None => format!("{} not set ({owner}'s default {})", r.env, r.default),
             },
             Some(got.as_deref() == Some(intent.replicas.to_string().as_str())),
-            how["replicas"],
+            &how.replicas,
         ));
     }
     if let Delivery::Runtime(r) = k.affinity {
@@ -651,7 +646,7 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &IndexMap<&str, &str>
             r,
             env(r.env),
             owner,
-            how["anti-affinity"],
+            &how.anti_affinity,
         ));
     }
     let not_controllable = match k.strategy {
@@ -663,14 +658,14 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &IndexMap<&str, &str>
         strategy_words(intent.strategy).into(),
         format!("not controllable: {not_controllable}"),
         None,
-        how["strategy"],
+        &how.strategy,
     ));
     checks.push(check(
         "PDB",
         "—".into(),
         format!("not controllable ({owner})"),
         None,
-        how["PDB"],
+        &how.pdb,
     ));
     checks
 }
@@ -781,8 +776,8 @@ pub(crate) mod fixtures {
     use super::Object;
     use crate::catalog::{AntiAffinity, Strategy};
     use crate::charts::{Component, Delivery, PdbDelivery, Readiness, RuntimeOwner, RuntimeSetting, StrategyDelivery};
-    use crate::intent::{Intent, Plan};
     use crate::k8s::LabelSelector;
+    use crate::model::{Intent, Plan};
     use serde_json::Value;
 
     /// A chart component whose every setting is a values key.

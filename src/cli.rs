@@ -2,7 +2,7 @@
 
 use crate::catalog;
 use crate::error::{Error, Result};
-use crate::intent::{self, Options};
+use crate::resolve::{self, Options};
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -476,7 +476,7 @@ fn init_cmd(nodes: &Path, catalog: &Path, name: &str) -> Result<()> {
     let written = crate::init::init(&text, &input_name(nodes), name)?;
     // Parsed back and resolved before anything is written.
     let loaded = catalog::load_str(&written, &catalog.display().to_string())?;
-    intent::resolve(&loaded, &crate::lock::Knowledge::builtin(), REPORTING)?;
+    resolve::resolve(&loaded, &crate::lock::Knowledge::builtin(), REPORTING)?;
     if catalog.exists() {
         return Err(Error::Output(format!(
             "{} exists; hagen init never overwrites a catalogue (choose another --catalog)",
@@ -582,13 +582,13 @@ fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
 }
 
 /// Loads, resolves and renders; shared by the CLI and tests.
-pub fn load_and_resolve(catalog: &Path, opts: Options) -> Result<intent::Plan> {
+pub fn load_and_resolve(catalog: &Path, opts: Options) -> Result<crate::model::Plan> {
     let loaded = catalog::load_file(catalog)?;
     let known = crate::lock::Knowledge::beside(catalog).map_err(Error::Knowledge)?;
     for n in &known.notes {
         stderr(n);
     }
-    intent::resolve(&loaded, &known, opts)
+    resolve::resolve(&loaded, &known, opts)
 }
 
 #[cfg(test)]

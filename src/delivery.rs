@@ -4,7 +4,7 @@
 use crate::catalog::ArgoCd;
 use crate::charts::K3s;
 use crate::error::{Error, Result};
-use crate::intent::{Plan, ReleasePlan};
+use crate::model::{Plan, ReleasePlan};
 use crate::output::{FileSet, MARKER};
 use crate::paths::{own_values_files, patches_path, resources_path, values_path};
 use crate::render::Rendered;
@@ -892,10 +892,10 @@ releases:
     /// The plan of a catalogue's text, as `hagen generate` resolves it.
     pub(crate) fn plan_of(catalogue: &str) -> Plan {
         let loaded = crate::catalog::load_str(catalogue, "catalog/cluster.yaml").unwrap();
-        crate::intent::resolve(
+        crate::resolve::resolve(
             &loaded,
             &crate::lock::Knowledge::builtin(),
-            crate::intent::Options::default(),
+            crate::resolve::Options::default(),
         )
         .unwrap()
     }

@@ -3,7 +3,7 @@
 
 use crate::catalog::Strategy;
 use crate::charts::{Delivery, PdbDelivery, StrategyDelivery};
-use crate::intent::Intent;
+use crate::model::Intent;
 
 fn delivery(d: Delivery, owner: Option<&str>) -> String {
     match d {
@@ -14,8 +14,29 @@ fn delivery(d: Delivery, owner: Option<&str>) -> String {
     }
 }
 
-/// How each setting of a component reaches its workload, for the README table.
-pub fn deliveries(i: &Intent) -> [(&'static str, String); 4] {
+/// How each setting of a component reaches its workload (`values`, `patch`, `runtime (…)`, `not controllable`, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deliveries {
+    pub replicas: String,
+    pub anti_affinity: String,
+    pub strategy: String,
+    pub pdb: String,
+}
+
+impl Deliveries {
+    /// The settings in the order of the README table, each with its name there.
+    pub fn rows(&self) -> [(&'static str, &str); 4] {
+        [
+            ("replicas", &self.replicas),
+            ("anti-affinity", &self.anti_affinity),
+            ("strategy", &self.strategy),
+            ("PDB", &self.pdb),
+        ]
+    }
+}
+
+/// How each setting of a component reaches its workload.
+pub fn deliveries(i: &Intent) -> Deliveries {
     let k = i.knowledge;
     let replicas = match k.replicas {
         Delivery::Hardcoded(n) if n == i.replicas => "chart default".into(),
@@ -36,12 +57,12 @@ pub fn deliveries(i: &Intent) -> [(&'static str, String); 4] {
         }
         .to_string()
     };
-    [
-        ("replicas", replicas),
-        ("anti-affinity", delivery(k.affinity, k.owner())),
-        ("strategy", strategy.to_string()),
-        ("PDB", pdb),
-    ]
+    Deliveries {
+        replicas,
+        anti_affinity: delivery(k.affinity, k.owner()),
+        strategy: strategy.to_string(),
+        pdb,
+    }
 }
 
 /// Short words for a strategy.

@@ -77,9 +77,6 @@ pub enum Error {
     Read { path: PathBuf, source: std::io::Error },
     #[error("cannot write {}: {source}", .path.display())]
     Write { path: PathBuf, source: std::io::Error },
-    /// `generate --check` found out/ different from a fresh generation.
-    #[error("{0}")]
-    Stale(String),
     /// A chart knowledge file or the lock beside the catalogue is invalid.
     #[error("{0}")]
     Knowledge(String),
@@ -99,12 +96,9 @@ pub enum Error {
     /// Something hagen built itself is invalid: a bug in hagen, never the user's input.
     #[error("internal error in hagen (please report it): {0}")]
     Internal(String),
-    /// A problem with an external tool or chart source (helm, a chart archive).
+    /// `verify` could not render releases: each failure, named by its release.
     #[error("{0}")]
-    Tool(String),
-    /// `verify` or `audit` judged the objects and found problems (already printed).
-    #[error("{0}")]
-    Findings(String),
+    Render(String),
     /// Whoever read stdout went away (`hagen plan | head`): the command ends quietly.
     #[error("stdout was closed")]
     ClosedPipe,

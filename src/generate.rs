@@ -5,7 +5,7 @@ use crate::delivery::helm_command;
 use crate::describe::strategy_words;
 use crate::error::Diagnostic;
 use crate::error::{Error, Result};
-use crate::intent::{Intent, Plan, ReleasePlan};
+use crate::model::{Intent, Plan, ReleasePlan};
 use crate::output::{FileSet, MARKER};
 use crate::patch::PatchEntry;
 use crate::paths::{own_values_path, patches_path, resources_path, values_path};
@@ -102,7 +102,7 @@ fn key_owner(solo: &[(String, serde_json::Value)], path: &[String], alert_rules:
 fn add_own_values(rp: &ReleasePlan, catalog: &str, files: &mut FileSet) -> Result<()> {
     let rel = &rp.release;
     for own in rp.own_values.iter().filter(|o| o.file.is_none()) {
-        let body = crate::yaml::to_string(&own.values).map_err(Error::Tool)?;
+        let body = crate::yaml::to_string(&own.values).map_err(Error::Internal)?;
         files.add(
             &own_values_path(&rel.name),
             format!(
@@ -129,7 +129,7 @@ fn add_release_files(
 ) -> Result<()> {
     let rel = &rp.release;
     if let Some(t) = crate::k3s::take_over(rp) {
-        let body = crate::yaml::to_string(&crate::k3s::take_over_values(plan, t)).map_err(Error::Tool)?;
+        let body = crate::yaml::to_string(&crate::k3s::take_over_values(plan, t)).map_err(Error::Internal)?;
         files.add(
             &crate::k3s::values_path(&rel.name),
             format!(

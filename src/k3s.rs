@@ -5,7 +5,7 @@
 use crate::catalog::K3sCluster;
 use crate::charts::K3s;
 use crate::charts::file::TakeOverFile;
-use crate::intent::{Plan, ReleasePlan};
+use crate::model::{Plan, ReleasePlan};
 use serde_json::Value;
 
 /// Where a take-over release's k3s-equivalence values are, relative to the output folder.

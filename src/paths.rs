@@ -1,7 +1,7 @@
 //! Where hagen's files are inside the output folder: one place for every path the routes, the README and verify
 //! name.
 
-use crate::intent::ReleasePlan;
+use crate::model::ReleasePlan;
 
 /// Where the generated files of one release are, relative to the output folder.
 pub fn values_path(release: &str) -> String {

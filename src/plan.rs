@@ -1,7 +1,7 @@
 //! `hagen plan`: what the catalogue means for placement, node failure, rollouts and drains, from the intents alone.
 
 use crate::catalog::{AntiAffinity, Strategy};
-use crate::intent::{Intent, Plan};
+use crate::model::{Intent, Plan};
 use indexmap::IndexMap;
 use serde::Serialize;
 

@@ -5,7 +5,7 @@ use crate::catalog::AntiAffinity;
 use crate::delivery::helm_command;
 use crate::describe::{deliveries, strategy_words};
 use crate::error::{Error, Result};
-use crate::intent::{Intent, Plan};
+use crate::model::{Intent, Plan};
 use crate::output::MARKER;
 use crate::render::Rendered;
 use crate::text::{comment, markdown_cell as md};
@@ -157,7 +157,7 @@ fn row(plan: &Plan, i: &Intent) -> [String; 10] {
     } else {
         strategy_words(i.strategy).to_string()
     };
-    let how: Vec<String> = deliveries(i).iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let how: Vec<String> = deliveries(i).rows().iter().map(|(k, v)| format!("{k}: {v}")).collect();
     [
         i.tier.to_string(),
         i.component.clone(),

@@ -5,8 +5,8 @@
 use crate::catalog::{AntiAffinity, Strategy};
 use crate::charts::{Delivery, PdbDelivery, StrategyDelivery};
 use crate::error::{Error, Result};
-use crate::intent::{Intent, ReleasePlan};
 use crate::k8s;
+use crate::model::{Intent, ReleasePlan};
 use crate::patch::{Patch, Target};
 use serde_json::{Map, Value, json};
 
@@ -175,7 +175,7 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intent::{Options, resolve};
+    use crate::resolve::{Options, resolve};
 
     /// Each release of a catalogue, rendered, by release name.
     fn rendered(catalogue: &str) -> indexmap::IndexMap<String, Rendered> {

@@ -4,7 +4,7 @@
 use crate::check::{self, Object, Report};
 use crate::error::{Error, Result};
 use crate::helm::{ChartSource, Helm};
-use crate::intent::{Intent, Plan, ReleasePlan};
+use crate::model::{Intent, Plan, ReleasePlan};
 use crate::paths::{patches_path, resources_path, values_path};
 use serde::Serialize;
 use serde_json::Value;
@@ -70,11 +70,11 @@ impl Outcome {
 pub fn objects_from_stream(text: &str, default_namespace: &str) -> Result<Vec<Object>> {
     let trimmed = text.trim_start();
     let values: Vec<Value> = if trimmed.starts_with('{') {
-        crate::yaml::check_bounds(trimmed, crate::yaml::STREAM).map_err(|e| Error::Tool(e.message))?;
-        vec![serde_json::from_str(trimmed).map_err(|e| Error::Tool(format!("not JSON: {e}")))?]
+        crate::yaml::check_bounds(trimmed, crate::yaml::STREAM).map_err(|e| Error::Input(e.message))?;
+        vec![serde_json::from_str(trimmed).map_err(|e| Error::Input(format!("not JSON: {e}")))?]
     } else {
         crate::patch::parse_manifests(text, "the manifests", crate::yaml::STREAM)
-            .map_err(|e| Error::Tool(e.to_string()))?
+            .map_err(|e| Error::Input(e.to_string()))?
     };
     let mut out = Vec::new();
     for v in values {
@@ -104,7 +104,7 @@ fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Re
     let chart_path = source.locate(helm, &rel.repository, &rel.chart, &rel.version)?;
     let values = out.join(values_path(&rel.name));
     if !values.exists() {
-        return Err(Error::Tool(format!(
+        return Err(Error::Output(format!(
             "{} is missing: run `hagen generate` first",
             values.display()
         )));
@@ -139,10 +139,12 @@ fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Re
         } else {
             vec![]
         };
-        overlay = crate::patch::post_render(&overlay, &parsed, &extra).map_err(|e| Error::Tool(e.to_string()))?;
+        overlay = crate::patch::post_render(&overlay, &parsed, &extra)?;
     }
-    let chart_digest = crate::lock::digest_path(&chart_path)
-        .map_err(|e| Error::Tool(format!("cannot digest the chart {}: {e}", chart_path.display())))?;
+    let chart_digest = crate::lock::digest_path(&chart_path).map_err(|source| Error::Read {
+        path: chart_path.clone(),
+        source,
+    })?;
     Ok(Rendered {
         bare: objects_from_stream(&bare, &rel.namespace)?,
         overlay: objects_from_stream(&overlay, &rel.namespace)?,
@@ -163,7 +165,7 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Err(Error::Tool("a render thread panicked".into())))
+                    .unwrap_or_else(|_| Err(Error::Internal("a render thread panicked".into())))
             })
             .collect()
     });
@@ -176,7 +178,7 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
         }
     }
     if !errors.is_empty() {
-        return Err(Error::Tool(errors.join("\n")));
+        return Err(Error::Render(errors.join("\n")));
     }
     let all: Vec<Object> = rendered.iter().flat_map(|r| r.overlay.iter().cloned()).collect();
     let templates = check::pod_templates(&all, &plan.operator_pods());
@@ -270,7 +272,7 @@ pub struct Verified {
 /// proof in the lock beside the catalogue for each chart version whose every release passed (and drops it for a
 /// version with a ✗), and compares the committed out/ with what was proven.
 pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartSource) -> Result<Verified> {
-    let opts = crate::intent::Options {
+    let opts = crate::resolve::Options {
         strict: false,
         allow_unproven: false,
     };
@@ -282,7 +284,7 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
         let _ = writeln!(std::io::stderr(), "{n}");
     }
     known.lock = None;
-    let plan = crate::intent::resolve(&loaded, &known, opts)?;
+    let plan = crate::resolve::resolve(&loaded, &known, opts)?;
     let shown = |p: &Path| p.display().to_string().replace('\\', "/");
     let (files, rendered) = crate::generate::generate(&plan, &shown(catalog), &shown(out))?;
     let scratch = tempfile::Builder::new()
@@ -391,8 +393,8 @@ fn moved_keys(helm: &Helm, chart: &Path, values: &Path) -> Vec<String> {
 
 /// A values file (`what` names it in the error), bounded like every stream hagen reads.
 fn parse_values(text: &str, what: &str) -> Result<serde_yaml::Value> {
-    crate::yaml::check_bounds(text, crate::yaml::STREAM).map_err(|e| Error::Tool(format!("{what}: {}", e.message)))?;
-    serde_yaml::from_str(text).map_err(|e| Error::Tool(format!("{what}: {e}")))
+    crate::yaml::check_bounds(text, crate::yaml::STREAM).map_err(|e| Error::Input(format!("{what}: {}", e.message)))?;
+    serde_yaml::from_str(text).map_err(|e| Error::Input(format!("{what}: {e}")))
 }
 
 /// The overlay's keys the chart's `defaults` do not know, with where a key of that name lives now; a key under

@@ -6,8 +6,8 @@ use super::NodeInfo;
 use super::input::{Dump, Pod};
 use crate::catalog::AntiAffinity;
 use crate::check::{self, Check, PodTemplate, Report};
-use crate::intent::{Intent, Plan};
 use crate::k8s::LabelSelector;
+use crate::model::{Intent, Plan};
 use indexmap::IndexMap;
 use serde_json::Value;
 

@@ -4,7 +4,7 @@
 //! finding (the cut-over is not finished, or a server lacks `disable:`).
 
 use super::input::Dump;
-use crate::intent::Plan;
+use crate::model::Plan;
 
 /// wrangler's apply label, on everything k3s deploys from /var/lib/rancher/k3s/server/manifests (rancher/wrangler
 /// pkg/apply/desiredset_apply.go).

@@ -16,7 +16,7 @@ pub use input::{Dump, read};
 pub use output::table;
 
 use crate::check::Report;
-use crate::intent::{Intent, Plan};
+use crate::model::{Intent, Plan};
 use indexmap::IndexMap;
 use serde::Serialize;
 
@@ -131,7 +131,7 @@ fn scope(plan: &Plan, dump: &Dump, opts: &Options) -> Result<(Vec<String>, Strin
         .filter(|n| dump.release_annotations.contains(**n))
         .map(|s| s.to_string())
         .collect();
-    let instance_of = |rp: &crate::intent::ReleasePlan| -> Vec<String> {
+    let instance_of = |rp: &crate::model::ReleasePlan| -> Vec<String> {
         let mut v = vec![rp.release.name.clone()];
         v.extend(
             rp.intents

@@ -6,7 +6,7 @@
 
 use super::NodeInfo;
 use super::input::Pod;
-use crate::intent::{Intent, Plan};
+use crate::model::{Intent, Plan};
 use indexmap::IndexMap;
 use serde::Serialize;
 use std::collections::HashSet;

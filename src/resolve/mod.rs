@@ -249,28 +249,8 @@ impl ReleaseCx<'_> {
         };
         let (avoid, eligible_nodes) = self.placement(&sub, &s, &place, &mut acks, sink)?;
 
-        // Replicas: from the settings, or the HPA's minimum where the chart can autoscale.
         let anti_affinity = s.anti_affinity.unwrap_or(AntiAffinity::Required);
-        let mut replicas = s.replicas.unwrap_or(rules::DEFAULT_REPLICAS);
-        if let Some(bounds) = comp.autoscale {
-            let can = self.known.charts.autoscalable();
-            let case = AutoscaleCase {
-                who: &who,
-                chart: chart.name,
-                bounds,
-                autoscalable: knowledge.autoscalable(),
-                can: &can,
-                names_replicas: comp.settings.replicas.is_some(),
-                anti_affinity,
-                eligible: &eligible_nodes,
-            };
-            sink.report(&place, rules::autoscale_bounds(&case));
-            replicas = bounds.min;
-        }
-        if let Some(f) = rules::replicas_positive(replicas) {
-            sink.report(&place, [f]);
-            return None;
-        }
+        let replicas = self.replicas(&sub, &s, anti_affinity, &eligible_nodes, &place, sink)?;
         let overridden = comp.single_instance_override.is_some();
         sink.report(
             &place,
@@ -363,6 +343,42 @@ impl ReleaseCx<'_> {
             return None;
         }
         Some((avoid, eligible))
+    }
+}
+
+impl ReleaseCx<'_> {
+    /// Replicas: from the settings, or the HPA's minimum where the chart can autoscale. `None` at zero.
+    fn replicas(
+        &self,
+        sub: &Subject,
+        s: &Settings,
+        anti_affinity: AntiAffinity,
+        eligible: &[String],
+        place: &Place,
+        sink: &mut Sink,
+    ) -> Option<u32> {
+        let comp = sub.comp;
+        let mut replicas = s.replicas.unwrap_or(rules::DEFAULT_REPLICAS);
+        if let Some(bounds) = comp.autoscale {
+            let can = self.known.charts.autoscalable();
+            let case = AutoscaleCase {
+                who: sub.who,
+                chart: sub.chart.name,
+                bounds,
+                autoscalable: sub.knowledge.autoscalable(),
+                can: &can,
+                names_replicas: comp.settings.replicas.is_some(),
+                anti_affinity,
+                eligible,
+            };
+            sink.report(place, rules::autoscale_bounds(&case));
+            replicas = bounds.min;
+        }
+        if let Some(f) = rules::replicas_positive(replicas) {
+            sink.report(place, [f]);
+            return None;
+        }
+        Some(replicas)
     }
 }
 
