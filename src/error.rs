@@ -1,8 +1,14 @@
 //! Every user-facing failure of hagen, with what is needed to print it precisely.
 
-use crate::catalog::position::Pos;
 use std::fmt;
 use std::path::PathBuf;
+
+/// A 1-based line and column in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
 
 /// Whether a diagnostic stops the run or only informs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]

@@ -63,7 +63,15 @@ impl Helm {
             .arg(chart)
             .output()
             .map_err(|e| Error::Helm(format!("cannot run {}: {e}", self.path.display())))?;
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        if !out.status.success() {
+            return Err(Error::Helm(format!(
+                "helm show values {} failed: {}",
+                chart.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        String::from_utf8(out.stdout)
+            .map_err(|_| Error::Helm(format!("helm show values {} wrote non-UTF-8", chart.display())))
     }
 
     /// Downloads a chart archive into `dir` (`helm pull --repo`).

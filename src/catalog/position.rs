@@ -7,12 +7,7 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::Marker;
 
-/// A 1-based line and column in a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Pos {
-    pub line: usize,
-    pub column: usize,
-}
+pub use crate::error::Pos;
 
 /// JSON Pointer of every node (for a mapping entry: the place of its key) of the first document.
 #[derive(Debug, Default, Clone)]
