@@ -213,12 +213,7 @@ fn anti_affinity_check(
 ) -> Check {
     let mode = intent.effective_anti_affinity();
     let (found, ok) = judge_anti_affinity(d, mode, own, neighbours);
-    let asked = match mode {
-        AntiAffinity::Required => format!("required on hostname, {}", intent.selector.describe()),
-        AntiAffinity::Preferred => format!("preferred on hostname, {}", intent.selector.describe()),
-        AntiAffinity::None if intent.replicas == 1 => "— (1 replica)".into(),
-        AntiAffinity::None => "none".into(),
-    };
+    let asked = crate::describe::asked_anti_affinity(intent, false);
     let by = if intent.replicas == 1 { "—" } else { by };
     check("anti-affinity", asked, found, ok, by)
 }
@@ -233,12 +228,7 @@ fn node_affinity_check(intent: &Intent, d: &Value, by: &str) -> Option<Check> {
             Strength::Required => "required",
             Strength::Preferred => "preferred",
         },
-        avoid
-            .labels
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(",")
+        crate::describe::avoided_labels(avoid)
     );
     Some(check("node-affinity", asked, found, Some(ok), by))
 }
@@ -259,11 +249,7 @@ fn pdb_check(
     by: &str,
 ) -> Check {
     let (found, ok) = judge_pdb(objects, intent, own, neighbours);
-    let asked = match intent.pdb {
-        Some(m) => format!("maxUnavailable {m}"),
-        None => "none (1 replica)".into(),
-    };
-    check("PDB", asked, found, Some(ok), by)
+    check("PDB", crate::describe::asked_pdb(intent), found, Some(ok), by)
 }
 
 /// Fast failover, for components at one replica: not-ready and unreachable tolerated for the asked seconds.

@@ -1,7 +1,7 @@
 //! The words for what a component asks and how each setting reaches its workload: one describer for out/README.md,
 //! `verify`, `audit` and `plan`.
 
-use crate::catalog::Strategy;
+use crate::catalog::{AntiAffinity, AvoidNodes, Strategy};
 use crate::charts::{Delivery, PdbDelivery, StrategyDelivery};
 use crate::model::Intent;
 
@@ -70,5 +70,129 @@ pub fn strategy_words(s: Strategy) -> &'static str {
     match s {
         Strategy::Recreate => "Recreate",
         Strategy::RollingUpdate => "RollingUpdate (maxSurge 0, maxUnavailable 1)",
+    }
+}
+
+/// The anti-affinity asked of a component; `markdown` shows the selector as code.
+pub fn asked_anti_affinity(i: &Intent, markdown: bool) -> String {
+    let selector = if markdown {
+        format!("`{}`", i.selector.describe())
+    } else {
+        i.selector.describe()
+    };
+    match i.effective_anti_affinity() {
+        AntiAffinity::Required => format!("required on hostname, {selector}"),
+        AntiAffinity::Preferred => format!("preferred on hostname, {selector}"),
+        AntiAffinity::None if i.replicas == 1 => "— (1 replica)".into(),
+        AntiAffinity::None => "none".into(),
+    }
+}
+
+/// The disruption budget asked of a component (none at one replica, where it would block every drain).
+pub fn asked_pdb(i: &Intent) -> String {
+    match i.pdb {
+        Some(m) => format!("maxUnavailable {m}"),
+        None => "none (1 replica)".into(),
+    }
+}
+
+/// The node labels an `avoidNodes` keeps pods off: `k=v,k2=v2`.
+pub fn avoided_labels(a: &AvoidNodes) -> String {
+    a.labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Strength;
+    use crate::check::fixtures::{RUNTIME, intent};
+
+    #[test]
+    fn how_each_setting_is_delivered() {
+        let values = |replicas| deliveries(&intent(replicas));
+        let runtime = |replicas| {
+            deliveries(&Intent {
+                knowledge: &RUNTIME,
+                ..intent(replicas)
+            })
+        };
+        // (case, deliveries, replicas, anti-affinity, strategy, PDB)
+        let cases = [
+            ("values at two", values(2), "values", "values", "values", "patch"),
+            ("values at one", values(1), "values", "values", "values", "none needed"),
+            (
+                "runtime",
+                runtime(2),
+                "runtime (Manager)",
+                "runtime (Manager)",
+                "not controllable",
+                "not controllable",
+            ),
+        ];
+        for (name, d, replicas, anti, strategy, pdb) in cases {
+            assert_eq!(
+                (
+                    d.replicas.as_str(),
+                    d.anti_affinity.as_str(),
+                    d.strategy.as_str(),
+                    d.pdb.as_str()
+                ),
+                (replicas, anti, strategy, pdb),
+                "{name}"
+            );
+        }
+        let rows = values(2);
+        let names: Vec<&str> = rows.rows().iter().map(|r| r.0).collect();
+        assert_eq!(names, ["replicas", "anti-affinity", "strategy", "PDB"]);
+    }
+
+    #[test]
+    fn asked_words() {
+        let with = |replicas, anti_affinity| Intent {
+            anti_affinity,
+            ..intent(replicas)
+        };
+        // (case, intent, markdown) → anti-affinity words
+        let cases = [
+            (
+                "required",
+                with(2, AntiAffinity::Required),
+                false,
+                "required on hostname, app=web",
+            ),
+            (
+                "markdown",
+                with(2, AntiAffinity::Required),
+                true,
+                "required on hostname, `app=web`",
+            ),
+            (
+                "preferred",
+                with(2, AntiAffinity::Preferred),
+                false,
+                "preferred on hostname, app=web",
+            ),
+            ("one replica", with(1, AntiAffinity::Required), false, "— (1 replica)"),
+            ("none", with(2, AntiAffinity::None), false, "none"),
+        ];
+        for (name, i, markdown, want) in cases {
+            assert_eq!(asked_anti_affinity(&i, markdown), want, "{name}");
+        }
+        assert_eq!(asked_pdb(&intent(2)), "maxUnavailable 1");
+        assert_eq!(asked_pdb(&intent(1)), "none (1 replica)");
+        let avoid = AvoidNodes {
+            labels: [
+                ("role".to_string(), "db".to_string()),
+                ("disk".to_string(), "hdd".to_string()),
+            ]
+            .into(),
+            strength: Strength::Required,
+        };
+        assert_eq!(avoided_labels(&avoid), "role=db,disk=hdd");
+        assert_eq!(strategy_words(Strategy::Recreate), "Recreate");
     }
 }

@@ -1,7 +1,6 @@
 //! out/README.md: the document people read. The facts (table cells, commands, sentences) are prepared here; the
 //! layout is the minijinja template `templates/out-readme.md.j2`.
 
-use crate::catalog::AntiAffinity;
 use crate::delivery::helm_command;
 use crate::describe::{deliveries, strategy_words};
 use crate::error::{Error, Result};
@@ -113,23 +112,13 @@ struct Release {
     components: Vec<String>,
 }
 
-fn anti_words(i: &Intent) -> String {
-    match i.effective_anti_affinity() {
-        AntiAffinity::Required => format!("required on hostname, `{}`", i.selector.describe()),
-        AntiAffinity::Preferred => format!("preferred on hostname, `{}`", i.selector.describe()),
-        AntiAffinity::None if i.replicas == 1 => "— (1 replica)".into(),
-        AntiAffinity::None => "none".into(),
-    }
-}
-
 /// One row of the components table.
 fn row(plan: &Plan, i: &Intent) -> [String; 10] {
     let runtime = !i.knowledge.rendered_by_helm();
     let owners = || format!("— ({}'s)", i.knowledge.owner().unwrap_or_default());
     let pdb = match i.pdb {
         _ if runtime => owners(),
-        Some(m) => format!("maxUnavailable {m}"),
-        None => "none (1 replica)".into(),
+        _ => crate::describe::asked_pdb(i),
     };
     let replicas = match (i.autoscale, i.failover_seconds) {
         (Some(a), _) => format!("{}–{} (HPA)", a.min, a.max),
@@ -144,11 +133,7 @@ fn row(plan: &Plan, i: &Intent) -> [String; 10] {
                 crate::catalog::Strength::Required => "kept",
                 crate::catalog::Strength::Preferred => "prefers",
             },
-            a.labels
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(",")
+            crate::describe::avoided_labels(a)
         ),
         None => "any node".into(),
     };
@@ -164,7 +149,7 @@ fn row(plan: &Plan, i: &Intent) -> [String; 10] {
         i.release.clone(),
         i.namespace.clone(),
         replicas,
-        md(&anti_words(i)),
+        md(&crate::describe::asked_anti_affinity(i, true)),
         placement,
         strategy,
         pdb,
