@@ -35,13 +35,14 @@ fn header(catalog: &str, what: &str) -> String {
 }
 
 fn values_json(r: &Rendered) -> Value {
-    serde_json::to_value(&r.values).unwrap_or(Value::Null)
+    r.values.clone()
 }
 
 fn patches_json(r: &Rendered) -> Vec<Value> {
     r.patches
         .iter()
-        .map(|p| serde_json::to_value(p.entry()).unwrap_or(Value::Null))
+        // A target's names and a patch's text: strings only, so serialising cannot fail.
+        .map(|p| serde_json::to_value(p.entry()).expect("a patch entry is strings"))
         .collect()
 }
 

@@ -54,12 +54,12 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
 /// Every user value of the release at a key path its rendered overlay `r` writes, naming the setting behind the
 /// key (`alert_rules`: the release carries hagen's alert rules, the owner of keys no component writes).
 fn own_values_conflicts(rp: &ReleasePlan, r: &Rendered, alert_rules: bool, out: &str) -> Result<Vec<Diagnostic>> {
-    let overlay = serde_json::to_value(&r.values).map_err(|e| Error::Internal(e.to_string()))?;
+    let overlay = r.values.clone();
     if rp.own_values.is_empty() {
         return Ok(vec![]);
     }
     let rel = &rp.release;
-    let solo = solo_overlays(rp);
+    let solo = solo_overlays(rp)?;
     let owner = |path: &[String]| key_owner(&solo, path, alert_rules);
     let overlay_file = format!("{out}/{}", values_path(&rel.name));
     Ok(rp
@@ -71,14 +71,13 @@ fn own_values_conflicts(rp: &ReleasePlan, r: &Rendered, alert_rules: bool, out: 
 
 /// The overlay each component alone gets, with the component's settings in words: what names the setting behind
 /// a conflicting key.
-fn solo_overlays(rp: &ReleasePlan) -> Vec<(String, serde_json::Value)> {
+fn solo_overlays(rp: &ReleasePlan) -> Result<Vec<(String, serde_json::Value)>> {
     rp.intents
         .iter()
-        .filter_map(|i| {
+        .map(|i| {
             let mut one = rp.clone();
             one.intents.retain(|j| j.component == i.component);
-            let r = render_release(&one, None).ok()?;
-            Some((describe_intent(i), serde_json::to_value(&r.values).ok()?))
+            Ok((describe_intent(i), render_release(&one, None)?.values))
         })
         .collect()
 }

@@ -13,8 +13,8 @@ use serde_json::{Map, Value, json};
 /// Everything hagen delivers for one release.
 #[derive(Debug, Clone)]
 pub struct Rendered {
-    /// The values overlay.
-    pub values: serde_yaml::Value,
+    /// The values overlay (a JSON object; written as YAML by `crate::yaml`).
+    pub values: Value,
     pub patches: Vec<Patch>,
     /// Extra manifests (PodDisruptionBudgets the chart cannot create).
     pub resources: Vec<Value>,
@@ -137,8 +137,7 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
     if let (Some(key), Some(rules)) = (rp.chart.alert_rules, alerts) {
         v.put("the alert rules", key, rules.clone())?;
     }
-    let values = serde_yaml::to_value(Value::Object(v.root))
-        .map_err(|e| Error::Knowledge(format!("values of release {} cannot be written: {e}", rp.release.name)))?;
+    let values = Value::Object(v.root);
     let mut keys: Vec<String> = v.writers.iter().map(|(p, _, _)| format!("values {p}")).collect();
     let mut patches = Vec::new();
     let mut resources = Vec::new();
@@ -187,13 +186,12 @@ mod tests {
             .collect()
     }
 
-    fn at<'a>(v: &'a serde_yaml::Value, path: &str) -> &'a serde_yaml::Value {
-        path.split('.')
-            .fold(v, |v, k| v.get(k).unwrap_or(&serde_yaml::Value::Null))
+    fn at<'a>(v: &'a Value, path: &str) -> &'a Value {
+        path.split('.').fold(v, |v, k| v.get(k).unwrap_or(&Value::Null))
     }
 
-    fn json(v: &serde_yaml::Value) -> Value {
-        serde_json::to_value(v).unwrap()
+    fn json(v: &Value) -> Value {
+        v.clone()
     }
 
     const SHIPPED: &str = include_str!("../catalog/cluster.yaml");
