@@ -5,7 +5,7 @@
 use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Strategy, Strength};
 use crate::charts::file::OperatorPodsFile;
 use crate::charts::{Delivery, RuntimeSetting, StrategyDelivery};
-use crate::describe::{deliveries, strategy_words};
+use crate::describe::{Setting, deliveries, strategy_words};
 use crate::k8s::{HOSTNAME, LabelSelector, VERSIONED_LABELS, labels_of};
 use crate::model::Intent;
 use indexmap::IndexMap;
@@ -90,7 +90,7 @@ pub fn pod_templates(objects: &[Object], operator_pods: &[&OperatorPodsFile]) ->
 /// The verdict on one setting of one component.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    pub setting: &'static str,
+    pub setting: Setting,
     pub asked: String,
     pub found: String,
     /// `None` when hagen cannot see or control it (not a failure).
@@ -114,7 +114,7 @@ impl Report {
     }
 }
 
-fn check(setting: &'static str, asked: String, found: String, ok: Option<bool>, delivered_by: &str) -> Check {
+fn check(setting: Setting, asked: String, found: String, ok: Option<bool>, delivered_by: &str) -> Check {
     Check {
         setting,
         asked,
@@ -144,7 +144,7 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
         .find(|o| o.kind == "Deployment" && o.name == intent.workload && o.namespace == intent.namespace)
     else {
         report.checks.push(check(
-            "workload",
+            Setting::Workload,
             format!("Deployment {} in {}", intent.workload, intent.namespace),
             "not found".into(),
             Some(false),
@@ -186,7 +186,7 @@ fn replicas_check(intent: &Intent, objects: &[Object], dep: &Object, by: &str) -
             Some(h) => judge_hpa(d, &h.value, &h.name, intent, a),
         };
         return check(
-            "replicas",
+            Setting::Replicas,
             format!("HPA {}–{}", a.min, a.max),
             found,
             Some(ok),
@@ -195,7 +195,7 @@ fn replicas_check(intent: &Intent, objects: &[Object], dep: &Object, by: &str) -
     }
     let replicas = d.pointer("/spec/replicas").and_then(Value::as_u64).unwrap_or(1);
     check(
-        "replicas",
+        Setting::Replicas,
         intent.replicas.to_string(),
         replicas.to_string(),
         Some(replicas == u64::from(intent.replicas)),
@@ -215,7 +215,7 @@ fn anti_affinity_check(
     let (found, ok) = judge_anti_affinity(d, mode, own, neighbours);
     let asked = crate::describe::asked_anti_affinity(intent, false);
     let by = if intent.replicas == 1 { "—" } else { by };
-    check("anti-affinity", asked, found, ok, by)
+    check(Setting::AntiAffinity, asked, found, ok, by)
 }
 
 /// Node placement, when the catalogue avoids nodes: node affinity that keeps the pods off them.
@@ -230,14 +230,20 @@ fn node_affinity_check(intent: &Intent, d: &Value, by: &str) -> Option<Check> {
         },
         crate::describe::avoided_labels(avoid)
     );
-    Some(check("node-affinity", asked, found, Some(ok), by))
+    Some(check(Setting::NodeAffinity, asked, found, Some(ok), by))
 }
 
 /// The Deployment strategy.
 fn strategy_check(intent: &Intent, d: &Value, by: &str) -> Check {
     let s = d.pointer("/spec/strategy").cloned().unwrap_or(Value::Null);
     let (found, ok) = judge_strategy(&s, intent.strategy);
-    check("strategy", strategy_words(intent.strategy).into(), found, Some(ok), by)
+    check(
+        Setting::Strategy,
+        strategy_words(intent.strategy).into(),
+        found,
+        Some(ok),
+        by,
+    )
 }
 
 /// The PodDisruptionBudget: exactly one selects the pods, as asked (none at one replica).
@@ -249,7 +255,7 @@ fn pdb_check(
     by: &str,
 ) -> Check {
     let (found, ok) = judge_pdb(objects, intent, own, neighbours);
-    check("PDB", crate::describe::asked_pdb(intent), found, Some(ok), by)
+    check(Setting::Pdb, crate::describe::asked_pdb(intent), found, Some(ok), by)
 }
 
 /// Fast failover, for components at one replica: not-ready and unreachable tolerated for the asked seconds.
@@ -259,7 +265,7 @@ fn failover_check(intent: &Intent, d: &Value) -> Option<Check> {
     let ok = tolerates(tolerations, "node.kubernetes.io/not-ready", secs)
         && tolerates(tolerations, "node.kubernetes.io/unreachable", secs);
     Some(check(
-        "failover",
+        Setting::Failover,
         format!("not-ready/unreachable tolerated {secs}s"),
         if ok { format!("{secs}s") } else { "missing".into() },
         Some(ok),
@@ -616,7 +622,7 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Del
     if let Delivery::Runtime(r) = k.replicas {
         let got = env(r.env);
         checks.push(check(
-            "replicas",
+            Setting::Replicas,
             intent.replicas.to_string(),
             match &got {
                 Some(v) => format!("{}={v} on {deployer_name} (set at runtime by {owner})", r.env),
@@ -640,14 +646,14 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Del
         _ => "",
     };
     checks.push(check(
-        "strategy",
+        Setting::Strategy,
         strategy_words(intent.strategy).into(),
         format!("not controllable: {not_controllable}"),
         None,
         &how.strategy,
     ));
     checks.push(check(
-        "PDB",
+        Setting::Pdb,
         "—".into(),
         format!("not controllable ({owner})"),
         None,
@@ -687,7 +693,7 @@ fn runtime_anti_affinity_check(
         .and_then(|w| r.presets.iter().find(|(_, p)| *p == w))
         .map_or(mode, |(m, _)| *m);
     check(
-        "anti-affinity",
+        Setting::AntiAffinity,
         format!("{asked} (preset {})", want.unwrap_or("none in the chart knowledge")),
         match &preset {
             Some(v) => format!("{}={v} (set at runtime by {owner})", r.env),
@@ -1543,7 +1549,7 @@ mod tests {
             let got: Vec<(&str, &str, Option<bool>)> = report
                 .checks
                 .iter()
-                .map(|c| (c.setting, c.found.as_str(), c.ok))
+                .map(|c| (c.setting.name(), c.found.as_str(), c.ok))
                 .collect();
             let want: Vec<(&str, &str, Option<bool>)> = want.into_iter().chain(untouched).collect();
             assert_eq!(got, want, "{name}");
@@ -1559,7 +1565,7 @@ mod tests {
         let got: Vec<(&str, &str, &str, Option<bool>)> = report
             .checks
             .iter()
-            .map(|c| (c.setting, c.asked.as_str(), c.found.as_str(), c.ok))
+            .map(|c| (c.setting.name(), c.asked.as_str(), c.found.as_str(), c.ok))
             .collect();
         assert_eq!(got, [("workload", "Deployment web in ns", "not found", Some(false))]);
         assert_eq!(report.failed(), 1);
@@ -1577,7 +1583,7 @@ mod tests {
         let got: Vec<(&str, &str, Option<bool>, &str)> = report
             .checks
             .iter()
-            .map(|c| (c.setting, c.asked.as_str(), c.ok, c.delivered_by.as_str()))
+            .map(|c| (c.setting.name(), c.asked.as_str(), c.ok, c.delivered_by.as_str()))
             .collect();
         assert_eq!(
             got,

@@ -5,6 +5,59 @@ use crate::catalog::{AntiAffinity, AvoidNodes, Strategy};
 use crate::charts::{Delivery, PdbDelivery, StrategyDelivery};
 use crate::model::Intent;
 
+/// Every setting a verdict is about: one vocabulary for README, verify, audit and plan (and their JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    Workload,
+    Replicas,
+    AntiAffinity,
+    NodeAffinity,
+    Strategy,
+    Pdb,
+    Failover,
+    AlertRules,
+    K3sTakeOver,
+    Ready,
+    Pods,
+    Spread,
+    Room,
+    Disruptions,
+}
+
+impl Setting {
+    /// The setting's name as every report shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Setting::Workload => "workload",
+            Setting::Replicas => "replicas",
+            Setting::AntiAffinity => "anti-affinity",
+            Setting::NodeAffinity => "node-affinity",
+            Setting::Strategy => "strategy",
+            Setting::Pdb => "PDB",
+            Setting::Failover => "failover",
+            Setting::AlertRules => "alert rules",
+            Setting::K3sTakeOver => "k3s take-over",
+            Setting::Ready => "ready",
+            Setting::Pods => "pods",
+            Setting::Spread => "spread",
+            Setting::Room => "room",
+            Setting::Disruptions => "disruptions",
+        }
+    }
+}
+
+impl std::fmt::Display for Setting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+impl serde::Serialize for Setting {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 fn delivery(d: Delivery, owner: Option<&str>) -> String {
     match d {
         Delivery::Values(_) => "values".into(),
@@ -24,13 +77,13 @@ pub struct Deliveries {
 }
 
 impl Deliveries {
-    /// The settings in the order of the README table, each with its name there.
-    pub fn rows(&self) -> [(&'static str, &str); 4] {
+    /// The settings in the order of the README table.
+    pub fn rows(&self) -> [(Setting, &str); 4] {
         [
-            ("replicas", &self.replicas),
-            ("anti-affinity", &self.anti_affinity),
-            ("strategy", &self.strategy),
-            ("PDB", &self.pdb),
+            (Setting::Replicas, &self.replicas),
+            (Setting::AntiAffinity, &self.anti_affinity),
+            (Setting::Strategy, &self.strategy),
+            (Setting::Pdb, &self.pdb),
         ]
     }
 }
@@ -146,8 +199,27 @@ mod tests {
             );
         }
         let rows = values(2);
-        let names: Vec<&str> = rows.rows().iter().map(|r| r.0).collect();
+        let names: Vec<&str> = rows.rows().iter().map(|r| r.0.name()).collect();
         assert_eq!(names, ["replicas", "anti-affinity", "strategy", "PDB"]);
+    }
+
+    #[test]
+    fn settings_read_the_same_in_text_tables_and_json() {
+        // (setting, name) for the ones whose name is not plain lower case
+        for (setting, name) in [
+            (Setting::Pdb, "PDB"),
+            (Setting::AntiAffinity, "anti-affinity"),
+            (Setting::AlertRules, "alert rules"),
+            (Setting::K3sTakeOver, "k3s take-over"),
+        ] {
+            assert_eq!(setting.to_string(), name);
+            assert_eq!(serde_json::to_value(setting).unwrap(), serde_json::json!(name));
+        }
+        assert_eq!(
+            format!("{:<6}|", Setting::Pdb),
+            "PDB   |",
+            "table columns keep their width"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use crate::catalog::K3sCluster;
 use crate::charts::K3s;
 use crate::charts::file::TakeOverFile;
+use crate::describe::Setting;
 use crate::model::{Plan, ReleasePlan};
 use serde_json::Value;
 
@@ -128,7 +129,7 @@ pub fn judge(k: &K3sCluster, t: &TakeOverFile, objects: &[crate::check::Object])
                 ),
             };
             crate::check::Check {
-                setting: "k3s take-over",
+                setting: Setting::K3sTakeOver,
                 asked: format!("{}: {asked}", c.what),
                 found: got,
                 ok: Some(ok),

@@ -2,6 +2,7 @@
 //! rendered objects against the catalogue's intent.
 
 use crate::check::{self, Object, Report};
+use crate::describe::Setting;
 use crate::error::{Error, Result};
 use crate::helm::{ChartSource, Helm};
 use crate::model::{Intent, Plan, ReleasePlan};
@@ -242,7 +243,7 @@ fn alert_rules_check(rules: Option<&Value>, overlay: &[Object]) -> (crate::check
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
     let check = crate::check::Check {
-        setting: "alert rules",
+        setting: Setting::AlertRules,
         asked: format!("group {} with {want} rules", crate::alerts::GROUP),
         found: match found {
             Some(o) => format!("PrometheusRule {} with {got} rules", o.name),
@@ -528,7 +529,7 @@ mod tests {
 
     fn check(ok: Option<bool>) -> crate::check::Check {
         crate::check::Check {
-            setting: "alert rules",
+            setting: Setting::AlertRules,
             asked: "PrometheusRule".into(),
             found: "none".into(),
             ok,

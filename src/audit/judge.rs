@@ -6,12 +6,13 @@ use super::NodeInfo;
 use super::input::{Dump, Pod};
 use crate::catalog::AntiAffinity;
 use crate::check::{self, Check, PodTemplate, Report};
+use crate::describe::Setting;
 use crate::k8s::LabelSelector;
 use crate::model::{Intent, Plan};
 use indexmap::IndexMap;
 use serde_json::Value;
 
-fn live(setting: &'static str, asked: String, found: String, ok: bool) -> Check {
+fn live(setting: Setting, asked: String, found: String, ok: bool) -> Check {
     Check {
         setting,
         asked,
@@ -93,7 +94,7 @@ fn ready_check(d: &Value) -> Option<Check> {
     let want = d.pointer("/spec/replicas").and_then(Value::as_u64).unwrap_or(1);
     let ready = d.pointer("/status/readyReplicas").and_then(Value::as_u64).unwrap_or(0);
     Some(live(
-        "ready",
+        Setting::Ready,
         format!("{want} ready"),
         format!("{ready} ready"),
         ready >= want,
@@ -117,7 +118,7 @@ fn pods_check(i: &Intent, mine: &[&Pod], nodes: &IndexMap<String, NodeInfo>) -> 
     if !problems.is_empty() {
         found.push_str(&format!(" ({})", problems.join("; ")));
     }
-    live("pods", format!("{want} serving on Ready nodes"), found, ok)
+    live(Setting::Pods, format!("{want} serving on Ready nodes"), found, ok)
 }
 
 /// Why pod `p` does not serve (Pending, terminating, on a node that is down, not Ready); `None` when it serves
@@ -154,7 +155,7 @@ fn spread_check(per_node: &IndexMap<String, usize>) -> Check {
     } else {
         doubled.join(", ")
     };
-    live("spread", "one pod per node".into(), found, doubled.is_empty())
+    live(Setting::Spread, "one pod per node".into(), found, doubled.is_empty())
 }
 
 /// Room to reschedule: with required anti-affinity, each replica needs its own schedulable eligible node, and
@@ -193,7 +194,7 @@ fn room_check(i: &Intent, nodes: &IndexMap<String, NodeInfo>) -> Option<Check> {
     } else {
         format!("{replicas} schedulable eligible nodes")
     };
-    Some(live("room", asked, found, false))
+    Some(live(Setting::Room, asked, found, false))
 }
 
 /// The PDBs of the namespace that select the component's pods and report their status: a PDB that allows no
@@ -214,7 +215,7 @@ fn disruption_checks(i: &Intent, dump: &Dump, mine: &[&Pod]) -> Vec<Check> {
         };
         if mine.iter().any(|p| sel.matches(&p.labels)) && seen.insert(&pdb.name) {
             checks.push(live(
-                "disruptions",
+                Setting::Disruptions,
                 "≥ 1 allowed".into(),
                 format!("{}: {allowed} allowed", pdb.name),
                 allowed >= 1,
