@@ -122,3 +122,65 @@ fn render_diagnostics(diags: &[Diagnostic]) -> String {
 
 /// `Result` with hagen's error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diag(severity: Severity, pointer: &str, pos: Option<Pos>, subject: Option<&str>) -> Diagnostic {
+        Diagnostic {
+            severity,
+            file: "c.yaml".into(),
+            pos,
+            pointer: pointer.into(),
+            subject: subject.map(String::from),
+            message: "m".into(),
+        }
+    }
+
+    #[test]
+    fn a_diagnostic_names_file_line_column_path_and_subject() {
+        let at = Some(Pos { line: 3, column: 5 });
+        let cases = [
+            ("whole file", diag(Severity::Error, "", None, None), "c.yaml: error: m"),
+            (
+                "indexed path",
+                diag(
+                    Severity::Error,
+                    "/releases/0/components/2/replicas",
+                    at,
+                    Some("release r, component c"),
+                ),
+                "c.yaml:3:5: error: releases[0].components[2].replicas (release r, component c): m",
+            ),
+            (
+                "escaped key",
+                diag(Severity::Warning, "/cluster/nodes/0/labels/node~1role", at, None),
+                "c.yaml:3:5: warning: cluster.nodes[0].labels.node/role: m",
+            ),
+        ];
+        for (name, d, want) in cases {
+            assert_eq!(d.to_string(), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn the_catalogue_error_counts_its_errors() {
+        let one = Error::Catalogue(vec![
+            diag(Severity::Error, "", None, None),
+            diag(Severity::Warning, "", None, None),
+        ]);
+        assert!(
+            one.to_string()
+                .ends_with("\n1 error in the catalogue; nothing was written"),
+            "{one}"
+        );
+        let two = Error::Catalogue(vec![diag(Severity::Error, "", None, None); 2]);
+        assert!(
+            two.to_string()
+                .ends_with("2 errors in the catalogue; nothing was written"),
+            "{two}"
+        );
+        assert!(Error::Internal("x".into()).to_string().contains("please report it"));
+    }
+}

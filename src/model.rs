@@ -152,3 +152,92 @@ pub fn label(release: &str, component: &str) -> String {
         format!("{release}/{component}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::{PdbDelivery, StrategyDelivery};
+    use crate::check::fixtures::{WEB, intent};
+
+    /// The paths of an intent's patch operations.
+    fn paths(i: &Intent) -> Vec<String> {
+        i.patch_ops()
+            .iter()
+            .map(|o| o["path"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn patches_cover_what_values_cannot() {
+        static PATCHED: charts::Component = charts::Component {
+            replicas: Delivery::Patch,
+            affinity: Delivery::Patch,
+            strategy: StrategyDelivery::Patch,
+            tolerations: Delivery::Patch,
+            ..WEB
+        };
+        static HARDCODED_ONE: charts::Component = charts::Component {
+            replicas: Delivery::Hardcoded(1),
+            strategy: StrategyDelivery::TypeOnly("strategy.type"),
+            ..WEB
+        };
+        let pdb_values: &'static charts::Component = Box::leak(Box::new(charts::Component {
+            pdb: PdbDelivery::Values {
+                key: "pdb",
+                with: Box::leak(Box::default()),
+            },
+            ..WEB
+        }));
+        let with = |k: &'static charts::Component, replicas| Intent {
+            knowledge: k,
+            ..intent(replicas)
+        };
+        // (case, intent) → patched paths, needs the post-renderer
+        let cases: [(&str, Intent, &[&str], bool); 7] = [
+            ("values, PDB by manifest", with(&WEB, 2), &[], true),
+            ("values, PDB by values", with(pdb_values, 2), &[], false),
+            (
+                "all patch at two",
+                with(&PATCHED, 2),
+                &["/spec/replicas", "/spec/strategy", "/spec/template/spec/affinity"],
+                true,
+            ),
+            (
+                "all patch at one: no spread, tolerations",
+                with(&PATCHED, 1),
+                &["/spec/replicas", "/spec/strategy", "/spec/template/spec/tolerations"],
+                true,
+            ),
+            (
+                "hard-coded count kept, Recreate by type",
+                with(&HARDCODED_ONE, 1),
+                &[],
+                false,
+            ),
+            (
+                "hard-coded count raised, rolling parameters patched",
+                with(&HARDCODED_ONE, 2),
+                &["/spec/replicas", "/spec/strategy"],
+                true,
+            ),
+            ("one replica: no PDB to add", with(&WEB, 1), &[], false),
+        ];
+        for (name, i, want, post_render) in cases {
+            assert_eq!(paths(&i), want, "{name}");
+            assert_eq!(i.needs_post_render(), post_render, "{name}");
+        }
+    }
+
+    #[test]
+    fn labels_and_spread() {
+        assert_eq!(label("coredns", "coredns"), "coredns");
+        assert_eq!(label("cert-manager", "webhook"), "cert-manager/webhook");
+        let one = intent(1);
+        assert_eq!(
+            one.effective_anti_affinity(),
+            AntiAffinity::None,
+            "nothing to spread at one replica"
+        );
+        assert_eq!(intent(2).effective_anti_affinity(), AntiAffinity::Required);
+    }
+}

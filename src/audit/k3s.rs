@@ -80,3 +80,78 @@ pub fn recognise(plan: &Plan, dump: &Dump) -> (Vec<String>, Vec<String>) {
     }
     (notes, findings)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The k3s test catalogue (CoreDNS taken over from k3s's manifests) resolved with the built-in knowledge.
+    fn k3s_plan() -> Plan {
+        let loaded = crate::catalog::load_file(std::path::Path::new("tests/catalogs/k3s.yaml")).unwrap();
+        crate::resolve::resolve(&loaded, &crate::lock::Knowledge::builtin(), Default::default()).unwrap()
+    }
+
+    fn deployment(namespace: &str, name: &str, labels: serde_json::Value) -> serde_json::Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": name, "namespace": namespace, "labels": labels},
+               "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
+                        "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": []}}}})
+    }
+
+    fn dump(items: Vec<serde_json::Value>) -> Dump {
+        let text = json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string();
+        super::super::input::read(&text, "test").unwrap()
+    }
+
+    #[test]
+    fn k3s_objects_are_named_and_a_running_packaged_copy_is_a_finding() {
+        let applied = json!({K3S_APPLIED: "abc"});
+        let svclb = json!({"apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": "svclb-traefik-1", "namespace": "kube-system"},
+            "spec": {"selector": {"matchLabels": {"app": "svclb"}},
+                     "template": {"metadata": {"labels": {"app": "svclb", SVCLB_SERVICE: "traefik"}},
+                                  "spec": {"containers": []}}}});
+        let plan = k3s_plan();
+        // (case, objects) → (notes, findings)
+        let cases = [
+            ("nothing of k3s", vec![deployment("web", "web", json!({}))], 0, 0),
+            (
+                "packaged, taken over",
+                vec![deployment("kube-system", "coredns", applied.clone())],
+                0,
+                1,
+            ),
+            (
+                "packaged, kept",
+                vec![deployment("kube-system", "local-path-provisioner", applied.clone())],
+                1,
+                0,
+            ),
+            (
+                "elsewhere with the label",
+                vec![deployment("other", "coredns", applied.clone())],
+                1,
+                0,
+            ),
+            ("ServiceLB", vec![svclb.clone()], 1, 0),
+        ];
+        for (name, objects, notes, findings) in cases {
+            let (n, f) = recognise(&plan, &dump(objects));
+            assert_eq!((n.len(), f.len()), (notes, findings), "{name}: {n:?} {f:?}");
+        }
+        let (notes, _) = recognise(&plan, &dump(vec![svclb.clone()]));
+        assert!(notes[0].contains("for Service traefik"), "{}", notes[0]);
+        let shipped = crate::catalog::load_file(std::path::Path::new("catalog/cluster.yaml")).unwrap();
+        let not_k3s =
+            crate::resolve::resolve(&shipped, &crate::lock::Knowledge::builtin(), Default::default()).unwrap();
+        if not_k3s.k3s.is_none() {
+            let objects = vec![deployment("kube-system", "coredns", applied), svclb];
+            assert_eq!(
+                recognise(&not_k3s, &dump(objects)),
+                (vec![], vec![]),
+                "not a k3s catalogue"
+            );
+        }
+    }
+}
