@@ -490,7 +490,7 @@ fn argo_helm_source(rp: &ReleasePlan, r: &Rendered, argo: &ArgoCd, out_path: &st
     });
     let own = crate::paths::own_values_files(rp, out_path);
     if let Some(bad) = own.iter().find(|f| !in_repository(f)) {
-        return Err(Error::Input(format!(
+        return Err(Error::Output(format!(
             "Argo CD reads release {}'s values file {bad} from the repository: run hagen from the repository's top with a relative --catalog",
             rel.name
         )));

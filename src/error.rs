@@ -92,7 +92,8 @@ pub enum Error {
     /// helm is missing, failed, or a chart source is unusable.
     #[error("{0}")]
     Helm(String),
-    /// The output folder cannot be hagen's (a link, a file, someone else's files) or a path would leave it.
+    /// The output folder cannot be hagen's (a link, a file, someone else's files), a path would leave it, or a route
+    /// cannot read it as hagen was run (Argo CD needs paths inside the repository).
     #[error("{0}")]
     Output(String),
     /// An input other than the catalogue is unusable: a live-state dump for `audit`, a node list for `init`,

@@ -1,4 +1,5 @@
-//! The one YAML writer of hagen, and the bounds every YAML input is checked against before a parser sees it.
+//! The YAML writer of everything Helm, kubectl and the controllers read (all of out/), and the bounds every YAML
+//! input is checked against before a parser sees it.
 //!
 //! Helm and kubectl read YAML 1.1 (go-yaml v2 behind sigs.k8s.io/yaml): `on`, `no`, `y`, `0x1F`, `1_000`,
 //! `2001-12-14`, `12:30` are booleans, numbers or dates there, strings in YAML 1.2. serde_yaml writes them plain

@@ -568,3 +568,46 @@ fn a_conflicting_own_value_names_hagens_setting_and_nothing_is_written() {
     );
     assert_eq!(before, snapshot(&w.join("out")));
 }
+
+/// Inline values reach Flux (a ConfigMap's text) and Argo CD as YAML that Helm, a YAML 1.1 reader, types as the
+/// catalogue did: the string `yes` stays a string, not the boolean YAML 1.1 makes of a plain `yes`.
+#[test]
+fn inline_string_values_stay_strings_for_helm() {
+    let ws = workspace();
+    let w = ws.path();
+    let cat = w.join("catalog/cluster.yaml");
+    let edited = read(&cat).replace(
+        "    valuesFiles: [values/cert-manager.yaml]   # your own chart values, before hagen's overlay\n",
+        "    values: {mode: 'yes', switch: 'on', port: '0777', count: 2}\n",
+    );
+    std::fs::write(&cat, edited).unwrap();
+    generate(w, &[]);
+    let flux = docs(&read(&w.join("out/flux/cert-manager.yaml")));
+    let own = flux
+        .iter()
+        .find(|d| d["kind"] == "ConfigMap" && d["metadata"]["name"] == "cert-manager-own-values")
+        .expect("the own-values ConfigMap");
+    let texts: Vec<&str> = own["data"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(texts.len(), 1, "{own}");
+    let file = w.join("flux-own-values.yaml");
+    std::fs::write(&file, texts[0]).unwrap();
+    let rendered = run(Command::new(tool("HAGEN_HELM"))
+        .args(["template", "kinds"])
+        .arg(root().join("tests/fixtures/kinds"))
+        .arg("-f")
+        .arg(&file));
+    let kinds = &docs(&rendered)[0]["data"];
+    for (key, kind) in [
+        ("mode", "string"),
+        ("switch", "string"),
+        ("port", "string"),
+        ("count", "float64"),
+    ] {
+        assert_eq!(kinds[key], kind, "{key} as Helm reads it from:\n{}", texts[0]);
+    }
+}

@@ -396,7 +396,8 @@ fn other_message(err: &jsonschema::ValidationError<'_>) -> String {
 
 /// The alert durations beyond what Prometheus can hold (it would refuse the rule).
 fn duration_diagnostics(catalogue: &Catalogue, file: &str, positions: &Positions) -> Vec<Diagnostic> {
-    let json = serde_json::to_value(catalogue).unwrap_or_default();
+    // The catalogue was just read from JSON-compatible YAML: it always has a JSON form again.
+    let json = serde_json::to_value(catalogue).expect("a catalogue serialises");
     catalogue
         .alerts
         .as_ref()

@@ -289,6 +289,15 @@ impl TierKey {
             _ => None,
         }
     }
+
+    /// The key as the catalogue writes it (`"1"`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::One => "1",
+            Self::Two => "2",
+            Self::Three => "3",
+        }
+    }
 }
 
 /// The cluster: its name and worker nodes.

@@ -218,7 +218,9 @@ fn inline_values(loaded: &Loaded, index: usize, rel: &Release) -> Option<OwnValu
     let values = Value::Object(rel.values.clone().into_iter().collect());
     Some(OwnValues {
         file: None,
-        text: serde_yaml::to_string(&values).unwrap_or_default(),
+        // Read by Flux and Argo CD (YAML 1.1): written by hagen's one YAML writer, which quotes what they would
+        // misread. JSON values always have a YAML form, so a failure is a bug in that writer.
+        text: crate::yaml::to_string(&values).expect("hagen's YAML writer writes every JSON value"),
         values,
         shown: loaded.file.clone(),
         positions: std::sync::Arc::new(loaded.positions.clone()),
@@ -362,6 +364,24 @@ mod tests {
             "{}",
             diags[0]
         );
+    }
+
+    #[test]
+    fn inline_values_are_written_for_yaml_1_1_readers() {
+        let text = "cluster: {name: a, nodes: [{name: n}]}\ndefaults: {}\nreleases:\n  - {name: r, chart: coredns, repository: https://x.example, version: '1', namespace: n, components: [{name: coredns, tier: 1, purpose: p, impact: i}], values: {mode: 'yes', port: '0777', n: 1}}\n";
+        let loaded = crate::catalog::load_str(text, "c.yaml").unwrap();
+        let own = inline_values(&loaded, 0, &loaded.catalogue.releases[0]).unwrap();
+        // Flux and Argo CD read this text with YAML 1.1: `yes` would be a boolean and `0777` an octal number.
+        let back: serde_yaml::Value = serde_yaml::from_str(&own.text).unwrap();
+        assert_eq!(back["n"], serde_yaml::Value::from(1));
+        for (key, want) in [("mode", "yes"), ("port", "0777")] {
+            assert_eq!(back[key].as_str(), Some(want), "{key}");
+            let line = own.text.lines().find(|l| l.starts_with(key)).unwrap();
+            assert!(
+                line.contains(&format!("'{want}'")) || line.contains(&format!("\"{want}\"")),
+                "{line}"
+            );
+        }
     }
 
     #[test]

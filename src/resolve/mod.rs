@@ -1,6 +1,7 @@
 //! Resolving a loaded catalogue into the [`model`](crate::model): defaults → tier → component settings, the chart
 //! knowledge of each component, and the named [`rules`] that judge them, all reporting into one [`sink::Sink`].
-//! Every error is collected and returned at once; nothing here reads a file or knows a chart by name.
+//! Every error is collected and returned at once; nothing here knows a chart by name, and the only files read are
+//! the values files a release names (through `catalog::values`).
 
 pub mod rules;
 pub mod sink;
@@ -108,7 +109,7 @@ fn check_cluster(loaded: &Loaded, sink: &mut Sink) {
     }
     for (t, settings) in &cat.tiers {
         if let Some(a) = &settings.avoid_nodes {
-            avoided.push((format!("/tiers/{}/avoidNodes", tier_key(t)), a));
+            avoided.push((format!("/tiers/{}/avoidNodes", t.key()), a));
         }
     }
     for (pointer, a) in avoided {
@@ -117,14 +118,6 @@ fn check_cluster(loaded: &Loaded, sink: &mut Sink) {
             rules::avoided_labels_exist(&cat.cluster.name, &cat.cluster.nodes, a),
         );
     }
-}
-
-/// A tier's key as the catalogue writes it (`"1"`).
-fn tier_key(t: &TierKey) -> String {
-    serde_json::to_value(t)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default()
 }
 
 /// One release being resolved, with what its rules need.
@@ -503,6 +496,39 @@ releases:
             };
             let got: Vec<(Severity, &str)> = got.iter().map(|d| (d.severity, d.pointer.as_str())).collect();
             assert_eq!(got, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn strategy_findings_point_at_the_line_that_chose_it() {
+        use crate::catalog::Strategy::{Recreate, RollingUpdate};
+        let loaded = crate::catalog::load_str(
+            &TWO_COMPONENTS.replace(", REPLICAS", "").replace("OTHER", "x"),
+            "c.yaml",
+        )
+        .unwrap();
+        let comp = |strategy| Component {
+            settings: Settings {
+                strategy,
+                ..Settings::default()
+            },
+            ..loaded.catalogue.releases[0].components[0].clone()
+        };
+        let tier = |strategy| Settings {
+            strategy,
+            ..Settings::default()
+        };
+        // (case, the component's, the tier's, the defaults') → pointer
+        let cases = [
+            ("component", Some(Recreate), None, None, "/c/strategy"),
+            ("tier", None, Some(Recreate), Some(RollingUpdate), "/tiers/1/strategy"),
+            ("defaults", None, None, Some(Recreate), "/defaults/strategy"),
+            ("nobody: the default strategy", None, None, None, "/c"),
+        ];
+        for (name, own, tiers, defaults, want) in cases {
+            let t = tier(tiers);
+            let s = rules::layer(&rules::layer(&tier(defaults), &t), &comp(own).settings);
+            assert_eq!(strategy_pointer("/c", &comp(own), &s, &t), want, "{name}");
         }
     }
 

@@ -733,6 +733,54 @@ mod tests {
     }
 
     #[test]
+    fn chart_versions_need_a_proof_with_this_knowledge() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lock = crate::lock::Lock::beside(&dir.path().join("cluster.yaml")).unwrap();
+        let sha = |c: &Chart| format!("sha256:{}", c.knowledge.sha256);
+        let charts = all_charts();
+        let chart = *charts
+            .iter()
+            .find(|c| lock.proven_versions(c.name, &sha(c)).contains(&c.version))
+            .expect("hagen ships a proof of some built-in chart at its knowledge's version");
+        lock.record(crate::lock::Proof {
+            chart: chart.name.into(),
+            version: "0.0.2".into(),
+            archive: "sha256:0".into(),
+            knowledge: "sha256:other".into(),
+            hagen: "0".into(),
+            keys: vec![],
+            failed: false,
+        });
+        // (case, version, allow unproven) → level, and a phrase of the message
+        let cases = [
+            ("shipped proof", chart.version, false, None, ""),
+            (
+                "never proven",
+                "0.0.1",
+                false,
+                Some(Level::Error),
+                "has no proof of chart",
+            ),
+            ("allowed", "0.0.1", true, Some(Level::Notice), "pass --allow-unproven"),
+            (
+                "other knowledge",
+                "0.0.2",
+                false,
+                Some(Level::Error),
+                "made with other chart knowledge",
+            ),
+        ];
+        for (name, version, allow, level, phrase) in cases {
+            let got = chart_version_proven(&lock, chart, version, allow);
+            assert_eq!(got.as_ref().map(|f| f.level), level, "{name}");
+            assert!(
+                got.is_none_or(|f| f.message.contains(phrase) && f.at == At::Exact("version".into())),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
     fn layering_takes_the_closest_setting() {
         let base = Settings {
             replicas: Some(2),
