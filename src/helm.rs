@@ -43,35 +43,28 @@ impl Helm {
         for v in values {
             cmd.arg("-f").arg(v);
         }
+        self.stdout(&mut cmd, &format!("helm template {release} {}", chart.display()))
+    }
+
+    /// `helm show values CHART`: the chart's default values.
+    pub fn show_values(&self, chart: &Path) -> Result<String> {
+        let mut cmd = Command::new(&self.path);
+        cmd.args(["show", "values"]).arg(chart);
+        self.stdout(&mut cmd, &format!("helm show values {}", chart.display()))
+    }
+
+    /// Runs `cmd` (described as `what` in errors) and returns its stdout; a failure says helm's stderr.
+    fn stdout(&self, cmd: &mut Command, what: &str) -> Result<String> {
         let out = cmd
             .output()
             .map_err(|e| Error::Helm(format!("cannot run {}: {e}", self.path.display())))?;
         if !out.status.success() {
             return Err(Error::Helm(format!(
-                "helm template {release} {} failed: {}",
-                chart.display(),
+                "{what} failed: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
             )));
         }
-        String::from_utf8(out.stdout).map_err(|_| Error::Helm(format!("helm template {release} wrote non-UTF-8")))
-    }
-
-    /// `helm show values CHART`: the chart's default values.
-    pub fn show_values(&self, chart: &Path) -> Result<String> {
-        let out = Command::new(&self.path)
-            .args(["show", "values"])
-            .arg(chart)
-            .output()
-            .map_err(|e| Error::Helm(format!("cannot run {}: {e}", self.path.display())))?;
-        if !out.status.success() {
-            return Err(Error::Helm(format!(
-                "helm show values {} failed: {}",
-                chart.display(),
-                String::from_utf8_lossy(&out.stderr).trim()
-            )));
-        }
-        String::from_utf8(out.stdout)
-            .map_err(|_| Error::Helm(format!("helm show values {} wrote non-UTF-8", chart.display())))
+        String::from_utf8(out.stdout).map_err(|_| Error::Helm(format!("{what} wrote non-UTF-8")))
     }
 
     /// Downloads a chart archive into `dir` (`helm pull --repo`).

@@ -156,6 +156,14 @@ fn objects_under(dir: &Path) -> Vec<Value> {
     out
 }
 
+/// Replaces `from` (which must be there) with `to` in the workspace's catalogue.
+fn edit_catalogue(ws: &Path, from: &str, to: &str) {
+    let cat = ws.join("catalog/cluster.yaml");
+    let text = read(&cat);
+    assert!(text.contains(from), "the catalogue has no {from:?}");
+    std::fs::write(&cat, text.replace(from, to)).unwrap();
+}
+
 fn generate(ws: &Path, args: &[&str]) {
     let mut argv = vec!["generate"];
     argv.extend_from_slice(args);
@@ -538,12 +546,11 @@ fn the_strict_crd_check_catches_an_unknown_field() {
 fn a_conflicting_own_value_names_hagens_setting_and_nothing_is_written() {
     let ws = workspace();
     let w = ws.path();
-    let cat = w.join("catalog/cluster.yaml");
-    let edited = read(&cat).replace(
+    edit_catalogue(
+        w,
         "    version: 88.5.3\n",
         "    version: 88.5.3\n    values:\n      grafana: {replicas: 2, adminUser: me}\n      additionalPrometheusRulesMap: {mine: {groups: []}, hagen-ha: {groups: []}}\n      prometheusOperator: {tolerations: []}\n",
     );
-    std::fs::write(&cat, edited).unwrap();
     let before = snapshot(&w.join("out"));
     let g = hagen(w, &["generate"], None);
     assert!(!g.status.success());
@@ -575,12 +582,11 @@ fn a_conflicting_own_value_names_hagens_setting_and_nothing_is_written() {
 fn inline_string_values_stay_strings_for_helm() {
     let ws = workspace();
     let w = ws.path();
-    let cat = w.join("catalog/cluster.yaml");
-    let edited = read(&cat).replace(
+    edit_catalogue(
+        w,
         "    valuesFiles: [values/cert-manager.yaml]   # your own chart values, before hagen's overlay\n",
         "    values: {mode: 'yes', switch: 'on', port: '0777', count: 2}\n",
     );
-    std::fs::write(&cat, edited).unwrap();
     generate(w, &[]);
     let flux = docs(&read(&w.join("out/flux/cert-manager.yaml")));
     let own = flux
