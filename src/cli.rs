@@ -198,7 +198,7 @@ fn emit<T: serde::Serialize>(format: Format, report: &T, table: fn(&T) -> String
 
 /// `report` as a JSON object with `schemaVersion` first.
 fn versioned<T: serde::Serialize>(report: &T) -> Result<serde_json::Value> {
-    let v = serde_json::to_value(report).map_err(internal)?;
+    let v = serde_json::to_value(report).map_err(Error::internal)?;
     let mut m = serde_json::Map::new();
     m.insert("schemaVersion".into(), JSON_SCHEMA_VERSION.into());
     match v {
@@ -248,11 +248,6 @@ enum Outcome {
     Findings(String),
     /// The output folder is not what the catalogue generates: the difference and what to do.
     Stale(String),
-}
-
-/// A serialisation of hagen's own data that failed: a bug in hagen.
-fn internal(e: impl std::fmt::Display) -> Error {
-    Error::Internal(e.to_string())
 }
 
 /// Runs hagen with the process arguments and returns its exit code.
@@ -442,7 +437,7 @@ fn schema_cmd(chart: bool) -> Result<()> {
     } else {
         catalog::schema()
     };
-    let text = serde_json::to_string_pretty(&schema).map_err(internal)?;
+    let text = serde_json::to_string_pretty(&schema).map_err(Error::internal)?;
     stdout(&format!("{text}\n"))
 }
 
@@ -497,7 +492,7 @@ fn init_cmd(nodes: &Path, catalog: &Path, name: &str) -> Result<()> {
 /// is there.
 fn write_catalogue(catalog: &Path, text: &str) -> Result<()> {
     let schema = catalog.with_file_name("cluster.schema.json");
-    let schema_text = serde_json::to_string_pretty(&catalog::schema()).map_err(internal)?;
+    let schema_text = serde_json::to_string_pretty(&catalog::schema()).map_err(Error::internal)?;
     let werr = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Write { path, source }
@@ -544,7 +539,7 @@ fn log_outcome(log: &Path, result: &Result<()>) {
 }
 
 fn json(v: &impl serde::Serialize) -> Result<String> {
-    serde_json::to_string_pretty(v).map_err(internal)
+    serde_json::to_string_pretty(v).map_err(Error::internal)
 }
 
 fn read(path: &Path) -> Result<String> {

@@ -111,6 +111,13 @@ pub enum Error {
     ClosedPipe,
 }
 
+impl Error {
+    /// A failure of hagen's own making (serialising its own data, say): a bug in hagen.
+    pub fn internal(e: impl fmt::Display) -> Self {
+        Error::Internal(e.to_string())
+    }
+}
+
 fn render_diagnostics(diags: &[Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
     let mut out: Vec<String> = diags.iter().map(ToString::to_string).collect();

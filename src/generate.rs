@@ -171,7 +171,7 @@ fn values_file(rp: &ReleasePlan, r: &Rendered, catalog: &str, out: &str) -> Resu
         rel.namespace,
         comment(&use_line)
     );
-    let body = crate::yaml::to_string(&r.values).map_err(|e| Error::Internal(e.to_string()))?;
+    let body = crate::yaml::to_string(&r.values).map_err(Error::Internal)?;
     let body = if body.trim() == "{}" { String::new() } else { body };
     Ok(format!("{header}{body}"))
 }
@@ -179,7 +179,7 @@ fn values_file(rp: &ReleasePlan, r: &Rendered, catalog: &str, out: &str) -> Resu
 /// The text of out/<release>/patches.yaml: a header, then the patches as kustomize `patches:` entries.
 fn patches_file(rp: &ReleasePlan, r: &Rendered, catalog: &str) -> Result<String> {
     let entries: Vec<PatchEntry> = r.patches.iter().map(|p| p.entry()).collect();
-    let text = crate::yaml::to_string(&entries).map_err(|e| Error::Internal(e.to_string()))?;
+    let text = crate::yaml::to_string(&entries).map_err(Error::Internal)?;
     Ok(format!(
         "{MARKER} {} from {}; do not edit.\n# What chart {} {} cannot express through values: kustomize `patches:` entries (JSON 6902),\n# applied by `hagen post-render` as Helm's post-renderer.\n{text}",
         env!("CARGO_PKG_VERSION"),
@@ -200,7 +200,7 @@ fn resources_file(rp: &ReleasePlan, r: &Rendered, catalog: &str) -> Result<Strin
     );
     for v in &r.resources {
         text.push_str("---\n");
-        text.push_str(&crate::yaml::to_string(v).map_err(|e| Error::Internal(e.to_string()))?);
+        text.push_str(&crate::yaml::to_string(v).map_err(Error::Internal)?);
     }
     Ok(text)
 }

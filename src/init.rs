@@ -67,7 +67,7 @@ pub fn init(json: &str, source: &str, cluster_name: &str) -> Result<String> {
         delivery: Delivery::default(),
         alerts: None,
     };
-    let body = serde_yaml::to_string(&catalogue).map_err(|e| Error::Internal(e.to_string()))?;
+    let body = serde_yaml::to_string(&catalogue).map_err(Error::internal)?;
     let mut text = format!(
         "# yaml-language-server: $schema=./cluster.schema.json\n# Written by `hagen init` from {source}: check every release (versions, purposes, impacts), add yours, then run `hagen generate`.\n"
     );

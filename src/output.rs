@@ -494,6 +494,16 @@ pub fn align<const N: usize>(rows: &[[String; N]]) -> String {
 mod tests {
     use super::*;
 
+    /// Nothing but the output folder `out` is left in `dir` (no staging or old tree).
+    fn assert_only_out_beside(dir: &Path) {
+        let names: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, ["out"]);
+    }
+
     fn set(files: &[(&str, &str)]) -> FileSet {
         let mut f = FileSet::default();
         for (rel, body) in files {
@@ -549,12 +559,7 @@ mod tests {
         assert!(!out.join("b").exists());
         assert_eq!(g.diff(&out), "");
         // Nothing but out/ itself is left beside it.
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name())
-            .collect();
-        assert_eq!(names, ["out"]);
+        assert_only_out_beside(dir.path());
     }
 
     #[test]
@@ -642,12 +647,7 @@ mod tests {
         let g = set(&[("README.md", ""), ("a/values.yaml", "x: 2")]);
         g.write(&out).unwrap();
         assert_eq!(g.diff(&out), "");
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name())
-            .collect();
-        assert_eq!(names, ["out"]);
+        assert_only_out_beside(dir.path());
     }
 
     #[test]

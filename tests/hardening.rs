@@ -162,51 +162,7 @@ fn tricky_strings() -> Vec<String> {
         .lines()
         .map(|l| l.replace("(empty)", ""))
         .collect();
-    let piece = proptest::prop_oneof![
-        proptest::sample::select(vec![
-            "on",
-            "off",
-            "y",
-            "n",
-            "yes",
-            "NO",
-            "true",
-            "null",
-            "~",
-            "0x",
-            "0o",
-            "0b",
-            "1_0",
-            "1e3",
-            ".inf",
-            ".nan",
-            "12:30",
-            "2001-12-14",
-            "<<",
-            "=",
-            "{{",
-            "}}",
-            "- ",
-            ": ",
-            " #",
-            "---",
-            "...",
-            "\n",
-            "\t",
-            "\u{85}",
-            "\u{2028}",
-            "\u{feff}",
-            "é",
-            "😀",
-            "\\",
-            "\"",
-            "'",
-        ])
-        .prop_map(String::from),
-        proptest::char::range(' ', '~').prop_map(String::from),
-        proptest::char::any().prop_map(String::from),
-    ];
-    let strategy = proptest::collection::vec(piece, 0..6).prop_map(|v| v.concat());
+    let strategy = tricky_text(6);
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     for _ in 0..600 {
         all.push(strategy.new_tree(&mut runner).unwrap().current());

@@ -14,7 +14,7 @@ use crate::charts::{Chart, Delivery, StrategyDelivery};
 use crate::error::Result;
 use crate::lock::Knowledge;
 use crate::model::{Intent, Plan, ReleasePlan, label};
-use rules::{At, AutoscaleCase, Finding, RolloutCase};
+use rules::{At, AutoscaleCase, Finding, RolloutCase, exact};
 use sink::{Acks, Place, Sink};
 
 /// How strictly to resolve.
@@ -81,10 +81,6 @@ pub fn resolve(loaded: &Loaded, known: &Knowledge, opts: Options) -> Result<Plan
         releases,
         warnings,
     })
-}
-
-fn exact(path: &str) -> At {
-    At::Exact(path.to_string())
 }
 
 /// The cluster's nodes are named once, and every label an `avoidNodes` of the defaults or a tier names exists.

@@ -99,7 +99,8 @@ impl Finding {
     }
 }
 
-fn exact(path: &str) -> At {
+/// `At::Exact` of `path`.
+pub fn exact(path: &str) -> At {
     At::Exact(path.to_string())
 }
 

@@ -249,3 +249,56 @@ pub fn all_verified(path: &Path) -> String {
     } = counts(path);
     format!("verify: {components} components in {releases} releases, {components} ✓ / 0 ✗")
 }
+
+/// Strings of up to `pieces` pieces made of YAML's indicator characters, digits, letters and the 1.1 words: what a
+/// YAML 1.1 reader and a Rust emitter may disagree on.
+pub fn tricky_text(pieces: usize) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let piece = prop_oneof![
+        prop::sample::select(vec![
+            "on",
+            "Off",
+            "off",
+            "y",
+            "N",
+            "n",
+            "yes",
+            "NO",
+            "true",
+            "null",
+            "~",
+            "0x",
+            "0o",
+            "0b",
+            "1_0",
+            "1e3",
+            ".inf",
+            ".nan",
+            "12:30",
+            "2001-12-14",
+            "<<",
+            "=",
+            "{{",
+            "}}",
+            "- ",
+            ": ",
+            " #",
+            "---",
+            "...",
+            "\n",
+            "\t",
+            "\u{85}",
+            "\u{2028}",
+            "\u{feff}",
+            "é",
+            "😀",
+            "\\",
+            "\"",
+            "'",
+        ])
+        .prop_map(String::from),
+        prop::char::range(' ', '~').prop_map(String::from),
+        any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..pieces).prop_map(|v| v.concat())
+}
