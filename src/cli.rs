@@ -8,17 +8,21 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const EXAMPLES: &str = "Examples:
+const EXAMPLES: &str = concat!(
+    "Examples:
   hagen init nodes.json                       start a catalogue from `kubectl get nodes -o json > nodes.json`
   hagen generate                              catalog/cluster.yaml -> out/
   hagen generate --check                      in CI: fail when out/ is stale
   hagen verify --charts ../charts             prove out/ on the real charts with helm template
   hagen plan                                  what one node failure, a rollout and a drain do
-  kubectl get deploy,rs,pods,pdb,nodes -A -o json | hagen audit -
+  ",
+    crate::live_command!(),
+    "
   helm upgrade ... --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/REL/patches.yaml
   hagen completions bash > ~/.local/share/bash-completion/completions/hagen
 
-Colours: on a terminal only; NO_COLOR=1 or a pipe gives plain text.";
+Colours: on a terminal only; NO_COLOR=1 or a pipe gives plain text."
+);
 
 #[derive(Parser, Debug)]
 #[command(
@@ -99,7 +103,7 @@ enum Command {
         after_help = concat!(
             "Examples:\n  ",
             crate::live_command!(),
-            "\n  helm template coredns coredns --repo https://coredns.github.io/helm -f out/coredns/values.yaml | hagen audit - --release coredns"
+            "\n  helm template coredns coredns --repo https://coredns.github.io/helm --version 1.46.2 -n kube-system -f out/coredns/values.yaml | hagen audit - --release coredns"
         )
     )]
     Audit {
@@ -248,6 +252,12 @@ enum Outcome {
     Findings(String),
     /// The output folder is not what the catalogue generates: the difference and what to do.
     Stale(String),
+}
+
+/// Parses a command line (without the program name) as hagen would, running nothing: the docs' tests check every
+/// example of `--help` with it.
+pub fn parse(args: &[String]) -> std::result::Result<(), clap::Error> {
+    Cli::try_parse_from(std::iter::once("hagen".to_string()).chain(args.iter().cloned())).map(drop)
 }
 
 /// Runs hagen with the process arguments and returns its exit code.
