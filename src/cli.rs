@@ -19,7 +19,7 @@ const EXAMPLES: &str = concat!(
     crate::live_command!(),
     "
   helm upgrade ... --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/REL/patches.yaml
-  hagen completions bash > ~/.local/share/bash-completion/completions/hagen
+  mkdir -p ~/.local/share/bash-completion/completions && hagen completions bash > ~/.local/share/bash-completion/completions/hagen
 
 Colours: on a terminal only; NO_COLOR=1 or a pipe gives plain text."
 );
@@ -133,7 +133,7 @@ enum Command {
     },
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) on stdout.
     #[command(
-        after_help = "Examples:\n  hagen completions bash > ~/.local/share/bash-completion/completions/hagen\n  hagen completions zsh > \"${fpath[1]}/_hagen\"\n  hagen completions fish > ~/.config/fish/completions/hagen.fish"
+        after_help = "Examples:\n  mkdir -p ~/.local/share/bash-completion/completions && hagen completions bash > ~/.local/share/bash-completion/completions/hagen\n  hagen completions zsh > \"${fpath[1]}/_hagen\"\n  hagen completions fish > ~/.config/fish/completions/hagen.fish"
     )]
     Completions {
         /// The shell to complete for.
@@ -421,7 +421,10 @@ fn audit_cmd(input: &Path, catalog: &Path, opts: crate::audit::Options, output: 
     emit(output, &report, crate::audit::table)?;
     let failures = report.failures();
     if failures > 0 {
-        return Ok(Outcome::Findings(format!("hagen audit: {failures} finding(s)")));
+        return Ok(Outcome::Findings(format!(
+            "hagen audit: {}",
+            crate::text::count(failures, "finding")
+        )));
     }
     Ok(Outcome::Clean)
 }
@@ -588,8 +591,7 @@ fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
 
 /// Loads, resolves and renders; shared by the CLI and tests.
 pub fn load_and_resolve(catalog: &Path, opts: Options) -> Result<crate::model::Plan> {
-    let loaded = catalog::load_file(catalog)?;
-    let known = crate::lock::Knowledge::beside(catalog).map_err(Error::Knowledge)?;
+    let (loaded, known) = resolve::load_inputs(catalog)?;
     for n in &known.notes {
         stderr(n);
     }

@@ -4,6 +4,9 @@ use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Where `scripts/install-tools.sh` puts helm 4, relative to the project's top folder.
+const INSTALLED: &str = "target/tools/helm4/helm";
+
 /// A helm binary and its version.
 #[derive(Debug, Clone)]
 pub struct Helm {
@@ -12,14 +15,19 @@ pub struct Helm {
 }
 
 impl Helm {
-    /// helm from `explicit` (`--helm`), else `HAGEN_HELM`, else PATH; its version is read once.
+    /// helm from `explicit` (`--helm`), else `HAGEN_HELM`, else PATH, else the helm 4 that the test command
+    /// (`scripts/test`, through `scripts/install-tools.sh`) installs into the project's `target/tools/`; its
+    /// version is read once.
     pub fn find(explicit: Option<&Path>) -> Result<Self> {
         let path = explicit
             .map(Path::to_path_buf)
             .or_else(|| std::env::var_os("HAGEN_HELM").map(PathBuf::from))
             .or_else(|| which("helm"))
+            .or_else(|| Some(PathBuf::from(INSTALLED)).filter(|p| p.is_file()))
             .ok_or_else(|| {
-                Error::Helm("helm not found: pass --helm PATH, set HAGEN_HELM, or put helm (3 or 4) on PATH".into())
+                Error::Helm(format!(
+                    "helm not found: pass --helm PATH, set HAGEN_HELM, put helm (3 or 4) on PATH, or run scripts/install-tools.sh (it installs helm 4 as {INSTALLED})"
+                ))
             })?;
         let out = Command::new(&path)
             .args(["version", "--short"])

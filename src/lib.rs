@@ -41,8 +41,7 @@ pub fn generate_files(
     out: &Path,
     opts: resolve::Options,
 ) -> error::Result<(model::Plan, output::FileSet)> {
-    let loaded = catalog::load_file(catalog)?;
-    let known = lock::Knowledge::beside(catalog).map_err(error::Error::Knowledge)?;
+    let (loaded, known) = resolve::load_inputs(catalog)?;
     for n in &known.notes {
         let _ = writeln!(std::io::stderr(), "{n}");
     }

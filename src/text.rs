@@ -16,6 +16,15 @@ pub fn comment(s: &str) -> String {
         .collect()
 }
 
+/// `n` and a noun, plural unless `n` is 1 (`1 component`, `2 components`); the plural adds an `s`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Text for a Markdown table cell: on one line, `|` escaped, and no raw HTML.
 pub fn markdown_cell(s: &str) -> String {
     comment(s)

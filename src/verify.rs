@@ -278,8 +278,7 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
         allow_unproven: false,
     };
     // Proving is verify's job: generate as `hagen generate` would once the proofs are in (no proof warnings).
-    let loaded = crate::catalog::load_file(catalog)?;
-    let mut known = crate::lock::Knowledge::beside(catalog).map_err(Error::Knowledge)?;
+    let (loaded, mut known) = crate::resolve::load_inputs(catalog)?;
     for n in &known.notes {
         // A note is advice on the side: a closed stderr must not stop the verification it accompanies.
         let _ = writeln!(std::io::stderr(), "{n}");
@@ -509,15 +508,18 @@ pub fn table(o: &Outcome) -> String {
         .filter(|c| c.ok == Some(false))
         .count();
     let release_note = if release_failed > 0 {
-        format!("; {release_failed} release check(s) failed")
+        format!("; {} failed", crate::text::count(release_failed, "release check"))
     } else {
         String::new()
     };
     s.push_str(&format!(
-        "verify: {components} components in {} releases, {} ✓ / {} ✗ ({ok} checks passed, {bad} failed, {unseen} not controllable; {drift} unexpected object changes{release_note}) with helm {}\n",
-        o.releases.len(),
+        "verify: {} in {}, {} ✓ / {} ✗ ({} passed, {bad} failed, {unseen} not controllable; {}{release_note}) with helm {}\n",
+        crate::text::count(components, "component"),
+        crate::text::count(o.releases.len(), "release"),
         components - failed,
         failed,
+        crate::text::count(ok, "check"),
+        crate::text::count(drift, "unexpected object change"),
         o.helm
     ));
     s
@@ -556,7 +558,7 @@ mod tests {
         let failed = outcome(vec![check(Some(true)), check(Some(false))]);
         assert_eq!(failed.failures(), 1);
         assert!(table(&failed).contains("✗ alert rules"));
-        assert!(table(&failed).contains("; 1 release check(s) failed)"));
+        assert!(table(&failed).contains("; 1 release check failed)"));
         assert_eq!(outcome(vec![check(Some(true)), check(None)]).failures(), 0);
     }
 

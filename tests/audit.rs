@@ -406,7 +406,7 @@ fn the_shipped_catalogue_audits_clean_as_the_api_server_stores_it() {
     assert!(out.status.success(), "{s}");
     let n = shipped_components();
     assert!(
-        s.contains(&format!("audit: {n} components, {n} ✓ / 0 ✗, 0 other finding(s)")),
+        s.contains(&format!("audit: {n} components, {n} ✓ / 0 ✗, 0 other findings")),
         "{s}"
     );
     // k3s's own and the user's Deployments are in the dump but not judged.
@@ -442,7 +442,7 @@ fn node_state_is_judged() {
     let all = text(&audit_scenario("all-nodes-down.json", &[]).stdout);
     let n = shipped_components();
     assert!(
-        all.contains(&format!("audit: {n} components, 0 ✓ / {n} ✗, 3 other finding(s)")),
+        all.contains(&format!("audit: {n} components, 0 ✓ / {n} ✗, 3 other findings")),
         "{all}"
     );
     let cordoned = text(&audit_scenario("cordoned.json", &[]).stdout);
@@ -504,6 +504,37 @@ fn a_rendered_stream_is_judged_as_its_own_release() {
     // Another release named explicitly: its Deployment is not in the stream.
     let other = audit(&["--release", "traefik", "-"], Some(&stream));
     assert!(!other.status.success());
+}
+
+/// A render without hagen's post-renderer lacks the patches: audit says how to render it with them; with them,
+/// the same release passes and no hint is given.
+#[test]
+fn a_render_without_the_post_renderer_gets_a_hint() {
+    let tgz = charts().join("kube-prometheus-stack-88.5.3.tgz");
+    let o = std::process::Command::new(tool("HAGEN_HELM"))
+        .args([
+            "template",
+            "kube-prometheus-stack",
+            tgz.to_str().unwrap(),
+            "-n",
+            "monitoring",
+            "-f",
+        ])
+        .arg(root().join("out/kube-prometheus-stack/values.yaml"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let bare = audit(&["-"], Some(&text(&o.stdout)));
+    let s = text(&bare.stdout);
+    assert!(!bare.status.success(), "{s}");
+    assert!(
+        s.contains("\nhint: release kube-prometheus-stack: some of its settings reach it only through hagen's post-renderer (out/kube-prometheus-stack/patches.yaml); render it with `--post-renderer hagen --post-renderer-args post-render --post-renderer-args out/kube-prometheus-stack/patches.yaml`"),
+        "{s}"
+    );
+    let patched = render("kube-prometheus-stack", "kube-prometheus-stack", "88.5.3", "monitoring");
+    let ok = audit(&["-"], Some(&patched));
+    assert!(ok.status.success(), "{}", text(&ok.stdout));
+    assert!(!text(&ok.stdout).contains("hint:"));
 }
 
 /// Malformed input: refused with the path of what is wrong, labelled `hagen audit`.

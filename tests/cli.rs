@@ -186,3 +186,38 @@ fn generate_says_how_many_files_changed() {
         text(&second.stderr)
     );
 }
+
+/// verify finds the helm 4 that the test command installs into `target/tools/` of the folder it runs in, and says in
+/// one line how to provide helm when there is none.
+#[test]
+fn verify_finds_the_installed_helm_or_says_how_to_get_one() {
+    let ws = workspace();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hagen"))
+            .current_dir(ws.path())
+            .args(["verify", "--charts", "/nonexistent"])
+            .env_remove("HAGEN_HELM")
+            .env("PATH", "/nonexistent")
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert!(!out.status.success());
+    assert_eq!(
+        text(&out.stderr),
+        "helm not found: pass --helm PATH, set HAGEN_HELM, put helm (3 or 4) on PATH, or run scripts/install-tools.sh (it installs helm 4 as target/tools/helm4/helm)\n"
+    );
+    // A stand-in at the installed place is found: verify goes on to look for the charts.
+    let helm = ws.path().join("target/tools/helm4/helm");
+    std::fs::create_dir_all(helm.parent().unwrap()).unwrap();
+    std::fs::write(&helm, "#!/bin/sh\necho v4.9.9+stand-in\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = run();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("helm not found"), "{stderr}");
+    assert!(
+        stderr.contains("chart longhorn 1.12.1 not found: looked for"),
+        "{stderr}"
+    );
+}

@@ -174,7 +174,7 @@ fn audit_of_a_rendered_stream_reuses_the_verify_checks() {
         "{s}"
     );
     assert!(s.contains("✗ replicas: asked 2, found 1"), "{s}");
-    assert!(s.contains("audit: 1 components, 0 ✓ / 1 ✗"), "{s}");
+    assert!(s.contains("audit: 1 component, 0 ✓ / 1 ✗"), "{s}");
     // Another release named explicitly: its Deployments are not in the stream.
     let other = hagen(
         &root(),

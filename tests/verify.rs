@@ -324,6 +324,6 @@ fn a_missing_prometheus_rule_fails_verify() {
     );
     assert!(!ok, "{stdout}");
     assert!(stdout.contains("  ✗ "), "{stdout}");
-    assert!(last_line(&stdout).contains("release check(s) failed"), "{stdout}");
+    assert!(last_line(&stdout).contains("1 release check failed"), "{stdout}");
     assert!(stderr.contains("hagen verify:"), "{stderr}");
 }

@@ -60,6 +60,9 @@ pub struct AuditReport {
     /// k3s's own objects found in the dump (packaged manifests, ServiceLB DaemonSets, helm-controller Jobs).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub k3s: Vec<String>,
+    /// Advice that is no finding: a rendered stream that fails settings only hagen's post-renderer delivers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hints: Vec<String>,
 }
 
 /// One node as audit sees it.
@@ -258,6 +261,11 @@ pub fn audit(plan: &Plan, mut dump: Dump, opts: &Options) -> Result<AuditReport,
     }
     let (k3s, k3s_findings) = k3s::recognise(plan, dump);
     findings.extend(k3s_findings);
+    let hints = if dump.live {
+        Vec::new()
+    } else {
+        post_renderer_hints(plan, &releases, &components)
+    };
     Ok(AuditReport {
         scope,
         components,
@@ -267,7 +275,26 @@ pub fn audit(plan: &Plan, mut dump: Dump, opts: &Options) -> Result<AuditReport,
         balance,
         suggestions,
         k3s,
+        hints,
     })
+}
+
+/// For a rendered stream: each judged release with a failed component whose settings partly travel through hagen's
+/// post-renderer, and how to render it with the post-renderer (a plain `helm template` lacks the patches).
+fn post_renderer_hints(plan: &Plan, releases: &[String], reports: &[crate::check::Report]) -> Vec<String> {
+    plan.releases
+        .iter()
+        .filter(|rp| releases.contains(&rp.release.name))
+        .filter(|rp| rp.intents.iter().any(Intent::needs_post_render))
+        .filter(|rp| reports.iter().any(|r| r.release == rp.release.name && r.failed() > 0))
+        .map(|rp| {
+            let patches = format!("out/{}", crate::paths::patches_path(&rp.release.name));
+            format!(
+                "release {}: some of its settings reach it only through hagen's post-renderer ({patches}); render it with `--post-renderer hagen --post-renderer-args post-render --post-renderer-args {patches}` (the line in out/README.md)",
+                rp.release.name
+            )
+        })
+        .collect()
 }
 
 /// Hand-built inputs for audit's unit tests.

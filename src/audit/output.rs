@@ -66,6 +66,9 @@ pub fn table(r: &AuditReport) -> String {
     if !r.findings.is_empty() {
         s.push('\n');
     }
+    for h in &r.hints {
+        s.push_str(&format!("\nhint: {h}\n"));
+    }
     if !r.suggestions.is_empty() {
         match &r.balance {
             Some(b) if !b.over => s.push_str(&format!(
@@ -80,10 +83,10 @@ pub fn table(r: &AuditReport) -> String {
     }
     let bad = r.components.iter().filter(|c| c.failed() > 0).count();
     s.push_str(&format!(
-        "\naudit: {} components, {} ✓ / {bad} ✗, {} other finding(s)\n",
-        r.components.len(),
+        "\naudit: {}, {} ✓ / {bad} ✗, {}\n",
+        crate::text::count(r.components.len(), "component"),
         r.components.len() - bad,
-        r.findings.len()
+        crate::text::count(r.findings.len(), "other finding")
     ));
     s
 }

@@ -150,6 +150,16 @@ fn validator() -> &'static jsonschema::Validator {
 
 /// Reads and validates the catalogue at `path`.
 pub fn load_file(path: &Path) -> Result<Loaded> {
+    load_file_with(path, &|_| Vec::new())
+}
+
+/// Problems a caller can find in the raw catalogue (as JSON) before it is typed, reported together with the schema's
+/// errors: (JSON pointer, message). The resolver passes the names of charts and components hagen does not know.
+pub type EarlyCheck<'a> = &'a dyn Fn(&Value) -> Vec<(String, String)>;
+
+/// Reads and validates the catalogue at `path`; when the schema refuses it, `early` adds what it finds, so every
+/// problem is reported at once.
+pub fn load_file_with(path: &Path, early: EarlyCheck<'_>) -> Result<Loaded> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
@@ -163,12 +173,12 @@ pub fn load_file(path: &Path) -> Result<Loaded> {
             path: path.to_path_buf(),
             source,
         })?;
-    load_bytes(&bytes, &path.display().to_string())
+    load_bytes(&bytes, &path.display().to_string(), early)
 }
 
 /// Validates catalogue text; `file` names it in messages.
 pub fn load_str(text: &str, file: &str) -> Result<Loaded> {
-    load_bytes(text.as_bytes(), file)
+    load_bytes(text.as_bytes(), file, &|_| Vec::new())
 }
 
 fn one(file: &str, pos: Option<Pos>, pointer: &str, message: impl Into<String>) -> Error {
@@ -192,7 +202,7 @@ fn pos_of_offset(bytes: &[u8], offset: usize) -> Pos {
 
 /// Loads catalogue bytes: checks the text, parses it, validates it against the schema (every problem at once) and
 /// the durations Prometheus can hold; `file` names it in messages.
-fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
+fn load_bytes(bytes: &[u8], file: &str, early: EarlyCheck<'_>) -> Result<Loaded> {
     // A UTF-8 byte-order mark (Windows editors write one) is not part of the document.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = checked_text(bytes, file)?;
@@ -206,8 +216,14 @@ fn load_bytes(bytes: &[u8], file: &str) -> Result<Loaded> {
             "expected a mapping with `cluster`, `defaults` and `releases`",
         ));
     }
-    let mut diags = schema_diagnostics(&json, file, &positions);
+    let mut diags = schema_diagnostics(&json, file, text, &positions);
     if !diags.is_empty() {
+        for (pointer, message) in early(&json) {
+            // A value the schema already refused (a chart name that is not a string) is reported once.
+            if !diags.iter().any(|d| d.pointer == pointer) {
+                diags.push(diag(file, &positions, &json, &pointer, message));
+            }
+        }
         diags.sort_by_key(|d| (d.pos, d.pointer.clone()));
         diags.dedup();
         return Err(Error::Catalogue(diags));
@@ -298,21 +314,31 @@ fn parse_yaml(text: &str, file: &str) -> Result<Value> {
 }
 
 /// Every schema violation of `json`, each in the user's terms at its place.
-fn schema_diagnostics(json: &Value, file: &str, positions: &Positions) -> Vec<Diagnostic> {
+fn schema_diagnostics(json: &Value, file: &str, text: &str, positions: &Positions) -> Vec<Diagnostic> {
     let schema = schema();
+    let source = |pointer: &str| source_value(text, positions, pointer);
     validator()
         .iter_errors(json)
-        .flat_map(|err| schema_messages(&err, &schema))
+        .flat_map(|err| schema_messages(&err, &schema, &source))
         .map(|(pointer, message)| diag(file, positions, json, &pointer, message))
         .collect()
 }
 
 /// One schema violation as (JSON pointer, message) pairs: unknown keys (one each, with a suggestion and the known
 /// ones), values outside an enumeration, patterns, key names and lengths; anything else in the validator's words.
-fn schema_messages(err: &jsonschema::ValidationError<'_>, schema: &Value) -> Vec<(String, String)> {
+fn schema_messages(
+    err: &jsonschema::ValidationError<'_>,
+    schema: &Value,
+    source: &dyn Fn(&str) -> Option<String>,
+) -> Vec<(String, String)> {
     use jsonschema::error::ValidationErrorKind as Kind;
     let pointer = err.instance_path().as_str().to_string();
     let message = match err.kind() {
+        Kind::Type {
+            kind: jsonschema::error::TypeKind::Single(jsonschema::JsonType::String),
+        } if matches!(err.instance().as_ref(), Value::Number(_) | Value::Bool(_)) => {
+            unquoted_message(err.instance(), source(&pointer))
+        }
         Kind::AdditionalProperties { unexpected } => {
             let known = known_properties(schema, err.schema_path().as_str());
             return unexpected
@@ -348,6 +374,28 @@ fn schema_messages(err: &jsonschema::ValidationError<'_>, schema: &Value) -> Vec
         _ => other_message(err),
     };
     vec![(pointer, message)]
+}
+
+/// A number or boolean where a string belongs: YAML read the unquoted text as one (`version: 1.46` is the number
+/// 1.46, `1.10` even 1.1), so say to quote it as written.
+fn unquoted_message(found: &Value, written: Option<String>) -> String {
+    let what = if found.is_boolean() { "a boolean" } else { "a number" };
+    let written = written.unwrap_or_else(|| found.to_string());
+    format!(
+        "{} is {what} to YAML, but a string is expected here: quote it, \"{}\"",
+        shown(found),
+        written.replace('\\', "\\\\").replace('"', "\\\"")
+    )
+}
+
+/// The value as written on the line of `pointer`'s key (`key: value  # comment` → `value`), if it is on that line.
+fn source_value(text: &str, positions: &Positions, pointer: &str) -> Option<String> {
+    let pos = positions.find(pointer)?;
+    let line = text.lines().nth(pos.line.checked_sub(1)?)?;
+    let rest: String = line.chars().skip(pos.column.saturating_sub(1)).collect();
+    let (_, value) = rest.split_once(':')?;
+    let value = value.split(" #").next()?.trim();
+    (!value.is_empty()).then(|| value.to_string())
 }
 
 /// An unknown key's message: a close known key to suggest, and the known ones.

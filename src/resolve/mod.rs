@@ -26,6 +26,15 @@ pub struct Options {
     pub allow_unproven: bool,
 }
 
+/// Reads what resolving a catalogue file needs: the chart knowledge and proofs beside it first, then the catalogue,
+/// whose unknown charts and components are reported with its schema errors, all at once. The one way in for
+/// generate, verify, plan and audit; the knowledge's notes are the caller's to print.
+pub fn load_inputs(catalog: &std::path::Path) -> Result<(Loaded, Knowledge)> {
+    let known = Knowledge::beside(catalog).map_err(crate::error::Error::Knowledge)?;
+    let loaded = crate::catalog::load::load_file_with(catalog, &|json| rules::names_known(&known.charts, json))?;
+    Ok((loaded, known))
+}
+
 /// Resolves a loaded catalogue; every error is collected and returned at once.
 pub fn resolve(loaded: &Loaded, known: &Knowledge, opts: Options) -> Result<Plan> {
     let cat = &loaded.catalogue;
@@ -64,6 +73,9 @@ pub fn resolve(loaded: &Loaded, known: &Knowledge, opts: Options) -> Result<Plan
         &root,
         rules::flux_parts_need_flux(cat.delivery.flux_parts, cat.delivery.flux),
     );
+    if let Some(argo) = &cat.delivery.argocd {
+        sink.report(&root, rules::repo_url_is_real(&argo.repo_url));
+    }
     let warnings = sink.finish()?;
     Ok(Plan {
         cluster: cat.cluster.name.clone(),
@@ -136,16 +148,8 @@ impl ReleaseCx<'_> {
         let (rel, known) = (self.rel, self.known);
         let place = Place::plain(self.pointer());
         let Some(chart) = known.charts.chart(&rel.chart, &rel.version) else {
-            let head = format!("hagen has no knowledge of chart `{}`", rel.chart);
-            let tail = "; describe another one in a `charts/` folder beside the catalogue";
-            let m = rules::unknown_name(
-                head,
-                &rel.chart,
-                &known.charts.names().collect::<Vec<_>>(),
-                "known charts",
-                tail,
-            );
-            sink.report(&place, [Finding::error(exact("chart"), m)]);
+            let m = rules::chart_known(&known.charts, &rel.chart, &rel.version);
+            sink.report(&place, m.map(|m| Finding::error(exact("chart"), m)));
             return None;
         };
         if let Some(lock) = &known.lock {
@@ -204,10 +208,8 @@ impl ReleaseCx<'_> {
         let cat = &self.loaded.catalogue;
         let rel = self.rel;
         let Some(knowledge) = chart.component(&comp.name) else {
-            let head = format!("chart {} has no component `{}`", chart.name, comp.name);
-            let ids: Vec<&str> = chart.components.iter().map(|c| c.id).collect();
-            let m = rules::unknown_name(head, &comp.name, &ids, "known", "");
-            sink.report(&Place::plain(cp), [Finding::error(exact("name"), m)]);
+            let m = rules::component_known(chart, &comp.name);
+            sink.report(&Place::plain(cp), m.map(|m| Finding::error(exact("name"), m)));
             return None;
         };
         let who = label(&rel.name, &comp.name);

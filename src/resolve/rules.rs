@@ -120,6 +120,55 @@ pub fn unknown_name(head: String, name: &str, known: &[&str], list: &str, tail: 
     m
 }
 
+/// The message for a release whose chart hagen has no knowledge of (`None` when it has).
+pub fn chart_known(charts: &crate::charts::Registry, chart: &str, version: &str) -> Option<String> {
+    if charts.chart(chart, version).is_some() {
+        return None;
+    }
+    let head = format!("hagen has no knowledge of chart `{chart}`");
+    let tail = "; describe another one in a `charts/` folder beside the catalogue";
+    let known: Vec<&str> = charts.names().collect();
+    Some(unknown_name(head, chart, &known, "known charts", tail))
+}
+
+/// The message for a component its chart does not have (`None` when it has it).
+pub fn component_known(chart: &Chart, component: &str) -> Option<String> {
+    if chart.component(component).is_some() {
+        return None;
+    }
+    let head = format!("chart {} has no component `{component}`", chart.name);
+    let ids: Vec<&str> = chart.components.iter().map(|c| c.id).collect();
+    Some(unknown_name(head, component, &ids, "known", ""))
+}
+
+/// Unknown charts and components in a catalogue that did not pass its schema yet, read from the raw JSON as far as
+/// it goes, so that they are reported with the schema's errors instead of after them: (JSON pointer, message).
+pub fn names_known(charts: &crate::charts::Registry, json: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let releases = json.get("releases").and_then(serde_json::Value::as_array);
+    for (ri, rel) in releases.into_iter().flatten().enumerate() {
+        let Some(name) = rel.get("chart").and_then(serde_json::Value::as_str) else {
+            continue;
+        };
+        let version = rel.get("version").and_then(serde_json::Value::as_str).unwrap_or("");
+        if let Some(m) = chart_known(charts, name, version) {
+            out.push((format!("/releases/{ri}/chart"), m));
+            continue;
+        }
+        let Some(chart) = charts.chart(name, version) else {
+            continue;
+        };
+        let components = rel.get("components").and_then(serde_json::Value::as_array);
+        for (ci, comp) in components.into_iter().flatten().enumerate() {
+            let component = comp.get("name").and_then(serde_json::Value::as_str);
+            if let Some(m) = component.and_then(|c| component_known(chart, c)) {
+                out.push((format!("/releases/{ri}/components/{ci}/name"), m));
+            }
+        }
+    }
+    out
+}
+
 /// A release's chart version must have a proof made with the chart knowledge hagen has now.
 pub fn chart_version_proven(
     lock: &crate::lock::Lock,
@@ -141,9 +190,12 @@ pub fn chart_version_proven(
             k.origin
         ),
         None => format!(
-            "{} has no proof of chart {} {version} (proven: {})",
+            "{} has no proof of chart {} {version}{} (proven: {})",
             lock.path.display(),
             chart.name,
+            same_version(version, &proven)
+                .map(|v| format!("; did you mean `{v}`?"))
+                .unwrap_or_default(),
             if proven.is_empty() {
                 "none".to_string()
             } else {
@@ -158,6 +210,50 @@ pub fn chart_version_proven(
         Finding::notice(exact("version"), m)
     } else {
         Finding::error(exact("version"), m)
+    })
+}
+
+/// The proven version `version` is a misspelling of: the same but for a `v` prefix (`v1.46.2`, `1.46.2`), or cut
+/// short (`1.46` for `1.46.2`). A different version (a bump) gets no suggestion.
+fn same_version<'a>(version: &str, proven: &[&'a str]) -> Option<&'a str> {
+    let bare = |v: &str| v.strip_prefix('v').unwrap_or(v).to_string();
+    let asked = bare(version);
+    proven.iter().copied().find(|p| bare(p) == asked).or_else(|| {
+        proven
+            .iter()
+            .copied()
+            .find(|p| bare(p).starts_with(&format!("{asked}.")))
+    })
+}
+
+/// Argo CD fetches `delivery.argocd.repoURL`: a host reserved for examples (RFC 2606: `example.com`, `.example`,
+/// `.invalid`, `.test`, …) is a placeholder left from a template, and every Application would fail to sync.
+pub fn repo_url_is_real(url: &str) -> Option<Finding> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority
+        .rsplit('@')
+        .next()
+        .unwrap_or("")
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    let host = host.trim_end_matches('.');
+    let reserved = ["example.com", "example.net", "example.org"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+        || [".example", ".invalid", ".test", ".localhost"]
+            .iter()
+            .any(|t| host.ends_with(t))
+        || host == "localhost";
+    reserved.then(|| {
+        Finding::notice(
+            exact("delivery/argocd/repoURL"),
+            format!(
+                "`{host}` is a placeholder (a name reserved for examples): set the URL of the repository that holds this catalogue and out/, or Argo CD cannot fetch them"
+            ),
+        )
     })
 }
 
@@ -711,6 +807,35 @@ mod tests {
         ];
         for (name, input, want) in cases {
             assert_eq!(repeated(input.iter().copied()), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn placeholder_repo_urls_are_noticed() {
+        let cases = [
+            ("example.com", "https://git.example.com/homelab/cluster.git", true),
+            ("example.org itself", "https://example.org/x.git", true),
+            ("reserved TLD", "oci://registry.lab.example/charts", true),
+            ("with user and port", "https://me@code.example.net:8443/r.git", true),
+            ("a real host", "https://github.com/me/cluster.git", false),
+            ("a look-alike", "https://myexample.com/r.git", false),
+        ];
+        for (name, url, placeholder) in cases {
+            assert_eq!(repo_url_is_real(url).is_some(), placeholder, "{name}");
+        }
+    }
+
+    #[test]
+    fn misspelt_versions_are_recognised() {
+        let cases = [
+            ("v prefix added", "v1.46.2", &["1.46.2"][..], Some("1.46.2")),
+            ("v prefix left out", "1.21.1", &["v1.21.1"][..], Some("v1.21.1")),
+            ("cut short", "1.46", &["1.45.2", "1.46.2"][..], Some("1.46.2")),
+            ("a bump", "3.14.0", &["3.13.1"][..], None),
+            ("not a prefix of a part", "1.4", &["1.46.2"][..], None),
+        ];
+        for (name, version, proven, want) in cases {
+            assert_eq!(same_version(version, proven), want, "{name}");
         }
     }
 

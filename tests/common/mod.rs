@@ -247,7 +247,19 @@ pub fn all_verified(path: &Path) -> String {
     let Counts {
         releases, components, ..
     } = counts(path);
-    format!("verify: {components} components in {releases} releases, {components} ✓ / 0 ✗")
+    let (c, r) = (components, releases);
+    let plural = |n: usize, noun: &str| {
+        if n == 1 {
+            format!("1 {noun}")
+        } else {
+            format!("{n} {noun}s")
+        }
+    };
+    format!(
+        "verify: {} in {}, {c} ✓ / 0 ✗",
+        plural(c, "component"),
+        plural(r, "release")
+    )
 }
 
 /// Strings of up to `pieces` pieces made of YAML's indicator characters, digits, letters and the 1.1 words: what a
