@@ -324,7 +324,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
 /// `hagen generate`: renders the catalogue and writes the output folder, or with `check` compares it and fails
 /// with the difference when it is stale.
 fn generate_cmd(catalog: &Path, out: &Path, opts: Options, check: bool) -> Result<Outcome> {
-    let (plan, files) = crate::generate_files(catalog, out, opts)?;
+    let (plan, files) = crate::generate_files(catalog, out, opts, check)?;
     for w in &plan.warnings {
         stderr(&w.to_string());
     }

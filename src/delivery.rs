@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use serde_json::{Value, json};
 
 fn yaml(v: &Value) -> Result<String> {
-    crate::yaml::to_string(v).map_err(Error::Internal)
+    crate::yaml::value_to_string(v).map_err(Error::Internal)
 }
 
 fn documents(header: &str, docs: &[Value]) -> Result<String> {

@@ -35,18 +35,26 @@ pub mod yaml;
 use std::io::Write as _;
 use std::path::Path;
 
-/// Loads the catalogue at `catalog` and renders the files of the output folder `out` (nothing is written).
+/// Loads the catalogue at `catalog` and renders the files of the output folder `out` (nothing is written). With
+/// `compare_only` (`generate --check`) the YAML is not parsed back ([`yaml::comparing_only`]): such files are
+/// only compared, never written.
 pub fn generate_files(
     catalog: &Path,
     out: &Path,
     opts: resolve::Options,
+    compare_only: bool,
 ) -> error::Result<(model::Plan, output::FileSet)> {
     let (loaded, known) = resolve::load_inputs(catalog)?;
     for n in &known.notes {
         let _ = writeln!(std::io::stderr(), "{n}");
     }
     let plan = resolve::resolve(&loaded, &known, opts)?;
-    let (files, rendered) = generate::generate(&plan, &display(catalog), &display(out))?;
+    let render = || generate::generate(&plan, &display(catalog), &display(out));
+    let (files, rendered) = if compare_only {
+        yaml::comparing_only(render)?
+    } else {
+        render()?
+    };
     check_proven(&loaded, &known, &plan, &rendered, opts)?;
     Ok((plan, files))
 }

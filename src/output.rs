@@ -464,7 +464,10 @@ fn read_regular(path: &Path) -> std::result::Result<Option<String>, &'static str
     if f.take(MAX_READ).read_to_end(&mut bytes).is_err() {
         return Err("cannot be read");
     }
-    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+    // hagen writes UTF-8: only a file someone else changed needs the lossy (and slower) conversion.
+    Ok(Some(String::from_utf8(bytes).unwrap_or_else(|e| {
+        String::from_utf8_lossy(e.as_bytes()).into_owned()
+    })))
 }
 
 /// Aligns rows of cells into columns separated by two spaces (the first row is the header).

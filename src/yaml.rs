@@ -15,14 +15,48 @@ use serde::Serialize;
 use serde_json::Value;
 use std::io::Read;
 
+thread_local! {
+    /// Whether [`to_string`] parses its documents back (off only inside [`comparing_only`]).
+    static READ_BACK: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Runs `f` with [`to_string`]'s read-back off, for a run that writes nothing and only compares its text with what
+/// is on disk (`hagen generate --check`): it accepts nothing, since text equal to the disk's is what a writing run
+/// read back when it wrote it, and any other text fails the comparison anyway. Reading back is most of the cost of
+/// such a run (BENCHMARKS.md).
+pub fn comparing_only<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            READ_BACK.set(self.0);
+        }
+    }
+    let _restore = Restore(READ_BACK.replace(false));
+    f()
+}
+
+/// Whether what hagen writes is checked by reading it back (YAML here, PromQL in the alert rules): always, but
+/// inside [`comparing_only`].
+pub fn reading_back() -> bool {
+    READ_BACK.get()
+}
+
 /// Serialises `v` as a YAML document (block style, ends with a newline), parsed back before it is accepted: a
 /// document that would not read back as `v` is an error (a bug in this writer), never a file.
 pub fn to_string<T: Serialize + ?Sized>(v: &T) -> Result<String, String> {
     let value = serde_json::to_value(v).map_err(|e| e.to_string())?;
-    let text = emit(&value);
+    value_to_string(&value)
+}
+
+/// [`to_string`] of a JSON value, without the copy `serde_json::to_value` would make of it.
+pub fn value_to_string(value: &Value) -> Result<String, String> {
+    let text = emit(value);
+    if !reading_back() {
+        return Ok(text);
+    }
     let back: Value =
         serde_yaml::from_str(&text).map_err(|e| format!("hagen wrote YAML it cannot read back ({e}):\n{text}"))?;
-    if back != value {
+    if &back != value {
         return Err(format!("hagen wrote YAML that reads back differently:\n{text}"));
     }
     Ok(text)
@@ -85,7 +119,11 @@ fn block(out: &mut String, v: &Value, at: usize, inline_first: bool) {
                 if n > 0 || !inline_first {
                     indent(out, at);
                 }
-                out.push_str(&scalar(k));
+                if plain_ok(k) {
+                    out.push_str(k);
+                } else {
+                    out.push_str(&scalar(k));
+                }
                 out.push(':');
                 match val {
                     Value::Object(_) if is_block(val) => {
@@ -160,15 +198,16 @@ const WORDS: [&str; 9] = ["y", "yes", "n", "no", "true", "false", "on", "off", "
 
 /// Whether `s` may be written without quotes and reads back as the same string under YAML 1.1 and 1.2.
 pub fn plain_ok(s: &str) -> bool {
-    let mut chars = s.chars();
-    let Some(first) = chars.next() else { return false };
-    (first.is_ascii_alphabetic() || first == '/')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || " -._/(),=+@%;:`$".contains(c))
+    let Some(&first) = s.as_bytes().first() else {
+        return false;
+    };
+    (first.is_ascii_alphabetic() || first == b'/')
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b" -._/(),=+@%;:`$".contains(&c))
         && !s.ends_with([' ', ':'])
         && !s.contains(": ")
         && !s.contains("  ")
-        && !WORDS.contains(&s.to_ascii_lowercase().as_str())
+        && !WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
 }
 
 /// Characters a double-quoted scalar must escape: controls, the C1 block (NEL is a YAML 1.1 line break), the

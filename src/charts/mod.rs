@@ -324,13 +324,13 @@ impl Registry {
         let charts = BUILT.get_or_init(|| {
             BUILTIN
                 .iter()
-                .map(|(name, text)| {
-                    // A unit test parses every built-in file: this cannot fail in a released hagen.
-                    let parsed = file::parse(text).unwrap_or_else(|e| panic!("built-in charts/{name}: {e}"));
+                .map(|(name, _, sha256, json)| {
+                    // A unit test reads every built-in file in both forms: this cannot fail in a released hagen.
+                    let parsed = file::parse_json(json).unwrap_or_else(|e| panic!("built-in charts/{name}: {e}"));
                     let k = leak(Knowledge {
                         origin: format!("built in (charts/{name})"),
                         user: false,
-                        sha256: sha256_hex(text.as_bytes()),
+                        sha256: sha256.to_string(),
                         parsed,
                     });
                     (k.parsed.name.clone(), k)
@@ -733,10 +733,14 @@ mod tests {
 
     #[test]
     fn every_builtin_file_parses_and_is_consistent() {
-        for (name, text) in BUILTIN {
+        for (name, text, sha256, json) in BUILTIN {
             let f = file::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
             check(&f).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(format!("{}.yaml", f.name), *name, "file named after its chart");
+            // The forms build.rs embeds: the digest of the text, and JSON that reads as the YAML does.
+            assert_eq!(*sha256, sha256_hex(text.as_bytes()), "{name}");
+            let from_json = file::parse_json(json).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(format!("{from_json:?}"), format!("{f:?}"), "{name}");
         }
         assert!(!Registry::builtin().alert_carriers().is_empty());
     }
