@@ -6,7 +6,7 @@ use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Strategy, Strength};
 use crate::charts::file::OperatorPodsFile;
 use crate::charts::{Delivery, RuntimeSetting, StrategyDelivery};
 use crate::describe::{Setting, deliveries, strategy_words};
-use crate::k8s::{HOSTNAME, LabelSelector, VERSIONED_LABELS, labels_of};
+use crate::k8s::{ALWAYS_ALLOW, HOSTNAME, LabelSelector, POD_TEMPLATE_HASH, VERSIONED_LABELS, labels_of};
 use crate::model::Intent;
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -212,7 +212,7 @@ fn anti_affinity_check(
     by: &str,
 ) -> Check {
     let mode = intent.effective_anti_affinity();
-    let (found, ok) = judge_anti_affinity(d, mode, own, neighbours);
+    let (found, ok) = judge_anti_affinity(d, mode, intent.revision_scoped, own, neighbours);
     let asked = crate::describe::asked_anti_affinity(intent, false);
     let by = if intent.replicas == 1 { "—" } else { by };
     check(Setting::AntiAffinity, asked, found, ok, by)
@@ -405,6 +405,7 @@ fn anti_affinity_terms(d: &Value) -> (Vec<&Value>, Vec<&Value>) {
 fn judge_anti_affinity(
     d: &Value,
     mode: AntiAffinity,
+    scoped: bool,
     own: &IndexMap<String, String>,
     neighbours: &[&PodTemplate],
 ) -> (String, Option<bool>) {
@@ -433,11 +434,42 @@ fn judge_anti_affinity(
     let mut problems = Vec::new();
     for t in &hostname_terms {
         match judge_hostname_term(t, own, neighbours) {
+            Ok(sel) if scoped && mode == AntiAffinity::Required && !revision_keyed(t) => problems.push(format!(
+                "{word} on hostname, {sel}, without matchLabelKeys [{POD_TEMPLATE_HASH}]: a surge rollout's new pod needs a node free of the old ones (fix: `hagen generate`, then upgrade the release with the new values)"
+            )),
+            Ok(sel) if revision_keyed(t) => {
+                return (
+                    format!("{word} on hostname, {sel}, matchLabelKeys {POD_TEMPLATE_HASH} (own pods only)"),
+                    Some(true),
+                );
+            }
             Ok(sel) => return (format!("{word} on hostname, {sel} (own pods only)"), Some(true)),
             Err(problem) => problems.push(problem),
         }
     }
     (problems.join("; "), Some(false))
+}
+
+/// Whether a term carries `matchLabelKeys: [pod-template-hash]`.
+fn revision_keyed(t: &Value) -> bool {
+    t.get("matchLabelKeys")
+        .and_then(Value::as_array)
+        .is_some_and(|keys| keys.iter().any(|k| k.as_str() == Some(POD_TEMPLATE_HASH)))
+}
+
+/// A term's selector as the judge reads it: on a live Pod the API server has merged `key In (value)` of each
+/// `matchLabelKeys` key into the selector (KEP-3633); those requirements name the pod's own revision, so they are
+/// left out when matching against pod templates (which carry no `pod-template-hash`).
+fn term_selector(t: &Value) -> Option<LabelSelector> {
+    let mut sel = t.get("labelSelector").and_then(LabelSelector::from_json)?;
+    let keys: Vec<&str> = t
+        .get("matchLabelKeys")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    sel.match_expressions
+        .retain(|r| !(keys.contains(&r.key.as_str()) && r.operator == "In"));
+    Some(sel)
 }
 
 /// One anti-affinity term on the hostname: its selector (described) when it selects the own pods, no
@@ -447,7 +479,7 @@ fn judge_hostname_term(
     own: &IndexMap<String, String>,
     neighbours: &[&PodTemplate],
 ) -> Result<String, String> {
-    let Some(sel) = t.get("labelSelector").and_then(LabelSelector::from_json) else {
+    let Some(sel) = term_selector(t) else {
         return Err("a term without a label selector".to_string());
     };
     if !sel.matches(own) {
@@ -535,8 +567,12 @@ fn judge_strategy(s: &Value, asked: Strategy) -> (String, bool) {
         }
         "RollingUpdate" => {
             let found = format!("RollingUpdate (maxSurge {surge}, maxUnavailable {unavailable})");
-            let no_surge = surge == "0" || surge == "0%";
-            let ok = asked == Strategy::RollingUpdate && no_surge && unavailable == "1";
+            let zero = |v: &str| v == "0" || v == "0%";
+            let ok = match asked {
+                Strategy::RollingUpdate => zero(&surge) && unavailable == "1",
+                Strategy::RollingUpdateSurge => surge == "1" && zero(&unavailable),
+                Strategy::Recreate => false,
+            };
             (found, ok)
         }
         other => (format!("invalid type {other:?}"), false),
@@ -570,7 +606,18 @@ fn judge_pdb(
     };
     match pdbs.as_slice() {
         [] => ("no PDB selects its pods".into(), false),
-        [(o, sel)] => judge_one_pdb(o, sel, m, intent.replicas, neighbours),
+        [(o, sel)] => {
+            let (found, ok) = judge_one_pdb(o, sel, m, intent.replicas, neighbours);
+            let policy = o.value.pointer("/spec/unhealthyPodEvictionPolicy").and_then(Value::as_str);
+            match policy {
+                Some(p) => (format!("{found}, unhealthyPodEvictionPolicy {p}"), ok && (!intent.pdb_always_allow || p == ALWAYS_ALLOW)),
+                None if intent.pdb_always_allow => (
+                    format!("{found}, no unhealthyPodEvictionPolicy: a crash-looping pod blocks every drain (fix: `hagen generate`, then upgrade the release)"),
+                    false,
+                ),
+                None => (found, ok),
+            }
+        }
         many => (format!("{} PDBs select it: {}", many.len(), names(many)), false),
     }
 }

@@ -255,6 +255,7 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
             _ if !i.knowledge.rendered_by_helm() => format!("{}'s own", i.knowledge.owner().unwrap_or_default()),
             Strategy::Recreate => "Recreate".into(),
             Strategy::RollingUpdate => "RollingUpdate (maxSurge 0)".into(),
+            Strategy::RollingUpdateSurge => "RollingUpdate (maxSurge 1)".into(),
         },
         pdb: i.pdb.filter(|_| i.knowledge.rendered_by_helm()),
         eligible_nodes: i.eligible_nodes.clone(),
@@ -267,6 +268,12 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
         rollout_all_up: match i.strategy {
             Strategy::Recreate => format!("proceeds: all {r} restart together (brief outage); no free node needed"),
             Strategy::RollingUpdate => "proceeds one pod at a time; no free node needed".into(),
+            Strategy::RollingUpdateSurge if i.revision_scoped => {
+                "proceeds one extra pod at a time; revision-scoped anti-affinity lets it share a node with an old pod, no free node needed".into()
+            }
+            Strategy::RollingUpdateSurge => {
+                "each extra pod needs a node free of the component's pods (no revision-scoped anti-affinity); stalls without one".into()
+            }
         },
         rollout_one_down: rollout_one_down(i, needs_all),
         drain: drain(i, needs_all),
@@ -327,15 +334,27 @@ fn serving_during_rollout(i: &Intent) -> String {
         }
         Strategy::RollingUpdate if r >= 2 => format!("{} of {r}", r - 1),
         Strategy::RollingUpdate => format!("0 of {r} (maxUnavailable 1)"),
+        Strategy::RollingUpdateSurge => format!("{r} of {r} (+1 pod while it starts)"),
         Strategy::Recreate => format!("0 of {r} (Recreate)"),
     }
 }
 
 /// A rollout while one node is down; `needs_all`: required anti-affinity with a replica on every eligible node.
 fn rollout_one_down(i: &Intent, needs_all: bool) -> String {
+    let r = i.replicas;
     match (needs_all, i.strategy) {
         _ if !i.knowledge.rendered_by_helm() => format!("set by {}", i.knowledge.owner().unwrap_or_default()),
+        (false, Strategy::RollingUpdateSurge) if i.revision_scoped || i.effective_anti_affinity() != AntiAffinity::Required => {
+            format!("proceeds, {r} of {r} serving")
+        }
+        (false, Strategy::RollingUpdateSurge) => "stalls unless a node free of its pods is up".into(),
+        (false, Strategy::RollingUpdate) if r >= 2 => format!("proceeds, {} of {r} serving", r - 1),
         (false, _) => "proceeds".into(),
+        (true, Strategy::RollingUpdateSurge) if i.revision_scoped => format!(
+            "proceeds until the last new pod, Pending until the node returns; {} of {r} serving (as before)",
+            r - 1
+        ),
+        (true, Strategy::RollingUpdateSurge) => "stalls: no node is free of its pods; resumes when the node returns".into(),
         (true, Strategy::Recreate) if i.replicas == 1 => "proceeds on another node".into(),
         (true, Strategy::Recreate) => "proceeds with one pod Pending until the node returns".into(),
         (true, Strategy::RollingUpdate) => {

@@ -3,7 +3,7 @@
 //! cannot make).
 
 use crate::catalog::{AntiAffinity, Strategy};
-use crate::charts::{Delivery, PdbDelivery, StrategyDelivery};
+use crate::charts::{Delivery, EvictionDelivery, PdbDelivery, StrategyDelivery};
 use crate::error::{Error, Result};
 use crate::k8s;
 use crate::model::{Intent, ReleasePlan};
@@ -92,7 +92,7 @@ fn component_values(i: &Intent, v: &mut Values) -> Result<()> {
     let strategy = k8s::strategy(i.strategy);
     match k.strategy {
         StrategyDelivery::Object(key) => v.put(&who, key, strategy)?,
-        StrategyDelivery::RollingParamsOnly(key) if i.strategy == Strategy::RollingUpdate => {
+        StrategyDelivery::RollingParamsOnly(key) if i.strategy.is_rolling() => {
             v.put(&who, key, strategy.get("rollingUpdate").cloned().unwrap_or(Value::Null))?
         }
         StrategyDelivery::TypeOnly(key) if i.strategy == Strategy::Recreate => v.put(&who, key, "Recreate".into())?,
@@ -101,7 +101,8 @@ fn component_values(i: &Intent, v: &mut Values) -> Result<()> {
     let mode = i.effective_anti_affinity();
     match k.affinity {
         Delivery::Values(key) => {
-            if let Some(a) = k8s::affinity(k8s::pod_anti_affinity(mode, &i.selector), i.avoid.as_ref()) {
+            let anti = k8s::pod_anti_affinity(mode, &i.selector, i.revision_scoped);
+            if let Some(a) = k8s::affinity(anti, i.avoid.as_ref()) {
                 v.put(&who, key, a)?;
             }
         }
@@ -117,9 +118,12 @@ fn component_values(i: &Intent, v: &mut Values) -> Result<()> {
         }
         _ => {}
     }
-    if let (PdbDelivery::Values { key, with }, Some(m)) = (k.pdb, i.pdb) {
+    if let (PdbDelivery::Values { key, with, eviction }, Some(m)) = (k.pdb, i.pdb) {
         let mut block = with.clone();
         block.insert("maxUnavailable".into(), m.into());
+        if let (EvictionDelivery::Values(policy), true) = (eviction, i.pdb_always_allow) {
+            block.insert(policy.into(), k8s::ALWAYS_ALLOW.into());
+        }
         v.put(&who, key, Value::Object(block))?;
     }
     if let (Delivery::Values(key), Some(s)) = (k.tolerations, i.failover_seconds) {
@@ -157,8 +161,16 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
                 ops,
             });
         }
+        if let Some((name, op)) = i.pdb_patch() {
+            keys.push("patch PodDisruptionBudget /spec/unhealthyPodEvictionPolicy".into());
+            patches.push(Patch {
+                target: Target::pdb(&name),
+                ops: vec![op],
+            });
+        }
         if let (PdbDelivery::Manifest, Some(m)) = (i.knowledge.pdb, i.pdb) {
-            resources.push(k8s::pdb_manifest(&i.workload, &i.namespace, &i.selector, m));
+            let always_allow = i.pdb_always_allow;
+            resources.push(k8s::pdb_manifest(&i.workload, &i.namespace, &i.selector, m, always_allow));
         }
     }
     keys.sort();

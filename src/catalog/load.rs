@@ -331,6 +331,11 @@ fn schema_messages(err: &jsonschema::ValidationError<'_>, schema: &Value) -> Vec
             message
         }
         Kind::Pattern { pattern } => pattern_message(err.instance(), pattern),
+        // `kubernetesVersion: 1.30` is the number 1.3 to YAML: say so instead of "not of type string".
+        Kind::Type { .. } if err.instance().is_number() && err.to_string().contains("\"string\"") => format!(
+            "{} is a number to YAML, expected a string: quote it (YAML reads 1.30 as 1.3)",
+            shown(err.instance())
+        ),
         Kind::PropertyNames { error } => match error.kind() {
             Kind::Pattern { pattern } => format!("key {}", pattern_message(error.instance(), pattern)),
             Kind::MaxLength { limit } => {

@@ -273,6 +273,21 @@ pub struct PdbValues {
     pub key: String,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub with: IndexMap<String, serde_json::Value>,
+    /// Where the chart's PDB template reads `unhealthyPodEvictionPolicy` (cite the template line), or that it does
+    /// not: then hagen patches the rendered PDB.
+    #[serde(rename = "unhealthyPodEvictionPolicy")]
+    pub eviction_policy: EvictionSetting,
+}
+
+/// How `unhealthyPodEvictionPolicy: AlwaysAllow` reaches a chart's PodDisruptionBudget.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum EvictionSetting {
+    /// A key inside the PDB block (`unhealthyPodEvictionPolicy`), which the template writes into the PDB's spec.
+    Values(String),
+    /// The template writes only min/max: a post-render patch on the PDB of this name (placeholders as for
+    /// `workload`).
+    Patch(String),
 }
 
 /// Settings of one component that differ in chart versions before `before`.

@@ -5,7 +5,7 @@
 
 pub mod file;
 
-use file::{ChartFile, K3sFile, PdbSetting, Setting, StrategySetting};
+use file::{ChartFile, EvictionSetting, K3sFile, PdbSetting, Setting, StrategySetting};
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -172,11 +172,21 @@ pub enum PdbDelivery {
     Values {
         key: &'static str,
         with: &'static serde_json::Map<String, serde_json::Value>,
+        eviction: EvictionDelivery,
     },
     /// An extra PodDisruptionBudget manifest, added by the post-renderer.
     Manifest,
     /// hagen cannot control it (why, in words).
     NotControllable(&'static str),
+}
+
+/// How `unhealthyPodEvictionPolicy` reaches a PDB the chart makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvictionDelivery {
+    /// This key inside the chart's PDB block.
+    Values(&'static str),
+    /// A post-render patch on the PDB named by this pattern (placeholders as for `workload`).
+    Patch(&'static str),
 }
 
 impl StrategyDelivery {
@@ -186,7 +196,7 @@ impl StrategyDelivery {
         match self {
             StrategyDelivery::Object(_) | StrategyDelivery::NotControllable(_) => false,
             StrategyDelivery::RollingParamsOnly(_) => strategy == Strategy::Recreate,
-            StrategyDelivery::TypeOnly(_) => strategy == Strategy::RollingUpdate,
+            StrategyDelivery::TypeOnly(_) => strategy.is_rolling(),
             StrategyDelivery::Patch => true,
         }
     }
@@ -209,6 +219,17 @@ impl Component {
     /// The Deployment's name for a release: `{release}`, `{namespace}`, `{fullname}` and `{fullname:N}` replaced.
     pub fn workload_name(&self, release: &str, namespace: &str) -> String {
         expand_workload(self.workload, self.chart, release, namespace)
+    }
+
+    /// The name of the chart's PDB that a patch sets `unhealthyPodEvictionPolicy` on, when the chart cannot.
+    pub fn pdb_patch_name(&self, release: &str, namespace: &str) -> Option<String> {
+        match self.pdb {
+            PdbDelivery::Values {
+                eviction: EvictionDelivery::Patch(pattern),
+                ..
+            } => Some(expand_workload(pattern, self.chart, release, namespace)),
+            _ => None,
+        }
     }
 
     /// Whether the workload is created by the chart itself (false for runtime-created Deployments).
@@ -472,6 +493,13 @@ fn check(f: &ChartFile) -> Result<(), String> {
             }
         }
         workload_ok(&c.workload).map_err(at)?;
+        if let PdbSetting::Values(file::PdbValues {
+            eviction_policy: EvictionSetting::Patch(p),
+            ..
+        }) = &c.pdb
+        {
+            workload_ok(p).map_err(at)?;
+        }
         for (name, s) in [
             ("replicas", &c.replicas),
             ("affinity", &c.affinity),
@@ -616,6 +644,10 @@ fn pdb(x: &PdbSetting) -> PdbDelivery {
         PdbSetting::Values(v) => PdbDelivery::Values {
             key: s(&v.key),
             with: leak(v.with.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            eviction: match &v.eviction_policy {
+                EvictionSetting::Values(k) => EvictionDelivery::Values(s(k)),
+                EvictionSetting::Patch(p) => EvictionDelivery::Patch(s(p)),
+            },
         },
         PdbSetting::Manifest => PdbDelivery::Manifest,
         PdbSetting::NotControllable(w) => PdbDelivery::NotControllable(s(w)),
