@@ -861,6 +861,8 @@ pub(crate) mod fixtures {
         owner: "Manager",
         deployer: "manager",
         placement: "",
+        rollout_serving: "0 of {replicas} (recreated)",
+        rollout_why: "the manager deletes and recreates it",
     };
 
     /// A component the chart's manager (Deployment `manager`) creates at runtime: replicas and an anti-affinity
@@ -893,7 +895,9 @@ pub(crate) mod fixtures {
             } else {
                 Strategy::Recreate
             },
+            revision_scoped: false,
             pdb: (replicas > 1).then_some(1),
+            pdb_always_allow: false,
             failover_seconds: (replicas == 1).then_some(30),
             override_reason: None,
             workload: "web".into(),
@@ -913,6 +917,7 @@ pub(crate) mod fixtures {
             delivery: Default::default(),
             alerts: Default::default(),
             nodes: nodes.iter().map(|n| n.to_string()).collect(),
+            kubernetes_version: None,
             node_monitor_grace_seconds: 50,
             releases: vec![],
             k3s: None,
@@ -1107,7 +1112,7 @@ mod tests {
         for (name, spec, mode, found, ok) in cases {
             let d = deployment(spec);
             assert_eq!(
-                judge_anti_affinity(&d, mode, &labels(&[("app", "web")]), &[&db]),
+                judge_anti_affinity(&d, mode, false, &labels(&[("app", "web")]), &[&db]),
                 (found.to_string(), ok),
                 "{name}"
             );
@@ -1119,12 +1124,70 @@ mod tests {
         )));
         let own_labels = labels(&[("app", "web"), ("helm.sh/chart", "web-1.0")]);
         assert_eq!(
-            judge_anti_affinity(&d, AntiAffinity::Required, &own_labels, &[&db]),
+            judge_anti_affinity(&d, AntiAffinity::Required, false, &own_labels, &[&db]),
             (
                 "selector app=web,helm.sh/chart=web-1.0 uses versioned label helm.sh/chart".to_string(),
                 Some(false)
             )
         );
+    }
+
+    #[test]
+    fn revision_scoped_anti_affinity() {
+        let keyed = |sel: Value| json!({"labelSelector": sel, "topologyKey": HOSTNAME, "matchLabelKeys": ["pod-template-hash"]});
+        let required = |t: Value| json!({"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [t]}}});
+        let own = json!({"matchLabels": {"app": "web"}});
+        // What the API server makes of the template's term on a live Pod (KEP-3633): the pod's own revision merged.
+        let merged = json!({"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "pod-template-hash", "operator": "In", "values": ["7d4b9c"]}]});
+        let db = neighbour("Deployment/db", &[("app", "db")]);
+        let scoped_ok = "required on hostname, app=web, matchLabelKeys pod-template-hash (own pods only)";
+        // (name, term, scoping asked, found, ok)
+        let cases = [
+            ("the template's term", keyed(own.clone()), true, scoped_ok.to_string(), true),
+            (
+                "a live pod's merged term",
+                keyed(merged.clone()),
+                true,
+                "required on hostname, app=web, matchLabelKeys pod-template-hash (own pods only)".into(),
+                true,
+            ),
+            (
+                "scoped but not asked (a 1.30 catalogue): fine",
+                keyed(own.clone()),
+                false,
+                scoped_ok.into(),
+                true,
+            ),
+            (
+                "the key missing",
+                json!({"labelSelector": own, "topologyKey": HOSTNAME}),
+                true,
+                "required on hostname, app=web, without matchLabelKeys [pod-template-hash]: a surge rollout's new pod needs a node free of the old ones (fix: `hagen generate`, then upgrade the release with the new values)".into(),
+                false,
+            ),
+            (
+                "a revision in the selector without matchLabelKeys",
+                json!({"labelSelector": merged, "topologyKey": HOSTNAME}),
+                true,
+                "selector app=web,pod-template-hash In (7d4b9c) matches none of its own pods".into(),
+                false,
+            ),
+            (
+                "a merged term that also selects a neighbour",
+                keyed(json!({"matchExpressions": [{"key": "pod-template-hash", "operator": "In", "values": ["7d4b9c"]}]})),
+                true,
+                "selector  also matches Deployment/db".into(),
+                false,
+            ),
+        ];
+        for (name, t, scoped, found, ok) in cases {
+            let d = deployment(required(t));
+            assert_eq!(
+                judge_anti_affinity(&d, AntiAffinity::Required, scoped, &labels(&[("app", "web")]), &[&db]),
+                (found, Some(ok)),
+                "{name}"
+            );
+        }
     }
 
     #[test]

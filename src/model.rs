@@ -204,6 +204,7 @@ mod tests {
             pdb: PdbDelivery::Values {
                 key: "pdb",
                 with: Box::leak(Box::default()),
+                eviction: crate::charts::EvictionDelivery::Values("unhealthyPodEvictionPolicy"),
             },
             ..WEB
         }));

@@ -256,9 +256,18 @@ mod tests {
             affinity["nodeAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]["preference"],
             json!({"matchExpressions": [{"key": "node-role", "operator": "NotIn", "values": ["database"]}]})
         );
-        assert_eq!(v("coredns", "podDisruptionBudget"), json!({"maxUnavailable": 1}));
-        // Two replicas or more roll one pod at a time (the default strategy), in each chart's own shape.
-        let rolling = json!({"maxSurge": 0, "maxUnavailable": 1});
+        // Kubernetes 1.35: PDBs let a drain evict a pod that is not Ready, through values where the chart reads it.
+        assert_eq!(
+            v("coredns", "podDisruptionBudget"),
+            json!({"maxUnavailable": 1, "unhealthyPodEvictionPolicy": "AlwaysAllow"})
+        );
+        // Two replicas or more surge one pod at a time (the default strategy at 1.35), in each chart's own shape,
+        // with the required term scoped to the pod's own revision.
+        let rolling = json!({"maxSurge": 1, "maxUnavailable": 0});
+        assert_eq!(
+            v("coredns", "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution")[0]["matchLabelKeys"],
+            json!(["pod-template-hash"])
+        );
         assert_eq!(v("coredns", "rollingUpdate"), rolling, "a values key for CoreDNS");
         assert_eq!(v("traefik", "deployment.replicas"), json!(2));
         assert_eq!(
@@ -267,7 +276,8 @@ mod tests {
         );
         assert_eq!(
             v("traefik", "podDisruptionBudget"),
-            json!({"enabled": true, "maxUnavailable": 1})
+            json!({"enabled": true, "maxUnavailable": 1}),
+            "Traefik's PDB template cannot write the policy: a patch"
         );
         assert_eq!(v("cert-manager", "webhook.replicaCount"), json!(2));
         assert_eq!(
@@ -277,7 +287,7 @@ mod tests {
         assert_eq!(
             v("kube-prometheus-stack", "kube-state-metrics.updateStrategy"),
             Value::Null,
-            "RollingUpdate with maxSurge 0 is a patch: the chart reads only a type string"
+            "RollingUpdate with maxSurge 1 is a patch: the chart reads only a type string"
         );
         // One replica: Recreate, fast failover, and no PDB keys that would only restate the chart's default.
         assert_eq!(v("kube-prometheus-stack", "grafana.replicas"), json!(1));
@@ -307,7 +317,7 @@ mod tests {
         assert_eq!(v("sealed-secrets-controller", "pdb"), Value::Null);
         assert_eq!(
             v("metrics-server", "podDisruptionBudget"),
-            json!({"enabled": true, "maxUnavailable": 1})
+            json!({"enabled": true, "maxUnavailable": 1, "unhealthyPodEvictionPolicy": "AlwaysAllow"})
         );
         assert_eq!(
             v("longhorn", "csi"),
@@ -329,12 +339,18 @@ mod tests {
             .filter(|(_, x)| !x.patches.is_empty())
             .map(|(k, _)| k.as_str())
             .collect();
-        assert_eq!(patched, ["sealed-secrets-controller", "kube-prometheus-stack"]);
+        assert_eq!(patched, ["traefik", "sealed-secrets-controller", "kube-prometheus-stack"]);
         assert_eq!(
             r["kube-prometheus-stack"].patches[0].ops,
             vec![
                 json!({"op": "add", "path": "/spec/strategy", "value": {"type": "RollingUpdate", "rollingUpdate": rolling}})
             ]
+        );
+        let pdb = &r["traefik"].patches[0];
+        assert_eq!((pdb.target.kind.as_str(), pdb.target.name.as_str()), ("PodDisruptionBudget", "traefik"));
+        assert_eq!(
+            pdb.ops,
+            vec![json!({"op": "add", "path": "/spec/unhealthyPodEvictionPolicy", "value": "AlwaysAllow"})]
         );
     }
 

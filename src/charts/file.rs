@@ -152,6 +152,18 @@ pub struct RuntimeOwnerFile {
     pub deployer: String,
     /// Why node placement of the runtime-created Deployments is out of reach, and what decides it.
     pub placement: String,
+    /// How the owner replaces its Deployments when it upgrades them, with the source.
+    pub rollout: RuntimeRolloutFile,
+}
+
+/// How a runtime owner replaces its Deployments.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeRolloutFile {
+    /// What serves meanwhile, for the plan's table (`{replicas}` is replaced): `0 of {replicas} (recreated)`.
+    pub serving: String,
+    /// What happens and why, with the source.
+    pub why: String,
 }
 
 /// One Deployment of the chart.

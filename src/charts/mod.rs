@@ -73,6 +73,9 @@ pub struct RuntimeOwner {
     pub owner: &'static str,
     pub deployer: &'static str,
     pub placement: &'static str,
+    /// What serves while the owner replaces a Deployment (`{replicas}` replaced), and why.
+    pub rollout_serving: &'static str,
+    pub rollout_why: &'static str,
 }
 
 /// What hagen knows about one workload of a chart.
@@ -662,6 +665,8 @@ fn build(k: &'static Knowledge, version: &str) -> Chart {
             owner: s(&r.owner),
             deployer: s(&r.deployer),
             placement: s(&r.placement),
+            rollout_serving: s(&r.rollout.serving),
+            rollout_why: s(&r.rollout.why),
         })
     });
     let components: Vec<Component> = f
@@ -827,7 +832,7 @@ mod tests {
         let presets = chart_with(
             "affinity: {values: affinity}",
             "affinity: {runtime: {values: p, env: P, default: soft, presets: {required: hard, preferred: soft}, how: h}}",
-        ) + "runtime: {owner: O, deployer: d, placement: p}\n";
+        ) + "runtime: {owner: O, deployer: d, placement: p, rollout: {serving: s, why: w}}\n";
         let e = check(&file::parse(&presets).unwrap()).unwrap_err();
         assert!(e.contains("`presets` needs a value for `none`"), "{e}");
         check(&file::parse(&chart_with("app: demo", "app: demo")).unwrap()).unwrap();

@@ -266,8 +266,8 @@ impl ReleaseCx<'_> {
         // Rollouts: a surge keeps every replica serving where revision scoping lets the new pod share a node, one
         // pod at a time keeps the others serving elsewhere; Recreate is for what must never run twice.
         let scoped = rules::revision_scoped(self.scoping, replicas, anti_affinity, &knowledge.affinity);
-        let max = comp.autoscale.map_or(replicas, |a| a.max.max(replicas));
-        let room = rules::surge_has_room(max, anti_affinity, eligible_nodes.len());
+        // At the HPA's minimum: scaled up to every node, the first surge rollout waits until it scales down (plan).
+        let room = rules::surge_has_room(replicas, anti_affinity, eligible_nodes.len());
         let strategy = s.strategy.unwrap_or(rules::default_strategy(replicas, scoped, room));
         if !matches!(knowledge.strategy, StrategyDelivery::NotControllable(_)) {
             let surge = rules::surge_needs_free_node(&who, strategy, scoped, room);

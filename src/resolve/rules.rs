@@ -395,9 +395,9 @@ pub fn revision_scoped(scoping: bool, replicas: u32, anti_affinity: AntiAffinity
 
 /// Whether the first surge rollout after switching finds a node free of the component's pods: the old pods'
 /// required terms carry no `matchLabelKeys` and repel the new pod (kubernetes/kubernetes#134393). With required
-/// anti-affinity that needs fewer replicas (the HPA's max, when autoscaled) than eligible nodes.
-pub fn surge_has_room(max_replicas: u32, anti_affinity: AntiAffinity, eligible: usize) -> bool {
-    anti_affinity != AntiAffinity::Required || (max_replicas as usize) < eligible
+/// anti-affinity that needs fewer replicas than eligible nodes.
+pub fn surge_has_room(replicas: u32, anti_affinity: AntiAffinity, eligible: usize) -> bool {
+    anti_affinity != AntiAffinity::Required || (replicas as usize) < eligible
 }
 
 /// The strategy a component gets when the catalogue names none: at two replicas or more, a surge rollout (every
