@@ -450,6 +450,19 @@ fn judge_anti_affinity(
     (problems.join("; "), Some(false))
 }
 
+/// For a pod spec (a live Pod's `spec`): whether its required hostname anti-affinity terms carry
+/// `matchLabelKeys: [pod-template-hash]`; `None` when it has no required hostname term.
+pub fn revision_keyed_terms(spec: &Value) -> Option<bool> {
+    let terms = spec
+        .pointer("/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution")
+        .and_then(Value::as_array)?;
+    let hostname: Vec<&Value> = terms
+        .iter()
+        .filter(|t| t.get("topologyKey").and_then(Value::as_str) == Some(HOSTNAME))
+        .collect();
+    (!hostname.is_empty()).then(|| hostname.iter().all(|t| revision_keyed(t)))
+}
+
 /// Whether a term carries `matchLabelKeys: [pod-template-hash]`.
 fn revision_keyed(t: &Value) -> bool {
     t.get("matchLabelKeys")
@@ -694,7 +707,7 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Del
     };
     checks.push(check(
         Setting::Strategy,
-        strategy_words(intent.strategy).into(),
+        format!("{owner}'s own"),
         format!("not controllable: {not_controllable}"),
         None,
         &how.strategy,

@@ -288,6 +288,7 @@ mod fixtures {
             terminating: false,
             owner: Some("ReplicaSet/web-abc".into()),
             unschedulable: None,
+            revision_keyed: None,
         }
     }
 }
