@@ -104,6 +104,7 @@ pub fn deliveries(i: &Intent) -> Deliveries {
         "none needed".into()
     } else {
         match k.pdb {
+            PdbDelivery::Values { .. } if i.pdb_patch().is_some() => "values + patch",
             PdbDelivery::Values { .. } => "values",
             PdbDelivery::Manifest => "patch",
             PdbDelivery::NotControllable(_) => "not controllable",
@@ -148,7 +149,9 @@ pub fn asked_anti_affinity(i: &Intent, markdown: bool) -> String {
 /// The disruption budget asked of a component (none at one replica, where it would block every drain).
 pub fn asked_pdb(i: &Intent) -> String {
     match i.pdb {
-        Some(m) if i.pdb_always_allow => format!("maxUnavailable {m}, unhealthyPodEvictionPolicy {}", crate::k8s::ALWAYS_ALLOW),
+        Some(m) if i.pdb_always_allow => {
+            format!("maxUnavailable {m}, unhealthyPodEvictionPolicy {}", crate::k8s::ALWAYS_ALLOW)
+        }
         Some(m) => format!("maxUnavailable {m}"),
         None => "none (1 replica)".into(),
     }
