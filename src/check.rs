@@ -621,11 +621,19 @@ fn judge_pdb(
         [] => ("no PDB selects its pods".into(), false),
         [(o, sel)] => {
             let (found, ok) = judge_one_pdb(o, sel, m, intent.replicas, neighbours);
-            let policy = o.value.pointer("/spec/unhealthyPodEvictionPolicy").and_then(Value::as_str);
+            let policy = o
+                .value
+                .pointer("/spec/unhealthyPodEvictionPolicy")
+                .and_then(Value::as_str);
             match policy {
-                Some(p) => (format!("{found}, unhealthyPodEvictionPolicy {p}"), ok && (!intent.pdb_always_allow || p == ALWAYS_ALLOW)),
+                Some(p) => (
+                    format!("{found}, unhealthyPodEvictionPolicy {p}"),
+                    ok && (!intent.pdb_always_allow || p == ALWAYS_ALLOW),
+                ),
                 None if intent.pdb_always_allow => (
-                    format!("{found}, no unhealthyPodEvictionPolicy: a crash-looping pod blocks every drain (fix: `hagen generate`, then upgrade the release)"),
+                    format!(
+                        "{found}, no unhealthyPodEvictionPolicy: a crash-looping pod blocks every drain (fix: `hagen generate`, then upgrade the release)"
+                    ),
                     false,
                 ),
                 None => (found, ok),

@@ -137,7 +137,10 @@ pub fn asked_anti_affinity(i: &Intent, markdown: bool) -> String {
     };
     match i.effective_anti_affinity() {
         AntiAffinity::Required if i.revision_scoped => {
-            format!("required on hostname, {selector}, matchLabelKeys {}", crate::k8s::POD_TEMPLATE_HASH)
+            format!(
+                "required on hostname, {selector}, matchLabelKeys {}",
+                crate::k8s::POD_TEMPLATE_HASH
+            )
         }
         AntiAffinity::Required => format!("required on hostname, {selector}"),
         AntiAffinity::Preferred => format!("preferred on hostname, {selector}"),
@@ -150,7 +153,10 @@ pub fn asked_anti_affinity(i: &Intent, markdown: bool) -> String {
 pub fn asked_pdb(i: &Intent) -> String {
     match i.pdb {
         Some(m) if i.pdb_always_allow => {
-            format!("maxUnavailable {m}, unhealthyPodEvictionPolicy {}", crate::k8s::ALWAYS_ALLOW)
+            format!(
+                "maxUnavailable {m}, unhealthyPodEvictionPolicy {}",
+                crate::k8s::ALWAYS_ALLOW
+            )
         }
         Some(m) => format!("maxUnavailable {m}"),
         None => "none (1 replica)".into(),

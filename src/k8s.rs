@@ -367,13 +367,28 @@ mod tests {
         let req = pod_anti_affinity(AntiAffinity::Required, &sel, true).unwrap();
         let term = &req["requiredDuringSchedulingIgnoredDuringExecution"][0];
         assert_eq!(term["matchLabelKeys"], json!(["pod-template-hash"]));
-        assert_eq!(term["labelSelector"], json!({"matchLabels": {"app": "web"}}), "the key is not in both");
+        assert_eq!(
+            term["labelSelector"],
+            json!({"matchLabels": {"app": "web"}}),
+            "the key is not in both"
+        );
         let plain = pod_anti_affinity(AntiAffinity::Required, &sel, false).unwrap();
-        assert!(plain["requiredDuringSchedulingIgnoredDuringExecution"][0].get("matchLabelKeys").is_none());
+        assert!(
+            plain["requiredDuringSchedulingIgnoredDuringExecution"][0]
+                .get("matchLabelKeys")
+                .is_none()
+        );
         let pref = pod_anti_affinity(AntiAffinity::Preferred, &sel, true).unwrap();
-        assert!(pref.pointer("/preferredDuringSchedulingIgnoredDuringExecution/0/podAffinityTerm/matchLabelKeys").is_none());
+        assert!(
+            pref.pointer("/preferredDuringSchedulingIgnoredDuringExecution/0/podAffinityTerm/matchLabelKeys")
+                .is_none()
+        );
         let pdb = pdb_manifest("web", "ns", &sel, 1, true);
         assert_eq!(pdb["spec"]["unhealthyPodEvictionPolicy"], json!("AlwaysAllow"));
-        assert!(pdb_manifest("web", "ns", &sel, 1, false)["spec"].get("unhealthyPodEvictionPolicy").is_none());
+        assert!(
+            pdb_manifest("web", "ns", &sel, 1, false)["spec"]
+                .get("unhealthyPodEvictionPolicy")
+                .is_none()
+        );
     }
 }

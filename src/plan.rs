@@ -240,7 +240,14 @@ fn runtime_rollouts(p: &Plan) -> Vec<String> {
                 .filter(|i| !i.knowledge.rendered_by_helm())
                 .map(Intent::label)
                 .collect();
-            (!theirs.is_empty()).then(|| format!("{}'s Deployments ({}): {}", owner.owner, theirs.join(", "), owner.rollout_why))
+            (!theirs.is_empty()).then(|| {
+                format!(
+                    "{}'s Deployments ({}): {}",
+                    owner.owner,
+                    theirs.join(", "),
+                    owner.rollout_why
+                )
+            })
         })
         .collect()
 }
@@ -381,10 +388,9 @@ fn node_failure(i: &Intent, placement: &IndexMap<String, Vec<String>>, evict: u3
 fn serving_during_rollout(i: &Intent) -> String {
     let r = i.replicas;
     match i.strategy {
-        _ if !i.knowledge.rendered_by_helm() => i
-            .knowledge
-            .runtime
-            .map_or(String::new(), |o| o.rollout_serving.replace("{replicas}", &r.to_string())),
+        _ if !i.knowledge.rendered_by_helm() => i.knowledge.runtime.map_or(String::new(), |o| {
+            o.rollout_serving.replace("{replicas}", &r.to_string())
+        }),
         Strategy::RollingUpdate if r >= 2 => format!("{} of {r}", r - 1),
         Strategy::RollingUpdate => format!("0 of {r} (maxUnavailable 1)"),
         Strategy::RollingUpdateSurge => format!("{r} of {r} (+1 pod while it starts)"),
@@ -397,7 +403,9 @@ fn rollout_one_down(i: &Intent, needs_all: bool) -> String {
     let r = i.replicas;
     match (needs_all, i.strategy) {
         _ if !i.knowledge.rendered_by_helm() => format!("set by {}", i.knowledge.owner().unwrap_or_default()),
-        (false, Strategy::RollingUpdateSurge) if i.revision_scoped || i.effective_anti_affinity() != AntiAffinity::Required => {
+        (false, Strategy::RollingUpdateSurge)
+            if i.revision_scoped || i.effective_anti_affinity() != AntiAffinity::Required =>
+        {
             format!("proceeds, {r} of {r} serving")
         }
         (false, Strategy::RollingUpdateSurge) => "stalls unless a node free of its pods is up".into(),
@@ -407,7 +415,9 @@ fn rollout_one_down(i: &Intent, needs_all: bool) -> String {
             "proceeds until the last new pod, Pending until the node returns; {} of {r} serving (as before)",
             r - 1
         ),
-        (true, Strategy::RollingUpdateSurge) => "stalls: no node is free of its pods; resumes when the node returns".into(),
+        (true, Strategy::RollingUpdateSurge) => {
+            "stalls: no node is free of its pods; resumes when the node returns".into()
+        }
         (true, Strategy::Recreate) if i.replicas == 1 => "proceeds on another node".into(),
         (true, Strategy::Recreate) => "proceeds with one pod Pending until the node returns".into(),
         (true, Strategy::RollingUpdate) => {
@@ -553,7 +563,14 @@ fn surge_text(components: &[ComponentPlan]) -> String {
     }
     let first: Vec<String> = components
         .iter()
-        .filter_map(|c| Some(format!("  {}/{}: {}", c.release, c.component, c.first_rollout.as_deref()?)))
+        .filter_map(|c| {
+            Some(format!(
+                "  {}/{}: {}",
+                c.release,
+                c.component,
+                c.first_rollout.as_deref()?
+            ))
+        })
         .collect();
     if !first.is_empty() {
         s.push_str("The first rollout with revision-scoped anti-affinity (matchLabelKeys pod-template-hash): the old pods' terms lack the key and repel every new pod, so a surge pod needs a node free of the component's pods:\n");

@@ -170,7 +170,13 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
         }
         if let (PdbDelivery::Manifest, Some(m)) = (i.knowledge.pdb, i.pdb) {
             let always_allow = i.pdb_always_allow;
-            resources.push(k8s::pdb_manifest(&i.workload, &i.namespace, &i.selector, m, always_allow));
+            resources.push(k8s::pdb_manifest(
+                &i.workload,
+                &i.namespace,
+                &i.selector,
+                m,
+                always_allow,
+            ));
         }
     }
     keys.sort();
@@ -265,7 +271,10 @@ mod tests {
         // with the required term scoped to the pod's own revision.
         let rolling = json!({"maxSurge": 1, "maxUnavailable": 0});
         assert_eq!(
-            v("coredns", "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution")[0]["matchLabelKeys"],
+            v(
+                "coredns",
+                "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+            )[0]["matchLabelKeys"],
             json!(["pod-template-hash"])
         );
         assert_eq!(v("coredns", "rollingUpdate"), rolling, "a values key for CoreDNS");
@@ -339,7 +348,10 @@ mod tests {
             .filter(|(_, x)| !x.patches.is_empty())
             .map(|(k, _)| k.as_str())
             .collect();
-        assert_eq!(patched, ["traefik", "sealed-secrets-controller", "kube-prometheus-stack"]);
+        assert_eq!(
+            patched,
+            ["traefik", "sealed-secrets-controller", "kube-prometheus-stack"]
+        );
         assert_eq!(
             r["kube-prometheus-stack"].patches[0].ops,
             vec![
@@ -347,7 +359,10 @@ mod tests {
             ]
         );
         let pdb = &r["traefik"].patches[0];
-        assert_eq!((pdb.target.kind.as_str(), pdb.target.name.as_str()), ("PodDisruptionBudget", "traefik"));
+        assert_eq!(
+            (pdb.target.kind.as_str(), pdb.target.name.as_str()),
+            ("PodDisruptionBudget", "traefik")
+        );
         assert_eq!(
             pdb.ops,
             vec![json!({"op": "add", "path": "/spec/unhealthyPodEvictionPolicy", "value": "AlwaysAllow"})]

@@ -102,7 +102,13 @@ struct Rendered {
 
 use crate::k8s::KubeVersion;
 
-fn render(rp: &ReleasePlan, kube: Option<KubeVersion>, out: &Path, helm: &Helm, source: &ChartSource) -> Result<Rendered> {
+fn render(
+    rp: &ReleasePlan,
+    kube: Option<KubeVersion>,
+    out: &Path,
+    helm: &Helm,
+    source: &ChartSource,
+) -> Result<Rendered> {
     let rel = &rp.release;
     let chart_path = source.locate(helm, &rel.repository, &rel.chart, &rel.version)?;
     let values = out.join(values_path(&rel.name));

@@ -102,7 +102,9 @@ fn every_rendered_and_patched_object_validates_against_kubernetes_1_35() {
     let ws = workspace();
     let catalogue = ws.path().join("catalog/cluster.yaml");
     assert!(
-        std::fs::read_to_string(&catalogue).unwrap().contains("kubernetesVersion: \"1.35\""),
+        std::fs::read_to_string(&catalogue)
+            .unwrap()
+            .contains("kubernetesVersion: \"1.35\""),
         "the shipped catalogue names Kubernetes 1.35"
     );
     let mut scoped = 0;
@@ -111,7 +113,11 @@ fn every_rendered_and_patched_object_validates_against_kubernetes_1_35() {
         let file = ws.path().join(format!("{}.rendered.yaml", r.name));
         std::fs::write(&file, &stream).unwrap();
         let (ok, said) = validate(&file);
-        assert!(ok, "release {} does not validate against Kubernetes {VERSION}:\n{said}", r.name);
+        assert!(
+            ok,
+            "release {} does not validate against Kubernetes {VERSION}:\n{said}",
+            r.name
+        );
         // The API's rules kubernetes-validate does not check: matchLabelKeys needs a labelSelector without its keys.
         for d in objects(&stream).iter().filter(|o| o["kind"] == "Deployment") {
             let terms = d
@@ -122,7 +128,11 @@ fn every_rendered_and_patched_object_validates_against_kubernetes_1_35() {
             for t in terms.iter().filter(|t| t.get("matchLabelKeys").is_some()) {
                 scoped += 1;
                 let sel = &t["labelSelector"];
-                assert!(sel.is_object(), "{}: matchLabelKeys without a labelSelector", d["metadata"]["name"]);
+                assert!(
+                    sel.is_object(),
+                    "{}: matchLabelKeys without a labelSelector",
+                    d["metadata"]["name"]
+                );
                 assert!(
                     sel["matchLabels"].get("pod-template-hash").is_none()
                         && !sel["matchExpressions"].to_string().contains("pod-template-hash"),
@@ -132,7 +142,10 @@ fn every_rendered_and_patched_object_validates_against_kubernetes_1_35() {
             }
         }
     }
-    assert_eq!(scoped, 7, "the seven components at 2 replicas with required anti-affinity that Helm renders");
+    assert_eq!(
+        scoped, 7,
+        "the seven components at 2 replicas with required anti-affinity that Helm renders"
+    );
 }
 
 #[test]
@@ -150,7 +163,11 @@ fn out_manifests_validate_against_kubernetes_1_35() {
     assert!(files.len() > 10, "{files:?}");
     for f in files {
         let (ok, said) = validate(&f);
-        assert!(ok, "{} does not validate against Kubernetes {VERSION}:\n{said}", f.display());
+        assert!(
+            ok,
+            "{} does not validate against Kubernetes {VERSION}:\n{said}",
+            f.display()
+        );
     }
 }
 
@@ -163,14 +180,29 @@ fn extra_manifests_and_patches_of_the_alternatives_validate() {
         ws.path().join("catalog/alternatives.yaml"),
     )
     .unwrap();
-    std::fs::copy(root().join("tests/catalogs/hagen.lock"), ws.path().join("catalog/hagen.lock")).unwrap();
+    std::fs::copy(
+        root().join("tests/catalogs/hagen.lock"),
+        ws.path().join("catalog/hagen.lock"),
+    )
+    .unwrap();
     let text_of = std::fs::read_to_string(ws.path().join("catalog/alternatives.yaml")).unwrap();
     // At Kubernetes 1.35: the PDB manifests carry the eviction policy.
-    let at_135 = text_of.replacen("  name: homelab\n", "  name: homelab\n  kubernetesVersion: \"1.35\"\n", 1);
+    let at_135 = text_of.replacen(
+        "  name: homelab\n",
+        "  name: homelab\n  kubernetesVersion: \"1.35\"\n",
+        1,
+    );
     std::fs::write(ws.path().join("catalog/alternatives.yaml"), at_135).unwrap();
     let g = hagen(
         ws.path(),
-        &["generate", "--catalog", "catalog/alternatives.yaml", "--out", "out", "--allow-unproven"],
+        &[
+            "generate",
+            "--catalog",
+            "catalog/alternatives.yaml",
+            "--out",
+            "out",
+            "--allow-unproven",
+        ],
         None,
     );
     assert!(g.status.success(), "{}", text(&g.stderr));
@@ -180,6 +212,10 @@ fn extra_manifests_and_patches_of_the_alternatives_validate() {
         let file = ws.path().join(format!("{}.rendered.yaml", r.name));
         std::fs::write(&file, render(ws.path(), &r)).unwrap();
         let (ok, said) = validate(&file);
-        assert!(ok, "release {} does not validate against Kubernetes {VERSION}:\n{said}", r.name);
+        assert!(
+            ok,
+            "release {} does not validate against Kubernetes {VERSION}:\n{said}",
+            r.name
+        );
     }
 }

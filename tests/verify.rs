@@ -30,9 +30,21 @@ fn shipped_catalogue_verifies_on_the_real_charts_with_helm4_and_helm3() {
         // Kubernetes 1.35: the seven components at 2 replicas whose strategy the chart controls surge, with the
         // required term scoped to their own revision (and selecting their own pods only); every PDB AlwaysAllow.
         let count = |needle: &str| stdout.matches(needle).count();
-        assert_eq!(count("rendered: RollingUpdate (maxSurge 1, maxUnavailable 0)"), 7, "{helm}:\n{stdout}");
-        assert_eq!(count(", matchLabelKeys pod-template-hash (own pods only)"), 7, "{helm}:\n{stdout}");
-        assert_eq!(count(", unhealthyPodEvictionPolicy AlwaysAllow   ["), 7, "{helm}:\n{stdout}");
+        assert_eq!(
+            count("rendered: RollingUpdate (maxSurge 1, maxUnavailable 0)"),
+            7,
+            "{helm}:\n{stdout}"
+        );
+        assert_eq!(
+            count(", matchLabelKeys pod-template-hash (own pods only)"),
+            7,
+            "{helm}:\n{stdout}"
+        );
+        assert_eq!(
+            count(", unhealthyPodEvictionPolicy AlwaysAllow   ["),
+            7,
+            "{helm}:\n{stdout}"
+        );
         assert_eq!(count("maxSurge 0"), 0, "{helm}:\n{stdout}");
     }
 }
@@ -43,7 +55,11 @@ fn at_kubernetes_1_30_rollouts_keep_max_surge_0_and_no_match_label_keys() {
     let file = ws.path().join("catalog/cluster.yaml");
     let text_of = std::fs::read_to_string(&file).unwrap();
     assert!(text_of.contains("kubernetesVersion: \"1.35\""));
-    std::fs::write(&file, text_of.replacen("kubernetesVersion: \"1.35\"", "kubernetesVersion: \"1.30\"", 1)).unwrap();
+    std::fs::write(
+        &file,
+        text_of.replacen("kubernetesVersion: \"1.35\"", "kubernetesVersion: \"1.30\"", 1),
+    )
+    .unwrap();
     let g = hagen(ws.path(), &["generate", "--allow-unproven"], None);
     assert!(g.status.success(), "{}", text(&g.stderr));
     for e in std::fs::read_dir(ws.path().join("out")).unwrap().flatten() {
@@ -56,12 +72,20 @@ fn at_kubernetes_1_30_rollouts_keep_max_surge_0_and_no_match_label_keys() {
     let (ok, stdout, stderr) = verify(ws.path(), "catalog/cluster.yaml", "out", "HAGEN_HELM", &charts());
     assert!(ok, "{stdout}\n{stderr}");
     let count = |needle: &str| stdout.matches(needle).count();
-    assert_eq!(count("rendered: RollingUpdate (maxSurge 0, maxUnavailable 1)"), 7, "{stdout}");
+    assert_eq!(
+        count("rendered: RollingUpdate (maxSurge 0, maxUnavailable 1)"),
+        7,
+        "{stdout}"
+    );
     assert_eq!(count("matchLabelKeys"), 0, "{stdout}");
     // The eviction policy is GA since 1.31 and on by default since 1.27: 1.30 keeps it.
     assert_eq!(count(", unhealthyPodEvictionPolicy AlwaysAllow   ["), 7, "{stdout}");
     // metrics-server writes it only from 1.27 (templates/pdb.yaml:16): verify renders for the catalogue's version.
-    std::fs::write(&file, text_of.replacen("kubernetesVersion: \"1.35\"", "kubernetesVersion: \"1.26\"", 1)).unwrap();
+    std::fs::write(
+        &file,
+        text_of.replacen("kubernetesVersion: \"1.35\"", "kubernetesVersion: \"1.26\"", 1),
+    )
+    .unwrap();
     let g = hagen(ws.path(), &["generate", "--allow-unproven"], None);
     assert!(g.status.success(), "{}", text(&g.stderr));
     let (ok, stdout, stderr) = verify(ws.path(), "catalog/cluster.yaml", "out", "HAGEN_HELM", &charts());

@@ -631,9 +631,20 @@ mod tests {
         };
         let (new, old) = (keyed("w1", Some(true)), keyed("w2", Some(false)));
         // (name, intent, pods) → found, ok
-        let cases: [(&str, &Intent, Vec<&Pod>, Option<(&str, bool)>); 3] = [
-            ("all scoped", &scoped, vec![&new, &new], Some(("2 of 2 pods scoped to their revision", true))),
-            ("one from before the switch", &scoped, vec![&new, &old], Some(("w2 without matchLabelKeys", false))),
+        type Case<'a> = (&'a str, &'a Intent, Vec<&'a Pod>, Option<(&'a str, bool)>);
+        let cases: [Case; 3] = [
+            (
+                "all scoped",
+                &scoped,
+                vec![&new, &new],
+                Some(("2 of 2 pods scoped to their revision", true)),
+            ),
+            (
+                "one from before the switch",
+                &scoped,
+                vec![&new, &old],
+                Some(("w2 without matchLabelKeys", false)),
+            ),
             ("not asked (before 1.31)", &intent(2), vec![&old], None),
         ];
         for (name, i, pods, want) in cases {

@@ -1078,18 +1078,40 @@ mod tests {
             assert_eq!(f.is_some_and(|f| f.level == Level::Error), error, "{given:?} {k3s:?}");
         }
         // (version) → scoping, a notice about the gate
-        let cases = [(v(35), true, false), (v(33), true, false), (v(32), true, true), (v(31), true, true), (v(30), false, false), (None, false, false)];
+        let cases = [
+            (v(35), true, false),
+            (v(33), true, false),
+            (v(32), true, true),
+            (v(31), true, true),
+            (v(30), false, false),
+            (None, false, false),
+        ];
         for (version, want, notice) in cases {
             let (on, f) = revision_scoping(version);
-            assert_eq!((on, f.is_some_and(|f| f.level == Level::Notice)), (want, notice), "{version:?}");
+            assert_eq!(
+                (on, f.is_some_and(|f| f.level == Level::Notice)),
+                (want, notice),
+                "{version:?}"
+            );
         }
         let values = Delivery::Values("affinity");
         assert!(revision_scoped(true, 2, AntiAffinity::Required, &values));
         assert!(revision_scoped(true, 2, AntiAffinity::Required, &Delivery::Patch));
-        assert!(!revision_scoped(true, 1, AntiAffinity::Required, &values), "one replica: nothing to spread");
-        assert!(!revision_scoped(true, 2, AntiAffinity::Preferred, &values), "only the required term");
+        assert!(
+            !revision_scoped(true, 1, AntiAffinity::Required, &values),
+            "one replica: nothing to spread"
+        );
+        assert!(
+            !revision_scoped(true, 2, AntiAffinity::Preferred, &values),
+            "only the required term"
+        );
         assert!(!revision_scoped(false, 2, AntiAffinity::Required, &values));
-        assert!(!revision_scoped(true, 2, AntiAffinity::Required, &Delivery::NotControllable("runtime")));
+        assert!(!revision_scoped(
+            true,
+            2,
+            AntiAffinity::Required,
+            &Delivery::NotControllable("runtime")
+        ));
     }
 
     #[test]
