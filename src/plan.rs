@@ -847,7 +847,7 @@ mod tests {
                 "created at runtime",
                 runtime,
                 true,
-                "1 of 2 (Manager's maxUnavailable 1)",
+                "0 of 2 (recreated)",
                 "set by Manager",
                 "no PDB (not controllable)",
             ),
