@@ -327,7 +327,9 @@ pub struct Cluster {
 fn merge_match_label_keys(spec: &mut Value, labels: &Map<String, Value>) {
     for kind in ["podAffinity", "podAntiAffinity"] {
         let Some(terms) = spec
-            .pointer_mut(&format!("/affinity/{kind}/requiredDuringSchedulingIgnoredDuringExecution"))
+            .pointer_mut(&format!(
+                "/affinity/{kind}/requiredDuringSchedulingIgnoredDuringExecution"
+            ))
             .and_then(Value::as_array_mut)
         else {
             continue;
