@@ -359,8 +359,13 @@ fn a_chart_bump_shows_what_no_longer_takes_effect_and_where_it_moved() {
     std::fs::create_dir_all(ws.path().join("charts")).unwrap();
     std::fs::write(
         ws.path().join("charts/metrics-server.yaml"),
-        builtin.replacen("{values: replicas}", "{values: deployment.replicas}", 1)
-            + "changes:\n  - before: \"3.99.0\"\n    component: metrics-server\n    replicas: {values: replicas}\n",
+        builtin
+            .replacen("{values: replicas}", "{values: deployment.replicas}", 1)
+            .replacen(
+                "changes:\n",
+                "changes:\n  - before: \"3.99.0\"\n    component: metrics-server\n    replicas: {values: replicas}\n",
+                1,
+            ),
     )
     .unwrap();
     let (ok, err) = generate("3.13.1");
