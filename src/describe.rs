@@ -104,6 +104,7 @@ pub fn deliveries(i: &Intent) -> Deliveries {
         "none needed".into()
     } else {
         match k.pdb {
+            PdbDelivery::Values { .. } if i.pdb_patch().is_some() => "values + patch",
             PdbDelivery::Values { .. } => "values",
             PdbDelivery::Manifest => "patch",
             PdbDelivery::NotControllable(_) => "not controllable",
@@ -123,6 +124,7 @@ pub fn strategy_words(s: Strategy) -> &'static str {
     match s {
         Strategy::Recreate => "Recreate",
         Strategy::RollingUpdate => "RollingUpdate (maxSurge 0, maxUnavailable 1)",
+        Strategy::RollingUpdateSurge => "RollingUpdate (maxSurge 1, maxUnavailable 0)",
     }
 }
 
@@ -134,6 +136,12 @@ pub fn asked_anti_affinity(i: &Intent, markdown: bool) -> String {
         i.selector.describe()
     };
     match i.effective_anti_affinity() {
+        AntiAffinity::Required if i.revision_scoped => {
+            format!(
+                "required on hostname, {selector}, matchLabelKeys {}",
+                crate::k8s::POD_TEMPLATE_HASH
+            )
+        }
         AntiAffinity::Required => format!("required on hostname, {selector}"),
         AntiAffinity::Preferred => format!("preferred on hostname, {selector}"),
         AntiAffinity::None if i.replicas == 1 => "— (1 replica)".into(),
@@ -144,6 +152,12 @@ pub fn asked_anti_affinity(i: &Intent, markdown: bool) -> String {
 /// The disruption budget asked of a component (none at one replica, where it would block every drain).
 pub fn asked_pdb(i: &Intent) -> String {
     match i.pdb {
+        Some(m) if i.pdb_always_allow => {
+            format!(
+                "maxUnavailable {m}, unhealthyPodEvictionPolicy {}",
+                crate::k8s::ALWAYS_ALLOW
+            )
+        }
         Some(m) => format!("maxUnavailable {m}"),
         None => "none (1 replica)".into(),
     }

@@ -44,10 +44,25 @@ impl Helm {
         Ok(Helm { path, version })
     }
 
-    /// `helm template RELEASE CHART -n NAMESPACE [-f VALUES]…`: the rendered manifest stream.
-    pub fn template(&self, release: &str, chart: &Path, namespace: &str, values: &[PathBuf]) -> Result<String> {
+    /// `helm template RELEASE CHART -n NAMESPACE [--kube-version V --api-versions …] [-f VALUES]…`: the rendered manifest stream.
+    /// Charts gate templates on `.Capabilities.KubeVersion`, which defaults to v1.35.0 under Helm 4.1 and v1.32.0
+    /// under Helm 3.17: `kube` renders for the cluster's version (and the resource API versions it serves) instead.
+    pub fn template(
+        &self,
+        release: &str,
+        chart: &Path,
+        namespace: &str,
+        kube: Option<crate::k8s::KubeVersion>,
+        values: &[PathBuf],
+    ) -> Result<String> {
         let mut cmd = Command::new(&self.path);
         cmd.arg("template").arg(release).arg(chart).args(["-n", namespace]);
+        if let Some(v) = kube {
+            cmd.args(["--kube-version", &v.helm_arg()]);
+            for a in v.api_versions() {
+                cmd.args(["--api-versions", a]);
+            }
+        }
         for v in values {
             cmd.arg("-f").arg(v);
         }

@@ -60,6 +60,7 @@ pub fn init(json: &str, source: &str, cluster_name: &str) -> Result<String> {
                 crate::catalog::Distribution::Kubernetes
             },
             k3s: None,
+            kubernetes_version: oldest_kubelet(&node_objects),
         },
         defaults,
         tiers: IndexMap::new(),
@@ -76,6 +77,16 @@ pub fn init(json: &str, source: &str, cluster_name: &str) -> Result<String> {
     }
     text.push_str(&body);
     Ok(text)
+}
+
+/// The oldest kubelet's `major.minor` (`v1.35.3+k3s1` → `1.35`): what every node can run.
+fn oldest_kubelet(nodes: &[&serde_json::Value]) -> Option<String> {
+    nodes
+        .iter()
+        .filter_map(|n| n["status"]["nodeInfo"]["kubeletVersion"].as_str())
+        .filter_map(|v| crate::k8s::KubeVersion::parse(v.split(['+', '-']).next().unwrap_or(v)))
+        .min()
+        .map(|v| v.to_string())
 }
 
 /// The input as JSON, or where and why it is not.

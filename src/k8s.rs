@@ -9,6 +9,84 @@ use serde_json::{Value, json};
 /// The topology key every anti-affinity term of hagen uses.
 pub const HOSTNAME: &str = "kubernetes.io/hostname";
 
+/// The label the Deployment controller puts on each ReplicaSet's pods: the pod template's revision.
+pub const POD_TEMPLATE_HASH: &str = "pod-template-hash";
+
+/// The PDB policy that lets a drain evict a running pod that is not Ready even when the budget is spent
+/// (KEP-3017; beta and on by default from 1.27, GA 1.31), so a crash-looping replica never blocks a drain.
+pub const ALWAYS_ALLOW: &str = "AlwaysAllow";
+
+/// A Kubernetes `major.minor` version, as the catalogue's `cluster.kubernetesVersion` gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KubeVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+/// How far a cluster's version supports `matchLabelKeys` in pod (anti-)affinity terms (KEP-3633).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchLabelKeys {
+    /// Not before 1.31 (alpha, off by default, in 1.29–1.30): the API server drops the field.
+    Absent,
+    /// 1.31–1.32: beta, on by default behind the `MatchLabelKeysInPodAffinity` feature gate.
+    Beta,
+    /// 1.33 on: GA (kubernetes/kubernetes#130463).
+    Stable,
+}
+
+impl KubeVersion {
+    /// Reads `1.35`, `1.35.3` or `v1.35.3`; `None` otherwise.
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.strip_prefix('v').unwrap_or(text);
+        let mut parts = t.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next()?.parse().ok()?;
+        match parts.next() {
+            Some(patch) if patch.parse::<u32>().is_err() => return None,
+            _ => {}
+        }
+        parts.next().is_none().then_some(KubeVersion { major, minor })
+    }
+
+    /// `matchLabelKeys` in pod affinity terms at this version.
+    pub fn match_label_keys(self) -> MatchLabelKeys {
+        match (self.major, self.minor) {
+            (1, m) if m >= 33 => MatchLabelKeys::Stable,
+            (1, 31 | 32) => MatchLabelKeys::Beta,
+            (1, _) => MatchLabelKeys::Absent,
+            _ => MatchLabelKeys::Stable,
+        }
+    }
+
+    /// Whether PDBs take `unhealthyPodEvictionPolicy` (on by default from 1.27).
+    pub fn unhealthy_pod_eviction_policy(self) -> bool {
+        self >= KubeVersion { major: 1, minor: 27 }
+    }
+
+    /// The resource-level API versions a cluster of this version serves that charts ask Helm about
+    /// (`.Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget"`): a bare `helm template` knows only
+    /// group/versions, so such a chart falls back to policy/v1beta1, which 1.25 removed; `helm upgrade` asks the
+    /// cluster and gets policy/v1.
+    pub fn api_versions(self) -> Vec<&'static str> {
+        if self >= (KubeVersion { major: 1, minor: 21 }) {
+            vec!["policy/v1/PodDisruptionBudget"]
+        } else {
+            vec![]
+        }
+    }
+
+    /// The version `helm template --kube-version` takes (`1.35.0`).
+    pub fn helm_arg(self) -> String {
+        format!("{}.{}.0", self.major, self.minor)
+    }
+}
+
+impl std::fmt::Display for KubeVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
 /// Labels whose value changes with the chart or app version: never usable in a selector.
 pub const VERSIONED_LABELS: &[&str] = &["helm.sh/chart", "chart", "app.kubernetes.io/version", "version"];
 
@@ -130,8 +208,15 @@ fn scalar(v: &Value) -> Option<String> {
 }
 
 /// The pod anti-affinity on the hostname for pods selected by `selector`, or `None` when not asked for.
-pub fn pod_anti_affinity(mode: AntiAffinity, selector: &LabelSelector) -> Option<Value> {
-    let term = json!({"labelSelector": selector.to_json(), "topologyKey": HOSTNAME});
+/// `revision_scoped` adds `matchLabelKeys: [pod-template-hash]` to the one required term: the API server merges
+/// each new pod's own revision into the selector, so pods of one ReplicaSet keep apart while an old pod does not
+/// block a new one (KEP-3633; kubernetes/kubernetes#127330). One term only: more terms widen the scheduler's
+/// requeueing gaps (kubernetes/kubernetes#139135).
+pub fn pod_anti_affinity(mode: AntiAffinity, selector: &LabelSelector, revision_scoped: bool) -> Option<Value> {
+    let mut term = json!({"labelSelector": selector.to_json(), "topologyKey": HOSTNAME});
+    if revision_scoped && mode == AntiAffinity::Required {
+        term["matchLabelKeys"] = json!([POD_TEMPLATE_HASH]);
+    }
     match mode {
         AntiAffinity::Required => Some(json!({"requiredDuringSchedulingIgnoredDuringExecution": [term]})),
         AntiAffinity::Preferred => {
@@ -183,6 +268,9 @@ pub fn strategy(s: Strategy) -> Value {
         Strategy::RollingUpdate => {
             json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}})
         }
+        Strategy::RollingUpdateSurge => {
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}})
+        }
     }
 }
 
@@ -192,9 +280,16 @@ pub fn failover_tolerations(seconds: u32) -> Value {
     json!([t("node.kubernetes.io/not-ready"), t("node.kubernetes.io/unreachable")])
 }
 
-/// A standalone PodDisruptionBudget, for charts that have no key for one.
-pub fn pdb_manifest(name: &str, namespace: &str, selector: &LabelSelector, max_unavailable: u32) -> Value {
-    json!({
+/// A standalone PodDisruptionBudget, for charts that have no key for one; `always_allow` sets
+/// `unhealthyPodEvictionPolicy: AlwaysAllow`.
+pub fn pdb_manifest(
+    name: &str,
+    namespace: &str,
+    selector: &LabelSelector,
+    max_unavailable: u32,
+    always_allow: bool,
+) -> Value {
+    let mut pdb = json!({
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
         "metadata": {
@@ -203,7 +298,11 @@ pub fn pdb_manifest(name: &str, namespace: &str, selector: &LabelSelector, max_u
             "labels": {"app.kubernetes.io/managed-by": "hagen"},
         },
         "spec": {"maxUnavailable": max_unavailable, "selector": selector.to_json()},
-    })
+    });
+    if always_allow {
+        pdb["spec"]["unhealthyPodEvictionPolicy"] = ALWAYS_ALLOW.into();
+    }
+    pdb
 }
 
 #[cfg(test)]
@@ -231,5 +330,65 @@ mod tests {
     fn strategies_never_need_a_free_node() {
         assert_eq!(strategy(Strategy::Recreate), json!({"type": "Recreate"}));
         assert_eq!(strategy(Strategy::RollingUpdate)["rollingUpdate"]["maxSurge"], json!(0));
+        assert_eq!(
+            strategy(Strategy::RollingUpdateSurge)["rollingUpdate"],
+            json!({"maxSurge": 1, "maxUnavailable": 0})
+        );
+    }
+
+    #[test]
+    fn kubernetes_versions() {
+        // (text) → parsed, matchLabelKeys, unhealthyPodEvictionPolicy
+        let cases = [
+            ("1.35", Some((1, 35)), MatchLabelKeys::Stable, true),
+            ("v1.33.2", Some((1, 33)), MatchLabelKeys::Stable, true),
+            ("1.32.0", Some((1, 32)), MatchLabelKeys::Beta, true),
+            ("1.31", Some((1, 31)), MatchLabelKeys::Beta, true),
+            ("1.30", Some((1, 30)), MatchLabelKeys::Absent, true),
+            ("1.26", Some((1, 26)), MatchLabelKeys::Absent, false),
+            ("1.35.x", None, MatchLabelKeys::Absent, false),
+            ("1.35.1.2", None, MatchLabelKeys::Absent, false),
+            ("1", None, MatchLabelKeys::Absent, false),
+        ];
+        for (text, want, keys, policy) in cases {
+            let v = KubeVersion::parse(text);
+            assert_eq!(v.map(|v| (v.major, v.minor)), want, "{text}");
+            if let Some(v) = v {
+                assert_eq!(v.match_label_keys(), keys, "{text}");
+                assert_eq!(v.unhealthy_pod_eviction_policy(), policy, "{text}");
+            }
+        }
+        assert_eq!(KubeVersion::parse("v1.35.3").unwrap().helm_arg(), "1.35.0");
+    }
+
+    #[test]
+    fn revision_scoped_terms() {
+        let sel = LabelSelector::of([("app".to_string(), "web".to_string())]);
+        let req = pod_anti_affinity(AntiAffinity::Required, &sel, true).unwrap();
+        let term = &req["requiredDuringSchedulingIgnoredDuringExecution"][0];
+        assert_eq!(term["matchLabelKeys"], json!(["pod-template-hash"]));
+        assert_eq!(
+            term["labelSelector"],
+            json!({"matchLabels": {"app": "web"}}),
+            "the key is not in both"
+        );
+        let plain = pod_anti_affinity(AntiAffinity::Required, &sel, false).unwrap();
+        assert!(
+            plain["requiredDuringSchedulingIgnoredDuringExecution"][0]
+                .get("matchLabelKeys")
+                .is_none()
+        );
+        let pref = pod_anti_affinity(AntiAffinity::Preferred, &sel, true).unwrap();
+        assert!(
+            pref.pointer("/preferredDuringSchedulingIgnoredDuringExecution/0/podAffinityTerm/matchLabelKeys")
+                .is_none()
+        );
+        let pdb = pdb_manifest("web", "ns", &sel, 1, true);
+        assert_eq!(pdb["spec"]["unhealthyPodEvictionPolicy"], json!("AlwaysAllow"));
+        assert!(
+            pdb_manifest("web", "ns", &sel, 1, false)["spec"]
+                .get("unhealthyPodEvictionPolicy")
+                .is_none()
+        );
     }
 }

@@ -27,8 +27,13 @@ pub struct Intent {
     pub replicas: u32,
     pub anti_affinity: AntiAffinity,
     pub strategy: Strategy,
+    /// Whether the required hostname term carries `matchLabelKeys: [pod-template-hash]` (Kubernetes 1.31+, two
+    /// replicas or more): pods of one revision keep apart, an old pod never blocks a new one.
+    pub revision_scoped: bool,
     /// `maxUnavailable` of the PDB; `None` at one replica (a PDB there would block every drain).
     pub pdb: Option<u32>,
+    /// Whether the PDB carries `unhealthyPodEvictionPolicy: AlwaysAllow` (Kubernetes 1.27+).
+    pub pdb_always_allow: bool,
     /// Fast-failover `tolerationSeconds`, for components at one replica.
     pub failover_seconds: Option<u32>,
     /// Why a single-instance component may run more than one replica, as the user wrote it.
@@ -51,6 +56,7 @@ impl Intent {
     /// Whether a component needs the post-renderer (a patch or an extra manifest).
     pub fn needs_post_render(&self) -> bool {
         !self.patch_ops().is_empty()
+            || self.pdb_patch().is_some()
             || (self.knowledge.pdb == crate::charts::PdbDelivery::Manifest && self.pdb.is_some())
     }
 
@@ -74,7 +80,7 @@ impl Intent {
         }
         if k.affinity == Delivery::Patch
             && let Some(a) = crate::k8s::affinity(
-                crate::k8s::pod_anti_affinity(i.effective_anti_affinity(), &i.selector),
+                crate::k8s::pod_anti_affinity(i.effective_anti_affinity(), &i.selector, i.revision_scoped),
                 i.avoid.as_ref(),
             )
         {
@@ -87,6 +93,17 @@ impl Intent {
             ));
         }
         ops
+    }
+
+    /// The patch on the chart's own PDB, for charts whose PDB template cannot write `unhealthyPodEvictionPolicy`:
+    /// the PDB's name and the operation.
+    pub fn pdb_patch(&self) -> Option<(String, serde_json::Value)> {
+        if self.pdb.is_none() || !self.pdb_always_allow {
+            return None;
+        }
+        let name = self.knowledge.pdb_patch_name(&self.release, &self.namespace)?;
+        let op = crate::patch::Patch::add("/spec/unhealthyPodEvictionPolicy", crate::k8s::ALWAYS_ALLOW.into());
+        Some((name, op))
     }
 
     /// `release/component`, or just the component when the release has its name (`coredns`).
@@ -125,6 +142,8 @@ pub struct Plan {
     /// The alert rule settings.
     pub alerts: crate::catalog::Alerts,
     pub nodes: Vec<String>,
+    /// The cluster's Kubernetes version, when the catalogue gives it (`cluster.kubernetesVersion`, or k3s's).
+    pub kubernetes_version: Option<crate::k8s::KubeVersion>,
     /// kube-controller-manager's node monitor grace period the failover times assume.
     pub node_monitor_grace_seconds: u32,
     pub releases: Vec<ReleasePlan>,
@@ -185,6 +204,7 @@ mod tests {
             pdb: PdbDelivery::Values {
                 key: "pdb",
                 with: Box::leak(Box::default()),
+                eviction: crate::charts::EvictionDelivery::Values("unhealthyPodEvictionPolicy"),
             },
             ..WEB
         }));

@@ -46,6 +46,18 @@ impl Target {
         }
     }
 
+    /// A PodDisruptionBudget called `name`, of any version of the policy group (charts that ask
+    /// `.Capabilities.APIVersions` render policy/v1beta1 under a bare `helm template`).
+    pub fn pdb(name: &str) -> Self {
+        Target {
+            group: "policy".into(),
+            version: String::new(),
+            kind: "PodDisruptionBudget".into(),
+            name: name.into(),
+            namespace: None,
+        }
+    }
+
     fn matches(&self, obj: &Value) -> bool {
         let api = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
         let (group, version) = match api.rsplit_once('/') {

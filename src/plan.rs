@@ -53,6 +53,13 @@ pub struct ComponentPlan {
     pub readiness: String,
     pub rollout_all_up: String,
     pub rollout_one_down: String,
+    /// Whether its rollouts start each new pod before an old one stops (RollingUpdate maxSurge 1, maxUnavailable 0).
+    pub surge: bool,
+    /// Whether its required anti-affinity term is scoped to the pod's own revision (`matchLabelKeys`).
+    pub revision_scoped: bool,
+    /// The first rollout after the revision-scoped term is added, when it differs from the next ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_rollout: Option<String>,
     pub drain: String,
 }
 
@@ -72,6 +79,8 @@ pub struct PlanReport {
     pub scenarios: Vec<Scenario>,
     /// The Kubernetes timers the failover times assume.
     pub timers: Timers,
+    /// How the owners of runtime-created Deployments replace them, one line each.
+    pub runtime_rollouts: Vec<String>,
     /// On k3s: what k3s owns and the cut-over windows of the take-overs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub k3s: Option<K3sReport>,
@@ -215,7 +224,32 @@ pub fn plan(p: &Plan) -> PlanReport {
             default_toleration_seconds: DEFAULT_EVICTION_SECONDS,
         },
         k3s: k3s_report(p),
+        runtime_rollouts: runtime_rollouts(p),
     }
+}
+
+/// "Longhorn's Deployments (longhorn/csi-provisioner, …): how they are replaced", per runtime owner.
+fn runtime_rollouts(p: &Plan) -> Vec<String> {
+    p.releases
+        .iter()
+        .filter_map(|rp| {
+            let owner = rp.chart.runtime?;
+            let theirs: Vec<String> = rp
+                .intents
+                .iter()
+                .filter(|i| !i.knowledge.rendered_by_helm())
+                .map(Intent::label)
+                .collect();
+            (!theirs.is_empty()).then(|| {
+                format!(
+                    "{}'s Deployments ({}): {}",
+                    owner.owner,
+                    theirs.join(", "),
+                    owner.rollout_why
+                )
+            })
+        })
+        .collect()
 }
 
 /// The answers for one component, from its intent and the representative placement.
@@ -255,6 +289,7 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
             _ if !i.knowledge.rendered_by_helm() => format!("{}'s own", i.knowledge.owner().unwrap_or_default()),
             Strategy::Recreate => "Recreate".into(),
             Strategy::RollingUpdate => "RollingUpdate (maxSurge 0)".into(),
+            Strategy::RollingUpdateSurge => "RollingUpdate (maxSurge 1)".into(),
         },
         pdb: i.pdb.filter(|_| i.knowledge.rendered_by_helm()),
         eligible_nodes: i.eligible_nodes.clone(),
@@ -267,10 +302,45 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
         rollout_all_up: match i.strategy {
             Strategy::Recreate => format!("proceeds: all {r} restart together (brief outage); no free node needed"),
             Strategy::RollingUpdate => "proceeds one pod at a time; no free node needed".into(),
+            Strategy::RollingUpdateSurge if i.revision_scoped => {
+                "proceeds one extra pod at a time; revision-scoped anti-affinity lets it share a node with an old pod, no free node needed".into()
+            }
+            Strategy::RollingUpdateSurge => {
+                "each extra pod needs a node free of the component's pods (no revision-scoped anti-affinity); stalls without one".into()
+            }
         },
         rollout_one_down: rollout_one_down(i, needs_all),
         drain: drain(i, needs_all),
+        surge: i.strategy == Strategy::RollingUpdateSurge && i.knowledge.rendered_by_helm(),
+        revision_scoped: i.revision_scoped,
+        first_rollout: first_rollout(i),
     }
+}
+
+/// The first rollout after the revision-scoped term is added: the old pods' required terms have no
+/// `matchLabelKeys` and still repel every pod of the component (kubernetes/kubernetes#134393), so a surge pod needs
+/// a node free of them.
+fn first_rollout(i: &Intent) -> Option<String> {
+    if !i.revision_scoped || !i.knowledge.rendered_by_helm() {
+        return None;
+    }
+    let (r, eligible) = (i.replicas, i.eligible_nodes.len() as u32);
+    Some(match (i.strategy, i.autoscale) {
+        (Strategy::RollingUpdateSurge, _) if r >= eligible => format!(
+            "stalls: every eligible node has one of its {r} pods, whose terms repel the new pod; roll out once with `strategy: RollingUpdate`, then switch"
+        ),
+        (Strategy::RollingUpdateSurge, Some(a)) if a.max >= eligible => format!(
+            "takes the free node ({r} on {eligible}); while the HPA runs {} or a node is down it waits, all old pods serving, until a node is free",
+            a.max
+        ),
+        (Strategy::RollingUpdateSurge, _) => format!(
+            "takes the free node ({r} on {eligible}); with a node down it waits, all old pods serving, until the node returns"
+        ),
+        (Strategy::RollingUpdate, _) if r >= eligible => format!(
+            "keeps maxSurge 0 ({r} on {eligible} nodes: no node would be free for the first surge pod); after one rollout with the new term, `strategy: RollingUpdateSurge` keeps all {r} serving"
+        ),
+        _ => return None,
+    })
 }
 
 /// The worst single-node failure, in words: the component fails over after `evict` seconds at one replica, keeps
@@ -318,24 +388,36 @@ fn node_failure(i: &Intent, placement: &IndexMap<String, Vec<String>>, evict: u3
 fn serving_during_rollout(i: &Intent) -> String {
     let r = i.replicas;
     match i.strategy {
-        _ if !i.knowledge.rendered_by_helm() => {
-            format!(
-                "{} of {r} ({}'s maxUnavailable 1)",
-                r - 1,
-                i.knowledge.owner().unwrap_or_default()
-            )
-        }
+        _ if !i.knowledge.rendered_by_helm() => i.knowledge.runtime.map_or(String::new(), |o| {
+            o.rollout_serving.replace("{replicas}", &r.to_string())
+        }),
         Strategy::RollingUpdate if r >= 2 => format!("{} of {r}", r - 1),
         Strategy::RollingUpdate => format!("0 of {r} (maxUnavailable 1)"),
+        Strategy::RollingUpdateSurge => format!("{r} of {r} (+1 pod while it starts)"),
         Strategy::Recreate => format!("0 of {r} (Recreate)"),
     }
 }
 
 /// A rollout while one node is down; `needs_all`: required anti-affinity with a replica on every eligible node.
 fn rollout_one_down(i: &Intent, needs_all: bool) -> String {
+    let r = i.replicas;
     match (needs_all, i.strategy) {
         _ if !i.knowledge.rendered_by_helm() => format!("set by {}", i.knowledge.owner().unwrap_or_default()),
+        (false, Strategy::RollingUpdateSurge)
+            if i.revision_scoped || i.effective_anti_affinity() != AntiAffinity::Required =>
+        {
+            format!("proceeds, {r} of {r} serving")
+        }
+        (false, Strategy::RollingUpdateSurge) => "stalls unless a node free of its pods is up".into(),
+        (false, Strategy::RollingUpdate) if r >= 2 => format!("proceeds, {} of {r} serving", r - 1),
         (false, _) => "proceeds".into(),
+        (true, Strategy::RollingUpdateSurge) if i.revision_scoped => format!(
+            "proceeds until the last new pod, Pending until the node returns; {} of {r} serving (as before)",
+            r - 1
+        ),
+        (true, Strategy::RollingUpdateSurge) => {
+            "stalls: no node is free of its pods; resumes when the node returns".into()
+        }
         (true, Strategy::Recreate) if i.replicas == 1 => "proceeds on another node".into(),
         (true, Strategy::Recreate) => "proceeds with one pod Pending until the node returns".into(),
         (true, Strategy::RollingUpdate) => {
@@ -439,7 +521,7 @@ fn timers_text(t: &Timers) -> String {
     let g = t.node_monitor_grace_seconds;
     let d = t.default_toleration_seconds;
     format!(
-        "\nFailover times assume: a silent node is marked unreachable after {g}s (kube-controller-manager --node-monitor-grace-period, 50s since Kubernetes 1.32; `cluster.nodeMonitorGracePeriodSeconds`), its pods turn NotReady then and leave Service endpoints (requests to them fail until then), and are evicted after their tolerationSeconds: {d}s by default (DefaultTolerationSeconds), or `failoverSeconds` for pods at one replica. Then they are rescheduled and must start. On k3s: --kube-controller-manager-arg=node-monitor-grace-period=20s, --kube-apiserver-arg=default-not-ready-toleration-seconds=60 and --kube-apiserver-arg=default-unreachable-toleration-seconds=60 (for pods created afterwards).\n"
+        "\nFailover times assume: a silent node is marked unreachable after {g}s (kube-controller-manager --node-monitor-grace-period, 50s since Kubernetes 1.32; `cluster.nodeMonitorGracePeriodSeconds`), its pods turn NotReady then and leave Service endpoints (requests to them fail until then), and are evicted after their tolerationSeconds: {d}s by default (DefaultTolerationSeconds), or `failoverSeconds` for pods at one replica. Then they are rescheduled and must start. Pods at 2 replicas or more keep the 300s: the others serve meanwhile, and a shorter time would move every such pod off a node at each flap longer than it, with nothing moving them back (docs/rollouts.md). On k3s: --kube-controller-manager-arg=node-monitor-grace-period=20s, --kube-apiserver-arg=default-not-ready-toleration-seconds=60 and --kube-apiserver-arg=default-unreachable-toleration-seconds=60 (for pods created afterwards).\n"
     )
 }
 
@@ -449,10 +531,53 @@ fn autoscale_text(autoscaled: &[&ComponentPlan]) -> String {
         "\nAutoscaled components: the HPA owns spec.replicas, so hagen leaves replicas out of the manifest.\n",
     );
     for c in autoscaled {
+        let safety = if c.surge {
+            "Its strategy (maxSurge 1, maxUnavailable 0) keeps the old pod until a new one is ready, even when the same upgrade changes the pod template: one pod keeps serving. Do it when one replica can carry the load".to_string()
+        } else {
+            format!(
+                "One pod keeps serving only if that upgrade leaves the pod template alone: at 1 replica with maxUnavailable 1 the Deployment controller may delete the only old pod before a new one is ready (kubernetes pkg/controller/deployment/rolling.go, reconcileOldReplicaSets), and {}/{} is down meanwhile. Run the hand-over as its own upgrade, with no other change, when one replica can carry the load",
+                c.release, c.component
+            )
+        };
         s.push_str(&format!(
-            "  {}/{}: the upgrade that first hands replicas to the HPA drops the Deployment to 1 replica until the HPA, created by the same upgrade, scales it back to {} (its sync period, 15s by default): Helm 3's three-way merge deletes spec.replicas (helm/helm#12650), Helm 4's server-side apply drops the field Helm owned. One pod keeps serving. Do it when one replica can carry the load, then check `kubectl get hpa -n {} {}`. Under Helm 4, a chart that still renders replicas conflicts with the HPA's field manager (`conflict with \"kube-controller-manager\" with subresource \"scale\"`): never pass --force-conflicts, it resets the HPA's count.\n",
+            "  {}/{}: the upgrade that first hands replicas to the HPA drops the Deployment to 1 replica until the HPA, created by the same upgrade, scales it back to {} (its sync period, 15s by default). Helm 3, and Helm 4 upgrading a release Helm 3 installed (`helm upgrade --server-side` defaults to `auto`: the previous release's method, here client-side; helm pkg/cmd/upgrade.go), merge three ways and delete spec.replicas (helm/helm#12650); on a release Helm 4 installed, server-side apply drops the field Helm owned. {safety}, then check `kubectl get hpa -n {} {}`. Under server-side apply, a chart that still renders replicas conflicts with the HPA's field manager (`conflict with \"kube-controller-manager\" with subresource \"scale\"`): never pass --force-conflicts, it resets the HPA's count.\n",
             c.release, c.component, c.replicas, c.namespace, c.workload
         ));
+    }
+    s
+}
+
+/// Surge rollouts: what they cost, and their first rollout after switching.
+fn surge_text(components: &[ComponentPlan]) -> String {
+    let surging: Vec<String> = components
+        .iter()
+        .filter(|c| c.surge)
+        .map(|c| format!("{}/{}", c.release, c.component))
+        .collect();
+    let mut s = String::new();
+    if !surging.is_empty() {
+        s.push_str(&format!(
+            "\nSurge rollouts (RollingUpdate maxSurge 1, maxUnavailable 0: {}): each new pod starts before an old one stops, so every replica keeps serving; the cost is one extra pod's CPU and memory requests per component while it rolls out, on a node that must fit them.\n",
+            surging.join(", ")
+        ));
+    }
+    let first: Vec<String> = components
+        .iter()
+        .filter_map(|c| {
+            Some(format!(
+                "  {}/{}: {}",
+                c.release,
+                c.component,
+                c.first_rollout.as_deref()?
+            ))
+        })
+        .collect();
+    if !first.is_empty() {
+        s.push_str("The first rollout with revision-scoped anti-affinity (matchLabelKeys pod-template-hash): the old pods' terms lack the key and repel every new pod, so a surge pod needs a node free of the component's pods:\n");
+        for l in first {
+            s.push_str(&l);
+            s.push('\n');
+        }
     }
     s
 }
@@ -491,7 +616,16 @@ pub fn table(r: &PlanReport) -> String {
         ]);
     }
     let mut s = crate::output::align(&rows);
-    s.push_str("\nRollouts with all nodes up proceed for every component: Recreate and RollingUpdate with maxSurge 0 never need a free node. DURING ROLLOUT counts the replicas that keep serving while pods are replaced.\n");
+    let scoped = r.components.iter().any(|c| c.revision_scoped);
+    s.push_str(if scoped {
+        "\nRollouts with all nodes up proceed for every component: Recreate, RollingUpdate with maxSurge 0, and with revision-scoped anti-affinity RollingUpdate with maxSurge 1, never need a free node. DURING ROLLOUT counts the replicas that keep serving while pods are replaced.\n"
+    } else {
+        "\nRollouts with all nodes up proceed for every component: Recreate and RollingUpdate with maxSurge 0 never need a free node. DURING ROLLOUT counts the replicas that keep serving while pods are replaced.\n"
+    });
+    s.push_str(&surge_text(&r.components));
+    for l in &r.runtime_rollouts {
+        s.push_str(&format!("{l}.\n"));
+    }
     s.push_str(&timers_text(&r.timers));
     if let Some(k) = &r.k3s {
         s.push_str("\nk3s owns: ");
@@ -637,6 +771,12 @@ mod tests {
             i.strategy = Strategy::RollingUpdate;
             i
         };
+        let surge = |replicas, scoped| {
+            let mut i = intent(replicas);
+            i.strategy = Strategy::RollingUpdateSurge;
+            i.revision_scoped = scoped;
+            i
+        };
         // (name, component, needs all nodes, serving during rollout, rollout one node down, drain)
         let cases = [
             (
@@ -644,7 +784,31 @@ mod tests {
                 intent(2),
                 false,
                 "1 of 2",
-                "proceeds",
+                "proceeds, 1 of 2 serving",
+                "allowed (PDB maxUnavailable 1); the evicted pod moves to a free node",
+            ),
+            (
+                "surge, revision-scoped, room",
+                surge(2, true),
+                false,
+                "2 of 2 (+1 pod while it starts)",
+                "proceeds, 2 of 2 serving",
+                "allowed (PDB maxUnavailable 1); the evicted pod moves to a free node",
+            ),
+            (
+                "surge, revision-scoped, every node",
+                surge(3, true),
+                true,
+                "3 of 3 (+1 pod while it starts)",
+                "proceeds until the last new pod, Pending until the node returns; 2 of 3 serving (as before)",
+                "allowed (PDB maxUnavailable 1); the evicted pod stays Pending until uncordon",
+            ),
+            (
+                "surge, not scoped, room",
+                surge(2, false),
+                false,
+                "2 of 2 (+1 pod while it starts)",
+                "stalls unless a node free of its pods is up",
                 "allowed (PDB maxUnavailable 1); the evicted pod moves to a free node",
             ),
             (
@@ -683,7 +847,7 @@ mod tests {
                 "created at runtime",
                 runtime,
                 true,
-                "1 of 2 (Manager's maxUnavailable 1)",
+                "0 of 2 (recreated)",
                 "set by Manager",
                 "no PDB (not controllable)",
             ),

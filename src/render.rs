@@ -3,7 +3,7 @@
 //! cannot make).
 
 use crate::catalog::{AntiAffinity, Strategy};
-use crate::charts::{Delivery, PdbDelivery, StrategyDelivery};
+use crate::charts::{Delivery, EvictionDelivery, PdbDelivery, StrategyDelivery};
 use crate::error::{Error, Result};
 use crate::k8s;
 use crate::model::{Intent, ReleasePlan};
@@ -92,7 +92,7 @@ fn component_values(i: &Intent, v: &mut Values) -> Result<()> {
     let strategy = k8s::strategy(i.strategy);
     match k.strategy {
         StrategyDelivery::Object(key) => v.put(&who, key, strategy)?,
-        StrategyDelivery::RollingParamsOnly(key) if i.strategy == Strategy::RollingUpdate => {
+        StrategyDelivery::RollingParamsOnly(key) if i.strategy.is_rolling() => {
             v.put(&who, key, strategy.get("rollingUpdate").cloned().unwrap_or(Value::Null))?
         }
         StrategyDelivery::TypeOnly(key) if i.strategy == Strategy::Recreate => v.put(&who, key, "Recreate".into())?,
@@ -101,7 +101,8 @@ fn component_values(i: &Intent, v: &mut Values) -> Result<()> {
     let mode = i.effective_anti_affinity();
     match k.affinity {
         Delivery::Values(key) => {
-            if let Some(a) = k8s::affinity(k8s::pod_anti_affinity(mode, &i.selector), i.avoid.as_ref()) {
+            let anti = k8s::pod_anti_affinity(mode, &i.selector, i.revision_scoped);
+            if let Some(a) = k8s::affinity(anti, i.avoid.as_ref()) {
                 v.put(&who, key, a)?;
             }
         }
@@ -117,9 +118,12 @@ fn component_values(i: &Intent, v: &mut Values) -> Result<()> {
         }
         _ => {}
     }
-    if let (PdbDelivery::Values { key, with }, Some(m)) = (k.pdb, i.pdb) {
+    if let (PdbDelivery::Values { key, with, eviction }, Some(m)) = (k.pdb, i.pdb) {
         let mut block = with.clone();
         block.insert("maxUnavailable".into(), m.into());
+        if let (EvictionDelivery::Values(policy), true) = (eviction, i.pdb_always_allow) {
+            block.insert(policy.into(), k8s::ALWAYS_ALLOW.into());
+        }
         v.put(&who, key, Value::Object(block))?;
     }
     if let (Delivery::Values(key), Some(s)) = (k.tolerations, i.failover_seconds) {
@@ -157,8 +161,22 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
                 ops,
             });
         }
+        if let Some((name, op)) = i.pdb_patch() {
+            keys.push("patch PodDisruptionBudget /spec/unhealthyPodEvictionPolicy".into());
+            patches.push(Patch {
+                target: Target::pdb(&name),
+                ops: vec![op],
+            });
+        }
         if let (PdbDelivery::Manifest, Some(m)) = (i.knowledge.pdb, i.pdb) {
-            resources.push(k8s::pdb_manifest(&i.workload, &i.namespace, &i.selector, m));
+            let always_allow = i.pdb_always_allow;
+            resources.push(k8s::pdb_manifest(
+                &i.workload,
+                &i.namespace,
+                &i.selector,
+                m,
+                always_allow,
+            ));
         }
     }
     keys.sort();
@@ -244,9 +262,21 @@ mod tests {
             affinity["nodeAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]["preference"],
             json!({"matchExpressions": [{"key": "node-role", "operator": "NotIn", "values": ["database"]}]})
         );
-        assert_eq!(v("coredns", "podDisruptionBudget"), json!({"maxUnavailable": 1}));
-        // Two replicas or more roll one pod at a time (the default strategy), in each chart's own shape.
-        let rolling = json!({"maxSurge": 0, "maxUnavailable": 1});
+        // Kubernetes 1.35: PDBs let a drain evict a pod that is not Ready, through values where the chart reads it.
+        assert_eq!(
+            v("coredns", "podDisruptionBudget"),
+            json!({"maxUnavailable": 1, "unhealthyPodEvictionPolicy": "AlwaysAllow"})
+        );
+        // Two replicas or more surge one pod at a time (the default strategy at 1.35), in each chart's own shape,
+        // with the required term scoped to the pod's own revision.
+        let rolling = json!({"maxSurge": 1, "maxUnavailable": 0});
+        assert_eq!(
+            v(
+                "coredns",
+                "affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+            )[0]["matchLabelKeys"],
+            json!(["pod-template-hash"])
+        );
         assert_eq!(v("coredns", "rollingUpdate"), rolling, "a values key for CoreDNS");
         assert_eq!(v("traefik", "deployment.replicas"), json!(2));
         assert_eq!(
@@ -255,7 +285,8 @@ mod tests {
         );
         assert_eq!(
             v("traefik", "podDisruptionBudget"),
-            json!({"enabled": true, "maxUnavailable": 1})
+            json!({"enabled": true, "maxUnavailable": 1}),
+            "Traefik's PDB template cannot write the policy: a patch"
         );
         assert_eq!(v("cert-manager", "webhook.replicaCount"), json!(2));
         assert_eq!(
@@ -265,7 +296,7 @@ mod tests {
         assert_eq!(
             v("kube-prometheus-stack", "kube-state-metrics.updateStrategy"),
             Value::Null,
-            "RollingUpdate with maxSurge 0 is a patch: the chart reads only a type string"
+            "RollingUpdate with maxSurge 1 is a patch: the chart reads only a type string"
         );
         // One replica: Recreate, fast failover, and no PDB keys that would only restate the chart's default.
         assert_eq!(v("kube-prometheus-stack", "grafana.replicas"), json!(1));
@@ -295,7 +326,7 @@ mod tests {
         assert_eq!(v("sealed-secrets-controller", "pdb"), Value::Null);
         assert_eq!(
             v("metrics-server", "podDisruptionBudget"),
-            json!({"enabled": true, "maxUnavailable": 1})
+            json!({"enabled": true, "maxUnavailable": 1, "unhealthyPodEvictionPolicy": "AlwaysAllow"})
         );
         assert_eq!(
             v("longhorn", "csi"),
@@ -317,12 +348,24 @@ mod tests {
             .filter(|(_, x)| !x.patches.is_empty())
             .map(|(k, _)| k.as_str())
             .collect();
-        assert_eq!(patched, ["sealed-secrets-controller", "kube-prometheus-stack"]);
+        assert_eq!(
+            patched,
+            ["traefik", "sealed-secrets-controller", "kube-prometheus-stack"]
+        );
         assert_eq!(
             r["kube-prometheus-stack"].patches[0].ops,
             vec![
                 json!({"op": "add", "path": "/spec/strategy", "value": {"type": "RollingUpdate", "rollingUpdate": rolling}})
             ]
+        );
+        let pdb = &r["traefik"].patches[0];
+        assert_eq!(
+            (pdb.target.kind.as_str(), pdb.target.name.as_str()),
+            ("PodDisruptionBudget", "traefik")
+        );
+        assert_eq!(
+            pdb.ops,
+            vec![json!({"op": "add", "path": "/spec/unhealthyPodEvictionPolicy", "value": "AlwaysAllow"})]
         );
     }
 

@@ -100,7 +100,15 @@ struct Rendered {
     chart_digest: String,
 }
 
-fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Result<Rendered> {
+use crate::k8s::KubeVersion;
+
+fn render(
+    rp: &ReleasePlan,
+    kube: Option<KubeVersion>,
+    out: &Path,
+    helm: &Helm,
+    source: &ChartSource,
+) -> Result<Rendered> {
     let rel = &rp.release;
     let chart_path = source.locate(helm, &rel.repository, &rel.chart, &rel.version)?;
     let values = out.join(values_path(&rel.name));
@@ -122,10 +130,10 @@ fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Re
                 .unwrap_or_else(|| out.join(crate::paths::own_values_path(&rel.name)))
         }))
         .collect();
-    let bare = helm.template(&rel.name, &chart_path, &rel.namespace, &own)?;
+    let bare = helm.template(&rel.name, &chart_path, &rel.namespace, kube, &own)?;
     let mut with_overlay = own;
     with_overlay.push(values);
-    let mut overlay = helm.template(&rel.name, &chart_path, &rel.namespace, &with_overlay)?;
+    let mut overlay = helm.template(&rel.name, &chart_path, &rel.namespace, kube, &with_overlay)?;
     let patches = out.join(patches_path(&rel.name));
     let resources = out.join(resources_path(&rel.name));
     if patches.exists() || resources.exists() {
@@ -156,11 +164,14 @@ fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Re
 
 /// Renders every release (in parallel) and judges every component.
 pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Result<Outcome> {
+    // Render for the cluster's version: charts gate templates on it (metrics-server writes the PDB's
+    // unhealthyPodEvictionPolicy only from 1.27), and Helm 3 and 4 assume different ones.
+    let kube = plan.kubernetes_version;
     let renders: Vec<Result<Rendered>> = std::thread::scope(|s| {
         let handles: Vec<_> = plan
             .releases
             .iter()
-            .map(|rp| s.spawn(move || render(rp, out, helm, source)))
+            .map(|rp| s.spawn(move || render(rp, kube, out, helm, source)))
             .collect();
         handles
             .into_iter()

@@ -29,6 +29,9 @@ fn init_writes_a_catalogue_that_generates_from_kubectl_nodes_and_deployments() {
     );
     assert!(cat["cluster"]["nodes"][0].get("labels").is_none());
     assert_eq!(cat["defaults"]["avoidNodes"]["labels"]["node-role"], "database");
+    // The oldest kubelet's version (v1.33.4+k3s1), quoted so that YAML reads a string.
+    assert_eq!(cat["cluster"]["kubernetesVersion"], "1.33");
+    assert!(written.contains("kubernetesVersion: '1.33'"), "{written}");
     // k3s (kubeletVersion …+k3s1): the bundled Deployments found become k3s-bundled releases.
     let releases: Vec<(&str, bool)> = cat["releases"]
         .as_array()

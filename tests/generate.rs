@@ -83,7 +83,7 @@ fn generation_is_byte_identical_and_check_catches_staleness() {
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(
-        err.contains("-  maxSurge: 0") && err.contains("+  type: Recreate"),
+        err.contains("-  maxSurge: 1") && err.contains("+  type: Recreate"),
         "{err}"
     );
     assert!(err.contains("out is stale: run `hagen generate`"), "{err}");
@@ -98,13 +98,18 @@ fn generated_overlays_carry_the_helm_command_and_patches_where_values_cannot() {
     let patches = std::fs::read_to_string(root().join("out/sealed-secrets-controller/patches.yaml")).unwrap();
     assert!(patches.contains("name: sealed-secrets-controller") && patches.contains("type: Recreate"));
     // CoreDNS reads RollingUpdate's parameters from values (only Recreate would be a patch); kube-state-metrics
-    // reads its strategy as a string, so its maxSurge 0 is a patch.
+    // reads its strategy as a string, so its maxSurge 1 is a patch; Traefik's PDB template cannot write the
+    // eviction policy, so that is a patch on its PDB.
     assert!(!root().join("out/coredns/patches.yaml").exists());
-    assert!(!root().join("out/traefik/patches.yaml").exists());
+    let traefik = std::fs::read_to_string(root().join("out/traefik/patches.yaml")).unwrap();
+    assert!(
+        traefik.contains("kind: PodDisruptionBudget") && traefik.contains("path: /spec/unhealthyPodEvictionPolicy"),
+        "{traefik}"
+    );
     let kps = std::fs::read_to_string(root().join("out/kube-prometheus-stack/patches.yaml")).unwrap();
-    assert!(kps.contains("name: kube-prometheus-stack-kube-state-metrics") && kps.contains("maxSurge: 0"));
+    assert!(kps.contains("name: kube-prometheus-stack-kube-state-metrics") && kps.contains("maxSurge: 1"));
     let readme = std::fs::read_to_string(root().join("out/README.md")).unwrap();
-    assert!(readme.contains("| 1 | coredns | coredns | kube-system | 2–3 (HPA) | required on hostname, `app.kubernetes.io/name=coredns,app.kubernetes.io/instance=coredns` | prefers off node-role=database | RollingUpdate (maxSurge 0, maxUnavailable 1) | maxUnavailable 1 | replicas: values; anti-affinity: values; strategy: values; PDB: values |"), "{readme}");
+    assert!(readme.contains("| 1 | coredns | coredns | kube-system | 2–3 (HPA) | required on hostname, `app.kubernetes.io/name=coredns,app.kubernetes.io/instance=coredns`, matchLabelKeys pod-template-hash | prefers off node-role=database | RollingUpdate (maxSurge 1, maxUnavailable 0) | maxUnavailable 1, unhealthyPodEvictionPolicy AlwaysAllow | replicas: values; anti-affinity: values; strategy: values; PDB: values |"), "{readme}");
     // Accepted trade-offs are listed with their reason.
     assert!(readme.contains("Accepted trade-off `duplicate-series`"), "{readme}");
 }

@@ -197,9 +197,13 @@ fn assert_crds_and_ha(ws: &Path, values: &[PathBuf], route: &str) {
         .find(|o| o["kind"] == "Deployment" && o["metadata"]["name"] == "cert-manager-webhook")
         .unwrap_or_else(|| panic!("{route}: no webhook Deployment"));
     assert_eq!(webhook["spec"]["replicas"], 2, "{route}");
-    assert_eq!(webhook["spec"]["strategy"]["rollingUpdate"]["maxSurge"], 0, "{route}");
+    assert_eq!(webhook["spec"]["strategy"]["rollingUpdate"]["maxSurge"], 1, "{route}");
     let anti = &webhook["spec"]["template"]["spec"]["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"];
     assert_eq!(anti[0]["topologyKey"], "kubernetes.io/hostname", "{route}");
+    assert_eq!(
+        anti[0]["matchLabelKeys"][0], "pod-template-hash",
+        "{route}: revision-scoped at 1.35"
+    );
     assert!(
         objects
             .iter()

@@ -27,7 +27,70 @@ fn shipped_catalogue_verifies_on_the_real_charts_with_helm4_and_helm3() {
             last_line(&stdout)
         );
         assert!(!stdout.lines().any(|l| l.trim_start().starts_with('✗')), "{stdout}");
+        // Kubernetes 1.35: the seven components at 2 replicas whose strategy the chart controls surge, with the
+        // required term scoped to their own revision (and selecting their own pods only); every PDB AlwaysAllow.
+        let count = |needle: &str| stdout.matches(needle).count();
+        assert_eq!(
+            count("rendered: RollingUpdate (maxSurge 1, maxUnavailable 0)"),
+            7,
+            "{helm}:\n{stdout}"
+        );
+        assert_eq!(
+            count(", matchLabelKeys pod-template-hash (own pods only)"),
+            7,
+            "{helm}:\n{stdout}"
+        );
+        assert_eq!(
+            count(", unhealthyPodEvictionPolicy AlwaysAllow   ["),
+            7,
+            "{helm}:\n{stdout}"
+        );
+        assert_eq!(count("maxSurge 0"), 0, "{helm}:\n{stdout}");
     }
+}
+
+#[test]
+fn at_kubernetes_1_30_rollouts_keep_max_surge_0_and_no_match_label_keys() {
+    let ws = workspace();
+    let file = ws.path().join("catalog/cluster.yaml");
+    let text_of = std::fs::read_to_string(&file).unwrap();
+    assert!(text_of.contains("kubernetesVersion: \"1.35\""));
+    std::fs::write(
+        &file,
+        text_of.replacen("kubernetesVersion: \"1.35\"", "kubernetesVersion: \"1.30\"", 1),
+    )
+    .unwrap();
+    let g = hagen(ws.path(), &["generate", "--allow-unproven"], None);
+    assert!(g.status.success(), "{}", text(&g.stderr));
+    for e in std::fs::read_dir(ws.path().join("out")).unwrap().flatten() {
+        for f in ["values.yaml", "patches.yaml"] {
+            let written = std::fs::read_to_string(e.path().join(f)).unwrap_or_default();
+            assert!(!written.contains("matchLabelKeys"), "{}/{f}", e.path().display());
+            assert!(!written.contains("maxSurge: 1"), "{}/{f}", e.path().display());
+        }
+    }
+    let (ok, stdout, stderr) = verify(ws.path(), "catalog/cluster.yaml", "out", "HAGEN_HELM", &charts());
+    assert!(ok, "{stdout}\n{stderr}");
+    let count = |needle: &str| stdout.matches(needle).count();
+    assert_eq!(
+        count("rendered: RollingUpdate (maxSurge 0, maxUnavailable 1)"),
+        7,
+        "{stdout}"
+    );
+    assert_eq!(count("matchLabelKeys"), 0, "{stdout}");
+    // The eviction policy is GA since 1.31 and on by default since 1.27: 1.30 keeps it.
+    assert_eq!(count(", unhealthyPodEvictionPolicy AlwaysAllow   ["), 7, "{stdout}");
+    // metrics-server writes it only from 1.27 (templates/pdb.yaml:16): verify renders for the catalogue's version.
+    std::fs::write(
+        &file,
+        text_of.replacen("kubernetesVersion: \"1.35\"", "kubernetesVersion: \"1.26\"", 1),
+    )
+    .unwrap();
+    let g = hagen(ws.path(), &["generate", "--allow-unproven"], None);
+    assert!(g.status.success(), "{}", text(&g.stderr));
+    let (ok, stdout, stderr) = verify(ws.path(), "catalog/cluster.yaml", "out", "HAGEN_HELM", &charts());
+    assert!(ok, "{stdout}\n{stderr}");
+    assert_eq!(stdout.matches("unhealthyPodEvictionPolicy").count(), 0, "{stdout}");
 }
 
 #[test]
@@ -296,8 +359,13 @@ fn a_chart_bump_shows_what_no_longer_takes_effect_and_where_it_moved() {
     std::fs::create_dir_all(ws.path().join("charts")).unwrap();
     std::fs::write(
         ws.path().join("charts/metrics-server.yaml"),
-        builtin.replacen("{values: replicas}", "{values: deployment.replicas}", 1)
-            + "changes:\n  - before: \"3.99.0\"\n    component: metrics-server\n    replicas: {values: replicas}\n",
+        builtin
+            .replacen("{values: replicas}", "{values: deployment.replicas}", 1)
+            .replacen(
+                "changes:\n",
+                "changes:\n  - before: \"3.99.0\"\n    component: metrics-server\n    replicas: {values: replicas}\n",
+                1,
+            ),
     )
     .unwrap();
     let (ok, err) = generate("3.13.1");

@@ -80,6 +80,7 @@ pub fn component<'a>(
         }
     }
     report.checks.extend(room_check(i, nodes));
+    report.checks.extend(revision_check(i, &mine));
     report.checks.extend(disruption_checks(i, dump, &mine));
     Judged {
         report,
@@ -160,6 +161,40 @@ fn spread_check(per_node: &IndexMap<String, usize>) -> Check {
 
 /// Room to reschedule: with required anti-affinity, each replica needs its own schedulable eligible node, and
 /// the catalogue's spare node is what a node failure is survived with. A check only when there is too little.
+/// For a revision-scoped component: its live pods carry the scoped term (the API server shows it merged, as
+/// `pod-template-hash In (…)`). A pod created before the switch still repels every new pod, so the next surge
+/// rollout needs a node free of it.
+fn revision_check(i: &Intent, mine: &[&Pod]) -> Option<Check> {
+    if !i.revision_scoped {
+        return None;
+    }
+    let active: Vec<&&Pod> = mine.iter().filter(|p| p.active()).collect();
+    if active.is_empty() {
+        return None;
+    }
+    let old: Vec<&str> = active
+        .iter()
+        .filter(|p| p.revision_keyed != Some(true))
+        .map(|p| p.name.as_str())
+        .collect();
+    let found = if old.is_empty() {
+        format!("{} of {} pods scoped to their revision", active.len(), active.len())
+    } else {
+        format!(
+            "{} without matchLabelKeys [pod-template-hash] (from before the switch): each repels every new pod, so a surge rollout needs a node free of them; fix: upgrade the release with out/ (its first rollout replaces them), or `kubectl -n {} rollout restart deployment/{}`",
+            old.join(", "),
+            i.namespace,
+            i.workload
+        )
+    };
+    Some(live(
+        Setting::AntiAffinity,
+        "live pods scoped to their revision".into(),
+        found,
+        old.is_empty(),
+    ))
+}
+
 fn room_check(i: &Intent, nodes: &IndexMap<String, NodeInfo>) -> Option<Check> {
     let replicas = i.autoscale.map_or(i.replicas, |a| a.min) as usize;
     let known = nodes.values().any(|n| n.ready.is_some());
@@ -570,5 +605,61 @@ mod tests {
         };
         let names: Vec<&str> = pods_of(&intent(2), &dump).iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["p", "z"]);
+    }
+
+    #[test]
+    fn live_pods_with_the_merged_revision_term() {
+        // A live Pod as the API server shows it: matchLabelKeys kept, its revision merged into the selector.
+        let merged = json!({"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{
+            "labelSelector": {"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "pod-template-hash", "operator": "In", "values": ["7d4b9c"]}]},
+            "matchLabelKeys": ["pod-template-hash"],
+            "topologyKey": "kubernetes.io/hostname"
+        }]}}});
+        let unscoped = json!({"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{
+            "labelSelector": {"matchLabels": {"app": "web"}}, "topologyKey": "kubernetes.io/hostname"
+        }]}}});
+        assert_eq!(crate::check::revision_keyed_terms(&merged), Some(true));
+        assert_eq!(crate::check::revision_keyed_terms(&unscoped), Some(false));
+        assert_eq!(crate::check::revision_keyed_terms(&json!({})), None);
+        let scoped = Intent {
+            revision_scoped: true,
+            ..intent(2)
+        };
+        let keyed = |name: &str, k: Option<bool>| Pod {
+            revision_keyed: k,
+            ..pod(name, Some("a"))
+        };
+        let (new, old) = (keyed("w1", Some(true)), keyed("w2", Some(false)));
+        // (name, intent, pods) → found, ok
+        type Case<'a> = (&'a str, &'a Intent, Vec<&'a Pod>, Option<(&'a str, bool)>);
+        let cases: [Case; 3] = [
+            (
+                "all scoped",
+                &scoped,
+                vec![&new, &new],
+                Some(("2 of 2 pods scoped to their revision", true)),
+            ),
+            (
+                "one from before the switch",
+                &scoped,
+                vec![&new, &old],
+                Some(("w2 without matchLabelKeys", false)),
+            ),
+            ("not asked (before 1.31)", &intent(2), vec![&old], None),
+        ];
+        for (name, i, pods, want) in cases {
+            let got = revision_check(i, &pods);
+            match (got, want) {
+                (Some(c), Some((found, ok))) => {
+                    assert!(c.found.starts_with(found), "{name}: {}", c.found);
+                    assert_eq!(c.ok, Some(ok), "{name}");
+                    if !ok {
+                        assert!(c.found.contains("rollout restart deployment/web"), "{name}: a fix");
+                    }
+                }
+                (None, None) => {}
+                (got, _) => panic!("{name}: {got:?}"),
+            }
+        }
     }
 }

@@ -315,6 +315,7 @@ mod fixtures {
             terminating: false,
             owner: Some("ReplicaSet/web-abc".into()),
             unschedulable: None,
+            revision_keyed: None,
         }
     }
 }

@@ -67,11 +67,17 @@ pub mod pattern {
         r"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$";
     /// A k3s release (`v1.35.3+k3s1`).
     pub const K3S_VERSION: &str = r"^v1\.[0-9]+\.[0-9]+(\+k3s[0-9]+)?$";
+    /// A Kubernetes version: `1.35`, `1.35.3` or `v1.35.3` (only the minor version matters to hagen).
+    pub const KUBE_VERSION: &str = r"^v?1\.[0-9]{1,3}(\.[0-9]{1,4})?$";
     /// Free text: one line, no control characters.
     pub const TEXT: &str = r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$";
     /// What each pattern expects, for error messages.
-    pub const EXPECTED: [(&str, &str); 13] = [
+    pub const EXPECTED: [(&str, &str); 14] = [
         (IPV4, "expected an IPv4 address such as 10.43.0.10"),
+        (
+            KUBE_VERSION,
+            "expected a Kubernetes version such as \"1.35\" or \"v1.35.3\" (quoted: YAML reads 1.30 as the number 1.3)",
+        ),
         (K3S_VERSION, "expected a k3s release such as v1.35.3+k3s1"),
         (
             DNS_LABEL,
@@ -323,6 +329,18 @@ pub struct Cluster {
     /// k3s facts hagen needs for `distribution: k3s` (all optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub k3s: Option<K3sCluster>,
+    /// The cluster's Kubernetes version (`"1.35"`, quoted; `kubectl get nodes` shows the kubelets'): it decides
+    /// the rollout strategy hagen defaults to (revision-scoped anti-affinity and surge rollouts from 1.33, 1.31 with
+    /// a warning), the PDB eviction policy, and the version `hagen verify` renders the charts for. On k3s,
+    /// `cluster.k3s.version` implies it. Unset: hagen writes what works on every version (maxSurge 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "kube_version")]
+    pub kubernetes_version: Option<String>,
+}
+
+fn kube_version(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let _ = generator;
+    schemars::json_schema!({"type": "string", "maxLength": 16, "pattern": pattern::KUBE_VERSION})
 }
 
 /// The Kubernetes distribution the cluster runs.
@@ -505,6 +523,15 @@ pub enum Strategy {
     Recreate,
     /// `RollingUpdate` with `maxSurge: 0, maxUnavailable: 1`: replace one pod at a time in place; the others keep serving.
     RollingUpdate,
+    /// `RollingUpdate` with `maxSurge: 1, maxUnavailable: 0`: start each new pod before an old one stops, so every replica keeps serving. Needs revision-scoped anti-affinity (Kubernetes 1.31+, hagen writes it) so that the new pod may share a node with an old one.
+    RollingUpdateSurge,
+}
+
+impl Strategy {
+    /// Whether the Deployment's type is RollingUpdate (either shape).
+    pub fn is_rolling(self) -> bool {
+        self != Strategy::Recreate
+    }
 }
 
 /// PodDisruptionBudget settings.

@@ -152,6 +152,18 @@ pub struct RuntimeOwnerFile {
     pub deployer: String,
     /// Why node placement of the runtime-created Deployments is out of reach, and what decides it.
     pub placement: String,
+    /// How the owner replaces its Deployments when it upgrades them, with the source.
+    pub rollout: RuntimeRolloutFile,
+}
+
+/// How a runtime owner replaces its Deployments.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeRolloutFile {
+    /// What serves meanwhile, for the plan's table (`{replicas}` is replaced): `0 of {replicas} (recreated)`.
+    pub serving: String,
+    /// What happens and why, with the source.
+    pub why: String,
 }
 
 /// One Deployment of the chart.
@@ -273,6 +285,21 @@ pub struct PdbValues {
     pub key: String,
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub with: IndexMap<String, serde_json::Value>,
+    /// Where the chart's PDB template reads `unhealthyPodEvictionPolicy` (cite the template line), or that it does
+    /// not: then hagen patches the rendered PDB.
+    #[serde(rename = "unhealthyPodEvictionPolicy")]
+    pub eviction_policy: EvictionSetting,
+}
+
+/// How `unhealthyPodEvictionPolicy: AlwaysAllow` reaches a chart's PodDisruptionBudget.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum EvictionSetting {
+    /// A key inside the PDB block (`unhealthyPodEvictionPolicy`), which the template writes into the PDB's spec.
+    Values(String),
+    /// The template writes only min/max: a post-render patch on the PDB of this name (placeholders as for
+    /// `workload`).
+    Patch(String),
 }
 
 /// Settings of one component that differ in chart versions before `before`.

@@ -5,7 +5,7 @@
 
 pub mod file;
 
-use file::{ChartFile, K3sFile, PdbSetting, Setting, StrategySetting};
+use file::{ChartFile, EvictionSetting, K3sFile, PdbSetting, Setting, StrategySetting};
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -73,6 +73,9 @@ pub struct RuntimeOwner {
     pub owner: &'static str,
     pub deployer: &'static str,
     pub placement: &'static str,
+    /// What serves while the owner replaces a Deployment (`{replicas}` replaced), and why.
+    pub rollout_serving: &'static str,
+    pub rollout_why: &'static str,
 }
 
 /// What hagen knows about one workload of a chart.
@@ -172,11 +175,21 @@ pub enum PdbDelivery {
     Values {
         key: &'static str,
         with: &'static serde_json::Map<String, serde_json::Value>,
+        eviction: EvictionDelivery,
     },
     /// An extra PodDisruptionBudget manifest, added by the post-renderer.
     Manifest,
     /// hagen cannot control it (why, in words).
     NotControllable(&'static str),
+}
+
+/// How `unhealthyPodEvictionPolicy` reaches a PDB the chart makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvictionDelivery {
+    /// This key inside the chart's PDB block.
+    Values(&'static str),
+    /// A post-render patch on the PDB named by this pattern (placeholders as for `workload`).
+    Patch(&'static str),
 }
 
 impl StrategyDelivery {
@@ -186,7 +199,7 @@ impl StrategyDelivery {
         match self {
             StrategyDelivery::Object(_) | StrategyDelivery::NotControllable(_) => false,
             StrategyDelivery::RollingParamsOnly(_) => strategy == Strategy::Recreate,
-            StrategyDelivery::TypeOnly(_) => strategy == Strategy::RollingUpdate,
+            StrategyDelivery::TypeOnly(_) => strategy.is_rolling(),
             StrategyDelivery::Patch => true,
         }
     }
@@ -209,6 +222,17 @@ impl Component {
     /// The Deployment's name for a release: `{release}`, `{namespace}`, `{fullname}` and `{fullname:N}` replaced.
     pub fn workload_name(&self, release: &str, namespace: &str) -> String {
         expand_workload(self.workload, self.chart, release, namespace)
+    }
+
+    /// The name of the chart's PDB that a patch sets `unhealthyPodEvictionPolicy` on, when the chart cannot.
+    pub fn pdb_patch_name(&self, release: &str, namespace: &str) -> Option<String> {
+        match self.pdb {
+            PdbDelivery::Values {
+                eviction: EvictionDelivery::Patch(pattern),
+                ..
+            } => Some(expand_workload(pattern, self.chart, release, namespace)),
+            _ => None,
+        }
     }
 
     /// Whether the workload is created by the chart itself (false for runtime-created Deployments).
@@ -472,6 +496,13 @@ fn check(f: &ChartFile) -> Result<(), String> {
             }
         }
         workload_ok(&c.workload).map_err(at)?;
+        if let PdbSetting::Values(file::PdbValues {
+            eviction_policy: EvictionSetting::Patch(p),
+            ..
+        }) = &c.pdb
+        {
+            workload_ok(p).map_err(at)?;
+        }
         for (name, s) in [
             ("replicas", &c.replicas),
             ("affinity", &c.affinity),
@@ -616,6 +647,10 @@ fn pdb(x: &PdbSetting) -> PdbDelivery {
         PdbSetting::Values(v) => PdbDelivery::Values {
             key: s(&v.key),
             with: leak(v.with.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            eviction: match &v.eviction_policy {
+                EvictionSetting::Values(k) => EvictionDelivery::Values(s(k)),
+                EvictionSetting::Patch(p) => EvictionDelivery::Patch(s(p)),
+            },
         },
         PdbSetting::Manifest => PdbDelivery::Manifest,
         PdbSetting::NotControllable(w) => PdbDelivery::NotControllable(s(w)),
@@ -630,6 +665,8 @@ fn build(k: &'static Knowledge, version: &str) -> Chart {
             owner: s(&r.owner),
             deployer: s(&r.deployer),
             placement: s(&r.placement),
+            rollout_serving: s(&r.rollout.serving),
+            rollout_why: s(&r.rollout.why),
         })
     });
     let components: Vec<Component> = f
@@ -799,7 +836,7 @@ mod tests {
         let presets = chart_with(
             "affinity: {values: affinity}",
             "affinity: {runtime: {values: p, env: P, default: soft, presets: {required: hard, preferred: soft}, how: h}}",
-        ) + "runtime: {owner: O, deployer: d, placement: p}\n";
+        ) + "runtime: {owner: O, deployer: d, placement: p, rollout: {serving: s, why: w}}\n";
         let e = check(&file::parse(&presets).unwrap()).unwrap_err();
         assert!(e.contains("`presets` needs a value for `none`"), "{e}");
         check(&file::parse(&chart_with("app: demo", "app: demo")).unwrap()).unwrap();

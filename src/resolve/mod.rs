@@ -42,6 +42,12 @@ pub fn resolve(loaded: &Loaded, known: &Knowledge, opts: Options) -> Result<Plan
     let k3s = (cat.cluster.distribution == Distribution::K3s || cat.releases.iter().any(|r| r.k3s_bundled))
         .then(|| cat.cluster.k3s.clone().unwrap_or_default());
     check_cluster(loaded, &mut sink);
+    let root = Place::plain(String::new());
+    let k3s_version = k3s.as_ref().and_then(|k| k.version.as_deref());
+    let (kube, mismatch) = rules::kubernetes_version(cat.cluster.kubernetes_version.as_deref(), k3s_version);
+    sink.report(&root, mismatch);
+    let (scoping, gate) = rules::revision_scoping(kube);
+    sink.report(&root, gate);
     let repeats = rules::repeated(cat.releases.iter().map(|r| r.name.as_str()));
     let mut releases = Vec::new();
     for (ri, rel) in cat.releases.iter().enumerate() {
@@ -57,12 +63,13 @@ pub fn resolve(loaded: &Loaded, known: &Knowledge, opts: Options) -> Result<Plan
             known,
             opts,
             k3s: k3s.as_ref(),
+            kube,
+            scoping,
             ri,
             rel,
         };
         releases.extend(cx.resolve(&mut sink));
     }
-    let root = Place::plain(String::new());
     let alerts_on = cat.alerts.as_ref().is_some_and(|a| a.enabled);
     let carried = releases.iter().any(|r| r.chart.alert_rules.is_some());
     sink.report(
@@ -88,6 +95,7 @@ pub fn resolve(loaded: &Loaded, known: &Knowledge, opts: Options) -> Result<Plan
         delivery: cat.delivery.clone(),
         alerts: cat.alerts.clone().unwrap_or_default(),
         nodes: cat.cluster.nodes.iter().map(|n| n.name.clone()).collect(),
+        kubernetes_version: kube,
         node_monitor_grace_seconds: cat.cluster.node_monitor_grace_period_seconds,
         k3s,
         releases,
@@ -134,6 +142,10 @@ struct ReleaseCx<'a> {
     known: &'a Knowledge,
     opts: Options,
     k3s: Option<&'a K3sCluster>,
+    /// The cluster's Kubernetes version, when known.
+    kube: Option<crate::k8s::KubeVersion>,
+    /// Whether revision-scoped anti-affinity is written (`rules::revision_scoping`).
+    scoping: bool,
     ri: usize,
     rel: &'a Release,
 }
@@ -253,8 +265,16 @@ impl ReleaseCx<'_> {
             rules::chart_caveat(&who, replicas, knowledge.caveat.as_ref()),
         );
 
-        // Rollouts: one pod at a time keeps the others serving; Recreate is for what must never run twice.
-        let strategy = s.strategy.unwrap_or(rules::default_strategy(replicas));
+        // Rollouts: a surge keeps every replica serving where revision scoping lets the new pod share a node, one
+        // pod at a time keeps the others serving elsewhere; Recreate is for what must never run twice.
+        let scoped = rules::revision_scoped(self.scoping, replicas, anti_affinity, &knowledge.affinity);
+        // At the HPA's minimum: scaled up to every node, the first surge rollout waits until it scales down (plan).
+        let room = rules::surge_has_room(replicas, anti_affinity, eligible_nodes.len());
+        let strategy = s.strategy.unwrap_or(rules::default_strategy(replicas, scoped, room));
+        if !matches!(knowledge.strategy, StrategyDelivery::NotControllable(_)) {
+            let surge = rules::surge_needs_free_node(&who, strategy, scoped, room);
+            sink.report_component(&place, &mut acks, surge);
+        }
         let rollout = RolloutCase {
             who: &who,
             strategy,
@@ -285,7 +305,12 @@ impl ReleaseCx<'_> {
             replicas,
             anti_affinity,
             strategy,
+            revision_scoped: scoped,
             pdb,
+            // k3s's own HelmChart has no post-renderer: a PDB the chart cannot give the policy keeps its default.
+            pdb_always_allow: pdb.is_some()
+                && self.kube.is_some_and(|v| v.unhealthy_pod_eviction_policy())
+                && !(rel.k3s_bundled && knowledge.pdb_patch_name(&rel.name, &rel.namespace).is_some()),
             failover_seconds: rules::failover_seconds(replicas, &knowledge.tolerations, s.failover_seconds),
             override_reason: comp.single_instance_override.clone(),
             avoid,

@@ -5,6 +5,7 @@
 use crate::catalog::position::escape;
 use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Node, Settings, Strategy, Strength};
 use crate::charts::{Caveat, Chart, Delivery, K3s};
+use crate::k8s::{KubeVersion, MatchLabelKeys};
 use std::collections::HashSet;
 
 /// Seconds a pod at one replica stays bound to a failed node once the node is marked unreachable, when the
@@ -30,6 +31,10 @@ pub const WARNING_CODES: &[(&str, &str)] = &[
     ),
     ("no-anti-affinity", "two replicas or more that may share a node"),
     ("not-controllable", "a setting the chart's runtime decides, not hagen"),
+    (
+        "surge-needs-free-node",
+        "a surge rollout whose new pod needs a node free of the component's pods",
+    ),
 ];
 
 /// How much a finding weighs.
@@ -432,14 +437,93 @@ pub fn chart_caveat(who: &str, replicas: u32, caveat: Option<&Caveat>) -> Option
     ))
 }
 
-/// The strategy a component gets when the catalogue names none: one pod at a time while others keep serving,
-/// and Recreate at one replica, where the old pod must be gone before the new one starts.
-pub fn default_strategy(replicas: u32) -> Strategy {
-    if replicas >= 2 {
-        Strategy::RollingUpdate
-    } else {
-        Strategy::Recreate
+/// The cluster's Kubernetes version: `cluster.kubernetesVersion`, else the one `cluster.k3s.version` implies; an
+/// error when both are given and disagree on the minor version. Both are well-formed: the schema checked them.
+pub fn kubernetes_version(cluster: Option<&str>, k3s: Option<&str>) -> (Option<KubeVersion>, Option<Finding>) {
+    let given = cluster.and_then(KubeVersion::parse);
+    let implied = k3s.and_then(|v| KubeVersion::parse(v.split('+').next().unwrap_or(v)));
+    match (given, implied) {
+        (Some(g), Some(i)) if g != i => (
+            Some(g),
+            Some(Finding::error(
+                exact("cluster/kubernetesVersion"),
+                format!(
+                    "kubernetesVersion {g} disagrees with cluster.k3s.version {} (Kubernetes {i}); give the version the cluster runs, or leave kubernetesVersion out",
+                    k3s.unwrap_or_default()
+                ),
+            )),
+        ),
+        (g, i) => (g.or(i), None),
     }
+}
+
+/// Whether hagen writes revision-scoped anti-affinity (`matchLabelKeys: [pod-template-hash]`, KEP-3633): from 1.33
+/// (GA), and 1.31–1.32 (beta, on by default) with a notice that the feature gate must be on. Not before 1.31, and
+/// not when the version is unknown: the API server would drop the field, and a surge rollout would need a free
+/// node.
+pub fn revision_scoping(version: Option<KubeVersion>) -> (bool, Option<Finding>) {
+    let Some(v) = version else {
+        return (false, None);
+    };
+    match v.match_label_keys() {
+        MatchLabelKeys::Stable => (true, None),
+        MatchLabelKeys::Absent => (false, None),
+        MatchLabelKeys::Beta => (
+            true,
+            Some(Finding::notice(
+                exact("cluster/kubernetesVersion"),
+                format!(
+                    "Kubernetes {v}: revision-scoped anti-affinity (matchLabelKeys) is beta, on unless the API server and scheduler run with --feature-gates=MatchLabelKeysInPodAffinity=false; with the gate off the key is dropped and surge rollouts need a free node (set `strategy: RollingUpdate` then)"
+                ),
+            )),
+        ),
+    }
+}
+
+/// Whether a component's required hostname term gets `matchLabelKeys`: revision scoping is on, it runs two
+/// replicas or more with required anti-affinity, and hagen writes its affinity (values or a patch).
+pub fn revision_scoped(scoping: bool, replicas: u32, anti_affinity: AntiAffinity, affinity: &Delivery) -> bool {
+    scoping
+        && replicas >= 2
+        && anti_affinity == AntiAffinity::Required
+        && matches!(affinity, Delivery::Values(_) | Delivery::Patch)
+}
+
+/// Whether the first surge rollout after switching finds a node free of the component's pods: the old pods'
+/// required terms carry no `matchLabelKeys` and repel the new pod (kubernetes/kubernetes#134393). With required
+/// anti-affinity that needs fewer replicas than eligible nodes.
+pub fn surge_has_room(replicas: u32, anti_affinity: AntiAffinity, eligible: usize) -> bool {
+    anti_affinity != AntiAffinity::Required || (replicas as usize) < eligible
+}
+
+/// The strategy a component gets when the catalogue names none: at two replicas or more, a surge rollout (every
+/// replica keeps serving) where revision-scoped anti-affinity lets the new pod share a node with an old one and
+/// the first rollout has room, else one pod at a time in place; Recreate at one replica, where the old pod must
+/// be gone before the new one starts.
+pub fn default_strategy(replicas: u32, scoped: bool, room: bool) -> Strategy {
+    match replicas {
+        0 | 1 => Strategy::Recreate,
+        _ if scoped && room => Strategy::RollingUpdateSurge,
+        _ => Strategy::RollingUpdate,
+    }
+}
+
+/// A surge rollout the catalogue asked for that needs a node free of the component's pods: at every rollout
+/// without revision scoping, or at the first one after switching when every eligible node has a pod.
+pub fn surge_needs_free_node(who: &str, strategy: Strategy, scoped: bool, room: bool) -> Option<Finding> {
+    if strategy != Strategy::RollingUpdateSurge || (scoped && room) {
+        return None;
+    }
+    let message = if scoped {
+        format!(
+            "{who} asks for RollingUpdateSurge with a pod on every eligible node: the first rollout after switching stalls (its new pod meets the old pods' anti-affinity terms, which have no matchLabelKeys yet, on every node); roll out once with `strategy: RollingUpdate`, then switch"
+        )
+    } else {
+        format!(
+            "{who} asks for RollingUpdateSurge without revision-scoped anti-affinity (cluster.kubernetesVersion unset or before 1.31): every rollout's new pod needs a node free of the component's pods, and stalls without one"
+        )
+    };
+    Some(Finding::coded("surge-needs-free-node", At::Strategy, message))
 }
 
 /// What is wrong with a rollout strategy for a component, if anything.
@@ -463,9 +547,13 @@ pub fn rollout_finding(
     match strategy {
         Strategy::Recreate if replicas >= 2 => Some(RolloutFinding::RecreateStopsAll),
         Strategy::Recreate => None,
-        Strategy::RollingUpdate if needs_lease && replicas >= 2 => Some(RolloutFinding::StallsOnLease),
-        Strategy::RollingUpdate if single_instance && replicas == 1 => Some(RolloutFinding::RollingMayOverlap),
-        Strategy::RollingUpdate => None,
+        Strategy::RollingUpdate | Strategy::RollingUpdateSurge if needs_lease && replicas >= 2 => {
+            Some(RolloutFinding::StallsOnLease)
+        }
+        Strategy::RollingUpdate | Strategy::RollingUpdateSurge if single_instance && replicas == 1 => {
+            Some(RolloutFinding::RollingMayOverlap)
+        }
+        Strategy::RollingUpdate | Strategy::RollingUpdateSurge => None,
     }
 }
 
@@ -1079,12 +1167,105 @@ mod tests {
 
     #[test]
     fn default_strategy_keeps_others_serving_and_single_pods_apart() {
-        for (replicas, want) in [
-            (1, Strategy::Recreate),
-            (2, Strategy::RollingUpdate),
-            (3, Strategy::RollingUpdate),
-        ] {
-            assert_eq!(default_strategy(replicas), want, "{replicas} replicas");
+        use Strategy::*;
+        // (replicas, revision-scoped, room for the first rollout) → strategy
+        let cases = [
+            (1, false, true, Recreate),
+            (1, true, true, Recreate),
+            (2, false, true, RollingUpdate),
+            (2, true, true, RollingUpdateSurge),
+            (3, true, false, RollingUpdate),
+            (3, false, false, RollingUpdate),
+        ];
+        for (replicas, scoped, room, want) in cases {
+            assert_eq!(
+                default_strategy(replicas, scoped, room),
+                want,
+                "{replicas} replicas, scoped {scoped}, room {room}"
+            );
+        }
+    }
+
+    #[test]
+    fn kubernetes_versions_and_revision_scoping() {
+        let v = |m| Some(KubeVersion { major: 1, minor: m });
+        // (kubernetesVersion, k3s version) → version, an error
+        let cases = [
+            (Some("1.35"), None, v(35), false),
+            (None, Some("v1.33.4+k3s1"), v(33), false),
+            (Some("v1.33.1"), Some("v1.33.4+k3s1"), v(33), false),
+            (Some("1.35"), Some("v1.33.4+k3s1"), v(35), true),
+            (None, None, None, false),
+        ];
+        for (given, k3s, want, error) in cases {
+            let (got, f) = kubernetes_version(given, k3s);
+            assert_eq!(got, want, "{given:?} {k3s:?}");
+            assert_eq!(f.is_some_and(|f| f.level == Level::Error), error, "{given:?} {k3s:?}");
+        }
+        // (version) → scoping, a notice about the gate
+        let cases = [
+            (v(35), true, false),
+            (v(33), true, false),
+            (v(32), true, true),
+            (v(31), true, true),
+            (v(30), false, false),
+            (None, false, false),
+        ];
+        for (version, want, notice) in cases {
+            let (on, f) = revision_scoping(version);
+            assert_eq!(
+                (on, f.is_some_and(|f| f.level == Level::Notice)),
+                (want, notice),
+                "{version:?}"
+            );
+        }
+        let values = Delivery::Values("affinity");
+        assert!(revision_scoped(true, 2, AntiAffinity::Required, &values));
+        assert!(revision_scoped(true, 2, AntiAffinity::Required, &Delivery::Patch));
+        assert!(
+            !revision_scoped(true, 1, AntiAffinity::Required, &values),
+            "one replica: nothing to spread"
+        );
+        assert!(
+            !revision_scoped(true, 2, AntiAffinity::Preferred, &values),
+            "only the required term"
+        );
+        assert!(!revision_scoped(false, 2, AntiAffinity::Required, &values));
+        assert!(!revision_scoped(
+            true,
+            2,
+            AntiAffinity::Required,
+            &Delivery::NotControllable("runtime")
+        ));
+    }
+
+    #[test]
+    fn surge_and_the_first_rollout() {
+        // (max replicas, anti-affinity, eligible nodes) → room for the first surge rollout
+        let cases = [
+            (2, AntiAffinity::Required, 3, true),
+            (3, AntiAffinity::Required, 3, false),
+            (3, AntiAffinity::Preferred, 3, true),
+            (2, AntiAffinity::Required, 2, false),
+        ];
+        for (max, aa, eligible, want) in cases {
+            assert_eq!(surge_has_room(max, aa, eligible), want, "{max} on {eligible}, {aa:?}");
+        }
+        use Strategy::*;
+        // (strategy, scoped, room) → a warning
+        let cases = [
+            (RollingUpdateSurge, true, true, false),
+            (RollingUpdateSurge, true, false, true),
+            (RollingUpdateSurge, false, true, true),
+            (RollingUpdate, false, false, false),
+            (Recreate, true, false, false),
+        ];
+        for (strategy, scoped, room, want) in cases {
+            let f = surge_needs_free_node("r/c", strategy, scoped, room);
+            assert_eq!(f.is_some(), want, "{strategy:?} scoped {scoped} room {room}");
+            if let Some(f) = f {
+                assert_eq!(f.level, Level::Warning(Some("surge-needs-free-node")));
+            }
         }
     }
 
@@ -1105,6 +1286,9 @@ mod tests {
             (RollingUpdate, 1, true, false, Some(RollingMayOverlap)),
             (RollingUpdate, 1, false, false, None),
             (RollingUpdate, 2, true, false, None),
+            (RollingUpdateSurge, 2, false, false, None),
+            (RollingUpdateSurge, 2, false, true, Some(StallsOnLease)),
+            (RollingUpdateSurge, 1, true, false, Some(RollingMayOverlap)),
         ];
         for (strategy, replicas, single, lease, want) in table {
             assert_eq!(

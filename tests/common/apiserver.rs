@@ -322,6 +322,41 @@ pub struct Cluster {
     clock: u32,
 }
 
+/// What the API server does at pod creation for `matchLabelKeys` in pod (anti-)affinity terms (KEP-3633, GA 1.33):
+/// merges `key In (the pod's value)` into the term's labelSelector for each key the pod carries.
+fn merge_match_label_keys(spec: &mut Value, labels: &Map<String, Value>) {
+    for kind in ["podAffinity", "podAntiAffinity"] {
+        let Some(terms) = spec
+            .pointer_mut(&format!(
+                "/affinity/{kind}/requiredDuringSchedulingIgnoredDuringExecution"
+            ))
+            .and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        for t in terms {
+            let keys: Vec<String> = t["matchLabelKeys"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|k| k.as_str().map(String::from))
+                .collect();
+            for k in keys {
+                let Some(v) = labels.get(&k) else { continue };
+                let exprs = t["labelSelector"]
+                    .as_object_mut()
+                    .expect("matchLabelKeys needs a labelSelector")
+                    .entry("matchExpressions")
+                    .or_insert(json!([]));
+                exprs
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"key": k, "operator": "In", "values": [v]}));
+            }
+        }
+    }
+}
+
 fn sel_matches(sel: &Value, labels: &Map<String, Value>) -> bool {
     let ml_ok = sel
         .get("matchLabels")
@@ -569,6 +604,7 @@ impl Cluster {
         }
         let mut spec = template["spec"].clone();
         default_pod_spec(&mut spec);
+        merge_match_label_keys(&mut spec, &labels);
         // DefaultTolerationSeconds admission: not-ready/unreachable NoExecute for 300 s unless the pod has them;
         // the DaemonSet controller adds them without seconds, and the unschedulable one.
         let tol = spec.as_object_mut().unwrap().entry("tolerations").or_insert(json!([]));

@@ -62,6 +62,9 @@ pub struct Pod {
     pub owner: Option<String>,
     /// The scheduler's message when `PodScheduled=False` (why it stays Pending).
     pub unschedulable: Option<String>,
+    /// Whether its required hostname anti-affinity is scoped to its revision (`matchLabelKeys: [pod-template-hash]`,
+    /// merged by the API server into `pod-template-hash In (…)`); `None` without a required hostname term.
+    pub revision_keyed: Option<bool>,
 }
 
 impl Pod {
@@ -381,6 +384,7 @@ fn pod_of(v: &Value, name: String, namespace: String) -> Pod {
             .find(|o| o.get("controller").and_then(Value::as_bool) == Some(true))
             .map(|o| format!("{}/{}", text(o, "/kind"), text(o, "/name"))),
         unschedulable: condition(v, "PodScheduled").filter(|c| c.0 == "False").map(|c| c.1),
+        revision_keyed: crate::check::revision_keyed_terms(v.get("spec").unwrap_or(&Value::Null)),
         name,
         namespace,
     }
