@@ -3,7 +3,7 @@
 //! `verify` feeds it `helm template` renders; `audit` feeds it live dumps.
 
 use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Strategy, Strength};
-use crate::charts::file::OperatorPodsFile;
+use crate::charts::file::{OperatorPodsFile, RequiredCheck};
 use crate::charts::{Delivery, RuntimeSetting, StrategyDelivery};
 use crate::describe::{Setting, deliveries, strategy_words};
 use crate::k8s::{HOSTNAME, LabelSelector, VERSIONED_LABELS, labels_of};
@@ -125,8 +125,9 @@ fn check(setting: Setting, asked: String, found: String, ok: Option<bool>, deliv
 }
 
 /// Judges one component on `objects` (all releases rendered together, so neighbours are seen): one verdict per
-/// setting, each from its own function below.
-pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> Report {
+/// setting, each from its own function below. `values` are the release's values as Helm merges them (for
+/// requirements on a chart value; `None` for live state, where they are not seen).
+pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate], values: Option<&Value>) -> Report {
     let mut report = Report {
         release: intent.release.clone(),
         namespace: intent.namespace.clone(),
@@ -137,6 +138,7 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
     let how = deliveries(intent);
     if !intent.knowledge.rendered_by_helm() {
         report.checks = judge_runtime(intent, objects, &how);
+        report.checks.extend(requirement_checks(intent, None, values));
         return report;
     }
     let Some(dep) = objects
@@ -146,7 +148,7 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
         report.checks.push(check(
             Setting::Workload,
             format!("Deployment {} in {}", intent.workload, intent.namespace),
-            "not found".into(),
+            missing_workload(objects, &intent.namespace),
             Some(false),
             "chart",
         ));
@@ -169,7 +171,140 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
         .checks
         .push(pdb_check(objects, intent, &own, &neighbours, &how.pdb));
     report.checks.extend(failover_check(intent, d));
+    report.checks.extend(requirement_checks(intent, Some(d), values));
     report
+}
+
+/// What a render without the asked Deployment has instead: the Deployments of the namespace, by name.
+fn missing_workload(objects: &[Object], namespace: &str) -> String {
+    let names: Vec<&str> = objects
+        .iter()
+        .filter(|o| o.kind == "Deployment" && o.namespace == namespace)
+        .map(|o| o.name.as_str())
+        .collect();
+    match names.as_slice() {
+        [] => format!("not found; no Deployment is rendered in {namespace}"),
+        names => format!("not found; rendered in {namespace}: Deployment {}", names.join(", ")),
+    }
+}
+
+/// What the chart knowledge says must hold above one replica, each judged on the Deployment `d` (`None` when it is
+/// made outside the render) or on the release's `values`; nothing at one replica.
+fn requirement_checks(intent: &Intent, d: Option<&Value>, values: Option<&Value>) -> Vec<Check> {
+    if intent.replicas < 2 && intent.autoscale.is_none() {
+        return vec![];
+    }
+    intent
+        .knowledge
+        .requires
+        .iter()
+        .map(|r| {
+            let (asked, seen, ok) = judge_requirement(&r.check, d, values);
+            let found = if ok == Some(false) {
+                format!("{seen}; to set it: {}", r.set)
+            } else {
+                seen
+            };
+            check(Setting::Requirement, format!("{}: {asked}", r.what), found, ok, "chart")
+        })
+        .collect()
+}
+
+/// One requirement: what is asked (in words), what was seen, and whether it holds (`None`: not visible here).
+fn judge_requirement(c: &RequiredCheck, d: Option<&Value>, values: Option<&Value>) -> (String, String, Option<bool>) {
+    match (c, d) {
+        (RequiredCheck::Runtime(why), _) => ("held at runtime".into(), why.clone(), None),
+        (RequiredCheck::Arg(a), Some(d)) => {
+            let asked = format!("{}={}", a.flag, a.equals);
+            let (seen, ok) = match (flag_value(d, &a.flag, a.container.as_deref(), is_boolean(&a.equals)), &a.default) {
+                (Some(v), _) => (format!("{}={v}", a.flag), Some(v == a.equals)),
+                (None, Some(def)) => (format!("{} not given (defaults to {def})", a.flag), Some(*def == a.equals)),
+                (None, None) => (format!("{} not given", a.flag), Some(false)),
+            };
+            (asked, seen, ok)
+        }
+        (RequiredCheck::Env(e), Some(d)) => {
+            let asked = format!("{}={}", e.name, e.equals);
+            let (seen, ok) = match env_of(d, &e.name, e.container.as_deref()) {
+                Some(Some(v)) => (format!("{}={v}", e.name), Some(v == e.equals)),
+                Some(None) => (
+                    format!("{} is set from a reference (valueFrom), which a render does not show", e.name),
+                    Some(false),
+                ),
+                None => match &e.default {
+                    Some(def) => (format!("{} not set (defaults to {def})", e.name), Some(*def == e.equals)),
+                    None => (format!("{} not set", e.name), Some(false)),
+                },
+            };
+            (asked, seen, ok)
+        }
+        (RequiredCheck::Value(v), _) => {
+            let asked = format!("{} = {}", v.key, v.equals);
+            let Some(values) = values else {
+                return (asked, "the release's values are not seen here".into(), None);
+            };
+            let got = v.key.split('.').try_fold(values, |node, seg| node.get(seg));
+            match got {
+                Some(x) => (asked, format!("{} = {x}", v.key), Some(*x == v.equals)),
+                None => (asked, format!("{} is not set", v.key), Some(false)),
+            }
+        }
+        (_, None) => ("—".into(), "not in the render".into(), None),
+    }
+}
+
+/// Whether a flag's value is a boolean (a bare `--flag` then means `true`, and the next argument is not its value).
+fn is_boolean(v: &str) -> bool {
+    matches!(v, "true" | "false")
+}
+
+/// The containers of workload `d`, or only the one called `name`.
+fn containers<'a>(d: &'a Value, name: Option<&'a str>) -> impl Iterator<Item = &'a Value> + 'a {
+    d.pointer("/spec/template/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(move |c| name.is_none_or(|n| c.get("name").and_then(Value::as_str) == Some(n)))
+}
+
+/// The value of command-line flag `flag` in the containers of `d` (the last one given wins, as Go's flag parsers
+/// do; one or two leading dashes alike): `--flag=v`, `--flag v`, or a bare `--flag` for a boolean (`true`).
+fn flag_value(d: &Value, flag: &str, container: Option<&str>, boolean: bool) -> Option<String> {
+    let name = flag.trim_start_matches('-');
+    let mut found = None;
+    for c in containers(d, container) {
+        let words: Vec<&str> = ["command", "args"]
+            .iter()
+            .filter_map(|k| c.get(*k).and_then(Value::as_array))
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        for (n, w) in words.iter().enumerate() {
+            if !w.starts_with('-') {
+                continue;
+            }
+            let (k, v) = w.trim_start_matches('-').split_once('=').map_or((w.trim_start_matches('-'), None), |(k, v)| (k, Some(v)));
+            if k != name {
+                continue;
+            }
+            found = match v {
+                Some(v) => Some(v.to_string()),
+                None if boolean => Some("true".into()),
+                None => words.get(n + 1).map(|v| (*v).to_string()),
+            };
+        }
+    }
+    found
+}
+
+/// Environment variable `name` in the containers of `d`: `Some(Some(value))`, `Some(None)` when it comes from a
+/// reference, `None` when no container sets it.
+fn env_of(d: &Value, name: &str, container: Option<&str>) -> Option<Option<String>> {
+    containers(d, container)
+        .flat_map(|c| c.get("env").and_then(Value::as_array).into_iter().flatten())
+        .filter(|e| e.get("name").and_then(Value::as_str) == Some(name))
+        .last()
+        .map(|e| int_or_percent(e.get("value")))
 }
 
 /// Replicas: the Deployment's count, or for an autoscaled component the HPA that targets it.
@@ -723,14 +858,16 @@ pub fn render_drift(
             return false;
         };
         intents.iter().any(|i| {
-            i.pdb.is_some() == wanted
-                && i.namespace == pdb.namespace
-                && objs.iter().any(|d| {
-                    d.kind == "Deployment"
-                        && d.name == i.workload
-                        && d.namespace == i.namespace
-                        && sel.matches(&labels_of(d.value.pointer("/spec/template/metadata/labels")))
-                })
+            let deployment = objs
+                .iter()
+                .find(|d| d.kind == "Deployment" && d.name == i.workload && d.namespace == i.namespace);
+            // A component whose Deployment is not rendered is a ✗ of its own already: its PDB is judged by the
+            // component's selector instead of being reported a second time.
+            let pods = deployment.map_or_else(
+                || i.selector.match_labels.clone(),
+                |d| labels_of(d.value.pointer("/spec/template/metadata/labels")),
+            );
+            i.pdb.is_some() == wanted && i.namespace == pdb.namespace && sel.matches(&pods)
         })
     };
     let added_on_purpose = |id: &str| {
@@ -791,6 +928,7 @@ pub(crate) mod fixtures {
         tolerations: Delivery::Values("tolerations"),
         autoscale: None,
         runtime: None,
+        requires: &[],
     };
 
     /// The anti-affinity preset of [`RUNTIME`].
@@ -1545,7 +1683,7 @@ mod tests {
         for (name, replicas, objects, want) in cases {
             let mut i = intent(replicas);
             i.knowledge = &RUNTIME;
-            let report = judge(&i, &objects, &[]);
+            let report = judge(&i, &objects, &[], None);
             let got: Vec<(&str, &str, Option<bool>)> = report
                 .checks
                 .iter()

@@ -103,6 +103,8 @@ pub struct Component {
     pub autoscale: Option<&'static str>,
     /// Who creates the Deployment at runtime, when Helm does not.
     pub runtime: Option<&'static RuntimeOwner>,
+    /// What must hold above one replica (leader election, say), checked by verify on the render.
+    pub requires: &'static [file::RequirementFile],
 }
 
 /// A known problem of a component at more than one replica, with a stable code a catalogue can acknowledge.
@@ -503,6 +505,7 @@ fn check(f: &ChartFile) -> Result<(), String> {
             PdbSetting::Values(v) => Some(&v.key),
             _ => None,
         };
+        requirements_ok(&c.requires).map_err(at)?;
         for (name, k) in [
             ("strategy", strategy_key),
             ("pdb", pdb_key),
@@ -519,6 +522,27 @@ fn check(f: &ChartFile) -> Result<(), String> {
                 "a change names component `{}`, which the chart does not have",
                 ch.component
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Requirements above one replica: a flag that starts with `-`, a variable name, a values key path.
+fn requirements_ok(requires: &[file::RequirementFile]) -> Result<(), String> {
+    use file::RequiredCheck;
+    for r in requires {
+        match &r.check {
+            RequiredCheck::Arg(a) if !a.flag.starts_with('-') || a.flag.contains(['=', ' ']) => {
+                return Err(format!(
+                    "requires `{}`: flag `{}` is not a flag (`--name`, without a value)",
+                    r.what, a.flag
+                ));
+            }
+            RequiredCheck::Env(e) if e.name.is_empty() || e.name.contains(['=', ' ']) => {
+                return Err(format!("requires `{}`: `{}` is not a variable name", r.what, e.name));
+            }
+            RequiredCheck::Value(v) => key_path_ok(&v.key).map_err(|m| format!("requires `{}`: {m}", r.what))?,
+            _ => {}
         }
     }
     Ok(())
@@ -696,6 +720,7 @@ fn build(k: &'static Knowledge, version: &str) -> Chart {
                 } else {
                     None
                 },
+                requires: Box::leak(c.requires.clone().into_boxed_slice()),
             }
         })
         .collect();
