@@ -216,9 +216,15 @@ fn judge_requirement(c: &RequiredCheck, d: Option<&Value>, values: Option<&Value
         (RequiredCheck::Runtime(why), _) => ("held at runtime".into(), why.clone(), None),
         (RequiredCheck::Arg(a), Some(d)) => {
             let asked = format!("{}={}", a.flag, a.equals);
-            let (seen, ok) = match (flag_value(d, &a.flag, a.container.as_deref(), is_boolean(&a.equals)), &a.default) {
+            let (seen, ok) = match (
+                flag_value(d, &a.flag, a.container.as_deref(), is_boolean(&a.equals)),
+                &a.default,
+            ) {
                 (Some(v), _) => (format!("{}={v}", a.flag), Some(v == a.equals)),
-                (None, Some(def)) => (format!("{} not given (defaults to {def})", a.flag), Some(*def == a.equals)),
+                (None, Some(def)) => (
+                    format!("{} not given (defaults to {def})", a.flag),
+                    Some(*def == a.equals),
+                ),
                 (None, None) => (format!("{} not given", a.flag), Some(false)),
             };
             (asked, seen, ok)
@@ -228,11 +234,17 @@ fn judge_requirement(c: &RequiredCheck, d: Option<&Value>, values: Option<&Value
             let (seen, ok) = match env_of(d, &e.name, e.container.as_deref()) {
                 Some(Some(v)) => (format!("{}={v}", e.name), Some(v == e.equals)),
                 Some(None) => (
-                    format!("{} is set from a reference (valueFrom), which a render does not show", e.name),
+                    format!(
+                        "{} is set from a reference (valueFrom), which a render does not show",
+                        e.name
+                    ),
                     Some(false),
                 ),
                 None => match &e.default {
-                    Some(def) => (format!("{} not set (defaults to {def})", e.name), Some(*def == e.equals)),
+                    Some(def) => (
+                        format!("{} not set (defaults to {def})", e.name),
+                        Some(*def == e.equals),
+                    ),
                     None => (format!("{} not set", e.name), Some(false)),
                 },
             };
@@ -283,7 +295,10 @@ fn flag_value(d: &Value, flag: &str, container: Option<&str>, boolean: bool) -> 
             if !w.starts_with('-') {
                 continue;
             }
-            let (k, v) = w.trim_start_matches('-').split_once('=').map_or((w.trim_start_matches('-'), None), |(k, v)| (k, Some(v)));
+            let (k, v) = w
+                .trim_start_matches('-')
+                .split_once('=')
+                .map_or((w.trim_start_matches('-'), None), |(k, v)| (k, Some(v)));
             if k != name {
                 continue;
             }

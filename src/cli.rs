@@ -75,6 +75,9 @@ enum Command {
         /// A table for people, or JSON (with a `schemaVersion`) for programs.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         output: Format,
+        /// When the output folder is stale, print the full diff (not only which files differ).
+        #[arg(long)]
+        diff: bool,
     },
     /// From the catalogue alone: can every replica be placed, what one node failure, a rollout and a drain do.
     #[command(after_help = "Examples:\n  hagen plan\n  hagen plan --output json | jq '.components[]'")]
@@ -120,6 +123,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
+    /// Chart knowledge: start a file for a chart hagen does not know.
+    Chart {
+        #[command(subcommand)]
+        command: ChartCommand,
+    },
     /// Print the catalogue's JSON Schema (committed as catalog/cluster.schema.json), or with `--chart` the schema of
     /// a chart knowledge file (committed as charts/chart.schema.json).
     Schema {
@@ -163,6 +171,27 @@ enum Command {
         /// Also append a failure's reason (or `ok`) to this file (Helm 4 discards a post-renderer's stderr).
         #[arg(long)]
         error_log: Option<PathBuf>,
+    },
+}
+
+/// `hagen chart …`.
+#[derive(Subcommand, Debug)]
+enum ChartCommand {
+    /// Render a chart (an archive or a folder) and print a starting chart knowledge file for it on stdout: one
+    /// component per Deployment, the values keys a probe render shows reaching each setting, readiness and
+    /// leader election; what it guessed and what it could not find (TODO) on stderr and at the file's top.
+    #[command(after_help = "Examples:
+  hagen chart scaffold external-secrets-2.9.0.tgz --repository https://charts.external-secrets.io > catalog/charts/external-secrets.yaml
+  hagen schema --chart > catalog/charts/chart.schema.json")]
+    Scaffold {
+        /// The chart archive (`helm pull` writes `<chart>-<version>.tgz`) or an unpacked chart folder.
+        chart: PathBuf,
+        /// The chart repository it is published in (written as the file's `repository`).
+        #[arg(long)]
+        repository: Option<String>,
+        /// The helm binary (default: $HAGEN_HELM, else helm on PATH).
+        #[arg(long)]
+        helm: Option<PathBuf>,
     },
 }
 
@@ -283,7 +312,8 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
             charts,
             helm,
             output,
-        } => verify_cmd(&catalog, &out, charts.as_deref(), helm.as_deref(), output),
+            diff,
+        } => verify_cmd(&catalog, &out, charts.as_deref(), helm.as_deref(), output, diff),
         Command::Plan { catalog, output } => plan_cmd(&catalog, output),
         Command::Audit {
             input,
@@ -300,6 +330,14 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
             },
             output,
         ),
+        Command::Chart {
+            command:
+                ChartCommand::Scaffold {
+                    chart,
+                    repository,
+                    helm,
+                },
+        } => scaffold_cmd(&chart, repository.as_deref(), helm.as_deref()).map(|()| Outcome::Clean),
         Command::Schema { chart } => schema_cmd(chart).map(|()| Outcome::Clean),
         Command::Completions { shell } => completions_cmd(shell).map(|()| Outcome::Clean),
         Command::Init { nodes, catalog, name } => init_cmd(&nodes, &catalog, &name).map(|()| Outcome::Clean),
@@ -348,6 +386,7 @@ fn verify_cmd(
     charts: Option<&Path>,
     helm: Option<&Path>,
     output: Format,
+    diff: bool,
 ) -> Result<Outcome> {
     let helm = crate::helm::Helm::find(helm)?;
     let source = crate::helm::ChartSource::choose(charts);
@@ -369,14 +408,32 @@ fn verify_cmd(
     if failures > 0 {
         return Ok(Outcome::Findings(format!("hagen verify: {failures} problem(s) found")));
     }
-    if !v.stale.is_empty() {
-        return Ok(Outcome::Stale(format!(
-            "{}\n{} is not what the catalogue generates (the proof above is of a fresh generation): run `hagen generate` and commit the result",
-            v.stale,
+    let generate = format!(
+        "hagen generate --catalog {} --out {}",
+        crate::text::shell_word(&catalog.display().to_string()),
+        crate::text::shell_word(&out.display().to_string())
+    );
+    match v.out {
+        crate::verify::OutState::Current => Ok(Outcome::Clean),
+        crate::verify::OutState::Missing => Ok(Outcome::Stale(format!(
+            "{} does not exist yet: run `{generate}` to write what was proven",
             out.display()
-        )));
+        ))),
+        crate::verify::OutState::Stale { summary, diff: full } => {
+            let shown = if diff {
+                full
+            } else {
+                format!(
+                    "{}\n(`hagen verify --diff` shows the full difference)",
+                    summary.join("\n")
+                )
+            };
+            Ok(Outcome::Stale(format!(
+                "{shown}\n{} is not what the catalogue generates (the proof above is of a fresh generation): run `{generate}` and commit the result",
+                out.display()
+            )))
+        }
     }
-    Ok(Outcome::Clean)
 }
 
 /// `hagen plan`: what one node failure, a rollout and a drain do; fails when a component cannot survive one.
@@ -428,6 +485,19 @@ fn input_name(input: &Path) -> String {
     } else {
         input.display().to_string()
     }
+}
+
+/// `hagen chart scaffold`: prints a starting chart knowledge file on stdout, and what it guessed on stderr.
+fn scaffold_cmd(chart: &Path, repository: Option<&str>, helm: Option<&Path>) -> Result<()> {
+    let helm = crate::helm::Helm::find(helm)?;
+    let s = crate::scaffold::scaffold(&helm, chart, repository)?;
+    stdout(&s.text)?;
+    stderr(&format!(
+        "hagen chart scaffold: {} guesses and {} TODOs (listed at the top of the file); check them, then `hagen verify`",
+        s.guesses.len(),
+        s.todos.len()
+    ));
+    Ok(())
 }
 
 /// `hagen schema`: prints the catalogue's JSON Schema, or with `chart` the chart knowledge files' schema.

@@ -48,9 +48,19 @@ impl Helm {
 
     /// `helm show values CHART`: the chart's default values.
     pub fn show_values(&self, chart: &Path) -> Result<String> {
+        self.show("values", chart)
+    }
+
+    /// `helm show chart CHART`: the chart's Chart.yaml.
+    pub fn show_chart(&self, chart: &Path) -> Result<String> {
+        self.show("chart", chart)
+    }
+
+    /// `helm show WHAT CHART`.
+    fn show(&self, what: &str, chart: &Path) -> Result<String> {
         let mut cmd = Command::new(&self.path);
-        cmd.args(["show", "values"]).arg(chart);
-        self.stdout(&mut cmd, &format!("helm show values {}", chart.display()))
+        cmd.args(["show", what]).arg(chart);
+        self.stdout(&mut cmd, &format!("helm show {what} {}", chart.display()))
     }
 
     /// Runs `cmd` (described as `what` in errors) and returns its stdout; a failure says helm's stderr.

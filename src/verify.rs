@@ -181,7 +181,10 @@ fn merged_values(helm: &Helm, chart: &Path, files: &[PathBuf]) -> Result<Value> 
     let mut merged = yaml_to_json(parse_values(&helm.show_values(chart)?, "the chart's values.yaml")?);
     for f in files {
         let text = crate::yaml::read_file(f, crate::yaml::SMALL.size)?;
-        merge(&mut merged, yaml_to_json(parse_values(&text, &f.display().to_string())?));
+        merge(
+            &mut merged,
+            yaml_to_json(parse_values(&text, &f.display().to_string())?),
+        );
     }
     Ok(merged)
 }
@@ -327,8 +330,19 @@ pub struct Verified {
     pub dropped: Vec<String>,
     /// The lock file, when it changed.
     pub lock_written: Option<PathBuf>,
-    /// The difference between out/ and a fresh generation (empty when out/ is current).
-    pub stale: String,
+    /// How the output folder compares with a fresh generation.
+    pub out: OutState,
+}
+
+/// The output folder against what the catalogue generates.
+#[derive(Debug, PartialEq, Eq)]
+pub enum OutState {
+    /// It is what the catalogue generates.
+    Current,
+    /// It does not exist yet (`hagen generate` has not run).
+    Missing,
+    /// It differs: one line per file, and the full unified diff.
+    Stale { summary: Vec<String>, diff: String },
 }
 
 /// Generates the catalogue's output into a scratch folder, renders and judges every release with it, records a
@@ -412,7 +426,17 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
         recorded,
         dropped,
         lock_written,
-        stale: files.diff(out),
+        out: if !out.exists() {
+            OutState::Missing
+        } else {
+            match files.diff(out) {
+                d if d.is_empty() => OutState::Current,
+                diff => OutState::Stale {
+                    summary: files.summary(out),
+                    diff,
+                },
+            }
+        },
     })
 }
 

@@ -364,7 +364,7 @@ impl Registry {
             crate::yaml::check_bounds(&text, crate::yaml::SMALL)
                 .map_err(|e| format!("{}: {} (at byte {})", path.display(), e.message, e.offset))?;
             let parsed = file::parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
-            check(&parsed).map_err(|e| format!("{}: chart {}: {e}", path.display(), parsed.name))?;
+            validate(&parsed).map_err(|e| format!("{}: chart {}: {e}", path.display(), parsed.name))?;
             let name = parsed.name.clone();
             if reg.charts.get(&name).is_some_and(|k| !k.user) {
                 notes.push(format!(
@@ -440,7 +440,7 @@ impl Registry {
 /// Consistency a schema cannot express: unique component ids, Kubernetes-valid selectors and workload names,
 /// non-empty key paths, complete anti-affinity presets, a runtime owner for runtime settings, changes naming real
 /// components.
-fn check(f: &ChartFile) -> Result<(), String> {
+pub fn validate(f: &ChartFile) -> Result<(), String> {
     let mut seen = std::collections::HashSet::new();
     let runtime_used = f
         .components
@@ -760,7 +760,7 @@ mod tests {
     fn every_builtin_file_parses_and_is_consistent() {
         for (name, text) in BUILTIN {
             let f = file::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-            check(&f).unwrap_or_else(|e| panic!("{name}: {e}"));
+            validate(&f).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(format!("{}.yaml", f.name), *name, "file named after its chart");
         }
         assert!(!Registry::builtin().alert_carriers().is_empty());
@@ -814,16 +814,16 @@ mod tests {
             ),
         ] {
             let f = file::parse(&chart_with(replace, with)).unwrap();
-            let e = check(&f).expect_err(expected);
+            let e = validate(&f).expect_err(expected);
             assert!(e.contains(expected), "{with}: {e}");
         }
         let presets = chart_with(
             "affinity: {values: affinity}",
             "affinity: {runtime: {values: p, env: P, default: soft, presets: {required: hard, preferred: soft}, how: h}}",
         ) + "runtime: {owner: O, deployer: d, placement: p}\n";
-        let e = check(&file::parse(&presets).unwrap()).unwrap_err();
+        let e = validate(&file::parse(&presets).unwrap()).unwrap_err();
         assert!(e.contains("`presets` needs a value for `none`"), "{e}");
-        check(&file::parse(&chart_with("app: demo", "app: demo")).unwrap()).unwrap();
+        validate(&file::parse(&chart_with("app: demo", "app: demo")).unwrap()).unwrap();
     }
 
     #[test]
