@@ -873,16 +873,18 @@ pub fn render_drift(
             return false;
         };
         intents.iter().any(|i| {
-            let deployment = objs
+            let pods = |d: &Object| labels_of(d.value.pointer("/spec/template/metadata/labels"));
+            let deployments: Vec<&Object> = objs
                 .iter()
-                .find(|d| d.kind == "Deployment" && d.name == i.workload && d.namespace == i.namespace);
-            // A component whose Deployment is not rendered is a ✗ of its own already: its PDB is judged by the
-            // component's selector instead of being reported a second time.
-            let pods = deployment.map_or_else(
-                || i.selector.match_labels.clone(),
-                |d| labels_of(d.value.pointer("/spec/template/metadata/labels")),
-            );
-            i.pdb.is_some() == wanted && i.namespace == pdb.namespace && sel.matches(&pods)
+                .filter(|d| d.kind == "Deployment" && d.namespace == i.namespace)
+                .collect();
+            // A component whose Deployment is not rendered under its name is a ✗ of its own already: its PDB is
+            // then found through the Deployments the component's selector picks, not reported a second time.
+            let own: Vec<&Object> = match deployments.iter().find(|d| d.name == i.workload) {
+                Some(d) => vec![*d],
+                None => deployments.into_iter().filter(|d| i.selector.matches(&pods(d))).collect(),
+            };
+            i.pdb.is_some() == wanted && i.namespace == pdb.namespace && own.iter().any(|d| sel.matches(&pods(d)))
         })
     };
     let added_on_purpose = |id: &str| {
