@@ -882,7 +882,10 @@ pub fn render_drift(
             // then found through the Deployments the component's selector picks, not reported a second time.
             let own: Vec<&Object> = match deployments.iter().find(|d| d.name == i.workload) {
                 Some(d) => vec![*d],
-                None => deployments.into_iter().filter(|d| i.selector.matches(&pods(d))).collect(),
+                None => deployments
+                    .into_iter()
+                    .filter(|d| i.selector.matches(&pods(d)))
+                    .collect(),
             };
             i.pdb.is_some() == wanted && i.namespace == pdb.namespace && own.iter().any(|d| sel.matches(&pods(d)))
         })
@@ -1050,6 +1053,129 @@ mod tests {
     fn deployment(spec: Value) -> Value {
         json!({"kind": "Deployment", "metadata": {"name": "web", "namespace": "ns"},
                "spec": {"template": {"metadata": {"labels": {"app": "web"}}, "spec": spec}}})
+    }
+
+    #[test]
+    fn requirements_above_one_replica_are_judged_on_the_render() {
+        use crate::charts::file::{ArgCheck, EnvCheck, ValueCheck};
+        let arg = |flag: &str, default: Option<&str>| {
+            RequiredCheck::Arg(ArgCheck {
+                flag: flag.into(),
+                equals: "true".into(),
+                default: default.map(String::from),
+                container: None,
+            })
+        };
+        let env = RequiredCheck::Env(EnvCheck {
+            name: "LEADER".into(),
+            equals: "on".into(),
+            default: None,
+            container: None,
+        });
+        let value = RequiredCheck::Value(ValueCheck {
+            key: "controller.leaderElect".into(),
+            equals: json!(true),
+        });
+        let pod =
+            |args: Value, env: Value| deployment(json!({"containers": [{"name": "c", "args": args, "env": env}]}));
+        let values = json!({"controller": {"leaderElect": false}});
+        // (name, requirement, pod, values, what was seen, verdict)
+        let cases: [(&str, RequiredCheck, Value, Option<&Value>, &str, Option<bool>); 11] = [
+            (
+                "flag=true",
+                arg("--leader-elect", None),
+                pod(json!(["--leader-elect=true"]), json!([])),
+                None,
+                "--leader-elect=true",
+                Some(true),
+            ),
+            (
+                "flag=false",
+                arg("--leader-elect", None),
+                pod(json!(["--leader-elect=false"]), json!([])),
+                None,
+                "--leader-elect=false",
+                Some(false),
+            ),
+            (
+                "bare boolean flag",
+                arg("--leader-elect", None),
+                pod(json!(["--leader-elect", "--v=2"]), json!([])),
+                None,
+                "--leader-elect=true",
+                Some(true),
+            ),
+            (
+                "one dash, last wins",
+                arg("--leader-elect", None),
+                pod(json!(["--leader-elect", "-leader-elect=false"]), json!([])),
+                None,
+                "--leader-elect=false",
+                Some(false),
+            ),
+            (
+                "missing, no default",
+                arg("--leader-elect", None),
+                pod(json!(["--v=2"]), json!([])),
+                None,
+                "--leader-elect not given",
+                Some(false),
+            ),
+            (
+                "missing, default on",
+                arg("--leader-elect", Some("true")),
+                pod(json!([]), json!([])),
+                None,
+                "--leader-elect not given (defaults to true)",
+                Some(true),
+            ),
+            (
+                "a longer flag is another flag",
+                arg("--leader-elect", None),
+                pod(json!(["--leader-elect-namespace=x"]), json!([])),
+                None,
+                "--leader-elect not given",
+                Some(false),
+            ),
+            (
+                "env set",
+                env.clone(),
+                pod(json!([]), json!([{"name": "LEADER", "value": "on"}])),
+                None,
+                "LEADER=on",
+                Some(true),
+            ),
+            (
+                "env from a reference",
+                env,
+                pod(json!([]), json!([{"name": "LEADER", "valueFrom": {}}])),
+                None,
+                "LEADER is set from a reference (valueFrom), which a render does not show",
+                Some(false),
+            ),
+            (
+                "value off",
+                value.clone(),
+                pod(json!([]), json!([])),
+                Some(&values),
+                "controller.leaderElect = false",
+                Some(false),
+            ),
+            (
+                "value not seen",
+                value,
+                pod(json!([]), json!([])),
+                None,
+                "the release's values are not seen here",
+                None,
+            ),
+        ];
+        for (name, c, d, values, seen, ok) in cases {
+            let (_, got, verdict) = judge_requirement(&c, Some(&d), values);
+            assert_eq!((got.as_str(), verdict), (seen, ok), "{name}");
+        }
+        let (_, _, verdict) = judge_requirement(&RequiredCheck::Runtime("the owner".into()), None, None);
+        assert_eq!(verdict, None, "held at runtime: shown, never failed");
     }
 
     fn neighbour(owner: &str, pairs: &[(&str, &str)]) -> PodTemplate {
@@ -1711,19 +1837,35 @@ mod tests {
         }
         let mut i = intent(1);
         i.knowledge = &RUNTIME;
-        assert_eq!(judge(&i, &[], &[]).checks[1].asked, "none (preset off)");
+        assert_eq!(judge(&i, &[], &[], None).checks[1].asked, "none (preset off)");
     }
 
     #[test]
     fn a_missing_workload_is_one_failure() {
-        let report = judge(&intent(2), &[], &[]);
-        let got: Vec<(&str, &str, &str, Option<bool>)> = report
-            .checks
-            .iter()
-            .map(|c| (c.setting.name(), c.asked.as_str(), c.found.as_str(), c.ok))
-            .collect();
-        assert_eq!(got, [("workload", "Deployment web in ns", "not found", Some(false))]);
-        assert_eq!(report.failed(), 1);
+        let other = object(json!({"kind": "Deployment", "metadata": {"name": "web-controller", "namespace": "ns"}}));
+        // (name, objects, what the ✗ says)
+        let cases = [
+            ("nothing rendered", vec![], "not found; no Deployment is rendered in ns"),
+            (
+                "another name",
+                vec![other],
+                "not found; rendered in ns: Deployment web-controller",
+            ),
+        ];
+        for (name, objects, found) in cases {
+            let report = judge(&intent(2), &objects, &[], None);
+            let got: Vec<(&str, &str, &str, Option<bool>)> = report
+                .checks
+                .iter()
+                .map(|c| (c.setting.name(), c.asked.as_str(), c.found.as_str(), c.ok))
+                .collect();
+            assert_eq!(
+                got,
+                [("workload", "Deployment web in ns", found, Some(false))],
+                "{name}"
+            );
+            assert_eq!(report.failed(), 1, "{name}");
+        }
     }
 
     #[test]
@@ -1734,7 +1876,7 @@ mod tests {
             strength: Strength::Preferred,
         });
         let d = object(deployment(json!({})));
-        let report = judge(&i, &[d], &[]);
+        let report = judge(&i, &[d], &[], None);
         let got: Vec<(&str, &str, Option<bool>, &str)> = report
             .checks
             .iter()

@@ -30,7 +30,10 @@ const LEADER_ON: &str = "    values: {leaderElect: true}\n";
 /// file as `catalog/charts/beacon.yaml` and a catalogue with `own` values.
 fn workspace_with_scaffold(own: &str) -> (tempfile::TempDir, String) {
     let ws = tempfile::tempdir().unwrap();
-    copy_dir(&root().join("tests/fixtures/beacon"), &ws.path().join("charts/beacon-0.1.0"));
+    copy_dir(
+        &root().join("tests/fixtures/beacon"),
+        &ws.path().join("charts/beacon-0.1.0"),
+    );
     let helm = tool("HAGEN_HELM");
     let (ok, stdout, stderr) = run(
         ws.path(),
@@ -63,13 +66,7 @@ fn verify_beacon(ws: &Path, extra: &[&str]) -> (bool, String, String) {
 
 fn verify_beacon_raw(ws: &Path, extra: &[&str]) -> (bool, String, String) {
     let helm = tool("HAGEN_HELM");
-    let mut args = vec![
-        "verify",
-        "--charts",
-        "charts",
-        "--helm",
-        helm.to_str().unwrap(),
-    ];
+    let mut args = vec!["verify", "--charts", "charts", "--helm", helm.to_str().unwrap()];
     args.extend(extra);
     run(ws, &args)
 }
@@ -149,7 +146,10 @@ fn a_scaffolded_chart_is_proven_and_unsafe_leader_election_fails() {
         stdout.contains("✗ requirement   asked: leader election: --leader-elect=true"),
         "{stdout}"
     );
-    assert!(stdout.contains("`leaderElect: true` in the release's values"), "{stdout}");
+    assert!(
+        stdout.contains("`leaderElect: true` in the release's values"),
+        "{stdout}"
+    );
     // The PDB's maxUnavailable is commented out in values.yaml, but the templates read it: no hint names it.
     assert!(!stdout.contains("podDisruptionBudget"), "{stdout}");
     assert!(stderr.contains("hagen verify: 1 problem(s) found"), "{stderr}");
@@ -170,7 +170,11 @@ fn a_stale_out_is_summed_up_and_diffed_on_request() {
     assert!(run(ws.path(), &["generate"]).0);
     let cat = ws.path().join("catalog/cluster.yaml");
     let text = std::fs::read_to_string(&cat).unwrap();
-    std::fs::write(&cat, text.replace(LEADER_ON, "    values: {leaderElect: true, logLevel: debug}\n")).unwrap();
+    std::fs::write(
+        &cat,
+        text.replace(LEADER_ON, "    values: {leaderElect: true, logLevel: debug}\n"),
+    )
+    .unwrap();
     let (ok, _, stderr) = verify_beacon(ws.path(), &[]);
     assert!(!ok);
     expect_file(&expected("verify-stale.stderr"), &stderr);
