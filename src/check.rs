@@ -205,7 +205,11 @@ fn requirement_checks(intent: &Intent, d: Option<&Value>, values: Option<&Value>
             } else {
                 seen
             };
-            check(Setting::Requirement, format!("{}: {asked}", r.what), found, ok, "chart")
+            let by = match r.check {
+                RequiredCheck::Runtime(_) => format!("runtime ({})", intent.knowledge.owner().unwrap_or("the chart")),
+                _ => "chart".into(),
+            };
+            check(Setting::Requirement, format!("{}: {asked}", r.what), found, ok, &by)
         })
         .collect()
 }
