@@ -1084,7 +1084,8 @@ mod tests {
             |args: Value, env: Value| deployment(json!({"containers": [{"name": "c", "args": args, "env": env}]}));
         let values = json!({"controller": {"leaderElect": false}});
         // (name, requirement, pod, values, what was seen, verdict)
-        let cases: [(&str, RequiredCheck, Value, Option<&Value>, &str, Option<bool>); 11] = [
+        type Case<'a> = (&'a str, RequiredCheck, Value, Option<&'a Value>, &'a str, Option<bool>);
+        let cases: [Case; 11] = [
             (
                 "flag=true",
                 arg("--leader-elect", None),

@@ -325,7 +325,6 @@ fn reached<'a>(d: &Value, probed: &[Object], probes: &'a [Probe], kind: Kind) ->
 }
 
 /// The knowledge of one Deployment `d` of the defaults render.
-#[allow(clippy::too_many_arguments)]
 fn component(
     d: &Object,
     chart: &str,

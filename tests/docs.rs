@@ -15,7 +15,10 @@ fn tested_blocks(text: &str) -> Vec<(String, Vec<String>)> {
             continue;
         };
         let fence = lines.next().unwrap_or_default();
-        assert!(fence.starts_with("```"), "a tested block starts right after its marker: {fence}");
+        assert!(
+            fence.starts_with("```"),
+            "a tested block starts right after its marker: {fence}"
+        );
         let body: Vec<String> = lines.by_ref().take_while(|l| *l != "```").map(String::from).collect();
         out.push((name.to_string(), body));
     }
@@ -26,9 +29,15 @@ fn tested_blocks(text: &str) -> Vec<(String, Vec<String>)> {
 fn the_chart_docs_commands_run_as_written() {
     let doc = std::fs::read_to_string(root().join("docs/charts.md")).unwrap();
     let blocks = tested_blocks(&doc);
-    assert!(blocks.iter().any(|(n, _)| n == "run"), "no tested commands in docs/charts.md");
+    assert!(
+        blocks.iter().any(|(n, _)| n == "run"),
+        "no tested commands in docs/charts.md"
+    );
     let ws = tempfile::tempdir().unwrap();
-    copy_dir(&root().join("tests/fixtures/beacon"), &ws.path().join("tests/fixtures/beacon"));
+    copy_dir(
+        &root().join("tests/fixtures/beacon"),
+        &ws.path().join("tests/fixtures/beacon"),
+    );
     let helm = tool("HAGEN_HELM");
     let binary = Path::new(env!("CARGO_BIN_EXE_hagen"));
     let path = std::env::join_paths(
@@ -48,7 +57,9 @@ fn the_chart_docs_commands_run_as_written() {
             continue;
         }
         for line in body {
-            let (command, comment) = line.split_once("  #").map_or((line.as_str(), ""), |(c, m)| (c, m.trim()));
+            let (command, comment) = line
+                .split_once("  #")
+                .map_or((line.as_str(), ""), |(c, m)| (c, m.trim()));
             let o = std::process::Command::new("sh")
                 .args(["-c", command])
                 .current_dir(ws.path())
