@@ -51,6 +51,28 @@ impl Helm {
         self.show("values", chart)
     }
 
+    /// The values a release of `chart` renders with when given none: the chart's defaults with its subcharts'
+    /// (`helm install --dry-run=client --debug` prints them as COMPUTED VALUES; `helm show values` has only the
+    /// parent's). Nothing is installed and no cluster is asked.
+    pub fn computed_values(&self, release: &str, chart: &Path, namespace: &str) -> Result<String> {
+        let mut cmd = Command::new(&self.path);
+        cmd.args(["install", release])
+            .arg(chart)
+            .args(["-n", namespace, "--dry-run=client", "--debug"]);
+        let what = format!("helm install --dry-run=client --debug {release} {}", chart.display());
+        let text = self.stdout(&mut cmd, &what)?;
+        let start = text
+            .find("\nCOMPUTED VALUES:\n")
+            .ok_or_else(|| Error::Helm(format!("{what} printed no COMPUTED VALUES")))?;
+        let rest = &text[start + "\nCOMPUTED VALUES:\n".len()..];
+        let end = ["\nHOOKS:\n", "\nMANIFEST:\n"]
+            .iter()
+            .filter_map(|m| rest.find(m))
+            .min()
+            .unwrap_or(rest.len());
+        Ok(rest[..end].to_string())
+    }
+
     /// `helm show chart CHART`: the chart's Chart.yaml.
     pub fn show_chart(&self, chart: &Path) -> Result<String> {
         self.show("chart", chart)

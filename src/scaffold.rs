@@ -17,6 +17,8 @@ use std::path::Path;
 
 /// The release name the chart is rendered as (`{release}` in the file).
 const RELEASE: &str = "scaffold";
+/// A second release name, whose render shows whether a workload pattern holds for any release.
+const OTHER: &str = "hagen-other-release";
 /// The label key of a probe value, so that a probe is recognised wherever the chart puts it.
 const PROBE: &str = "hagen.io/scaffold-probe";
 
@@ -65,7 +67,11 @@ pub fn scaffold(helm: &Helm, chart: &Path, repository: Option<&str>) -> Result<S
             chart.display()
         )));
     }
-    let defaults: Value = parse_yaml(&helm.show_values(chart)?, "the chart's values.yaml")?;
+    // The defaults with the subcharts' (their keys are probed too); the parent's values.yaml when helm cannot say.
+    let defaults: Value = match helm.computed_values(RELEASE, chart, &name) {
+        Ok(text) => parse_yaml(&text, "the chart's computed values")?,
+        Err(_) => parse_yaml(&helm.show_values(chart)?, "the chart's values.yaml")?,
+    };
     let bare = render(helm, chart, &name, None)?;
     let deployments: Vec<&Object> = bare.iter().filter(|o| o.kind == "Deployment").collect();
     if deployments.is_empty() {
@@ -89,10 +95,32 @@ pub fn scaffold(helm: &Helm, chart: &Path, repository: Option<&str>) -> Result<S
         ));
     }
     let templates = crate::check::pod_templates(&bare, &[]);
-    let components = deployments
-        .iter()
-        .map(|d| component(d, &name, &probes, &probed, &templates, &defaults, &mut notes))
+    let other: Vec<String> = render_as(helm, OTHER, chart, &name, None)?
+        .into_iter()
+        .filter(|o| o.kind == "Deployment")
+        .map(|o| o.name)
         .collect();
+    let seen = Seen {
+        probes: &probes,
+        probed: &probed,
+        templates: &templates,
+        defaults: &defaults,
+        other: &other,
+    };
+    let mut components: Vec<ComponentFile> = deployments
+        .iter()
+        .map(|d| component(d, &name, &seen, &mut notes))
+        .collect();
+    // Two Deployments with the same component label: the later ones are numbered.
+    let mut used = std::collections::HashSet::new();
+    for c in &mut components {
+        let base = c.id.clone();
+        let mut n = 1;
+        while !used.insert(c.id.clone()) {
+            n += 1;
+            c.id = format!("{base}-{n}");
+        }
+    }
     let file = ChartFile {
         name: name.clone(),
         repository: repository.unwrap_or("https://example.invalid/charts").to_string(),
@@ -174,6 +202,11 @@ fn parse_yaml(text: &str, what: &str) -> Result<Value> {
 
 /// `helm template` of the chart as [`RELEASE`], with `values` when given.
 fn render(helm: &Helm, chart: &Path, namespace: &str, values: Option<&Value>) -> Result<Vec<Object>> {
+    render_as(helm, RELEASE, chart, namespace, values)
+}
+
+/// `helm template` of the chart as `release`, with `values` when given.
+fn render_as(helm: &Helm, release: &str, chart: &Path, namespace: &str, values: Option<&Value>) -> Result<Vec<Object>> {
     let dir = tempfile::tempdir().map_err(|source| Error::Write {
         path: std::env::temp_dir(),
         source,
@@ -187,7 +220,7 @@ fn render(helm: &Helm, chart: &Path, namespace: &str, values: Option<&Value>) ->
         })?;
         files.push(f);
     }
-    let text = helm.template(RELEASE, chart, namespace, &files)?;
+    let text = helm.template(release, chart, namespace, &files)?;
     Ok(crate::patch::parse_manifests(&text, "the render", crate::yaml::STREAM)?
         .into_iter()
         .filter_map(|v| Object::new(v, namespace))
@@ -260,8 +293,10 @@ fn probes(defaults: &Value) -> Vec<Probe> {
             }
             Value::Object(m) if last == "poddisruptionbudget" || last == "pdb" => {
                 let mut m = m.clone();
-                if m.contains_key("enabled") {
-                    m.insert("enabled".into(), json!(true));
+                for switch in SWITCHES {
+                    if m.get(*switch).is_some_and(Value::is_boolean) {
+                        m.insert((*switch).into(), json!(true));
+                    }
                 }
                 m.insert("maxUnavailable".into(), json!(201 + n));
                 (Kind::Pdb, Value::Object(m))
@@ -271,6 +306,10 @@ fn probes(defaults: &Value) -> Vec<Probe> {
         };
         out.push(Probe { key, kind, value, tag });
     }
+    // A key inside another probe's (`updateStrategy.rollingUpdate` in `updateStrategy`) would overwrite part of
+    // that probe's value: the outer one is probed.
+    let outer: Vec<String> = out.iter().map(|p| format!("{}.", p.key)).collect();
+    out.retain(|p| !outer.iter().any(|o| p.key.starts_with(o.as_str())));
     out
 }
 
@@ -324,18 +363,36 @@ fn reached<'a>(d: &Value, probed: &[Object], probes: &'a [Probe], kind: Kind) ->
     })
 }
 
+/// What the renders showed, for every component.
+struct Seen<'a> {
+    probes: &'a [Probe],
+    /// The probe render.
+    probed: &'a [Object],
+    /// The pod templates of the defaults render.
+    templates: &'a [PodTemplate],
+    /// The chart's computed default values.
+    defaults: &'a Value,
+    /// The Deployments of a render as release [`OTHER`].
+    other: &'a [String],
+}
+
 /// The knowledge of one Deployment `d` of the defaults render.
-fn component(
-    d: &Object,
-    chart: &str,
-    probes: &[Probe],
-    probed: &[Object],
-    templates: &[PodTemplate],
-    defaults: &Value,
-    notes: &mut Notes,
-) -> ComponentFile {
+fn component(d: &Object, chart: &str, seen: &Seen, notes: &mut Notes) -> ComponentFile {
+    let Seen {
+        probes,
+        probed,
+        templates,
+        defaults,
+        other,
+    } = *seen;
     let labels = crate::k8s::labels_of(d.value.pointer("/spec/template/metadata/labels"));
-    let workload = workload_pattern(&d.name, chart);
+    let workload = workload_pattern(&d.name, chart, other).unwrap_or_else(|| {
+        notes.todo(format!(
+            "{}: no pattern of the release's name gives Deployment {} for release `{RELEASE}` and a Deployment of release `{OTHER}` alike: write `workload` by hand",
+            d.name, d.name
+        ));
+        d.name.clone()
+    });
     let id = component_id(&d.name, &labels, chart);
     notes.guess(format!(
         "{id}: workload `{workload}` (Deployment {} of release `{RELEASE}`)",
@@ -344,16 +401,26 @@ fn component(
     let selector = selector(d, &labels, templates, &id, notes);
     let p = probed.iter().find(|o| o.kind == "Deployment" && o.name == d.name);
     let found = |kind| p.and_then(|p| reached(&p.value, probed, probes, kind));
-    let mut said = |setting: &str, key: Option<&Probe>, fallback: &str| match key {
+    let said = |notes: &mut Notes, setting: &str, key: Option<&Probe>, fallback: &str| match key {
         Some(k) => notes.guess(format!("{id}: {setting} from `{}` (the probe render shows it)", k.key)),
         None => notes.todo(format!("{id}: no values key reached its {setting}: {fallback}")),
     };
     let replicas = found(Kind::Replicas);
-    said("replicas", replicas, "a post-render patch sets it");
+    let hardcoded = d
+        .value
+        .pointer("/spec/replicas")
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok());
+    match (replicas, hardcoded) {
+        (None, Some(n)) => notes.todo(format!(
+            "{id}: no values key reached its replicas, and the chart writes {n}: a post-render patch sets others"
+        )),
+        (k, _) => said(notes, "replicas", k, "a post-render patch sets it"),
+    }
     let affinity = found(Kind::Affinity);
-    said("affinity", affinity, "a post-render patch sets it");
+    said(notes, "affinity", affinity, "a post-render patch sets it");
     let tolerations = found(Kind::Tolerations);
-    said("tolerations", tolerations, "a post-render patch sets them");
+    said(notes, "tolerations", tolerations, "a post-render patch sets them");
     let strategy = found(Kind::Strategy)
         .map(|k| StrategySetting::Object(k.key.clone()))
         .or_else(|| found(Kind::RollingParams).map(|k| StrategySetting::RollingUpdateParams(k.key.clone())));
@@ -389,7 +456,10 @@ fn component(
         single_instance: None,
         caveat: None,
         readiness,
-        replicas: values(replicas),
+        replicas: match (replicas, hardcoded) {
+            (None, Some(n)) => Setting::Hardcoded(n),
+            (k, _) => values(k),
+        },
         autoscale: None,
         strategy: strategy.unwrap_or(StrategySetting::Patch),
         affinity: values(affinity),
@@ -399,12 +469,17 @@ fn component(
     }
 }
 
-/// The fixed entries of a PDB block: `enabled: true` when the block has the switch, `minAvailable: null` when the
+/// The keys charts use to switch a block on (`podDisruptionBudget.enabled`, `pdb.create`).
+const SWITCHES: &[&str] = &["enabled", "create", "enable"];
+
+/// The fixed entries of a PDB block: its switch (`enabled: true`) when it has one, `minAvailable: null` when the
 /// chart's PDB also carried a minAvailable (a PDB may not have both).
 fn pdb_with(probed: &[Object], k: &Probe) -> IndexMap<String, Value> {
     let mut with = IndexMap::new();
-    if k.value.get("enabled").is_some() {
-        with.insert("enabled".to_string(), json!(true));
+    for switch in SWITCHES {
+        if k.value.get(*switch) == Some(&json!(true)) {
+            with.insert((*switch).to_string(), json!(true));
+        }
     }
     let both = probed.iter().any(|o| {
         o.kind == "PodDisruptionBudget"
@@ -417,16 +492,30 @@ fn pdb_with(probed: &[Object], k: &Probe) -> IndexMap<String, Value> {
     with
 }
 
-/// The Deployment's name as a pattern of the release: `{fullname}…`, `{release}…`, or the name as is.
-fn workload_pattern(name: &str, chart: &str) -> String {
-    let full = crate::charts::fullname_within(RELEASE, chart, 63);
-    if let Some(rest) = name.strip_prefix(&full) {
-        format!("{{fullname}}{rest}")
-    } else if let Some(rest) = name.strip_prefix(RELEASE) {
-        format!("{{release}}{rest}")
-    } else {
-        name.to_string()
+/// The Deployment's name as a pattern of the release: `{fullname}…`, `{fullname:N}…` (a chart whose helpers cut
+/// the fullname shorter), `{release}…` or the name as is; the first that gives `name` for [`RELEASE`] and one of
+/// `other` (the Deployments of release [`OTHER`]) for the other release.
+fn workload_pattern(name: &str, chart: &str, other: &[String]) -> Option<String> {
+    let mut candidates = Vec::new();
+    for n in (1..=63).rev() {
+        let full = crate::charts::fullname_within(RELEASE, chart, n);
+        if let Some(rest) = name.strip_prefix(&full).filter(|r| r.is_empty() || r.starts_with('-')) {
+            candidates.push(if n == 63 {
+                format!("{{fullname}}{rest}")
+            } else {
+                format!("{{fullname:{n}}}{rest}")
+            });
+        }
     }
+    if let Some(rest) = name.strip_prefix(RELEASE) {
+        candidates.push(format!("{{release}}{rest}"));
+    }
+    candidates.push(name.to_string());
+    candidates.dedup();
+    candidates.into_iter().find(|p| {
+        crate::charts::expand_workload(p, chart, RELEASE, chart) == name
+            && other.contains(&crate::charts::expand_workload(p, chart, OTHER, chart))
+    })
 }
 
 /// A component id: the pod's `app.kubernetes.io/component` label, else what follows the release's name, else the

@@ -202,3 +202,73 @@ fn a_missing_workload_lists_what_was_rendered() {
     let crosses = stdout.lines().filter(|l| l.trim_start().starts_with('✗')).count();
     assert_eq!(crosses, 1, "{stdout}");
 }
+
+/// On the charts hagen describes by hand, the scaffold finds the same values keys for every setting the built-in
+/// file delivers through a values key (and the same workload patterns): what it guesses is what people found.
+#[test]
+fn the_scaffold_agrees_with_the_built_in_knowledge() {
+    let helm = tool("HAGEN_HELM");
+    let mut compared = 0;
+    for e in std::fs::read_dir(root().join("charts")).unwrap().flatten() {
+        let path = e.path();
+        if path.extension().is_none_or(|x| x != "yaml") {
+            continue;
+        }
+        let built_in: serde_json::Value = serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let archive = charts().join(format!(
+            "{}-{}.tgz",
+            built_in["name"].as_str().unwrap(),
+            built_in["version"].as_str().unwrap()
+        ));
+        let (ok, file, stderr) = run(
+            &root(),
+            &[
+                "chart",
+                "scaffold",
+                archive.to_str().unwrap(),
+                "--helm",
+                helm.to_str().unwrap(),
+            ],
+        );
+        assert!(ok, "{}: {stderr}", archive.display());
+        let scaffold: serde_json::Value = serde_yaml::from_str(&file).unwrap();
+        for c in built_in["components"].as_array().unwrap() {
+            let Some(s) = scaffold["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["workload"] == c["workload"])
+            else {
+                // Created at runtime (Longhorn's CSI sidecars): not in any render.
+                assert!(
+                    c["replicas"].get("runtime").is_some(),
+                    "{}: no component for {}",
+                    path.display(),
+                    c["workload"]
+                );
+                continue;
+            };
+            for setting in ["replicas", "affinity", "tolerations"] {
+                if c[setting].get("values").is_some() {
+                    assert_eq!(s[setting], c[setting], "{} {} {setting}", path.display(), c["id"]);
+                    compared += 1;
+                }
+            }
+            if c["strategy"].get("object").is_some() || c["strategy"].get("rollingUpdateParams").is_some() {
+                assert_eq!(s["strategy"], c["strategy"], "{} {} strategy", path.display(), c["id"]);
+                compared += 1;
+            }
+            if let Some(key) = c["pdb"].pointer("/values/key") {
+                assert_eq!(
+                    s["pdb"].pointer("/values/key"),
+                    Some(key),
+                    "{} {} pdb",
+                    path.display(),
+                    c["id"]
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 30, "{compared}");
+}

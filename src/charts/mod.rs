@@ -229,7 +229,8 @@ impl Component {
     }
 }
 
-fn expand_workload(pattern: &str, chart: &str, release: &str, namespace: &str) -> String {
+/// A workload name pattern expanded for a release (see [`Component::workload_name`]).
+pub fn expand_workload(pattern: &str, chart: &str, release: &str, namespace: &str) -> String {
     let mut out = String::new();
     let mut rest = pattern;
     while let Some(start) = rest.find('{') {
