@@ -5,8 +5,8 @@
 //! reached. What it could not find becomes a TODO line (and a setting hagen delivers by patch); every guess is said.
 
 use crate::charts::file::{
-    ArgCheck, ChartFile, ComponentFile, PdbSetting, PdbValues, ReadinessFile, RequiredCheck, RequirementFile, Setting,
-    StrategySetting,
+    ArgCheck, ChartFile, ComponentFile, EnvCheck, PdbSetting, PdbValues, ReadinessFile, RequiredCheck, RequirementFile,
+    Setting, StrategySetting,
 };
 use crate::check::{Object, PodTemplate};
 use crate::error::{Error, Result};
@@ -111,6 +111,14 @@ pub fn scaffold(helm: &Helm, chart: &Path, repository: Option<&str>) -> Result<S
         .iter()
         .map(|d| component(d, &name, &seen, &mut notes))
         .collect();
+    for p in probes.iter().filter(|p| p.kind == Kind::Leader) {
+        if !notes.leader_keys.contains(&p.key) {
+            notes.todo(format!(
+                "`{}` looks like a leader-election switch, but no Deployment's arguments followed it: if a component needs it above one replica, add `requires: [{{what: leader election, check: {{value: {{key: {}, equals: true}}}}, set: …, source: …}}]`",
+                p.key, p.key
+            ));
+        }
+    }
     // Two Deployments with the same component label: the later ones are numbered.
     let mut used = std::collections::HashSet::new();
     for c in &mut components {
@@ -154,6 +162,8 @@ pub fn scaffold(helm: &Helm, chart: &Path, repository: Option<&str>) -> Result<S
 struct Notes {
     guesses: Vec<String>,
     todos: Vec<String>,
+    /// The leader-election values keys a requirement names.
+    leader_keys: Vec<String>,
 }
 
 impl Notes {
@@ -610,12 +620,30 @@ fn readiness(
             None => format!("container {name}: no readiness probe"),
         });
     }
+    let tuning: Vec<&str> = containers
+        .iter()
+        .flat_map(|c| {
+            ["command", "args"]
+                .iter()
+                .filter_map(|k| c.get(*k).and_then(Value::as_array))
+                .flatten()
+                .filter_map(Value::as_str)
+        })
+        .filter(|w| w.starts_with('-') && w.to_ascii_lowercase().contains("leader"))
+        .filter(|w| !w.split_once('=').is_some_and(|(_, v)| matches!(v, "true" | "false")) && w.contains('='))
+        .collect();
+    if !tuning.is_empty() {
+        said.push(format!("leader-election arguments `{}`", tuning.join(" ")));
+    }
     let mut requires = Vec::new();
     for (flag, value) in leader_flags(&containers) {
         said.push(format!("leader election `{flag}={value}` in the default render"));
         let key = leader_key(&flag, &value, p, probes, defaults);
         let set = match &key {
-            Some((k, v)) => format!("`{k}: {v}` in the release's values"),
+            Some((k, v)) => {
+                notes.leader_keys.push(k.clone());
+                format!("`{k}: {v}` in the release's values")
+            }
             None => {
                 notes.todo(format!(
                     "{id}: which value sets `{flag}` (no leader key of the values changed it)"
@@ -639,6 +667,24 @@ fn readiness(
             source: "TODO: where the program's source or maintainers say two replicas need it".into(),
         });
     }
+    for (name, value) in leader_env(&containers) {
+        said.push(format!("leader election `{name}={value}` in the environment"));
+        notes.guess(format!("{id}: requires `{name}=true` above one replica"));
+        notes.todo(format!(
+            "{id}: which value sets `{name}`, the `source` of the requirement, and `readiness.needsLease`"
+        ));
+        requires.push(RequirementFile {
+            what: "leader election".into(),
+            check: RequiredCheck::Env(EnvCheck {
+                name: name.clone(),
+                equals: "true".into(),
+                default: None,
+                container: None,
+            }),
+            set: format!("`{name}=true` in the container's environment"),
+            source: "TODO: where the program's source or maintainers say two replicas need it".into(),
+        });
+    }
     let text = format!("guessed from the render: {}", said.join("; "));
     (
         ReadinessFile {
@@ -647,6 +693,29 @@ fn readiness(
         },
         requires,
     )
+}
+
+/// Boolean leader-election variables in the containers' environment: (`NAME`, `true`|`false`).
+fn leader_env(containers: &[&Value]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for e in containers
+        .iter()
+        .flat_map(|c| c.get("env").and_then(Value::as_array).into_iter().flatten())
+    {
+        let (Some(name), Some(value)) = (
+            e.get("name").and_then(Value::as_str),
+            e.get("value").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        if name.to_ascii_uppercase().contains("LEADER")
+            && matches!(value, "true" | "false")
+            && !out.iter().any(|(n, _)| n == name)
+        {
+            out.push((name.to_string(), value.to_string()));
+        }
+    }
+    out
 }
 
 /// A probe in a few words: `httpGet /readyz on 8081`, `tcpSocket on 53`, `exec`.
@@ -723,4 +792,82 @@ fn leader_key(flag: &str, was: &str, p: Option<&Object>, probes: &[Probe], defau
         let on = if now == "true" { probe } else { default };
         (probe != default).then(|| (x.key.clone(), on))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workload_names_become_patterns_that_hold_for_another_release() {
+        let other = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        // (name, chart, the other release's Deployments, pattern)
+        let cases = [
+            (
+                "scaffold-app",
+                "app",
+                other(&["hagen-other-release-app"]),
+                Some("{fullname}"),
+            ),
+            (
+                "scaffold-app-webhook",
+                "app",
+                other(&["hagen-other-release-app-webhook"]),
+                Some("{fullname}-webhook"),
+            ),
+            (
+                "scaffold-kube-prometheus-s-operator",
+                "kube-prometheus-stack",
+                other(&["hagen-other-release-kube-p-operator"]),
+                Some("{fullname:26}-operator"),
+            ),
+            (
+                "scaffold-ui",
+                "app",
+                other(&["hagen-other-release-ui"]),
+                Some("{release}-ui"),
+            ),
+            ("fixed", "app", other(&["fixed"]), Some("fixed")),
+            ("scaffold-app", "app", other(&["something-else"]), None),
+        ];
+        for (name, chart, other, want) in cases {
+            assert_eq!(workload_pattern(name, chart, &other).as_deref(), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn probes_are_keys_that_may_reach_a_setting() {
+        let defaults = json!({
+            "replicaCount": 1, "leaderElect": false, "affinity": {}, "tolerations": [],
+            "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}},
+            "pdb": {"create": false, "minAvailable": 1}, "image": {"tag": "v1"},
+        });
+        let got: Vec<(String, Kind)> = probes(&defaults).into_iter().map(|p| (p.key, p.kind)).collect();
+        let want = [
+            ("replicaCount", Kind::Replicas),
+            ("leaderElect", Kind::Leader),
+            ("affinity", Kind::Affinity),
+            ("tolerations", Kind::Tolerations),
+            // `updateStrategy.rollingUpdate` lies inside a probe already.
+            ("updateStrategy", Kind::Strategy),
+            ("pdb", Kind::Pdb),
+        ];
+        assert_eq!(got, want.map(|(k, kind)| (k.to_string(), kind)));
+        let pdb = probes(&defaults).into_iter().find(|p| p.kind == Kind::Pdb).unwrap();
+        assert_eq!(pdb.value["create"], json!(true), "the block's switch is turned on");
+    }
+
+    #[test]
+    fn leader_election_flags_and_variables_are_found() {
+        let c = json!({"args": ["--v=2", "--leader-elect", "--leader-election-namespace=x", "--enable-leader-election=false"],
+                       "env": [{"name": "LEADER_ELECTION", "value": "true"}, {"name": "OTHER", "value": "true"}]});
+        assert_eq!(
+            leader_flags(&[&c]),
+            [
+                ("--leader-elect".to_string(), "true".to_string()),
+                ("--enable-leader-election".to_string(), "false".to_string())
+            ]
+        );
+        assert_eq!(leader_env(&[&c]), [("LEADER_ELECTION".to_string(), "true".to_string())]);
+    }
 }
