@@ -272,3 +272,31 @@ fn the_scaffold_agrees_with_the_built_in_knowledge() {
     }
     assert!(compared > 30, "{compared}");
 }
+
+/// Hints name keys the chart neither has nor reads, never one its templates read: the controller's PDB
+/// `maxUnavailable` is only commented out in values.yaml (and read), the webhook has no PDB block at all.
+#[test]
+fn hints_name_only_keys_the_templates_do_not_read() {
+    let (ws, file) = workspace_with_scaffold(LEADER_ON);
+    let webhook_pdb = "  pdb: manifest\n";
+    assert!(file.contains(webhook_pdb), "{file}");
+    std::fs::write(
+        ws.path().join("catalog/charts/beacon.yaml"),
+        file.replacen(
+            webhook_pdb,
+            "  pdb:\n    values:\n      key: webhook.podDisruptionBudget\n      with:\n        enabled: true\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let (ok, stdout, _) = verify_beacon(ws.path(), &[]);
+    assert!(!ok);
+    let hints: Vec<&str> = stdout.lines().filter(|l| l.trim_start().starts_with("hint:")).collect();
+    assert_eq!(
+        hints,
+        [
+            "  hint: `webhook.podDisruptionBudget` is not in the chart's values.yaml; it now appears as `podDisruptionBudget`"
+        ],
+        "{stdout}"
+    );
+}
