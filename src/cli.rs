@@ -13,6 +13,7 @@ const EXAMPLES: &str = "Examples:
   hagen generate                              catalog/cluster.yaml -> out/
   hagen generate --check                      in CI: fail when out/ is stale
   hagen verify --charts ../charts             prove out/ on the real charts with helm template
+  hagen chart scaffold CHART-1.0.0.tgz > catalog/charts/CHART.yaml   describe a chart hagen does not know
   hagen plan                                  what one node failure, a rollout and a drain do
   kubectl get deploy,rs,pods,pdb,nodes -A -o json | hagen audit -
   helm upgrade ... --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/REL/patches.yaml
@@ -57,7 +58,7 @@ enum Command {
     },
     /// Render every release's real chart (bare and with out/) and judge each component's HA on the objects.
     #[command(
-        after_help = "Examples:\n  hagen verify --charts ../charts\n  hagen verify --helm /usr/local/bin/helm3 --output json"
+        after_help = "Examples:\n  hagen verify --charts ../charts\n  hagen verify --helm /usr/local/bin/helm3 --output json\n  hagen verify --diff   # the full diff when out/ is stale"
     )]
     Verify {
         /// The catalogue to read.
@@ -179,7 +180,7 @@ enum Command {
 enum ChartCommand {
     /// Render a chart (an archive or a folder) and print a starting chart knowledge file for it on stdout: one
     /// component per Deployment, the values keys a probe render shows reaching each setting, readiness and
-    /// leader election; what it guessed and what it could not find (TODO) on stderr and at the file's top.
+    /// leader election; what it guessed and what it could not find (TODO) at the file's top (docs/charts.md).
     #[command(after_help = "Examples:
   hagen chart scaffold external-secrets-2.9.0.tgz --repository https://charts.external-secrets.io > catalog/charts/external-secrets.yaml
   hagen schema --chart > catalog/charts/chart.schema.json")]

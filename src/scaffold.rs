@@ -259,16 +259,15 @@ fn probe_render(helm: &Helm, chart: &Path, namespace: &str, probes: &[Probe]) ->
 fn values_of<'a>(probes: impl Iterator<Item = &'a Probe>) -> Value {
     let mut v = json!({});
     for p in probes {
-        let segs: Vec<&str> = p.key.split('.').collect();
-        let mut node = &mut v;
-        for s in &segs[..segs.len() - 1] {
-            node = node
-                .as_object_mut()
+        let mut segs: Vec<&str> = p.key.split('.').collect();
+        let Some(last) = segs.pop() else { continue };
+        // No probe lies inside another (see `probes`), so every node on the way is a map made here.
+        let parent = segs.iter().try_fold(&mut v, |node, s| {
+            node.as_object_mut()
                 .map(|m| m.entry(s.to_string()).or_insert_with(|| json!({})))
-                .expect("a map: only maps are made on the way");
-        }
-        if let Some(m) = node.as_object_mut() {
-            m.insert(segs[segs.len() - 1].to_string(), p.value.clone());
+        });
+        if let Some(m) = parent.and_then(Value::as_object_mut) {
+            m.insert(last.to_string(), p.value.clone());
         }
     }
     v
