@@ -1,28 +1,58 @@
 //! The command examples of docs/charts.md, run as written: each block after a `<!-- tested: PATH -->` line is
 //! written to PATH in a fresh workspace, and each line of a block after `<!-- tested: run -->` is run there by
 //! `sh`, with hagen and helm on PATH. A line whose comment starts with `fails` must fail; every other must pass.
+//! A block after `<!-- output: FILE -->` quotes FILE (an expected output the tests bless): its lines, but `…`, in
+//! order.
 
 mod common;
 use common::*;
 use std::path::Path;
 
-/// The tested blocks of a Markdown text: (what the marker names, the block's lines).
-fn tested_blocks(text: &str) -> Vec<(String, Vec<String>)> {
+/// The blocks of a Markdown text after a `<!-- MARKER: NAME -->` line: (NAME, the block's lines, unindented as its
+/// fence is).
+fn blocks(text: &str, marker: &str) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
     let mut lines = text.lines();
+    let open = format!("<!-- {marker}: ");
     while let Some(l) = lines.next() {
-        let Some(name) = l.strip_prefix("<!-- tested: ").and_then(|r| r.strip_suffix(" -->")) else {
+        let Some(name) = l.trim_start().strip_prefix(&open).and_then(|r| r.strip_suffix(" -->")) else {
             continue;
         };
         let fence = lines.next().unwrap_or_default();
+        let indent = fence.len() - fence.trim_start().len();
         assert!(
-            fence.starts_with("```"),
-            "a tested block starts right after its marker: {fence}"
+            fence.trim_start().starts_with("```"),
+            "a block starts right after its marker: {fence}"
         );
-        let body: Vec<String> = lines.by_ref().take_while(|l| *l != "```").map(String::from).collect();
+        let body: Vec<String> = lines
+            .by_ref()
+            .take_while(|l| l.trim_start() != "```")
+            .map(|l| l.get(indent..).unwrap_or_default().to_string())
+            .collect();
         out.push((name.to_string(), body));
     }
     out
+}
+
+fn tested_blocks(text: &str) -> Vec<(String, Vec<String>)> {
+    blocks(text, "tested")
+}
+
+#[test]
+fn the_chart_docs_quote_real_outputs() {
+    let doc = std::fs::read_to_string(root().join("docs/charts.md")).unwrap();
+    let quoted = blocks(&doc, "output");
+    assert!(quoted.len() >= 2, "{quoted:?}");
+    for (file, lines) in quoted {
+        let expected = std::fs::read_to_string(root().join(&file)).unwrap();
+        let mut rest = expected.lines();
+        for want in lines.iter().filter(|l| l.trim() != "…") {
+            assert!(
+                rest.any(|l| l == want),
+                "docs/charts.md quotes {want:?}, which is not in {file} (in this order)"
+            );
+        }
+    }
 }
 
 #[test]

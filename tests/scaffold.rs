@@ -300,3 +300,38 @@ fn hints_name_only_keys_the_templates_do_not_read() {
         "{stdout}"
     );
 }
+
+/// A requirement on a chart value is judged on the values as Helm merges them: the chart's default (`false`), the
+/// release's own values, hagen's overlay.
+#[test]
+fn a_value_requirement_reads_the_merged_values() {
+    for (own, mark, seen) in [
+        (LEADER_ON, '✓', "rendered: leaderElect = true   [chart]"),
+        (
+            "",
+            '✗',
+            "rendered: leaderElect = false; to set it: `leaderElect: true` in the release's values",
+        ),
+    ] {
+        let (ws, file) = workspace_with_scaffold(own);
+        let arg = "    check:\n      arg:\n        flag: \"--leader-elect\"\n        equals: \"true\"\n";
+        assert!(file.contains(arg), "{file}");
+        std::fs::write(
+            ws.path().join("catalog/charts/beacon.yaml"),
+            file.replacen(
+                arg,
+                "    check:\n      value:\n        key: leaderElect\n        equals: true\n",
+                1,
+            ),
+        )
+        .unwrap();
+        let (_, stdout, _) = verify_beacon(ws.path(), &[]);
+        assert!(
+            stdout.contains(&format!(
+                "{mark} requirement   asked: leader election: leaderElect = true"
+            )),
+            "{stdout}"
+        );
+        assert!(stdout.contains(seen), "{stdout}");
+    }
+}
