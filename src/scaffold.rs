@@ -111,24 +111,8 @@ pub fn scaffold(helm: &Helm, chart: &Path, repository: Option<&str>) -> Result<S
         .iter()
         .map(|d| component(d, &name, &seen, &mut notes))
         .collect();
-    for p in probes.iter().filter(|p| p.kind == Kind::Leader) {
-        if !notes.leader_keys.contains(&p.key) {
-            notes.todo(format!(
-                "`{}` looks like a leader-election switch, but no Deployment's arguments followed it: if a component needs it above one replica, add `requires: [{{what: leader election, check: {{value: {{key: {}, equals: true}}}}, set: …, source: …}}]`",
-                p.key, p.key
-            ));
-        }
-    }
-    // Two Deployments with the same component label: the later ones are numbered.
-    let mut used = std::collections::HashSet::new();
-    for c in &mut components {
-        let base = c.id.clone();
-        let mut n = 1;
-        while !used.insert(c.id.clone()) {
-            n += 1;
-            c.id = format!("{base}-{n}");
-        }
-    }
+    unclaimed_leader_switches(&probes, &mut notes);
+    number_repeated_ids(&mut components);
     let file = ChartFile {
         name: name.clone(),
         repository: repository.unwrap_or("https://example.invalid/charts").to_string(),
@@ -155,6 +139,31 @@ pub fn scaffold(helm: &Helm, chart: &Path, repository: Option<&str>) -> Result<S
         guesses: notes.guesses,
         todos: notes.todos,
     })
+}
+
+/// A TODO for each leader-election switch of the values that no requirement names.
+fn unclaimed_leader_switches(probes: &[Probe], notes: &mut Notes) {
+    for p in probes.iter().filter(|p| p.kind == Kind::Leader) {
+        if !notes.leader_keys.contains(&p.key) {
+            notes.todo(format!(
+                "`{}` looks like a leader-election switch, but no Deployment's arguments followed it: if a component needs it above one replica, add `requires: [{{what: leader election, check: {{value: {{key: {}, equals: true}}}}, set: …, source: …}}]`",
+                p.key, p.key
+            ));
+        }
+    }
+}
+
+/// Two Deployments with the same component label: the later ones are numbered (`controller-2`).
+fn number_repeated_ids(components: &mut [ComponentFile]) {
+    let mut used = std::collections::HashSet::new();
+    for c in components {
+        let base = c.id.clone();
+        let mut n = 1;
+        while !used.insert(c.id.clone()) {
+            n += 1;
+            c.id = format!("{base}-{n}");
+        }
+    }
 }
 
 /// What the scaffold guessed and what it could not find, in the order found.
