@@ -693,6 +693,11 @@ fn readiness(
             source: "TODO: where the program's source or maintainers say two replicas need it".into(),
         });
     }
+    if requires.is_empty() {
+        notes.todo(format!(
+            "{id}: no leader election seen in the render: if every replica acts on its own (a controller that reconciles or writes), say so with `singleInstance` (the maintainers' word) or a `caveat`; a webhook or a proxy needs neither"
+        ));
+    }
     let text = format!("guessed from the render: {}", said.join("; "));
     (
         ReadinessFile {
