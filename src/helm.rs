@@ -51,14 +51,24 @@ impl Helm {
         self.show("values", chart)
     }
 
-    /// The values a release of `chart` renders with when given none: the chart's defaults with its subcharts'
-    /// (`helm install --dry-run=client --debug` prints them as COMPUTED VALUES; `helm show values` has only the
-    /// parent's). Nothing is installed and no cluster is asked.
-    pub fn computed_values(&self, release: &str, chart: &Path, namespace: &str) -> Result<String> {
+    /// The values a release of `chart` renders with, `values` files applied in order, merged as Helm merges
+    /// them, the subcharts' defaults included (`helm install --dry-run=client --debug` prints them as COMPUTED
+    /// VALUES; `helm show values` has only the parent's defaults). Helm 4 only: nothing is installed and no
+    /// cluster is asked (helm 3 asks the cluster for its version first, even with `--dry-run=client`).
+    pub fn computed_values(&self, release: &str, chart: &Path, namespace: &str, values: &[PathBuf]) -> Result<String> {
+        if !self.version.starts_with("v4") {
+            return Err(Error::Helm(format!(
+                "computed values need helm 4 (helm {} would ask a cluster)",
+                self.version
+            )));
+        }
         let mut cmd = Command::new(&self.path);
         cmd.args(["install", release])
             .arg(chart)
             .args(["-n", namespace, "--dry-run=client", "--debug"]);
+        for v in values {
+            cmd.arg("-f").arg(v);
+        }
         let what = format!("helm install --dry-run=client --debug {release} {}", chart.display());
         let text = self.stdout(&mut cmd, &what)?;
         let start = text

@@ -68,9 +68,15 @@ pub fn scaffold(helm: &Helm, chart: &Path, repository: Option<&str>) -> Result<S
         )));
     }
     // The defaults with the subcharts' (their keys are probed too); the parent's values.yaml when helm cannot say.
-    let defaults: Value = match helm.computed_values(RELEASE, chart, &name) {
+    let mut notes = Notes::default();
+    let defaults: Value = match helm.computed_values(RELEASE, chart, &name, &[]) {
         Ok(text) => parse_yaml(&text, "the chart's computed values")?,
-        Err(_) => parse_yaml(&helm.show_values(chart)?, "the chart's values.yaml")?,
+        Err(e) => {
+            notes.todo(format!(
+                "subcharts' own keys were not probed ({e}): run the scaffold with helm 4 to find them"
+            ));
+            parse_yaml(&helm.show_values(chart)?, "the chart's values.yaml")?
+        }
     };
     let bare = render(helm, chart, &name, None)?;
     let deployments: Vec<&Object> = bare.iter().filter(|o| o.kind == "Deployment").collect();
@@ -81,7 +87,6 @@ pub fn scaffold(helm: &Helm, chart: &Path, repository: Option<&str>) -> Result<S
     }
     let probes = probes(&defaults);
     let (probed, failed) = probe_render(helm, chart, &name, &probes)?;
-    let mut notes = Notes::default();
     for key in failed {
         notes.todo(format!("the probe render failed with `{key}` set, so it was not tried"));
     }
