@@ -734,6 +734,48 @@ mod tests {
     }
 
     #[test]
+    fn values_merge_as_helm_merges_them() {
+        use serde_json::json;
+        // (name, base, over, merged)
+        let cases = [
+            (
+                "maps merge",
+                json!({"a": {"b": 1, "c": 2}}),
+                json!({"a": {"c": 3}}),
+                json!({"a": {"b": 1, "c": 3}}),
+            ),
+            (
+                "null removes",
+                json!({"a": {"b": 1, "c": 2}}),
+                json!({"a": {"b": null}}),
+                json!({"a": {"c": 2}}),
+            ),
+            (
+                "lists replace",
+                json!({"a": [1, 2]}),
+                json!({"a": [3]}),
+                json!({"a": [3]}),
+            ),
+            (
+                "a scalar replaces a map",
+                json!({"a": {"b": 1}}),
+                json!({"a": false}),
+                json!({"a": false}),
+            ),
+            (
+                "new keys join",
+                json!({}),
+                json!({"leaderElect": true}),
+                json!({"leaderElect": true}),
+            ),
+        ];
+        for (name, mut base, over, want) in cases {
+            merge(&mut base, over);
+            assert_eq!(base, want, "{name}");
+        }
+    }
+
+    #[test]
     fn values_files() {
         // (name, text, parsed or the error's start)
         let cases: [(&str, &str, Result<serde_yaml::Value, &str>); 4] = [
