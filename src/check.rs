@@ -3,7 +3,7 @@
 //! `verify` feeds it `helm template` renders; `audit` feeds it live dumps.
 
 use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Strategy, Strength};
-use crate::charts::file::OperatorPodsFile;
+use crate::charts::file::{OperatorPodsFile, RequiredCheck};
 use crate::charts::{Delivery, RuntimeSetting, StrategyDelivery};
 use crate::describe::{Setting, deliveries, strategy_words};
 use crate::k8s::{ALWAYS_ALLOW, HOSTNAME, LabelSelector, POD_TEMPLATE_HASH, VERSIONED_LABELS, labels_of};
@@ -125,8 +125,9 @@ fn check(setting: Setting, asked: String, found: String, ok: Option<bool>, deliv
 }
 
 /// Judges one component on `objects` (all releases rendered together, so neighbours are seen): one verdict per
-/// setting, each from its own function below.
-pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> Report {
+/// setting, each from its own function below. `values` are the release's values as Helm merges them (for
+/// requirements on a chart value; `None` for live state, where they are not seen).
+pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate], values: Option<&Value>) -> Report {
     let mut report = Report {
         release: intent.release.clone(),
         namespace: intent.namespace.clone(),
@@ -137,6 +138,7 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
     let how = deliveries(intent);
     if !intent.knowledge.rendered_by_helm() {
         report.checks = judge_runtime(intent, objects, &how);
+        report.checks.extend(requirement_checks(intent, None, values));
         return report;
     }
     let Some(dep) = objects
@@ -146,7 +148,7 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
         report.checks.push(check(
             Setting::Workload,
             format!("Deployment {} in {}", intent.workload, intent.namespace),
-            "not found".into(),
+            missing_workload(objects, &intent.namespace),
             Some(false),
             "chart",
         ));
@@ -169,7 +171,159 @@ pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate]) -> 
         .checks
         .push(pdb_check(objects, intent, &own, &neighbours, &how.pdb));
     report.checks.extend(failover_check(intent, d));
+    report.checks.extend(requirement_checks(intent, Some(d), values));
     report
+}
+
+/// What a render without the asked Deployment has instead: the Deployments of the namespace, by name.
+fn missing_workload(objects: &[Object], namespace: &str) -> String {
+    let names: Vec<&str> = objects
+        .iter()
+        .filter(|o| o.kind == "Deployment" && o.namespace == namespace)
+        .map(|o| o.name.as_str())
+        .collect();
+    match names.as_slice() {
+        [] => format!("not found; no Deployment is rendered in {namespace}"),
+        names => format!("not found; rendered in {namespace}: Deployment {}", names.join(", ")),
+    }
+}
+
+/// What the chart knowledge says must hold above one replica, each judged on the Deployment `d` (`None` when it is
+/// made outside the render) or on the release's `values`; nothing at one replica.
+fn requirement_checks(intent: &Intent, d: Option<&Value>, values: Option<&Value>) -> Vec<Check> {
+    if intent.replicas < 2 && intent.autoscale.is_none() {
+        return vec![];
+    }
+    intent
+        .knowledge
+        .requires
+        .iter()
+        .map(|r| {
+            let (asked, seen, ok) = judge_requirement(&r.check, d, values);
+            let found = if ok == Some(false) {
+                format!("{seen}; to set it: {}", r.set)
+            } else {
+                seen
+            };
+            let by = match r.check {
+                RequiredCheck::Runtime(_) => format!("runtime ({})", intent.knowledge.owner().unwrap_or("the chart")),
+                _ => "chart".into(),
+            };
+            check(Setting::Requirement, format!("{}: {asked}", r.what), found, ok, &by)
+        })
+        .collect()
+}
+
+/// One requirement: what is asked (in words), what was seen, and whether it holds (`None`: not visible here).
+fn judge_requirement(c: &RequiredCheck, d: Option<&Value>, values: Option<&Value>) -> (String, String, Option<bool>) {
+    match (c, d) {
+        (RequiredCheck::Runtime(why), _) => ("held at runtime".into(), why.clone(), None),
+        (RequiredCheck::Arg(a), Some(d)) => {
+            let asked = format!("{}={}", a.flag, a.equals);
+            let (seen, ok) = match (
+                flag_value(d, &a.flag, a.container.as_deref(), is_boolean(&a.equals)),
+                &a.default,
+            ) {
+                (Some(v), _) => (format!("{}={v}", a.flag), Some(v == a.equals)),
+                (None, Some(def)) => (
+                    format!("{} not given (defaults to {def})", a.flag),
+                    Some(*def == a.equals),
+                ),
+                (None, None) => (format!("{} not given", a.flag), Some(false)),
+            };
+            (asked, seen, ok)
+        }
+        (RequiredCheck::Env(e), Some(d)) => {
+            let asked = format!("{}={}", e.name, e.equals);
+            let (seen, ok) = match env_of(d, &e.name, e.container.as_deref()) {
+                Some(Some(v)) => (format!("{}={v}", e.name), Some(v == e.equals)),
+                Some(None) => (
+                    format!(
+                        "{} is set from a reference (valueFrom), which a render does not show",
+                        e.name
+                    ),
+                    Some(false),
+                ),
+                None => match &e.default {
+                    Some(def) => (
+                        format!("{} not set (defaults to {def})", e.name),
+                        Some(*def == e.equals),
+                    ),
+                    None => (format!("{} not set", e.name), Some(false)),
+                },
+            };
+            (asked, seen, ok)
+        }
+        (RequiredCheck::Value(v), _) => {
+            let asked = format!("{} = {}", v.key, v.equals);
+            let Some(values) = values else {
+                return (asked, "the release's values are not seen here".into(), None);
+            };
+            let got = v.key.split('.').try_fold(values, |node, seg| node.get(seg));
+            match got {
+                Some(x) => (asked, format!("{} = {x}", v.key), Some(*x == v.equals)),
+                None => (asked, format!("{} is not set", v.key), Some(false)),
+            }
+        }
+        (_, None) => ("—".into(), "not in the render".into(), None),
+    }
+}
+
+/// Whether a flag's value is a boolean (a bare `--flag` then means `true`, and the next argument is not its value).
+fn is_boolean(v: &str) -> bool {
+    matches!(v, "true" | "false")
+}
+
+/// The containers of workload `d`, or only the one called `name`.
+fn containers<'a>(d: &'a Value, name: Option<&'a str>) -> impl Iterator<Item = &'a Value> + 'a {
+    d.pointer("/spec/template/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(move |c| name.is_none_or(|n| c.get("name").and_then(Value::as_str) == Some(n)))
+}
+
+/// The value of command-line flag `flag` in the containers of `d` (the last one given wins, as Go's flag parsers
+/// do; one or two leading dashes alike): `--flag=v`, `--flag v`, or a bare `--flag` for a boolean (`true`).
+fn flag_value(d: &Value, flag: &str, container: Option<&str>, boolean: bool) -> Option<String> {
+    let name = flag.trim_start_matches('-');
+    let mut found = None;
+    for c in containers(d, container) {
+        let words: Vec<&str> = ["command", "args"]
+            .iter()
+            .filter_map(|k| c.get(*k).and_then(Value::as_array))
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        for (n, w) in words.iter().enumerate() {
+            if !w.starts_with('-') {
+                continue;
+            }
+            let (k, v) = w
+                .trim_start_matches('-')
+                .split_once('=')
+                .map_or((w.trim_start_matches('-'), None), |(k, v)| (k, Some(v)));
+            if k != name {
+                continue;
+            }
+            found = match v {
+                Some(v) => Some(v.to_string()),
+                None if boolean => Some("true".into()),
+                None => words.get(n + 1).map(|v| (*v).to_string()),
+            };
+        }
+    }
+    found
+}
+
+/// Environment variable `name` in the containers of `d`: `Some(Some(value))`, `Some(None)` when it comes from a
+/// reference, `None` when no container sets it.
+fn env_of(d: &Value, name: &str, container: Option<&str>) -> Option<Option<String>> {
+    containers(d, container)
+        .flat_map(|c| c.get("env").and_then(Value::as_array).into_iter().flatten())
+        .filter(|e| e.get("name").and_then(Value::as_str) == Some(name))
+        .last()
+        .map(|e| int_or_percent(e.get("value")))
 }
 
 /// Replicas: the Deployment's count, or for an autoscaled component the HPA that targets it.
@@ -791,14 +945,21 @@ pub fn render_drift(
             return false;
         };
         intents.iter().any(|i| {
-            i.pdb.is_some() == wanted
-                && i.namespace == pdb.namespace
-                && objs.iter().any(|d| {
-                    d.kind == "Deployment"
-                        && d.name == i.workload
-                        && d.namespace == i.namespace
-                        && sel.matches(&labels_of(d.value.pointer("/spec/template/metadata/labels")))
-                })
+            let pods = |d: &Object| labels_of(d.value.pointer("/spec/template/metadata/labels"));
+            let deployments: Vec<&Object> = objs
+                .iter()
+                .filter(|d| d.kind == "Deployment" && d.namespace == i.namespace)
+                .collect();
+            // A component whose Deployment is not rendered under its name is a ✗ of its own already: its PDB is
+            // then found through the Deployments the component's selector picks, not reported a second time.
+            let own: Vec<&Object> = match deployments.iter().find(|d| d.name == i.workload) {
+                Some(d) => vec![*d],
+                None => deployments
+                    .into_iter()
+                    .filter(|d| i.selector.matches(&pods(d)))
+                    .collect(),
+            };
+            i.pdb.is_some() == wanted && i.namespace == pdb.namespace && own.iter().any(|d| sel.matches(&pods(d)))
         })
     };
     let added_on_purpose = |id: &str| {
@@ -859,6 +1020,7 @@ pub(crate) mod fixtures {
         tolerations: Delivery::Values("tolerations"),
         autoscale: None,
         runtime: None,
+        requires: &[],
     };
 
     /// The anti-affinity preset of [`RUNTIME`].
@@ -968,6 +1130,130 @@ mod tests {
     fn deployment(spec: Value) -> Value {
         json!({"kind": "Deployment", "metadata": {"name": "web", "namespace": "ns"},
                "spec": {"template": {"metadata": {"labels": {"app": "web"}}, "spec": spec}}})
+    }
+
+    #[test]
+    fn requirements_above_one_replica_are_judged_on_the_render() {
+        use crate::charts::file::{ArgCheck, EnvCheck, ValueCheck};
+        let arg = |flag: &str, default: Option<&str>| {
+            RequiredCheck::Arg(ArgCheck {
+                flag: flag.into(),
+                equals: "true".into(),
+                default: default.map(String::from),
+                container: None,
+            })
+        };
+        let env = RequiredCheck::Env(EnvCheck {
+            name: "LEADER".into(),
+            equals: "on".into(),
+            default: None,
+            container: None,
+        });
+        let value = RequiredCheck::Value(ValueCheck {
+            key: "controller.leaderElect".into(),
+            equals: json!(true),
+        });
+        let pod =
+            |args: Value, env: Value| deployment(json!({"containers": [{"name": "c", "args": args, "env": env}]}));
+        let values = json!({"controller": {"leaderElect": false}});
+        // (name, requirement, pod, values, what was seen, verdict)
+        type Case<'a> = (&'a str, RequiredCheck, Value, Option<&'a Value>, &'a str, Option<bool>);
+        let cases: [Case; 11] = [
+            (
+                "flag=true",
+                arg("--leader-elect", None),
+                pod(json!(["--leader-elect=true"]), json!([])),
+                None,
+                "--leader-elect=true",
+                Some(true),
+            ),
+            (
+                "flag=false",
+                arg("--leader-elect", None),
+                pod(json!(["--leader-elect=false"]), json!([])),
+                None,
+                "--leader-elect=false",
+                Some(false),
+            ),
+            (
+                "bare boolean flag",
+                arg("--leader-elect", None),
+                pod(json!(["--leader-elect", "--v=2"]), json!([])),
+                None,
+                "--leader-elect=true",
+                Some(true),
+            ),
+            (
+                "one dash, last wins",
+                arg("--leader-elect", None),
+                pod(json!(["--leader-elect", "-leader-elect=false"]), json!([])),
+                None,
+                "--leader-elect=false",
+                Some(false),
+            ),
+            (
+                "missing, no default",
+                arg("--leader-elect", None),
+                pod(json!(["--v=2"]), json!([])),
+                None,
+                "--leader-elect not given",
+                Some(false),
+            ),
+            (
+                "missing, default on",
+                arg("--leader-elect", Some("true")),
+                pod(json!([]), json!([])),
+                None,
+                "--leader-elect not given (defaults to true)",
+                Some(true),
+            ),
+            (
+                "a longer flag is another flag",
+                arg("--leader-elect", None),
+                pod(json!(["--leader-elect-namespace=x"]), json!([])),
+                None,
+                "--leader-elect not given",
+                Some(false),
+            ),
+            (
+                "env set",
+                env.clone(),
+                pod(json!([]), json!([{"name": "LEADER", "value": "on"}])),
+                None,
+                "LEADER=on",
+                Some(true),
+            ),
+            (
+                "env from a reference",
+                env,
+                pod(json!([]), json!([{"name": "LEADER", "valueFrom": {}}])),
+                None,
+                "LEADER is set from a reference (valueFrom), which a render does not show",
+                Some(false),
+            ),
+            (
+                "value off",
+                value.clone(),
+                pod(json!([]), json!([])),
+                Some(&values),
+                "controller.leaderElect = false",
+                Some(false),
+            ),
+            (
+                "value not seen",
+                value,
+                pod(json!([]), json!([])),
+                None,
+                "the release's values are not seen here",
+                None,
+            ),
+        ];
+        for (name, c, d, values, seen, ok) in cases {
+            let (_, got, verdict) = judge_requirement(&c, Some(&d), values);
+            assert_eq!((got.as_str(), verdict), (seen, ok), "{name}");
+        }
+        let (_, _, verdict) = judge_requirement(&RequiredCheck::Runtime("the owner".into()), None, None);
+        assert_eq!(verdict, None, "held at runtime: shown, never failed");
     }
 
     fn neighbour(owner: &str, pairs: &[(&str, &str)]) -> PodTemplate {
@@ -1676,7 +1962,7 @@ mod tests {
         for (name, replicas, objects, want) in cases {
             let mut i = intent(replicas);
             i.knowledge = &RUNTIME;
-            let report = judge(&i, &objects, &[]);
+            let report = judge(&i, &objects, &[], None);
             let got: Vec<(&str, &str, Option<bool>)> = report
                 .checks
                 .iter()
@@ -1687,19 +1973,35 @@ mod tests {
         }
         let mut i = intent(1);
         i.knowledge = &RUNTIME;
-        assert_eq!(judge(&i, &[], &[]).checks[1].asked, "none (preset off)");
+        assert_eq!(judge(&i, &[], &[], None).checks[1].asked, "none (preset off)");
     }
 
     #[test]
     fn a_missing_workload_is_one_failure() {
-        let report = judge(&intent(2), &[], &[]);
-        let got: Vec<(&str, &str, &str, Option<bool>)> = report
-            .checks
-            .iter()
-            .map(|c| (c.setting.name(), c.asked.as_str(), c.found.as_str(), c.ok))
-            .collect();
-        assert_eq!(got, [("workload", "Deployment web in ns", "not found", Some(false))]);
-        assert_eq!(report.failed(), 1);
+        let other = object(json!({"kind": "Deployment", "metadata": {"name": "web-controller", "namespace": "ns"}}));
+        // (name, objects, what the ✗ says)
+        let cases = [
+            ("nothing rendered", vec![], "not found; no Deployment is rendered in ns"),
+            (
+                "another name",
+                vec![other],
+                "not found; rendered in ns: Deployment web-controller",
+            ),
+        ];
+        for (name, objects, found) in cases {
+            let report = judge(&intent(2), &objects, &[], None);
+            let got: Vec<(&str, &str, &str, Option<bool>)> = report
+                .checks
+                .iter()
+                .map(|c| (c.setting.name(), c.asked.as_str(), c.found.as_str(), c.ok))
+                .collect();
+            assert_eq!(
+                got,
+                [("workload", "Deployment web in ns", found, Some(false))],
+                "{name}"
+            );
+            assert_eq!(report.failed(), 1, "{name}");
+        }
     }
 
     #[test]
@@ -1710,7 +2012,7 @@ mod tests {
             strength: Strength::Preferred,
         });
         let d = object(deployment(json!({})));
-        let report = judge(&i, &[d], &[]);
+        let report = judge(&i, &[d], &[], None);
         let got: Vec<(&str, &str, Option<bool>, &str)> = report
             .checks
             .iter()

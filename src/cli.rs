@@ -14,6 +14,7 @@ const EXAMPLES: &str = concat!(
   hagen generate                              catalog/cluster.yaml -> out/
   hagen generate --check                      in CI: fail when out/ is stale
   hagen verify --charts ../charts             prove out/ on the real charts with helm template
+  hagen chart scaffold CHART-1.0.0.tgz > catalog/charts/CHART.yaml   describe a chart hagen does not know
   hagen plan                                  what one node failure, a rollout and a drain do
   ",
     crate::live_command!(),
@@ -61,7 +62,7 @@ enum Command {
     },
     /// Render every release's real chart (bare and with out/) and judge each component's HA on the objects.
     #[command(
-        after_help = "Examples:\n  hagen verify --charts ../charts\n  hagen verify --helm /usr/local/bin/helm3 --output json"
+        after_help = "Examples:\n  hagen verify --charts ../charts\n  hagen verify --helm /usr/local/bin/helm3 --output json\n  hagen verify --diff   # the full diff when out/ is stale"
     )]
     Verify {
         /// The catalogue to read.
@@ -79,6 +80,9 @@ enum Command {
         /// A table for people, or JSON (with a `schemaVersion`) for programs.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         output: Format,
+        /// When the output folder is stale, print the full diff (not only which files differ).
+        #[arg(long)]
+        diff: bool,
     },
     /// From the catalogue alone: can every replica be placed, what one node failure, a rollout and a drain do.
     #[command(after_help = "Examples:\n  hagen plan\n  hagen plan --output json | jq '.components[]'")]
@@ -124,6 +128,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         output: Format,
     },
+    /// Chart knowledge: start a file for a chart hagen does not know.
+    Chart {
+        #[command(subcommand)]
+        command: ChartCommand,
+    },
     /// Print the catalogue's JSON Schema (committed as catalog/cluster.schema.json), or with `--chart` the schema of
     /// a chart knowledge file (committed as charts/chart.schema.json).
     Schema {
@@ -167,6 +176,27 @@ enum Command {
         /// Also append a failure's reason (or `ok`) to this file (Helm 4 discards a post-renderer's stderr).
         #[arg(long)]
         error_log: Option<PathBuf>,
+    },
+}
+
+/// `hagen chart …`.
+#[derive(Subcommand, Debug)]
+enum ChartCommand {
+    /// Render a chart (an archive or a folder) and print a starting chart knowledge file for it on stdout: one
+    /// component per Deployment, the values keys a probe render shows reaching each setting, readiness and
+    /// leader election; what it guessed and what it could not find (TODO) at the file's top (docs/charts.md).
+    #[command(after_help = "Examples:
+  hagen chart scaffold external-secrets-2.9.0.tgz --repository https://charts.external-secrets.io > catalog/charts/external-secrets.yaml
+  hagen schema --chart > catalog/charts/chart.schema.json")]
+    Scaffold {
+        /// The chart archive (`helm pull` writes `<chart>-<version>.tgz`) or an unpacked chart folder.
+        chart: PathBuf,
+        /// The chart repository it is published in (written as the file's `repository`).
+        #[arg(long)]
+        repository: Option<String>,
+        /// The helm binary (default: $HAGEN_HELM, else helm on PATH).
+        #[arg(long)]
+        helm: Option<PathBuf>,
     },
 }
 
@@ -293,7 +323,8 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
             charts,
             helm,
             output,
-        } => verify_cmd(&catalog, &out, charts.as_deref(), helm.as_deref(), output),
+            diff,
+        } => verify_cmd(&catalog, &out, charts.as_deref(), helm.as_deref(), output, diff),
         Command::Plan { catalog, output } => plan_cmd(&catalog, output),
         Command::Audit {
             input,
@@ -310,6 +341,14 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
             },
             output,
         ),
+        Command::Chart {
+            command:
+                ChartCommand::Scaffold {
+                    chart,
+                    repository,
+                    helm,
+                },
+        } => scaffold_cmd(&chart, repository.as_deref(), helm.as_deref()).map(|()| Outcome::Clean),
         Command::Schema { chart } => schema_cmd(chart).map(|()| Outcome::Clean),
         Command::Completions { shell } => completions_cmd(shell).map(|()| Outcome::Clean),
         Command::Init { nodes, catalog, name } => init_cmd(&nodes, &catalog, &name).map(|()| Outcome::Clean),
@@ -358,6 +397,7 @@ fn verify_cmd(
     charts: Option<&Path>,
     helm: Option<&Path>,
     output: Format,
+    diff: bool,
 ) -> Result<Outcome> {
     let helm = crate::helm::Helm::find(helm)?;
     let source = crate::helm::ChartSource::choose(charts);
@@ -379,14 +419,32 @@ fn verify_cmd(
     if failures > 0 {
         return Ok(Outcome::Findings(format!("hagen verify: {failures} problem(s) found")));
     }
-    if !v.stale.is_empty() {
-        return Ok(Outcome::Stale(format!(
-            "{}\n{} is not what the catalogue generates (the proof above is of a fresh generation): run `hagen generate` and commit the result",
-            v.stale,
+    let generate = format!(
+        "hagen generate --catalog {} --out {}",
+        crate::text::shell_word(&catalog.display().to_string()),
+        crate::text::shell_word(&out.display().to_string())
+    );
+    match v.out {
+        crate::verify::OutState::Current => Ok(Outcome::Clean),
+        crate::verify::OutState::Missing => Ok(Outcome::Stale(format!(
+            "{} does not exist yet: run `{generate}` to write what was proven",
             out.display()
-        )));
+        ))),
+        crate::verify::OutState::Stale { summary, diff: full } => {
+            let shown = if diff {
+                full
+            } else {
+                format!(
+                    "{}\n(`hagen verify --diff` shows the full difference)",
+                    summary.join("\n")
+                )
+            };
+            Ok(Outcome::Stale(format!(
+                "{shown}\n{} is not what the catalogue generates (the proof above is of a fresh generation): run `{generate}` and commit the result",
+                out.display()
+            )))
+        }
     }
-    Ok(Outcome::Clean)
 }
 
 /// `hagen plan`: what one node failure, a rollout and a drain do; fails when a component cannot survive one.
@@ -441,6 +499,19 @@ fn input_name(input: &Path) -> String {
     } else {
         input.display().to_string()
     }
+}
+
+/// `hagen chart scaffold`: prints a starting chart knowledge file on stdout, and what it guessed on stderr.
+fn scaffold_cmd(chart: &Path, repository: Option<&str>, helm: Option<&Path>) -> Result<()> {
+    let helm = crate::helm::Helm::find(helm)?;
+    let s = crate::scaffold::scaffold(&helm, chart, repository)?;
+    stdout(&s.text)?;
+    stderr(&format!(
+        "hagen chart scaffold: {} guesses and {} TODOs (listed at the top of the file); check them, then `hagen verify`",
+        s.guesses.len(),
+        s.todos.len()
+    ));
+    Ok(())
 }
 
 /// `hagen schema`: prints the catalogue's JSON Schema, or with `chart` the chart knowledge files' schema.

@@ -15,6 +15,8 @@ pub enum Setting {
     Strategy,
     Pdb,
     Failover,
+    /// What the chart knowledge says must hold above one replica (leader election).
+    Requirement,
     AlertRules,
     K3sTakeOver,
     Ready,
@@ -35,6 +37,7 @@ impl Setting {
             Setting::Strategy => "strategy",
             Setting::Pdb => "PDB",
             Setting::Failover => "failover",
+            Setting::Requirement => "requirement",
             Setting::AlertRules => "alert rules",
             Setting::K3sTakeOver => "k3s take-over",
             Setting::Ready => "ready",

@@ -71,9 +71,51 @@ impl Helm {
 
     /// `helm show values CHART`: the chart's default values.
     pub fn show_values(&self, chart: &Path) -> Result<String> {
+        self.show("values", chart)
+    }
+
+    /// The values a release of `chart` renders with, `values` files applied in order, merged as Helm merges
+    /// them, the subcharts' defaults included (`helm install --dry-run=client --debug` prints them as COMPUTED
+    /// VALUES; `helm show values` has only the parent's defaults). Helm 4 only: nothing is installed and no
+    /// cluster is asked (helm 3 asks the cluster for its version first, even with `--dry-run=client`).
+    pub fn computed_values(&self, release: &str, chart: &Path, namespace: &str, values: &[PathBuf]) -> Result<String> {
+        if !self.version.starts_with("v4") {
+            return Err(Error::Helm(format!(
+                "computed values need helm 4 (helm {} would ask a cluster)",
+                self.version
+            )));
+        }
         let mut cmd = Command::new(&self.path);
-        cmd.args(["show", "values"]).arg(chart);
-        self.stdout(&mut cmd, &format!("helm show values {}", chart.display()))
+        cmd.args(["install", release])
+            .arg(chart)
+            .args(["-n", namespace, "--dry-run=client", "--debug"]);
+        for v in values {
+            cmd.arg("-f").arg(v);
+        }
+        let what = format!("helm install --dry-run=client --debug {release} {}", chart.display());
+        let text = self.stdout(&mut cmd, &what)?;
+        let start = text
+            .find("\nCOMPUTED VALUES:\n")
+            .ok_or_else(|| Error::Helm(format!("{what} printed no COMPUTED VALUES")))?;
+        let rest = &text[start + "\nCOMPUTED VALUES:\n".len()..];
+        let end = ["\nHOOKS:\n", "\nMANIFEST:\n"]
+            .iter()
+            .filter_map(|m| rest.find(m))
+            .min()
+            .unwrap_or(rest.len());
+        Ok(rest[..end].to_string())
+    }
+
+    /// `helm show chart CHART`: the chart's Chart.yaml.
+    pub fn show_chart(&self, chart: &Path) -> Result<String> {
+        self.show("chart", chart)
+    }
+
+    /// `helm show WHAT CHART`.
+    fn show(&self, what: &str, chart: &Path) -> Result<String> {
+        let mut cmd = Command::new(&self.path);
+        cmd.args(["show", what]).arg(chart);
+        self.stdout(&mut cmd, &format!("helm show {what} {}", chart.display()))
     }
 
     /// Runs `cmd` (described as `what` in errors) and returns its stdout; a failure says helm's stderr.

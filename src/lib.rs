@@ -27,6 +27,7 @@ pub mod plan;
 pub mod readme;
 pub mod render;
 pub mod resolve;
+pub mod scaffold;
 mod suggest;
 pub mod text;
 pub mod verify;

@@ -116,6 +116,43 @@ impl FileSet {
         (changed, self.files.len() - changed)
     }
 
+    /// One line per file of `out` that is not what this set holds: `added`, `changed (+N -M lines)`, `removed`, or
+    /// why hagen cannot replace it; empty when `out` is fresh. Reads as [`FileSet::diff`] reads.
+    pub fn summary(&self, out: &Path) -> Vec<String> {
+        let existing = match inspect(out) {
+            Ok(e) => e,
+            Err(e) => return vec![e.to_string()],
+        };
+        let mut lines = Vec::new();
+        for (rel, fresh) in &self.files {
+            let path = out.join(rel).display().to_string();
+            match read_regular(&out.join(rel)) {
+                Ok(None) => lines.push(format!("{path}: added")),
+                Ok(Some(old)) if &old != fresh => {
+                    let d = similar::TextDiff::from_lines(&old, fresh);
+                    let count = |tag| d.iter_all_changes().filter(|c| c.tag() == tag).count();
+                    lines.push(format!(
+                        "{path}: changed (+{} -{} lines)",
+                        count(similar::ChangeTag::Insert),
+                        count(similar::ChangeTag::Delete)
+                    ));
+                }
+                Ok(Some(_)) => {}
+                Err(why) => lines.push(format!("{path} {why}")),
+            }
+        }
+        for rel in existing.hagen.iter().filter(|rel| !self.files.contains_key(*rel)) {
+            lines.push(format!("{}: removed (no longer generated)", out.join(rel).display()));
+        }
+        for (rel, what) in &existing.foreign {
+            lines.push(format!(
+                "{} is {what} that hagen did not write",
+                out.join(rel).display()
+            ));
+        }
+        lines
+    }
+
     /// The differences between this set and `out`, as a unified diff and notes; empty when `out` is fresh. Reads
     /// only regular files and never follows a link.
     pub fn diff(&self, out: &Path) -> String {

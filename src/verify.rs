@@ -98,6 +98,14 @@ struct Rendered {
     chart_path: PathBuf,
     /// `sha256:<hex>` of the chart that was rendered (what a proof in the lock names).
     chart_digest: String,
+    /// The values files of the overlay render, in order (the user's own, then hagen's overlay last).
+    files: Vec<PathBuf>,
+    /// The overlay render as helm printed it (before the post-renderer).
+    overlay_text: String,
+    /// The release's values as Helm merges them, when a requirement reads a chart value.
+    values: Option<Value>,
+    /// The Kubernetes version it was rendered for (`--kube-version`).
+    kube: Option<KubeVersion>,
 }
 
 use crate::k8s::KubeVersion;
@@ -133,7 +141,8 @@ fn render(
     let bare = helm.template(&rel.name, &chart_path, &rel.namespace, kube, &own)?;
     let mut with_overlay = own;
     with_overlay.push(values);
-    let mut overlay = helm.template(&rel.name, &chart_path, &rel.namespace, kube, &with_overlay)?;
+    let overlay_text = helm.template(&rel.name, &chart_path, &rel.namespace, kube, &with_overlay)?;
+    let mut overlay = overlay_text.clone();
     let patches = out.join(patches_path(&rel.name));
     let resources = out.join(resources_path(&rel.name));
     if patches.exists() || resources.exists() {
@@ -154,12 +163,67 @@ fn render(
         path: chart_path.clone(),
         source,
     })?;
+    let reads_values = rp.intents.iter().any(|i| {
+        i.knowledge
+            .requires
+            .iter()
+            .any(|r| matches!(r.check, crate::charts::file::RequiredCheck::Value(_)))
+    });
+    let values = if reads_values {
+        Some(merged_values(helm, &chart_path, &with_overlay)?)
+    } else {
+        None
+    };
     Ok(Rendered {
         bare: objects_from_stream(&bare, &rel.namespace)?,
         overlay: objects_from_stream(&overlay, &rel.namespace)?,
         chart_path,
         chart_digest,
+        files: with_overlay,
+        overlay_text,
+        values,
+        kube,
     })
+}
+
+/// The values a release renders with, merged as Helm merges them: the chart's defaults, then each file in order
+/// (maps merge key by key, a `null` removes the key, anything else replaces).
+fn merged_values(helm: &Helm, chart: &Path, files: &[PathBuf]) -> Result<Value> {
+    let mut merged = yaml_to_json(parse_values(&helm.show_values(chart)?, "the chart's values.yaml")?);
+    for f in files {
+        let text = crate::yaml::read_file(f, crate::yaml::SMALL.size)?;
+        merge(
+            &mut merged,
+            yaml_to_json(parse_values(&text, &f.display().to_string())?),
+        );
+    }
+    Ok(merged)
+}
+
+/// A values document as JSON (an empty document is an empty map).
+fn yaml_to_json(v: serde_yaml::Value) -> Value {
+    match serde_json::to_value(v) {
+        Ok(Value::Null) | Err(_) => Value::Object(serde_json::Map::new()),
+        Ok(v) => v,
+    }
+}
+
+/// Merges `over` into `base` the way Helm merges values files.
+fn merge(base: &mut Value, over: Value) {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                if v.is_null() {
+                    b.remove(&k);
+                } else if let Some(slot) = b.get_mut(&k) {
+                    merge(slot, v);
+                } else {
+                    b.insert(k, v);
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
 }
 
 /// Renders every release (in parallel) and judges every component.
@@ -202,7 +266,11 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
         .filter(|_| rules.is_some());
     let mut releases = Vec::new();
     for (n, (rp, r)) in plan.releases.iter().zip(&rendered).enumerate() {
-        let components: Vec<Report> = rp.intents.iter().map(|i| check::judge(i, &all, &templates)).collect();
+        let components: Vec<Report> = rp
+            .intents
+            .iter()
+            .map(|i| check::judge(i, &all, &templates, r.values.as_ref()))
+            .collect();
         let intents: Vec<&Intent> = rp.intents.iter().collect();
         let mut checks = Vec::new();
         let mut rule_name = None;
@@ -216,7 +284,7 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
         }
         let drift = check::render_drift(&r.bare, &r.overlay, &intents, rule_name.as_deref());
         let hints = if components.iter().any(|c| c.failed() > 0) {
-            moved_keys(helm, &r.chart_path, &out.join(values_path(&rp.release.name)))
+            moved_keys(helm, rp, r)
         } else {
             vec![]
         };
@@ -276,8 +344,19 @@ pub struct Verified {
     pub dropped: Vec<String>,
     /// The lock file, when it changed.
     pub lock_written: Option<PathBuf>,
-    /// The difference between out/ and a fresh generation (empty when out/ is current).
-    pub stale: String,
+    /// How the output folder compares with a fresh generation.
+    pub out: OutState,
+}
+
+/// The output folder against what the catalogue generates.
+#[derive(Debug, PartialEq, Eq)]
+pub enum OutState {
+    /// It is what the catalogue generates.
+    Current,
+    /// It does not exist yet (`hagen generate` has not run).
+    Missing,
+    /// It differs: one line per file, and the full unified diff.
+    Stale { summary: Vec<String>, diff: String },
 }
 
 /// Generates the catalogue's output into a scratch folder, renders and judges every release with it, records a
@@ -360,7 +439,17 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
         recorded,
         dropped,
         lock_written,
-        stale: files.diff(out),
+        out: if !out.exists() {
+            OutState::Missing
+        } else {
+            match files.diff(out) {
+                d if d.is_empty() => OutState::Current,
+                diff => OutState::Stale {
+                    summary: files.summary(out),
+                    diff,
+                },
+            }
+        },
     })
 }
 
@@ -385,21 +474,60 @@ fn leaf_paths(v: &serde_yaml::Value, prefix: &str, out: &mut Vec<(String, serde_
     }
 }
 
-/// Keys of the overlay that the chart's own values.yaml does not know, with where a key of that name lives now.
-/// The hints are an aid beside a ✗ already reported: when the two cannot be compared, one hint says why, rather
-/// than failing the verification or blaming every key.
-fn moved_keys(helm: &Helm, chart: &Path, values: &Path) -> Vec<String> {
+/// Keys of the overlay that the chart's own values.yaml does not know and its templates do not read, with where a
+/// key of that name lives now. A key is read when the render without it differs (a key commented out in
+/// values.yaml, like a PDB's `maxUnavailable`, is read all the same). The hints are an aid beside a ✗ already
+/// reported: when the two cannot be compared, one hint says why, rather than failing the verification or blaming
+/// every key.
+fn moved_keys(helm: &Helm, rp: &ReleasePlan, r: &Rendered) -> Vec<String> {
+    let Some(values) = r.files.last() else {
+        return vec![];
+    };
     let compared = helm
-        .show_values(chart)
+        .show_values(&r.chart_path)
         .and_then(|t| parse_values(&t, "the chart's values.yaml"))
         .and_then(|defaults| {
             let overlay = crate::yaml::read_file(values, crate::yaml::SMALL.size)?;
             Ok((defaults, parse_values(&overlay, &values.display().to_string())?))
         });
-    match compared {
-        Ok((defaults, overlay)) => key_hints(&defaults, &overlay),
-        Err(e) => vec![format!("no hint on moved keys: {e}")],
+    let (defaults, overlay) = match compared {
+        Ok(c) => c,
+        Err(e) => return vec![format!("no hint on moved keys: {e}")],
+    };
+    let mut hints = Vec::new();
+    for (key, hint) in key_hints(&defaults, &overlay) {
+        match templates_read(helm, rp, r, &overlay, &key) {
+            Ok(true) => {}
+            Ok(false) => hints.push(hint),
+            Err(e) => hints.push(format!("{hint} (whether the templates read it is unknown: {e})")),
+        }
     }
+    hints
+}
+
+/// Whether the chart's templates read `key` of the overlay: the render without it differs from the render with it.
+fn templates_read(helm: &Helm, rp: &ReleasePlan, r: &Rendered, overlay: &serde_yaml::Value, key: &str) -> Result<bool> {
+    let mut without = yaml_to_json(overlay.clone());
+    let segs: Vec<&str> = key.split('.').collect();
+    if let Some((last, parents)) = segs.split_last()
+        && let Some(Value::Object(m)) = parents.iter().try_fold(&mut without, |node, s| node.get_mut(*s))
+    {
+        m.remove(*last);
+    }
+    let dir = tempfile::tempdir().map_err(|source| Error::Write {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let file = dir.path().join("values.yaml");
+    std::fs::write(&file, crate::yaml::emit(&without)).map_err(|source| Error::Write {
+        path: file.clone(),
+        source,
+    })?;
+    let mut files = r.files.clone();
+    files.pop();
+    files.push(file);
+    let rel = &rp.release;
+    Ok(helm.template(&rel.name, &r.chart_path, &rel.namespace, r.kube, &files)? != r.overlay_text)
 }
 
 /// A values file (`what` names it in the error), bounded like every stream hagen reads.
@@ -408,14 +536,14 @@ fn parse_values(text: &str, what: &str) -> Result<serde_yaml::Value> {
     serde_yaml::from_str(text).map_err(|e| Error::Input(format!("{what}: {e}")))
 }
 
-/// The overlay's keys the chart's `defaults` do not know, with where a key of that name lives now; a key under
-/// a map the chart leaves empty (`affinity: {}`) is free-form and not reported.
-fn key_hints(defaults: &serde_yaml::Value, overlay: &serde_yaml::Value) -> Vec<String> {
+/// The overlay's keys the chart's `defaults` do not know (each with its hint), with where a key of that name lives
+/// now; a key under a map the chart leaves empty (`affinity: {}`) is free-form and not reported.
+fn key_hints(defaults: &serde_yaml::Value, overlay: &serde_yaml::Value) -> Vec<(String, String)> {
     let mut ours = Vec::new();
     leaf_paths(overlay, "", &mut ours);
     let mut theirs = Vec::new();
     leaf_paths(defaults, "", &mut theirs);
-    let mut hints: Vec<String> = ours
+    let mut hints: Vec<(String, String)> = ours
         .iter()
         .filter_map(|(path, _)| key_hint(path, defaults, &theirs))
         .collect();
@@ -425,7 +553,11 @@ fn key_hints(defaults: &serde_yaml::Value, overlay: &serde_yaml::Value) -> Vec<S
 }
 
 /// The hint for one leaf `path` of the overlay: none when `defaults` know it (or it lies under an empty map).
-fn key_hint(path: &str, defaults: &serde_yaml::Value, theirs: &[(String, serde_yaml::Value)]) -> Option<String> {
+fn key_hint(
+    path: &str,
+    defaults: &serde_yaml::Value,
+    theirs: &[(String, serde_yaml::Value)],
+) -> Option<(String, String)> {
     let segs: Vec<&str> = path.split('.').collect();
     let mut node = defaults;
     let mut unknown_at = None;
@@ -457,14 +589,15 @@ fn key_hint(path: &str, defaults: &serde_yaml::Value, theirs: &[(String, serde_y
         .into_iter()
         .collect();
     let key = segs[..=n].join(".");
-    Some(if moved.is_empty() {
+    let hint = if moved.is_empty() {
         format!("`{key}` is not in the chart's values.yaml")
     } else {
         format!(
             "`{key}` is not in the chart's values.yaml; it now appears as `{}`",
             moved.join("`, `")
         )
-    })
+    };
+    Some((key, hint))
 }
 
 /// The human report.
@@ -608,11 +741,53 @@ mod tests {
             ("empty overlay", "", &[]),
         ];
         for (name, overlay, want) in cases {
-            assert_eq!(
-                key_hints(&defaults, &parse_values(overlay, "o").unwrap()),
-                want,
-                "{name}"
-            );
+            let hints: Vec<String> = key_hints(&defaults, &parse_values(overlay, "o").unwrap())
+                .into_iter()
+                .map(|(_, h)| h)
+                .collect();
+            assert_eq!(hints, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn values_merge_as_helm_merges_them() {
+        use serde_json::json;
+        // (name, base, over, merged)
+        let cases = [
+            (
+                "maps merge",
+                json!({"a": {"b": 1, "c": 2}}),
+                json!({"a": {"c": 3}}),
+                json!({"a": {"b": 1, "c": 3}}),
+            ),
+            (
+                "null removes",
+                json!({"a": {"b": 1, "c": 2}}),
+                json!({"a": {"b": null}}),
+                json!({"a": {"c": 2}}),
+            ),
+            (
+                "lists replace",
+                json!({"a": [1, 2]}),
+                json!({"a": [3]}),
+                json!({"a": [3]}),
+            ),
+            (
+                "a scalar replaces a map",
+                json!({"a": {"b": 1}}),
+                json!({"a": false}),
+                json!({"a": false}),
+            ),
+            (
+                "new keys join",
+                json!({}),
+                json!({"leaderElect": true}),
+                json!({"leaderElect": true}),
+            ),
+        ];
+        for (name, mut base, over, want) in cases {
+            merge(&mut base, over);
+            assert_eq!(base, want, "{name}");
         }
     }
 

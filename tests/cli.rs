@@ -149,8 +149,11 @@ fn help_shows_examples_and_describes_every_flag() {
         "init",
         "completions",
         "post-render",
+        "chart scaffold",
     ] {
-        let help = text(&hagen(dir.path(), &[cmd, "--help"], None).stdout);
+        let mut args: Vec<&str> = cmd.split(' ').collect();
+        args.push("--help");
+        let help = text(&hagen(dir.path(), &args, None).stdout);
         // clap prints an option without a description as the bare flag at the line's end.
         // In long help (a long description), clap puts each description on the line after the flag.
         let lines: Vec<&str> = help.lines().collect();

@@ -60,7 +60,7 @@ pub fn component<'a>(
     templates: &[PodTemplate],
     nodes: &IndexMap<String, NodeInfo>,
 ) -> Judged<'a> {
-    let mut report = check::judge(i, &dump.objects, templates);
+    let mut report = check::judge(i, &dump.objects, templates, None);
     let mine = pods_of(i, dump);
     let dep = dump
         .objects

@@ -194,6 +194,80 @@ pub struct ComponentFile {
     pub affinity: Setting,
     pub pdb: PdbSetting,
     pub tolerations: Setting,
+    /// What must hold for the component to run above one replica (leader election, say): `hagen verify` checks
+    /// each on the rendered objects and fails, naming it and how to set it, when one does not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<RequirementFile>,
+}
+
+/// One thing that must hold above one replica.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementFile {
+    /// What it is, in words (`leader election`).
+    pub what: String,
+    /// Where `hagen verify` sees it.
+    pub check: RequiredCheck,
+    /// How to make it hold, in words (`leaderElect: true` in the release's values).
+    pub set: String,
+    /// Where upstream says it is needed (source file and line, an issue).
+    pub source: String,
+}
+
+/// Where a requirement is seen.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum RequiredCheck {
+    /// A container argument of the rendered workload: `--flag=value`, `--flag value`, or a bare `--flag` (true).
+    Arg(ArgCheck),
+    /// An environment variable of a container of the rendered workload.
+    Env(EnvCheck),
+    /// A chart value, as the release's values leave it (the chart's defaults, the user's values, hagen's overlay).
+    Value(ValueCheck),
+    /// The workload is made outside the render and its owner sees to it (why, in words): shown, never failed.
+    Runtime(String),
+}
+
+/// A command-line flag of a container.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArgCheck {
+    /// The flag with its dashes (`--leader-elect`).
+    pub flag: String,
+    /// The value it must have (`"true"`).
+    pub equals: String,
+    /// The program's value when the flag is not given; without one, a missing flag fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// The container to look in (any container of the pod when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+}
+
+/// An environment variable of a container.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnvCheck {
+    /// The variable's name.
+    pub name: String,
+    /// The value it must have.
+    pub equals: String,
+    /// The program's value when the variable is not set; without one, a missing variable fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// The container to look in (any container of the pod when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+}
+
+/// A chart value.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValueCheck {
+    /// The values key path (dots separate levels).
+    pub key: String,
+    /// The value it must have.
+    pub equals: serde_json::Value,
 }
 
 /// A known problem of a component at more than one replica.

@@ -106,6 +106,8 @@ pub struct Component {
     pub autoscale: Option<&'static str>,
     /// Who creates the Deployment at runtime, when Helm does not.
     pub runtime: Option<&'static RuntimeOwner>,
+    /// What must hold above one replica (leader election, say), checked by verify on the render.
+    pub requires: &'static [file::RequirementFile],
 }
 
 /// A known problem of a component at more than one replica, with a stable code a catalogue can acknowledge.
@@ -251,7 +253,8 @@ impl Component {
     }
 }
 
-fn expand_workload(pattern: &str, chart: &str, release: &str, namespace: &str) -> String {
+/// A workload name pattern expanded for a release (see [`Component::workload_name`]).
+pub fn expand_workload(pattern: &str, chart: &str, release: &str, namespace: &str) -> String {
     let mut out = String::new();
     let mut rest = pattern;
     while let Some(start) = rest.find('{') {
@@ -386,7 +389,7 @@ impl Registry {
             crate::yaml::check_bounds(&text, crate::yaml::SMALL)
                 .map_err(|e| format!("{}: {} (at byte {})", path.display(), e.message, e.offset))?;
             let parsed = file::parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
-            check(&parsed).map_err(|e| format!("{}: chart {}: {e}", path.display(), parsed.name))?;
+            validate(&parsed).map_err(|e| format!("{}: chart {}: {e}", path.display(), parsed.name))?;
             let name = parsed.name.clone();
             if reg.charts.get(&name).is_some_and(|k| !k.user) {
                 notes.push(format!(
@@ -462,7 +465,7 @@ impl Registry {
 /// Consistency a schema cannot express: unique component ids, Kubernetes-valid selectors and workload names,
 /// non-empty key paths, complete anti-affinity presets, a runtime owner for runtime settings, changes naming real
 /// components.
-fn check(f: &ChartFile) -> Result<(), String> {
+pub fn validate(f: &ChartFile) -> Result<(), String> {
     let mut seen = std::collections::HashSet::new();
     let runtime_used = f
         .components
@@ -534,6 +537,7 @@ fn check(f: &ChartFile) -> Result<(), String> {
             PdbSetting::Values(v) => Some(&v.key),
             _ => None,
         };
+        requirements_ok(&c.requires).map_err(at)?;
         for (name, k) in [
             ("strategy", strategy_key),
             ("pdb", pdb_key),
@@ -550,6 +554,27 @@ fn check(f: &ChartFile) -> Result<(), String> {
                 "a change names component `{}`, which the chart does not have",
                 ch.component
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Requirements above one replica: a flag that starts with `-`, a variable name, a values key path.
+fn requirements_ok(requires: &[file::RequirementFile]) -> Result<(), String> {
+    use file::RequiredCheck;
+    for r in requires {
+        match &r.check {
+            RequiredCheck::Arg(a) if !a.flag.starts_with('-') || a.flag.contains(['=', ' ']) => {
+                return Err(format!(
+                    "requires `{}`: flag `{}` is not a flag (`--name`, without a value)",
+                    r.what, a.flag
+                ));
+            }
+            RequiredCheck::Env(e) if e.name.is_empty() || e.name.contains(['=', ' ']) => {
+                return Err(format!("requires `{}`: `{}` is not a variable name", r.what, e.name));
+            }
+            RequiredCheck::Value(v) => key_path_ok(&v.key).map_err(|m| format!("requires `{}`: {m}", r.what))?,
+            _ => {}
         }
     }
     Ok(())
@@ -733,6 +758,7 @@ fn build(k: &'static Knowledge, version: &str) -> Chart {
                 } else {
                     None
                 },
+                requires: Box::leak(c.requires.clone().into_boxed_slice()),
             }
         })
         .collect();
@@ -772,7 +798,7 @@ mod tests {
     fn every_builtin_file_parses_and_is_consistent() {
         for (name, text, sha256, json) in BUILTIN {
             let f = file::parse(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-            check(&f).unwrap_or_else(|e| panic!("{name}: {e}"));
+            validate(&f).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(format!("{}.yaml", f.name), *name, "file named after its chart");
             // The forms build.rs embeds: the digest of the text, and JSON that reads as the YAML does.
             assert_eq!(*sha256, sha256_hex(text.as_bytes()), "{name}");
@@ -830,16 +856,16 @@ mod tests {
             ),
         ] {
             let f = file::parse(&chart_with(replace, with)).unwrap();
-            let e = check(&f).expect_err(expected);
+            let e = validate(&f).expect_err(expected);
             assert!(e.contains(expected), "{with}: {e}");
         }
         let presets = chart_with(
             "affinity: {values: affinity}",
             "affinity: {runtime: {values: p, env: P, default: soft, presets: {required: hard, preferred: soft}, how: h}}",
         ) + "runtime: {owner: O, deployer: d, placement: p, rollout: {serving: s, why: w}}\n";
-        let e = check(&file::parse(&presets).unwrap()).unwrap_err();
+        let e = validate(&file::parse(&presets).unwrap()).unwrap_err();
         assert!(e.contains("`presets` needs a value for `none`"), "{e}");
-        check(&file::parse(&chart_with("app: demo", "app: demo")).unwrap()).unwrap();
+        validate(&file::parse(&chart_with("app: demo", "app: demo")).unwrap()).unwrap();
     }
 
     #[test]
