@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const EXAMPLES: &str = "Examples:
-  hagen init nodes.json                       start a catalogue from `kubectl get nodes -o json > nodes.json`
+  hagen init live.json                        start a catalogue from the cluster (see `hagen init --help`)
   hagen generate                              catalog/cluster.yaml -> out/
   hagen generate --check                      in CI: fail when out/ is stale
   hagen verify --charts ../charts             prove out/ on the real charts with helm template
@@ -135,15 +135,19 @@ enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
-    /// Write a starting catalogue from `kubectl get nodes -o json` (nodes and their own labels) and, on k3s, the
-    /// components k3s bundles (narrowed to the Deployments found with `kubectl get nodes,deploy -A -o json`).
-    #[command(
-        after_help = "Examples:\n  kubectl get nodes -o json | hagen init -\n  kubectl get nodes,deploy -A -o json > cluster.json && hagen init cluster.json --name lab"
-    )]
+    /// Write a starting catalogue from live state: the nodes and their own labels, every Helm release (chart,
+    /// version, namespace, the values you gave it, secrets taken out), and on k3s its own charts with their
+    /// HelmChartConfig values; `kubectl get nodes -o json` alone gives the nodes and the components k3s bundles.
+    #[command(after_help = concat!(
+        "Examples:\n  ",
+        crate::adopt_command!(),
+        "\n  hagen init live.json --name lab\n  kubectl get nodes -o json | hagen init -\n\nA second run never overwrites the catalogue: it says what changed in the cluster since (exit 1 when something did)."
+    ))]
     Init {
-        /// The JSON kubectl printed; `-` for stdin.
-        nodes: PathBuf,
-        /// Where to write the catalogue (never overwritten; the schema goes next to it).
+        /// The JSON kubectl printed (one or more files, each of one or more documents); `-` for stdin.
+        #[arg(required = true, num_args = 1..)]
+        inputs: Vec<PathBuf>,
+        /// Where to write the catalogue (never overwritten; the schema goes next to it, own values in values/).
         #[arg(long, default_value = "catalog/cluster.yaml")]
         catalog: PathBuf,
         /// The cluster's name in the catalogue.
@@ -302,7 +306,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         ),
         Command::Schema { chart } => schema_cmd(chart).map(|()| Outcome::Clean),
         Command::Completions { shell } => completions_cmd(shell).map(|()| Outcome::Clean),
-        Command::Init { nodes, catalog, name } => init_cmd(&nodes, &catalog, &name).map(|()| Outcome::Clean),
+        Command::Init { inputs, catalog, name } => init_cmd(&inputs, &catalog, &name),
         Command::PostRender {
             patches,
             resources,
@@ -457,54 +461,42 @@ fn completions_cmd(shell: clap_complete::Shell) -> Result<()> {
     }
 }
 
-/// `hagen init`: writes a starting catalogue (and its schema beside it, when missing) from kubectl's JSON, after
-/// parsing and resolving it back; never overwrites a catalogue.
-fn init_cmd(nodes: &Path, catalog: &Path, name: &str) -> Result<()> {
-    let text = if is_stdin(nodes) {
-        crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size).map_err(|source| Error::Read {
-            path: nodes.to_path_buf(),
-            source,
-        })?
-    } else {
-        crate::yaml::read_file(nodes, crate::yaml::STREAM.size)?
-    };
-    let written = crate::init::init(&text, &input_name(nodes), name)?;
-    // Parsed back and resolved before anything is written.
-    let loaded = catalog::load_str(&written, &catalog.display().to_string())?;
-    resolve::resolve(&loaded, &crate::lock::Knowledge::builtin(), REPORTING)?;
-    if catalog.exists() {
-        return Err(Error::Output(format!(
-            "{} exists; hagen init never overwrites a catalogue (choose another --catalog)",
+/// Reads each input (a file, or `-` for stdin) within the stream bound, as (its name, its text).
+fn read_inputs(inputs: &[PathBuf]) -> Result<Vec<(String, String)>> {
+    inputs
+        .iter()
+        .map(|p| {
+            let text = if is_stdin(p) {
+                crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size).map_err(|source| {
+                    Error::Read {
+                        path: p.to_path_buf(),
+                        source,
+                    }
+                })?
+            } else {
+                crate::yaml::read_file(p, crate::yaml::STREAM.size)?
+            };
+            Ok((input_name(p), text))
+        })
+        .collect()
+}
+
+/// `hagen init`: writes a starting catalogue (its schema and own values files beside it) from kubectl's JSON,
+/// after reading it back and resolving it; a catalogue already there is compared, never overwritten.
+fn init_cmd(inputs: &[PathBuf], catalog: &Path, name: &str) -> Result<Outcome> {
+    let texts = read_inputs(inputs)?;
+    let report = crate::adopt::init(&texts, catalog, name)?;
+    for l in &report.lines {
+        stderr(l);
+    }
+    if report.changes > 0 {
+        return Ok(Outcome::Findings(format!(
+            "hagen init: {} change(s) in the cluster since {} was written; edit it by hand",
+            report.changes,
             catalog.display()
         )));
     }
-    write_catalogue(catalog, &written)?;
-    stderr(&format!(
-        "wrote {} ({} releases); check it, then run `hagen generate --catalog {}`",
-        catalog.display(),
-        loaded.catalogue.releases.len(),
-        catalog.display()
-    ));
-    Ok(())
-}
-
-/// Writes a new catalogue `text` at `catalog` (creating its folder) and `cluster.schema.json` beside it unless one
-/// is there.
-fn write_catalogue(catalog: &Path, text: &str) -> Result<()> {
-    let schema = catalog.with_file_name("cluster.schema.json");
-    let schema_text = serde_json::to_string_pretty(&catalog::schema()).map_err(Error::internal)?;
-    let werr = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Write { path, source }
-    };
-    if let Some(dir) = catalog.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(werr(dir))?;
-    }
-    std::fs::write(catalog, text).map_err(werr(catalog))?;
-    if !schema.exists() {
-        std::fs::write(&schema, format!("{schema_text}\n")).map_err(werr(&schema))?;
-    }
-    Ok(())
+    Ok(Outcome::Clean)
 }
 
 /// `hagen post-render`: applies the patches to the manifests on stdin and, with `error_log`, appends the outcome

@@ -4,7 +4,9 @@
 // No function over 100 lines (clippy.toml): tests aside, where a table may run long.
 #![cfg_attr(not(test), warn(clippy::too_many_lines))]
 
+pub mod adopt;
 pub mod alerts;
+pub mod archive;
 pub mod audit;
 pub mod catalog;
 pub mod charts;
@@ -18,6 +20,7 @@ pub mod helm;
 pub mod init;
 pub mod k3s;
 pub mod k8s;
+pub mod live;
 pub mod lock;
 pub mod model;
 pub mod output;
