@@ -242,3 +242,33 @@ fn differing_paths(cluster: &Value, catalogue: &Value) -> Vec<String> {
     }
     out
 }
+
+/// `hagen diff`: what upgrading the cluster in `inputs` (each its name and text) to the catalogue at `catalog`
+/// changes; objects compared when the chart archives are in `charts` (and `helm` can render them).
+pub fn diff(
+    inputs: &[(String, String)],
+    catalog: &Path,
+    charts: Option<&Path>,
+    helm: Option<&Path>,
+) -> Result<(crate::diff::Report, Vec<String>)> {
+    let live = crate::live::read_all(inputs)?;
+    let loaded = catalog::load_file(catalog)?;
+    let known = crate::lock::Knowledge::beside(catalog).map_err(Error::Knowledge)?;
+    let opts = crate::resolve::Options {
+        strict: false,
+        allow_unproven: true,
+    };
+    let plan = crate::resolve::resolve(&loaded, &known, opts)?;
+    let (files, rendered) = crate::generate::generate(&plan, &catalog.display().to_string(), "out")?;
+    let source = crate::helm::ChartSource::choose(charts);
+    let mut notes: Vec<String> = plan.warnings.iter().map(ToString::to_string).collect();
+    let helm = match crate::helm::Helm::find(helm) {
+        Ok(h) => Some(h),
+        Err(e) => {
+            notes.push(format!("objects not compared: {e}"));
+            None
+        }
+    };
+    let report = crate::diff::diff(&plan, &rendered, &files, &live, helm.as_ref().map(|h| (h, &source)))?;
+    Ok((report, notes))
+}

@@ -54,6 +54,10 @@ enum Command {
         /// Generate for chart versions hagen's chart knowledge was not proven on (then run `hagen verify`).
         #[arg(long)]
         allow_unproven: bool,
+        /// A folder of chart archives `<chart>-<version>.tgz` to check own values against (default: $HAGEN_CHARTS,
+        /// else the cache `hagen verify` pulls into; never fetched).
+        #[arg(long)]
+        charts: Option<PathBuf>,
     },
     /// Render every release's real chart (bare and with out/) and judge each component's HA on the objects.
     #[command(
@@ -154,6 +158,33 @@ enum Command {
         #[arg(long, default_value = "homelab")]
         name: String,
     },
+    /// What upgrading the cluster to the catalogue changes, per release: chart version, values (what Helm recorded
+    /// you gave it against your own values plus hagen's overlay) and, with the chart archives at hand, the objects
+    /// (Helm's manifest against `helm template`), summarised per component and setting. Exit 0 when nothing
+    /// changes, 2 when something does, 1 on error.
+    #[command(after_help = concat!(
+        "Examples:\n  ",
+        crate::adopt_command!(),
+        "\n  hagen diff live.json --charts ../charts\n  hagen diff live.json --output json | jq '.releases[].values[] | select(.kind == \"dropped\")'"
+    ))]
+    Diff {
+        /// The JSON kubectl printed (the same files `hagen init` reads); `-` for stdin.
+        #[arg(required = true, num_args = 1..)]
+        inputs: Vec<PathBuf>,
+        /// The catalogue to upgrade to.
+        #[arg(long, default_value = "catalog/cluster.yaml")]
+        catalog: PathBuf,
+        /// A folder of chart archives `<chart>-<version>.tgz` to render the objects with (default: $HAGEN_CHARTS,
+        /// else the cache `hagen verify` pulls into; never fetched).
+        #[arg(long)]
+        charts: Option<PathBuf>,
+        /// The helm binary (default: $HAGEN_HELM, else helm on PATH).
+        #[arg(long)]
+        helm: Option<PathBuf>,
+        /// A table for people, or JSON (with a `schemaVersion`) for programs.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        output: Format,
+    },
     /// Helm post-renderer: read rendered manifests on stdin, apply PATCHES, write the result on stdout.
     #[command(
         after_help = "Examples (one line for Helm 3, with hagen on PATH, and Helm 4, with the plugin in helm-plugin/):\n  helm upgrade --install REL CHART -f out/REL/values.yaml --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/REL/patches.yaml"
@@ -252,6 +283,8 @@ enum Outcome {
     Findings(String),
     /// The output folder is not what the catalogue generates: the difference and what to do.
     Stale(String),
+    /// `hagen diff` found changes: exit 2, as `helm diff --detailed-exitcode`.
+    Changes(String),
 }
 
 /// Runs hagen with the process arguments and returns its exit code.
@@ -262,6 +295,10 @@ pub fn run() -> ExitCode {
         Ok(Outcome::Findings(summary) | Outcome::Stale(summary)) => {
             stderr(&summary);
             ExitCode::FAILURE
+        }
+        Ok(Outcome::Changes(summary)) => {
+            stderr(&summary);
+            ExitCode::from(2)
         }
         Err(Error::ClosedPipe) => ExitCode::from(CLOSED_PIPE_STATUS),
         Err(e) => {
@@ -280,7 +317,14 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
             strict,
             check,
             allow_unproven,
-        } => generate_cmd(&catalog, &out, Options { strict, allow_unproven }, check),
+            charts,
+        } => generate_cmd(
+            &catalog,
+            &out,
+            Options { strict, allow_unproven },
+            check,
+            &crate::helm::ChartSource::choose(charts.as_deref()),
+        ),
         Command::Verify {
             catalog,
             out,
@@ -307,6 +351,13 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         Command::Schema { chart } => schema_cmd(chart).map(|()| Outcome::Clean),
         Command::Completions { shell } => completions_cmd(shell).map(|()| Outcome::Clean),
         Command::Init { inputs, catalog, name } => init_cmd(&inputs, &catalog, &name),
+        Command::Diff {
+            inputs,
+            catalog,
+            charts,
+            helm,
+            output,
+        } => diff_cmd(&inputs, &catalog, charts.as_deref(), helm.as_deref(), output),
         Command::PostRender {
             patches,
             resources,
@@ -317,8 +368,14 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
 
 /// `hagen generate`: renders the catalogue and writes the output folder, or with `check` compares it and fails
 /// with the difference when it is stale.
-fn generate_cmd(catalog: &Path, out: &Path, opts: Options, check: bool) -> Result<Outcome> {
-    let (plan, files) = crate::generate_files(catalog, out, opts)?;
+fn generate_cmd(
+    catalog: &Path,
+    out: &Path,
+    opts: Options,
+    check: bool,
+    charts: &crate::helm::ChartSource,
+) -> Result<Outcome> {
+    let (plan, files) = crate::generate_files(catalog, out, opts, charts)?;
     for w in &plan.warnings {
         stderr(&w.to_string());
     }
@@ -494,6 +551,34 @@ fn init_cmd(inputs: &[PathBuf], catalog: &Path, name: &str) -> Result<Outcome> {
             "hagen init: {} change(s) in the cluster since {} was written; edit it by hand",
             report.changes,
             catalog.display()
+        )));
+    }
+    Ok(Outcome::Clean)
+}
+
+/// `hagen diff`: prints what the upgrade changes; exit 2 when it changes anything (as `helm diff
+/// --detailed-exitcode`).
+fn diff_cmd(
+    inputs: &[PathBuf],
+    catalog: &Path,
+    charts: Option<&Path>,
+    helm: Option<&Path>,
+    output: Format,
+) -> Result<Outcome> {
+    let texts = read_inputs(inputs)?;
+    let (report, notes) = crate::adopt::diff(&texts, catalog, charts, helm)?;
+    for n in &notes {
+        stderr(n);
+    }
+    emit(output, &report, crate::diff::table)?;
+    if report.changed() {
+        return Ok(Outcome::Changes(format!(
+            "hagen diff: {} change(s){}",
+            report.changes,
+            match report.dropped {
+                0 => String::new(),
+                n => format!(", {n} value(s) you set dropped"),
+            }
         )));
     }
     Ok(Outcome::Clean)

@@ -14,6 +14,7 @@ pub mod check;
 pub mod cli;
 pub mod delivery;
 pub mod describe;
+pub mod diff;
 pub mod error;
 pub mod generate;
 pub mod helm;
@@ -43,6 +44,7 @@ pub fn generate_files(
     catalog: &Path,
     out: &Path,
     opts: resolve::Options,
+    charts: &helm::ChartSource,
 ) -> error::Result<(model::Plan, output::FileSet)> {
     let loaded = catalog::load_file(catalog)?;
     let known = lock::Knowledge::beside(catalog).map_err(error::Error::Knowledge)?;
@@ -50,9 +52,50 @@ pub fn generate_files(
         let _ = writeln!(std::io::stderr(), "{n}");
     }
     let plan = resolve::resolve(&loaded, &known, opts)?;
+    let unchecked = check_own_values(&plan, &|chart, version| charts.find_local(chart, version))?;
+    if !unchecked.is_empty() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: own values not checked against their chart (no archive here; `hagen verify` checks them): {}",
+            unchecked.join(", ")
+        );
+    }
     let (files, rendered) = generate::generate(&plan, &display(catalog), &display(out))?;
     check_proven(&loaded, &known, &plan, &rendered, opts)?;
     Ok((plan, files))
+}
+
+/// Every release's own values against its chart's values at that version (the archive `find` locates, by
+/// chart and version): a key the chart does not take is an error at its place, with the closest key it has.
+/// Returns the releases with own values whose archive `find` did not have.
+pub fn check_own_values(
+    plan: &model::Plan,
+    find: &dyn Fn(&str, &str) -> Option<std::path::PathBuf>,
+) -> error::Result<Vec<String>> {
+    let mut diags = Vec::new();
+    let mut unchecked = Vec::new();
+    let mut read: indexmap::IndexMap<std::path::PathBuf, archive::ChartDefaults> = indexmap::IndexMap::new();
+    for rp in plan.releases.iter().filter(|rp| !rp.own_values.is_empty()) {
+        let rel = &rp.release;
+        let Some(path) = find(&rel.chart, &rel.version) else {
+            unchecked.push(format!("{} ({} {})", rel.name, rel.chart, rel.version));
+            continue;
+        };
+        if !read.contains_key(&path) {
+            let d = archive::read(&path).map_err(error::Error::Helm)?;
+            read.insert(path.clone(), d);
+        }
+        let chart = &read[&path];
+        let shown = format!("{} {}", rel.chart, rel.version);
+        for own in &rp.own_values {
+            diags.extend(catalog::values::unknown_keys(own, chart, &rel.name, &shown));
+        }
+    }
+    if diags.is_empty() {
+        Ok(unchecked)
+    } else {
+        Err(error::Error::Catalogue(diags))
+    }
 }
 
 /// Everything hagen delivers for a release must have been seen to take effect by `hagen verify` for that chart
