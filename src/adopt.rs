@@ -31,8 +31,7 @@ pub fn init(inputs: &[(String, String)], catalog: &Path, name: &str) -> Result<I
     let live = crate::live::read_all(inputs)?;
     let source = inputs.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(" + ");
     let dir = catalog.parent().unwrap_or(Path::new("")).to_path_buf();
-    let (registry, _) =
-        crate::charts::Registry::with_dir(&dir.join("charts")).map_err(Error::Knowledge)?;
+    let (registry, _) = crate::charts::Registry::with_dir(&dir.join("charts")).map_err(Error::Knowledge)?;
     let imported = crate::init::init(&live, &source, name, &registry)?;
     if catalog.exists() {
         return compare(catalog, &imported);
@@ -53,7 +52,11 @@ pub fn init(inputs: &[(String, String)], catalog: &Path, name: &str) -> Result<I
         .releases
         .len();
     let mut lines = imported.notes.clone();
-    lines.extend(conflicts.iter().map(|d| format!("{d} (resolve this before `hagen generate`)")));
+    lines.extend(
+        conflicts
+            .iter()
+            .map(|d| format!("{d} (resolve this before `hagen generate`)")),
+    );
     lines.push(format!(
         "wrote {} ({releases} releases{}); review it, then `hagen diff` and `hagen generate --catalog {}`",
         catalog.display(),
@@ -112,7 +115,11 @@ fn check_staged(catalog: &Path, imported: &Imported) -> Result<Vec<Diagnostic>> 
         Err(Error::Catalogue(diags)) => Ok(diags
             .into_iter()
             .map(|mut d| {
-                let rest = d.file.strip_prefix(&scratch_dir).unwrap_or(&d.file).trim_start_matches('/');
+                let rest = d
+                    .file
+                    .strip_prefix(&scratch_dir)
+                    .unwrap_or(&d.file)
+                    .trim_start_matches('/');
                 d.file = if shown_dir.is_empty() {
                     rest.to_string()
                 } else {
@@ -191,7 +198,11 @@ fn compare(catalog: &Path, imported: &Imported) -> Result<InitReport> {
         for own in values::read(&existing, i, o, &mut diags) {
             values::merge(&mut mine, &own.values);
         }
-        let theirs = imported.values.get(&r.name).cloned().unwrap_or(Value::Object(Default::default()));
+        let theirs = imported
+            .values
+            .get(&r.name)
+            .cloned()
+            .unwrap_or(Value::Object(Default::default()));
         let differ = differing_paths(&theirs, &mine);
         if !differ.is_empty() {
             changes.push(format!(
@@ -201,7 +212,11 @@ fn compare(catalog: &Path, imported: &Imported) -> Result<InitReport> {
             ));
         }
     }
-    for o in old.releases.iter().filter(|o| !new.releases.iter().any(|r| r.name == o.name)) {
+    for o in old
+        .releases
+        .iter()
+        .filter(|o| !new.releases.iter().any(|r| r.name == o.name))
+    {
         changes.push(format!(
             "release `{}` is in the catalogue, not among the cluster's releases (not installed yet?)",
             o.name
@@ -214,7 +229,7 @@ fn compare(catalog: &Path, imported: &Imported) -> Result<InitReport> {
     if changes.is_empty() {
         lines.push("the cluster matches it: nothing changed since it was written".into());
     } else {
-        lines.push(format!("since it was written ({} change(s)):", changes.len()));
+        lines.push(format!("the cluster and the catalogue differ ({}):", changes.len()));
         lines.extend(changes.iter().map(|c| format!("  {c}")));
     }
     Ok(InitReport {

@@ -36,7 +36,10 @@ fn wanted(path: &str) -> bool {
 /// Reads the chart at `path`: an archive, or a folder holding an unpacked chart.
 pub fn read(path: &Path) -> Result<ChartDefaults, String> {
     let files = if path.is_dir() {
-        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         let mut files = Vec::new();
         walk_dir(path, &name, &mut files)?;
         files

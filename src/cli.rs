@@ -548,7 +548,7 @@ fn init_cmd(inputs: &[PathBuf], catalog: &Path, name: &str) -> Result<Outcome> {
     }
     if report.changes > 0 {
         return Ok(Outcome::Findings(format!(
-            "hagen init: {} change(s) in the cluster since {} was written; edit it by hand",
+            "hagen init: {} difference(s) between the cluster and {}, which is never overwritten: edit it by hand",
             report.changes,
             catalog.display()
         )));

@@ -126,24 +126,24 @@ pub fn diff(
     })
 }
 
-/// The live record of a release: Helm's, and for a chart k3s installs, the values k3s's HelmChart gives it.
-fn record<'a>(rp: &ReleasePlan, live: &'a Live) -> (Option<&'a HelmRelease>, Value) {
+/// The live record of a release: Helm's, and for a chart k3s installs, the values k3s's HelmChart gives it (as
+/// files before the own values, and `--set` over everything).
+fn record<'a>(rp: &ReleasePlan, live: &'a Live) -> (Option<&'a HelmRelease>, Value, Value) {
     let rel = &rp.release;
     let found = live
         .releases
         .iter()
         .find(|r| r.name == rel.name && r.namespace == rel.namespace);
-    let base = if crate::k3s::is_helm_chart(rp) {
-        live.helm_charts
-            .iter()
-            .find(|h| h.name == rel.name)
-            .and_then(|h| serde_yaml::from_str::<Value>(&h.values_content).ok())
-            .filter(Value::is_object)
-            .unwrap_or_else(|| Value::Object(Default::default()))
-    } else {
-        Value::Object(Default::default())
-    };
-    (found, base)
+    let empty = || Value::Object(Default::default());
+    let chart = live
+        .helm_charts
+        .iter()
+        .find(|h| h.name == rel.name)
+        .filter(|_| crate::k3s::is_helm_chart(rp));
+    match chart {
+        Some(h) => (found, h.values.clone(), h.set.clone()),
+        None => (found, empty(), empty()),
+    }
 }
 
 fn release_diff(
@@ -154,7 +154,7 @@ fn release_diff(
     out: &Path,
 ) -> Result<ReleaseDiff> {
     let rel = &rp.release;
-    let (found, base) = record(rp, live);
+    let (found, base, set) = record(rp, live);
     let mut d = ReleaseDiff {
         release: rel.name.clone(),
         namespace: rel.namespace.clone(),
@@ -181,7 +181,8 @@ fn release_diff(
         return Ok(d);
     }
     let Some(found) = found else {
-        d.notes.push("Helm has no deployed release of this name in this namespace: the upgrade installs it".into());
+        d.notes
+            .push("Helm has no deployed release of this name in this namespace: the upgrade installs it".into());
         return Ok(d);
     };
     let was = crate::live::upstream_version(&found.version);
@@ -193,11 +194,12 @@ fn release_diff(
         values::merge(&mut new, &own.values);
     }
     values::merge(&mut new, &r.values);
+    values::merge(&mut new, &set);
     d.values = value_changes(&found.config, &new, &r.values);
     match charts {
         Some((helm, source)) => match source.find_local(&rel.chart, &rel.version) {
             Some(chart) => {
-                let rendered = render(rp, &base, &chart, helm, out)?;
+                let rendered = render(rp, (&base, &set), &chart, helm, out)?;
                 let before = crate::verify::objects_from_stream(&found.manifest, &rel.namespace)?;
                 objects_diff(rp, &before, &rendered, &mut d);
             }
@@ -218,7 +220,8 @@ fn release_diff(
 fn value_changes(was: &Value, new: &Value, overlay: &Value) -> Vec<ValueChange> {
     // hagen's when its overlay has the path, or replaces a mapping above it.
     let by_hagen = |path: &[String]| {
-        (1..=path.len()).any(|n| values::at_path(overlay, &path[..n]).is_some_and(|v| n == path.len() || !v.is_object()))
+        (1..=path.len())
+            .any(|n| values::at_path(overlay, &path[..n]).is_some_and(|v| n == path.len() || !v.is_object()))
     };
     let mut out = Vec::new();
     for (path, v) in values::leaves(was) {
@@ -239,7 +242,11 @@ fn value_changes(was: &Value, new: &Value, overlay: &Value) -> Vec<ValueChange> 
     }
     for (path, v) in values::leaves(new) {
         if values::at_path(was, &path).is_none() {
-            let kind = if by_hagen(&path) { ValueKind::Hagen } else { ValueKind::Added };
+            let kind = if by_hagen(&path) {
+                ValueKind::Hagen
+            } else {
+                ValueKind::Added
+            };
             out.push(change(&path, kind, None, Some(v)));
         }
     }
@@ -269,17 +276,23 @@ fn change(path: &[String], kind: ValueKind, from: Option<Value>, to: Option<Valu
     }
 }
 
-/// The release's objects as the upgrade makes them: `helm template` with k3s's values (`base`), the own values
-/// and the overlay in `out`, then hagen's patches and extra manifests.
-fn render(rp: &ReleasePlan, base: &Value, chart: &Path, helm: &Helm, out: &Path) -> Result<Vec<Object>> {
+/// The release's objects as the upgrade makes them: `helm template` with k3s's values files (`k3s.0`), the own
+/// values and the overlay in `out`, k3s's `--set` (`k3s.1`), then hagen's patches and extra manifests.
+fn render(rp: &ReleasePlan, k3s: (&Value, &Value), chart: &Path, helm: &Helm, out: &Path) -> Result<Vec<Object>> {
     let rel = &rp.release;
-    let mut files = Vec::new();
-    if base.as_object().is_some_and(|m| !m.is_empty()) {
-        let p = out.join(format!("{}/k3s-helmchart-values.yaml", rel.name));
-        let text = crate::yaml::to_string(base).map_err(Error::Internal)?;
-        std::fs::write(&p, text).map_err(|source| Error::Write { path: p.clone(), source })?;
-        files.push(p);
-    }
+    let write = |name: &str, v: &Value| -> Result<Option<std::path::PathBuf>> {
+        if v.as_object().is_none_or(serde_json::Map::is_empty) {
+            return Ok(None);
+        }
+        let p = out.join(format!("{}/{name}", rel.name));
+        let text = crate::yaml::to_string(v).map_err(Error::Internal)?;
+        std::fs::write(&p, text).map_err(|source| Error::Write {
+            path: p.clone(),
+            source,
+        })?;
+        Ok(Some(p))
+    };
+    let mut files: Vec<std::path::PathBuf> = write("k3s-helmchart-values.yaml", k3s.0)?.into_iter().collect();
     for o in &rp.own_values {
         files.push(
             o.file
@@ -288,6 +301,7 @@ fn render(rp: &ReleasePlan, base: &Value, chart: &Path, helm: &Helm, out: &Path)
         );
     }
     files.push(out.join(crate::paths::values_path(&rel.name)));
+    files.extend(write("k3s-helmchart-set.yaml", k3s.1)?);
     let mut text = helm.template(&rel.name, chart, &rel.namespace, &files)?;
     let read = |p: &Path| crate::yaml::read_file(p, crate::yaml::SMALL.size);
     let patches = out.join(crate::paths::patches_path(&rel.name));
@@ -305,7 +319,12 @@ fn render(rp: &ReleasePlan, base: &Value, chart: &Path, helm: &Helm, out: &Path)
     if !parsed.is_empty() || !extra.is_empty() {
         text = crate::patch::post_render(&text, &parsed, &extra)?;
     }
-    crate::verify::objects_from_stream(&text, &rel.namespace)
+    // Hooks are not part of the manifest Helm records (it keeps them apart, and runs them around the upgrade).
+    let objects = crate::verify::objects_from_stream(&text, &rel.namespace)?;
+    Ok(objects
+        .into_iter()
+        .filter(|o| o.value.pointer("/metadata/annotations/helm.sh~1hook").is_none())
+        .collect())
 }
 
 /// The kinds whose object is a component's workload.
@@ -343,12 +362,15 @@ fn objects_diff(rp: &ReleasePlan, before: &[Object], after: &[Object], d: &mut R
             Some(b) => {
                 let workload = explained.contains(&(a.kind.clone(), a.name.clone()));
                 let paths = differing(&normalised(&b.value, workload), &normalised(&a.value, workload));
-                if !paths.is_empty() && !(a.kind == "PodDisruptionBudget" && paths.iter().all(|p| p.starts_with("spec."))) {
+                // A PDB's spec is a component's PDB setting, compared above.
+                let pdb_setting = a.kind == "PodDisruptionBudget" && paths.iter().all(|p| p.starts_with("spec."));
+                if !paths.is_empty() && !pdb_setting {
                     let mut shown: Vec<String> = paths.iter().take(4).cloned().collect();
                     if paths.len() > 4 {
                         shown.push(format!("… {} more", paths.len() - 4));
                     }
-                    d.objects.push(format!("{} {} changed at {}", a.kind, a.name, shown.join(", ")));
+                    d.objects
+                        .push(format!("{} {} changed at {}", a.kind, a.name, shown.join(", ")));
                 }
             }
         }
@@ -410,7 +432,11 @@ fn settings_of(
     };
     vec![
         (Setting::Replicas, words(b, before, replicas), words(a, after, replicas)),
-        (Setting::AntiAffinity, words(b, before, anti_affinity), words(a, after, anti_affinity)),
+        (
+            Setting::AntiAffinity,
+            words(b, before, anti_affinity),
+            words(a, after, anti_affinity),
+        ),
         (Setting::Strategy, words(b, before, strategy), words(a, after, strategy)),
         (Setting::Pdb, words(b, before, pdb), words(a, after, pdb)),
         (Setting::Failover, words(b, before, failover), words(a, after, failover)),
@@ -418,9 +444,11 @@ fn settings_of(
 }
 
 fn pod_spec(o: &Object) -> Option<&Value> {
-    o.value
-        .pointer("/spec/template/spec")
-        .or_else(|| o.value.get("spec").filter(|_| !o.kind.ends_with("Set") && o.kind != "Deployment"))
+    o.value.pointer("/spec/template/spec").or_else(|| {
+        o.value
+            .get("spec")
+            .filter(|_| !o.kind.ends_with("Set") && o.kind != "Deployment")
+    })
 }
 
 fn replicas(o: &Object, _: &[Object], _: &Intent) -> String {
@@ -435,7 +463,11 @@ fn replicas(o: &Object, _: &[Object], _: &Intent) -> String {
 
 fn anti_affinity(o: &Object, _: &[Object], _: &Intent) -> String {
     let a = pod_spec(o).and_then(|s| s.pointer("/affinity/podAntiAffinity"));
-    let has = |k: &str| a.and_then(|a| a.get(k)).and_then(Value::as_array).is_some_and(|x| !x.is_empty());
+    let has = |k: &str| {
+        a.and_then(|a| a.get(k))
+            .and_then(Value::as_array)
+            .is_some_and(|x| !x.is_empty())
+    };
     match (
         has("requiredDuringSchedulingIgnoredDuringExecution"),
         has("preferredDuringSchedulingIgnoredDuringExecution"),
@@ -448,13 +480,22 @@ fn anti_affinity(o: &Object, _: &[Object], _: &Intent) -> String {
 }
 
 fn strategy(o: &Object, _: &[Object], _: &Intent) -> String {
-    let s = o.value.pointer("/spec/strategy").or_else(|| o.value.pointer("/spec/updateStrategy"));
-    let t = s.and_then(|s| s.get("type")).and_then(Value::as_str).unwrap_or("RollingUpdate");
+    let s = o
+        .value
+        .pointer("/spec/strategy")
+        .or_else(|| o.value.pointer("/spec/updateStrategy"));
+    let t = s
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
+        .unwrap_or("RollingUpdate");
     if t != "RollingUpdate" {
         return t.to_string();
     }
     let ru = s.and_then(|s| s.get("rollingUpdate"));
-    let field = |k: &str| ru.and_then(|r| r.get(k)).map(|v| v.as_str().map_or_else(|| v.to_string(), String::from));
+    let field = |k: &str| {
+        ru.and_then(|r| r.get(k))
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), String::from))
+    };
     match (field("maxSurge"), field("maxUnavailable")) {
         (None, None) => "RollingUpdate".into(),
         (s, u) => format!(
@@ -481,7 +522,11 @@ fn pdb(o: &Object, all: &[Object], _: &Intent) -> String {
         None => "none".into(),
         Some(p) => ["maxUnavailable", "minAvailable"]
             .iter()
-            .find_map(|k| p.value.pointer(&format!("/spec/{k}")).map(|v| format!("{k} {}", v.as_str().map_or_else(|| v.to_string(), String::from))))
+            .find_map(|k| {
+                p.value
+                    .pointer(&format!("/spec/{k}"))
+                    .map(|v| format!("{k} {}", v.as_str().map_or_else(|| v.to_string(), String::from)))
+            })
             .unwrap_or_else(|| "present".into()),
     }
 }
@@ -499,6 +544,15 @@ fn failover(o: &Object, _: &[Object], _: &Intent) -> String {
     }
 }
 
+/// A value on one line of at most 60 characters (the JSON output has it whole).
+fn shorten(s: &str) -> String {
+    let s = crate::text::comment(s);
+    if s.chars().count() <= 60 {
+        return s;
+    }
+    s.chars().take(59).collect::<String>() + "…"
+}
+
 /// The report as a table for people.
 pub fn table(r: &Report) -> String {
     let mut out = String::new();
@@ -512,7 +566,10 @@ pub fn table(r: &Report) -> String {
             d.release, d.namespace, d.chart, d.action
         ));
         for s in &d.settings {
-            out.push_str(&format!("  {:<14} {:<24} {} → {}\n", s.setting, s.component, s.from, s.to));
+            out.push_str(&format!(
+                "  {:<14} {:<24} {} → {}\n",
+                s.setting, s.component, s.from, s.to
+            ));
         }
         for v in &d.values {
             let (mark, word) = match v.kind {
@@ -522,8 +579,16 @@ pub fn table(r: &Report) -> String {
                 ValueKind::Changed => ('~', "changed"),
                 ValueKind::Added => ('+', "added"),
             };
-            let show = |x: &Option<Value>| x.as_ref().map_or_else(|| "(unset)".to_string(), |v| crate::text::comment(&v.to_string()));
-            out.push_str(&format!("{mark} {word:<12} {}: {} → {}\n", v.path, show(&v.from), show(&v.to)));
+            let show = |x: &Option<Value>| {
+                x.as_ref()
+                    .map_or_else(|| "(unset)".to_string(), |v| shorten(&v.to_string()))
+            };
+            out.push_str(&format!(
+                "{mark} {word:<12} {}: {} → {}\n",
+                v.path,
+                show(&v.from),
+                show(&v.to)
+            ));
         }
         for o in &d.objects {
             out.push_str(&format!("? object       {o}\n"));
@@ -531,7 +596,12 @@ pub fn table(r: &Report) -> String {
         for n in &d.notes {
             out.push_str(&format!("  note: {n}\n"));
         }
-        if d.settings.is_empty() && d.values.is_empty() && d.objects.is_empty() && d.version_from.is_none() && d.action != "install" {
+        if d.settings.is_empty()
+            && d.values.is_empty()
+            && d.objects.is_empty()
+            && d.version_from.is_none()
+            && d.action != "install"
+        {
             out.push_str("  no change\n");
         }
     }
@@ -541,7 +611,10 @@ pub fn table(r: &Report) -> String {
         r.releases.len(),
         r.dropped
     ));
-    if r.releases.iter().any(|d| d.values.iter().any(|v| v.kind == ValueKind::Secret)) {
+    if r.releases
+        .iter()
+        .any(|d| d.values.iter().any(|v| v.kind == ValueKind::Secret))
+    {
         out.push_str(&format!("! secret: {}\n", secrets::HOW_TO_SUPPLY));
     }
     out

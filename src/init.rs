@@ -9,8 +9,8 @@ use crate::catalog::{
     AntiAffinity, AvoidNodes, Catalogue, Cluster, Component, Delivery, Node, Pdb, Release, Settings, Strength,
 };
 use crate::charts::{self, K3s, Registry};
-use crate::live::Live;
 use crate::error::{Error, Result};
+use crate::live::Live;
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -114,9 +114,7 @@ fn k3s_cluster(
     if !k3s || !from_live {
         return None;
     }
-    let version = kubelet.filter(|v| {
-        k3s_release_form(v)
-    });
+    let version = kubelet.filter(|v| k3s_release_form(v));
     Some(crate::catalog::K3sCluster {
         version: version.map(String::from),
         charts: charts.clone(),
@@ -185,7 +183,11 @@ impl Import<'_> {
                 repository: chart.repository.to_string(),
                 version: r.version.clone(),
                 namespace: r.namespace.clone(),
-                components: chart.components.iter().map(|c| starting_component(c.id, &r.name)).collect(),
+                components: chart
+                    .components
+                    .iter()
+                    .map(|c| starting_component(c, &r.name))
+                    .collect(),
                 k3s_bundled: false,
                 values_files,
                 values: IndexMap::new(),
@@ -216,19 +218,11 @@ impl Import<'_> {
             };
             from_helm_charts.push(chart.name);
             self.k3s_charts.insert(chart.name.to_string(), version.to_string());
-            let content = live.configs.get(&(h.namespace.clone(), h.name.clone()));
-            let values = match content.map(|c| serde_yaml::from_str::<Value>(c)) {
-                None => Value::Object(Default::default()),
-                Some(Ok(v @ Value::Object(_))) => v,
-                Some(Ok(_)) => Value::Object(Default::default()),
-                Some(Err(e)) => {
-                    self.notes.push(format!(
-                        "HelmChartConfig {}/{}: its valuesContent is not YAML ({e}); not imported",
-                        h.namespace, h.name
-                    ));
-                    Value::Object(Default::default())
-                }
-            };
+            let values = live
+                .configs
+                .get(&(h.namespace.clone(), h.name.clone()))
+                .cloned()
+                .unwrap_or_else(|| Value::Object(Default::default()));
             let what = format!("k3s's HelmChartConfig {}/{} (its valuesContent)", h.namespace, h.name);
             let values_files = self.own_values(&h.name, values, &what, "the HelmChartConfig's valuesContent");
             out.push(Release {
@@ -237,7 +231,7 @@ impl Import<'_> {
                 repository: chart.repository.to_string(),
                 version: version.to_string(),
                 namespace: h.target_namespace.clone(),
-                components: chart.components.iter().map(|c| bundled_component(c.id)).collect(),
+                components: chart.components.iter().map(bundled_component).collect(),
                 k3s_bundled: true,
                 values_files,
                 values: IndexMap::new(),
@@ -248,7 +242,12 @@ impl Import<'_> {
         out.extend(
             k3s_bundled(deployments)
                 .into_iter()
-                .filter(|r| all || !matches!(self.registry.chart(&r.chart, &r.version).map(|c| c.k3s), Some(K3s::HelmChart(_))))
+                .filter(|r| {
+                    all || !matches!(
+                        self.registry.chart(&r.chart, &r.version).map(|c| c.k3s),
+                        Some(K3s::HelmChart(_))
+                    )
+                })
                 .filter(|r| !from_helm_charts.contains(&r.chart.as_str())),
         );
         out
@@ -326,7 +325,7 @@ fn k3s_bundled(deployments: &[(String, String)]) -> Vec<Release> {
                 deployments.is_empty()
                     || deployments.contains(&("kube-system".to_string(), c.workload_name(release, "kube-system")))
             })
-            .map(|c| bundled_component(c.id))
+            .map(bundled_component)
             .collect();
         if components.is_empty() {
             continue;
@@ -346,17 +345,24 @@ fn k3s_bundled(deployments: &[(String, String)]) -> Vec<Release> {
     releases
 }
 
-/// A bundled component `id` in tier 1, with a purpose and impact for the user to describe.
-fn bundled_component(id: &str) -> Component {
+/// A bundled component in tier 1, with a purpose and impact for the user to describe.
+fn bundled_component(c: &charts::Component) -> Component {
     Component {
-        purpose: format!("{id} bundled with k3s (describe what it does for you)."),
-        ..starting_component(id, "")
+        purpose: format!("{} bundled with k3s (describe what it does for you).", c.id),
+        ..starting_component(c, "")
     }
 }
 
-/// Component `id` of release `release` in tier 1, with a purpose and impact for the user to describe.
-fn starting_component(id: &str, release: &str) -> Component {
+/// Component `c` of release `release` in tier 1, with a purpose and impact for the user to describe; at one
+/// replica when its chart knowledge says it must run as a single instance.
+fn starting_component(c: &charts::Component, release: &str) -> Component {
+    let id = c.id;
+    let mut settings = Settings::default();
+    if c.single_instance.is_some() {
+        settings.replicas = Some(1);
+    }
     Component {
+        settings,
         name: id.to_string(),
         tier: 1,
         purpose: format!("{id} of release {release} (describe what it does for you)."),
@@ -364,7 +370,6 @@ fn starting_component(id: &str, release: &str) -> Component {
         single_instance_override: None,
         autoscale: None,
         acknowledge: IndexMap::new(),
-        settings: Settings::default(),
     }
 }
 

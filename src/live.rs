@@ -25,7 +25,7 @@ pub const RELEASE_SECRET_TYPE: &str = "helm.sh/release.v1";
 /// Why live state cannot be read, with the place: the input, the document and item, the object.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum LiveError {
-    #[error("{input}:{line}:{column}: not JSON as `kubectl get … -o json` prints it: {message}")]
+    #[error("{input}:{line}:{column}: not JSON from `kubectl get … -o json`: {message}")]
     NotJson {
         input: String,
         line: usize,
@@ -58,8 +58,8 @@ pub struct Live {
     pub deployments: Vec<(String, String)>,
     /// k3s's HelmCharts (helm.cattle.io/v1).
     pub helm_charts: Vec<HelmChart>,
-    /// k3s's HelmChartConfigs, by (namespace, name).
-    pub configs: IndexMap<(String, String), String>,
+    /// k3s's HelmChartConfigs' values (`spec.values`, then `spec.valuesContent` over them), by (namespace, name).
+    pub configs: IndexMap<(String, String), Value>,
     /// Each release's newest deployed revision, sorted by namespace and name.
     pub releases: Vec<HelmRelease>,
     /// Releases with no deployed revision (a failed install, one pending): (namespace, name, newest status).
@@ -75,8 +75,10 @@ pub struct HelmChart {
     pub target_namespace: String,
     /// `spec.chart`: a chart name, or the URL of a `.tgz` (k3s's own: `…/traefik-39.0.701+up39.0.7.tgz`).
     pub chart: String,
-    /// `spec.valuesContent`.
-    pub values_content: String,
+    /// The values k3s gives the chart as files: `spec.values`, then `spec.valuesContent` over them.
+    pub values: Value,
+    /// `spec.set` (`--set`, over every values file), as nested values.
+    pub set: Value,
 }
 
 /// One revision of a Helm release, as Helm stored it.
@@ -152,10 +154,18 @@ fn read_into(live: &mut Live, revisions: &mut Vec<HelmRelease>, text: &str, sour
         let doc = doc.map_err(|e| not_json(source, &e))?;
         let place = |i: Option<usize>| {
             let item = i.map(|i| format!("items[{i}]")).unwrap_or_else(|| "top level".into());
-            if d == 0 { item } else { format!("document {}, {item}", d + 1) }
+            if d == 0 {
+                item
+            } else {
+                format!("document {}, {item}", d + 1)
+            }
         };
         let items: Vec<(Option<usize>, Value)> = match doc {
-            Value::Object(mut m) if m.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List")) => {
+            Value::Object(mut m)
+                if m.get("kind")
+                    .and_then(Value::as_str)
+                    .is_some_and(|k| k.ends_with("List")) =>
+            {
                 match m.remove("items") {
                     Some(Value::Array(a)) => a.into_iter().enumerate().map(|(i, v)| (Some(i), v)).collect(),
                     _ => return Err(shape(source, place(None), "items: expected an array of objects")),
@@ -190,7 +200,10 @@ fn shape(source: &str, at: String, what: &str) -> LiveError {
 }
 
 fn text(v: &Value, pointer: &str) -> String {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or_default().to_string()
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// One object: kept when init or diff reads its kind.
@@ -215,13 +228,14 @@ fn read_item(
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| namespace.clone()),
             chart: text(&item, "/spec/chart"),
-            values_content: text(&item, "/spec/valuesContent"),
+            values: spec_values(&item).map_err(|w| shape(source, format!("{at}.spec.valuesContent"), &w))?,
+            set: set_values(&item),
             name,
             namespace,
         }),
         "HelmChartConfig" if group.starts_with("helm.cattle.io/") => {
-            live.configs
-                .insert((namespace, name), text(&item, "/spec/valuesContent"));
+            let values = spec_values(&item).map_err(|w| shape(source, format!("{at}.spec.valuesContent"), &w))?;
+            live.configs.insert((namespace, name), values);
         }
         "Secret" if item.get("type").and_then(Value::as_str) == Some(RELEASE_SECRET_TYPE) => {
             let data = text(&item, "/data/release");
@@ -236,6 +250,51 @@ fn read_item(
         _ => {}
     }
     Ok(())
+}
+
+/// A HelmChart's or HelmChartConfig's values as k3s's helm-controller passes them: `spec.values`, then
+/// `spec.valuesContent` (YAML) over them; or why the YAML is not values.
+fn spec_values(item: &Value) -> Result<Value, String> {
+    let mut out = match item.pointer("/spec/values") {
+        Some(v @ Value::Object(_)) => v.clone(),
+        _ => Value::Object(Default::default()),
+    };
+    let content = text(item, "/spec/valuesContent");
+    if !content.trim().is_empty() {
+        match serde_yaml::from_str::<Value>(&content) {
+            Ok(v @ Value::Object(_)) => crate::catalog::values::merge(&mut out, &v),
+            Ok(Value::Null) => {}
+            Ok(_) => return Err("expected a mapping of chart values".into()),
+            Err(e) => return Err(format!("not YAML: {e}")),
+        }
+    }
+    Ok(out)
+}
+
+/// A HelmChart's `spec.set` (`a.b: v`, as `--set a.b=v`) as nested values.
+fn set_values(item: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    for (k, v) in item
+        .pointer("/spec/set")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let mut at = &mut out;
+        let parts: Vec<&str> = k.split('.').collect();
+        for p in &parts[..parts.len() - 1] {
+            let slot = at
+                .entry(p.to_string())
+                .or_insert_with(|| Value::Object(Default::default()));
+            if !slot.is_object() {
+                *slot = Value::Object(Default::default());
+            }
+            let Value::Object(m) = slot else { unreachable!() };
+            at = m;
+        }
+        at.insert(parts[parts.len() - 1].to_string(), v.clone());
+    }
+    Value::Object(out)
 }
 
 fn release_of(r: Record, namespace: String, secret: String) -> HelmRelease {
@@ -259,7 +318,9 @@ fn release_of(r: Record, namespace: String, secret: String) -> HelmRelease {
 /// gzip when the magic says so, JSON.
 fn decode(data: &str) -> Result<Record, String> {
     let b64 = base64::engine::general_purpose::STANDARD;
-    let once = b64.decode(data.trim()).map_err(|e| format!("data.release is not base64: {e}"))?;
+    let once = b64
+        .decode(data.trim())
+        .map_err(|e| format!("data.release is not base64: {e}"))?;
     let twice = b64
         .decode(once.trim_ascii())
         .map_err(|e| format!("the record is not base64 as Helm writes it: {e}"))?;
@@ -355,8 +416,12 @@ mod tests {
         let live = read(&format!("{nodes}\n{list}"), "t").unwrap();
         assert_eq!(live.nodes.len(), 1);
         assert_eq!(live.releases.len(), 1);
-        assert_eq!((live.releases[0].revision, &live.releases[0].config), (2, &serde_json::json!({"a": 2})));
-        let only_failed = serde_json::json!({"kind": "List", "items": [secret(&record(1, "failed"), true, "failed", 1)]});
+        assert_eq!(
+            (live.releases[0].revision, &live.releases[0].config),
+            (2, &serde_json::json!({"a": 2}))
+        );
+        let only_failed =
+            serde_json::json!({"kind": "List", "items": [secret(&record(1, "failed"), true, "failed", 1)]});
         let live = read(&only_failed.to_string(), "t").unwrap();
         assert_eq!(live.undeployed, vec![("n".into(), "r".into(), "failed".into())]);
     }
@@ -366,7 +431,7 @@ mod tests {
         let bad = serde_json::json!({"kind": "List", "items": [{"kind": "Node"}, {"apiVersion": "v1", "kind": "Secret",
             "type": RELEASE_SECRET_TYPE, "metadata": {"name": "s", "namespace": "n"}, "data": {"release": "%%"}}]});
         let cases = [
-            ("{\"kind\": ", "t:1:9: not JSON"),
+            ("{\"kind\": ", "t:1:9: not JSON from"),
             ("[]", "t: top level: expected a Kubernetes object or a List"),
             ("{\"kind\": \"List\"}", "t: top level: items: expected an array"),
             (

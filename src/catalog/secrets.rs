@@ -43,8 +43,20 @@ pub const SECRET_PAIRS: &[(&str, &str)] = &[
 
 /// Last words of keys that name a secret (or switch it) rather than hold it.
 pub const NAMING_WORDS: &[&str] = &[
-    "name", "names", "ref", "enabled", "create", "key", "path", "file", "mount", "namespace", "annotations", "labels",
-    "type", "field",
+    "name",
+    "names",
+    "ref",
+    "enabled",
+    "create",
+    "key",
+    "path",
+    "file",
+    "mount",
+    "namespace",
+    "annotations",
+    "labels",
+    "type",
+    "field",
 ];
 
 /// A key's lowercase words: `adminPassword` → admin, password; `AWS_SECRET_ACCESS_KEY` → aws, secret, access, key.
@@ -230,14 +242,24 @@ mod tests {
         let found: Vec<String> = redact(&mut v).into_iter().map(|r| r.path).collect();
         assert_eq!(
             found,
-            ["grafana.adminPassword", "auth.token", "middlewares.basicAuth.users[0]", "tls.extra"]
+            [
+                "grafana.adminPassword",
+                "auth.token",
+                "middlewares.basicAuth.users[0]",
+                "tls.extra"
+            ]
         );
         assert_eq!(v["grafana"]["adminUser"], "admin");
         assert_eq!(v["auth"]["tokenEnabled"], true);
         assert_eq!(v["secret"], json!({"create": true, "name": "x"}));
         assert_eq!(
             placeholders(&v),
-            ["/grafana/adminPassword", "/auth/token", "/middlewares/basicAuth/users/0", "/tls/extra"]
+            [
+                "/grafana/adminPassword",
+                "/auth/token",
+                "/middlewares/basicAuth/users/0",
+                "/tls/extra"
+            ]
         );
         // Redacting again finds nothing new.
         assert!(redact(&mut v).is_empty());

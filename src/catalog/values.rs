@@ -368,9 +368,17 @@ fn unknown_walk(
                 if !commented.iter().any(|c| c == k) {
                     let mut p = path.clone();
                     p.push(k.clone());
-                    let mut candidates: Vec<String> =
-                        defaults.and_then(Value::as_object).into_iter().flatten().map(|(k, _)| k.clone()).collect();
-                    if let Some(props) = schema.map(|s| resolve_ref(s, root)).and_then(|s| s.get("properties")).and_then(Value::as_object) {
+                    let mut candidates: Vec<String> = defaults
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, _)| k.clone())
+                        .collect();
+                    if let Some(props) = schema
+                        .map(|s| resolve_ref(s, root))
+                        .and_then(|s| s.get("properties"))
+                        .and_then(Value::as_object)
+                    {
                         candidates.extend(props.keys().cloned());
                     }
                     found.push((p, candidates));
