@@ -438,7 +438,7 @@ fn settings_of(
             words(a, after, anti_affinity),
         ),
         (Setting::Strategy, words(b, before, strategy), words(a, after, strategy)),
-        (Setting::Pdb, words(b, before, pdb), words(a, after, pdb)),
+        (Setting::Pdb, words(b, before, pdb_words), words(a, after, pdb_words)),
         (Setting::Failover, words(b, before, failover), words(a, after, failover)),
     ]
 }
@@ -506,7 +506,7 @@ fn strategy(o: &Object, _: &[Object], _: &Intent) -> String {
     }
 }
 
-fn pdb(o: &Object, all: &[Object], _: &Intent) -> String {
+fn pdb_words(o: &Object, all: &[Object], _: &Intent) -> String {
     let labels = crate::k8s::labels_of(
         o.value
             .pointer("/spec/template/metadata/labels")
@@ -618,4 +618,65 @@ pub fn table(r: &Report) -> String {
         out.push_str(&format!("! secret: {}\n", secrets::HOW_TO_SUPPLY));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn value_changes_say_why() {
+        let was = json!({"crds": {"enabled": true}, "replicaCount": 1, "logLevel": 2, "grafana": {"adminPassword": "x"}, "gone": "y"});
+        let overlay = json!({"replicaCount": 2, "affinity": {"podAntiAffinity": {"x": 1}}});
+        let new = json!({"crds": {"enabled": true}, "replicaCount": 2, "logLevel": 4, "affinity": {"podAntiAffinity": {"x": 1}}, "added": true});
+        let got: Vec<(String, ValueKind, Option<Value>)> = value_changes(&was, &new, &overlay)
+            .into_iter()
+            .map(|c| (c.path, c.kind, c.from))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("replicaCount".into(), ValueKind::Hagen, Some(json!(1))),
+                ("logLevel".into(), ValueKind::Changed, Some(json!(2))),
+                ("grafana.adminPassword".into(), ValueKind::Secret, Some(json!("(secret)"))),
+                ("gone".into(), ValueKind::Dropped, Some(json!("y"))),
+                ("affinity.podAntiAffinity.x".into(), ValueKind::Hagen, None),
+                ("added".into(), ValueKind::Added, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn settings_in_words() {
+        let o = |v: Value| Object::new(v, "n").unwrap();
+        let d = o(json!({"kind": "Deployment", "metadata": {"name": "a"}, "spec": {"replicas": 2,
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}},
+            "template": {"metadata": {"labels": {"app": "a"}}, "spec": {
+                "affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{}]}},
+                "tolerations": [{"key": "node.kubernetes.io/unreachable", "tolerationSeconds": 30}]}}}}));
+        let bare = o(json!({"kind": "Deployment", "metadata": {"name": "a"}, "spec": {"strategy": {"type": "Recreate"}}}));
+        let pdb = o(json!({"kind": "PodDisruptionBudget", "metadata": {"name": "a"}, "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "a"}}}}));
+        let i = crate::check::fixtures::intent(2);
+        let all = [d.clone(), pdb];
+        let words: Vec<String> = [replicas, anti_affinity, strategy, pdb_words, failover]
+            .iter()
+            .flat_map(|f| [f(&d, &all, &i), f(&bare, &[], &i)])
+            .collect();
+        assert_eq!(
+            words,
+            [
+                "2",
+                "1 (default)",
+                "required",
+                "none",
+                "RollingUpdate (maxSurge 0, maxUnavailable 1)",
+                "Recreate",
+                "maxUnavailable 1",
+                "none",
+                "30s",
+                "300s (default)"
+            ]
+        );
+    }
 }

@@ -578,6 +578,44 @@ mod tests {
     }
 
     #[test]
+    fn own_values_keys_the_chart_does_not_take() {
+        let chart = crate::archive::ChartDefaults {
+            values: json!({"controller": {"logLevel": "info", "podAnnotations": {}, "extra": null, "nodeSelector": {"kubernetes.io/os": "linux"}},
+                "speaker": {"frr": {"enabled": true}}, "ports": {"web": {"port": 8000}}}),
+            schema: Some(json!({"type": "object", "properties": {
+                "ports": {"type": "object", "additionalProperties": {"$ref": "#/$defs/port"}},
+                "tls": {"type": "object"}, "strict": {"type": "object", "properties": {"a": {}}, "additionalProperties": false}},
+                "$defs": {"port": {"type": "object", "properties": {"port": {}, "expose": {}}}}})),
+            commented: vec!["hostPort".into()],
+        };
+        // (own values, the key paths refused and the did-you-mean)
+        let cases: &[(Value, &[&str])] = &[
+            (json!({"controller": {"logLevel": "debug"}}), &[]),
+            (json!({"controler": {"logLevel": "debug"}}), &["controler: did you mean `controller`?"]),
+            (json!({"controller": {"logLevl": "debug"}}), &["controller.logLevl: did you mean `logLevel`?"]),
+            // Open maps: an empty default, an unset one, a free-form Kubernetes field, `global`.
+            (json!({"controller": {"podAnnotations": {"a": "b"}, "extra": {"x": 1}, "nodeSelector": {"disk": "ssd"}}}), &[]),
+            (json!({"global": {"anything": 1}}), &[]),
+            // Documented in a comment of values.yaml.
+            (json!({"speaker": {"frr": {"hostPort": 1}}}), &[]),
+            // Described by the schema: a map of ports, an open object, a closed one.
+            (json!({"ports": {"metrics": {"port": 9100}}, "tls": {"options": {}}}), &[]),
+            (json!({"ports": {"metrics": {"prot": 9100}}}), &["ports.metrics.prot: did you mean `port`?"]),
+            (json!({"strict": {"b": 1}}), &["strict.b: did you mean `a`?"]),
+        ];
+        for (user, want) in cases {
+            let got: Vec<String> = unknown_keys(&own(user.clone()), &chart, "r", "c 1.0.0")
+                .iter()
+                .map(|d| {
+                    let hint = d.message.rsplit("; ").next().unwrap_or_default();
+                    format!("{}: {hint}", d.path().trim_start_matches("releases[0].values."))
+                })
+                .collect();
+            assert_eq!(got, *want, "{user}");
+        }
+    }
+
+    #[test]
     fn merge_follows_helm() {
         let mut base = json!({"a": {"b": 1, "c": 2}, "d": [1], "e": 1});
         merge(&mut base, &json!({"a": {"b": 3}, "d": [2], "e": null, "f": {"g": 1}}));
