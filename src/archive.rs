@@ -12,6 +12,51 @@ pub const MAX_ARCHIVE_BYTES: u64 = 64 * 1024 * 1024;
 /// The largest values file or schema read inside it.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
+/// Why a chart's values cannot be read, naming the archive (and the file inside it).
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}: over {limit} bytes")]
+    TooLarge { path: String, limit: u64 },
+    #[error("{path}: not a chart archive: {source}")]
+    NotArchive { path: String, source: std::io::Error },
+    #[error("{path}: no Chart.yaml")]
+    NoChart { path: String },
+    #[error("{path}: {file}: {message}")]
+    BadFile {
+        path: String,
+        file: String,
+        message: String,
+    },
+    #[error("{path}: subcharts nest more than 8 deep")]
+    TooDeep { path: String },
+}
+
+impl From<ArchiveError> for crate::error::Error {
+    fn from(e: ArchiveError) -> Self {
+        crate::error::Error::Helm(e.to_string())
+    }
+}
+
+/// A problem inside an archive, before the archive's name is added.
+enum Inner {
+    Io(std::io::Error),
+    File(String, String),
+    Deep,
+}
+
+impl Inner {
+    fn at(self, path: &Path) -> ArchiveError {
+        let path = path.display().to_string();
+        match self {
+            Inner::Io(source) => ArchiveError::NotArchive { path, source },
+            Inner::File(file, message) => ArchiveError::BadFile { path, file, message },
+            Inner::Deep => ArchiveError::TooDeep { path },
+        }
+    }
+}
+
 /// A chart's defaults, subcharts merged in, and what its values.yaml documents in comments.
 #[derive(Debug, Clone, Default)]
 pub struct ChartDefaults {
@@ -34,80 +79,88 @@ fn wanted(path: &str) -> bool {
 }
 
 /// Reads the chart at `path`: an archive, or a folder holding an unpacked chart.
-pub fn read(path: &Path) -> Result<ChartDefaults, String> {
+pub fn read(path: &Path) -> Result<ChartDefaults, ArchiveError> {
+    let read_err = |p: &Path, source| ArchiveError::Read {
+        path: p.display().to_string(),
+        source,
+    };
     let files = if path.is_dir() {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
         let mut files = Vec::new();
-        walk_dir(path, &name, &mut files)?;
+        walk_dir(path, &name, &mut files).map_err(|(p, e)| read_err(&p, e))?;
         files
     } else {
-        let f = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let f = std::fs::File::open(path).map_err(|e| read_err(path, e))?;
         let mut bytes = Vec::new();
         f.take(MAX_ARCHIVE_BYTES + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            .map_err(|e| read_err(path, e))?;
         if bytes.len() as u64 > MAX_ARCHIVE_BYTES {
-            return Err(format!("{}: over {MAX_ARCHIVE_BYTES} bytes", path.display()));
+            return Err(ArchiveError::TooLarge {
+                path: path.display().to_string(),
+                limit: MAX_ARCHIVE_BYTES,
+            });
         }
-        untar(&bytes).map_err(|e| format!("{}: not a chart archive: {e}", path.display()))?
+        untar(&bytes).map_err(|e| Inner::Io(e).at(path))?
     };
     let root = files
         .iter()
         .filter_map(|(p, _)| p.strip_suffix("/Chart.yaml"))
         .min_by_key(|p| p.len())
-        .ok_or_else(|| format!("{}: no Chart.yaml", path.display()))?
+        .ok_or_else(|| ArchiveError::NoChart {
+            path: path.display().to_string(),
+        })?
         .to_string();
-    chart_at(&files, &root, 0).map_err(|e| format!("{}: {e}", path.display()))
+    chart_at(&files, &root, 0).map_err(|e| e.at(path))
 }
 
-fn walk_dir(dir: &Path, prefix: &str, out: &mut Files) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+/// The wanted files under `dir`, or the file that could not be read and why.
+fn walk_dir(dir: &Path, prefix: &str, out: &mut Files) -> Result<(), (std::path::PathBuf, std::io::Error)> {
+    let entries = std::fs::read_dir(dir).map_err(|e| (dir.to_path_buf(), e))?;
     for e in entries.flatten() {
         let p = e.path();
         let name = format!("{prefix}/{}", e.file_name().to_string_lossy());
         if p.is_dir() && !p.is_symlink() {
             walk_dir(&p, &name, out)?;
         } else if wanted(&name) {
-            let f = std::fs::File::open(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            let f = std::fs::File::open(&p).map_err(|e| (p.clone(), e))?;
             let mut bytes = Vec::new();
             f.take(MAX_FILE_BYTES)
                 .read_to_end(&mut bytes)
-                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+                .map_err(|e| (p.clone(), e))?;
             out.push((name, bytes));
         }
     }
     Ok(())
 }
 
-fn untar(gz: &[u8]) -> Result<Files, String> {
+fn untar(gz: &[u8]) -> Result<Files, std::io::Error> {
     let mut out = Vec::new();
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(gz).take(MAX_ARCHIVE_BYTES * 4));
-    for entry in archive.entries().map_err(|e| e.to_string())? {
-        let entry = entry.map_err(|e| e.to_string())?;
-        let path = entry.path().map_err(|e| e.to_string())?.to_string_lossy().to_string();
+    for entry in archive.entries()? {
+        let entry = entry?;
+        let path = entry.path()?.to_string_lossy().to_string();
         if !wanted(&path) {
             continue;
         }
         let mut bytes = Vec::new();
-        entry
-            .take(MAX_FILE_BYTES)
-            .read_to_end(&mut bytes)
-            .map_err(|e| e.to_string())?;
+        entry.take(MAX_FILE_BYTES).read_to_end(&mut bytes)?;
         out.push((path, bytes));
     }
     Ok(out)
 }
 
-fn yaml_value(bytes: &[u8], what: &str) -> Result<Value, String> {
-    let text = std::str::from_utf8(bytes).map_err(|_| format!("{what} is not UTF-8"))?;
+fn yaml_value(bytes: &[u8], what: &str) -> Result<Value, Inner> {
+    let bad = |m: String| Inner::File(what.to_string(), m);
+    let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8".into()))?;
     if text.trim().is_empty() {
         return Ok(Value::Object(Default::default()));
     }
-    let v: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| format!("{what}: {e}"))?;
-    match serde_json::to_value(v).map_err(|e| format!("{what}: {e}"))? {
+    let v: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| bad(e.to_string()))?;
+    match serde_json::to_value(v).map_err(|e| bad(e.to_string()))? {
         Value::Null => Ok(Value::Object(Default::default())),
         v => Ok(v),
     }
@@ -131,9 +184,9 @@ fn commented_keys(text: &str) -> Vec<String> {
 }
 
 /// The chart whose Chart.yaml is at `root/Chart.yaml`, with its subcharts (folders or archives in `root/charts/`).
-fn chart_at(files: &Files, root: &str, depth: usize) -> Result<ChartDefaults, String> {
+fn chart_at(files: &Files, root: &str, depth: usize) -> Result<ChartDefaults, Inner> {
     if depth > 8 {
-        return Err("subcharts nest more than 8 deep".into());
+        return Err(Inner::Deep);
     }
     let file = |name: &str| {
         files
@@ -149,7 +202,9 @@ fn chart_at(files: &Files, root: &str, depth: usize) -> Result<ChartDefaults, St
         .map(|b| commented_keys(&String::from_utf8_lossy(b)))
         .unwrap_or_default();
     let schema = match file("values.schema.json") {
-        Some(b) => Some(serde_json::from_slice(b).map_err(|e| format!("{root}/values.schema.json: {e}"))?),
+        Some(b) => Some(
+            serde_json::from_slice(b).map_err(|e| Inner::File(format!("{root}/values.schema.json"), e.to_string()))?,
+        ),
         None => None,
     };
     let meta = file("Chart.yaml")
@@ -208,7 +263,7 @@ fn coalesce(base: &mut Value, over: &Value) {
 }
 
 /// The subcharts in `root/charts/`, by their Chart.yaml name.
-fn subcharts(files: &Files, root: &str, depth: usize) -> Result<Vec<(String, ChartDefaults)>, String> {
+fn subcharts(files: &Files, root: &str, depth: usize) -> Result<Vec<(String, ChartDefaults)>, Inner> {
     let prefix = format!("{root}/charts/");
     let mut out = Vec::new();
     let mut roots: Vec<&str> = files
@@ -227,7 +282,7 @@ fn subcharts(files: &Files, root: &str, depth: usize) -> Result<Vec<(String, Cha
         if rest.contains('/') || !rest.ends_with(".tgz") {
             continue;
         }
-        let inner = untar(bytes).map_err(|e| format!("{p}: {e}"))?;
+        let inner = untar(bytes).map_err(|e| Inner::File(p.clone(), e.to_string()))?;
         let Some(sub_root) = inner
             .iter()
             .filter_map(|(q, _)| q.strip_suffix("/Chart.yaml"))

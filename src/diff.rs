@@ -34,7 +34,8 @@ pub struct ReleaseDiff {
     pub release: String,
     pub namespace: String,
     pub chart: String,
-    /// `upgrade`, `install` (Helm has no record of it), or `k3s` (k3s installs it: its HelmChartConfig changes).
+    /// `upgrade`, `install` (Helm has no record of it), `k3s` (k3s installs it: its HelmChartConfig changes), or
+    /// `k3s take-over` (k3s's packaged manifests, which out/README.md's runbook replaces).
     pub action: &'static str,
     /// The chart version Helm recorded, when it differs from the catalogue's.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -174,7 +175,7 @@ fn release_diff(
         notes: vec![],
     };
     if crate::k3s::take_over(rp).is_some() {
-        d.action = "k3s";
+        d.action = "k3s take-over";
         d.notes.push(
             "k3s's packaged manifests, not a Helm release: out/README.md's runbook says how hagen takes it over".into(),
         );
@@ -596,12 +597,8 @@ pub fn table(r: &Report) -> String {
         for n in &d.notes {
             out.push_str(&format!("  note: {n}\n"));
         }
-        if d.settings.is_empty()
-            && d.values.is_empty()
-            && d.objects.is_empty()
-            && d.version_from.is_none()
-            && d.action != "install"
-        {
+        let quiet = d.settings.is_empty() && d.values.is_empty() && d.objects.is_empty();
+        if quiet && d.version_from.is_none() && (d.action == "upgrade" || d.action == "k3s") {
             out.push_str("  no change\n");
         }
     }
@@ -639,7 +636,11 @@ mod tests {
             [
                 ("replicaCount".into(), ValueKind::Hagen, Some(json!(1))),
                 ("logLevel".into(), ValueKind::Changed, Some(json!(2))),
-                ("grafana.adminPassword".into(), ValueKind::Secret, Some(json!("(secret)"))),
+                (
+                    "grafana.adminPassword".into(),
+                    ValueKind::Secret,
+                    Some(json!("(secret)"))
+                ),
                 ("gone".into(), ValueKind::Dropped, Some(json!("y"))),
                 ("affinity.podAntiAffinity.x".into(), ValueKind::Hagen, None),
                 ("added".into(), ValueKind::Added, None),
@@ -650,13 +651,18 @@ mod tests {
     #[test]
     fn settings_in_words() {
         let o = |v: Value| Object::new(v, "n").unwrap();
-        let d = o(json!({"kind": "Deployment", "metadata": {"name": "a"}, "spec": {"replicas": 2,
+        let d = o(
+            json!({"kind": "Deployment", "metadata": {"name": "a"}, "spec": {"replicas": 2,
             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}},
             "template": {"metadata": {"labels": {"app": "a"}}, "spec": {
                 "affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{}]}},
-                "tolerations": [{"key": "node.kubernetes.io/unreachable", "tolerationSeconds": 30}]}}}}));
-        let bare = o(json!({"kind": "Deployment", "metadata": {"name": "a"}, "spec": {"strategy": {"type": "Recreate"}}}));
-        let pdb = o(json!({"kind": "PodDisruptionBudget", "metadata": {"name": "a"}, "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "a"}}}}));
+                "tolerations": [{"key": "node.kubernetes.io/unreachable", "tolerationSeconds": 30}]}}}}),
+        );
+        let bare =
+            o(json!({"kind": "Deployment", "metadata": {"name": "a"}, "spec": {"strategy": {"type": "Recreate"}}}));
+        let pdb = o(
+            json!({"kind": "PodDisruptionBudget", "metadata": {"name": "a"}, "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "a"}}}}),
+        );
         let i = crate::check::fixtures::intent(2);
         let all = [d.clone(), pdb];
         let words: Vec<String> = [replicas, anti_affinity, strategy, pdb_words, failover]

@@ -82,7 +82,7 @@ pub fn check_own_values(
             continue;
         };
         if !read.contains_key(&path) {
-            let d = archive::read(&path).map_err(error::Error::Helm)?;
+            let d = archive::read(&path)?;
             read.insert(path.clone(), d);
         }
         let chart = &read[&path];

@@ -444,3 +444,50 @@ fn a_k3s_cluster_is_adopted_without_losing_a_value() {
     assert!(!refused.status.success());
     expect_file(&expected("generate-typo.stderr"), &text(&refused.stderr));
 }
+
+/// A hand-written release record (no manifest): what init reads of it.
+fn small_record(name: &str, ns: &str, chart: &str, version: &str, config: Value, status: &str) -> Value {
+    json!({"name": name, "namespace": ns, "version": 1,
+        "info": {"first_deployed": "2026-03-02T10:00:00.000000000Z", "last_deployed": "2026-03-02T10:00:00.000000000Z", "status": status, "description": "Install complete"},
+        "chart": {"metadata": {"apiVersion": "v2", "name": chart, "version": version}, "templates": [], "values": {}},
+        "config": config, "manifest": ""})
+}
+
+#[test]
+fn init_reports_values_hagen_writes_and_releases_never_deployed() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes: Vec<Value> = ["a", "b", "c"]
+        .iter()
+        .map(|n| {
+            let mut n = node(&NodeSpec::new(n));
+            n["status"]["nodeInfo"]["kubeletVersion"] = "v1.35.3".into();
+            n
+        })
+        .collect();
+    let secrets = vec![
+        secret(
+            &small_record(
+                "cert-manager",
+                "cert-manager",
+                "cert-manager",
+                "v1.21.1",
+                json!({"crds": {"enabled": true}, "replicaCount": 1}),
+                "deployed",
+            ),
+            false,
+        ),
+        secret(
+            &small_record("half", "apps", "cert-manager", "v1.21.1", json!({}), "failed"),
+            false,
+        ),
+    ];
+    std::fs::write(dir.path().join("nodes.json"), list_json(nodes)).unwrap();
+    std::fs::write(dir.path().join("releases.json"), list_json(secrets)).unwrap();
+    let out = hagen(dir.path(), &["init", "nodes.json", "releases.json"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    expect_file(&expected("init-conflict.stderr"), &text(&out.stderr));
+    // Not a k3s cluster: no k3s releases, and the release as Helm recorded it.
+    let cat = catalogue(&dir.path().join("catalog/cluster.yaml"));
+    assert_eq!(cat["releases"].as_array().unwrap().len(), 1);
+    assert_eq!(cat["releases"][0]["valuesFiles"], json!(["values/cert-manager.yaml"]));
+}

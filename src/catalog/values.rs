@@ -591,16 +591,31 @@ mod tests {
         // (own values, the key paths refused and the did-you-mean)
         let cases: &[(Value, &[&str])] = &[
             (json!({"controller": {"logLevel": "debug"}}), &[]),
-            (json!({"controler": {"logLevel": "debug"}}), &["controler: did you mean `controller`?"]),
-            (json!({"controller": {"logLevl": "debug"}}), &["controller.logLevl: did you mean `logLevel`?"]),
+            (
+                json!({"controler": {"logLevel": "debug"}}),
+                &["controler: did you mean `controller`?"],
+            ),
+            (
+                json!({"controller": {"logLevl": "debug"}}),
+                &["controller.logLevl: did you mean `logLevel`?"],
+            ),
             // Open maps: an empty default, an unset one, a free-form Kubernetes field, `global`.
-            (json!({"controller": {"podAnnotations": {"a": "b"}, "extra": {"x": 1}, "nodeSelector": {"disk": "ssd"}}}), &[]),
+            (
+                json!({"controller": {"podAnnotations": {"a": "b"}, "extra": {"x": 1}, "nodeSelector": {"disk": "ssd"}}}),
+                &[],
+            ),
             (json!({"global": {"anything": 1}}), &[]),
             // Documented in a comment of values.yaml.
             (json!({"speaker": {"frr": {"hostPort": 1}}}), &[]),
             // Described by the schema: a map of ports, an open object, a closed one.
-            (json!({"ports": {"metrics": {"port": 9100}}, "tls": {"options": {}}}), &[]),
-            (json!({"ports": {"metrics": {"prot": 9100}}}), &["ports.metrics.prot: did you mean `port`?"]),
+            (
+                json!({"ports": {"metrics": {"port": 9100}}, "tls": {"options": {}}}),
+                &[],
+            ),
+            (
+                json!({"ports": {"metrics": {"prot": 9100}}}),
+                &["ports.metrics.prot: did you mean `port`?"],
+            ),
             (json!({"strict": {"b": 1}}), &["strict.b: did you mean `a`?"]),
         ];
         for (user, want) in cases {
