@@ -25,6 +25,8 @@ pub struct Report {
     pub changes: usize,
     /// How many values the user set in the cluster the upgrade would drop.
     pub dropped: usize,
+    /// Releases Helm has that the catalogue does not name (`namespace/name`): the upgrade leaves them alone.
+    pub unmanaged: Vec<String>,
 }
 
 /// One release's changes.
@@ -120,10 +122,22 @@ pub fn diff(
             + usize::from(d.action == "install");
         dropped += d.values.iter().filter(|v| v.kind == ValueKind::Dropped).count();
     }
+    let unmanaged = live
+        .releases
+        .iter()
+        .filter(|r| {
+            !plan
+                .releases
+                .iter()
+                .any(|rp| rp.release.name == r.name && rp.release.namespace == r.namespace)
+        })
+        .map(|r| format!("{}/{}", r.namespace, r.name))
+        .collect();
     Ok(Report {
         releases,
         changes,
         dropped,
+        unmanaged,
     })
 }
 
@@ -601,6 +615,12 @@ pub fn table(r: &Report) -> String {
         if quiet && d.version_from.is_none() && (d.action == "upgrade" || d.action == "k3s") {
             out.push_str("  no change\n");
         }
+    }
+    if !r.unmanaged.is_empty() {
+        out.push_str(&format!(
+            "not in the catalogue, left alone: {}\n",
+            r.unmanaged.join(", ")
+        ));
     }
     out.push_str(&format!(
         "diff: {} change(s) in {} releases; {} value(s) you set would be dropped\n",

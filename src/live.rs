@@ -447,6 +447,24 @@ mod tests {
     }
 
     #[test]
+    fn a_record_that_decompresses_past_the_bound_is_refused() {
+        use std::io::Write as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![b' '; 1 << 20];
+        for _ in 0..(MAX_RELEASE_BYTES >> 20) + 1 {
+            w.write_all(&zeros).unwrap();
+        }
+        let data = b64.encode(b64.encode(w.finish().unwrap()));
+        assert!(data.len() < 1 << 20, "a small Secret");
+        let e = decode(&data).err().unwrap();
+        assert_eq!(e, format!("over {MAX_RELEASE_BYTES} bytes once decompressed"));
+        // Valid base64 twice, then neither gzip nor JSON.
+        let e = decode(&b64.encode(b64.encode("not json"))).err().unwrap();
+        assert!(e.starts_with("not a release as Helm writes it"), "{e}");
+    }
+
+    #[test]
     fn k3s_chart_urls_and_versions() {
         let cases = [
             (
