@@ -404,6 +404,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn k3s_release_forms() {
+        for (v, ok) in [
+            ("v1.35.3+k3s1", true),
+            ("v1.35.3", true),
+            ("v1.35.3+k3s12", true),
+            ("v1.35+k3s1", false),
+            ("v1.35.3-rc1+k3s1", false),
+            ("1.35.3+k3s1", false),
+            ("v1.35.3+rke2r1", false),
+        ] {
+            assert_eq!(k3s_release_form(v), ok, "{v}");
+        }
+        let nodes = [
+            serde_json::json!({"status": {"nodeInfo": {"kubeletVersion": "v1.35.3+k3s1"}}}),
+            serde_json::json!({"status": {"nodeInfo": {"kubeletVersion": "v1.34.6+k3s1"}}}),
+        ];
+        assert_eq!(
+            kubelet_version(&nodes.iter().collect::<Vec<_>>()).as_deref(),
+            Some("v1.34.6+k3s1")
+        );
+    }
+
+    #[test]
     fn system_labels_are_left_out() {
         for (k, sys) in [
             ("kubernetes.io/hostname", true),
