@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 const EXAMPLES: &str = "Examples:
   hagen init live.json                        start a catalogue from the cluster (see `hagen init --help`)
+  hagen diff live.json --charts ../charts     what upgrading the cluster to the catalogue changes (exit 2 if anything)
   hagen generate                              catalog/cluster.yaml -> out/
   hagen generate --check                      in CI: fail when out/ is stale
   hagen verify --charts ../charts             prove out/ on the real charts with helm template
