@@ -464,6 +464,22 @@ mod tests {
         assert!(e.starts_with("not a release as Helm writes it"), "{e}");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever a Secret's data or a HelmChart holds, reading is an answer, never a panic.
+        #[test]
+        fn any_secret_data_or_values_content_is_read_or_refused(data in ".{0,64}", content in ".{0,64}", key in "[a-z.]{0,12}") {
+            let b64 = base64::engine::general_purpose::STANDARD;
+            let doc = serde_json::json!({"kind": "List", "items": [
+                {"apiVersion": "v1", "kind": "Secret", "type": RELEASE_SECRET_TYPE, "metadata": {"name": "s", "namespace": "n"},
+                 "data": {"release": b64.encode(b64.encode(&data))}},
+                {"apiVersion": "helm.cattle.io/v1", "kind": "HelmChart", "metadata": {"name": "h", "namespace": "n"},
+                 "spec": {"chart": data, "valuesContent": content, "set": {key: 1}}}]});
+            let _ = read(&doc.to_string(), "t");
+            let _ = read(&data, "t");
+        }
+    }
+
     #[test]
     fn k3s_chart_urls_and_versions() {
         let cases = [
