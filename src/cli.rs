@@ -10,7 +10,8 @@ use std::process::ExitCode;
 
 const EXAMPLES: &str = concat!(
     "Examples:
-  hagen init nodes.json                       start a catalogue from `kubectl get nodes -o json > nodes.json`
+  hagen init live.json                        start a catalogue from the cluster (see `hagen init --help`)
+  hagen diff live.json --charts ../charts     what upgrading the cluster to the catalogue changes (exit 2 if anything)
   hagen generate                              catalog/cluster.yaml -> out/
   hagen generate --check                      in CI: fail when out/ is stale
   hagen verify --charts ../charts             prove out/ on the real charts with helm template
@@ -59,6 +60,10 @@ enum Command {
         /// Generate for chart versions hagen's chart knowledge was not proven on (then run `hagen verify`).
         #[arg(long)]
         allow_unproven: bool,
+        /// A folder of chart archives `<chart>-<version>.tgz` to check own values against (default: $HAGEN_CHARTS,
+        /// else the cache `hagen verify` pulls into; never fetched).
+        #[arg(long)]
+        charts: Option<PathBuf>,
     },
     /// Render every release's real chart (bare and with out/) and judge each component's HA on the objects.
     #[command(
@@ -148,20 +153,51 @@ enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
-    /// Write a starting catalogue from `kubectl get nodes -o json` (nodes and their own labels) and, on k3s, the
-    /// components k3s bundles (narrowed to the Deployments found with `kubectl get nodes,deploy -A -o json`).
-    #[command(
-        after_help = "Examples:\n  kubectl get nodes -o json | hagen init -\n  kubectl get nodes,deploy -A -o json > cluster.json && hagen init cluster.json --name lab"
-    )]
+    /// Write a starting catalogue from live state: the nodes and their own labels, every Helm release (chart,
+    /// version, namespace, the values you gave it, secrets taken out), and on k3s its own charts with their
+    /// HelmChartConfig values; `kubectl get nodes -o json` alone gives the nodes and the components k3s bundles.
+    #[command(after_help = concat!(
+        "Examples:\n  ",
+        crate::adopt_command!(),
+        "\n  hagen init live.json --name lab\n  kubectl get nodes -o json | hagen init -\n\nA second run never overwrites the catalogue: it says what changed in the cluster since (exit 1 when something did)."
+    ))]
     Init {
-        /// The JSON kubectl printed; `-` for stdin.
-        nodes: PathBuf,
-        /// Where to write the catalogue (never overwritten; the schema goes next to it).
+        /// The JSON kubectl printed (one or more files, each of one or more documents); `-` for stdin.
+        #[arg(required = true, num_args = 1..)]
+        inputs: Vec<PathBuf>,
+        /// Where to write the catalogue (never overwritten; the schema goes next to it, own values in values/).
         #[arg(long, default_value = "catalog/cluster.yaml")]
         catalog: PathBuf,
         /// The cluster's name in the catalogue.
         #[arg(long, default_value = "homelab")]
         name: String,
+    },
+    /// What upgrading the cluster to the catalogue changes, per release: chart version, values (what Helm recorded
+    /// you gave it against your own values plus hagen's overlay) and, with the chart archives at hand, the objects
+    /// (Helm's manifest against `helm template`), summarised per component and setting. Exit 0 when nothing
+    /// changes, 2 when something does, 1 on error.
+    #[command(after_help = concat!(
+        "Examples:\n  ",
+        crate::adopt_command!(),
+        "\n  hagen diff live.json --charts ../charts\n  hagen diff live.json --output json | jq '.releases[].values[] | select(.kind == \"dropped\")'"
+    ))]
+    Diff {
+        /// The JSON kubectl printed (the same files `hagen init` reads); `-` for stdin.
+        #[arg(required = true, num_args = 1..)]
+        inputs: Vec<PathBuf>,
+        /// The catalogue to upgrade to.
+        #[arg(long, default_value = "catalog/cluster.yaml")]
+        catalog: PathBuf,
+        /// A folder of chart archives `<chart>-<version>.tgz` to render the objects with (default: $HAGEN_CHARTS,
+        /// else the cache `hagen verify` pulls into; never fetched).
+        #[arg(long)]
+        charts: Option<PathBuf>,
+        /// The helm binary (default: $HAGEN_HELM, else helm on PATH).
+        #[arg(long)]
+        helm: Option<PathBuf>,
+        /// A table for people, or JSON (with a `schemaVersion`) for programs.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        output: Format,
     },
     /// Helm post-renderer: read rendered manifests on stdin, apply PATCHES, write the result on stdout.
     #[command(
@@ -282,6 +318,8 @@ enum Outcome {
     Findings(String),
     /// The output folder is not what the catalogue generates: the difference and what to do.
     Stale(String),
+    /// `hagen diff` found changes: exit 2, as `helm diff --detailed-exitcode`.
+    Changes(String),
 }
 
 /// Parses a command line (without the program name) as hagen would, running nothing: the docs' tests check every
@@ -298,6 +336,10 @@ pub fn run() -> ExitCode {
         Ok(Outcome::Findings(summary) | Outcome::Stale(summary)) => {
             stderr(&summary);
             ExitCode::FAILURE
+        }
+        Ok(Outcome::Changes(summary)) => {
+            stderr(&summary);
+            ExitCode::from(2)
         }
         Err(Error::ClosedPipe) => ExitCode::from(CLOSED_PIPE_STATUS),
         Err(e) => {
@@ -316,7 +358,14 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
             strict,
             check,
             allow_unproven,
-        } => generate_cmd(&catalog, &out, Options { strict, allow_unproven }, check),
+            charts,
+        } => generate_cmd(
+            &catalog,
+            &out,
+            Options { strict, allow_unproven },
+            check,
+            &crate::helm::ChartSource::choose(charts.as_deref()),
+        ),
         Command::Verify {
             catalog,
             out,
@@ -351,7 +400,14 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         } => scaffold_cmd(&chart, repository.as_deref(), helm.as_deref()).map(|()| Outcome::Clean),
         Command::Schema { chart } => schema_cmd(chart).map(|()| Outcome::Clean),
         Command::Completions { shell } => completions_cmd(shell).map(|()| Outcome::Clean),
-        Command::Init { nodes, catalog, name } => init_cmd(&nodes, &catalog, &name).map(|()| Outcome::Clean),
+        Command::Init { inputs, catalog, name } => init_cmd(&inputs, &catalog, &name),
+        Command::Diff {
+            inputs,
+            catalog,
+            charts,
+            helm,
+            output,
+        } => diff_cmd(&inputs, &catalog, charts.as_deref(), helm.as_deref(), output),
         Command::PostRender {
             patches,
             resources,
@@ -362,8 +418,14 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
 
 /// `hagen generate`: renders the catalogue and writes the output folder, or with `check` compares it and fails
 /// with the difference when it is stale.
-fn generate_cmd(catalog: &Path, out: &Path, opts: Options, check: bool) -> Result<Outcome> {
-    let (plan, files) = crate::generate_files(catalog, out, opts, check)?;
+fn generate_cmd(
+    catalog: &Path,
+    out: &Path,
+    opts: Options,
+    check: bool,
+    charts: &crate::helm::ChartSource,
+) -> Result<Outcome> {
+    let (plan, files) = crate::generate_files(catalog, out, opts, charts, check)?;
     for w in &plan.warnings {
         stderr(&w.to_string());
     }
@@ -541,54 +603,70 @@ fn completions_cmd(shell: clap_complete::Shell) -> Result<()> {
     }
 }
 
-/// `hagen init`: writes a starting catalogue (and its schema beside it, when missing) from kubectl's JSON, after
-/// parsing and resolving it back; never overwrites a catalogue.
-fn init_cmd(nodes: &Path, catalog: &Path, name: &str) -> Result<()> {
-    let text = if is_stdin(nodes) {
-        crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size).map_err(|source| Error::Read {
-            path: nodes.to_path_buf(),
-            source,
-        })?
-    } else {
-        crate::yaml::read_file(nodes, crate::yaml::STREAM.size)?
-    };
-    let written = crate::init::init(&text, &input_name(nodes), name)?;
-    // Parsed back and resolved before anything is written.
-    let loaded = catalog::load_str(&written, &catalog.display().to_string())?;
-    resolve::resolve(&loaded, &crate::lock::Knowledge::builtin(), REPORTING)?;
-    if catalog.exists() {
-        return Err(Error::Output(format!(
-            "{} exists; hagen init never overwrites a catalogue (choose another --catalog)",
+/// Reads each input (a file, or `-` for stdin) within the stream bound, as (its name, its text).
+fn read_inputs(inputs: &[PathBuf]) -> Result<Vec<(String, String)>> {
+    inputs
+        .iter()
+        .map(|p| {
+            let text = if is_stdin(p) {
+                crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size).map_err(|source| {
+                    Error::Read {
+                        path: p.to_path_buf(),
+                        source,
+                    }
+                })?
+            } else {
+                crate::yaml::read_file(p, crate::yaml::STREAM.size)?
+            };
+            Ok((input_name(p), text))
+        })
+        .collect()
+}
+
+/// `hagen init`: writes a starting catalogue (its schema and own values files beside it) from kubectl's JSON,
+/// after reading it back and resolving it; a catalogue already there is compared, never overwritten.
+fn init_cmd(inputs: &[PathBuf], catalog: &Path, name: &str) -> Result<Outcome> {
+    let texts = read_inputs(inputs)?;
+    let report = crate::adopt::init(&texts, catalog, name)?;
+    for l in &report.lines {
+        stderr(l);
+    }
+    if report.changes > 0 {
+        return Ok(Outcome::Findings(format!(
+            "hagen init: {} difference(s) between the cluster and {}, which is never overwritten: edit it by hand",
+            report.changes,
             catalog.display()
         )));
     }
-    write_catalogue(catalog, &written)?;
-    stderr(&format!(
-        "wrote {} ({} releases); check it, then run `hagen generate --catalog {}`",
-        catalog.display(),
-        loaded.catalogue.releases.len(),
-        catalog.display()
-    ));
-    Ok(())
+    Ok(Outcome::Clean)
 }
 
-/// Writes a new catalogue `text` at `catalog` (creating its folder) and `cluster.schema.json` beside it unless one
-/// is there.
-fn write_catalogue(catalog: &Path, text: &str) -> Result<()> {
-    let schema = catalog.with_file_name("cluster.schema.json");
-    let schema_text = serde_json::to_string_pretty(&catalog::schema()).map_err(Error::internal)?;
-    let werr = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Write { path, source }
-    };
-    if let Some(dir) = catalog.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(werr(dir))?;
+/// `hagen diff`: prints what the upgrade changes; exit 2 when it changes anything (as `helm diff
+/// --detailed-exitcode`).
+fn diff_cmd(
+    inputs: &[PathBuf],
+    catalog: &Path,
+    charts: Option<&Path>,
+    helm: Option<&Path>,
+    output: Format,
+) -> Result<Outcome> {
+    let texts = read_inputs(inputs)?;
+    let (report, notes) = crate::adopt::diff(&texts, catalog, charts, helm)?;
+    for n in &notes {
+        stderr(n);
     }
-    std::fs::write(catalog, text).map_err(werr(catalog))?;
-    if !schema.exists() {
-        std::fs::write(&schema, format!("{schema_text}\n")).map_err(werr(&schema))?;
+    emit(output, &report, crate::diff::table)?;
+    if report.changed() {
+        return Ok(Outcome::Changes(format!(
+            "hagen diff: {} change(s){}",
+            report.changes,
+            match report.dropped {
+                0 => String::new(),
+                n => format!(", {n} value(s) you set dropped"),
+            }
+        )));
     }
-    Ok(())
+    Ok(Outcome::Clean)
 }
 
 /// `hagen post-render`: applies the patches to the manifests on stdin and, with `error_log`, appends the outcome

@@ -190,6 +190,18 @@ impl ChartSource {
         ChartSource::Pull(cache.join("hagen/charts"))
     }
 
+    /// The chart archive (or unpacked chart folder) for `chart` at `version` when it is already here (in the
+    /// folder, or in the cache a `helm pull` filled): never fetched.
+    pub fn find_local(&self, chart: &str, version: &str) -> Option<PathBuf> {
+        let dir = match self {
+            ChartSource::Dir(d) | ChartSource::Pull(d) => d,
+        };
+        [format!("{chart}-{version}.tgz"), format!("{chart}-{version}")]
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.exists())
+    }
+
     /// The chart archive (or unpacked chart folder) for `chart` at `version`.
     pub fn locate(&self, helm: &Helm, repository: &str, chart: &str, version: &str) -> Result<PathBuf> {
         let names = [format!("{chart}-{version}.tgz"), format!("{chart}-{version}")];

@@ -1,12 +1,16 @@
-//! `hagen init`: a starting catalogue from the cluster itself, `kubectl get nodes -o json` (the nodes and their
-//! own labels), plus the components k3s bundles when the nodes run k3s (`kubectl get nodes,deploy -A -o json`
-//! narrows them to the Deployments it finds).
+//! `hagen init`: a starting catalogue from the cluster itself. From `kubectl get nodes -o json` alone: the nodes
+//! and their own labels, plus the components k3s bundles when the nodes run k3s. From live state
+//! ([`crate::live`]: nodes, Deployments, k3s's HelmCharts and HelmChartConfigs, Helm's release Secrets): every
+//! release as Helm recorded it (name, namespace, chart, version, the values the user gave it), k3s's own from its
+//! HelmCharts, and `cluster.k3s` from the kubelet version. Secrets in those values are replaced by a placeholder
+//! ([`crate::catalog::secrets`]).
 
 use crate::catalog::{
     AntiAffinity, AvoidNodes, Catalogue, Cluster, Component, Delivery, Node, Pdb, Release, Settings, Strength,
 };
-use crate::charts::{self, K3s};
+use crate::charts::{self, K3s, Registry};
 use crate::error::{Error, Result};
+use crate::live::Live;
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -22,33 +26,48 @@ fn system_label(key: &str) -> bool {
         .any(|d| prefix == *d || prefix.ends_with(&format!(".{d}")))
 }
 
-/// The catalogue text for the objects in `json` (a `List` as kubectl prints it, or one object); `source` names
-/// the input in messages.
-pub fn init(json: &str, source: &str, cluster_name: &str) -> Result<String> {
-    let doc = parse_json(json, source)?;
-    let items: Vec<&Value> = match doc.get("items").and_then(Value::as_array) {
-        Some(items) => items.iter().collect(),
-        None => vec![&doc],
-    };
-    let node_objects: Vec<&Value> = items.iter().copied().filter(|o| kind(o) == "Node").collect();
-    if node_objects.is_empty() {
+/// A catalogue imported by init, not yet written.
+#[derive(Debug)]
+pub struct Imported {
+    /// The catalogue's text.
+    pub catalogue: String,
+    /// Each release's own values file: its `valuesFiles` entry (relative to the catalogue's folder) and text.
+    pub values_files: Vec<(String, String)>,
+    /// The values imported per release (secrets replaced), to compare with a catalogue written before.
+    pub values: IndexMap<String, Value>,
+    /// What the user must know, one line each: secrets replaced, charts hagen does not know, k3s's own charts.
+    pub notes: Vec<String>,
+}
+
+/// The catalogue for live state `live` (read from `source`), for a cluster called `cluster_name`, with the chart
+/// knowledge `registry`.
+pub fn init(live: &Live, source: &str, cluster_name: &str, registry: &Registry) -> Result<Imported> {
+    if live.nodes.is_empty() {
         return Err(Error::Input(format!(
-            "{source}: no Node objects; expected the output of `kubectl get nodes -o json`"
+            "{source}: no Node objects; expected the output of `kubectl get nodes -o json` (or the live state `hagen init` documents)"
         )));
     }
+    let node_objects: Vec<&Value> = live.nodes.iter().collect();
     let nodes = nodes_of(&node_objects);
     let defaults = starting_defaults(&nodes);
-    let k3s = node_objects.iter().any(|n| {
-        n["status"]["nodeInfo"]["kubeletVersion"]
-            .as_str()
-            .is_some_and(|v| v.contains("+k3s"))
-    });
-    let deployments: Vec<(String, String)> = items
-        .iter()
-        .filter(|o| kind(o) == "Deployment")
-        .map(|o| (o["metadata"]["namespace"].as_str().unwrap_or("").to_string(), name(o)))
-        .collect();
-    let releases = if k3s { k3s_releases(&deployments) } else { vec![] };
+    let kubelet = kubelet_version(&node_objects);
+    let k3s = kubelet.as_deref().is_some_and(|v| v.contains("+k3s"));
+    let mut imp = Import {
+        registry,
+        notes: Vec::new(),
+        files: Vec::new(),
+        values: IndexMap::new(),
+        k3s_charts: IndexMap::new(),
+    };
+    let mut releases = imp.helm_releases(live);
+    if k3s {
+        releases.extend(imp.k3s_releases(live));
+    }
+    for (ns, name, status) in &live.undeployed {
+        imp.notes.push(format!(
+            "release `{name}` (namespace {ns}) has no deployed revision (the newest is {status}): left out"
+        ));
+    }
     let catalogue = Catalogue {
         cluster: Cluster {
             name: cluster_name.to_string(),
@@ -59,8 +78,8 @@ pub fn init(json: &str, source: &str, cluster_name: &str) -> Result<String> {
             } else {
                 crate::catalog::Distribution::Kubernetes
             },
-            k3s: None,
-            kubernetes_version: oldest_kubelet(&node_objects),
+            k3s: k3s_cluster(k3s, kubelet.as_deref(), &imp.k3s_charts, !live.helm_charts.is_empty()),
+            kubernetes_version: kubelet.as_deref().and_then(kubernetes_minor),
         },
         defaults,
         tiers: IndexMap::new(),
@@ -68,43 +87,208 @@ pub fn init(json: &str, source: &str, cluster_name: &str) -> Result<String> {
         delivery: Delivery::default(),
         alerts: None,
     };
-    let body = serde_yaml::to_string(&catalogue).map_err(Error::internal)?;
+    let body = crate::yaml::to_string(&catalogue).map_err(Error::Internal)?;
     let mut text = format!(
-        "# yaml-language-server: $schema=./cluster.schema.json\n# Written by `hagen init` from {source}: check every release (versions, purposes, impacts), add yours, then run `hagen generate`.\n"
+        "# yaml-language-server: $schema=./cluster.schema.json\n# Written by `hagen init` from {}: check every release (versions, purposes, impacts), add yours, then run `hagen generate`.\n",
+        crate::text::comment(source)
     );
     if k3s && catalogue.releases.is_empty() {
         text.push_str("# The nodes run k3s, but none of its bundled Deployments was in the input.\n");
     }
     text.push_str(&body);
-    Ok(text)
-}
-
-/// The oldest kubelet's `major.minor` (`v1.35.3+k3s1` → `1.35`): what every node can run.
-fn oldest_kubelet(nodes: &[&serde_json::Value]) -> Option<String> {
-    nodes
-        .iter()
-        .filter_map(|n| n["status"]["nodeInfo"]["kubeletVersion"].as_str())
-        .filter_map(|v| crate::k8s::KubeVersion::parse(v.split(['+', '-']).next().unwrap_or(v)))
-        .min()
-        .map(|v| v.to_string())
-}
-
-/// The input as JSON, or where and why it is not.
-fn parse_json(json: &str, source: &str) -> Result<Value> {
-    serde_json::from_str(json).map_err(|e| {
-        let m = e.to_string();
-        let m = m.split(" at line ").next().unwrap_or(&m).to_string();
-        Error::Input(format!(
-            "{source}:{}:{}: not JSON from `kubectl get nodes -o json`: {m}",
-            e.line(),
-            e.column()
-        ))
+    Ok(Imported {
+        catalogue: text,
+        values_files: imp.files,
+        values: imp.values,
+        notes: imp.notes,
     })
 }
 
-/// An object's `kind` (empty when it has none).
-fn kind(o: &Value) -> String {
-    o.get("kind").and_then(Value::as_str).unwrap_or("").to_string()
+/// `cluster.k3s` of a k3s cluster read from live state (`from_live`: its HelmCharts were in the input): the k3s
+/// release the kubelets report and the upstream version of each chart k3s installs.
+fn k3s_cluster(
+    k3s: bool,
+    kubelet: Option<&str>,
+    charts: &IndexMap<String, String>,
+    from_live: bool,
+) -> Option<crate::catalog::K3sCluster> {
+    if !k3s || !from_live {
+        return None;
+    }
+    let version = kubelet.filter(|v| k3s_release_form(v));
+    Some(crate::catalog::K3sCluster {
+        version: version.map(String::from),
+        charts: charts.clone(),
+        ..Default::default()
+    })
+}
+
+/// Whether `v` has the catalogue's form of a k3s release, `v1.<minor>.<patch>+k3s<n>`.
+fn k3s_release_form(v: &str) -> bool {
+    let Some(rest) = v.strip_prefix("v1.") else {
+        return false;
+    };
+    let (nums, k3s) = rest.split_once("+k3s").unwrap_or((rest, "1"));
+    let mut parts = nums.split('.');
+    let digits = |s: Option<&str>| s.is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
+    digits(parts.next()) && digits(parts.next()) && parts.next().is_none() && digits(Some(k3s))
+}
+
+/// `major.minor` of a kubelet version (`v1.35.3+k3s1` → `1.35`): the Kubernetes version the catalogue records.
+fn kubernetes_minor(kubelet: &str) -> Option<String> {
+    crate::k8s::KubeVersion::parse(kubelet.split(['+', '-']).next().unwrap_or(kubelet)).map(|v| v.to_string())
+}
+
+/// The kubelet version of the nodes (the oldest, when they differ).
+fn kubelet_version(nodes: &[&Value]) -> Option<String> {
+    nodes
+        .iter()
+        .filter_map(|n| n["status"]["nodeInfo"]["kubeletVersion"].as_str())
+        .min_by(|a, b| charts::version_cmp(a, b))
+        .map(String::from)
+}
+
+/// The releases init builds, and what it tells the user on the way.
+struct Import<'a> {
+    registry: &'a Registry,
+    notes: Vec<String>,
+    files: Vec<(String, String)>,
+    values: IndexMap<String, Value>,
+    /// The upstream version of each chart k3s installs as a HelmChart (`cluster.k3s.charts`).
+    k3s_charts: IndexMap<String, String>,
+}
+
+impl Import<'_> {
+    /// A release for each of Helm's records whose chart hagen knows (k3s's own HelmCharts aside); the others
+    /// listed in the notes with how to describe their chart.
+    fn helm_releases(&mut self, live: &Live) -> Vec<Release> {
+        let mut out = Vec::new();
+        for r in &live.releases {
+            if live
+                .helm_charts
+                .iter()
+                .any(|h| h.name == r.name && h.target_namespace == r.namespace)
+            {
+                continue; // k3s's helm-controller installed it: read from its HelmChart below.
+            }
+            let Some(chart) = self.registry.chart(&r.chart, &r.version) else {
+                self.notes.push(format!(
+                    "release `{}` (namespace {}, chart {} {}): hagen has no knowledge of chart {}; describe it in catalog/charts/{}.yaml (`hagen schema --chart` prints the format; hagen's charts/*.yaml are examples), then run init again",
+                    r.name, r.namespace, r.chart, r.version, r.chart, r.chart
+                ));
+                continue;
+            };
+            let what = format!(
+                "Helm's record of release {} (namespace {}, revision {}, chart {} {})",
+                r.name, r.namespace, r.revision, r.chart, r.version
+            );
+            let values_files = self.own_values(&r.name, r.config.clone(), &what, "helm get values");
+            out.push(Release {
+                name: r.name.clone(),
+                chart: chart.name.to_string(),
+                repository: chart.repository.to_string(),
+                version: r.version.clone(),
+                namespace: r.namespace.clone(),
+                components: chart
+                    .components
+                    .iter()
+                    .map(|c| starting_component(c, &r.name))
+                    .collect(),
+                k3s_bundled: false,
+                values_files,
+                values: IndexMap::new(),
+            });
+        }
+        out
+    }
+
+    /// The releases k3s installs: each HelmChart whose chart hagen knows as k3s's (at the upstream version the
+    /// `…+upX.Y.Z` archive repackages, with its HelmChartConfig's values as own values), and the packaged
+    /// manifests whose Deployments are there. Without HelmCharts in the input, every chart k3s bundles.
+    fn k3s_releases(&mut self, live: &Live) -> Vec<Release> {
+        let mut out = Vec::new();
+        let mut from_helm_charts = Vec::new();
+        for h in &live.helm_charts {
+            let (name, version) = crate::live::chart_of_url(&h.chart).unwrap_or((h.chart.as_str(), ""));
+            let version = crate::live::upstream_version(version);
+            let known = self
+                .registry
+                .chart(name, version)
+                .filter(|c| matches!(c.k3s, K3s::HelmChart(n) if n == h.name));
+            let Some(chart) = known.filter(|_| !version.is_empty()) else {
+                self.notes.push(format!(
+                    "k3s's own HelmChart `{}` (chart {}): left to k3s; hagen makes nothing of it HA",
+                    h.name, h.chart
+                ));
+                continue;
+            };
+            from_helm_charts.push(chart.name);
+            self.k3s_charts.insert(chart.name.to_string(), version.to_string());
+            let values = live
+                .configs
+                .get(&(h.namespace.clone(), h.name.clone()))
+                .cloned()
+                .unwrap_or_else(|| Value::Object(Default::default()));
+            let what = format!("k3s's HelmChartConfig {}/{} (its valuesContent)", h.namespace, h.name);
+            let values_files = self.own_values(&h.name, values, &what, "the HelmChartConfig's valuesContent");
+            out.push(Release {
+                name: h.name.clone(),
+                chart: chart.name.to_string(),
+                repository: chart.repository.to_string(),
+                version: version.to_string(),
+                namespace: h.target_namespace.clone(),
+                components: chart.components.iter().map(bundled_component).collect(),
+                k3s_bundled: true,
+                values_files,
+                values: IndexMap::new(),
+            });
+        }
+        let deployments = &live.deployments;
+        let all = live.helm_charts.is_empty();
+        out.extend(
+            k3s_bundled(deployments)
+                .into_iter()
+                .filter(|r| {
+                    all || !matches!(
+                        self.registry.chart(&r.chart, &r.version).map(|c| c.k3s),
+                        Some(K3s::HelmChart(_))
+                    )
+                })
+                .filter(|r| !from_helm_charts.contains(&r.chart.as_str())),
+        );
+        out
+    }
+
+    /// Writes release `name`'s own `values` (from `what`, shown to the user as `shown`) into
+    /// `values/<name>.yaml`, secrets replaced; the `valuesFiles` entry, or none when there are no values.
+    fn own_values(&mut self, name: &str, mut values: Value, what: &str, shown: &str) -> Vec<String> {
+        let redacted = crate::catalog::secrets::redact(&mut values);
+        self.values.insert(name.to_string(), values.clone());
+        if values.as_object().is_none_or(serde_json::Map::is_empty) {
+            return vec![];
+        }
+        let mut header = format!(
+            "# Imported by `hagen init` from {}: the values you gave it ({}).\n# hagen applies them before its overlay; edit them here.\n",
+            crate::text::comment(what),
+            crate::text::comment(shown)
+        );
+        if !redacted.is_empty() {
+            let paths: Vec<&str> = redacted.iter().map(|r| r.path.as_str()).collect();
+            header.push_str(&format!(
+                "# Secrets taken out (generate refuses while a placeholder is left; docs/adoption.md says how to supply them): {}\n",
+                crate::text::comment(&paths.join(", "))
+            ));
+            self.notes.push(format!(
+                "release `{name}`: {} secret(s) replaced by a placeholder in values/{name}.yaml: {}; supply them from a Secret (docs/adoption.md, \"Secrets\"), generate refuses until then",
+                paths.len(),
+                paths.join(", ")
+            ));
+        }
+        let body = crate::yaml::to_string(&values).unwrap_or_default();
+        let entry = format!("values/{name}.yaml");
+        self.files.push((entry.clone(), format!("{header}{body}")));
+        vec![entry]
+    }
 }
 
 /// An object's `metadata.name` (empty when it has none).
@@ -133,7 +317,7 @@ fn nodes_of(node_objects: &[&Value]) -> Vec<Node> {
 
 /// A release for each chart k3s bundles, with the components whose Deployments are in kube-system among
 /// `deployments` (namespace, name); every component when no Deployment was given.
-fn k3s_releases(deployments: &[(String, String)]) -> Vec<Release> {
+fn k3s_bundled(deployments: &[(String, String)]) -> Vec<Release> {
     let mut releases = Vec::new();
     for chart in charts::Registry::builtin().all() {
         let release = match chart.k3s {
@@ -147,7 +331,7 @@ fn k3s_releases(deployments: &[(String, String)]) -> Vec<Release> {
                 deployments.is_empty()
                     || deployments.contains(&("kube-system".to_string(), c.workload_name(release, "kube-system")))
             })
-            .map(|c| starting_component(c.id))
+            .map(bundled_component)
             .collect();
         if components.is_empty() {
             continue;
@@ -167,17 +351,31 @@ fn k3s_releases(deployments: &[(String, String)]) -> Vec<Release> {
     releases
 }
 
-/// A bundled component `id` in tier 1, with a purpose and impact for the user to describe.
-fn starting_component(id: &str) -> Component {
+/// A bundled component in tier 1, with a purpose and impact for the user to describe.
+fn bundled_component(c: &charts::Component) -> Component {
     Component {
+        purpose: format!("{} bundled with k3s (describe what it does for you).", c.id),
+        ..starting_component(c, "")
+    }
+}
+
+/// Component `c` of release `release` in tier 1, with a purpose and impact for the user to describe; at one
+/// replica when its chart knowledge says it must run as a single instance.
+fn starting_component(c: &charts::Component, release: &str) -> Component {
+    let id = c.id;
+    let mut settings = Settings::default();
+    if c.single_instance.is_some() {
+        settings.replicas = Some(1);
+    }
+    Component {
+        settings,
         name: id.to_string(),
         tier: 1,
-        purpose: format!("{id} bundled with k3s (describe what it does for you)."),
+        purpose: format!("{id} of release {release} (describe what it does for you)."),
         impact: "Describe what stops working while it is down.".into(),
         single_instance_override: None,
         autoscale: None,
         acknowledge: IndexMap::new(),
-        settings: Settings::default(),
     }
 }
 
@@ -210,6 +408,29 @@ fn starting_defaults(nodes: &[Node]) -> Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn k3s_release_forms() {
+        for (v, ok) in [
+            ("v1.35.3+k3s1", true),
+            ("v1.35.3", true),
+            ("v1.35.3+k3s12", true),
+            ("v1.35+k3s1", false),
+            ("v1.35.3-rc1+k3s1", false),
+            ("1.35.3+k3s1", false),
+            ("v1.35.3+rke2r1", false),
+        ] {
+            assert_eq!(k3s_release_form(v), ok, "{v}");
+        }
+        let nodes = [
+            serde_json::json!({"status": {"nodeInfo": {"kubeletVersion": "v1.35.3+k3s1"}}}),
+            serde_json::json!({"status": {"nodeInfo": {"kubeletVersion": "v1.34.6+k3s1"}}}),
+        ];
+        assert_eq!(
+            kubelet_version(&nodes.iter().collect::<Vec<_>>()).as_deref(),
+            Some("v1.34.6+k3s1")
+        );
+    }
 
     #[test]
     fn system_labels_are_left_out() {

@@ -4,7 +4,9 @@
 // No function over 100 lines (clippy.toml): tests aside, where a table may run long.
 #![cfg_attr(not(test), warn(clippy::too_many_lines))]
 
+pub mod adopt;
 pub mod alerts;
+pub mod archive;
 pub mod audit;
 pub mod catalog;
 pub mod charts;
@@ -12,12 +14,14 @@ pub mod check;
 pub mod cli;
 pub mod delivery;
 pub mod describe;
+pub mod diff;
 pub mod error;
 pub mod generate;
 pub mod helm;
 pub mod init;
 pub mod k3s;
 pub mod k8s;
+pub mod live;
 pub mod lock;
 pub mod model;
 pub mod output;
@@ -43,6 +47,7 @@ pub fn generate_files(
     catalog: &Path,
     out: &Path,
     opts: resolve::Options,
+    charts: &helm::ChartSource,
     compare_only: bool,
 ) -> error::Result<(model::Plan, output::FileSet)> {
     let (loaded, known) = resolve::load_inputs(catalog)?;
@@ -50,6 +55,14 @@ pub fn generate_files(
         let _ = writeln!(std::io::stderr(), "{n}");
     }
     let plan = resolve::resolve(&loaded, &known, opts)?;
+    let unchecked = check_own_values(&plan, &|chart, version| charts.find_local(chart, version))?;
+    if !unchecked.is_empty() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: own values not checked against their chart (no archive here; `hagen verify` checks them): {}",
+            unchecked.join(", ")
+        );
+    }
     let render = || generate::generate(&plan, &display(catalog), &display(out));
     let (files, rendered) = if compare_only {
         yaml::comparing_only(render)?
@@ -58,6 +71,39 @@ pub fn generate_files(
     };
     check_proven(&loaded, &known, &plan, &rendered, opts)?;
     Ok((plan, files))
+}
+
+/// Every release's own values against its chart's values at that version (the archive `find` locates, by
+/// chart and version): a key the chart does not take is an error at its place, with the closest key it has.
+/// Returns the releases with own values whose archive `find` did not have.
+pub fn check_own_values(
+    plan: &model::Plan,
+    find: &dyn Fn(&str, &str) -> Option<std::path::PathBuf>,
+) -> error::Result<Vec<String>> {
+    let mut diags = Vec::new();
+    let mut unchecked = Vec::new();
+    let mut read: indexmap::IndexMap<std::path::PathBuf, archive::ChartDefaults> = indexmap::IndexMap::new();
+    for rp in plan.releases.iter().filter(|rp| !rp.own_values.is_empty()) {
+        let rel = &rp.release;
+        let Some(path) = find(&rel.chart, &rel.version) else {
+            unchecked.push(format!("{} ({} {})", rel.name, rel.chart, rel.version));
+            continue;
+        };
+        if !read.contains_key(&path) {
+            let d = archive::read(&path)?;
+            read.insert(path.clone(), d);
+        }
+        let chart = &read[&path];
+        let shown = format!("{} {}", rel.chart, rel.version);
+        for own in &rp.own_values {
+            diags.extend(catalog::values::unknown_keys(own, chart, &rel.name, &shown));
+        }
+    }
+    if diags.is_empty() {
+        Ok(unchecked)
+    } else {
+        Err(error::Error::Catalogue(diags))
+    }
 }
 
 /// Everything hagen delivers for a release must have been seen to take effect by `hagen verify` for that chart

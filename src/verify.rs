@@ -375,6 +375,15 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
     }
     known.lock = None;
     let plan = crate::resolve::resolve(&loaded, &known, opts)?;
+    // Own values against the chart they go to: the archive is at hand here (fetched when it was not).
+    let found = |chart: &str, version: &str| {
+        let rel = plan
+            .releases
+            .iter()
+            .find(|rp| rp.release.chart == chart && rp.release.version == version)?;
+        source.locate(helm, &rel.release.repository, chart, version).ok()
+    };
+    crate::check_own_values(&plan, &found)?;
     let shown = |p: &Path| p.display().to_string().replace('\\', "/");
     let (files, rendered) = crate::generate::generate(&plan, &shown(catalog), &shown(out))?;
     let scratch = tempfile::Builder::new()

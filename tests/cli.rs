@@ -31,7 +31,7 @@ fn init_writes_a_catalogue_that_generates_from_kubectl_nodes_and_deployments() {
     assert_eq!(cat["defaults"]["avoidNodes"]["labels"]["node-role"], "database");
     // The oldest kubelet's version (v1.33.4+k3s1), quoted so that YAML reads a string.
     assert_eq!(cat["cluster"]["kubernetesVersion"], "1.33");
-    assert!(written.contains("kubernetesVersion: '1.33'"), "{written}");
+    assert!(written.contains("kubernetesVersion: \"1.33\""), "{written}");
     // k3s (kubeletVersion …+k3s1): the bundled Deployments found become k3s-bundled releases.
     let releases: Vec<(&str, bool)> = cat["releases"]
         .as_array()
@@ -47,11 +47,12 @@ fn init_writes_a_catalogue_that_generates_from_kubectl_nodes_and_deployments() {
     assert!(g.status.success(), "{}", text(&g.stderr));
     assert!(dir.path().join("out/k3s/traefik-helmchartconfig.yaml").exists());
 
-    // Never overwrites.
+    // Never overwrites: a second run compares, and the same cluster matches.
     let again = hagen(dir.path(), &["init", fixture.to_str().unwrap()], None);
-    assert!(!again.status.success());
+    assert!(again.status.success(), "{}", text(&again.stderr));
     assert!(
-        text(&again.stderr).contains("exists; hagen init never overwrites"),
+        text(&again.stderr).contains("exists; hagen init never overwrites")
+            && text(&again.stderr).contains("nothing changed since it was written"),
         "{}",
         text(&again.stderr)
     );
@@ -86,7 +87,7 @@ fn init_reads_nodes_on_stdin_and_refuses_what_is_not_nodes() {
         Some("nodes:\n"),
     );
     assert!(
-        text(&garbage.stderr).starts_with("stdin:1:2: not JSON from `kubectl get nodes -o json`: expected ident\n"),
+        text(&garbage.stderr).starts_with("stdin:1:2: not JSON from `kubectl get … -o json`: expected ident\n"),
         "{}",
         text(&garbage.stderr)
     );
@@ -147,6 +148,7 @@ fn help_shows_examples_and_describes_every_flag() {
         "plan",
         "audit",
         "init",
+        "diff",
         "completions",
         "post-render",
         "chart scaffold",

@@ -172,7 +172,10 @@ fn a_stale_out_is_summed_up_and_diffed_on_request() {
     let text = std::fs::read_to_string(&cat).unwrap();
     std::fs::write(
         &cat,
-        text.replace(LEADER_ON, "    values: {leaderElect: true, logLevel: debug}\n"),
+        text.replace(
+            LEADER_ON,
+            "    values: {leaderElect: true, podAnnotations: {team: dns}}\n",
+        ),
     )
     .unwrap();
     let (ok, _, stderr) = verify_beacon(ws.path(), &[]);
@@ -181,7 +184,7 @@ fn a_stale_out_is_summed_up_and_diffed_on_request() {
     assert!(!stderr.contains("@@"), "{stderr}");
     let (ok, _, stderr) = verify_beacon(ws.path(), &["--diff"]);
     assert!(!ok);
-    assert!(stderr.contains("+logLevel: debug"), "{stderr}");
+    assert!(stderr.contains("+podAnnotations:"), "{stderr}");
 }
 
 /// A wrong workload name: the ✗ lists the Deployments the render has, and the chart's PDB is not a second ✗.

@@ -2,6 +2,7 @@
 
 pub mod load;
 pub mod position;
+pub mod secrets;
 pub mod values;
 
 pub use load::{load_file, load_str, schema};

@@ -98,6 +98,18 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
         }
     }
     out.extend(inline_values(loaded, index, rel));
+    for o in &out {
+        for p in super::secrets::placeholders(&o.values) {
+            diags.push(o.at(
+                &p,
+                format!(
+                    "release `{}`: a secret `hagen init` took out is still a placeholder here; {}",
+                    rel.name,
+                    super::secrets::HOW_TO_SUPPLY
+                ),
+            ));
+        }
+    }
     out
 }
 
@@ -228,6 +240,160 @@ fn inline_values(loaded: &Loaded, index: usize, rel: &Release) -> Option<OwnValu
     })
 }
 
+/// Keys under which a chart takes any Kubernetes field or free-form map, whatever its default shows: labels,
+/// annotations, selectors and the pod spec's own objects (hagen checks chart keys, not Kubernetes').
+const OPEN_BY_NAME: &[&str] = &[
+    "annotations",
+    "labels",
+    "selector",
+    "nodeselector",
+    "matchlabels",
+    "affinity",
+    "resources",
+    "securitycontext",
+    "env",
+    "extraenv",
+    "args",
+    "extraargs",
+    "config",
+    "data",
+    "stringdata",
+];
+
+/// Whether the values under `key` are free-form by its name (`podAnnotations`, `nodeSelector`, `extraArgs`).
+fn open_by_name(key: &str) -> bool {
+    let k = key.to_lowercase();
+    OPEN_BY_NAME.iter().any(|w| k == *w || k.ends_with(w))
+}
+
+/// The schema `s` describes for key `k` of the mapping it validates: `properties[k]`, else an
+/// `additionalProperties` schema; `Some(Value::Bool(true))` when the mapping is open (a map schema without
+/// `properties`, or with `patternProperties` hagen does not match); `None` when the key is not described.
+fn schema_child<'a>(s: &'a Value, k: &str, root: &'a Value) -> Option<&'a Value> {
+    static OPEN: Value = Value::Bool(true);
+    let s = resolve_ref(s, root);
+    if let Some(c) = s.get("properties").and_then(|p| p.get(k)) {
+        return Some(resolve_ref(c, root));
+    }
+    match s.get("additionalProperties") {
+        Some(Value::Bool(false)) => None,
+        Some(a @ Value::Object(_)) => Some(resolve_ref(a, root)),
+        _ if s.get("patternProperties").is_some() || s.get("properties").is_none() => Some(&OPEN),
+        _ => None,
+    }
+}
+
+fn resolve_ref<'a>(s: &'a Value, root: &'a Value) -> &'a Value {
+    let mut s = s;
+    for _ in 0..8 {
+        match s.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+            Some(p) => match root.pointer(p) {
+                Some(t) => s = t,
+                None => break,
+            },
+            None => break,
+        }
+    }
+    s
+}
+
+/// Every key path of `own` that chart `chart` (named `chart_shown`, `<chart> <version>`) does not take: not in
+/// its default values, not under a map it leaves open (an empty `{}` or unset default, a free-form Kubernetes
+/// field), not documented in a comment of its values.yaml, and not described by its values.schema.json. Each at
+/// its place, with the closest key the chart has.
+pub fn unknown_keys(
+    own: &OwnValues,
+    chart: &crate::archive::ChartDefaults,
+    release: &str,
+    chart_shown: &str,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let root = chart.schema.as_ref();
+    unknown_walk(
+        &own.values,
+        Some(&chart.values),
+        root,
+        root.unwrap_or(&Value::Null),
+        &chart.commented,
+        &mut Vec::new(),
+        &mut found,
+    );
+    found
+        .into_iter()
+        .map(|(path, candidates)| {
+            let key = path.last().cloned().unwrap_or_default();
+            let pointer: String = path
+                .iter()
+                .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+                .collect();
+            let hint = crate::suggest::did_you_mean(&key, candidates.iter().map(String::as_str))
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+            own.at(
+                &pointer,
+                format!(
+                    "release `{release}`: chart {chart_shown} has no value `{}` (not in its default values, under no map it leaves open, not in its values schema){hint}",
+                    path.join(".")
+                ),
+            )
+        })
+        .collect()
+}
+
+type Unknown = (Vec<String>, Vec<String>);
+
+fn unknown_walk(
+    own: &Value,
+    defaults: Option<&Value>,
+    schema: Option<&Value>,
+    root: &Value,
+    commented: &[String],
+    path: &mut Vec<String>,
+    found: &mut Vec<Unknown>,
+) {
+    let Value::Object(u) = own else { return };
+    for (k, v) in u {
+        if (path.is_empty() && k == "global") || open_by_name(k) {
+            continue;
+        }
+        let d = defaults.and_then(|d| d.get(k));
+        let s = schema.and_then(|s| schema_child(s, k, root));
+        let descend = match (d, s) {
+            (Some(Value::Object(m)), _) if m.is_empty() => false,
+            (Some(Value::Object(_)), _) => true,
+            (Some(_), _) => false,
+            (None, Some(Value::Bool(true))) => false,
+            (None, Some(s)) => s.get("properties").is_some() || s.get("additionalProperties").is_some(),
+            (None, None) => {
+                if !commented.iter().any(|c| c == k) {
+                    let mut p = path.clone();
+                    p.push(k.clone());
+                    let mut candidates: Vec<String> = defaults
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, _)| k.clone())
+                        .collect();
+                    if let Some(props) = schema
+                        .map(|s| resolve_ref(s, root))
+                        .and_then(|s| s.get("properties"))
+                        .and_then(Value::as_object)
+                    {
+                        candidates.extend(props.keys().cloned());
+                    }
+                    found.push((p, candidates));
+                }
+                false
+            }
+        };
+        if descend {
+            path.push(k.clone());
+            unknown_walk(v, d, s, root, commented, path, found);
+            path.pop();
+        }
+    }
+}
+
 /// Every user value at a key path hagen's `overlay` writes: a diagnostic at the user's place naming hagen's key
 /// and value, and the setting that wrote it (`owner` names it for a key path, when it can). Two mappings at the
 /// same path merge (no conflict); anything else at the same path is one.
@@ -283,6 +449,33 @@ fn walk(user: &Value, hagen: &Value, path: &mut Vec<String>, report: &mut dyn Fn
 /// Whether `values` has a node at `path`.
 pub fn has_path(values: &Value, path: &[String]) -> bool {
     path.iter().try_fold(values, |v, k| v.get(k.as_str())).is_some()
+}
+
+/// Every leaf of `values` (a scalar, a list, or an empty mapping) by its key path: what two sets of values are
+/// compared by.
+pub fn leaves(values: &Value) -> Vec<(Vec<String>, Value)> {
+    fn go(v: &Value, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, Value)>) {
+        match v {
+            Value::Object(m) if !m.is_empty() => {
+                for (k, x) in m {
+                    path.push(k.clone());
+                    go(x, path, out);
+                    path.pop();
+                }
+            }
+            _ => out.push((path.clone(), v.clone())),
+        }
+    }
+    let mut out = Vec::new();
+    if values.as_object().is_some_and(|m| !m.is_empty()) {
+        go(values, &mut Vec::new(), &mut out);
+    }
+    out
+}
+
+/// The value at `path` in `values`, if any.
+pub fn at_path<'a>(values: &'a Value, path: &[String]) -> Option<&'a Value> {
+    path.iter().try_fold(values, |v, k| v.get(k.as_str()))
 }
 
 /// Helm's merge of values files (`-f a -f b`): mappings merge key by key, anything else in `over` replaces, and
@@ -381,6 +574,59 @@ mod tests {
                 line.contains(&format!("'{want}'")) || line.contains(&format!("\"{want}\"")),
                 "{line}"
             );
+        }
+    }
+
+    #[test]
+    fn own_values_keys_the_chart_does_not_take() {
+        let chart = crate::archive::ChartDefaults {
+            values: json!({"controller": {"logLevel": "info", "podAnnotations": {}, "extra": null, "nodeSelector": {"kubernetes.io/os": "linux"}},
+                "speaker": {"frr": {"enabled": true}}, "ports": {"web": {"port": 8000}}}),
+            schema: Some(json!({"type": "object", "properties": {
+                "ports": {"type": "object", "additionalProperties": {"$ref": "#/$defs/port"}},
+                "tls": {"type": "object"}, "strict": {"type": "object", "properties": {"a": {}}, "additionalProperties": false}},
+                "$defs": {"port": {"type": "object", "properties": {"port": {}, "expose": {}}}}})),
+            commented: vec!["hostPort".into()],
+        };
+        // (own values, the key paths refused and the did-you-mean)
+        let cases: &[(Value, &[&str])] = &[
+            (json!({"controller": {"logLevel": "debug"}}), &[]),
+            (
+                json!({"controler": {"logLevel": "debug"}}),
+                &["controler: did you mean `controller`?"],
+            ),
+            (
+                json!({"controller": {"logLevl": "debug"}}),
+                &["controller.logLevl: did you mean `logLevel`?"],
+            ),
+            // Open maps: an empty default, an unset one, a free-form Kubernetes field, `global`.
+            (
+                json!({"controller": {"podAnnotations": {"a": "b"}, "extra": {"x": 1}, "nodeSelector": {"disk": "ssd"}}}),
+                &[],
+            ),
+            (json!({"global": {"anything": 1}}), &[]),
+            // Documented in a comment of values.yaml.
+            (json!({"speaker": {"frr": {"hostPort": 1}}}), &[]),
+            // Described by the schema: a map of ports, an open object, a closed one.
+            (
+                json!({"ports": {"metrics": {"port": 9100}}, "tls": {"options": {}}}),
+                &[],
+            ),
+            (
+                json!({"ports": {"metrics": {"prot": 9100}}}),
+                &["ports.metrics.prot: did you mean `port`?"],
+            ),
+            (json!({"strict": {"b": 1}}), &["strict.b: did you mean `a`?"]),
+        ];
+        for (user, want) in cases {
+            let got: Vec<String> = unknown_keys(&own(user.clone()), &chart, "r", "c 1.0.0")
+                .iter()
+                .map(|d| {
+                    let hint = d.message.rsplit("; ").next().unwrap_or_default();
+                    format!("{}: {hint}", d.path().trim_start_matches("releases[0].values."))
+                })
+                .collect();
+            assert_eq!(got, *want, "{user}");
         }
     }
 

@@ -1047,3 +1047,25 @@ fn sorted(v: Value) -> Value {
         other => other,
     }
 }
+
+/// A uid as the API server gives one, derived from `seed` (stable across runs).
+pub fn uid_of(seed: &str) -> String {
+    uid(seed)
+}
+
+/// Any other object as the API server stores it: uid, resourceVersion, creationTimestamp and generation.
+pub fn stored(mut obj: Value) -> Value {
+    stored_meta(&mut obj, None);
+    obj
+}
+
+/// `items` as `kubectl get … -A -o json` prints them: one List, keys sorted, 4-space indents.
+pub fn list_json(items: Vec<Value>) -> String {
+    let list = sorted(json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}));
+    let mut buf = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+    serde::Serialize::serialize(&list, &mut ser).unwrap();
+    buf.push(b'\n');
+    String::from_utf8(buf).unwrap()
+}

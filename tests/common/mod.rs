@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod apiserver;
+pub mod helmstore;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
