@@ -149,6 +149,7 @@ fn k3s_releases(deployments: &[(String, String)]) -> Vec<Release> {
             namespace: "kube-system".into(),
             components,
             k3s_bundled: true,
+            k3s_take_over: false,
             values_files: vec![],
             values: IndexMap::new(),
         });

@@ -14,9 +14,15 @@ pub fn values_path(release: &str) -> String {
     format!("{release}/k3s-values.yaml")
 }
 
+/// Where hagen's own objects beside k3s's packaged copy of a release (made HA in place) are, relative to the
+/// output folder.
+pub fn in_place_path(release: &str) -> String {
+    format!("k3s/{release}-in-place.yaml")
+}
+
 /// The take-over knowledge of a release that replaces k3s's packaged manifests, if it is one.
 pub fn take_over(rp: &ReleasePlan) -> Option<&'static TakeOverFile> {
-    if !rp.release.k3s_bundled {
+    if !rp.release.k3s_bundled || rp.in_place.is_some() {
         return None;
     }
     match rp.chart.k3s {

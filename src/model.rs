@@ -112,6 +112,9 @@ pub struct ReleasePlan {
     pub intents: Vec<Intent>,
     /// The user's own values (files in order, then inline), applied before hagen's overlay on every route.
     pub own_values: Vec<crate::catalog::values::OwnValues>,
+    /// Set when k3s's packaged copy is made HA in place: no chart is installed, hagen's HPA and PDB go beside
+    /// k3s's objects (out/k3s/), and the intents are of k3s's Deployment.
+    pub in_place: Option<&'static charts::InPlace>,
 }
 
 /// The resolved catalogue.

@@ -158,7 +158,17 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
             });
         }
         if let (PdbDelivery::Manifest, Some(m)) = (i.knowledge.pdb, i.pdb) {
-            resources.push(k8s::pdb_manifest(&i.workload, &i.namespace, &i.selector, m));
+            let mut pdb = k8s::pdb_manifest(&i.workload, &i.namespace, &i.selector, m);
+            if rp.in_place.is_some() {
+                // Beside k3s's own pods: a crash-looping replica must not block a drain (KEP-3017, GA 1.31).
+                pdb["spec"]["unhealthyPodEvictionPolicy"] = "AlwaysAllow".into();
+            }
+            resources.push(pdb);
+        }
+        // k3s's packaged Deployment has no `replicas`: hagen's HPA beside it holds the count.
+        if let (Some(_), Some(a)) = (rp.in_place, i.autoscale) {
+            keys.push("manifest HorizontalPodAutoscaler".into());
+            resources.push(k8s::hpa_manifest(&i.workload, &i.namespace, a));
         }
     }
     keys.sort();

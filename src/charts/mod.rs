@@ -27,6 +27,8 @@ pub struct Chart {
     pub notes: &'static str,
     /// How k3s ships this component, if it does.
     pub k3s: K3s,
+    /// k3s's packaged workload made HA in place (hagen's HPA and PDB beside it).
+    pub k3s_in_place: Option<&'static InPlace>,
     /// What it takes to replace k3s's packaged manifests with this chart.
     pub k3s_take_over: Option<&'static file::TakeOverFile>,
     /// Which chart version each k3s release bundles.
@@ -54,6 +56,15 @@ pub struct Knowledge {
     /// sha256 of the file's bytes, hex.
     pub sha256: String,
     parsed: ChartFile,
+}
+
+/// k3s's packaged workload as k3s ships it, and the component hagen judges it as.
+#[derive(Debug)]
+pub struct InPlace {
+    /// What the knowledge file records (sources, k3s lines, the packaged Deployment, the neighbours).
+    pub file: &'static file::InPlaceFile,
+    /// k3s's Deployment as a component: its name, its pods' labels, how each setting reaches it.
+    pub component: &'static Component,
 }
 
 /// How k3s packages a component.
@@ -622,6 +633,42 @@ fn pdb(x: &PdbSetting) -> PdbDelivery {
     }
 }
 
+/// One component of the knowledge, as hagen reads it (`owner`: the chart's runtime owner, for runtime settings).
+fn component_of(c: &file::ComponentFile, name: &'static str, owner: Option<&'static RuntimeOwner>) -> Component {
+    Component {
+        id: s(&c.id),
+        chart: name,
+        workload: s(&c.workload),
+        selector: Box::leak(
+            c.selector
+                .iter()
+                .map(|(k, v)| (s(k), s(v)))
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        ),
+        single_instance: c.single_instance.as_deref().map(s),
+        caveat: c.caveat.as_ref().map(|x| Caveat {
+            code: s(&x.code),
+            text: s(&x.text),
+        }),
+        readiness: Readiness {
+            needs_lease: c.readiness.needs_lease,
+            text: s(&c.readiness.text),
+        },
+        replicas: setting(&c.replicas),
+        affinity: setting(&c.affinity),
+        strategy: strategy(&c.strategy),
+        pdb: pdb(&c.pdb),
+        tolerations: setting(&c.tolerations),
+        autoscale: c.autoscale.as_deref().map(s),
+        runtime: if matches!(c.replicas, Setting::Runtime(_)) {
+            owner
+        } else {
+            None
+        },
+    }
+}
+
 fn build(k: &'static Knowledge, version: &str) -> Chart {
     let f = &k.parsed;
     let name = s(&f.name);
@@ -665,41 +712,18 @@ fn build(k: &'static Knowledge, version: &str) -> Chart {
                     c.tolerations = x.clone();
                 }
             }
-            Component {
-                id: s(&c.id),
-                chart: name,
-                workload: s(&c.workload),
-                selector: Box::leak(
-                    c.selector
-                        .iter()
-                        .map(|(k, v)| (s(k), s(v)))
-                        .collect::<Vec<_>>()
-                        .into_boxed_slice(),
-                ),
-                single_instance: c.single_instance.as_deref().map(s),
-                caveat: c.caveat.as_ref().map(|x| Caveat {
-                    code: s(&x.code),
-                    text: s(&x.text),
-                }),
-                readiness: Readiness {
-                    needs_lease: c.readiness.needs_lease,
-                    text: s(&c.readiness.text),
-                },
-                replicas: setting(&c.replicas),
-                affinity: setting(&c.affinity),
-                strategy: strategy(&c.strategy),
-                pdb: pdb(&c.pdb),
-                tolerations: setting(&c.tolerations),
-                autoscale: c.autoscale.as_deref().map(s),
-                runtime: if matches!(c.replicas, Setting::Runtime(_)) {
-                    owner
-                } else {
-                    None
-                },
-            }
+            component_of(&c, name, owner)
         })
         .collect();
+    let k3s_in_place = f.k3s_in_place.as_ref().map(|p| {
+        let file: &'static file::InPlaceFile = leak(p.clone());
+        &*leak(InPlace {
+            file,
+            component: leak(component_of(&file.component, name, None)),
+        })
+    });
     Chart {
+        k3s_in_place,
         name,
         components: Box::leak(components.into_boxed_slice()),
         notes: s(&f.notes),

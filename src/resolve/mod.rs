@@ -148,7 +148,14 @@ impl ReleaseCx<'_> {
             sink.report(&place, [Finding::error(exact("chart"), m)]);
             return None;
         };
-        if let Some(lock) = &known.lock {
+        // k3s's packaged copy kept and made HA in place, unless the release takes it over (or no in-place route
+        // is known for the chart): then no chart is installed and the intents are of k3s's Deployment.
+        let in_place = chart.k3s_in_place.filter(|_| rel.k3s_bundled && !rel.k3s_take_over);
+        sink.report(
+            &place,
+            rules::k3s_take_over_known(&rel.name, chart, rel.k3s_bundled, rel.k3s_take_over),
+        );
+        if let (Some(lock), None) = (&known.lock, in_place) {
             sink.report(
                 &place,
                 rules::chart_version_proven(lock, chart, &rel.version, self.opts.allow_unproven),
@@ -163,7 +170,7 @@ impl ReleaseCx<'_> {
                 sink.report(&Place::plain(cp), [Finding::error(exact("name"), m)]);
                 continue;
             }
-            intents.extend(self.component(chart, cp, comp, sink));
+            intents.extend(self.component(chart, in_place, cp, comp, sink));
         }
         self.check_release(chart, &intents, sink);
         let mut diags = Vec::new();
@@ -174,6 +181,7 @@ impl ReleaseCx<'_> {
             chart,
             intents,
             own_values,
+            in_place,
         })
     }
 
@@ -200,10 +208,21 @@ impl ReleaseCx<'_> {
     }
 
     /// One component's intent, or `None` when a rule leaves nothing to resolve (unknown, no node, no replica).
-    fn component(&self, chart: &'static Chart, cp: String, comp: &Component, sink: &mut Sink) -> Option<Intent> {
+    fn component(
+        &self,
+        chart: &'static Chart,
+        in_place: Option<&'static crate::charts::InPlace>,
+        cp: String,
+        comp: &Component,
+        sink: &mut Sink,
+    ) -> Option<Intent> {
         let cat = &self.loaded.catalogue;
         let rel = self.rel;
-        let Some(knowledge) = chart.component(&comp.name) else {
+        let known = match in_place {
+            Some(p) => Some(p.component).filter(|c| c.id == comp.name),
+            None => chart.component(&comp.name),
+        };
+        let Some(knowledge) = known else {
             let head = format!("chart {} has no component `{}`", chart.name, comp.name);
             let ids: Vec<&str> = chart.components.iter().map(|c| c.id).collect();
             let m = rules::unknown_name(head, &comp.name, &ids, "known", "");
@@ -235,6 +254,7 @@ impl ReleaseCx<'_> {
             knowledge,
             comp,
             who: &who,
+            in_place: in_place.is_some(),
         };
         let (avoid, eligible_nodes) = self.placement(&sub, &s, &place, &mut acks, sink)?;
 
@@ -287,7 +307,14 @@ impl ReleaseCx<'_> {
             failover_seconds: rules::failover_seconds(replicas, &knowledge.tolerations, s.failover_seconds),
             override_reason: comp.single_instance_override.clone(),
             avoid,
-            autoscale: comp.autoscale,
+            // In place, hagen's HPA holds the count k3s's manifest leaves open: at the asked replicas when no range is.
+            autoscale: comp.autoscale.or_else(|| {
+                in_place.map(|_| crate::catalog::Autoscale {
+                    min: replicas,
+                    max: replicas,
+                    cpu_utilization: crate::catalog::Autoscale::CPU_TARGET,
+                })
+            }),
             acknowledged: acks.accepted,
             workload: knowledge.workload_name(&rel.name, &rel.namespace),
             selector: crate::k8s::LabelSelector::of(knowledge.selector_labels(&rel.name, &rel.namespace)),
@@ -303,6 +330,8 @@ struct Subject<'a> {
     comp: &'a Component,
     /// Its label in messages (`release/component`).
     who: &'a str,
+    /// k3s's packaged Deployment, made HA in place (k3s places it; hagen's HPA holds its count).
+    in_place: bool,
 }
 
 impl ReleaseCx<'_> {
@@ -321,8 +350,12 @@ impl ReleaseCx<'_> {
             let labels = rules::avoided_labels_exist(&cat.cluster.name, &cat.cluster.nodes, a);
             sink.report(&Place::plain(format!("{}/avoidNodes", place.pointer)), labels);
         }
-        let helm = sub.knowledge.rendered_by_helm();
-        let runtime = sub.chart.runtime.map(|r| (r.owner, r.placement));
+        let helm = sub.knowledge.rendered_by_helm() && !sub.in_place;
+        let runtime = if sub.in_place {
+            Some(("k3s", IN_PLACE_PLACEMENT))
+        } else {
+            sub.chart.runtime.map(|r| (r.owner, r.placement))
+        };
         let asked = comp.settings.avoid_nodes.is_some();
         sink.report_component(place, acks, rules::placement_controllable(who, helm, asked, runtime));
         let avoid = s.avoid_nodes.clone().filter(|_| helm);
@@ -354,7 +387,7 @@ impl ReleaseCx<'_> {
                 who: sub.who,
                 chart: sub.chart.name,
                 bounds,
-                autoscalable: sub.knowledge.autoscalable(),
+                autoscalable: sub.knowledge.autoscalable() || sub.in_place,
                 can: &can,
                 names_replicas: comp.settings.replicas.is_some(),
                 anti_affinity,
@@ -370,6 +403,9 @@ impl ReleaseCx<'_> {
         Some(replicas)
     }
 }
+
+/// Why hagen cannot place k3s's packaged Deployment kept in place.
+const IN_PLACE_PLACEMENT: &str = "k3s re-applies its packaged manifest at every start; hagen adds only an HPA and a PDB beside it, and k3s's topology spread places the pods";
 
 /// Strategy findings point at the line that chose it: the component, its tier, or the defaults.
 fn strategy_pointer(cp: &str, comp: &Component, s: &Settings, tier: &Settings) -> String {

@@ -564,6 +564,27 @@ pub fn shared_preset_agrees(release: &str, owner: &str, runtime: &[(&str, u32, A
     out
 }
 
+/// `k3sTakeOver` asks to replace k3s's packaged copy with the chart: only for a `k3sBundled` release whose chart
+/// hagen knows how to take over.
+pub fn k3s_take_over_known(release: &str, chart: &Chart, bundled: bool, take_over: bool) -> Option<Finding> {
+    if !take_over {
+        return None;
+    }
+    let m = if !bundled {
+        format!(
+            "release `{release}` has `k3sTakeOver` but not `k3sBundled: true`: there is no packaged copy of k3s's to take over"
+        )
+    } else if chart.k3s_take_over.is_none() {
+        format!(
+            "hagen knows no take-over of k3s's packaged copy for chart {}; remove `k3sTakeOver`",
+            chart.name
+        )
+    } else {
+        return None;
+    };
+    Some(Finding::error(exact("k3sTakeOver"), m))
+}
+
 /// A release marked `k3sBundled` is one k3s ships, and k3s lets hagen reach it.
 pub fn k3s_bundled(release: &str, chart: &Chart, patches: bool) -> Option<Finding> {
     let at = exact("k3sBundled");
@@ -1203,6 +1224,23 @@ mod tests {
         ];
         for (name, chart, patched, want) in cases {
             assert_eq!(k3s_bundled("rel", chart, patched).map(|f| f.level), want, "{name}");
+        }
+        // (case, chart, k3sBundled, k3sTakeOver) → level
+        let cases = [
+            ("in place (not asked)", taken_over, true, false, None),
+            ("take-over asked and known", taken_over, true, true, None),
+            (
+                "take-over without k3sBundled",
+                taken_over,
+                false,
+                true,
+                Some(Level::Error),
+            ),
+            ("no take-over known", helmchart, true, true, Some(Level::Error)),
+        ];
+        for (name, chart, bundled, take_over, want) in cases {
+            let got = k3s_take_over_known("rel", chart, bundled, take_over).map(|f| f.level);
+            assert_eq!(got, want, "{name}");
         }
         let v = &helmchart.version;
         let runs = |v: &str| Some((v.to_string(), "because".to_string()));
