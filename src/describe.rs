@@ -17,6 +17,7 @@ pub enum Setting {
     Failover,
     AlertRules,
     K3sTakeOver,
+    K3sInPlace,
     Ready,
     Pods,
     Spread,
@@ -37,6 +38,7 @@ impl Setting {
             Setting::Failover => "failover",
             Setting::AlertRules => "alert rules",
             Setting::K3sTakeOver => "k3s take-over",
+            Setting::K3sInPlace => "k3s in place",
             Setting::Ready => "ready",
             Setting::Pods => "pods",
             Setting::Spread => "spread",
@@ -211,6 +213,7 @@ mod tests {
             (Setting::AntiAffinity, "anti-affinity"),
             (Setting::AlertRules, "alert rules"),
             (Setting::K3sTakeOver, "k3s take-over"),
+            (Setting::K3sInPlace, "k3s in place"),
         ] {
             assert_eq!(setting.to_string(), name);
             assert_eq!(serde_json::to_value(setting).unwrap(), serde_json::json!(name));

@@ -3,8 +3,9 @@
 //! (`k3sTakeOver`, `k3sBundles`); this module only substitutes the cluster's DNS IP and domain and lays them out.
 
 use crate::catalog::K3sCluster;
-use crate::charts::K3s;
 use crate::charts::file::TakeOverFile;
+use crate::charts::{InPlace, K3s};
+use crate::check::{Check, Object, PodTemplate};
 use crate::describe::Setting;
 use crate::model::{Plan, ReleasePlan};
 use serde_json::Value;
@@ -72,6 +73,59 @@ pub fn disabled(plan: &Plan) -> Vec<&'static str> {
             _ => None,
         })
         .collect()
+}
+
+/// The label prefix of everything k3s's deploy controller applies (wrangler's `objectset.rio.cattle.io/hash` and
+/// friends): k3s prunes objects carrying it, so hagen's objects beside k3s's never do (rancher/wrangler
+/// pkg/apply/desiredset_apply.go).
+pub const K3S_APPLIED_PREFIX: &str = "objectset.rio.cattle.io/";
+
+/// k3s's packaged Deployment of an in-place release, as the knowledge records it (the object verify judges).
+pub fn packaged_objects(p: &InPlace) -> Vec<Object> {
+    Object::new(p.file.deployment.clone(), "kube-system")
+        .into_iter()
+        .collect()
+}
+
+/// The pods k3s runs in kube-system beside an in-place component, as pod templates the judge compares selectors
+/// with.
+pub fn neighbour_templates(p: &InPlace) -> Vec<PodTemplate> {
+    p.file
+        .neighbours
+        .iter()
+        .map(|n| PodTemplate {
+            owner: n.owner.clone(),
+            namespace: "kube-system".into(),
+            labels: n.labels.clone(),
+        })
+        .collect()
+}
+
+/// hagen's objects beside k3s's: none carries a label k3s's pruning selects.
+pub fn judge_in_place(hagens: &[Object]) -> Check {
+    let labelled: Vec<String> = hagens
+        .iter()
+        .filter(|o| {
+            crate::k8s::labels_of(o.value.pointer("/metadata/labels"))
+                .keys()
+                .any(|k| k.starts_with(K3S_APPLIED_PREFIX))
+        })
+        .map(Object::id)
+        .collect();
+    Check {
+        setting: Setting::K3sInPlace,
+        asked: format!("hagen's objects without k3s's {K3S_APPLIED_PREFIX}* labels (k3s's pruning never selects them)"),
+        found: if labelled.is_empty() {
+            format!(
+                "{} without them",
+                hagens.iter().map(Object::id).collect::<Vec<_>>().join(", ")
+            )
+        } else {
+            format!("{} carry them", labelled.join(", "))
+        },
+        ok: Some(labelled.is_empty() && !hagens.is_empty()),
+        delivered_by: "manifest".into(),
+    }
 }
 
 /// The judgement of one take-over check on the rendered objects of a release.

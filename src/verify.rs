@@ -100,7 +100,27 @@ struct Rendered {
     chart_digest: String,
 }
 
+/// An in-place release: no chart, k3s's packaged Deployment (the knowledge's data) with hagen's objects from
+/// out/k3s/ beside it.
+fn render_in_place(rp: &ReleasePlan, p: &crate::charts::InPlace, out: &Path) -> Result<Rendered> {
+    let path = out.join(crate::k3s::in_place_path(&rp.release.name));
+    let text = crate::yaml::read_file(&path, crate::yaml::SMALL.size)?;
+    let hagens = crate::patch::parse_manifests(&text, &path.display().to_string(), crate::yaml::SMALL)?;
+    let bare = crate::k3s::packaged_objects(p);
+    let mut overlay = bare.clone();
+    overlay.extend(hagens.into_iter().filter_map(|v| Object::new(v, &rp.release.namespace)));
+    Ok(Rendered {
+        bare,
+        overlay,
+        chart_path: PathBuf::new(),
+        chart_digest: String::new(),
+    })
+}
+
 fn render(rp: &ReleasePlan, out: &Path, helm: &Helm, source: &ChartSource) -> Result<Rendered> {
+    if let Some(p) = rp.in_place {
+        return render_in_place(rp, p, out);
+    }
     let rel = &rp.release;
     let chart_path = source.locate(helm, &rel.repository, &rel.chart, &rel.version)?;
     let values = out.join(values_path(&rel.name));
@@ -182,7 +202,14 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
         return Err(Error::Render(errors.join("\n")));
     }
     let all: Vec<Object> = rendered.iter().flat_map(|r| r.overlay.iter().cloned()).collect();
-    let templates = check::pod_templates(&all, &plan.operator_pods());
+    let mut templates = check::pod_templates(&all, &plan.operator_pods());
+    // The pods k3s itself runs in kube-system, beside an in-place component: a selector must match none of them.
+    templates.extend(
+        plan.releases
+            .iter()
+            .filter_map(|rp| rp.in_place)
+            .flat_map(crate::k3s::neighbour_templates),
+    );
     let rules = crate::alerts::rules_map(plan)?;
     let carrier = plan
         .releases
@@ -203,8 +230,12 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
         if let (Some(t), Some(k)) = (crate::k3s::take_over(rp), plan.k3s.as_ref()) {
             checks.extend(crate::k3s::judge(k, t, &r.overlay));
         }
+        if rp.in_place.is_some() {
+            let hagens: Vec<Object> = r.overlay[r.bare.len()..].to_vec();
+            checks.push(crate::k3s::judge_in_place(&hagens));
+        }
         let drift = check::render_drift(&r.bare, &r.overlay, &intents, rule_name.as_deref());
-        let hints = if components.iter().any(|c| c.failed() > 0) {
+        let hints = if rp.in_place.is_none() && components.iter().any(|c| c.failed() > 0) {
             moved_keys(helm, &r.chart_path, &out.join(values_path(&rp.release.name)))
         } else {
             vec![]
@@ -302,6 +333,10 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
     type Tally = (bool, String, String, Vec<String>);
     let mut passed: indexmap::IndexMap<(String, String), Tally> = indexmap::IndexMap::new();
     for ((rp, r), delivered) in plan.releases.iter().zip(&outcome.releases).zip(&rendered) {
+        if rp.in_place.is_some() {
+            // No chart is installed in place: nothing about the chart version is proven or refuted.
+            continue;
+        }
         let e = passed.entry((r.chart.clone(), r.version.clone())).or_insert((
             true,
             r.chart_digest.clone(),
