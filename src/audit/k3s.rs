@@ -44,9 +44,9 @@ pub fn recognise(plan: &Plan, dump: &Dump) -> (Vec<String>, Vec<String>) {
         .collect();
     for o in &dump.objects {
         let what = format!("{} {}/{}", o.kind, o.namespace, o.name);
-        let in_place = kept.iter().find(|(_, p)| {
-            o.kind == "Deployment" && o.namespace == "kube-system" && o.name == p.component.workload
-        });
+        let in_place = kept
+            .iter()
+            .find(|(_, p)| o.kind == "Deployment" && o.namespace == "kube-system" && o.name == p.component.workload);
         if let Some((rel, p)) = in_place {
             notes.push(format!(
                 "{what}: k3s's own, kept in place by release {rel} (judged above with hagen's HPA and PDB)"
@@ -101,8 +101,14 @@ pub fn recognise(plan: &Plan, dump: &Dump) -> (Vec<String>, Vec<String>) {
 /// at a start or a file change, so these stay until removed.
 fn leftovers(what: &str, d: &serde_json::Value, p: &crate::charts::InPlace, dump: &Dump) -> Vec<String> {
     let mut out = Vec::new();
-    let ns = d.pointer("/metadata/namespace").and_then(serde_json::Value::as_str).unwrap_or("kube-system");
-    let name = d.pointer("/metadata/name").and_then(serde_json::Value::as_str).unwrap_or_default();
+    let ns = d
+        .pointer("/metadata/namespace")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("kube-system");
+    let name = d
+        .pointer("/metadata/name")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
     let shipped = p.file.deployment.pointer("/spec/strategy").cloned().unwrap_or_default();
     let live = d.pointer("/spec/strategy").cloned().unwrap_or_default();
     let field = |v: &serde_json::Value, ptr: &str| v.pointer(ptr).cloned().unwrap_or_default();
@@ -134,7 +140,11 @@ fn leftovers(what: &str, d: &serde_json::Value, p: &crate::charts::InPlace, dump
         let Some(sel) = t.get("labelSelector").and_then(crate::k8s::LabelSelector::from_json) else {
             continue;
         };
-        if !dump.pods.iter().any(|pod| pod.namespace == ns && sel.matches(&pod.labels)) {
+        if !dump
+            .pods
+            .iter()
+            .any(|pod| pod.namespace == ns && sel.matches(&pod.labels))
+        {
             out.push(format!(
                 "{what}: pod anti-affinity selecting {} matches no pod, a leftover of an earlier script (k3s ships none; its topology spread places the pods): remove it with `kubectl -n {ns} patch deployment {name} --type json -p '[{{\"op\":\"remove\",\"path\":\"/spec/template/spec/affinity/podAntiAffinity\"}}]'`",
                 sel.describe()
