@@ -874,9 +874,17 @@ pub fn helm_command(rp: &ReleasePlan, r: &Rendered, out: &str) -> String {
     }
     cmd.push_str(&format!(" -f {}", w(&format!("{out}/{}", values_path(&rel.name)))));
     // A k3s take-over's live data (k3s's NodeHosts) travels with every upgrade.
-    for a in crate::k3s::take_over(rp).map_or(&[][..], |t| &t.helm_args) {
-        cmd.push(' ');
-        cmd.push_str(a);
+    if let Some(t) = crate::k3s::take_over(rp) {
+        for a in &t.helm_args {
+            cmd.push(' ');
+            cmd.push_str(a);
+        }
+        for f in &t.saved_files {
+            cmd.push_str(&format!(
+                " --set-file {}",
+                w(&format!("{}={}{}", f.key, rp.beside, f.file))
+            ));
+        }
     }
     let mut args: Vec<String> = Vec::new();
     if !r.patches.is_empty() {

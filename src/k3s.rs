@@ -212,6 +212,7 @@ mod tests {
             down: String::new(),
             before: vec![],
             helm_args: vec![],
+            saved_files: vec![],
             verify: vec![],
             differences: None,
             checks,

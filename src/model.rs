@@ -115,6 +115,9 @@ pub struct ReleasePlan {
     /// Set when k3s's packaged copy is made HA in place: no chart is installed, hagen's HPA and PDB go beside
     /// k3s's objects (out/k3s/), and the intents are of k3s's Deployment.
     pub in_place: Option<&'static charts::InPlace>,
+    /// The catalogue's folder as given, with a trailing `/` (empty for the working folder): where files of live
+    /// data a take-over saves are kept (`k3s-NodeHosts`).
+    pub beside: String,
 }
 
 /// The resolved catalogue.

@@ -112,7 +112,15 @@ fn k3s_section(plan: &Plan, rendered: &[Rendered], out: &str) -> Option<K3sSecti
             release: rel.name.clone(),
             namespace: rel.namespace.clone(),
             down: sub(&t.down),
-            before: t.before.iter().map(|b| [sub(&b.why), sub(&b.run)]).collect(),
+            before: t
+                .before
+                .iter()
+                .map(|b| [sub(&b.why), sub(&b.run)])
+                .chain(t.saved_files.iter().map(|f| {
+                    let path = crate::text::shell_word(&format!("{}{}", rp.beside, f.file));
+                    [sub(&f.why), format!("{} > {path}", sub(&f.run))]
+                }))
+                .collect(),
             wait: t
                 .wait_gone
                 .iter()

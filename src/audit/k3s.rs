@@ -22,7 +22,7 @@ fn label<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
 
 /// Notes on k3s's own objects, and findings for packaged Deployments the catalogue takes over.
 /// Only for a catalogue of a k3s cluster.
-pub fn recognise(plan: &Plan, dump: &Dump) -> (Vec<String>, Vec<String>) {
+pub fn recognise(plan: &Plan, dump: &Dump, releases: &[String]) -> (Vec<String>, Vec<String>) {
     if plan.k3s.is_none() {
         return (vec![], vec![]);
     }
@@ -32,6 +32,7 @@ pub fn recognise(plan: &Plan, dump: &Dump) -> (Vec<String>, Vec<String>) {
     let taken: Vec<(String, String)> = plan
         .releases
         .iter()
+        .filter(|rp| releases.contains(&rp.release.name))
         .filter_map(|rp| crate::k3s::take_over(rp).map(|t| (rp.release.name.clone(), t)))
         .flat_map(|(rel, t)| t.wait_gone.iter().map(move |w| (rel.clone(), w.clone())))
         .collect();
@@ -40,6 +41,7 @@ pub fn recognise(plan: &Plan, dump: &Dump) -> (Vec<String>, Vec<String>) {
     let kept: Vec<(&str, &crate::charts::InPlace)> = plan
         .releases
         .iter()
+        .filter(|rp| releases.contains(&rp.release.name))
         .filter_map(|rp| rp.in_place.map(|p| (rp.release.name.as_str(), p)))
         .collect();
     for o in &dump.objects {
@@ -172,6 +174,10 @@ mod tests {
                         "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": []}}}})
     }
 
+    fn all(plan: &Plan) -> Vec<String> {
+        plan.releases.iter().map(|r| r.release.name.clone()).collect()
+    }
+
     fn with_strategy(mut d: serde_json::Value, strategy: serde_json::Value) -> serde_json::Value {
         d["spec"]["strategy"] = strategy;
         d
@@ -249,10 +255,10 @@ mod tests {
             ("ServiceLB", vec![svclb.clone()], 1, 0),
         ];
         for (name, objects, notes, findings) in cases {
-            let (n, f) = recognise(&plan, &dump(objects));
+            let (n, f) = recognise(&plan, &dump(objects), &all(&plan));
             assert_eq!((n.len(), f.len()), (notes, findings), "{name}: {n:?} {f:?}");
         }
-        let (notes, _) = recognise(&plan, &dump(vec![svclb.clone()]));
+        let (notes, _) = recognise(&plan, &dump(vec![svclb.clone()]), &all(&plan));
         assert!(notes[0].contains("for Service traefik"), "{}", notes[0]);
         let shipped = crate::catalog::load_file(std::path::Path::new("catalog/cluster.yaml")).unwrap();
         let not_k3s =
@@ -260,7 +266,7 @@ mod tests {
         if not_k3s.k3s.is_none() {
             let objects = vec![deployment("kube-system", "coredns", applied), svclb];
             assert_eq!(
-                recognise(&not_k3s, &dump(objects)),
+                recognise(&not_k3s, &dump(objects), &all(&not_k3s)),
                 (vec![], vec![]),
                 "not a k3s catalogue"
             );

@@ -114,6 +114,10 @@ pub struct TakeOverFile {
     /// Extra `helm` arguments the runbook's install line carries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub helm_args: Vec<String>,
+    /// Live data the runbook saves into a file beside the catalogue before anything is disabled, passed to every
+    /// install and upgrade with `--set-file KEY=FILE`; `generate` and `verify` report it missing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub saved_files: Vec<SavedFileFile>,
     /// Commands that show the take-over worked.
     pub verify: Vec<RunbookStepFile>,
     /// What is lost compared with k3s's own objects, in words.
@@ -121,6 +125,20 @@ pub struct TakeOverFile {
     pub differences: Option<String>,
     /// Checks `hagen verify` makes on the rendered objects.
     pub checks: Vec<TakeOverCheckFile>,
+}
+
+/// A file of live data beside the catalogue, and the chart value it feeds.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SavedFileFile {
+    /// The file's name, beside the catalogue (`k3s-NodeHosts`).
+    pub file: String,
+    /// The values key `--set-file` fills with it (`zoneFiles[0].contents`).
+    pub key: String,
+    /// Why, in words.
+    pub why: String,
+    /// The command that prints the data (its output goes into the file).
+    pub run: String,
 }
 
 /// One step of the runbook: a sentence and a shell command.

@@ -173,6 +173,19 @@ impl ReleaseCx<'_> {
             intents.extend(self.component(chart, in_place, cp, comp, sink));
         }
         self.check_release(chart, &intents, sink);
+        let beside = match std::path::Path::new(&self.loaded.file).parent() {
+            Some(d) if !d.as_os_str().is_empty() => format!("{}/", d.display()).replace('\\', "/"),
+            _ => String::new(),
+        };
+        if let Some(t) = chart.k3s_take_over.filter(|_| rel.k3s_bundled && in_place.is_none()) {
+            let missing: Vec<String> = t
+                .saved_files
+                .iter()
+                .map(|f| format!("{beside}{}", f.file))
+                .filter(|f| !std::path::Path::new(f).exists())
+                .collect();
+            sink.report(&place, rules::take_over_files_saved(&rel.name, &missing));
+        }
         let mut diags = Vec::new();
         let own_values = crate::catalog::values::read(self.loaded, self.ri, rel, &mut diags);
         sink.extend(diags);
@@ -182,6 +195,7 @@ impl ReleaseCx<'_> {
             intents,
             own_values,
             in_place,
+            beside,
         })
     }
 

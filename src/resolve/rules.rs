@@ -585,6 +585,19 @@ pub fn k3s_take_over_known(release: &str, chart: &Chart, bundled: bool, take_ove
     Some(Finding::error(exact("k3sTakeOver"), m))
 }
 
+/// A take-over's live data (k3s's NodeHosts) is saved beside the catalogue before the install line can use it.
+pub fn take_over_files_saved(release: &str, missing: &[String]) -> Option<Finding> {
+    (!missing.is_empty()).then(|| {
+        Finding::warning(
+            exact("k3sBundled"),
+            format!(
+                "release `{release}` takes k3s's packaged copy over, and its install line reads {}, which does not exist yet: run the preflight's first step in out/README.md (\"k3s\") before anything is disabled",
+                missing.join(", ")
+            ),
+        )
+    })
+}
+
 /// A release marked `k3sBundled` is one k3s ships, and k3s lets hagen reach it.
 pub fn k3s_bundled(release: &str, chart: &Chart, patches: bool) -> Option<Finding> {
     let at = exact("k3sBundled");
