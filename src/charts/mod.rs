@@ -461,68 +461,13 @@ fn check(f: &ChartFile) -> Result<(), String> {
         );
     }
     for c in &f.components {
-        let at = |m: String| format!("component `{}`: {m}", c.id);
         if !seen.insert(c.id.as_str()) {
-            return Err(at("described twice".into()));
+            return Err(format!("component `{}`: described twice", c.id));
         }
-        if c.selector.is_empty() {
-            return Err(at("has no selector".into()));
-        }
-        for (k, v) in &c.selector {
-            if crate::k8s::VERSIONED_LABELS.contains(&k.as_str()) {
-                return Err(at(format!(
-                    "selects on {k}, a label that changes with every chart version"
-                )));
-            }
-            if !label_key_ok(k) {
-                return Err(at(format!("selector key `{k}` is not a Kubernetes label key")));
-            }
-            let sample = v.replace("{release}", "r").replace("{namespace}", "n");
-            if !label_value_ok(&sample) {
-                return Err(at(format!("selector value `{v}` is not a Kubernetes label value")));
-            }
-        }
-        workload_ok(&c.workload).map_err(at)?;
-        for (name, s) in [
-            ("replicas", &c.replicas),
-            ("affinity", &c.affinity),
-            ("tolerations", &c.tolerations),
-        ] {
-            let key = match s {
-                Setting::Values(k) => Some(k),
-                Setting::Runtime(r) => Some(&r.values),
-                _ => None,
-            };
-            if let Some(k) = key {
-                key_path_ok(k).map_err(|m| at(format!("{name}: {m}")))?;
-            }
-            if let (Setting::Runtime(r), "affinity") = (s, name) {
-                for mode in ["required", "preferred", "none"] {
-                    if !r.presets.contains_key(mode) {
-                        return Err(at(format!("affinity: `presets` needs a value for `{mode}`")));
-                    }
-                }
-            }
-        }
-        let strategy_key = match &c.strategy {
-            StrategySetting::Object(k) | StrategySetting::RollingUpdateParams(k) | StrategySetting::TypeString(k) => {
-                Some(k)
-            }
-            _ => None,
-        };
-        let pdb_key = match &c.pdb {
-            PdbSetting::Values(v) => Some(&v.key),
-            _ => None,
-        };
-        for (name, k) in [
-            ("strategy", strategy_key),
-            ("pdb", pdb_key),
-            ("autoscale", c.autoscale.as_ref()),
-        ] {
-            if let Some(k) = k {
-                key_path_ok(k).map_err(|m| at(format!("{name}: {m}")))?;
-            }
-        }
+        check_component(c)?;
+    }
+    if let Some(p) = &f.k3s_in_place {
+        check_in_place(f, p)?;
     }
     for ch in &f.changes {
         if !seen.contains(ch.component.as_str()) {
@@ -531,6 +476,100 @@ fn check(f: &ChartFile) -> Result<(), String> {
                 ch.component
             ));
         }
+    }
+    Ok(())
+}
+
+/// One component's settings: a selector of stable label keys and values, a Deployment name, key paths.
+fn check_component(c: &file::ComponentFile) -> Result<(), String> {
+    let at = |m: String| format!("component `{}`: {m}", c.id);
+    if c.selector.is_empty() {
+        return Err(at("has no selector".into()));
+    }
+    for (k, v) in &c.selector {
+        if crate::k8s::VERSIONED_LABELS.contains(&k.as_str()) {
+            return Err(at(format!(
+                "selects on {k}, a label that changes with every chart version"
+            )));
+        }
+        if !label_key_ok(k) {
+            return Err(at(format!("selector key `{k}` is not a Kubernetes label key")));
+        }
+        let sample = v.replace("{release}", "r").replace("{namespace}", "n");
+        if !label_value_ok(&sample) {
+            return Err(at(format!("selector value `{v}` is not a Kubernetes label value")));
+        }
+    }
+    workload_ok(&c.workload).map_err(at)?;
+    for (name, s) in [
+        ("replicas", &c.replicas),
+        ("affinity", &c.affinity),
+        ("tolerations", &c.tolerations),
+    ] {
+        let key = match s {
+            Setting::Values(k) => Some(k),
+            Setting::Runtime(r) => Some(&r.values),
+            _ => None,
+        };
+        if let Some(k) = key {
+            key_path_ok(k).map_err(|m| at(format!("{name}: {m}")))?;
+        }
+        if let (Setting::Runtime(r), "affinity") = (s, name) {
+            for mode in ["required", "preferred", "none"] {
+                if !r.presets.contains_key(mode) {
+                    return Err(at(format!("affinity: `presets` needs a value for `{mode}`")));
+                }
+            }
+        }
+    }
+    let strategy_key = match &c.strategy {
+        StrategySetting::Object(k) | StrategySetting::RollingUpdateParams(k) | StrategySetting::TypeString(k) => {
+            Some(k)
+        }
+        _ => None,
+    };
+    let pdb_key = match &c.pdb {
+        PdbSetting::Values(v) => Some(&v.key),
+        _ => None,
+    };
+    for (name, k) in [
+        ("strategy", strategy_key),
+        ("pdb", pdb_key),
+        ("autoscale", c.autoscale.as_ref()),
+    ] {
+        if let Some(k) = k {
+            key_path_ok(k).map_err(|m| at(format!("{name}: {m}")))?;
+        }
+    }
+    Ok(())
+}
+
+/// k3s's packaged workload kept in place: only for plain manifests k3s ships, with a PDB hagen adds as a manifest,
+/// and a selector that is k3s's Deployment's own and matches its pods.
+fn check_in_place(f: &ChartFile, p: &file::InPlaceFile) -> Result<(), String> {
+    let at = |m: &str| format!("k3sInPlace: {m}");
+    if !matches!(f.k3s, Some(K3sFile::PlainManifest(_))) {
+        return Err(at(
+            "needs `k3s: {plainManifest: NAME}` (only k3s's plain manifests are kept in place)",
+        ));
+    }
+    check_component(&p.component).map_err(|m| at(&m))?;
+    if p.component.pdb != PdbSetting::Manifest {
+        return Err(at(
+            "the component's `pdb` must be `manifest` (hagen's PDB beside k3s's Deployment)",
+        ));
+    }
+    let d = &p.deployment;
+    let labels = crate::k8s::labels_of(d.pointer("/spec/template/metadata/labels"));
+    let selector = crate::k8s::LabelSelector::of(p.component.selector.clone());
+    if d.pointer("/metadata/name").and_then(serde_json::Value::as_str) != Some(p.component.workload.as_str()) {
+        return Err(at("`deployment.metadata.name` must be the component's `workload`"));
+    }
+    if !selector.matches(&labels) {
+        return Err(at("the component's selector does not match `deployment`'s pod labels"));
+    }
+    if p.neighbours.iter().any(|n| selector.matches(&n.labels)) {
+        return Err(at("the component's selector matches a neighbour's pods"));
     }
     Ok(())
 }
@@ -763,6 +802,54 @@ mod tests {
             assert_eq!(format!("{}.yaml", f.name), *name, "file named after its chart");
         }
         assert!(!Registry::builtin().alert_carriers().is_empty());
+    }
+
+    #[test]
+    fn in_place_knowledge_is_checked() {
+        let (_, text) = BUILTIN
+            .iter()
+            .find(|(_, t)| t.contains("\nk3sInPlace:"))
+            .expect("a chart kept in place");
+        let good = file::parse(text).unwrap();
+        check(&good).unwrap();
+        type Edit = fn(&mut ChartFile);
+        // (case, edit) → the error
+        let cases: [(&str, Edit, &str); 5] = [
+            ("not a plain manifest", |f| f.k3s = None, "needs `k3s: {plainManifest"),
+            (
+                "PDB not a manifest",
+                |f| f.k3s_in_place.as_mut().unwrap().component.pdb = PdbSetting::NotControllable("x".into()),
+                "must be `manifest`",
+            ),
+            (
+                "another Deployment",
+                |f| f.k3s_in_place.as_mut().unwrap().deployment["metadata"]["name"] = "other".into(),
+                "must be the component's `workload`",
+            ),
+            (
+                "a selector its pods lack",
+                |f| {
+                    let c = &mut f.k3s_in_place.as_mut().unwrap().component;
+                    c.selector.insert("extra".into(), "x".into());
+                },
+                "does not match `deployment`'s pod labels",
+            ),
+            (
+                "a neighbour with the same labels",
+                |f| {
+                    let p = f.k3s_in_place.as_mut().unwrap();
+                    let labels = p.component.selector.clone();
+                    p.neighbours[0].labels = labels;
+                },
+                "matches a neighbour's pods",
+            ),
+        ];
+        for (name, edit, expected) in cases {
+            let mut f = good.clone();
+            edit(&mut f);
+            let e = check(&f).expect_err(name);
+            assert!(e.contains(expected), "{name}: {e}");
+        }
     }
 
     /// A valid chart file with one component, `{X}` replaced by the lines given.
