@@ -97,7 +97,11 @@ fn validate_all(objects: &[Value], what: &str) -> usize {
         let kind = o["kind"].as_str().unwrap_or("");
         let id = format!("{what}: {kind}/{}", o["metadata"]["name"].as_str().unwrap_or("?"));
         match (api, kind) {
-            ("v1", "Namespace") | ("v1", "ConfigMap") | ("policy/v1", "PodDisruptionBudget") => {
+            // Core kinds: their shape here; tests/k3s.rs validates hagen's HPA and PDB with Kubernetes' own schema.
+            ("v1", "Namespace")
+            | ("v1", "ConfigMap")
+            | ("policy/v1", "PodDisruptionBudget")
+            | ("autoscaling/v2", "HorizontalPodAutoscaler") => {
                 let allowed: &[&str] = match kind {
                     "ConfigMap" => &["apiVersion", "kind", "metadata", "data"],
                     _ => &["apiVersion", "kind", "metadata", "spec"],

@@ -756,7 +756,7 @@ fn build(k: &'static Knowledge, version: &str) -> Chart {
         .collect();
     let k3s_in_place = f.k3s_in_place.as_ref().map(|p| {
         let file: &'static file::InPlaceFile = leak(p.clone());
-        &*leak(InPlace {
+        leak(InPlace {
             file,
             component: leak(component_of(&file.component, name, None)),
         })
