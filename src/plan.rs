@@ -265,7 +265,7 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
         anti_affinity: match (i.effective_anti_affinity(), i.knowledge.affinity) {
             // k3s's CoreDNS kept in place: its own topology spread places the pods as required anti-affinity would.
             (AntiAffinity::Required, crate::charts::Delivery::NotControllable(_)) => {
-                "required (its manifest's topology spread)".into()
+                "required (topology spread)".into()
             }
             (AntiAffinity::Required, _) => "required".into(),
             (AntiAffinity::Preferred, _) => "preferred".into(),
@@ -278,7 +278,7 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
                 crate::charts::StrategyDelivery::NotControllable(_)
             ) =>
             {
-                "its manifest's (RollingUpdate)".into()
+                "its manifest's RollingUpdate".into()
             }
             Strategy::Recreate => "Recreate".into(),
             Strategy::RollingUpdate => "RollingUpdate (maxSurge 0)".into(),

@@ -204,7 +204,8 @@ mod tests {
         v.clone()
     }
 
-    const SHIPPED: &str = include_str!("../catalog/cluster.yaml");
+    /// The plain-Kubernetes example: every component a chart release (the shipped catalogue keeps k3s's own).
+    const SHIPPED: &str = include_str!("../examples/kubernetes/cluster.yaml");
     const ALTERNATIVES: &str = include_str!("../tests/catalogs/alternatives.yaml");
 
     #[test]

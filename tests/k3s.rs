@@ -518,7 +518,7 @@ fn plan_shows_what_k3s_owns_and_the_cut_over_windows() {
         "{out}"
     );
     assert!(!out.contains("k3s cut-over coredns"), "{out}");
-    assert!(out.contains("required (its manifest's topology spread)"), "{out}");
+    assert!(out.contains("required (topology spread)"), "{out}");
     assert!(
         out.contains("k3s cut-over metrics-server (`disable: [metrics-server]`"),
         "{out}"
