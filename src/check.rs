@@ -912,6 +912,7 @@ pub(crate) mod fixtures {
             avoid: None,
             autoscale: None,
             acknowledged: vec![],
+            beside: false,
         }
     }
 

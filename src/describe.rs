@@ -93,6 +93,15 @@ impl Deliveries {
 /// How each setting of a component reaches its workload.
 pub fn deliveries(i: &Intent) -> Deliveries {
     let k = i.knowledge;
+    if i.beside {
+        // k3s's own Deployment kept: hagen's HPA and PDB beside it, the rest is its manifest's.
+        return Deliveries {
+            replicas: "HPA beside it".into(),
+            anti_affinity: "its manifest".into(),
+            strategy: "its manifest".into(),
+            pdb: "PDB beside it".into(),
+        };
+    }
     let replicas = match k.replicas {
         Delivery::Hardcoded(n) if n == i.replicas => "chart default".into(),
         d => delivery(d, k.owner()),

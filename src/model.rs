@@ -45,6 +45,9 @@ pub struct Intent {
     pub autoscale: Option<Autoscale>,
     /// Warnings the catalogue acknowledged for this component.
     pub acknowledged: Vec<Acknowledged>,
+    /// The platform's own Deployment kept as it ships it (k3s's CoreDNS): hagen's objects (an HPA, a PDB) go
+    /// beside it, and the platform's manifest sets the rest.
+    pub beside: bool,
 }
 
 impl Intent {

@@ -212,6 +212,8 @@ fn row(plan: &Plan, i: &Intent) -> [String; 10] {
     };
     let strategy = if runtime {
         owners()
+    } else if i.beside {
+        "its manifest's RollingUpdate (a replica keeps serving)".to_string()
     } else {
         strategy_words(i.strategy).to_string()
     };

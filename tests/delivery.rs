@@ -317,7 +317,8 @@ fn flux_helmfile_and_k3s_objects_carry_the_overlay_and_patches() {
 
 #[test]
 fn k3s_bundled_coredns_is_taken_over_on_the_cluster_dns_ip() {
-    let ws = workspace();
+    // The plain-Kubernetes example turned k3s, its CoreDNS taken over.
+    let ws = plain_workspace();
     let cat = ws.path().join("catalog/cluster.yaml");
     let text0 = std::fs::read_to_string(&cat).unwrap();
     let edited = text0

@@ -260,10 +260,11 @@ mod tests {
         }
         let (notes, _) = recognise(&plan, &dump(vec![svclb.clone()]), &all(&plan));
         assert!(notes[0].contains("for Service traefik"), "{}", notes[0]);
-        let shipped = crate::catalog::load_file(std::path::Path::new("catalog/cluster.yaml")).unwrap();
+        let shipped = crate::catalog::load_file(std::path::Path::new("examples/kubernetes/cluster.yaml")).unwrap();
         let not_k3s =
             crate::resolve::resolve(&shipped, &crate::lock::Knowledge::builtin(), Default::default()).unwrap();
-        if not_k3s.k3s.is_none() {
+        assert!(not_k3s.k3s.is_none());
+        {
             let objects = vec![deployment("kube-system", "coredns", applied), svclb];
             assert_eq!(
                 recognise(&not_k3s, &dump(objects), &all(&not_k3s)),

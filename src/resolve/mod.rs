@@ -330,6 +330,7 @@ impl ReleaseCx<'_> {
                 })
             }),
             acknowledged: acks.accepted,
+            beside: in_place.is_some(),
             workload: knowledge.workload_name(&rel.name, &rel.namespace),
             selector: crate::k8s::LabelSelector::of(knowledge.selector_labels(&rel.name, &rel.namespace)),
             eligible_nodes,
