@@ -99,7 +99,7 @@ enum Command {
         after_help = concat!(
             "Examples:\n  ",
             crate::live_command!(),
-            "\n  helm template coredns coredns --repo https://coredns.github.io/helm -f out/coredns/values.yaml | hagen audit - --release coredns"
+            "\n  helm template metrics-server metrics-server --repo https://kubernetes-sigs.github.io/metrics-server/ -f out/metrics-server/values.yaml | hagen audit - --release metrics-server"
         )
     )]
     Audit {
