@@ -593,7 +593,9 @@ fn the_readme_shows_what_audit_answers() {
     let mut checked = 0;
     for block in readme.split("```text\n").skip(1) {
         let block = block.split("```").next().unwrap();
-        let Some(rest) = block.strip_prefix("$ hagen audit --catalog examples/kubernetes/cluster.yaml tests/fixtures/audit/live/") else {
+        let Some(rest) =
+            block.strip_prefix("$ hagen audit --catalog examples/kubernetes/cluster.yaml tests/fixtures/audit/live/")
+        else {
             continue;
         };
         let (file, body) = rest.split_once('\n').unwrap();

@@ -718,3 +718,19 @@ fn the_shipped_catalogue_keeps_k3s_s_coredns() {
     assert!(plan.status.success(), "{text}");
     assert!(text.contains("k3s keeps in place: coredns"), "{text}");
 }
+
+/// `hagen init` on k3s (kubelet `…+k3s1`, k3s's CoreDNS Deployment in kube-system) writes a catalogue whose
+/// CoreDNS takes the in-place route: hagen's objects beside k3s's, nothing disabled for it.
+#[test]
+fn init_on_k3s_picks_the_in_place_route_for_coredns() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = root().join("tests/fixtures/init/nodes-and-deployments.json");
+    let o = hagen(dir.path(), &["init", fixture.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", common::text(&o.stderr));
+    let g = hagen(dir.path(), &["generate"], None);
+    assert!(g.status.success(), "{}", common::text(&g.stderr));
+    assert!(dir.path().join("out/k3s/coredns-in-place.yaml").exists());
+    assert!(!dir.path().join("out/coredns").exists());
+    let config = std::fs::read_to_string(dir.path().join("out/k3s-server-config.yaml")).unwrap_or_default();
+    assert!(!config.contains("coredns"), "{config}");
+}
