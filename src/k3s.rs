@@ -128,6 +128,28 @@ pub fn judge_in_place(hagens: &[Object]) -> Check {
     }
 }
 
+/// A take-over's live data saved beside the catalogue (`beside`, as shown) before anything is disabled: the
+/// install line reads it. Reads the file (verify's only read outside out/ and the charts).
+pub fn judge_saved(beside: &str, f: &crate::charts::file::SavedFileFile) -> Check {
+    let path = format!("{beside}{}", f.file);
+    let lines = std::fs::read_to_string(&path).ok().map(|t| t.lines().count());
+    Check {
+        setting: Setting::K3sTakeOver,
+        asked: format!(
+            "{path} saved beside the catalogue (the install line passes it as {})",
+            f.key
+        ),
+        found: match lines {
+            Some(n) => format!("{path}: {n} lines"),
+            None => format!("{path} is missing: run the preflight's first step in out/README.md"),
+        },
+        // Missing is reported, not a ✗: it says nothing about the chart, whose proof it must not refute (the
+        // preflight writes it; generate warns until then).
+        ok: lines.map(|_| true),
+        delivered_by: "--set-file".into(),
+    }
+}
+
 /// The judgement of one take-over check on the rendered objects of a release.
 pub fn judge(k: &K3sCluster, t: &TakeOverFile, objects: &[crate::check::Object]) -> Vec<crate::check::Check> {
     t.checks

@@ -229,6 +229,7 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
         }
         if let (Some(t), Some(k)) = (crate::k3s::take_over(rp), plan.k3s.as_ref()) {
             checks.extend(crate::k3s::judge(k, t, &r.overlay));
+            checks.extend(t.saved_files.iter().map(|f| crate::k3s::judge_saved(&rp.beside, f)));
         }
         if rp.in_place.is_some() {
             let hagens: Vec<Object> = r.overlay[r.bare.len()..].to_vec();
@@ -515,7 +516,11 @@ pub fn table(o: &Outcome) -> String {
             }
         }
         for k in &r.checks {
-            let mark = if k.ok == Some(false) { "✗" } else { "✓" };
+            let mark = match k.ok {
+                Some(false) => "✗",
+                Some(true) => "✓",
+                None => "–",
+            };
             s.push_str(&format!(
                 "  {mark} {}: asked {}; rendered {}   [{}]\n",
                 k.setting, k.asked, k.found, k.delivered_by

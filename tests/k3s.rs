@@ -73,6 +73,7 @@ fn the_k3s_catalogue_verifies_on_the_charts_k3s_runs_and_the_take_over_matches_k
     for want in [
         "✓ k3s take-over: asked Service kube-dns on the cluster DNS IP: 10.43.0.10; rendered Service kube-dns: 10.43.0.10",
         "rendered ConfigMap coredns: the same 22 lines",
+        "✓ k3s take-over: asked tests/catalogs/k3s-NodeHosts saved beside the catalogue (the install line passes it as zoneFiles[0].contents); rendered tests/catalogs/k3s-NodeHosts: 1 lines",
     ] {
         assert!(out.contains(want), "{want}\n{out}");
     }
