@@ -302,7 +302,12 @@ pub fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> R
                     }
                     _ => helm_command(rp, r, out),
                 },
-                notes: rp.chart.notes.to_string(),
+                // In place no chart is installed: what the chart cannot express does not apply.
+                notes: if rp.in_place.is_some() {
+                    String::new()
+                } else {
+                    rp.chart.notes.to_string()
+                },
                 k3s: crate::delivery::k3s_explanation(rp, !r.patches.is_empty(), out),
                 components: rp.intents.iter().map(component_sentence).collect(),
             })
