@@ -253,6 +253,62 @@ mod tests {
     }
 
     #[test]
+    fn hagen_s_objects_beside_k3s_s_never_carry_its_labels() {
+        let object = |labels: serde_json::Value| {
+            crate::check::Object::new(
+                json!({"kind": "PodDisruptionBudget", "metadata": {"name": "dns", "labels": labels}}),
+                "kube-system",
+            )
+            .unwrap()
+        };
+        // (case, hagen's objects) → ok
+        let cases = [
+            (
+                "hagen's label only",
+                vec![object(json!({"app.kubernetes.io/managed-by": "hagen"}))],
+                true,
+            ),
+            (
+                "k3s's hash label",
+                vec![object(json!({"objectset.rio.cattle.io/hash": "abc"}))],
+                false,
+            ),
+            (
+                "k3s's owner label",
+                vec![object(json!({"objectset.rio.cattle.io/owner-name": "x"}))],
+                false,
+            ),
+            ("nothing written", vec![], false),
+        ];
+        for (name, objects, ok) in cases {
+            assert_eq!(judge_in_place(&objects).ok, Some(ok), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_saved_file_is_reported_never_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let beside = format!("{}/", dir.path().display());
+        let f = crate::charts::file::SavedFileFile {
+            file: "hosts".into(),
+            key: "k".into(),
+            why: String::new(),
+            run: String::new(),
+        };
+        let missing = judge_saved(&beside, &f);
+        assert_eq!(missing.ok, None, "{}", missing.found);
+        assert!(
+            missing
+                .found
+                .ends_with("hosts is missing: run the preflight's first step in out/README.md")
+        );
+        std::fs::write(dir.path().join("hosts"), "1.2.3.4 a\n1.2.3.5 b\n").unwrap();
+        let saved = judge_saved(&beside, &f);
+        assert_eq!(saved.ok, Some(true));
+        assert!(saved.found.ends_with("hosts: 2 lines"), "{}", saved.found);
+    }
+
+    #[test]
     fn take_over_checks_judge_the_rendered_objects() {
         let k = K3sCluster {
             cluster_dns: "10.43.0.53".into(),

@@ -1255,6 +1255,14 @@ mod tests {
             let got = k3s_take_over_known("rel", chart, bundled, take_over).map(|f| f.level);
             assert_eq!(got, want, "{name}");
         }
+        assert_eq!(take_over_files_saved("rel", &[]), None, "saved");
+        let missing = take_over_files_saved("rel", &["catalog/k3s-NodeHosts".to_string()]).unwrap();
+        assert_eq!(missing.level, Level::Warning(None));
+        assert!(
+            missing
+                .message
+                .contains("reads catalog/k3s-NodeHosts, which does not exist yet")
+        );
         let v = &helmchart.version;
         let runs = |v: &str| Some((v.to_string(), "because".to_string()));
         let cases = [
