@@ -614,8 +614,14 @@ fn audit_judges_k3s_s_coredns_in_place_ha_and_names_k3s_s_own_objects() {
     let k3s_strategy = json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": "25%"}});
     // CoreDNS alone: HA as k3s runs it, with hagen's HPA and PDB.
     let healthy = k3s_live(k3s_strategy.clone(), None);
+    // Kept as files to read: the dump (as `kubectl get … -o json` prints it) and what audit answers.
+    expect_file(
+        &root().join("tests/fixtures/k3s/live-in-place.json"),
+        &format!("{}\n", serde_json::to_string_pretty(&healthy).unwrap()),
+    );
     let (ok, out) = audit(ws.path(), &healthy, &["--release", "coredns"]);
     assert!(ok, "{out}");
+    expect_file(&root().join("tests/fixtures/k3s/audit-in-place.txt"), &out);
     assert!(
         out.contains("✓ coredns/coredns (Deployment coredns in kube-system)"),
         "{out}"
