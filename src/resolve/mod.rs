@@ -1,7 +1,8 @@
 //! Resolving a loaded catalogue into the [`model`](crate::model): defaults → tier → component settings, the chart
 //! knowledge of each component, and the named [`rules`] that judge them, all reporting into one [`sink::Sink`].
 //! Every error is collected and returned at once; nothing here knows a chart by name, and the only files read are
-//! the values files a release names (through `catalog::values`).
+//! the values files a release names (through `catalog::values`) and, for a k3s take-over, whether the live data its
+//! runbook saves beside the catalogue exists.
 
 pub mod rules;
 pub mod sink;
@@ -155,6 +156,11 @@ impl ReleaseCx<'_> {
             &place,
             rules::k3s_take_over_known(&rel.name, chart, rel.k3s_bundled, rel.k3s_take_over),
         );
+        if let Some(p) = in_place {
+            let version = self.k3s.and_then(|k| k.version.as_deref());
+            let known = rules::k3s_in_place_version_known(&rel.name, version, &p.file.k3s, p.component.workload);
+            sink.report(&place, known);
+        }
         if let (Some(lock), None) = (&known.lock, in_place) {
             sink.report(
                 &place,

@@ -585,6 +585,28 @@ pub fn k3s_take_over_known(release: &str, chart: &Chart, bundled: bool, take_ove
     Some(Finding::error(exact("k3sTakeOver"), m))
 }
 
+/// k3s's packaged Deployment kept in place is the one hagen's knowledge records: for a k3s release outside the
+/// lines it was recorded for (`v1.35`), say how to check the live Deployment.
+pub fn k3s_in_place_version_known(
+    release: &str,
+    k3s_version: Option<&str>,
+    lines: &[String],
+    workload: &str,
+) -> Option<Finding> {
+    let v = k3s_version?;
+    let mut parts = v.trim_start_matches('v').split(['.', '+']);
+    let line = format!("v{}.{}", parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    (!lines.contains(&line)).then(|| {
+        Finding::notice(
+            exact("k3sBundled"),
+            format!(
+                "release `{release}` keeps k3s's own {workload} in place; hagen's knowledge of k3s's packaged Deployment is recorded for k3s {}, not {line}: check its spread and strategy with `kubectl -n kube-system get deployment {workload} -o jsonpath='{{.spec.strategy}} {{.spec.template.spec.topologySpreadConstraints}}'` (hagen audit judges the live one)",
+                lines.join(", ")
+            ),
+        )
+    })
+}
+
 /// A take-over's live data (k3s's NodeHosts) is saved beside the catalogue before the install line can use it.
 pub fn take_over_files_saved(release: &str, missing: &[String]) -> Option<Finding> {
     (!missing.is_empty()).then(|| {
@@ -1256,6 +1278,17 @@ mod tests {
             assert_eq!(got, want, "{name}");
         }
         assert_eq!(take_over_files_saved("rel", &[]), None, "saved");
+        let lines = ["v1.35".to_string(), "v1.36".to_string()];
+        // (case, cluster.k3s.version) → a notice
+        for (name, version, notice) in [
+            ("no version named", None, false),
+            ("a known line", Some("v1.35.3+k3s1"), false),
+            ("a known line without the suffix", Some("v1.36.2"), false),
+            ("another line", Some("v1.37.0+k3s1"), true),
+        ] {
+            let got = k3s_in_place_version_known("rel", version, &lines, "dns");
+            assert_eq!(got.as_ref().map(|f| f.level), notice.then_some(Level::Notice), "{name}");
+        }
         let missing = take_over_files_saved("rel", &["catalog/k3s-NodeHosts".to_string()]).unwrap();
         assert_eq!(missing.level, Level::Warning(None));
         assert!(
