@@ -1,7 +1,7 @@
 //! Embeds the built-in chart knowledge: every `charts/*.yaml`, listed in `$OUT_DIR/builtin_charts.rs` with its
 //! sha256 (the digest proofs are made with) and its content as JSON, so adding a chart file needs no Rust change
 //! and a run parses JSON instead of YAML (BENCHMARKS.md: the YAML parser was a tenth of `generate --check`). The
-//! proofs hagen ships (`catalog/hagen.lock`, `tests/catalogs/hagen.lock`) are embedded as JSON the same way. A
+//! proofs hagen ships (`catalog/`, `examples/kubernetes/` and `tests/catalogs/` `hagen.lock`) are embedded as JSON the same way. A
 //! unit test checks that the JSON forms read as the YAML texts do.
 
 use sha2::{Digest, Sha256};
@@ -47,9 +47,13 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it"));
     std::fs::write(out.join("builtin_charts.rs"), code).expect("OUT_DIR is writable");
     let mut locks = String::from(
-        "/// The lock files hagen ships, as JSON: catalog/hagen.lock and tests/catalogs/hagen.lock.\nconst SHIPPED: &[&str] = &[\n",
+        "/// The lock files hagen ships, as JSON: catalog/, examples/kubernetes/ and tests/catalogs/ hagen.lock.\nconst SHIPPED: &[&str] = &[\n",
     );
-    for lock in ["catalog/hagen.lock", "tests/catalogs/hagen.lock"] {
+    for lock in [
+        "catalog/hagen.lock",
+        "examples/kubernetes/hagen.lock",
+        "tests/catalogs/hagen.lock",
+    ] {
         let path = root.join(lock);
         println!("cargo:rerun-if-changed={}", path.display());
         writeln!(locks, "    {:?},", json_of(&path)).expect("writing to a String");

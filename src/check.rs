@@ -339,12 +339,18 @@ fn replicas_check(intent: &Intent, objects: &[Object], dep: &Object, by: &str) -
             None => ("no HorizontalPodAutoscaler targets it".to_string(), false),
             Some(h) => judge_hpa(d, &h.value, &h.name, intent, a),
         };
+        // A Deployment whose count no values key reaches (k3s's CoreDNS) is held by hagen's own HPA manifest.
+        let by = if matches!(intent.knowledge.replicas, Delivery::NotControllable(_)) {
+            "manifest"
+        } else {
+            "values"
+        };
         return check(
             Setting::Replicas,
             format!("HPA {}–{}", a.min, a.max),
             found,
             Some(ok),
-            "values",
+            by,
         );
     }
     let replicas = d.pointer("/spec/replicas").and_then(Value::as_u64).unwrap_or(1);
@@ -390,6 +396,16 @@ fn node_affinity_check(intent: &Intent, d: &Value, by: &str) -> Option<Check> {
 /// The Deployment strategy.
 fn strategy_check(intent: &Intent, d: &Value, by: &str) -> Check {
     let s = d.pointer("/spec/strategy").cloned().unwrap_or(Value::Null);
+    if let StrategyDelivery::NotControllable(_) = intent.knowledge.strategy {
+        let (found, ok) = judge_owned_strategy(&s, intent.replicas);
+        return check(
+            Setting::Strategy,
+            "keeps a replica serving (not hagen's to set)".into(),
+            found,
+            Some(ok),
+            by,
+        );
+    }
     let (found, ok) = judge_strategy(&s, intent.strategy);
     check(
         Setting::Strategy,
@@ -582,9 +598,6 @@ fn judge_anti_affinity(
         .into_iter()
         .filter(|t| t.get("topologyKey").and_then(Value::as_str) == Some(HOSTNAME))
         .collect();
-    if hostname_terms.is_empty() {
-        return (format!("no {word} term on {HOSTNAME}"), Some(false));
-    }
     let mut problems = Vec::new();
     for t in &hostname_terms {
         match judge_hostname_term(t, own, neighbours) {
@@ -600,6 +613,27 @@ fn judge_anti_affinity(
             Ok(sel) => return (format!("{word} on hostname, {sel} (own pods only)"), Some(true)),
             Err(problem) => problems.push(problem),
         }
+    }
+    // A topology spread constraint places the pods as the asked anti-affinity does (kubernetes/kubernetes#87621:
+    // maxSkew 1 on the hostname puts 2 pods on 2 nodes): DoNotSchedule for required, either for preferred.
+    for c in spread_constraints(d) {
+        let hard = c.get("whenUnsatisfiable").and_then(Value::as_str) == Some("DoNotSchedule");
+        if mode == AntiAffinity::Required && !hard {
+            continue;
+        }
+        match judge_hostname_term(c, own, neighbours) {
+            Ok(sel) => {
+                let how = if hard { "DoNotSchedule" } else { "ScheduleAnyway" };
+                return (
+                    format!("topology spread on hostname (maxSkew 1, {how}), {sel} (own pods only)"),
+                    Some(true),
+                );
+            }
+            Err(problem) => problems.push(format!("topology spread: {problem}")),
+        }
+    }
+    if problems.is_empty() {
+        return (format!("no {word} term on {HOSTNAME}"), Some(false));
     }
     (problems.join("; "), Some(false))
 }
@@ -637,6 +671,19 @@ fn term_selector(t: &Value) -> Option<LabelSelector> {
     sel.match_expressions
         .retain(|r| !(keys.contains(&r.key.as_str()) && r.operator == "In"));
     Some(sel)
+}
+
+/// The pod template's topology spread constraints on the hostname with maxSkew 1.
+fn spread_constraints(d: &Value) -> Vec<&Value> {
+    d.pointer("/spec/template/spec/topologySpreadConstraints")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|c| {
+            c.get("topologyKey").and_then(Value::as_str) == Some(HOSTNAME)
+                && c.get("maxSkew").and_then(Value::as_u64) == Some(1)
+        })
+        .collect()
 }
 
 /// One anti-affinity term on the hostname: its selector (described) when it selects the own pods, no
@@ -744,6 +791,16 @@ fn judge_strategy(s: &Value, asked: Strategy) -> (String, bool) {
         }
         other => (format!("invalid type {other:?}"), false),
     }
+}
+
+/// A strategy hagen cannot set (k3s's own manifest sets it): it must keep a replica serving at every rollout,
+/// RollingUpdate with an absolute `maxUnavailable` below the replicas (Recreate stops them all).
+fn judge_owned_strategy(s: &Value, replicas: u32) -> (String, bool) {
+    let (found, _) = judge_strategy(s, Strategy::RollingUpdate);
+    let rolling = s.get("type").and_then(Value::as_str).unwrap_or("RollingUpdate") == "RollingUpdate";
+    let unavailable = s.pointer("/rollingUpdate/maxUnavailable").and_then(Value::as_u64);
+    let ok = rolling && unavailable.is_some_and(|u| u < u64::from(replicas));
+    (found, ok)
 }
 
 /// The PDB verdict: the PDBs of the namespace that select the own pods, judged against the asked
@@ -1089,6 +1146,7 @@ pub(crate) mod fixtures {
             avoid: None,
             autoscale: None,
             acknowledged: vec![],
+            beside: false,
         }
     }
 
@@ -1337,6 +1395,31 @@ mod tests {
         for (name, s, asked, found, ok) in cases {
             assert_eq!(judge_strategy(&s, asked), (found.to_string(), ok), "{name}");
         }
+        // A strategy the platform sets (k3s's CoreDNS): a replica keeps serving, or not.
+        let cases = [
+            (
+                "k3s's",
+                json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1}}),
+                2,
+                true,
+            ),
+            (
+                "all at once",
+                json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 2}}),
+                2,
+                false,
+            ),
+            (
+                "a percentage",
+                json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%"}}),
+                2,
+                false,
+            ),
+            ("Recreate left by a script", json!({"type": "Recreate"}), 2, false),
+        ];
+        for (name, s, replicas, ok) in cases {
+            assert_eq!(judge_owned_strategy(&s, replicas).1, ok, "{name}");
+        }
     }
 
     #[test]
@@ -1344,6 +1427,7 @@ mod tests {
         let term = |sel: Value, key: &str| json!({"labelSelector": sel, "topologyKey": key});
         let required = |t: Value| json!({"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [t]}}});
         let preferred = |t: Value| json!({"affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": t}]}}});
+        let spread = |sel: Value, key: &str, skew: u32, when: &str| json!({"topologySpreadConstraints": [{"labelSelector": sel, "topologyKey": key, "maxSkew": skew, "whenUnsatisfiable": when}]});
         let own = json!({"matchLabels": {"app": "web"}});
         let db = neighbour("Deployment/db", &[("app", "db"), ("tier", "back")]);
         // (name, pod spec, mode, found, ok)
@@ -1405,6 +1489,55 @@ mod tests {
                 )),
                 AntiAffinity::Required,
                 "selector app=web,pod-template-hash=abc matches none of its own pods",
+                Some(false),
+            ),
+            (
+                "a hard hostname spread where required is asked",
+                spread(own.clone(), HOSTNAME, 1, "DoNotSchedule"),
+                AntiAffinity::Required,
+                "topology spread on hostname (maxSkew 1, DoNotSchedule), app=web (own pods only)",
+                Some(true),
+            ),
+            (
+                "a soft spread where required is asked",
+                spread(own.clone(), HOSTNAME, 1, "ScheduleAnyway"),
+                AntiAffinity::Required,
+                "no required term on kubernetes.io/hostname",
+                Some(false),
+            ),
+            (
+                "a soft spread where preferred is asked",
+                spread(own.clone(), HOSTNAME, 1, "ScheduleAnyway"),
+                AntiAffinity::Preferred,
+                "topology spread on hostname (maxSkew 1, ScheduleAnyway), app=web (own pods only)",
+                Some(true),
+            ),
+            (
+                "a spread on zones only",
+                spread(own.clone(), "topology.kubernetes.io/zone", 1, "DoNotSchedule"),
+                AntiAffinity::Required,
+                "no required term on kubernetes.io/hostname",
+                Some(false),
+            ),
+            (
+                "a spread with maxSkew 2",
+                spread(own.clone(), HOSTNAME, 2, "DoNotSchedule"),
+                AntiAffinity::Required,
+                "no required term on kubernetes.io/hostname",
+                Some(false),
+            ),
+            (
+                "a spread selecting a neighbour too",
+                spread(json!({}), HOSTNAME, 1, "DoNotSchedule"),
+                AntiAffinity::Required,
+                "topology spread: selector  also matches Deployment/db",
+                Some(false),
+            ),
+            (
+                "a spread selecting no own pod",
+                spread(json!({"matchLabels": {"app": "other"}}), HOSTNAME, 1, "DoNotSchedule"),
+                AntiAffinity::Required,
+                "topology spread: selector app=other matches none of its own pods",
                 Some(false),
             ),
             ("none asked, none there", json!({}), AntiAffinity::None, "none", None),

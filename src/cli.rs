@@ -112,7 +112,7 @@ enum Command {
         after_help = concat!(
             "Examples:\n  ",
             crate::live_command!(),
-            "\n  helm template coredns coredns --repo https://coredns.github.io/helm --version 1.46.2 -n kube-system -f out/coredns/values.yaml | hagen audit - --release coredns"
+            "\n  helm template metrics-server metrics-server --repo https://kubernetes-sigs.github.io/metrics-server/ --version 3.13.1 -n kube-system -f out/metrics-server/values.yaml | hagen audit - --release metrics-server"
         )
     )]
     Audit {
@@ -442,10 +442,10 @@ fn generate_cmd(
         let (changed, unchanged) = files.changes(out);
         files.write(out)?;
         stderr(&format!(
-            "{}: {changed} file{} changed, {unchanged} unchanged ({} releases)",
+            "{}: {} changed, {unchanged} unchanged ({})",
             out.display(),
-            if changed == 1 { "" } else { "s" },
-            plan.releases.len()
+            crate::text::count(changed, "file"),
+            crate::text::count(plan.releases.len(), "release")
         ));
     }
     Ok(Outcome::Clean)

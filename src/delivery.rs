@@ -161,6 +161,17 @@ pub fn flux(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileS
             listed.push(file);
             continue;
         }
+        if rp.in_place.is_some() {
+            // k3s's own packaged copy, made HA in place: Flux applies hagen's objects beside it.
+            let file = format!("{}-in-place.yaml", rp.release.name);
+            files.add(
+                &format!("flux/{file}"),
+                in_place_file(rp, r, catalog)?,
+                &format!("release `{}`'s objects beside k3s's (Flux)", rp.release.name),
+            )?;
+            listed.push(file);
+            continue;
+        }
         if crate::k3s::outside_gitops(rp) {
             continue;
         }
@@ -363,14 +374,19 @@ pub fn argocd(
 ) -> Result<()> {
     let out_path = argo_out_path(argo, out)?;
     let mut listed = Vec::new();
-    if plan.releases.iter().any(crate::k3s::is_helm_chart) {
-        // k3s's own HelmCharts: one Application for out/k3s/ (their HelmChartConfigs), never a second release.
+    if plan
+        .releases
+        .iter()
+        .any(|rp| crate::k3s::is_helm_chart(rp) || rp.in_place.is_some())
+    {
+        // k3s's own HelmCharts and packaged manifests: one Application for out/k3s/ (their HelmChartConfigs, and
+        // hagen's objects beside k3s's in-place components), never a second release.
         files.add(
             "argocd/k3s-helmchartconfigs.yaml",
             documents(
                 &header(
                     catalog,
-                    "Argo CD Application for out/k3s/: the HelmChartConfigs of k3s's own HelmCharts.",
+                    "Argo CD Application for out/k3s/: the HelmChartConfigs of k3s's own HelmCharts and hagen's objects beside k3s's packaged components.",
                 ),
                 &[k3s_application(argo, &out_path)],
             )?,
@@ -729,6 +745,15 @@ pub fn k3s(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSe
             )?;
             listed.push(file);
         }
+        if rp.in_place.is_some() {
+            let path = crate::k3s::in_place_path(&rp.release.name);
+            files.add(
+                &path,
+                in_place_file(rp, r, catalog)?,
+                &format!("release `{}`'s objects beside k3s's", rp.release.name),
+            )?;
+            listed.push(path.trim_start_matches("k3s/").to_string());
+        }
     }
     let disabled = crate::k3s::disabled(plan);
     if !disabled.is_empty() {
@@ -752,10 +777,28 @@ pub fn k3s(plan: &Plan, rendered: &[Rendered], catalog: &str, files: &mut FileSe
         "k3s/kustomization.yaml",
         kustomization(
             catalog,
-            "`kubectl apply -k` this folder, or copy the HelmChartConfig files (not this one) into /var/lib/rancher/k3s/server/manifests/.",
+            "`kubectl apply -k` this folder (k3s keeps its own objects; these go beside them), or copy the files (not this one) into /var/lib/rancher/k3s/server/manifests/.",
             &listed,
         )?,
         "the k3s kustomization",
+    )
+}
+
+/// hagen's objects beside k3s's packaged copy of a release (an HPA and a PDB), as one file: never carrying k3s's
+/// `objectset.rio.cattle.io/*` labels, so k3s's pruning never selects them.
+fn in_place_file(rp: &ReleasePlan, r: &Rendered, catalog: &str) -> Result<String> {
+    let what = match rp.chart.k3s {
+        K3s::PlainManifest(n) => n,
+        _ => rp.chart.name,
+    };
+    documents(
+        &header(
+            catalog,
+            &format!(
+                "Beside k3s's own {what} (kept as k3s ships it): an HPA that holds its replicas and a PDB. Apply, or copy into /var/lib/rancher/k3s/server/manifests/."
+            ),
+        ),
+        &r.resources,
     )
 }
 
@@ -772,8 +815,12 @@ pub fn k3s_explanation(rp: &ReleasePlan, has_patches: bool, out: &str) -> Option
             "k3s installs {name} itself as a HelmChart (the chart k3s bundles; hagen proves the values on upstream {} {}, which k3s repackages without its values schema): apply {out}/k3s/{name}-helmchartconfig.yaml (a HelmChartConfig named like the HelmChart, in kube-system; Flux and Argo CD carry it too). Never install a second release: k3s's helm-install Job upgrades its own in place when the HelmChartConfig changes.",
             rp.chart.name, rp.release.version
         ),
+        K3s::PlainManifest(name) if rp.in_place.is_some() => format!(
+            "k3s ships {name} as plain manifests that it re-applies at every start: they stay k3s's (no `disable:`, no outage; k3s keeps upgrading them and NodeHosts stays live). hagen adds only {out}/{}: an HPA that holds the replicas k3s's manifest leaves open, and a PDB on k3s's pods; k3s's own topology spread places them. Flux and Argo CD carry the same file. See \"k3s\" below.",
+            crate::k3s::in_place_path(&rp.release.name)
+        ),
         K3s::PlainManifest(name) if rp.chart.k3s_take_over.is_some() => format!(
-            "k3s ships {name} as plain manifests that it rewrites at every start: this release takes them over (`disable: [{name}]`, then the chart with {out}/{}/k3s-values.yaml, which renders what k3s's manifests create). Follow \"k3s cut-over\" below; GitOps routes leave this release out.",
+            "k3s ships {name} as plain manifests that it rewrites at every start: this release takes them over (`disable: [{name}]`, then the chart with {out}/{}/k3s-values.yaml, which renders what k3s's manifests create). Follow \"Taking over\" under \"k3s\" below; GitOps routes leave this release out.",
             rp.release.name
         ),
         K3s::PlainManifest(name) => format!(
@@ -827,9 +874,17 @@ pub fn helm_command(rp: &ReleasePlan, r: &Rendered, out: &str) -> String {
     }
     cmd.push_str(&format!(" -f {}", w(&format!("{out}/{}", values_path(&rel.name)))));
     // A k3s take-over's live data (k3s's NodeHosts) travels with every upgrade.
-    for a in crate::k3s::take_over(rp).map_or(&[][..], |t| &t.helm_args) {
-        cmd.push(' ');
-        cmd.push_str(a);
+    if let Some(t) = crate::k3s::take_over(rp) {
+        for a in &t.helm_args {
+            cmd.push(' ');
+            cmd.push_str(a);
+        }
+        for f in &t.saved_files {
+            cmd.push_str(&format!(
+                " --set-file {}",
+                w(&format!("{}={}{}", f.key, rp.beside, f.file))
+            ));
+        }
     }
     let mut args: Vec<String> = Vec::new();
     if !r.patches.is_empty() {

@@ -19,6 +19,7 @@ pub enum Setting {
     Requirement,
     AlertRules,
     K3sTakeOver,
+    K3sInPlace,
     Ready,
     Pods,
     Spread,
@@ -40,6 +41,7 @@ impl Setting {
             Setting::Requirement => "requirement",
             Setting::AlertRules => "alert rules",
             Setting::K3sTakeOver => "k3s take-over",
+            Setting::K3sInPlace => "k3s in place",
             Setting::Ready => "ready",
             Setting::Pods => "pods",
             Setting::Spread => "spread",
@@ -94,6 +96,15 @@ impl Deliveries {
 /// How each setting of a component reaches its workload.
 pub fn deliveries(i: &Intent) -> Deliveries {
     let k = i.knowledge;
+    if i.beside {
+        // k3s's own Deployment kept: hagen's HPA and PDB beside it, the rest is its manifest's.
+        return Deliveries {
+            replicas: "HPA beside it".into(),
+            anti_affinity: "its manifest".into(),
+            strategy: "its manifest".into(),
+            pdb: "PDB beside it".into(),
+        };
+    }
     let replicas = match k.replicas {
         Delivery::Hardcoded(n) if n == i.replicas => "chart default".into(),
         d => delivery(d, k.owner()),
@@ -228,6 +239,7 @@ mod tests {
             (Setting::AntiAffinity, "anti-affinity"),
             (Setting::AlertRules, "alert rules"),
             (Setting::K3sTakeOver, "k3s take-over"),
+            (Setting::K3sInPlace, "k3s in place"),
         ] {
             assert_eq!(setting.to_string(), name);
             assert_eq!(serde_json::to_value(setting).unwrap(), serde_json::json!(name));

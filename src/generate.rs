@@ -127,12 +127,16 @@ fn add_release_files(
     files: &mut FileSet,
 ) -> Result<()> {
     let rel = &rp.release;
+    if rp.in_place.is_some() {
+        // No chart is installed: hagen's objects beside k3s's go to out/k3s/ (`crate::delivery::k3s`).
+        return Ok(());
+    }
     if let Some(t) = crate::k3s::take_over(rp) {
         let body = crate::yaml::to_string(&crate::k3s::take_over_values(plan, t)).map_err(Error::Internal)?;
         files.add(
             &crate::k3s::values_path(&rel.name),
             format!(
-                "{MARKER} {} from {}; do not edit.\n# Chart values that make release {} render what k3s's packaged manifests create (taking them over\n# after `disable:`), applied before your own values and hagen's overlay. See out/README.md, \"k3s cut-over\".\n{body}",
+                "{MARKER} {} from {}; do not edit.\n# Chart values that make release {} render what k3s's packaged manifests create (taking them over\n# after `disable:`), applied before your own values and hagen's overlay. See out/README.md, \"k3s\".\n{body}",
                 env!("CARGO_PKG_VERSION"),
                 comment(catalog),
                 rel.name

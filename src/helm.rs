@@ -169,19 +169,21 @@ fn which(name: &str) -> Option<PathBuf> {
 }
 
 /// Where chart archives come from: `--charts DIR`, else `HAGEN_CHARTS`, else `helm pull` into the cache folder.
+/// Either may name several folders separated by `:` (as PATH does), looked through in order: the pinned charts and
+/// k3s's bundled Traefik, say (`--charts ../shared/charts:../shared/charts-more`).
 #[derive(Debug, Clone)]
 pub enum ChartSource {
-    Dir(PathBuf),
+    Dir(Vec<PathBuf>),
     Pull(PathBuf),
 }
 
 impl ChartSource {
     pub fn choose(explicit: Option<&Path>) -> Self {
         if let Some(d) = explicit
-            .map(Path::to_path_buf)
-            .or_else(|| std::env::var_os("HAGEN_CHARTS").map(PathBuf::from))
+            .map(|p| p.as_os_str().to_os_string())
+            .or_else(|| std::env::var_os("HAGEN_CHARTS"))
         {
-            return ChartSource::Dir(d);
+            return ChartSource::Dir(std::env::split_paths(&d).collect());
         }
         let cache = std::env::var_os("XDG_CACHE_HOME")
             .map(PathBuf::from)
@@ -190,15 +192,21 @@ impl ChartSource {
         ChartSource::Pull(cache.join("hagen/charts"))
     }
 
+    /// The folders looked through, in order.
+    fn folders(&self) -> &[PathBuf] {
+        match self {
+            ChartSource::Dir(d) => d,
+            ChartSource::Pull(d) => std::slice::from_ref(d),
+        }
+    }
+
     /// The chart archive (or unpacked chart folder) for `chart` at `version` when it is already here (in the
-    /// folder, or in the cache a `helm pull` filled): never fetched.
+    /// folders, or in the cache a `helm pull` filled): never fetched.
     pub fn find_local(&self, chart: &str, version: &str) -> Option<PathBuf> {
-        let dir = match self {
-            ChartSource::Dir(d) | ChartSource::Pull(d) => d,
-        };
-        [format!("{chart}-{version}.tgz"), format!("{chart}-{version}")]
+        let names = [format!("{chart}-{version}.tgz"), format!("{chart}-{version}")];
+        self.folders()
             .iter()
-            .map(|n| dir.join(n))
+            .flat_map(|d| names.iter().map(move |n| d.join(n)))
             .find(|p| p.exists())
     }
 
@@ -206,12 +214,13 @@ impl ChartSource {
     pub fn locate(&self, helm: &Helm, repository: &str, chart: &str, version: &str) -> Result<PathBuf> {
         let names = [format!("{chart}-{version}.tgz"), format!("{chart}-{version}")];
         match self {
-            ChartSource::Dir(dir) => names.iter().map(|n| dir.join(n)).find(|p| p.exists()).ok_or_else(|| {
+            ChartSource::Dir(dirs) => self.find_local(chart, version).ok_or_else(|| {
+                let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+                let first = dirs.first().map_or_else(|| ".".to_string(), |d| d.display().to_string());
                 Error::Helm(format!(
-                    "chart {chart} {version} not found: looked for {} in {}; put the archive there (`helm pull {chart} --repo {repository} --version {version} -d {}`), or point --charts / HAGEN_CHARTS at a folder that has it",
+                    "chart {chart} {version} not found: looked for {} in {}; put the archive there (`helm pull {chart} --repo {repository} --version {version} -d {first}`), or point --charts / HAGEN_CHARTS at a folder that has it (several: separated by `:`)",
                     names[0],
-                    dir.display(),
-                    dir.display()
+                    shown.join(", "),
                 ))
             }),
             ChartSource::Pull(cache) => {

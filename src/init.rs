@@ -195,6 +195,7 @@ impl Import<'_> {
                     .map(|c| starting_component(c, &r.name))
                     .collect(),
                 k3s_bundled: false,
+                k3s_take_over: false,
                 values_files,
                 values: IndexMap::new(),
             });
@@ -239,6 +240,7 @@ impl Import<'_> {
                 namespace: h.target_namespace.clone(),
                 components: chart.components.iter().map(bundled_component).collect(),
                 k3s_bundled: true,
+                k3s_take_over: false,
                 values_files,
                 values: IndexMap::new(),
             });
@@ -344,6 +346,7 @@ fn k3s_bundled(deployments: &[(String, String)]) -> Vec<Release> {
             namespace: "kube-system".into(),
             components,
             k3s_bundled: true,
+            k3s_take_over: false,
             values_files: vec![],
             values: IndexMap::new(),
         });

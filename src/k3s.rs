@@ -3,8 +3,9 @@
 //! (`k3sTakeOver`, `k3sBundles`); this module only substitutes the cluster's DNS IP and domain and lays them out.
 
 use crate::catalog::K3sCluster;
-use crate::charts::K3s;
 use crate::charts::file::TakeOverFile;
+use crate::charts::{InPlace, K3s};
+use crate::check::{Check, Object, PodTemplate};
 use crate::describe::Setting;
 use crate::model::{Plan, ReleasePlan};
 use serde_json::Value;
@@ -14,9 +15,15 @@ pub fn values_path(release: &str) -> String {
     format!("{release}/k3s-values.yaml")
 }
 
+/// Where hagen's own objects beside k3s's packaged copy of a release (made HA in place) are, relative to the
+/// output folder.
+pub fn in_place_path(release: &str) -> String {
+    format!("k3s/{release}-in-place.yaml")
+}
+
 /// The take-over knowledge of a release that replaces k3s's packaged manifests, if it is one.
 pub fn take_over(rp: &ReleasePlan) -> Option<&'static TakeOverFile> {
-    if !rp.release.k3s_bundled {
+    if !rp.release.k3s_bundled || rp.in_place.is_some() {
         return None;
     }
     match rp.chart.k3s {
@@ -66,6 +73,81 @@ pub fn disabled(plan: &Plan) -> Vec<&'static str> {
             _ => None,
         })
         .collect()
+}
+
+/// The label prefix of everything k3s's deploy controller applies (wrangler's `objectset.rio.cattle.io/hash` and
+/// friends): k3s prunes objects carrying it, so hagen's objects beside k3s's never do (rancher/wrangler
+/// pkg/apply/desiredset_apply.go).
+pub const K3S_APPLIED_PREFIX: &str = "objectset.rio.cattle.io/";
+
+/// k3s's packaged Deployment of an in-place release, as the knowledge records it (the object verify judges).
+pub fn packaged_objects(p: &InPlace) -> Vec<Object> {
+    Object::new(p.file.deployment.clone(), "kube-system")
+        .into_iter()
+        .collect()
+}
+
+/// The pods k3s runs in kube-system beside an in-place component, as pod templates the judge compares selectors
+/// with.
+pub fn neighbour_templates(p: &InPlace) -> Vec<PodTemplate> {
+    p.file
+        .neighbours
+        .iter()
+        .map(|n| PodTemplate {
+            owner: n.owner.clone(),
+            namespace: "kube-system".into(),
+            labels: n.labels.clone(),
+        })
+        .collect()
+}
+
+/// hagen's objects beside k3s's: none carries a label k3s's pruning selects.
+pub fn judge_in_place(hagens: &[Object]) -> Check {
+    let labelled: Vec<String> = hagens
+        .iter()
+        .filter(|o| {
+            crate::k8s::labels_of(o.value.pointer("/metadata/labels"))
+                .keys()
+                .any(|k| k.starts_with(K3S_APPLIED_PREFIX))
+        })
+        .map(Object::id)
+        .collect();
+    Check {
+        setting: Setting::K3sInPlace,
+        asked: format!("hagen's objects without k3s's {K3S_APPLIED_PREFIX}* labels (k3s's pruning never selects them)"),
+        found: if labelled.is_empty() {
+            format!(
+                "{} without them",
+                hagens.iter().map(Object::id).collect::<Vec<_>>().join(", ")
+            )
+        } else {
+            format!("{} carry them", labelled.join(", "))
+        },
+        ok: Some(labelled.is_empty() && !hagens.is_empty()),
+        delivered_by: "manifest".into(),
+    }
+}
+
+/// A take-over's live data saved beside the catalogue (`beside`, as shown) before anything is disabled: the
+/// install line reads it. Reads the file (verify's only read outside out/ and the charts).
+pub fn judge_saved(beside: &str, f: &crate::charts::file::SavedFileFile) -> Check {
+    let path = format!("{beside}{}", f.file);
+    let lines = std::fs::read_to_string(&path).ok().map(|t| t.lines().count());
+    Check {
+        setting: Setting::K3sTakeOver,
+        asked: format!(
+            "{path} saved beside the catalogue (the install line passes it as {})",
+            f.key
+        ),
+        found: match lines {
+            Some(n) => format!("{path}: {n} lines"),
+            None => format!("{path} is missing: run the preflight's first step in out/README.md"),
+        },
+        // Missing is reported, not a ✗: it says nothing about the chart, whose proof it must not refute (the
+        // preflight writes it; generate warns until then).
+        ok: lines.map(|_| true),
+        delivered_by: "--set-file".into(),
+    }
 }
 
 /// The judgement of one take-over check on the rendered objects of a release.
@@ -152,6 +234,7 @@ mod tests {
             down: String::new(),
             before: vec![],
             helm_args: vec![],
+            saved_files: vec![],
             verify: vec![],
             differences: None,
             checks,
@@ -167,6 +250,62 @@ mod tests {
             equals: equals.map(str::to_string),
             lines: lines.iter().map(|l| l.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn hagen_s_objects_beside_k3s_s_never_carry_its_labels() {
+        let object = |labels: serde_json::Value| {
+            crate::check::Object::new(
+                json!({"kind": "PodDisruptionBudget", "metadata": {"name": "dns", "labels": labels}}),
+                "kube-system",
+            )
+            .unwrap()
+        };
+        // (case, hagen's objects) → ok
+        let cases = [
+            (
+                "hagen's label only",
+                vec![object(json!({"app.kubernetes.io/managed-by": "hagen"}))],
+                true,
+            ),
+            (
+                "k3s's hash label",
+                vec![object(json!({"objectset.rio.cattle.io/hash": "abc"}))],
+                false,
+            ),
+            (
+                "k3s's owner label",
+                vec![object(json!({"objectset.rio.cattle.io/owner-name": "x"}))],
+                false,
+            ),
+            ("nothing written", vec![], false),
+        ];
+        for (name, objects, ok) in cases {
+            assert_eq!(judge_in_place(&objects).ok, Some(ok), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_saved_file_is_reported_never_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let beside = format!("{}/", dir.path().display());
+        let f = crate::charts::file::SavedFileFile {
+            file: "hosts".into(),
+            key: "k".into(),
+            why: String::new(),
+            run: String::new(),
+        };
+        let missing = judge_saved(&beside, &f);
+        assert_eq!(missing.ok, None, "{}", missing.found);
+        assert!(
+            missing
+                .found
+                .ends_with("hosts is missing: run the preflight's first step in out/README.md")
+        );
+        std::fs::write(dir.path().join("hosts"), "1.2.3.4 a\n1.2.3.5 b\n").unwrap();
+        let saved = judge_saved(&beside, &f);
+        assert_eq!(saved.ok, Some(true));
+        assert!(saved.found.ends_with("hosts: 2 lines"), "{}", saved.found);
     }
 
     #[test]

@@ -305,6 +305,27 @@ pub fn pdb_manifest(
     pdb
 }
 
+/// A HorizontalPodAutoscaler on Deployment `target`, for a Deployment whose own manifest leaves `replicas` open
+/// (k3s's CoreDNS): the HPA controller raises it to `min` before it reads any metric (kubernetes
+/// pkg/controller/podautoscaler/horizontal.go, "Current number of replicas below Spec.MinReplicas").
+pub fn hpa_manifest(target: &str, namespace: &str, a: crate::catalog::Autoscale) -> Value {
+    json!({
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {
+            "name": target,
+            "namespace": namespace,
+            "labels": {"app.kubernetes.io/managed-by": "hagen"},
+        },
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target},
+            "minReplicas": a.min,
+            "maxReplicas": a.max,
+            "metrics": hpa_metrics(a.cpu_utilization),
+        },
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

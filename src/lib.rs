@@ -120,7 +120,14 @@ fn check_proven(
         return Ok(());
     };
     let mut diags = Vec::new();
-    for (rp, r) in plan.releases.iter().zip(rendered) {
+    // In place, no chart is installed: hagen's objects are judged against k3s's packaged Deployment by verify,
+    // and there is no chart proof to cover them.
+    for (rp, r) in plan
+        .releases
+        .iter()
+        .zip(rendered)
+        .filter(|(rp, _)| rp.in_place.is_none())
+    {
         let sha = format!("sha256:{}", rp.chart.knowledge.sha256);
         // A version with no proof at all was reported by resolve already.
         if !lock

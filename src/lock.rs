@@ -46,8 +46,8 @@ pub struct Lock {
 
 include!(concat!(env!("OUT_DIR"), "/shipped_locks.rs"));
 
-/// The proofs embedded in hagen: those its own `hagen verify` recorded for the shipped catalogue and for the test
-/// catalogues that exercise the other settings of the built-in charts (tests/catalogs/: autoscaling, longhorn-ui,
+/// The proofs embedded in hagen: those its own `hagen verify` recorded for the shipped catalogue (a k3s cluster),
+/// the plain-Kubernetes example (every component a chart release) and the test catalogues that exercise the other settings of the built-in charts (tests/catalogs/: autoscaling, longhorn-ui,
 /// Recreate patches, single-instance overrides, …).
 fn shipped() -> Vec<Proof> {
     SHIPPED
@@ -284,6 +284,7 @@ mod tests {
         // The JSON build.rs embeds reads as the YAML files do.
         let yaml: Vec<Proof> = [
             include_str!("../catalog/hagen.lock"),
+            include_str!("../examples/kubernetes/hagen.lock"),
             include_str!("../tests/catalogs/hagen.lock"),
         ]
         .iter()

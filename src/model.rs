@@ -50,6 +50,9 @@ pub struct Intent {
     pub autoscale: Option<Autoscale>,
     /// Warnings the catalogue acknowledged for this component.
     pub acknowledged: Vec<Acknowledged>,
+    /// The platform's own Deployment kept as it ships it (k3s's CoreDNS): hagen's objects (an HPA, a PDB) go
+    /// beside it, and the platform's manifest sets the rest.
+    pub beside: bool,
 }
 
 impl Intent {
@@ -129,6 +132,12 @@ pub struct ReleasePlan {
     pub intents: Vec<Intent>,
     /// The user's own values (files in order, then inline), applied before hagen's overlay on every route.
     pub own_values: Vec<crate::catalog::values::OwnValues>,
+    /// Set when k3s's packaged copy is made HA in place: no chart is installed, hagen's HPA and PDB go beside
+    /// k3s's objects (out/k3s/), and the intents are of k3s's Deployment.
+    pub in_place: Option<&'static charts::InPlace>,
+    /// The catalogue's folder as given, with a trailing `/` (empty for the working folder): where files of live
+    /// data a take-over saves are kept (`k3s-NodeHosts`).
+    pub beside: String,
 }
 
 /// The resolved catalogue.

@@ -61,6 +61,10 @@ pub struct ComponentPlan {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_rollout: Option<String>,
     pub drain: String,
+    /// The HPA is hagen's own manifest beside a Deployment that names no replicas (k3s's CoreDNS in place): no
+    /// Helm upgrade hands the count over.
+    #[serde(skip)]
+    pub hpa_beside: bool,
 }
 
 /// One scenario, as lines of text.
@@ -91,6 +95,8 @@ pub struct PlanReport {
 pub struct K3sReport {
     /// Releases k3s keeps installing itself (a HelmChart hagen configures through a HelmChartConfig).
     pub owned: Vec<String>,
+    /// Releases whose k3s packaged copy stays k3s's, with hagen's HPA and PDB beside it (no outage).
+    pub in_place: Vec<String>,
     /// Releases that take k3s's packaged manifests over, with what is down during the cut-over.
     pub cut_overs: Vec<CutOver>,
 }
@@ -128,7 +134,17 @@ fn k3s_report(p: &Plan) -> Option<K3sReport> {
             })
         })
         .collect();
-    Some(K3sReport { owned, cut_overs })
+    let in_place = p
+        .releases
+        .iter()
+        .filter(|rp| rp.in_place.is_some())
+        .map(|rp| rp.release.name.clone())
+        .collect();
+    Some(K3sReport {
+        owned,
+        in_place,
+        cut_overs,
+    })
 }
 
 /// The Kubernetes timers behind every failover time `plan` gives.
@@ -280,13 +296,24 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
         tier: i.tier,
         replicas: r,
         max_replicas: i.autoscale.map(|a| a.max),
-        anti_affinity: match i.effective_anti_affinity() {
-            AntiAffinity::Required => "required".into(),
-            AntiAffinity::Preferred => "preferred".into(),
-            AntiAffinity::None => "none".into(),
+        anti_affinity: match (i.effective_anti_affinity(), i.knowledge.affinity) {
+            // k3s's CoreDNS kept in place: its own topology spread places the pods as required anti-affinity would.
+            (AntiAffinity::Required, crate::charts::Delivery::NotControllable(_)) => {
+                "required (topology spread)".into()
+            }
+            (AntiAffinity::Required, _) => "required".into(),
+            (AntiAffinity::Preferred, _) => "preferred".into(),
+            (AntiAffinity::None, _) => "none".into(),
         },
         strategy: match i.strategy {
             _ if !i.knowledge.rendered_by_helm() => format!("{}'s own", i.knowledge.owner().unwrap_or_default()),
+            _ if matches!(
+                i.knowledge.strategy,
+                crate::charts::StrategyDelivery::NotControllable(_)
+            ) =>
+            {
+                "its manifest's RollingUpdate".into()
+            }
             Strategy::Recreate => "Recreate".into(),
             Strategy::RollingUpdate => "RollingUpdate (maxSurge 0)".into(),
             Strategy::RollingUpdateSurge => "RollingUpdate (maxSurge 1)".into(),
@@ -314,6 +341,7 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
         surge: i.strategy == Strategy::RollingUpdateSurge && i.knowledge.rendered_by_helm(),
         revision_scoped: i.revision_scoped,
         first_rollout: first_rollout(i),
+        hpa_beside: matches!(i.knowledge.replicas, crate::charts::Delivery::NotControllable(_)),
     }
 }
 
@@ -531,6 +559,13 @@ fn autoscale_text(autoscaled: &[&ComponentPlan]) -> String {
         "\nAutoscaled components: the HPA owns spec.replicas, so hagen leaves replicas out of the manifest.\n",
     );
     for c in autoscaled {
+        if c.hpa_beside {
+            s.push_str(&format!(
+                "  {}/{}: hagen's HPA beside a Deployment whose manifest names no replicas: applying it raises the count to {} (the HPA controller acts below minReplicas before it reads any metric); nothing drops.\n",
+                c.release, c.component, c.replicas
+            ));
+            continue;
+        }
         let safety = if c.surge {
             "Its strategy (maxSurge 1, maxUnavailable 0) keeps the old pod until a new one is ready, even when the same upgrade changes the pod template: one pod keeps serving. Do it when one replica can carry the load".to_string()
         } else {
@@ -638,6 +673,12 @@ pub fn table(r: &PlanReport) -> String {
             )
         });
         s.push('\n');
+        if !k.in_place.is_empty() {
+            s.push_str(&format!(
+                "k3s keeps in place: {} (k3s's packaged objects stay; hagen adds an HPA and a PDB beside them: no outage, nothing disabled)\n",
+                k.in_place.join(", ")
+            ));
+        }
         for c in &k.cut_overs {
             s.push_str(&format!(
                 "k3s cut-over {} (`disable: [{}]`, then the chart with the Helm CLI; out/README.md): down: {}\n",

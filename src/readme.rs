@@ -4,7 +4,7 @@
 use crate::delivery::helm_command;
 use crate::describe::{deliveries, strategy_words};
 use crate::error::{Error, Result};
-use crate::model::{Intent, Plan};
+use crate::model::{Intent, Plan, ReleasePlan};
 use crate::output::MARKER;
 use crate::render::Rendered;
 use crate::text::{comment, markdown_cell as md};
@@ -32,10 +32,24 @@ struct Context {
 struct K3sSection {
     cluster_dns: String,
     /// What k3s keeps owning (a HelmChart configured by a HelmChartConfig), one sentence each.
+    /// (The in-place components are listed in `in_place`.)
     owned: Vec<String>,
     /// The names of `disable:`.
     disabled: Vec<String>,
+    /// k3s's packaged components made HA in place (the default route).
+    in_place: Vec<InPlaceEntry>,
     take_overs: Vec<TakeOver>,
+}
+
+#[derive(Serialize)]
+struct InPlaceEntry {
+    name: String,
+    release: String,
+    file: String,
+    /// The HPA's range and the PDB, in words.
+    objects: String,
+    /// k3s's own placement of the pods, from the chart knowledge.
+    placement: String,
 }
 
 #[derive(Serialize)]
@@ -47,6 +61,12 @@ struct TakeOver {
     before: Vec<[String; 2]>,
     wait: Vec<String>,
     install: String,
+    /// The install line as `helm template` (it renders or it fails, before anything is disabled).
+    preflight_template: String,
+    /// The install line as a server-side dry run.
+    preflight_dry_run: String,
+    /// Lists the install line's images, to pull on every node.
+    preflight_images: String,
     verify: Vec<[String; 2]>,
     differences: Option<String>,
 }
@@ -54,6 +74,7 @@ struct TakeOver {
 fn k3s_section(plan: &Plan, rendered: &[Rendered], out: &str) -> Option<K3sSection> {
     let k = plan.k3s.as_ref()?;
     let mut owned = Vec::new();
+    let mut in_place = Vec::new();
     let mut take_overs = Vec::new();
     for (rp, r) in plan.releases.iter().zip(rendered) {
         let rel = &rp.release;
@@ -67,25 +88,48 @@ fn k3s_section(plan: &Plan, rendered: &[Rendered], out: &str) -> Option<K3sSecti
                 }
             ));
         }
-        let Some(t) = crate::k3s::take_over(rp) else { continue };
         let crate::charts::K3s::PlainManifest(name) = rp.chart.k3s else {
             continue;
         };
+        if let Some(p) = rp.in_place {
+            in_place.extend(in_place_entry(rp, p, name, out));
+        }
+        let Some(t) = crate::k3s::take_over(rp) else { continue };
         let sub = |x: &str| crate::k3s::substitute(k, x);
-        let mut install = helm_command(rp, r, out);
+        let line = helm_command(rp, r, out);
+        let template = line
+            .replacen("helm upgrade --install ", "helm template ", 1)
+            .replace(" --create-namespace", "");
+        let preflight_images = format!(
+            "{template} | sed -n 's/^ *image: *//p' | tr -d '\"' | sort -u   # then on every node: sudo k3s crictl pull IMAGE"
+        );
+        let preflight_dry_run = format!("{line} --dry-run=server --take-ownership > /dev/null");
+        let preflight_template = format!("{template} > /dev/null");
+        let mut install = line;
         install.push_str(" --wait --timeout 5m");
         take_overs.push(TakeOver {
             name: name.to_string(),
             release: rel.name.clone(),
             namespace: rel.namespace.clone(),
             down: sub(&t.down),
-            before: t.before.iter().map(|b| [sub(&b.why), sub(&b.run)]).collect(),
+            before: t
+                .before
+                .iter()
+                .map(|b| [sub(&b.why), sub(&b.run)])
+                .chain(t.saved_files.iter().map(|f| {
+                    let path = crate::text::shell_word(&format!("{}{}", rp.beside, f.file));
+                    [sub(&f.why), format!("{} > {path}", sub(&f.run))]
+                }))
+                .collect(),
             wait: t
                 .wait_gone
                 .iter()
                 .map(|w| format!("kubectl wait --for=delete --timeout=5m {}", sub(w)))
                 .collect(),
             install,
+            preflight_template,
+            preflight_dry_run,
+            preflight_images,
             verify: t.verify.iter().map(|b| [sub(&b.why), sub(&b.run)]).collect(),
             differences: t.differences.as_deref().map(sub),
         });
@@ -94,8 +138,37 @@ fn k3s_section(plan: &Plan, rendered: &[Rendered], out: &str) -> Option<K3sSecti
         cluster_dns: k.cluster_dns.clone(),
         owned,
         disabled: crate::k3s::disabled(plan).into_iter().map(str::to_string).collect(),
+        in_place,
         take_overs,
     })
+}
+
+/// What the README says about k3s's packaged `name`, kept in place with hagen's objects beside it.
+fn in_place_entry(rp: &ReleasePlan, p: &crate::charts::InPlace, name: &str, out: &str) -> Vec<InPlaceEntry> {
+    rp.intents
+        .iter()
+        .map(|i| InPlaceEntry {
+            name: name.to_string(),
+            release: rp.release.name.clone(),
+            file: crate::text::shell_word(&format!("{out}/{}", crate::k3s::in_place_path(&rp.release.name))),
+            objects: format!(
+                "HorizontalPodAutoscaler {ns}/{w} ({range} replicas) and PodDisruptionBudget {ns}/{w} ({pdb}, selecting {sel})",
+                ns = i.namespace,
+                w = i.workload,
+                range = i.autoscale.map_or_else(|| i.replicas.to_string(), |a| if a.min == a.max {
+                    a.min.to_string()
+                } else {
+                    format!("{}–{}", a.min, a.max)
+                }),
+                pdb = crate::describe::asked_pdb(i),
+                sel = i.selector.describe(),
+            ),
+            placement: match p.component.affinity {
+                crate::charts::Delivery::NotControllable(why) => why.to_string(),
+                _ => String::new(),
+            },
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -139,6 +212,8 @@ fn row(plan: &Plan, i: &Intent) -> [String; 10] {
     };
     let strategy = if runtime {
         owners()
+    } else if i.beside {
+        "its manifest's RollingUpdate (a replica keeps serving)".to_string()
     } else {
         strategy_words(i.strategy).to_string()
     };
@@ -207,12 +282,18 @@ pub fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> R
                 namespace: rp.release.namespace.clone(),
                 helm_label: if crate::k3s::is_helm_chart(rp) {
                     "k3s installs it; apply only its HelmChartConfig (never a second release)"
+                } else if rp.in_place.is_some() {
+                    "k3s runs it; apply hagen's objects beside k3s's (never a second release)"
                 } else if r.patches.is_empty() && r.resources.is_empty() {
                     "Helm 3 or 4"
                 } else {
                     "Helm 3 (hagen on PATH) or Helm 4 (with the hagen plugin installed, see the project README)"
                 },
                 helm: match rp.chart.k3s {
+                    _ if rp.in_place.is_some() => format!(
+                        "kubectl apply -f {}",
+                        crate::text::shell_word(&format!("{out}/{}", crate::k3s::in_place_path(&rp.release.name)))
+                    ),
                     crate::charts::K3s::HelmChart(n) if crate::k3s::is_helm_chart(rp) => {
                         format!(
                             "kubectl apply -f {}",
@@ -221,7 +302,12 @@ pub fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> R
                     }
                     _ => helm_command(rp, r, out),
                 },
-                notes: rp.chart.notes.to_string(),
+                // In place no chart is installed: what the chart cannot express does not apply.
+                notes: if rp.in_place.is_some() {
+                    String::new()
+                } else {
+                    rp.chart.notes.to_string()
+                },
                 k3s: crate::delivery::k3s_explanation(rp, !r.patches.is_empty(), out),
                 components: rp.intents.iter().map(component_sentence).collect(),
             })

@@ -169,7 +169,8 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
             });
         }
         if let (PdbDelivery::Manifest, Some(m)) = (i.knowledge.pdb, i.pdb) {
-            let always_allow = i.pdb_always_allow;
+            // Beside k3s's own pods too: a crash-looping replica must not block a drain (KEP-3017, GA 1.31).
+            let always_allow = i.pdb_always_allow || rp.in_place.is_some();
             resources.push(k8s::pdb_manifest(
                 &i.workload,
                 &i.namespace,
@@ -177,6 +178,11 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
                 m,
                 always_allow,
             ));
+        }
+        // k3s's packaged Deployment has no `replicas`: hagen's HPA beside it holds the count.
+        if let (Some(_), Some(a)) = (rp.in_place, i.autoscale) {
+            keys.push("manifest HorizontalPodAutoscaler".into());
+            resources.push(k8s::hpa_manifest(&i.workload, &i.namespace, a));
         }
     }
     keys.sort();
@@ -212,7 +218,8 @@ mod tests {
         v.clone()
     }
 
-    const SHIPPED: &str = include_str!("../catalog/cluster.yaml");
+    /// The plain-Kubernetes example: every component a chart release (the shipped catalogue keeps k3s's own).
+    const SHIPPED: &str = include_str!("../examples/kubernetes/cluster.yaml");
     const ALTERNATIVES: &str = include_str!("../tests/catalogs/alternatives.yaml");
 
     #[test]

@@ -128,6 +128,7 @@ pub fn scaffold(helm: &Helm, chart: &Path, repository: Option<&str>) -> Result<S
         ),
         k3s: None,
         k3s_take_over: None,
+        k3s_in_place: None,
         k3s_bundles: vec![],
         alert_rules: None,
         runtime: None,

@@ -110,6 +110,27 @@ struct Rendered {
 
 use crate::k8s::KubeVersion;
 
+/// An in-place release: no chart, k3s's packaged Deployment (the knowledge's data) with hagen's objects from
+/// out/k3s/ beside it.
+fn render_in_place(rp: &ReleasePlan, p: &crate::charts::InPlace, out: &Path) -> Result<Rendered> {
+    let path = out.join(crate::k3s::in_place_path(&rp.release.name));
+    let text = crate::yaml::read_file(&path, crate::yaml::SMALL.size)?;
+    let hagens = crate::patch::parse_manifests(&text, &path.display().to_string(), crate::yaml::SMALL)?;
+    let bare = crate::k3s::packaged_objects(p);
+    let mut overlay = bare.clone();
+    overlay.extend(hagens.into_iter().filter_map(|v| Object::new(v, &rp.release.namespace)));
+    Ok(Rendered {
+        bare,
+        overlay,
+        chart_path: PathBuf::new(),
+        chart_digest: String::new(),
+        files: Vec::new(),
+        overlay_text: text,
+        values: None,
+        kube: None,
+    })
+}
+
 fn render(
     rp: &ReleasePlan,
     kube: Option<KubeVersion>,
@@ -117,6 +138,9 @@ fn render(
     helm: &Helm,
     source: &ChartSource,
 ) -> Result<Rendered> {
+    if let Some(p) = rp.in_place {
+        return render_in_place(rp, p, out);
+    }
     let rel = &rp.release;
     let chart_path = source.locate(helm, &rel.repository, &rel.chart, &rel.version)?;
     let values = out.join(values_path(&rel.name));
@@ -257,7 +281,14 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
         return Err(Error::Render(errors.join("\n")));
     }
     let all: Vec<Object> = rendered.iter().flat_map(|r| r.overlay.iter().cloned()).collect();
-    let templates = check::pod_templates(&all, &plan.operator_pods());
+    let mut templates = check::pod_templates(&all, &plan.operator_pods());
+    // The pods k3s itself runs in kube-system, beside an in-place component: a selector must match none of them.
+    templates.extend(
+        plan.releases
+            .iter()
+            .filter_map(|rp| rp.in_place)
+            .flat_map(crate::k3s::neighbour_templates),
+    );
     let rules = crate::alerts::rules_map(plan)?;
     let carrier = plan
         .releases
@@ -281,9 +312,14 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
         }
         if let (Some(t), Some(k)) = (crate::k3s::take_over(rp), plan.k3s.as_ref()) {
             checks.extend(crate::k3s::judge(k, t, &r.overlay));
+            checks.extend(t.saved_files.iter().map(|f| crate::k3s::judge_saved(&rp.beside, f)));
+        }
+        if rp.in_place.is_some() {
+            let hagens: Vec<Object> = r.overlay[r.bare.len()..].to_vec();
+            checks.push(crate::k3s::judge_in_place(&hagens));
         }
         let drift = check::render_drift(&r.bare, &r.overlay, &intents, rule_name.as_deref());
-        let hints = if components.iter().any(|c| c.failed() > 0) {
+        let hints = if rp.in_place.is_none() && components.iter().any(|c| c.failed() > 0) {
             moved_keys(helm, rp, r)
         } else {
             vec![]
@@ -400,6 +436,10 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
     type Tally = (bool, String, String, Vec<String>);
     let mut passed: indexmap::IndexMap<(String, String), Tally> = indexmap::IndexMap::new();
     for ((rp, r), delivered) in plan.releases.iter().zip(&outcome.releases).zip(&rendered) {
+        if rp.in_place.is_some() {
+            // No chart is installed in place: nothing about the chart version is proven or refuted.
+            continue;
+        }
         let e = passed.entry((r.chart.clone(), r.version.clone())).or_insert((
             true,
             r.chart_digest.clone(),
@@ -632,7 +672,11 @@ pub fn table(o: &Outcome) -> String {
             }
         }
         for k in &r.checks {
-            let mark = if k.ok == Some(false) { "✗" } else { "✓" };
+            let mark = match k.ok {
+                Some(false) => "✗",
+                Some(true) => "✓",
+                None => "–",
+            };
             s.push_str(&format!(
                 "  {mark} {}: asked {}; rendered {}   [{}]\n",
                 k.setting, k.asked, k.found, k.delivered_by

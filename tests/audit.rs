@@ -1,6 +1,7 @@
 //! `hagen audit` on dumps shaped like the API server's output (tests/fixtures/audit/live/, written by the model
-//! in tests/common/apiserver.rs from the real renders of the shipped catalogue's out/), on one release's rendered
-//! stream, and on malformed input. Expected outputs sit beside the inputs; `HAGEN_BLESS=1` rewrites them.
+//! in tests/common/apiserver.rs from the real renders of the plain-Kubernetes example's out/,
+//! examples/kubernetes: every component a chart release), on one release's rendered stream, and on malformed
+//! input. (The shipped catalogue keeps k3s's own CoreDNS: tests/k3s.rs audits that.) Expected outputs sit beside the inputs; `HAGEN_BLESS=1` rewrites them.
 
 mod common;
 use common::apiserver::{Cluster, NodeSpec, store};
@@ -10,8 +11,11 @@ use std::path::PathBuf;
 
 /// The number of components in the shipped catalogue.
 fn shipped_components() -> usize {
-    counts(&root().join("catalog/cluster.yaml")).components
+    counts(&root().join(PLAIN)).components
 }
+
+/// The catalogue these dumps model.
+const PLAIN: &str = "examples/kubernetes/cluster.yaml";
 
 fn fixtures() -> PathBuf {
     root().join("tests/fixtures/audit")
@@ -19,7 +23,7 @@ fn fixtures() -> PathBuf {
 
 /// The shipped catalogue's releases: (name, chart, version, namespace).
 fn releases() -> Vec<(String, String, String, String)> {
-    catalogue(&root().join("catalog/cluster.yaml"))["releases"]
+    catalogue(&root().join(PLAIN))["releases"]
         .as_array()
         .unwrap()
         .iter()
@@ -36,12 +40,12 @@ fn render(name: &str, chart: &str, version: &str, ns: &str) -> String {
     let tgz = charts().join(format!("{chart}-{version}.tgz"));
     let o = std::process::Command::new(helm)
         .args(["template", name, tgz.to_str().unwrap(), "-n", ns, "-f"])
-        .arg(root().join(format!("out/{name}/values.yaml")))
+        .arg(root().join(format!("examples/kubernetes/out/{name}/values.yaml")))
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o.stderr));
     let stream = text(&o.stdout);
-    let dir = root().join(format!("out/{name}"));
+    let dir = root().join(format!("examples/kubernetes/out/{name}"));
     if dir.join("patches.yaml").exists() || dir.join("resources.yaml").exists() {
         let p = hagen(&root(), &["post-render", dir.to_str().unwrap()], Some(&stream));
         assert!(p.status.success(), "{}", text(&p.stderr));
@@ -369,7 +373,7 @@ const LIVE: &[(&str, bool)] = &[
 ];
 
 fn audit(args: &[&str], stdin: Option<&str>) -> std::process::Output {
-    let mut all = vec!["audit"];
+    let mut all = vec!["audit", "--catalog", PLAIN];
     all.extend_from_slice(args);
     hagen(&root(), &all, stdin)
 }
@@ -400,7 +404,7 @@ fn live_fixtures_audit_as_expected() {
 }
 
 #[test]
-fn the_shipped_catalogue_audits_clean_as_the_api_server_stores_it() {
+fn the_plain_catalogue_audits_clean_as_the_api_server_stores_it() {
     let out = audit(&["tests/fixtures/audit/live/healthy.json"], None);
     let s = text(&out.stdout);
     assert!(out.status.success(), "{s}");

@@ -317,19 +317,22 @@ fn flux_helmfile_and_k3s_objects_carry_the_overlay_and_patches() {
 
 #[test]
 fn k3s_bundled_coredns_is_taken_over_on_the_cluster_dns_ip() {
-    let ws = workspace();
+    // The plain-Kubernetes example turned k3s, its CoreDNS taken over.
+    let ws = plain_workspace();
     let cat = ws.path().join("catalog/cluster.yaml");
     let text0 = std::fs::read_to_string(&cat).unwrap();
     let edited = text0
         .replace(
             "    version: 1.46.2\n    namespace: kube-system\n",
-            "    version: 1.46.2\n    namespace: kube-system\n    k3sBundled: true\n",
+            "    version: 1.46.2\n    namespace: kube-system\n    k3sBundled: true\n    k3sTakeOver: true\n",
         )
         .replace(
             "  name: homelab\n",
             "  name: homelab\n  distribution: k3s\n  k3s: {clusterDNS: 10.43.0.53}\n",
         );
     std::fs::write(&cat, edited).unwrap();
+    // The preflight saved k3s's NodeHosts beside the catalogue.
+    std::fs::write(ws.path().join("catalog/k3s-NodeHosts"), "192.168.1.2 homelab-02\n").unwrap();
     let g = hagen(ws.path(), &["generate", "--out", "o"], None);
     assert!(g.status.success(), "{}", text(&g.stderr));
     assert!(!text(&g.stderr).contains("coredns"), "{}", text(&g.stderr));
@@ -343,9 +346,9 @@ fn k3s_bundled_coredns_is_taken_over_on_the_cluster_dns_ip() {
     assert!(!ws.path().join("o/flux/coredns.yaml").exists());
     assert!(!ws.path().join("o/argocd/coredns.yaml").exists());
     let readme = read("README.md");
-    assert!(readme.contains("## k3s cut-over"));
+    assert!(readme.contains("### Taking over k3s's coredns (opt-in)"));
     assert!(readme.contains("kubectl wait --for=delete --timeout=5m -n kube-system service/kube-dns"));
     assert!(readme.contains(
-        "-f o/coredns/k3s-values.yaml -f o/coredns/values.yaml --set 'zoneFiles[0].filename=NodeHosts' --set-file 'zoneFiles[0].contents=k3s-NodeHosts' --wait --timeout 5m"
+        "-f o/coredns/k3s-values.yaml -f o/coredns/values.yaml --set 'zoneFiles[0].filename=NodeHosts' --set-file 'zoneFiles[0].contents=catalog/k3s-NodeHosts' --wait --timeout 5m"
     ));
 }

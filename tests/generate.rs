@@ -14,6 +14,27 @@ fn committed_out_is_what_the_catalogue_generates() {
 }
 
 #[test]
+fn the_kubernetes_example_out_is_what_it_generates() {
+    let out = hagen(
+        &root(),
+        &[
+            "generate",
+            "--check",
+            "--catalog",
+            "examples/kubernetes/cluster.yaml",
+            "--out",
+            "examples/kubernetes/out",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "examples/kubernetes/out is stale; run `cargo run -- generate --catalog examples/kubernetes/cluster.yaml --out examples/kubernetes/out`:\n{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn committed_schema_is_what_hagen_schema_prints() {
     let out = hagen(&root(), &["schema"], None);
     assert!(out.status.success());
@@ -83,7 +104,7 @@ fn generation_is_byte_identical_and_check_catches_staleness() {
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(
-        err.contains("-  maxSurge: 1") && err.contains("+  type: Recreate"),
+        err.lines().any(|l| l.starts_with('-') && l.contains("maxSurge: 1")) && err.contains("+  type: Recreate"),
         "{err}"
     );
     assert!(err.contains("out is stale: run `hagen generate`"), "{err}");
@@ -99,9 +120,9 @@ fn generated_overlays_carry_the_helm_command_and_patches_where_values_cannot() {
     assert!(patches.contains("name: sealed-secrets-controller") && patches.contains("type: Recreate"));
     // CoreDNS reads RollingUpdate's parameters from values (only Recreate would be a patch); kube-state-metrics
     // reads its strategy as a string, so its maxSurge 1 is a patch; Traefik's PDB template cannot write the
-    // eviction policy, so that is a patch on its PDB.
+    // eviction policy, so that is a patch on its PDB (as a chart release: the plain-Kubernetes example).
     assert!(!root().join("out/coredns/patches.yaml").exists());
-    let traefik = std::fs::read_to_string(root().join("out/traefik/patches.yaml")).unwrap();
+    let traefik = std::fs::read_to_string(root().join("examples/kubernetes/out/traefik/patches.yaml")).unwrap();
     assert!(
         traefik.contains("kind: PodDisruptionBudget") && traefik.contains("path: /spec/unhealthyPodEvictionPolicy"),
         "{traefik}"
@@ -109,7 +130,11 @@ fn generated_overlays_carry_the_helm_command_and_patches_where_values_cannot() {
     let kps = std::fs::read_to_string(root().join("out/kube-prometheus-stack/patches.yaml")).unwrap();
     assert!(kps.contains("name: kube-prometheus-stack-kube-state-metrics") && kps.contains("maxSurge: 1"));
     let readme = std::fs::read_to_string(root().join("out/README.md")).unwrap();
-    assert!(readme.contains("| 1 | coredns | coredns | kube-system | 2–3 (HPA) | required on hostname, `app.kubernetes.io/name=coredns,app.kubernetes.io/instance=coredns`, matchLabelKeys pod-template-hash | prefers off node-role=database | RollingUpdate (maxSurge 1, maxUnavailable 0) | maxUnavailable 1, unhealthyPodEvictionPolicy AlwaysAllow | replicas: values; anti-affinity: values; strategy: values; PDB: values |"), "{readme}");
+    // k3s's own CoreDNS, kept in place: hagen's HPA and PDB beside it, the rest is k3s's manifest's.
+    assert!(readme.contains("| 1 | coredns | coredns | kube-system | 2–3 (HPA) | required on hostname, `k8s-app=kube-dns` | any node | its manifest's RollingUpdate (a replica keeps serving) | maxUnavailable 1, unhealthyPodEvictionPolicy AlwaysAllow | replicas: HPA beside it; anti-affinity: its manifest; strategy: its manifest; PDB: PDB beside it |"), "{readme}");
+    // As a chart release (the plain-Kubernetes example), everything goes through values.
+    let plain = std::fs::read_to_string(root().join("examples/kubernetes/out/README.md")).unwrap();
+    assert!(plain.contains("| 1 | coredns | coredns | kube-system | 2–3 (HPA) | required on hostname, `app.kubernetes.io/name=coredns,app.kubernetes.io/instance=coredns`, matchLabelKeys pod-template-hash | prefers off node-role=database | RollingUpdate (maxSurge 1, maxUnavailable 0) | maxUnavailable 1, unhealthyPodEvictionPolicy AlwaysAllow | replicas: values; anti-affinity: values; strategy: values; PDB: values |"), "{plain}");
     // Accepted trade-offs are listed with their reason.
     assert!(readme.contains("Accepted trade-off `duplicate-series`"), "{readme}");
 }

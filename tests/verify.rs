@@ -1,4 +1,5 @@
-//! `hagen verify` on the real pinned charts (../shared/charts or $HAGEN_CHARTS) with the real helm binaries that
+//! `hagen verify` on the real pinned charts (../shared/charts or $HAGEN_CHARTS, with ../shared/charts-more for the
+//! Traefik chart k3s bundles, which the shipped catalogue configures) with the real helm binaries that
 //! scripts/install-tools.sh installs. These tests fail, never skip, when helm or the charts are missing.
 
 mod common;
@@ -11,10 +12,11 @@ fn last_line(s: &str) -> &str {
 
 #[test]
 fn shipped_catalogue_verifies_on_the_real_charts_with_helm4_and_helm3() {
+    let charts = all_charts();
     for helm in ["HAGEN_HELM", "HAGEN_HELM3"] {
         // In a copy: verify records its proofs in the lock beside the catalogue.
         let ws = workspace();
-        let (ok, stdout, stderr) = verify(ws.path(), "catalog/cluster.yaml", "out", helm, &charts());
+        let (ok, stdout, stderr) = verify(ws.path(), "catalog/cluster.yaml", "out", helm, charts.path());
         assert!(ok, "{helm}:\n{stdout}\n{stderr}");
         // The committed catalog/hagen.lock is what verify records.
         expect_file(
@@ -27,31 +29,64 @@ fn shipped_catalogue_verifies_on_the_real_charts_with_helm4_and_helm3() {
             last_line(&stdout)
         );
         assert!(!stdout.lines().any(|l| l.trim_start().starts_with('✗')), "{stdout}");
-        // Kubernetes 1.35: the seven components at 2 replicas whose strategy the chart controls surge, with the
-        // required term scoped to their own revision (and selecting their own pods only); every PDB AlwaysAllow.
-        let count = |needle: &str| stdout.matches(needle).count();
-        assert_eq!(
-            count("rendered: RollingUpdate (maxSurge 1, maxUnavailable 0)"),
-            7,
-            "{helm}:\n{stdout}"
-        );
-        assert_eq!(
-            count(", matchLabelKeys pod-template-hash (own pods only)"),
-            7,
-            "{helm}:\n{stdout}"
-        );
-        assert_eq!(
-            count(", unhealthyPodEvictionPolicy AlwaysAllow   ["),
-            7,
-            "{helm}:\n{stdout}"
-        );
-        assert_eq!(count("maxSurge 0"), 0, "{helm}:\n{stdout}");
+        // Kubernetes 1.35 (k3s v1.35.3): the six components at 2 replicas whose strategy a chart controls surge,
+        // with the required term scoped to their own revision (and selecting their own pods only). k3s's CoreDNS
+        // keeps its manifest's strategy and spread, with hagen's PDB beside it; k3s's Traefik's PDB cannot get the
+        // eviction policy (its template writes none, and k3s's HelmChart has no post-renderer).
+        assert_rollouts_at_1_35(&stdout, 6, 6);
     }
+}
+
+/// At Kubernetes 1.35: `surging` components with RollingUpdate maxSurge 1 / maxUnavailable 0 and a revision-scoped
+/// term on their own pods, `always_allow` PDBs with `unhealthyPodEvictionPolicy: AlwaysAllow`, and no maxSurge 0.
+fn assert_rollouts_at_1_35(stdout: &str, surging: usize, always_allow: usize) {
+    let count = |needle: &str| stdout.matches(needle).count();
+    assert_eq!(
+        count("rendered: RollingUpdate (maxSurge 1, maxUnavailable 0)"),
+        surging,
+        "{stdout}"
+    );
+    assert_eq!(
+        count(", matchLabelKeys pod-template-hash (own pods only)"),
+        surging,
+        "{stdout}"
+    );
+    assert_eq!(
+        count(", unhealthyPodEvictionPolicy AlwaysAllow   ["),
+        always_allow,
+        "{stdout}"
+    );
+    assert_eq!(count("maxSurge 0"), 0, "{stdout}");
+}
+
+/// The plain-Kubernetes example (every component a chart release) verifies as the shipped catalogue does, and
+/// its committed lock is what verify records.
+#[test]
+fn the_kubernetes_example_verifies_like_the_shipped_one() {
+    const PLAIN: &str = "examples/kubernetes/cluster.yaml";
+    let ws = tempfile::tempdir().unwrap();
+    copy_dir(
+        &root().join("examples/kubernetes"),
+        &ws.path().join("examples/kubernetes"),
+    );
+    let (ok, stdout, stderr) = verify(ws.path(), PLAIN, "examples/kubernetes/out", "HAGEN_HELM", &charts());
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(
+        last_line(&stdout).starts_with(&all_verified(&root().join(PLAIN))),
+        "{stdout}"
+    );
+    assert!(!stdout.lines().any(|l| l.trim_start().starts_with('✗')), "{stdout}");
+    // Every component a chart release: the seven at 2 replicas whose strategy the chart controls surge.
+    assert_rollouts_at_1_35(&stdout, 7, 7);
+    expect_file(
+        &root().join("examples/kubernetes/hagen.lock"),
+        &std::fs::read_to_string(ws.path().join("examples/kubernetes/hagen.lock")).unwrap(),
+    );
 }
 
 #[test]
 fn at_kubernetes_1_30_rollouts_keep_max_surge_0_and_no_match_label_keys() {
-    let ws = workspace();
+    let ws = plain_workspace();
     let file = ws.path().join("catalog/cluster.yaml");
     let text_of = std::fs::read_to_string(&file).unwrap();
     assert!(text_of.contains("kubernetesVersion: \"1.35\""));
@@ -97,12 +132,13 @@ fn at_kubernetes_1_30_rollouts_keep_max_surge_0_and_no_match_label_keys() {
 fn verify_json_output_carries_every_check() {
     let helm = tool("HAGEN_HELM");
     let ws = workspace();
+    let charts = all_charts();
     let o = hagen(
         ws.path(),
         &[
             "verify",
             "--charts",
-            charts().to_str().unwrap(),
+            charts.path().to_str().unwrap(),
             "--helm",
             helm.to_str().unwrap(),
             "--output",
@@ -175,7 +211,8 @@ fn verify_with_edited_knowledge(ws: &Path, file: &str, from: &str, to: &str) -> 
     assert!(text.contains(from), "{file} has no `{from}`");
     std::fs::create_dir_all(ws.join("catalog/charts")).unwrap();
     std::fs::write(ws.join("catalog/charts").join(file), text.replacen(from, to, 1)).unwrap();
-    let (ok, stdout, stderr) = verify(ws, "catalog/cluster.yaml", "out", "HAGEN_HELM", &charts());
+    let charts = all_charts();
+    let (ok, stdout, stderr) = verify(ws, "catalog/cluster.yaml", "out", "HAGEN_HELM", charts.path());
     let chart = file.trim_end_matches(".yaml");
     assert!(
         stderr.contains(&format!(
@@ -283,7 +320,13 @@ fn a_patch_whose_target_is_missing_is_caught() {
 #[test]
 fn missing_charts_say_how_to_provide_them() {
     let empty = tempfile::tempdir().unwrap();
-    let (ok, _, stderr) = verify(&root(), "catalog/cluster.yaml", "out", "HAGEN_HELM", empty.path());
+    let (ok, _, stderr) = verify(
+        &root(),
+        "examples/kubernetes/cluster.yaml",
+        "examples/kubernetes/out",
+        "HAGEN_HELM",
+        empty.path(),
+    );
     assert!(!ok);
     assert!(
         stderr.contains("chart coredns 1.46.2 not found: looked for coredns-1.46.2.tgz in"),

@@ -22,7 +22,7 @@ fn label<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
 
 /// Notes on k3s's own objects, and findings for packaged Deployments the catalogue takes over.
 /// Only for a catalogue of a k3s cluster.
-pub fn recognise(plan: &Plan, dump: &Dump) -> (Vec<String>, Vec<String>) {
+pub fn recognise(plan: &Plan, dump: &Dump, releases: &[String]) -> (Vec<String>, Vec<String>) {
     if plan.k3s.is_none() {
         return (vec![], vec![]);
     }
@@ -32,12 +32,29 @@ pub fn recognise(plan: &Plan, dump: &Dump) -> (Vec<String>, Vec<String>) {
     let taken: Vec<(String, String)> = plan
         .releases
         .iter()
+        .filter(|rp| releases.contains(&rp.release.name))
         .filter_map(|rp| crate::k3s::take_over(rp).map(|t| (rp.release.name.clone(), t)))
         .flat_map(|(rel, t)| t.wait_gone.iter().map(move |w| (rel.clone(), w.clone())))
         .collect();
+    // k3s's packaged Deployments kept in place: judged as their release's component, and checked for what an
+    // earlier script left on them.
+    let kept: Vec<(&str, &crate::charts::InPlace)> = plan
+        .releases
+        .iter()
+        .filter(|rp| releases.contains(&rp.release.name))
+        .filter_map(|rp| rp.in_place.map(|p| (rp.release.name.as_str(), p)))
+        .collect();
     for o in &dump.objects {
         let what = format!("{} {}/{}", o.kind, o.namespace, o.name);
-        if label(&o.value, K3S_APPLIED).is_some() {
+        let in_place = kept
+            .iter()
+            .find(|(_, p)| o.kind == "Deployment" && o.namespace == "kube-system" && o.name == p.component.workload);
+        if let Some((rel, p)) = in_place {
+            notes.push(format!(
+                "{what}: k3s's own, kept in place by release {rel} (judged above with hagen's HPA and PDB)"
+            ));
+            findings.extend(leftovers(&what, &o.value, p, dump));
+        } else if label(&o.value, K3S_APPLIED).is_some() {
             let needle = format!("{}/{}", o.kind.to_lowercase(), o.name);
             let ns = format!("-n {} ", o.namespace);
             if let Some((rel, _)) = taken.iter().find(|(_, w)| w.starts_with(&ns) && w.ends_with(&needle)) {
@@ -81,6 +98,64 @@ pub fn recognise(plan: &Plan, dump: &Dump) -> (Vec<String>, Vec<String>) {
     (notes, findings)
 }
 
+/// What an earlier script left on k3s's packaged Deployment `d` (made HA in place): a strategy other than the one
+/// k3s ships, and pod anti-affinity (k3s ships none) whose selector matches no pod. k3s re-applies its manifest only
+/// at a start or a file change, so these stay until removed.
+fn leftovers(what: &str, d: &serde_json::Value, p: &crate::charts::InPlace, dump: &Dump) -> Vec<String> {
+    let mut out = Vec::new();
+    let ns = d
+        .pointer("/metadata/namespace")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("kube-system");
+    let name = d
+        .pointer("/metadata/name")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    let shipped = p.file.deployment.pointer("/spec/strategy").cloned().unwrap_or_default();
+    let live = d.pointer("/spec/strategy").cloned().unwrap_or_default();
+    let field = |v: &serde_json::Value, ptr: &str| v.pointer(ptr).cloned().unwrap_or_default();
+    let differs = ["/type", "/rollingUpdate/maxUnavailable"]
+        .iter()
+        .any(|ptr| field(&shipped, ptr) != field(&live, ptr));
+    if differs {
+        out.push(format!(
+            "{what}: strategy {} is not k3s's ({}), a leftover of an earlier script: restore k3s's with `kubectl -n {ns} patch deployment {name} --type merge -p '{}'`",
+            live,
+            shipped,
+            serde_json::json!({"spec": {"strategy": shipped}})
+        ));
+    }
+    let paa = d.pointer("/spec/template/spec/affinity/podAntiAffinity");
+    let terms = paa
+        .and_then(|a| a.get("requiredDuringSchedulingIgnoredDuringExecution"))
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .chain(
+            paa.and_then(|a| a.get("preferredDuringSchedulingIgnoredDuringExecution"))
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|w| w.get("podAffinityTerm")),
+        );
+    for t in terms {
+        let Some(sel) = t.get("labelSelector").and_then(crate::k8s::LabelSelector::from_json) else {
+            continue;
+        };
+        if !dump
+            .pods
+            .iter()
+            .any(|pod| pod.namespace == ns && sel.matches(&pod.labels))
+        {
+            out.push(format!(
+                "{what}: pod anti-affinity selecting {} matches no pod, a leftover of an earlier script (k3s ships none; its topology spread places the pods): remove it with `kubectl -n {ns} patch deployment {name} --type json -p '[{{\"op\":\"remove\",\"path\":\"/spec/template/spec/affinity/podAntiAffinity\"}}]'`",
+                sel.describe()
+            ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +172,22 @@ mod tests {
                "metadata": {"name": name, "namespace": namespace, "labels": labels},
                "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
                         "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": []}}}})
+    }
+
+    fn all(plan: &Plan) -> Vec<String> {
+        plan.releases.iter().map(|r| r.release.name.clone()).collect()
+    }
+
+    fn with_strategy(mut d: serde_json::Value, strategy: serde_json::Value) -> serde_json::Value {
+        d["spec"]["strategy"] = strategy;
+        d
+    }
+
+    /// The old script's required anti-affinity on the chart's labels, which k3s's pods never carry.
+    fn with_affinity(mut d: serde_json::Value) -> serde_json::Value {
+        d["spec"]["template"]["spec"]["affinity"] = json!({"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+            {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "coredns"}}}]}});
+        d
     }
 
     fn dump(items: Vec<serde_json::Value>) -> Dump {
@@ -118,8 +209,35 @@ mod tests {
             ("nothing of k3s", vec![deployment("web", "web", json!({}))], 0, 0),
             (
                 "packaged, taken over",
-                vec![deployment("kube-system", "coredns", applied.clone())],
+                vec![deployment("kube-system", "metrics-server", applied.clone())],
                 0,
+                1,
+            ),
+            (
+                "packaged, kept in place as k3s ships it",
+                vec![with_strategy(
+                    deployment("kube-system", "coredns", applied.clone()),
+                    json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": "25%"}}),
+                )],
+                1,
+                0,
+            ),
+            (
+                "kept in place, Recreate left by a script",
+                vec![with_strategy(
+                    deployment("kube-system", "coredns", applied.clone()),
+                    json!({"type": "Recreate"}),
+                )],
+                1,
+                1,
+            ),
+            (
+                "kept in place, anti-affinity matching no pod left by a script",
+                vec![with_affinity(with_strategy(
+                    deployment("kube-system", "coredns", applied.clone()),
+                    json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1}}),
+                ))],
+                1,
                 1,
             ),
             (
@@ -137,18 +255,19 @@ mod tests {
             ("ServiceLB", vec![svclb.clone()], 1, 0),
         ];
         for (name, objects, notes, findings) in cases {
-            let (n, f) = recognise(&plan, &dump(objects));
+            let (n, f) = recognise(&plan, &dump(objects), &all(&plan));
             assert_eq!((n.len(), f.len()), (notes, findings), "{name}: {n:?} {f:?}");
         }
-        let (notes, _) = recognise(&plan, &dump(vec![svclb.clone()]));
+        let (notes, _) = recognise(&plan, &dump(vec![svclb.clone()]), &all(&plan));
         assert!(notes[0].contains("for Service traefik"), "{}", notes[0]);
-        let shipped = crate::catalog::load_file(std::path::Path::new("catalog/cluster.yaml")).unwrap();
+        let shipped = crate::catalog::load_file(std::path::Path::new("examples/kubernetes/cluster.yaml")).unwrap();
         let not_k3s =
             crate::resolve::resolve(&shipped, &crate::lock::Knowledge::builtin(), Default::default()).unwrap();
-        if not_k3s.k3s.is_none() {
+        assert!(not_k3s.k3s.is_none());
+        {
             let objects = vec![deployment("kube-system", "coredns", applied), svclb];
             assert_eq!(
-                recognise(&not_k3s, &dump(objects)),
+                recognise(&not_k3s, &dump(objects), &all(&not_k3s)),
                 (vec![], vec![]),
                 "not a k3s catalogue"
             );

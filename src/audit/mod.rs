@@ -259,7 +259,7 @@ pub fn audit(plan: &Plan, mut dump: Dump, opts: &Options) -> Result<AuditReport,
     if let Some(b) = balance.as_ref().filter(|b| b.over) {
         findings.push(b.describe());
     }
-    let (k3s, k3s_findings) = k3s::recognise(plan, dump);
+    let (k3s, k3s_findings) = k3s::recognise(plan, dump, &releases);
     findings.extend(k3s_findings);
     let hints = if dump.live {
         Vec::new()

@@ -501,8 +501,13 @@ pub struct Autoscale {
     pub cpu_utilization: u32,
 }
 
+impl Autoscale {
+    /// The CPU utilisation an HPA aims at when the catalogue names none.
+    pub const CPU_TARGET: u32 = 80;
+}
+
 fn cpu_target() -> u32 {
-    80
+    Autoscale::CPU_TARGET
 }
 
 /// Pod anti-affinity strength.
@@ -570,6 +575,11 @@ pub struct Release {
     /// metrics-server: plain manifests k3s rewrites at every start).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub k3s_bundled: bool,
+    /// For a `k3sBundled` CoreDNS (or another packaged manifest hagen can make HA in place): replace k3s's copy
+    /// with this chart instead (`disable:` on every server, then the chart, after the runbook's preflight). The
+    /// default keeps k3s's objects and adds hagen's HPA and PDB beside them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub k3s_take_over: bool,
     /// Your own values files for this chart (paths relative to the catalogue's folder, inside it), applied in
     /// order before hagen's overlay on every route (`helm -f yours… -f out/<release>/values.yaml`). A value at a
     /// key path hagen's overlay writes is refused: set the HA in the catalogue instead.

@@ -28,7 +28,12 @@ pub struct ChartFile {
     /// How k3s ships this chart's component, if it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub k3s: Option<K3sFile>,
-    /// What it takes to replace k3s's packaged manifests of this chart with this chart (k3s `disable:`).
+    /// k3s's packaged Deployment of this component made HA in place: what k3s ships (as data, with sources) and
+    /// the component hagen judges it as. hagen adds only its own objects beside k3s's (an HPA, a PDB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k3s_in_place: Option<InPlaceFile>,
+    /// What it takes to replace k3s's packaged manifests of this chart with this chart (k3s `disable:`); opt-in per
+    /// release (`k3sTakeOver: true`) when `k3sInPlace` is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub k3s_take_over: Option<TakeOverFile>,
     /// Which chart version each k3s release bundles (for a chart k3s installs as a HelmChart).
@@ -62,6 +67,35 @@ pub enum K3sFile {
     PlainManifest(String),
 }
 
+/// k3s's packaged workload kept as k3s ships it, with hagen's own objects beside it.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct InPlaceFile {
+    /// Where each fact below is recorded (k3s file, commit or PR).
+    pub sources: Vec<String>,
+    /// The k3s lines (`v1.35`) whose packaged manifest `deployment` describes.
+    pub k3s: Vec<String>,
+    /// How hagen reaches k3s's Deployment: its name, its pods' labels, and for each setting whether hagen's own
+    /// objects deliver it (`pdb: manifest`) or k3s's manifest decides (`notControllable`). Replicas are held by an
+    /// HPA hagen writes (k3s's manifest has no `replicas`, so the HPA's count persists across k3s restarts).
+    pub component: ComponentFile,
+    /// k3s's packaged Deployment, the fields hagen judges (labels, selector, strategy, spread), in kube-system.
+    pub deployment: serde_json::Value,
+    /// The other pods k3s runs in kube-system: a selector of hagen's must match none of them.
+    pub neighbours: Vec<NeighbourFile>,
+}
+
+/// Pods k3s runs in kube-system beside the component, by their labels.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NeighbourFile {
+    /// `Kind/name` of what makes them (`Deployment/local-path-provisioner`).
+    pub owner: String,
+    pub labels: IndexMap<String, String>,
+    /// Where the labels are recorded.
+    pub source: String,
+}
+
 /// Replacing k3s's plain manifests with this chart: chart values, what must be gone first, the checks on the render.
 /// In every string and value, `{clusterDNS}` and `{clusterDomain}` are replaced with the catalogue's.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -80,6 +114,10 @@ pub struct TakeOverFile {
     /// Extra `helm` arguments the runbook's install line carries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub helm_args: Vec<String>,
+    /// Live data the runbook saves into a file beside the catalogue before anything is disabled, passed to every
+    /// install and upgrade with `--set-file KEY=FILE`; `generate` and `verify` report it missing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub saved_files: Vec<SavedFileFile>,
     /// Commands that show the take-over worked.
     pub verify: Vec<RunbookStepFile>,
     /// What is lost compared with k3s's own objects, in words.
@@ -87,6 +125,20 @@ pub struct TakeOverFile {
     pub differences: Option<String>,
     /// Checks `hagen verify` makes on the rendered objects.
     pub checks: Vec<TakeOverCheckFile>,
+}
+
+/// A file of live data beside the catalogue, and the chart value it feeds.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SavedFileFile {
+    /// The file's name, beside the catalogue (`k3s-NodeHosts`).
+    pub file: String,
+    /// The values key `--set-file` fills with it (`zoneFiles[0].contents`).
+    pub key: String,
+    /// Why, in words.
+    pub why: String,
+    /// The command that prints the data (its output goes into the file).
+    pub run: String,
 }
 
 /// One step of the runbook: a sentence and a shell command.

@@ -27,6 +27,8 @@ pub struct Chart {
     pub notes: &'static str,
     /// How k3s ships this component, if it does.
     pub k3s: K3s,
+    /// k3s's packaged workload made HA in place (hagen's HPA and PDB beside it).
+    pub k3s_in_place: Option<&'static InPlace>,
     /// What it takes to replace k3s's packaged manifests with this chart.
     pub k3s_take_over: Option<&'static file::TakeOverFile>,
     /// Which chart version each k3s release bundles.
@@ -54,6 +56,15 @@ pub struct Knowledge {
     /// sha256 of the file's bytes, hex.
     pub sha256: String,
     parsed: ChartFile,
+}
+
+/// k3s's packaged workload as k3s ships it, and the component hagen judges it as.
+#[derive(Debug)]
+pub struct InPlace {
+    /// What the knowledge file records (sources, k3s lines, the packaged Deployment, the neighbours).
+    pub file: &'static file::InPlaceFile,
+    /// k3s's Deployment as a component: its name, its pods' labels, how each setting reaches it.
+    pub component: &'static Component,
 }
 
 /// How k3s packages a component.
@@ -477,76 +488,13 @@ pub fn validate(f: &ChartFile) -> Result<(), String> {
         );
     }
     for c in &f.components {
-        let at = |m: String| format!("component `{}`: {m}", c.id);
         if !seen.insert(c.id.as_str()) {
-            return Err(at("described twice".into()));
+            return Err(format!("component `{}`: described twice", c.id));
         }
-        if c.selector.is_empty() {
-            return Err(at("has no selector".into()));
-        }
-        for (k, v) in &c.selector {
-            if crate::k8s::VERSIONED_LABELS.contains(&k.as_str()) {
-                return Err(at(format!(
-                    "selects on {k}, a label that changes with every chart version"
-                )));
-            }
-            if !label_key_ok(k) {
-                return Err(at(format!("selector key `{k}` is not a Kubernetes label key")));
-            }
-            let sample = v.replace("{release}", "r").replace("{namespace}", "n");
-            if !label_value_ok(&sample) {
-                return Err(at(format!("selector value `{v}` is not a Kubernetes label value")));
-            }
-        }
-        workload_ok(&c.workload).map_err(at)?;
-        if let PdbSetting::Values(file::PdbValues {
-            eviction_policy: EvictionSetting::Patch(p),
-            ..
-        }) = &c.pdb
-        {
-            workload_ok(p).map_err(at)?;
-        }
-        for (name, s) in [
-            ("replicas", &c.replicas),
-            ("affinity", &c.affinity),
-            ("tolerations", &c.tolerations),
-        ] {
-            let key = match s {
-                Setting::Values(k) => Some(k),
-                Setting::Runtime(r) => Some(&r.values),
-                _ => None,
-            };
-            if let Some(k) = key {
-                key_path_ok(k).map_err(|m| at(format!("{name}: {m}")))?;
-            }
-            if let (Setting::Runtime(r), "affinity") = (s, name) {
-                for mode in ["required", "preferred", "none"] {
-                    if !r.presets.contains_key(mode) {
-                        return Err(at(format!("affinity: `presets` needs a value for `{mode}`")));
-                    }
-                }
-            }
-        }
-        let strategy_key = match &c.strategy {
-            StrategySetting::Object(k) | StrategySetting::RollingUpdateParams(k) | StrategySetting::TypeString(k) => {
-                Some(k)
-            }
-            _ => None,
-        };
-        let pdb_key = match &c.pdb {
-            PdbSetting::Values(v) => Some(&v.key),
-            _ => None,
-        };
-        requirements_ok(&c.requires).map_err(at)?;
-        for (name, k) in [
-            ("strategy", strategy_key),
-            ("pdb", pdb_key),
-            ("autoscale", c.autoscale.as_ref()),
-        ] {
-            if let Some(k) = k {
-                key_path_ok(k).map_err(|m| at(format!("{name}: {m}")))?;
-            }
-        }
+        check_component(c)?;
+    }
+    if let Some(p) = &f.k3s_in_place {
+        check_in_place(f, p)?;
     }
     for ch in &f.changes {
         if !seen.contains(ch.component.as_str()) {
@@ -576,6 +524,108 @@ fn requirements_ok(requires: &[file::RequirementFile]) -> Result<(), String> {
             RequiredCheck::Value(v) => key_path_ok(&v.key).map_err(|m| format!("requires `{}`: {m}", r.what))?,
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// One component's settings: a selector of stable label keys and values, a Deployment name, key paths.
+fn check_component(c: &file::ComponentFile) -> Result<(), String> {
+    let at = |m: String| format!("component `{}`: {m}", c.id);
+    if c.selector.is_empty() {
+        return Err(at("has no selector".into()));
+    }
+    for (k, v) in &c.selector {
+        if crate::k8s::VERSIONED_LABELS.contains(&k.as_str()) {
+            return Err(at(format!(
+                "selects on {k}, a label that changes with every chart version"
+            )));
+        }
+        if !label_key_ok(k) {
+            return Err(at(format!("selector key `{k}` is not a Kubernetes label key")));
+        }
+        let sample = v.replace("{release}", "r").replace("{namespace}", "n");
+        if !label_value_ok(&sample) {
+            return Err(at(format!("selector value `{v}` is not a Kubernetes label value")));
+        }
+    }
+    workload_ok(&c.workload).map_err(at)?;
+    if let PdbSetting::Values(file::PdbValues {
+        eviction_policy: EvictionSetting::Patch(p),
+        ..
+    }) = &c.pdb
+    {
+        workload_ok(p).map_err(at)?;
+    }
+    requirements_ok(&c.requires).map_err(at)?;
+    for (name, s) in [
+        ("replicas", &c.replicas),
+        ("affinity", &c.affinity),
+        ("tolerations", &c.tolerations),
+    ] {
+        let key = match s {
+            Setting::Values(k) => Some(k),
+            Setting::Runtime(r) => Some(&r.values),
+            _ => None,
+        };
+        if let Some(k) = key {
+            key_path_ok(k).map_err(|m| at(format!("{name}: {m}")))?;
+        }
+        if let (Setting::Runtime(r), "affinity") = (s, name) {
+            for mode in ["required", "preferred", "none"] {
+                if !r.presets.contains_key(mode) {
+                    return Err(at(format!("affinity: `presets` needs a value for `{mode}`")));
+                }
+            }
+        }
+    }
+    let strategy_key = match &c.strategy {
+        StrategySetting::Object(k) | StrategySetting::RollingUpdateParams(k) | StrategySetting::TypeString(k) => {
+            Some(k)
+        }
+        _ => None,
+    };
+    let pdb_key = match &c.pdb {
+        PdbSetting::Values(v) => Some(&v.key),
+        _ => None,
+    };
+    for (name, k) in [
+        ("strategy", strategy_key),
+        ("pdb", pdb_key),
+        ("autoscale", c.autoscale.as_ref()),
+    ] {
+        if let Some(k) = k {
+            key_path_ok(k).map_err(|m| at(format!("{name}: {m}")))?;
+        }
+    }
+    Ok(())
+}
+
+/// k3s's packaged workload kept in place: only for plain manifests k3s ships, with a PDB hagen adds as a manifest,
+/// and a selector that is k3s's Deployment's own and matches its pods.
+fn check_in_place(f: &ChartFile, p: &file::InPlaceFile) -> Result<(), String> {
+    let at = |m: &str| format!("k3sInPlace: {m}");
+    if !matches!(f.k3s, Some(K3sFile::PlainManifest(_))) {
+        return Err(at(
+            "needs `k3s: {plainManifest: NAME}` (only k3s's plain manifests are kept in place)",
+        ));
+    }
+    check_component(&p.component).map_err(|m| at(&m))?;
+    if p.component.pdb != PdbSetting::Manifest {
+        return Err(at(
+            "the component's `pdb` must be `manifest` (hagen's PDB beside k3s's Deployment)",
+        ));
+    }
+    let d = &p.deployment;
+    let labels = crate::k8s::labels_of(d.pointer("/spec/template/metadata/labels"));
+    let selector = crate::k8s::LabelSelector::of(p.component.selector.clone());
+    if d.pointer("/metadata/name").and_then(serde_json::Value::as_str) != Some(p.component.workload.as_str()) {
+        return Err(at("`deployment.metadata.name` must be the component's `workload`"));
+    }
+    if !selector.matches(&labels) {
+        return Err(at("the component's selector does not match `deployment`'s pod labels"));
+    }
+    if p.neighbours.iter().any(|n| selector.matches(&n.labels)) {
+        return Err(at("the component's selector matches a neighbour's pods"));
     }
     Ok(())
 }
@@ -682,6 +732,43 @@ fn pdb(x: &PdbSetting) -> PdbDelivery {
     }
 }
 
+/// One component of the knowledge, as hagen reads it (`owner`: the chart's runtime owner, for runtime settings).
+fn component_of(c: &file::ComponentFile, name: &'static str, owner: Option<&'static RuntimeOwner>) -> Component {
+    Component {
+        id: s(&c.id),
+        chart: name,
+        workload: s(&c.workload),
+        selector: Box::leak(
+            c.selector
+                .iter()
+                .map(|(k, v)| (s(k), s(v)))
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        ),
+        single_instance: c.single_instance.as_deref().map(s),
+        caveat: c.caveat.as_ref().map(|x| Caveat {
+            code: s(&x.code),
+            text: s(&x.text),
+        }),
+        readiness: Readiness {
+            needs_lease: c.readiness.needs_lease,
+            text: s(&c.readiness.text),
+        },
+        replicas: setting(&c.replicas),
+        affinity: setting(&c.affinity),
+        strategy: strategy(&c.strategy),
+        pdb: pdb(&c.pdb),
+        tolerations: setting(&c.tolerations),
+        autoscale: c.autoscale.as_deref().map(s),
+        runtime: if matches!(c.replicas, Setting::Runtime(_)) {
+            owner
+        } else {
+            None
+        },
+        requires: Box::leak(c.requires.clone().into_boxed_slice()),
+    }
+}
+
 fn build(k: &'static Knowledge, version: &str) -> Chart {
     let f = &k.parsed;
     let name = s(&f.name);
@@ -727,42 +814,18 @@ fn build(k: &'static Knowledge, version: &str) -> Chart {
                     c.tolerations = x.clone();
                 }
             }
-            Component {
-                id: s(&c.id),
-                chart: name,
-                workload: s(&c.workload),
-                selector: Box::leak(
-                    c.selector
-                        .iter()
-                        .map(|(k, v)| (s(k), s(v)))
-                        .collect::<Vec<_>>()
-                        .into_boxed_slice(),
-                ),
-                single_instance: c.single_instance.as_deref().map(s),
-                caveat: c.caveat.as_ref().map(|x| Caveat {
-                    code: s(&x.code),
-                    text: s(&x.text),
-                }),
-                readiness: Readiness {
-                    needs_lease: c.readiness.needs_lease,
-                    text: s(&c.readiness.text),
-                },
-                replicas: setting(&c.replicas),
-                affinity: setting(&c.affinity),
-                strategy: strategy(&c.strategy),
-                pdb: pdb(&c.pdb),
-                tolerations: setting(&c.tolerations),
-                autoscale: c.autoscale.as_deref().map(s),
-                runtime: if matches!(c.replicas, Setting::Runtime(_)) {
-                    owner
-                } else {
-                    None
-                },
-                requires: Box::leak(c.requires.clone().into_boxed_slice()),
-            }
+            component_of(&c, name, owner)
         })
         .collect();
+    let k3s_in_place = f.k3s_in_place.as_ref().map(|p| {
+        let file: &'static file::InPlaceFile = leak(p.clone());
+        leak(InPlace {
+            file,
+            component: leak(component_of(&file.component, name, None)),
+        })
+    });
     Chart {
+        k3s_in_place,
         name,
         components: Box::leak(components.into_boxed_slice()),
         notes: s(&f.notes),
@@ -806,6 +869,54 @@ mod tests {
             assert_eq!(format!("{from_json:?}"), format!("{f:?}"), "{name}");
         }
         assert!(!Registry::builtin().alert_carriers().is_empty());
+    }
+
+    #[test]
+    fn in_place_knowledge_is_checked() {
+        let (_, text, _, _) = BUILTIN
+            .iter()
+            .find(|(_, t, _, _)| t.contains("\nk3sInPlace:"))
+            .expect("a chart kept in place");
+        let good = file::parse(text).unwrap();
+        validate(&good).unwrap();
+        type Edit = fn(&mut ChartFile);
+        // (case, edit) → the error
+        let cases: [(&str, Edit, &str); 5] = [
+            ("not a plain manifest", |f| f.k3s = None, "needs `k3s: {plainManifest"),
+            (
+                "PDB not a manifest",
+                |f| f.k3s_in_place.as_mut().unwrap().component.pdb = PdbSetting::NotControllable("x".into()),
+                "must be `manifest`",
+            ),
+            (
+                "another Deployment",
+                |f| f.k3s_in_place.as_mut().unwrap().deployment["metadata"]["name"] = "other".into(),
+                "must be the component's `workload`",
+            ),
+            (
+                "a selector its pods lack",
+                |f| {
+                    let c = &mut f.k3s_in_place.as_mut().unwrap().component;
+                    c.selector.insert("extra".into(), "x".into());
+                },
+                "does not match `deployment`'s pod labels",
+            ),
+            (
+                "a neighbour with the same labels",
+                |f| {
+                    let p = f.k3s_in_place.as_mut().unwrap();
+                    let labels = p.component.selector.clone();
+                    p.neighbours[0].labels = labels;
+                },
+                "matches a neighbour's pods",
+            ),
+        ];
+        for (name, edit, expected) in cases {
+            let mut f = good.clone();
+            edit(&mut f);
+            let e = validate(&f).expect_err(name);
+            assert!(e.contains(expected), "{name}: {e}");
+        }
     }
 
     /// A valid chart file with one component, `{X}` replaced by the lines given.

@@ -1,7 +1,8 @@
 //! Resolving a loaded catalogue into the [`model`](crate::model): defaults → tier → component settings, the chart
 //! knowledge of each component, and the named [`rules`] that judge them, all reporting into one [`sink::Sink`].
 //! Every error is collected and returned at once; nothing here knows a chart by name, and the only files read are
-//! the values files a release names (through `catalog::values`).
+//! the values files a release names (through `catalog::values`) and, for a k3s take-over, whether the live data its
+//! runbook saves beside the catalogue exists.
 
 pub mod rules;
 pub mod sink;
@@ -164,7 +165,19 @@ impl ReleaseCx<'_> {
             sink.report(&place, m.map(|m| Finding::error(exact("chart"), m)));
             return None;
         };
-        if let Some(lock) = &known.lock {
+        // k3s's packaged copy kept and made HA in place, unless the release takes it over (or no in-place route
+        // is known for the chart): then no chart is installed and the intents are of k3s's Deployment.
+        let in_place = chart.k3s_in_place.filter(|_| rel.k3s_bundled && !rel.k3s_take_over);
+        sink.report(
+            &place,
+            rules::k3s_take_over_known(&rel.name, chart, rel.k3s_bundled, rel.k3s_take_over),
+        );
+        if let Some(p) = in_place {
+            let version = self.k3s.and_then(|k| k.version.as_deref());
+            let known = rules::k3s_in_place_version_known(&rel.name, version, &p.file.k3s, p.component.workload);
+            sink.report(&place, known);
+        }
+        if let (Some(lock), None) = (&known.lock, in_place) {
             sink.report(
                 &place,
                 rules::chart_version_proven(lock, chart, &rel.version, self.opts.allow_unproven),
@@ -179,9 +192,22 @@ impl ReleaseCx<'_> {
                 sink.report(&Place::plain(cp), [Finding::error(exact("name"), m)]);
                 continue;
             }
-            intents.extend(self.component(chart, cp, comp, sink));
+            intents.extend(self.component(chart, in_place, cp, comp, sink));
         }
         self.check_release(chart, &intents, sink);
+        let beside = match std::path::Path::new(&self.loaded.file).parent() {
+            Some(d) if !d.as_os_str().is_empty() => format!("{}/", d.display()).replace('\\', "/"),
+            _ => String::new(),
+        };
+        if let Some(t) = chart.k3s_take_over.filter(|_| rel.k3s_bundled && in_place.is_none()) {
+            let missing: Vec<String> = t
+                .saved_files
+                .iter()
+                .map(|f| format!("{beside}{}", f.file))
+                .filter(|f| !std::path::Path::new(f).exists())
+                .collect();
+            sink.report(&place, rules::take_over_files_saved(&rel.name, &missing));
+        }
         let mut diags = Vec::new();
         let own_values = crate::catalog::values::read(self.loaded, self.ri, rel, &mut diags);
         sink.extend(diags);
@@ -190,6 +216,8 @@ impl ReleaseCx<'_> {
             chart,
             intents,
             own_values,
+            in_place,
+            beside,
         })
     }
 
@@ -216,10 +244,21 @@ impl ReleaseCx<'_> {
     }
 
     /// One component's intent, or `None` when a rule leaves nothing to resolve (unknown, no node, no replica).
-    fn component(&self, chart: &'static Chart, cp: String, comp: &Component, sink: &mut Sink) -> Option<Intent> {
+    fn component(
+        &self,
+        chart: &'static Chart,
+        in_place: Option<&'static crate::charts::InPlace>,
+        cp: String,
+        comp: &Component,
+        sink: &mut Sink,
+    ) -> Option<Intent> {
         let cat = &self.loaded.catalogue;
         let rel = self.rel;
-        let Some(knowledge) = chart.component(&comp.name) else {
+        let known = match in_place {
+            Some(p) => Some(p.component).filter(|c| c.id == comp.name),
+            None => chart.component(&comp.name),
+        };
+        let Some(knowledge) = known else {
             let m = rules::component_known(chart, &comp.name);
             sink.report(&Place::plain(cp), m.map(|m| Finding::error(exact("name"), m)));
             return None;
@@ -249,6 +288,7 @@ impl ReleaseCx<'_> {
             knowledge,
             comp,
             who: &who,
+            in_place: in_place.is_some(),
         };
         let (avoid, eligible_nodes) = self.placement(&sub, &s, &place, &mut acks, sink)?;
 
@@ -265,26 +305,8 @@ impl ReleaseCx<'_> {
             rules::chart_caveat(&who, replicas, knowledge.caveat.as_ref()),
         );
 
-        // Rollouts: a surge keeps every replica serving where revision scoping lets the new pod share a node, one
-        // pod at a time keeps the others serving elsewhere; Recreate is for what must never run twice.
-        let scoped = rules::revision_scoped(self.scoping, replicas, anti_affinity, &knowledge.affinity);
-        // At the HPA's minimum: scaled up to every node, the first surge rollout waits until it scales down (plan).
-        let room = rules::surge_has_room(replicas, anti_affinity, eligible_nodes.len());
-        let strategy = s.strategy.unwrap_or(rules::default_strategy(replicas, scoped, room));
-        if !matches!(knowledge.strategy, StrategyDelivery::NotControllable(_)) {
-            let surge = rules::surge_needs_free_node(&who, strategy, scoped, room);
-            sink.report_component(&place, &mut acks, surge);
-        }
-        let rollout = RolloutCase {
-            who: &who,
-            strategy,
-            replicas,
-            controllable: !matches!(knowledge.strategy, StrategyDelivery::NotControllable(_)),
-            single_instance: knowledge.single_instance.is_some(),
-            readiness: &knowledge.readiness,
-            impact: &comp.impact,
-        };
-        sink.report_component(&place, &mut acks, rules::rollout_safe(&rollout));
+        let sizing = (replicas, anti_affinity, eligible_nodes.len());
+        let (strategy, scoped) = self.rollout(&sub, &s, sizing, &place, &mut acks, sink);
         let autoscaled = comp.autoscale.is_some();
         let fit = rules::replicas_fit_nodes(&who, replicas, anti_affinity, &eligible_nodes, autoscaled);
         sink.report_component(&place, &mut acks, fit);
@@ -314,8 +336,16 @@ impl ReleaseCx<'_> {
             failover_seconds: rules::failover_seconds(replicas, &knowledge.tolerations, s.failover_seconds),
             override_reason: comp.single_instance_override.clone(),
             avoid,
-            autoscale: comp.autoscale,
+            // In place, hagen's HPA holds the count k3s's manifest leaves open: at the asked replicas when no range is.
+            autoscale: comp.autoscale.or_else(|| {
+                in_place.map(|_| crate::catalog::Autoscale {
+                    min: replicas,
+                    max: replicas,
+                    cpu_utilization: crate::catalog::Autoscale::CPU_TARGET,
+                })
+            }),
             acknowledged: acks.accepted,
+            beside: in_place.is_some(),
             workload: knowledge.workload_name(&rel.name, &rel.namespace),
             selector: crate::k8s::LabelSelector::of(knowledge.selector_labels(&rel.name, &rel.namespace)),
             eligible_nodes,
@@ -330,9 +360,47 @@ struct Subject<'a> {
     comp: &'a Component,
     /// Its label in messages (`release/component`).
     who: &'a str,
+    /// k3s's packaged Deployment, made HA in place (k3s places it; hagen's HPA holds its count).
+    in_place: bool,
 }
 
 impl ReleaseCx<'_> {
+    /// How a component rolls out, and whether its anti-affinity is scoped to its revision: a surge keeps every
+    /// replica serving where revision scoping lets the new pod share a node, one pod at a time keeps the others
+    /// serving elsewhere; Recreate is for what must never run twice. `sizing`: replicas, anti-affinity, eligible
+    /// nodes.
+    fn rollout(
+        &self,
+        sub: &Subject,
+        s: &Settings,
+        (replicas, anti_affinity, eligible): (u32, AntiAffinity, usize),
+        place: &Place,
+        acks: &mut Acks,
+        sink: &mut Sink,
+    ) -> (crate::catalog::Strategy, bool) {
+        let knowledge = sub.knowledge;
+        let scoped = rules::revision_scoped(self.scoping, replicas, anti_affinity, &knowledge.affinity);
+        // At the HPA's minimum: scaled up to every node, the first surge rollout waits until it scales down (plan).
+        let room = rules::surge_has_room(replicas, anti_affinity, eligible);
+        let strategy = s.strategy.unwrap_or(rules::default_strategy(replicas, scoped, room));
+        let controllable = !matches!(knowledge.strategy, StrategyDelivery::NotControllable(_));
+        if controllable {
+            let surge = rules::surge_needs_free_node(sub.who, strategy, scoped, room);
+            sink.report_component(place, acks, surge);
+        }
+        let rollout = RolloutCase {
+            who: sub.who,
+            strategy,
+            replicas,
+            controllable,
+            single_instance: knowledge.single_instance.is_some(),
+            readiness: &knowledge.readiness,
+            impact: &sub.comp.impact,
+        };
+        sink.report_component(place, acks, rules::rollout_safe(&rollout));
+        (strategy, scoped)
+    }
+
     /// Where a component may run: the avoided labels exist, a required rule shrinks the eligible nodes, and a
     /// runtime-created Deployment cannot be placed at all. `None` when no node is left.
     fn placement(
@@ -348,8 +416,12 @@ impl ReleaseCx<'_> {
             let labels = rules::avoided_labels_exist(&cat.cluster.name, &cat.cluster.nodes, a);
             sink.report(&Place::plain(format!("{}/avoidNodes", place.pointer)), labels);
         }
-        let helm = sub.knowledge.rendered_by_helm();
-        let runtime = sub.chart.runtime.map(|r| (r.owner, r.placement));
+        let helm = sub.knowledge.rendered_by_helm() && !sub.in_place;
+        let runtime = if sub.in_place {
+            Some(("k3s", IN_PLACE_PLACEMENT))
+        } else {
+            sub.chart.runtime.map(|r| (r.owner, r.placement))
+        };
         let asked = comp.settings.avoid_nodes.is_some();
         sink.report_component(place, acks, rules::placement_controllable(who, helm, asked, runtime));
         let avoid = s.avoid_nodes.clone().filter(|_| helm);
@@ -381,7 +453,7 @@ impl ReleaseCx<'_> {
                 who: sub.who,
                 chart: sub.chart.name,
                 bounds,
-                autoscalable: sub.knowledge.autoscalable(),
+                autoscalable: sub.knowledge.autoscalable() || sub.in_place,
                 can: &can,
                 names_replicas: comp.settings.replicas.is_some(),
                 anti_affinity,
@@ -397,6 +469,9 @@ impl ReleaseCx<'_> {
         Some(replicas)
     }
 }
+
+/// Why hagen cannot place k3s's packaged Deployment kept in place.
+const IN_PLACE_PLACEMENT: &str = "k3s re-applies its packaged manifest at every start; hagen adds only an HPA and a PDB beside it, and k3s's topology spread places the pods";
 
 /// Strategy findings point at the line that chose it: the component, its tier, or the defaults.
 fn strategy_pointer(cp: &str, comp: &Component, s: &Settings, tier: &Settings) -> String {

@@ -748,6 +748,62 @@ pub fn shared_preset_agrees(release: &str, owner: &str, runtime: &[(&str, u32, A
     out
 }
 
+/// `k3sTakeOver` asks to replace k3s's packaged copy with the chart: only for a `k3sBundled` release whose chart
+/// hagen knows how to take over.
+pub fn k3s_take_over_known(release: &str, chart: &Chart, bundled: bool, take_over: bool) -> Option<Finding> {
+    if !take_over {
+        return None;
+    }
+    let m = if !bundled {
+        format!(
+            "release `{release}` has `k3sTakeOver` but not `k3sBundled: true`: there is no packaged copy of k3s's to take over"
+        )
+    } else if chart.k3s_take_over.is_none() {
+        format!(
+            "hagen knows no take-over of k3s's packaged copy for chart {}; remove `k3sTakeOver`",
+            chart.name
+        )
+    } else {
+        return None;
+    };
+    Some(Finding::error(exact("k3sTakeOver"), m))
+}
+
+/// k3s's packaged Deployment kept in place is the one hagen's knowledge records: for a k3s release outside the
+/// lines it was recorded for (`v1.35`), say how to check the live Deployment.
+pub fn k3s_in_place_version_known(
+    release: &str,
+    k3s_version: Option<&str>,
+    lines: &[String],
+    workload: &str,
+) -> Option<Finding> {
+    let v = k3s_version?;
+    let mut parts = v.trim_start_matches('v').split(['.', '+']);
+    let line = format!("v{}.{}", parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    (!lines.contains(&line)).then(|| {
+        Finding::notice(
+            exact("k3sBundled"),
+            format!(
+                "release `{release}` keeps k3s's own {workload} in place; hagen's knowledge of k3s's packaged Deployment is recorded for k3s {}, not {line}: check its spread and strategy with `kubectl -n kube-system get deployment {workload} -o jsonpath='{{.spec.strategy}} {{.spec.template.spec.topologySpreadConstraints}}'` (hagen audit judges the live one)",
+                lines.join(", ")
+            ),
+        )
+    })
+}
+
+/// A take-over's live data (k3s's NodeHosts) is saved beside the catalogue before the install line can use it.
+pub fn take_over_files_saved(release: &str, missing: &[String]) -> Option<Finding> {
+    (!missing.is_empty()).then(|| {
+        Finding::warning(
+            exact("k3sBundled"),
+            format!(
+                "release `{release}` takes k3s's packaged copy over, and its install line reads {}, which does not exist yet: run the preflight's first step in out/README.md (\"k3s\") before anything is disabled",
+                missing.join(", ")
+            ),
+        )
+    })
+}
+
 /// A release marked `k3sBundled` is one k3s ships, and k3s lets hagen reach it.
 pub fn k3s_bundled(release: &str, chart: &Chart, patches: bool) -> Option<Finding> {
     let at = exact("k3sBundled");
@@ -1513,6 +1569,42 @@ mod tests {
         for (name, chart, patched, want) in cases {
             assert_eq!(k3s_bundled("rel", chart, patched).map(|f| f.level), want, "{name}");
         }
+        // (case, chart, k3sBundled, k3sTakeOver) → level
+        let cases = [
+            ("in place (not asked)", taken_over, true, false, None),
+            ("take-over asked and known", taken_over, true, true, None),
+            (
+                "take-over without k3sBundled",
+                taken_over,
+                false,
+                true,
+                Some(Level::Error),
+            ),
+            ("no take-over known", helmchart, true, true, Some(Level::Error)),
+        ];
+        for (name, chart, bundled, take_over, want) in cases {
+            let got = k3s_take_over_known("rel", chart, bundled, take_over).map(|f| f.level);
+            assert_eq!(got, want, "{name}");
+        }
+        assert_eq!(take_over_files_saved("rel", &[]), None, "saved");
+        let lines = ["v1.35".to_string(), "v1.36".to_string()];
+        // (case, cluster.k3s.version) → a notice
+        for (name, version, notice) in [
+            ("no version named", None, false),
+            ("a known line", Some("v1.35.3+k3s1"), false),
+            ("a known line without the suffix", Some("v1.36.2"), false),
+            ("another line", Some("v1.37.0+k3s1"), true),
+        ] {
+            let got = k3s_in_place_version_known("rel", version, &lines, "dns");
+            assert_eq!(got.as_ref().map(|f| f.level), notice.then_some(Level::Notice), "{name}");
+        }
+        let missing = take_over_files_saved("rel", &["catalog/k3s-NodeHosts".to_string()]).unwrap();
+        assert_eq!(missing.level, Level::Warning(None));
+        assert!(
+            missing
+                .message
+                .contains("reads catalog/k3s-NodeHosts, which does not exist yet")
+        );
         let v = &helmchart.version;
         let runs = |v: &str| Some((v.to_string(), "because".to_string()));
         let cases = [

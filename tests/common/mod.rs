@@ -68,6 +68,21 @@ pub fn workspace() -> tempfile::TempDir {
     dir
 }
 
+/// The plain-Kubernetes example (examples/kubernetes: every component a chart release, CoreDNS and Traefik
+/// included) laid out as catalog/ (catalogue, values files, lock) of a fresh temporary folder, with out/ generated.
+pub fn plain_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let example = root().join("examples/kubernetes");
+    let catalog = dir.path().join("catalog");
+    copy_dir(&example.join("values"), &catalog.join("values"));
+    for f in ["cluster.yaml", "hagen.lock"] {
+        std::fs::copy(example.join(f), catalog.join(f)).expect("copy");
+    }
+    let g = hagen(dir.path(), &["generate"], None);
+    assert!(g.status.success(), "{}", text(&g.stderr));
+    dir
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for e in std::fs::read_dir(from).expect("readdir").flatten() {
