@@ -128,10 +128,8 @@ pub fn rules_map(plan: &Plan) -> Result<Option<Value>> {
         None,
         "Node {{ $labels.node }} runs {{ $value }} pods".into(),
         format!(
-            "More than {} pods on one node for {}: pods piled up after a node failure and did not rebalance. Run `{}` for the pods to delete.",
-            a.pods_per_node,
-            a.pods_per_node_for,
-            crate::live_command!()
+            "More than {} pods on one node for {}: pods piled up after a node failure and did not rebalance. Run `hagen audit` on the live state (the command in out/README.md) for the pods to delete.",
+            a.pods_per_node, a.pods_per_node_for
         ),
     ));
     // Checked like every YAML document hagen writes, and skipped with their read-back by a run that only compares.
