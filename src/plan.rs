@@ -528,11 +528,17 @@ fn recovery_scenario(p: &Plan, intents: &[&Intent], before: &IndexMap<String, Ve
             .iter()
             .filter(|(n, _)| count(&after, n, &l) > count(before, n, &l))
         {
-            lines.push(format!(
-                "to move {l} back: kubectl delete pod -n {} -l {} --field-selector spec.nodeName={n}",
-                i.namespace,
-                i.selector.describe()
-            ));
+            // Deleting the only pod of a single replica stops the component until its replacement is Ready: it
+            // stays where it failed over to (audit's rebalance advice follows the same rule).
+            lines.push(if i.replicas < 2 {
+                format!("{l} stays on {n}: it runs 1 replica, and deleting its pod would stop it")
+            } else {
+                format!(
+                    "to move {l} back: kubectl delete pod -n {} -l {} --field-selector spec.nodeName={n}",
+                    i.namespace,
+                    i.selector.describe()
+                )
+            });
         }
     }
     if lines.len() == 1 {
@@ -997,6 +1003,25 @@ mod tests {
         };
         assert_eq!(at(&y).map(|(n, _)| n).as_deref(), Some("c"), "the least loaded");
         assert_eq!(at(&x).map(|(n, _)| n).as_deref(), Some("a"), "avoided");
+    }
+
+    #[test]
+    fn a_single_replica_is_never_advised_to_be_deleted() {
+        let p = cluster(&["a", "b", "c"]);
+        let one = component("one", 1, AntiAffinity::None, &["a", "b", "c"]);
+        let intents = [&one];
+        let before = place(&p, &intents, None);
+        let failed = before
+            .iter()
+            .find(|(_, pods)| !pods.is_empty())
+            .map(|(n, _)| n.clone())
+            .unwrap();
+        let lines = recovery_scenario(&p, &intents, &before, &failed).lines;
+        assert!(lines.iter().all(|l| !l.contains("kubectl delete")), "{lines:?}");
+        assert!(
+            lines[1].starts_with("one stays on ") && lines[1].ends_with("deleting its pod would stop it"),
+            "{lines:?}"
+        );
     }
 
     #[test]
