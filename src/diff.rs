@@ -332,23 +332,8 @@ fn render(
     }
     files.push(out.join(crate::paths::values_path(&rel.name)));
     files.extend(write("k3s-helmchart-set.yaml", k3s.1)?);
-    let mut text = helm.template(&rel.name, chart, &rel.namespace, kube, &files)?;
-    let read = |p: &Path| crate::yaml::read_file(p, crate::yaml::SMALL.size);
-    let patches = out.join(crate::paths::patches_path(&rel.name));
-    let resources = out.join(crate::paths::resources_path(&rel.name));
-    let parsed = if patches.exists() {
-        crate::patch::parse_patches(&read(&patches)?, &patches.display().to_string())?
-    } else {
-        vec![]
-    };
-    let extra = if resources.exists() {
-        crate::patch::parse_manifests(&read(&resources)?, &resources.display().to_string(), crate::yaml::SMALL)?
-    } else {
-        vec![]
-    };
-    if !parsed.is_empty() || !extra.is_empty() {
-        text = crate::patch::post_render(&text, &parsed, &extra)?;
-    }
+    let stream = helm.template(&rel.name, chart, &rel.namespace, kube, &files)?;
+    let text = crate::verify::post_render_release(stream, out, &rel.name)?;
     // Hooks are not part of the manifest Helm records (it keeps them apart, and runs them around the upgrade).
     let objects = crate::verify::objects_from_stream(&text, &rel.namespace)?;
     Ok(objects

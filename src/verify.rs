@@ -166,23 +166,7 @@ fn render(
     let mut with_overlay = own;
     with_overlay.push(values);
     let overlay_text = helm.template(&rel.name, &chart_path, &rel.namespace, kube, &with_overlay)?;
-    let mut overlay = overlay_text.clone();
-    let patches = out.join(patches_path(&rel.name));
-    let resources = out.join(resources_path(&rel.name));
-    if patches.exists() || resources.exists() {
-        let read = |p: &Path| crate::yaml::read_file(p, crate::yaml::SMALL.size);
-        let parsed = if patches.exists() {
-            crate::patch::parse_patches(&read(&patches)?, &patches.display().to_string())?
-        } else {
-            vec![]
-        };
-        let extra = if resources.exists() {
-            crate::patch::parse_manifests(&read(&resources)?, &resources.display().to_string(), crate::yaml::SMALL)?
-        } else {
-            vec![]
-        };
-        overlay = crate::patch::post_render(&overlay, &parsed, &extra)?;
-    }
+    let overlay = post_render_release(overlay_text.clone(), out, &rel.name)?;
     let chart_digest = crate::lock::digest_path(&chart_path).map_err(|source| Error::Read {
         path: chart_path.clone(),
         source,
@@ -208,6 +192,28 @@ fn render(
         values,
         kube,
     })
+}
+
+/// A release's rendered stream as the cluster gets it: with out/<release>/'s patches and extra manifests applied
+/// by the same code as `hagen post-render` (unchanged when it has neither).
+pub(crate) fn post_render_release(stream: String, out: &Path, release: &str) -> Result<String> {
+    let patches = out.join(patches_path(release));
+    let resources = out.join(resources_path(release));
+    if !patches.exists() && !resources.exists() {
+        return Ok(stream);
+    }
+    let read = |p: &Path| crate::yaml::read_file(p, crate::yaml::SMALL.size);
+    let parsed = if patches.exists() {
+        crate::patch::parse_patches(&read(&patches)?, &patches.display().to_string())?
+    } else {
+        vec![]
+    };
+    let extra = if resources.exists() {
+        crate::patch::parse_manifests(&read(&resources)?, &resources.display().to_string(), crate::yaml::SMALL)?
+    } else {
+        vec![]
+    };
+    crate::patch::post_render(&stream, &parsed, &extra)
 }
 
 /// The values a release renders with, merged as Helm merges them: the chart's defaults, then each file in order
