@@ -100,14 +100,7 @@ pub fn diff(
     live: &Live,
     charts: Option<(&Helm, &ChartSource)>,
 ) -> Result<Report> {
-    let scratch = tempfile::Builder::new()
-        .prefix("hagen-diff-")
-        .tempdir()
-        .map_err(|source| Error::Write {
-            path: std::env::temp_dir(),
-            source,
-        })?;
-    files.write(scratch.path())?;
+    let scratch = files.write_scratch("hagen-diff-")?;
     let mut releases = Vec::new();
     for (rp, r) in plan.releases.iter().zip(rendered) {
         releases.push(release_diff(

@@ -62,6 +62,20 @@ impl FileSet {
 
     /// Replaces the folder `out` with exactly this set, atomically (see the module comment). On any error the
     /// folder is as it was.
+    /// Writes the files into a fresh temporary folder named `prefix…` (removed when the returned handle drops): what
+    /// verify and diff render from, so that out/ is never touched.
+    pub fn write_scratch(&self, prefix: &str) -> Result<tempfile::TempDir> {
+        let scratch = tempfile::Builder::new()
+            .prefix(prefix)
+            .tempdir()
+            .map_err(|source| Error::Write {
+                path: std::env::temp_dir(),
+                source,
+            })?;
+        self.write(scratch.path())?;
+        Ok(scratch)
+    }
+
     pub fn write(&self, out: &Path) -> Result<()> {
         let target = Target::of(out)?;
         std::fs::create_dir_all(&target.parent).map_err(werr(&target.parent))?;

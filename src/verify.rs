@@ -428,14 +428,7 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
     crate::check_own_values(&plan, &found)?;
     let shown = |p: &Path| p.display().to_string().replace('\\', "/");
     let (files, rendered) = crate::generate::generate(&plan, &shown(catalog), &shown(out))?;
-    let scratch = tempfile::Builder::new()
-        .prefix("hagen-verify-")
-        .tempdir()
-        .map_err(|source| Error::Write {
-            path: std::env::temp_dir(),
-            source,
-        })?;
-    files.write(scratch.path())?;
+    let scratch = files.write_scratch("hagen-verify-")?;
     let outcome = verify(&plan, scratch.path(), helm, source)?;
     let mut lock = crate::lock::Lock::beside(catalog).map_err(Error::Knowledge)?;
     // Per chart version: whether every release of it passed, the archive, the knowledge, what was delivered.

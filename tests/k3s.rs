@@ -187,23 +187,9 @@ fn coredns_stays_k3s_s_with_an_hpa_and_a_pdb_beside_it_on_every_route() {
         assert!(!selects(sel, labels), "{sel} also selects {owner} ({labels})");
     }
 
-    // Kubernetes' own schema, strictly (PyPI kubernetes-validate; skipped where it is not installed).
-    match Command::new("kubernetes-validate")
-        .args(["--strict", "-k", "1.35.0"])
-        .arg(&file)
-        .output()
-    {
-        Ok(o) => assert!(
-            o.status.success(),
-            "{}{}",
-            common::text(&o.stdout),
-            common::text(&o.stderr)
-        ),
-        Err(_) => eprintln!(
-            "kubernetes-validate not installed: schema check of {} skipped",
-            file.display()
-        ),
-    }
+    // Kubernetes' own schema, strictly (PyPI kubernetes-validate, installed by scripts/install-tools.sh).
+    let (ok, said) = common::kubernetes_validate(&file);
+    assert!(ok, "{said}");
 
     // Every route carries the same objects: out/k3s/'s kustomization, Flux, Argo CD's out/k3s Application, and a
     // `kubectl apply -f` line for the Helm route; no HelmRelease, Application, helmfile release or helm line.
@@ -707,22 +693,8 @@ fn the_shipped_catalogue_keeps_k3s_s_coredns() {
     assert!(readme.contains("kubectl apply -f out/k3s/coredns-in-place.yaml"));
     assert!(!readme.contains("helm upgrade --install coredns") && !readme.contains("helm upgrade --install traefik"));
     let in_place = out.join("k3s/coredns-in-place.yaml");
-    match Command::new("kubernetes-validate")
-        .args(["--strict", "-k", "1.35.0"])
-        .arg(&in_place)
-        .output()
-    {
-        Ok(o) => assert!(
-            o.status.success(),
-            "{}{}",
-            common::text(&o.stdout),
-            common::text(&o.stderr)
-        ),
-        Err(_) => eprintln!(
-            "kubernetes-validate not installed: schema check of {} skipped",
-            in_place.display()
-        ),
-    }
+    let (ok, said) = common::kubernetes_validate(&in_place);
+    assert!(ok, "{said}");
     let plan = hagen(&root(), &["plan"], None);
     let text = common::text(&plan.stdout);
     assert!(plan.status.success(), "{text}");

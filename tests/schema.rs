@@ -11,23 +11,10 @@ use std::path::Path;
 use std::process::Command;
 
 /// The Kubernetes version the shipped catalogue names, and the one the schemas are read for.
-const VERSION: &str = "1.35.0";
+const VERSION: &str = common::KUBERNETES_VERSION;
 
-/// `kubernetes-validate --strict -k VERSION FILE`: whether it passed, and what it said.
 fn validate(file: &Path) -> (bool, String) {
-    let tool = std::env::var_os("HAGEN_KUBERNETES_VALIDATE").unwrap_or_else(|| "kubernetes-validate".into());
-    let o = Command::new(&tool)
-        .args(["--strict", "--quiet", "-k", VERSION])
-        .arg(file)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "{} does not run ({e}): `python3 -m pip install kubernetes-validate==1.37.0` (scripts/install-tools.sh) or set HAGEN_KUBERNETES_VALIDATE",
-                tool.to_string_lossy()
-            )
-        });
-    let said = format!("{}{}", text(&o.stdout), text(&o.stderr));
-    (o.status.success() && !said.contains("ERROR"), said)
+    kubernetes_validate(file)
 }
 
 /// One release of a catalogue: name, chart, version, namespace and its own values files.

@@ -330,3 +330,24 @@ pub fn tricky_text(pieces: usize) -> impl proptest::strategy::Strategy<Value = S
     ];
     prop::collection::vec(piece, 0..pieces).prop_map(|v| v.concat())
 }
+
+/// The Kubernetes version objects are validated for.
+pub const KUBERNETES_VERSION: &str = "1.35.0";
+
+/// `kubernetes-validate --strict -k 1.35.0 FILE` (PyPI, installed by scripts/install-tools.sh;
+/// `$HAGEN_KUBERNETES_VALIDATE`): whether it passed, and what it said. Fails, never skips, when the tool is missing.
+pub fn kubernetes_validate(file: &Path) -> (bool, String) {
+    let tool = std::env::var_os("HAGEN_KUBERNETES_VALIDATE").unwrap_or_else(|| "kubernetes-validate".into());
+    let o = Command::new(&tool)
+        .args(["--strict", "--quiet", "-k", KUBERNETES_VERSION])
+        .arg(file)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{} does not run ({e}): `python3 -m pip install kubernetes-validate==1.37.0` (scripts/install-tools.sh) or set HAGEN_KUBERNETES_VALIDATE",
+                tool.to_string_lossy()
+            )
+        });
+    let said = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    (o.status.success() && !said.contains("ERROR"), said)
+}
