@@ -102,7 +102,7 @@ fn check_staged(catalog: &Path, imported: &Imported) -> Result<Vec<Diagnostic>> 
         )?;
     }
     let loaded = catalog::load_file(&staged)?;
-    let known = crate::lock::Knowledge::beside(catalog).map_err(Error::Knowledge)?;
+    let known = crate::lock::Known::beside(catalog).map_err(Error::Knowledge)?;
     let opts = crate::resolve::Options {
         strict: false,
         allow_unproven: true,
@@ -268,7 +268,7 @@ pub fn diff(
 ) -> Result<(crate::diff::Report, Vec<String>)> {
     let live = crate::live::read_all(inputs)?;
     let loaded = catalog::load_file(catalog)?;
-    let known = crate::lock::Knowledge::beside(catalog).map_err(Error::Knowledge)?;
+    let known = crate::lock::Known::beside(catalog).map_err(Error::Knowledge)?;
     let opts = crate::resolve::Options {
         strict: false,
         allow_unproven: true,

@@ -4,7 +4,7 @@
 
 use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Strategy, Strength};
 use crate::charts::file::{OperatorPodsFile, RequiredCheck};
-use crate::charts::{Delivery, RuntimeSetting, StrategyDelivery};
+use crate::charts::{Route, RuntimeSetting, StrategyRoute};
 use crate::describe::{Setting, deliveries, strategy_words};
 use crate::k8s::{ALWAYS_ALLOW, HOSTNAME, LabelSelector, POD_TEMPLATE_HASH, VERSIONED_LABELS, labels_of};
 use crate::model::Intent;
@@ -100,7 +100,7 @@ pub struct Check {
 
 /// Every verdict on one component.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct ComponentVerdict {
     pub release: String,
     pub namespace: String,
     pub component: String,
@@ -108,7 +108,7 @@ pub struct Report {
     pub checks: Vec<Check>,
 }
 
-impl Report {
+impl ComponentVerdict {
     pub fn failed(&self) -> usize {
         self.checks.iter().filter(|c| c.ok == Some(false)).count()
     }
@@ -127,8 +127,13 @@ fn check(setting: Setting, asked: String, found: String, ok: Option<bool>, deliv
 /// Judges one component on `objects` (all releases rendered together, so neighbours are seen): one verdict per
 /// setting, each from its own function below. `values` are the release's values as Helm merges them (for
 /// requirements on a chart value; `None` for live state, where they are not seen).
-pub fn judge(intent: &Intent, objects: &[Object], templates: &[PodTemplate], values: Option<&Value>) -> Report {
-    let mut report = Report {
+pub fn judge(
+    intent: &Intent,
+    objects: &[Object],
+    templates: &[PodTemplate],
+    values: Option<&Value>,
+) -> ComponentVerdict {
+    let mut report = ComponentVerdict {
         release: intent.release.clone(),
         namespace: intent.namespace.clone(),
         component: intent.component.clone(),
@@ -340,7 +345,7 @@ fn replicas_check(intent: &Intent, objects: &[Object], dep: &Object, by: &str) -
             Some(h) => judge_hpa(d, &h.value, &h.name, intent, a),
         };
         // A Deployment whose count no values key reaches (k3s's CoreDNS) is held by hagen's own HPA manifest.
-        let by = if matches!(intent.knowledge.replicas, Delivery::NotControllable(_)) {
+        let by = if matches!(intent.knowledge.replicas, Route::NotControllable(_)) {
             "manifest"
         } else {
             "values"
@@ -396,7 +401,7 @@ fn node_affinity_check(intent: &Intent, d: &Value, by: &str) -> Option<Check> {
 /// The Deployment strategy.
 fn strategy_check(intent: &Intent, d: &Value, by: &str) -> Check {
     let s = d.pointer("/spec/strategy").cloned().unwrap_or(Value::Null);
-    if let StrategyDelivery::NotControllable(_) = intent.knowledge.strategy {
+    if let StrategyRoute::NotControllable(_) = intent.knowledge.strategy {
         let (found, ok) = judge_owned_strategy(&s, intent.replicas);
         return check(
             Setting::Strategy,
@@ -439,7 +444,7 @@ fn failover_check(intent: &Intent, d: &Value) -> Option<Check> {
         format!("not-ready/unreachable tolerated {secs}s"),
         if ok { format!("{secs}s") } else { "missing".into() },
         Some(ok),
-        if matches!(intent.knowledge.tolerations, Delivery::Values(_)) {
+        if matches!(intent.knowledge.tolerations, Route::Values(_)) {
             "values"
         } else {
             "patch"
@@ -898,7 +903,7 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Del
         .find(|o| o.kind == "Deployment" && o.namespace == intent.namespace && o.name == deployer_name);
     let env = |name: &str| deployer.and_then(|d| env_value(&d.value, name));
     let mut checks = Vec::new();
-    if let Delivery::Runtime(r) = k.replicas {
+    if let Route::Runtime(r) = k.replicas {
         let got = env(r.env);
         checks.push(check(
             Setting::Replicas,
@@ -911,7 +916,7 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Del
             &how.replicas,
         ));
     }
-    if let Delivery::Runtime(r) = k.affinity {
+    if let Route::Runtime(r) = k.affinity {
         checks.push(runtime_anti_affinity_check(
             intent,
             r,
@@ -921,7 +926,7 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Del
         ));
     }
     let not_controllable = match k.strategy {
-        StrategyDelivery::NotControllable(why) => why,
+        StrategyRoute::NotControllable(why) => why,
         _ => "",
     };
     checks.push(check(
@@ -1053,13 +1058,13 @@ pub fn render_drift(
 pub(crate) mod fixtures {
     use super::Object;
     use crate::catalog::{AntiAffinity, Strategy};
-    use crate::charts::{Component, Delivery, PdbDelivery, Readiness, RuntimeOwner, RuntimeSetting, StrategyDelivery};
+    use crate::charts::{ChartComponent, PdbRoute, Readiness, Route, RuntimeOwner, RuntimeSetting, StrategyRoute};
     use crate::k8s::LabelSelector;
     use crate::model::{Intent, Plan};
     use serde_json::Value;
 
     /// A chart component whose every setting is a values key.
-    pub const WEB: Component = Component {
+    pub const WEB: ChartComponent = ChartComponent {
         id: "web",
         chart: "web",
         workload: "{release}",
@@ -1070,11 +1075,11 @@ pub(crate) mod fixtures {
             needs_lease: false,
             text: "an HTTP probe",
         },
-        replicas: Delivery::Values("replicaCount"),
-        affinity: Delivery::Values("affinity"),
-        strategy: StrategyDelivery::Object("strategy"),
-        pdb: PdbDelivery::Manifest,
-        tolerations: Delivery::Values("tolerations"),
+        replicas: Route::Values("replicaCount"),
+        affinity: Route::Values("affinity"),
+        strategy: StrategyRoute::Object("strategy"),
+        pdb: PdbRoute::Manifest,
+        tolerations: Route::Values("tolerations"),
         autoscale: None,
         runtime: None,
         requires: &[],
@@ -1107,11 +1112,11 @@ pub(crate) mod fixtures {
 
     /// A component the chart's manager (Deployment `manager`) creates at runtime: replicas and an anti-affinity
     /// preset travel through its environment (`REPLICAS`, `AFFINITY`: hard, soft, off), the rest it decides.
-    pub static RUNTIME: Component = Component {
-        replicas: Delivery::Runtime(&COUNT),
-        affinity: Delivery::Runtime(&PRESET),
-        strategy: StrategyDelivery::NotControllable("the manager rolls it"),
-        pdb: PdbDelivery::NotControllable("the manager"),
+    pub static RUNTIME: ChartComponent = ChartComponent {
+        replicas: Route::Runtime(&COUNT),
+        affinity: Route::Runtime(&PRESET),
+        strategy: StrategyRoute::NotControllable("the manager rolls it"),
+        pdb: PdbRoute::NotControllable("the manager"),
         runtime: Some(&OWNER),
         ..WEB
     };

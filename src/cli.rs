@@ -312,7 +312,7 @@ const CLOSED_PIPE_STATUS: u8 = 128 + 13;
 
 /// How a command that ran to its end came out. What it found is printed already; the exit status tells CI.
 #[derive(Debug, PartialEq, Eq)]
-enum Outcome {
+enum Exit {
     Clean,
     /// The judges found problems (verify, audit, plan): this line sums them up.
     Findings(String),
@@ -332,12 +332,12 @@ pub fn parse(args: &[String]) -> std::result::Result<(), clap::Error> {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
-        Ok(Outcome::Clean) => ExitCode::SUCCESS,
-        Ok(Outcome::Findings(summary) | Outcome::Stale(summary)) => {
+        Ok(Exit::Clean) => ExitCode::SUCCESS,
+        Ok(Exit::Findings(summary) | Exit::Stale(summary)) => {
             stderr(&summary);
             ExitCode::FAILURE
         }
-        Ok(Outcome::Changes(summary)) => {
+        Ok(Exit::Changes(summary)) => {
             stderr(&summary);
             ExitCode::from(2)
         }
@@ -350,7 +350,7 @@ pub fn run() -> ExitCode {
 }
 
 /// Runs the parsed command: one function per subcommand.
-fn dispatch(cli: Cli) -> Result<Outcome> {
+fn dispatch(cli: Cli) -> Result<Exit> {
     match cli.command {
         Command::Generate {
             catalog,
@@ -384,7 +384,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         } => audit_cmd(
             &input,
             &catalog,
-            crate::audit::Options {
+            crate::audit::AuditOptions {
                 release,
                 max_pods_per_node,
             },
@@ -397,9 +397,9 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
                     repository,
                     helm,
                 },
-        } => scaffold_cmd(&chart, repository.as_deref(), helm.as_deref()).map(|()| Outcome::Clean),
-        Command::Schema { chart } => schema_cmd(chart).map(|()| Outcome::Clean),
-        Command::Completions { shell } => completions_cmd(shell).map(|()| Outcome::Clean),
+        } => scaffold_cmd(&chart, repository.as_deref(), helm.as_deref()).map(|()| Exit::Clean),
+        Command::Schema { chart } => schema_cmd(chart).map(|()| Exit::Clean),
+        Command::Completions { shell } => completions_cmd(shell).map(|()| Exit::Clean),
         Command::Init { inputs, catalog, name } => init_cmd(&inputs, &catalog, &name),
         Command::Diff {
             inputs,
@@ -412,7 +412,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
             patches,
             resources,
             error_log,
-        } => post_render_cmd(&patches, resources.as_deref(), error_log.as_deref()).map(|()| Outcome::Clean),
+        } => post_render_cmd(&patches, resources.as_deref(), error_log.as_deref()).map(|()| Exit::Clean),
     }
 }
 
@@ -424,7 +424,7 @@ fn generate_cmd(
     opts: Options,
     check: bool,
     charts: &crate::helm::ChartSource,
-) -> Result<Outcome> {
+) -> Result<Exit> {
     let (plan, files) = crate::generate_files(catalog, out, opts, charts, check)?;
     for w in &plan.warnings {
         stderr(&w.to_string());
@@ -432,7 +432,7 @@ fn generate_cmd(
     if check {
         let diff = files.diff(out);
         if !diff.is_empty() {
-            return Ok(Outcome::Stale(format!(
+            return Ok(Exit::Stale(format!(
                 "{diff}\n{} is stale: run `hagen generate` and commit the result",
                 out.display()
             )));
@@ -448,7 +448,7 @@ fn generate_cmd(
             crate::text::count(plan.releases.len(), "release")
         ));
     }
-    Ok(Outcome::Clean)
+    Ok(Exit::Clean)
 }
 
 /// `hagen verify`: proves the output folder on the real charts, reports what was recorded in the lock, and fails on
@@ -460,7 +460,7 @@ fn verify_cmd(
     helm: Option<&Path>,
     output: Format,
     diff: bool,
-) -> Result<Outcome> {
+) -> Result<Exit> {
     let helm = crate::helm::Helm::find(helm)?;
     let source = crate::helm::ChartSource::choose(charts);
     let v = crate::verify::verify_catalogue(catalog, out, &helm, &source)?;
@@ -479,7 +479,7 @@ fn verify_cmd(
     }
     let failures = v.outcome.failures();
     if failures > 0 {
-        return Ok(Outcome::Findings(format!("hagen verify: {failures} problem(s) found")));
+        return Ok(Exit::Findings(format!("hagen verify: {failures} problem(s) found")));
     }
     let generate = format!(
         "hagen generate --catalog {} --out {}",
@@ -487,8 +487,8 @@ fn verify_cmd(
         crate::text::shell_word(&out.display().to_string())
     );
     match v.out {
-        crate::verify::OutState::Current => Ok(Outcome::Clean),
-        crate::verify::OutState::Missing => Ok(Outcome::Stale(format!(
+        crate::verify::OutState::Current => Ok(Exit::Clean),
+        crate::verify::OutState::Missing => Ok(Exit::Stale(format!(
             "{} does not exist yet: run `{generate}` to write what was proven",
             out.display()
         ))),
@@ -501,7 +501,7 @@ fn verify_cmd(
                     summary.join("\n")
                 )
             };
-            Ok(Outcome::Stale(format!(
+            Ok(Exit::Stale(format!(
                 "{shown}\n{} is not what the catalogue generates (the proof above is of a fresh generation): run `{generate}` and commit the result",
                 out.display()
             )))
@@ -510,22 +510,22 @@ fn verify_cmd(
 }
 
 /// `hagen plan`: what one node failure, a rollout and a drain do; fails when a component cannot survive one.
-fn plan_cmd(catalog: &Path, output: Format) -> Result<Outcome> {
+fn plan_cmd(catalog: &Path, output: Format) -> Result<Exit> {
     let plan = load_and_resolve(catalog, REPORTING)?;
-    let report = crate::plan::plan(&plan);
-    emit(output, &report, crate::plan::table)?;
+    let report = crate::scenarios::compute(&plan);
+    emit(output, &report, crate::scenarios::table)?;
     let fragile = report.fragile().len();
     if fragile > 0 {
-        return Ok(Outcome::Findings(format!(
+        return Ok(Exit::Findings(format!(
             "hagen plan: {fragile} component(s) cannot survive one node failure"
         )));
     }
-    Ok(Outcome::Clean)
+    Ok(Exit::Clean)
 }
 
 /// `hagen audit`: judges a live dump or a rendered stream (a file or `-` for stdin) against the catalogue; fails on
 /// any finding.
-fn audit_cmd(input: &Path, catalog: &Path, opts: crate::audit::Options, output: Format) -> Result<Outcome> {
+fn audit_cmd(input: &Path, catalog: &Path, opts: crate::audit::AuditOptions, output: Format) -> Result<Exit> {
     let plan = load_and_resolve(catalog, REPORTING)?;
     let audit_error = |m: String| Error::Input(format!("hagen audit: {m}"));
     let text = if is_stdin(input) {
@@ -541,12 +541,12 @@ fn audit_cmd(input: &Path, catalog: &Path, opts: crate::audit::Options, output: 
     emit(output, &report, crate::audit::table)?;
     let failures = report.failures();
     if failures > 0 {
-        return Ok(Outcome::Findings(format!(
+        return Ok(Exit::Findings(format!(
             "hagen audit: {}",
             crate::text::count(failures, "finding")
         )));
     }
-    Ok(Outcome::Clean)
+    Ok(Exit::Clean)
 }
 
 /// Whether an input path argument is `-`, standing for stdin.
@@ -625,20 +625,20 @@ fn read_inputs(inputs: &[PathBuf]) -> Result<Vec<(String, String)>> {
 
 /// `hagen init`: writes a starting catalogue (its schema and own values files beside it) from kubectl's JSON,
 /// after reading it back and resolving it; a catalogue already there is compared, never overwritten.
-fn init_cmd(inputs: &[PathBuf], catalog: &Path, name: &str) -> Result<Outcome> {
+fn init_cmd(inputs: &[PathBuf], catalog: &Path, name: &str) -> Result<Exit> {
     let texts = read_inputs(inputs)?;
     let report = crate::adopt::init(&texts, catalog, name)?;
     for l in &report.lines {
         stderr(l);
     }
     if report.changes > 0 {
-        return Ok(Outcome::Findings(format!(
+        return Ok(Exit::Findings(format!(
             "hagen init: {} difference(s) between the cluster and {}, which is never overwritten: edit it by hand",
             report.changes,
             catalog.display()
         )));
     }
-    Ok(Outcome::Clean)
+    Ok(Exit::Clean)
 }
 
 /// `hagen diff`: prints what the upgrade changes; exit 2 when it changes anything (as `helm diff
@@ -649,7 +649,7 @@ fn diff_cmd(
     charts: Option<&Path>,
     helm: Option<&Path>,
     output: Format,
-) -> Result<Outcome> {
+) -> Result<Exit> {
     let texts = read_inputs(inputs)?;
     let (report, notes) = crate::adopt::diff(&texts, catalog, charts, helm)?;
     for n in &notes {
@@ -657,7 +657,7 @@ fn diff_cmd(
     }
     emit(output, &report, crate::diff::table)?;
     if report.changed() {
-        return Ok(Outcome::Changes(format!(
+        return Ok(Exit::Changes(format!(
             "hagen diff: {} change(s){}",
             report.changes,
             match report.dropped {
@@ -666,7 +666,7 @@ fn diff_cmd(
             }
         )));
     }
-    Ok(Outcome::Clean)
+    Ok(Exit::Clean)
 }
 
 /// `hagen post-render`: applies the patches to the manifests on stdin and, with `error_log`, appends the outcome

@@ -950,7 +950,7 @@ releases:
         let loaded = crate::catalog::load_str(catalogue, "catalog/cluster.yaml").unwrap();
         crate::resolve::resolve(
             &loaded,
-            &crate::lock::Knowledge::builtin(),
+            &crate::lock::Known::builtin(),
             crate::resolve::Options::default(),
         )
         .unwrap()

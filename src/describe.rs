@@ -2,7 +2,7 @@
 //! `verify`, `audit` and `plan`.
 
 use crate::catalog::{AntiAffinity, AvoidNodes, Strategy};
-use crate::charts::{Delivery, PdbDelivery, StrategyDelivery};
+use crate::charts::{PdbRoute, Route, StrategyRoute};
 use crate::model::Intent;
 
 /// Every setting a verdict is about: one vocabulary for README, verify, audit and plan (and their JSON).
@@ -63,12 +63,12 @@ impl serde::Serialize for Setting {
     }
 }
 
-fn delivery(d: Delivery, owner: Option<&str>) -> String {
+fn delivery(d: Route, owner: Option<&str>) -> String {
     match d {
-        Delivery::Values(_) => "values".into(),
-        Delivery::Hardcoded(_) | Delivery::Patch => "patch".into(),
-        Delivery::Runtime(_) => format!("runtime ({})", owner.unwrap_or("the chart")),
-        Delivery::NotControllable(_) => "not controllable".into(),
+        Route::Values(_) => "values".into(),
+        Route::Hardcoded(_) | Route::Patch => "patch".into(),
+        Route::Runtime(_) => format!("runtime ({})", owner.unwrap_or("the chart")),
+        Route::NotControllable(_) => "not controllable".into(),
     }
 }
 
@@ -106,11 +106,11 @@ pub fn deliveries(i: &Intent) -> Deliveries {
         };
     }
     let replicas = match k.replicas {
-        Delivery::Hardcoded(n) if n == i.replicas => "chart default".into(),
+        Route::Hardcoded(n) if n == i.replicas => "chart default".into(),
         d => delivery(d, k.owner()),
     };
     let strategy = match k.strategy {
-        StrategyDelivery::NotControllable(_) => "not controllable",
+        StrategyRoute::NotControllable(_) => "not controllable",
         s if s.needs_patch(i.strategy) => "patch",
         _ => "values",
     };
@@ -118,10 +118,10 @@ pub fn deliveries(i: &Intent) -> Deliveries {
         "none needed".into()
     } else {
         match k.pdb {
-            PdbDelivery::Values { .. } if i.pdb_patch().is_some() => "values + patch",
-            PdbDelivery::Values { .. } => "values",
-            PdbDelivery::Manifest => "patch",
-            PdbDelivery::NotControllable(_) => "not controllable",
+            PdbRoute::Values { .. } if i.pdb_patch().is_some() => "values + patch",
+            PdbRoute::Values { .. } => "values",
+            PdbRoute::Manifest => "patch",
+            PdbRoute::NotControllable(_) => "not controllable",
         }
         .to_string()
     };

@@ -355,7 +355,7 @@ fn k3s_bundled(deployments: &[(String, String)]) -> Vec<Release> {
 }
 
 /// A bundled component in tier 1, with a purpose and impact for the user to describe.
-fn bundled_component(c: &charts::Component) -> Component {
+fn bundled_component(c: &charts::ChartComponent) -> Component {
     Component {
         purpose: format!("{} bundled with k3s (describe what it does for you).", c.id),
         ..starting_component(c, "")
@@ -364,7 +364,7 @@ fn bundled_component(c: &charts::Component) -> Component {
 
 /// Component `c` of release `release` in tier 1, with a purpose and impact for the user to describe; at one
 /// replica when its chart knowledge says it must run as a single instance.
-fn starting_component(c: &charts::Component, release: &str) -> Component {
+fn starting_component(c: &charts::ChartComponent, release: &str) -> Component {
     let id = c.id;
     let mut settings = Settings::default();
     if c.single_instance.is_some() {

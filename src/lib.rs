@@ -27,11 +27,11 @@ pub mod model;
 pub mod output;
 pub mod patch;
 pub mod paths;
-pub mod plan;
 pub mod readme;
 pub mod render;
 pub mod resolve;
 pub mod scaffold;
+pub mod scenarios;
 mod suggest;
 pub mod text;
 pub mod verify;
@@ -111,7 +111,7 @@ pub fn check_own_values(
 /// raised from 1 to 2 replicas now writes anti-affinity, say) needs verify again.
 fn check_proven(
     loaded: &catalog::load::Loaded,
-    known: &lock::Knowledge,
+    known: &lock::Known,
     plan: &model::Plan,
     rendered: &[render::Rendered],
     opts: resolve::Options,

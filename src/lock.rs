@@ -198,7 +198,7 @@ impl Lock {
 
 /// The chart knowledge a catalogue is resolved with, and the proofs it is held to.
 #[derive(Debug, Clone)]
-pub struct Knowledge {
+pub struct Known {
     /// Built in, plus the files of a `charts/` folder beside the catalogue.
     pub charts: crate::charts::Registry,
     /// The proofs beside the catalogue (`hagen.lock`); `None` where versions are not checked against proofs (text
@@ -208,10 +208,10 @@ pub struct Knowledge {
     pub notes: Vec<String>,
 }
 
-impl Knowledge {
+impl Known {
     /// Only hagen's built-in chart knowledge, no proofs checked.
-    pub fn builtin() -> Knowledge {
-        Knowledge {
+    pub fn builtin() -> Known {
+        Known {
             charts: crate::charts::Registry::builtin(),
             lock: None,
             notes: vec![],
@@ -219,10 +219,10 @@ impl Knowledge {
     }
 
     /// The knowledge and proofs for the catalogue at `catalog`: `charts/` and `hagen.lock` beside it.
-    pub fn beside(catalog: &Path) -> Result<Knowledge, String> {
+    pub fn beside(catalog: &Path) -> Result<Known, String> {
         let dir = catalog.parent().unwrap_or(Path::new(""));
         let (charts, notes) = crate::charts::Registry::with_dir(&dir.join("charts"))?;
-        Ok(Knowledge {
+        Ok(Known {
             charts,
             lock: Some(Lock::beside(catalog)?),
             notes,

@@ -2,7 +2,7 @@
 //! it for the chart adapters and writers. Types only, and what follows from them alone; no rule lives here.
 
 use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Release, Strategy};
-use crate::charts::{self, Chart, Delivery};
+use crate::charts::{self, Chart, Route};
 use crate::error::Diagnostic;
 use crate::k8s::LabelSelector;
 
@@ -20,7 +20,7 @@ pub struct Intent {
     pub release: String,
     pub namespace: String,
     pub component: String,
-    pub knowledge: &'static charts::Component,
+    pub knowledge: &'static charts::ChartComponent,
     pub tier: u8,
     pub purpose: String,
     pub impact: String,
@@ -60,7 +60,7 @@ impl Intent {
     pub fn needs_post_render(&self) -> bool {
         !self.patch_ops().is_empty()
             || self.pdb_patch().is_some()
-            || (self.knowledge.pdb == crate::charts::PdbDelivery::Manifest && self.pdb.is_some())
+            || (self.knowledge.pdb == crate::charts::PdbRoute::Manifest && self.pdb.is_some())
     }
 
     /// The JSON 6902 operations for what the chart cannot express through values.
@@ -69,10 +69,10 @@ impl Intent {
         let k = i.knowledge;
         let mut ops = Vec::new();
         match k.replicas {
-            Delivery::Hardcoded(n) if n != i.replicas => {
+            Route::Hardcoded(n) if n != i.replicas => {
                 ops.push(crate::patch::Patch::add("/spec/replicas", i.replicas.into()))
             }
-            Delivery::Patch => ops.push(crate::patch::Patch::add("/spec/replicas", i.replicas.into())),
+            Route::Patch => ops.push(crate::patch::Patch::add("/spec/replicas", i.replicas.into())),
             _ => {}
         }
         if k.strategy.needs_patch(i.strategy) {
@@ -81,7 +81,7 @@ impl Intent {
                 crate::k8s::strategy(i.strategy),
             ));
         }
-        if k.affinity == Delivery::Patch
+        if k.affinity == Route::Patch
             && let Some(a) = crate::k8s::affinity(
                 crate::k8s::pod_anti_affinity(i.effective_anti_affinity(), &i.selector, i.revision_scoped),
                 i.avoid.as_ref(),
@@ -89,7 +89,7 @@ impl Intent {
         {
             ops.push(crate::patch::Patch::add("/spec/template/spec/affinity", a));
         }
-        if let (Delivery::Patch, Some(s)) = (k.tolerations, i.failover_seconds) {
+        if let (Route::Patch, Some(s)) = (k.tolerations, i.failover_seconds) {
             ops.push(crate::patch::Patch::add(
                 "/spec/template/spec/tolerations",
                 crate::k8s::failover_tolerations(s),
@@ -184,7 +184,7 @@ pub fn label(release: &str, component: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::{PdbDelivery, StrategyDelivery};
+    use crate::charts::{PdbRoute, StrategyRoute};
     use crate::check::fixtures::{WEB, intent};
 
     /// The paths of an intent's patch operations.
@@ -197,27 +197,27 @@ mod tests {
 
     #[test]
     fn patches_cover_what_values_cannot() {
-        static PATCHED: charts::Component = charts::Component {
-            replicas: Delivery::Patch,
-            affinity: Delivery::Patch,
-            strategy: StrategyDelivery::Patch,
-            tolerations: Delivery::Patch,
+        static PATCHED: charts::ChartComponent = charts::ChartComponent {
+            replicas: Route::Patch,
+            affinity: Route::Patch,
+            strategy: StrategyRoute::Patch,
+            tolerations: Route::Patch,
             ..WEB
         };
-        static HARDCODED_ONE: charts::Component = charts::Component {
-            replicas: Delivery::Hardcoded(1),
-            strategy: StrategyDelivery::TypeOnly("strategy.type"),
+        static HARDCODED_ONE: charts::ChartComponent = charts::ChartComponent {
+            replicas: Route::Hardcoded(1),
+            strategy: StrategyRoute::TypeOnly("strategy.type"),
             ..WEB
         };
-        let pdb_values: &'static charts::Component = Box::leak(Box::new(charts::Component {
-            pdb: PdbDelivery::Values {
+        let pdb_values: &'static charts::ChartComponent = Box::leak(Box::new(charts::ChartComponent {
+            pdb: PdbRoute::Values {
                 key: "pdb",
                 with: Box::leak(Box::default()),
-                eviction: crate::charts::EvictionDelivery::Values("unhealthyPodEvictionPolicy"),
+                eviction: crate::charts::EvictionRoute::Values("unhealthyPodEvictionPolicy"),
             },
             ..WEB
         }));
-        let with = |k: &'static charts::Component, replicas| Intent {
+        let with = |k: &'static charts::ChartComponent, replicas| Intent {
             knowledge: k,
             ..intent(replicas)
         };

@@ -164,7 +164,7 @@ fn in_place_entry(rp: &ReleasePlan, p: &crate::charts::InPlace, name: &str, out:
                 sel = i.selector.describe(),
             ),
             placement: match p.component.affinity {
-                crate::charts::Delivery::NotControllable(why) => why.to_string(),
+                crate::charts::Route::NotControllable(why) => why.to_string(),
                 _ => String::new(),
             },
         })

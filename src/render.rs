@@ -3,7 +3,7 @@
 //! cannot make).
 
 use crate::catalog::{AntiAffinity, Strategy};
-use crate::charts::{Delivery, EvictionDelivery, PdbDelivery, StrategyDelivery};
+use crate::charts::{EvictionRoute, PdbRoute, Route, StrategyRoute};
 use crate::error::{Error, Result};
 use crate::k8s;
 use crate::model::{Intent, ReleasePlan};
@@ -84,29 +84,29 @@ fn component_values(i: &Intent, v: &mut Values) -> Result<()> {
             json!({"enabled": true, "minReplicas": a.min, "maxReplicas": a.max, "metrics": k8s::hpa_metrics(a.cpu_utilization)}),
         )?,
         _ => match k.replicas {
-            Delivery::Values(key) => v.put(&who, key, i.replicas.into())?,
-            Delivery::Runtime(r) => v.put(&who, r.key, i.replicas.into())?,
+            Route::Values(key) => v.put(&who, key, i.replicas.into())?,
+            Route::Runtime(r) => v.put(&who, r.key, i.replicas.into())?,
             _ => {}
         },
     }
     let strategy = k8s::strategy(i.strategy);
     match k.strategy {
-        StrategyDelivery::Object(key) => v.put(&who, key, strategy)?,
-        StrategyDelivery::RollingParamsOnly(key) if i.strategy.is_rolling() => {
+        StrategyRoute::Object(key) => v.put(&who, key, strategy)?,
+        StrategyRoute::RollingParamsOnly(key) if i.strategy.is_rolling() => {
             v.put(&who, key, strategy.get("rollingUpdate").cloned().unwrap_or(Value::Null))?
         }
-        StrategyDelivery::TypeOnly(key) if i.strategy == Strategy::Recreate => v.put(&who, key, "Recreate".into())?,
+        StrategyRoute::TypeOnly(key) if i.strategy == Strategy::Recreate => v.put(&who, key, "Recreate".into())?,
         _ => {}
     }
     let mode = i.effective_anti_affinity();
     match k.affinity {
-        Delivery::Values(key) => {
+        Route::Values(key) => {
             let anti = k8s::pod_anti_affinity(mode, &i.selector, i.revision_scoped);
             if let Some(a) = k8s::affinity(anti, i.avoid.as_ref()) {
                 v.put(&who, key, a)?;
             }
         }
-        Delivery::Runtime(r) => {
+        Route::Runtime(r) => {
             let word = match mode {
                 AntiAffinity::Required => "required",
                 AntiAffinity::Preferred => "preferred",
@@ -118,15 +118,15 @@ fn component_values(i: &Intent, v: &mut Values) -> Result<()> {
         }
         _ => {}
     }
-    if let (PdbDelivery::Values { key, with, eviction }, Some(m)) = (k.pdb, i.pdb) {
+    if let (PdbRoute::Values { key, with, eviction }, Some(m)) = (k.pdb, i.pdb) {
         let mut block = with.clone();
         block.insert("maxUnavailable".into(), m.into());
-        if let (EvictionDelivery::Values(policy), true) = (eviction, i.pdb_always_allow) {
+        if let (EvictionRoute::Values(policy), true) = (eviction, i.pdb_always_allow) {
             block.insert(policy.into(), k8s::ALWAYS_ALLOW.into());
         }
         v.put(&who, key, Value::Object(block))?;
     }
-    if let (Delivery::Values(key), Some(s)) = (k.tolerations, i.failover_seconds) {
+    if let (Route::Values(key), Some(s)) = (k.tolerations, i.failover_seconds) {
         v.put(&who, key, k8s::failover_tolerations(s))?;
     }
     Ok(())
@@ -152,7 +152,7 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
                 .filter_map(|o| o.get("path").and_then(Value::as_str))
                 .map(|p| format!("patch {p}")),
         );
-        if let (PdbDelivery::Manifest, Some(_)) = (i.knowledge.pdb, i.pdb) {
+        if let (PdbRoute::Manifest, Some(_)) = (i.knowledge.pdb, i.pdb) {
             keys.push("manifest PodDisruptionBudget".into());
         }
         if !ops.is_empty() {
@@ -168,7 +168,7 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
                 ops: vec![op],
             });
         }
-        if let (PdbDelivery::Manifest, Some(m)) = (i.knowledge.pdb, i.pdb) {
+        if let (PdbRoute::Manifest, Some(m)) = (i.knowledge.pdb, i.pdb) {
             // Beside k3s's own pods too: a crash-looping replica must not block a drain (KEP-3017, GA 1.31).
             let always_allow = i.pdb_always_allow || rp.in_place.is_some();
             resources.push(k8s::pdb_manifest(
@@ -203,7 +203,7 @@ mod tests {
     /// Each release of a catalogue, rendered, by release name.
     fn rendered(catalogue: &str) -> indexmap::IndexMap<String, Rendered> {
         let loaded = crate::catalog::load_str(catalogue, "catalog/cluster.yaml").unwrap();
-        let plan = resolve(&loaded, &crate::lock::Knowledge::builtin(), Options::default()).unwrap();
+        let plan = resolve(&loaded, &crate::lock::Known::builtin(), Options::default()).unwrap();
         plan.releases
             .iter()
             .map(|rp| (rp.release.name.clone(), render_release(rp, None).unwrap()))

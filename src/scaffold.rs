@@ -6,7 +6,7 @@
 
 use crate::charts::file::{
     ArgCheck, ChartFile, ComponentFile, EnvCheck, PdbSetting, PdbValues, ReadinessFile, RequiredCheck, RequirementFile,
-    Setting, StrategySetting,
+    StrategySetting, WorkloadSetting,
 };
 use crate::check::{Object, PodTemplate};
 use crate::error::{Error, Result};
@@ -477,7 +477,7 @@ fn component(d: &Object, chart: &str, seen: &Seen, notes: &mut Notes) -> Compone
         }
     };
     let (readiness, requires) = readiness(d, p, probes, defaults, &id, notes);
-    let values = |k: Option<&Probe>| k.map_or(Setting::Patch, |k| Setting::Values(k.key.clone()));
+    let values = |k: Option<&Probe>| k.map_or(WorkloadSetting::Patch, |k| WorkloadSetting::Values(k.key.clone()));
     ComponentFile {
         id,
         workload,
@@ -486,7 +486,7 @@ fn component(d: &Object, chart: &str, seen: &Seen, notes: &mut Notes) -> Compone
         caveat: None,
         readiness,
         replicas: match (replicas, hardcoded) {
-            (None, Some(n)) => Setting::Hardcoded(n),
+            (None, Some(n)) => WorkloadSetting::Hardcoded(n),
             (k, _) => values(k),
         },
         autoscale: None,

@@ -1,7 +1,7 @@
 //! `hagen verify`: render every release's real chart twice (bare and with out/), and judge each component on the
 //! rendered objects against the catalogue's intent.
 
-use crate::check::{self, Object, Report};
+use crate::check::{self, ComponentVerdict, Object};
 use crate::describe::Setting;
 use crate::error::{Error, Result};
 use crate::helm::{ChartSource, Helm};
@@ -19,7 +19,7 @@ pub struct ReleaseResult {
     pub chart: String,
     pub version: String,
     pub namespace: String,
-    pub components: Vec<Report>,
+    pub components: Vec<ComponentVerdict>,
     /// Objects that appear or disappear between the bare and the overlay render (beyond expected PDBs).
     pub drift: Vec<String>,
     /// Release-level checks (the alert rules, for the release that carries them).
@@ -35,7 +35,7 @@ pub struct ReleaseResult {
 impl ReleaseResult {
     /// Every ✗ of this release: failed component checks, drift, failed release-level checks.
     pub fn failed(&self) -> usize {
-        self.components.iter().map(Report::failed).sum::<usize>()
+        self.components.iter().map(ComponentVerdict::failed).sum::<usize>()
             + self.drift.len()
             + self.checks.iter().filter(|c| c.ok == Some(false)).count()
     }
@@ -92,7 +92,7 @@ pub fn objects_from_stream(text: &str, default_namespace: &str) -> Result<Vec<Ob
     Ok(out)
 }
 
-struct Rendered {
+struct ReleaseRender {
     bare: Vec<Object>,
     overlay: Vec<Object>,
     chart_path: PathBuf,
@@ -112,14 +112,14 @@ use crate::k8s::KubeVersion;
 
 /// An in-place release: no chart, k3s's packaged Deployment (the knowledge's data) with hagen's objects from
 /// out/k3s/ beside it.
-fn render_in_place(rp: &ReleasePlan, p: &crate::charts::InPlace, out: &Path) -> Result<Rendered> {
+fn render_in_place(rp: &ReleasePlan, p: &crate::charts::InPlace, out: &Path) -> Result<ReleaseRender> {
     let path = out.join(crate::k3s::in_place_path(&rp.release.name));
     let text = crate::yaml::read_file(&path, crate::yaml::SMALL.size)?;
     let hagens = crate::patch::parse_manifests(&text, &path.display().to_string(), crate::yaml::SMALL)?;
     let bare = crate::k3s::packaged_objects(p);
     let mut overlay = bare.clone();
     overlay.extend(hagens.into_iter().filter_map(|v| Object::new(v, &rp.release.namespace)));
-    Ok(Rendered {
+    Ok(ReleaseRender {
         bare,
         overlay,
         chart_path: PathBuf::new(),
@@ -137,7 +137,7 @@ fn render(
     out: &Path,
     helm: &Helm,
     source: &ChartSource,
-) -> Result<Rendered> {
+) -> Result<ReleaseRender> {
     if let Some(p) = rp.in_place {
         return render_in_place(rp, p, out);
     }
@@ -182,7 +182,7 @@ fn render(
     } else {
         None
     };
-    Ok(Rendered {
+    Ok(ReleaseRender {
         bare: objects_from_stream(&bare, &rel.namespace)?,
         overlay: objects_from_stream(&overlay, &rel.namespace)?,
         chart_path,
@@ -261,7 +261,7 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
     // Render for the cluster's version: charts gate templates on it (metrics-server writes the PDB's
     // unhealthyPodEvictionPolicy only from 1.27), and Helm 3 and 4 assume different ones.
     let kube = plan.kubernetes_version;
-    let renders: Vec<Result<Rendered>> = std::thread::scope(|s| {
+    let renders: Vec<Result<ReleaseRender>> = std::thread::scope(|s| {
         let handles: Vec<_> = plan
             .releases
             .iter()
@@ -303,7 +303,7 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
         .filter(|_| rules.is_some());
     let mut releases = Vec::new();
     for (n, (rp, r)) in plan.releases.iter().zip(&rendered).enumerate() {
-        let components: Vec<Report> = rp
+        let components: Vec<ComponentVerdict> = rp
             .intents
             .iter()
             .map(|i| check::judge(i, &all, &templates, r.values.as_ref()))
@@ -527,7 +527,7 @@ fn leaf_paths(v: &serde_yaml::Value, prefix: &str, out: &mut Vec<(String, serde_
 /// values.yaml, like a PDB's `maxUnavailable`, is read all the same). The hints are an aid beside a ✗ already
 /// reported: when the two cannot be compared, one hint says why, rather than failing the verification or blaming
 /// every key.
-fn moved_keys(helm: &Helm, rp: &ReleasePlan, r: &Rendered) -> Vec<String> {
+fn moved_keys(helm: &Helm, rp: &ReleasePlan, r: &ReleaseRender) -> Vec<String> {
     let Some(values) = r.files.last() else {
         return vec![];
     };
@@ -554,7 +554,13 @@ fn moved_keys(helm: &Helm, rp: &ReleasePlan, r: &Rendered) -> Vec<String> {
 }
 
 /// Whether the chart's templates read `key` of the overlay: the render without it differs from the render with it.
-fn templates_read(helm: &Helm, rp: &ReleasePlan, r: &Rendered, overlay: &serde_yaml::Value, key: &str) -> Result<bool> {
+fn templates_read(
+    helm: &Helm,
+    rp: &ReleasePlan,
+    r: &ReleaseRender,
+    overlay: &serde_yaml::Value,
+    key: &str,
+) -> Result<bool> {
     let mut without = yaml_to_json(overlay.clone());
     let segs: Vec<&str> = key.split('.').collect();
     if let Some((last, parents)) = segs.split_last()

@@ -12,10 +12,10 @@ const STREAM: &str = include_str!("fixtures/audit/node-down.yaml");
 fn generate(text: &str) {
     // Named like the shipped catalogue so that its values file (catalog/values/) is found.
     if let Ok(loaded) = hagen::catalog::load_str(text, "catalog/cluster.yaml")
-        && let Ok(plan) = hagen::resolve::resolve(&loaded, &hagen::lock::Knowledge::builtin(), Default::default())
+        && let Ok(plan) = hagen::resolve::resolve(&loaded, &hagen::lock::Known::builtin(), Default::default())
     {
         let _ = hagen::generate::generate(&plan, "fuzz.yaml", "out");
-        let _ = hagen::plan::plan(&plan);
+        let _ = hagen::scenarios::compute(&plan);
     }
 }
 

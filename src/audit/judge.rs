@@ -5,7 +5,7 @@
 use super::NodeInfo;
 use super::input::{Dump, Pod};
 use crate::catalog::AntiAffinity;
-use crate::check::{self, Check, PodTemplate, Report};
+use crate::check::{self, Check, ComponentVerdict, PodTemplate};
 use crate::describe::Setting;
 use crate::k8s::LabelSelector;
 use crate::model::{Intent, Plan};
@@ -24,7 +24,7 @@ fn live(setting: Setting, asked: String, found: String, ok: bool) -> Check {
 
 /// One component's verdict with its pods.
 pub struct Judged<'a> {
-    pub report: Report,
+    pub report: ComponentVerdict,
     /// Node → its active pods there.
     pub per_node: IndexMap<String, usize>,
     pub pods: Vec<&'a Pod>,

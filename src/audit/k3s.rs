@@ -164,7 +164,7 @@ mod tests {
     /// The k3s test catalogue (CoreDNS taken over from k3s's manifests) resolved with the built-in knowledge.
     fn k3s_plan() -> Plan {
         let loaded = crate::catalog::load_file(std::path::Path::new("tests/catalogs/k3s.yaml")).unwrap();
-        crate::resolve::resolve(&loaded, &crate::lock::Knowledge::builtin(), Default::default()).unwrap()
+        crate::resolve::resolve(&loaded, &crate::lock::Known::builtin(), Default::default()).unwrap()
     }
 
     fn deployment(namespace: &str, name: &str, labels: serde_json::Value) -> serde_json::Value {
@@ -261,8 +261,7 @@ mod tests {
         let (notes, _) = recognise(&plan, &dump(vec![svclb.clone()]), &all(&plan));
         assert!(notes[0].contains("for Service traefik"), "{}", notes[0]);
         let shipped = crate::catalog::load_file(std::path::Path::new("examples/kubernetes/cluster.yaml")).unwrap();
-        let not_k3s =
-            crate::resolve::resolve(&shipped, &crate::lock::Knowledge::builtin(), Default::default()).unwrap();
+        let not_k3s = crate::resolve::resolve(&shipped, &crate::lock::Known::builtin(), Default::default()).unwrap();
         assert!(not_k3s.k3s.is_none());
         {
             let objects = vec![deployment("kube-system", "coredns", applied), svclb];

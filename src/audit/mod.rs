@@ -15,7 +15,7 @@ mod rebalance;
 pub use input::{Dump, read};
 pub use output::table;
 
-use crate::check::Report;
+use crate::check::ComponentVerdict;
 use crate::model::{Intent, Plan};
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -33,7 +33,7 @@ pub const LIVE_COMMAND: &str = live_command!();
 
 /// What the user chose on the command line.
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub struct AuditOptions {
     /// Judge only this release of the catalogue (`--release`).
     pub release: Option<String>,
     /// Pods on one node above which uneven placement fails the audit (`--max-pods-per-node`); default the
@@ -46,7 +46,7 @@ pub struct Options {
 pub struct AuditReport {
     /// Which releases were judged, and why.
     pub scope: String,
-    pub components: Vec<Report>,
+    pub components: Vec<ComponentVerdict>,
     /// Node → state and active pods there (all namespaces).
     pub nodes: IndexMap<String, NodeInfo>,
     /// Component → node → its active pods there.
@@ -102,13 +102,13 @@ impl NodeInfo {
 impl AuditReport {
     /// Failed checks and findings: the audit exits 1 when there is any.
     pub fn failures(&self) -> usize {
-        self.components.iter().map(Report::failed).sum::<usize>() + self.findings.len()
+        self.components.iter().map(ComponentVerdict::failed).sum::<usize>() + self.findings.len()
     }
 }
 
 /// The releases to judge: `--release`, else every release for live state, else the releases a rendered stream
 /// names (Helm's release annotation or `app.kubernetes.io/instance`).
-fn scope(plan: &Plan, dump: &Dump, opts: &Options) -> Result<(Vec<String>, String), String> {
+fn scope(plan: &Plan, dump: &Dump, opts: &AuditOptions) -> Result<(Vec<String>, String), String> {
     let names: Vec<&str> = plan.releases.iter().map(|r| r.release.name.as_str()).collect();
     if let Some(r) = &opts.release {
         if !names.contains(&r.as_str()) {
@@ -213,7 +213,7 @@ fn node_infos(plan: &Plan, dump: &Dump) -> IndexMap<String, NodeInfo> {
 }
 
 /// Audits the dump against the plan's components (those `opts` and the input select).
-pub fn audit(plan: &Plan, mut dump: Dump, opts: &Options) -> Result<AuditReport, String> {
+pub fn audit(plan: &Plan, mut dump: Dump, opts: &AuditOptions) -> Result<AuditReport, String> {
     let (releases, scope) = scope(plan, &dump, opts)?;
     // Objects without a namespace: the release's (as `helm install -n` places them) when one release is judged.
     let default_ns = match releases.as_slice() {
@@ -281,7 +281,7 @@ pub fn audit(plan: &Plan, mut dump: Dump, opts: &Options) -> Result<AuditReport,
 
 /// For a rendered stream: each judged release with a failed component whose settings partly travel through hagen's
 /// post-renderer, and how to render it with the post-renderer (a plain `helm template` lacks the patches).
-fn post_renderer_hints(plan: &Plan, releases: &[String], reports: &[crate::check::Report]) -> Vec<String> {
+fn post_renderer_hints(plan: &Plan, releases: &[String], reports: &[crate::check::ComponentVerdict]) -> Vec<String> {
     plan.releases
         .iter()
         .filter(|rp| releases.contains(&rp.release.name))
@@ -323,13 +323,13 @@ mod fixtures {
 #[cfg(test)]
 mod tests {
     use super::fixtures::pod;
-    use super::input::Node;
+    use super::input::LiveNode;
     use super::*;
     use crate::check::fixtures::cluster;
 
     #[test]
     fn nodes_with_their_state_and_pods() {
-        let node = |name: &str, ready: Option<&str>, unschedulable: bool| Node {
+        let node = |name: &str, ready: Option<&str>, unschedulable: bool| LiveNode {
             name: name.into(),
             ready: ready.map(String::from),
             message: String::new(),

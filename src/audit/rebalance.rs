@@ -44,7 +44,7 @@ impl Balance {
 /// The balance and the commands that even it out.
 pub fn advise(
     plan: &Plan,
-    opts: &super::Options,
+    opts: &super::AuditOptions,
     intents: &[&Intent],
     pods: &[Vec<&Pod>],
     nodes: &IndexMap<String, NodeInfo>,

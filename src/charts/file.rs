@@ -237,15 +237,15 @@ pub struct ComponentFile {
     pub caveat: Option<CaveatFile>,
     /// What the pod's readiness depends on, from the component's source.
     pub readiness: ReadinessFile,
-    pub replicas: Setting,
+    pub replicas: WorkloadSetting,
     /// The values key of the chart's HorizontalPodAutoscaler block (`enabled`, `minReplicas`, `maxReplicas`,
     /// `metrics`); the chart must leave `replicas` out while it is enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscale: Option<String>,
     pub strategy: StrategySetting,
-    pub affinity: Setting,
+    pub affinity: WorkloadSetting,
     pub pdb: PdbSetting,
-    pub tolerations: Setting,
+    pub tolerations: WorkloadSetting,
     /// What must hold for the component to run above one replica (leader election, say): `hagen verify` checks
     /// each on the rendered objects and fails, naming it and how to set it, when one does not.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -345,7 +345,7 @@ pub struct ReadinessFile {
 /// How replicas, anti-affinity or tolerations reach the workload.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub enum Setting {
+pub enum WorkloadSetting {
     /// A values key path (dots separate levels).
     Values(String),
     /// The chart hardcodes this value: a patch is written when the intent differs from it.
@@ -437,17 +437,17 @@ pub struct ChangeFile {
     /// The component whose settings differ.
     pub component: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replicas: Option<Setting>,
+    pub replicas: Option<WorkloadSetting>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscale: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<StrategySetting>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub affinity: Option<Setting>,
+    pub affinity: Option<WorkloadSetting>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pdb: Option<PdbSetting>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tolerations: Option<Setting>,
+    pub tolerations: Option<WorkloadSetting>,
 }
 
 /// Reads one chart knowledge file; errors carry line and column.

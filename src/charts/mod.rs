@@ -5,7 +5,7 @@
 
 pub mod file;
 
-use file::{ChartFile, EvictionSetting, K3sFile, PdbSetting, Setting, StrategySetting};
+use file::{ChartFile, EvictionSetting, K3sFile, PdbSetting, StrategySetting, WorkloadSetting};
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ pub struct Chart {
     /// The chart repository the chart is published in (what `hagen init` writes for it).
     pub repository: &'static str,
     /// The components hagen can manage in this chart.
-    pub components: &'static [Component],
+    pub components: &'static [ChartComponent],
     /// What the chart cannot express, in one paragraph for out/README.md.
     pub notes: &'static str,
     /// How k3s ships this component, if it does.
@@ -40,7 +40,7 @@ pub struct Chart {
     /// Objects whose pods an operator of the chart creates.
     pub operator_pods: &'static [file::OperatorPodsFile],
     /// Where the knowledge came from and its digest (the proof in hagen.lock is tied to it).
-    pub knowledge: &'static Knowledge,
+    pub knowledge: &'static ChartKnowledge,
     /// The chart's CRDs exceed the 256 KiB `last-applied-configuration` annotation of a client-side apply, so a
     /// GitOps tool that applies manifests (Argo CD) must apply them server-side (`ServerSideApply=true`).
     pub server_side_apply: bool,
@@ -48,7 +48,7 @@ pub struct Chart {
 
 /// One chart knowledge file.
 #[derive(Debug)]
-pub struct Knowledge {
+pub struct ChartKnowledge {
     /// `built in (charts/NAME.yaml)` or the user's file path.
     pub origin: String,
     /// Whether it is a user's file.
@@ -64,7 +64,7 @@ pub struct InPlace {
     /// What the knowledge file records (sources, k3s lines, the packaged Deployment, the neighbours).
     pub file: &'static file::InPlaceFile,
     /// k3s's Deployment as a component: its name, its pods' labels, how each setting reaches it.
-    pub component: &'static Component,
+    pub component: &'static ChartComponent,
 }
 
 /// How k3s packages a component.
@@ -91,12 +91,12 @@ pub struct RuntimeOwner {
 
 /// What hagen knows about one workload of a chart.
 #[derive(Debug)]
-pub struct Component {
+pub struct ChartComponent {
     /// The name the catalogue uses.
     pub id: &'static str,
     /// The chart's name (for `{fullname}`).
     pub chart: &'static str,
-    /// The Deployment's name pattern (see [`Component::workload_name`]).
+    /// The Deployment's name pattern (see [`ChartComponent::workload_name`]).
     pub workload: &'static str,
     /// Stable, exclusive pod labels: `{release}` and `{namespace}` are replaced. Never a versioned label.
     pub selector: &'static [(&'static str, &'static str)],
@@ -108,11 +108,11 @@ pub struct Component {
     /// What the pod's readiness depends on, from the component's source: a one-at-a-time rollout waits for each
     /// new pod to become ready, so readiness that waits on a leader lease would stall it.
     pub readiness: Readiness,
-    pub replicas: Delivery,
-    pub affinity: Delivery,
-    pub strategy: StrategyDelivery,
-    pub pdb: PdbDelivery,
-    pub tolerations: Delivery,
+    pub replicas: Route,
+    pub affinity: Route,
+    pub strategy: StrategyRoute,
+    pub pdb: PdbRoute,
+    pub tolerations: Route,
     /// The values key of the chart's HorizontalPodAutoscaler block, when it has one.
     pub autoscale: Option<&'static str>,
     /// Who creates the Deployment at runtime, when Helm does not.
@@ -142,7 +142,7 @@ pub struct Readiness {
 
 /// How a setting reaches the workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Delivery {
+pub enum Route {
     /// A values key path (dots separate levels).
     Values(&'static str),
     /// The chart hardcodes this value: a patch is written when the intent differs from it.
@@ -168,7 +168,7 @@ pub struct RuntimeSetting {
 
 /// How the Deployment strategy reaches the workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StrategyDelivery {
+pub enum StrategyRoute {
     /// The whole strategy object is a values key.
     Object(&'static str),
     /// The chart hardcodes `type: RollingUpdate` and reads only the rolling parameters: Recreate needs a patch.
@@ -183,12 +183,12 @@ pub enum StrategyDelivery {
 
 /// How a PodDisruptionBudget is made.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum PdbDelivery {
+pub enum PdbRoute {
     /// The chart's PDB block at `key`, with `maxUnavailable` and the fixed entries `with`.
     Values {
         key: &'static str,
         with: &'static serde_json::Map<String, serde_json::Value>,
-        eviction: EvictionDelivery,
+        eviction: EvictionRoute,
     },
     /// An extra PodDisruptionBudget manifest, added by the post-renderer.
     Manifest,
@@ -198,27 +198,27 @@ pub enum PdbDelivery {
 
 /// How `unhealthyPodEvictionPolicy` reaches a PDB the chart makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EvictionDelivery {
+pub enum EvictionRoute {
     /// This key inside the chart's PDB block.
     Values(&'static str),
     /// A post-render patch on the PDB named by this pattern (placeholders as for `workload`).
     Patch(&'static str),
 }
 
-impl StrategyDelivery {
+impl StrategyRoute {
     /// Whether `strategy` needs a post-render patch with this chart.
     pub fn needs_patch(self, strategy: crate::catalog::Strategy) -> bool {
         use crate::catalog::Strategy;
         match self {
-            StrategyDelivery::Object(_) | StrategyDelivery::NotControllable(_) => false,
-            StrategyDelivery::RollingParamsOnly(_) => strategy == Strategy::Recreate,
-            StrategyDelivery::TypeOnly(_) => strategy.is_rolling(),
-            StrategyDelivery::Patch => true,
+            StrategyRoute::Object(_) | StrategyRoute::NotControllable(_) => false,
+            StrategyRoute::RollingParamsOnly(_) => strategy == Strategy::Recreate,
+            StrategyRoute::TypeOnly(_) => strategy.is_rolling(),
+            StrategyRoute::Patch => true,
         }
     }
 }
 
-impl Component {
+impl ChartComponent {
     /// The selector labels for a release installed as `release` into `namespace`.
     pub fn selector_labels(&self, release: &str, namespace: &str) -> Vec<(String, String)> {
         self.selector
@@ -240,8 +240,8 @@ impl Component {
     /// The name of the chart's PDB that a patch sets `unhealthyPodEvictionPolicy` on, when the chart cannot.
     pub fn pdb_patch_name(&self, release: &str, namespace: &str) -> Option<String> {
         match self.pdb {
-            PdbDelivery::Values {
-                eviction: EvictionDelivery::Patch(pattern),
+            PdbRoute::Values {
+                eviction: EvictionRoute::Patch(pattern),
                 ..
             } => Some(expand_workload(pattern, self.chart, release, namespace)),
             _ => None,
@@ -250,7 +250,7 @@ impl Component {
 
     /// Whether the workload is created by the chart itself (false for runtime-created Deployments).
     pub fn rendered_by_helm(&self) -> bool {
-        !matches!(self.replicas, Delivery::Runtime(_))
+        !matches!(self.replicas, Route::Runtime(_))
     }
 
     /// Who owns a runtime-created workload, in words ("Longhorn"); `None` when Helm renders it.
@@ -264,7 +264,7 @@ impl Component {
     }
 }
 
-/// A workload name pattern expanded for a release (see [`Component::workload_name`]).
+/// A workload name pattern expanded for a release (see [`ChartComponent::workload_name`]).
 pub fn expand_workload(pattern: &str, chart: &str, release: &str, namespace: &str) -> String {
     let mut out = String::new();
     let mut rest = pattern;
@@ -340,7 +340,7 @@ pub fn version_cmp(a: &str, b: &str) -> std::cmp::Ordering {
 /// The chart knowledge hagen reads: built in, then a user's files over it.
 #[derive(Debug, Clone)]
 pub struct Registry {
-    charts: IndexMap<String, &'static Knowledge>,
+    charts: IndexMap<String, &'static ChartKnowledge>,
 }
 
 fn leak<T>(t: T) -> &'static T {
@@ -358,14 +358,14 @@ fn sha256_hex(bytes: &[u8]) -> String {
 impl Registry {
     /// Only the knowledge built into hagen.
     pub fn builtin() -> Registry {
-        static BUILT: std::sync::OnceLock<IndexMap<String, &'static Knowledge>> = std::sync::OnceLock::new();
+        static BUILT: std::sync::OnceLock<IndexMap<String, &'static ChartKnowledge>> = std::sync::OnceLock::new();
         let charts = BUILT.get_or_init(|| {
             BUILTIN
                 .iter()
                 .map(|(name, _, sha256, json)| {
                     // A unit test reads every built-in file in both forms: this cannot fail in a released hagen.
                     let parsed = file::parse_json(json).unwrap_or_else(|e| panic!("built-in charts/{name}: {e}"));
-                    let k = leak(Knowledge {
+                    let k = leak(ChartKnowledge {
                         origin: format!("built in (charts/{name})"),
                         user: false,
                         sha256: sha256.to_string(),
@@ -414,7 +414,7 @@ impl Registry {
                     k.origin
                 ));
             }
-            let k = leak(Knowledge {
+            let k = leak(ChartKnowledge {
                 origin: path.display().to_string(),
                 user: true,
                 sha256: sha256_hex(text.as_bytes()),
@@ -431,7 +431,7 @@ impl Registry {
     }
 
     /// Every known chart's knowledge file.
-    pub fn knowledge(&self, name: &str) -> Option<&'static Knowledge> {
+    pub fn knowledge(&self, name: &str) -> Option<&'static ChartKnowledge> {
         self.charts.get(name).copied()
     }
 
@@ -478,10 +478,9 @@ impl Registry {
 /// components.
 pub fn validate(f: &ChartFile) -> Result<(), String> {
     let mut seen = std::collections::HashSet::new();
-    let runtime_used = f
-        .components
-        .iter()
-        .any(|c| matches!(c.replicas, Setting::Runtime(_)) || matches!(c.affinity, Setting::Runtime(_)));
+    let runtime_used = f.components.iter().any(|c| {
+        matches!(c.replicas, WorkloadSetting::Runtime(_)) || matches!(c.affinity, WorkloadSetting::Runtime(_))
+    });
     if runtime_used && f.runtime.is_none() {
         return Err(
             "a component has a `runtime` setting, so the chart needs `runtime: {owner, deployer, placement}`".into(),
@@ -563,14 +562,14 @@ fn check_component(c: &file::ComponentFile) -> Result<(), String> {
         ("tolerations", &c.tolerations),
     ] {
         let key = match s {
-            Setting::Values(k) => Some(k),
-            Setting::Runtime(r) => Some(&r.values),
+            WorkloadSetting::Values(k) => Some(k),
+            WorkloadSetting::Runtime(r) => Some(&r.values),
             _ => None,
         };
         if let Some(k) = key {
             key_path_ok(k).map_err(|m| at(format!("{name}: {m}")))?;
         }
-        if let (Setting::Runtime(r), "affinity") = (s, name) {
+        if let (WorkloadSetting::Runtime(r), "affinity") = (s, name) {
             for mode in ["required", "preferred", "none"] {
                 if !r.presets.contains_key(mode) {
                     return Err(at(format!("affinity: `presets` needs a value for `{mode}`")));
@@ -685,12 +684,12 @@ fn workload_ok(pattern: &str) -> Result<(), String> {
     }
 }
 
-fn setting(s: &Setting) -> Delivery {
+fn setting(s: &WorkloadSetting) -> Route {
     match s {
-        Setting::Values(k) => Delivery::Values(self::s(k)),
-        Setting::Hardcoded(n) => Delivery::Hardcoded(*n),
-        Setting::Patch => Delivery::Patch,
-        Setting::Runtime(r) => Delivery::Runtime(leak(RuntimeSetting {
+        WorkloadSetting::Values(k) => Route::Values(self::s(k)),
+        WorkloadSetting::Hardcoded(n) => Route::Hardcoded(*n),
+        WorkloadSetting::Patch => Route::Patch,
+        WorkloadSetting::Runtime(r) => Route::Runtime(leak(RuntimeSetting {
             key: self::s(&r.values),
             env: self::s(&r.env),
             default: self::s(&r.default),
@@ -703,38 +702,38 @@ fn setting(s: &Setting) -> Delivery {
             ),
             how: self::s(&r.how),
         })),
-        Setting::NotControllable(w) => Delivery::NotControllable(self::s(w)),
+        WorkloadSetting::NotControllable(w) => Route::NotControllable(self::s(w)),
     }
 }
 
-fn strategy(x: &StrategySetting) -> StrategyDelivery {
+fn strategy(x: &StrategySetting) -> StrategyRoute {
     match x {
-        StrategySetting::Object(k) => StrategyDelivery::Object(s(k)),
-        StrategySetting::RollingUpdateParams(k) => StrategyDelivery::RollingParamsOnly(s(k)),
-        StrategySetting::TypeString(k) => StrategyDelivery::TypeOnly(s(k)),
-        StrategySetting::Patch => StrategyDelivery::Patch,
-        StrategySetting::NotControllable(w) => StrategyDelivery::NotControllable(s(w)),
+        StrategySetting::Object(k) => StrategyRoute::Object(s(k)),
+        StrategySetting::RollingUpdateParams(k) => StrategyRoute::RollingParamsOnly(s(k)),
+        StrategySetting::TypeString(k) => StrategyRoute::TypeOnly(s(k)),
+        StrategySetting::Patch => StrategyRoute::Patch,
+        StrategySetting::NotControllable(w) => StrategyRoute::NotControllable(s(w)),
     }
 }
 
-fn pdb(x: &PdbSetting) -> PdbDelivery {
+fn pdb(x: &PdbSetting) -> PdbRoute {
     match x {
-        PdbSetting::Values(v) => PdbDelivery::Values {
+        PdbSetting::Values(v) => PdbRoute::Values {
             key: s(&v.key),
             with: leak(v.with.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
             eviction: match &v.eviction_policy {
-                EvictionSetting::Values(k) => EvictionDelivery::Values(s(k)),
-                EvictionSetting::Patch(p) => EvictionDelivery::Patch(s(p)),
+                EvictionSetting::Values(k) => EvictionRoute::Values(s(k)),
+                EvictionSetting::Patch(p) => EvictionRoute::Patch(s(p)),
             },
         },
-        PdbSetting::Manifest => PdbDelivery::Manifest,
-        PdbSetting::NotControllable(w) => PdbDelivery::NotControllable(s(w)),
+        PdbSetting::Manifest => PdbRoute::Manifest,
+        PdbSetting::NotControllable(w) => PdbRoute::NotControllable(s(w)),
     }
 }
 
 /// One component of the knowledge, as hagen reads it (`owner`: the chart's runtime owner, for runtime settings).
-fn component_of(c: &file::ComponentFile, name: &'static str, owner: Option<&'static RuntimeOwner>) -> Component {
-    Component {
+fn component_of(c: &file::ComponentFile, name: &'static str, owner: Option<&'static RuntimeOwner>) -> ChartComponent {
+    ChartComponent {
         id: s(&c.id),
         chart: name,
         workload: s(&c.workload),
@@ -760,7 +759,7 @@ fn component_of(c: &file::ComponentFile, name: &'static str, owner: Option<&'sta
         pdb: pdb(&c.pdb),
         tolerations: setting(&c.tolerations),
         autoscale: c.autoscale.as_deref().map(s),
-        runtime: if matches!(c.replicas, Setting::Runtime(_)) {
+        runtime: if matches!(c.replicas, WorkloadSetting::Runtime(_)) {
             owner
         } else {
             None
@@ -769,7 +768,7 @@ fn component_of(c: &file::ComponentFile, name: &'static str, owner: Option<&'sta
     }
 }
 
-fn build(k: &'static Knowledge, version: &str) -> Chart {
+fn build(k: &'static ChartKnowledge, version: &str) -> Chart {
     let f = &k.parsed;
     let name = s(&f.name);
     let owner: Option<&'static RuntimeOwner> = f.runtime.as_ref().map(|r| {
@@ -781,7 +780,7 @@ fn build(k: &'static Knowledge, version: &str) -> Chart {
             rollout_why: s(&r.rollout.why),
         })
     });
-    let components: Vec<Component> = f
+    let components: Vec<ChartComponent> = f
         .components
         .iter()
         .map(|c| {
@@ -848,7 +847,7 @@ fn build(k: &'static Knowledge, version: &str) -> Chart {
 
 impl Chart {
     /// The component called `id`.
-    pub fn component(&self, id: &str) -> Option<&'static Component> {
+    pub fn component(&self, id: &str) -> Option<&'static ChartComponent> {
         self.components.iter().find(|c| c.id == id)
     }
 }
@@ -1029,16 +1028,13 @@ mod tests {
     #[test]
     fn changes_apply_below_their_version() {
         let text = "name: demo\nrepository: https://example.com\nversion: \"2.0.0\"\nnotes: n\ncomponents:\n  - id: app\n    workload: \"{fullname}\"\n    selector: {app: demo}\n    readiness: {needsLease: false, text: t}\n    replicas: {values: replicas}\n    strategy: patch\n    affinity: {values: affinity}\n    pdb: manifest\n    tolerations: {values: tolerations}\nchanges:\n  - before: \"2.0.0\"\n    component: app\n    replicas: {values: replicaCount}\n";
-        let k = leak(Knowledge {
+        let k = leak(ChartKnowledge {
             origin: "test".into(),
             user: true,
             sha256: String::new(),
             parsed: file::parse(text).unwrap(),
         });
-        assert_eq!(
-            build(k, "1.9.0").components[0].replicas,
-            Delivery::Values("replicaCount")
-        );
-        assert_eq!(build(k, "2.0.0").components[0].replicas, Delivery::Values("replicas"));
+        assert_eq!(build(k, "1.9.0").components[0].replicas, Route::Values("replicaCount"));
+        assert_eq!(build(k, "2.0.0").components[0].replicas, Route::Values("replicas"));
     }
 }

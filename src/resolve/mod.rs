@@ -11,9 +11,9 @@ pub use rules::{RolloutFinding, WARNING_CODES, default_strategy, rollout_finding
 
 use crate::catalog::load::Loaded;
 use crate::catalog::{AntiAffinity, AvoidNodes, Component, Distribution, K3sCluster, Release, Settings, TierKey};
-use crate::charts::{Chart, Delivery, StrategyDelivery};
+use crate::charts::{Chart, Route, StrategyRoute};
 use crate::error::Result;
-use crate::lock::Knowledge;
+use crate::lock::Known;
 use crate::model::{Intent, Plan, ReleasePlan, label};
 use rules::{At, AutoscaleCase, Finding, RolloutCase, exact};
 use sink::{Acks, Place, Sink};
@@ -30,14 +30,14 @@ pub struct Options {
 /// Reads what resolving a catalogue file needs: the chart knowledge and proofs beside it first, then the catalogue,
 /// whose unknown charts and components are reported with its schema errors, all at once. The one way in for
 /// generate, verify, plan and audit; the knowledge's notes are the caller's to print.
-pub fn load_inputs(catalog: &std::path::Path) -> Result<(Loaded, Knowledge)> {
-    let known = Knowledge::beside(catalog).map_err(crate::error::Error::Knowledge)?;
+pub fn load_inputs(catalog: &std::path::Path) -> Result<(Loaded, Known)> {
+    let known = Known::beside(catalog).map_err(crate::error::Error::Knowledge)?;
     let loaded = crate::catalog::load::load_file_with(catalog, &|json| rules::names_known(&known.charts, json))?;
     Ok((loaded, known))
 }
 
 /// Resolves a loaded catalogue; every error is collected and returned at once.
-pub fn resolve(loaded: &Loaded, known: &Knowledge, opts: Options) -> Result<Plan> {
+pub fn resolve(loaded: &Loaded, known: &Known, opts: Options) -> Result<Plan> {
     let cat = &loaded.catalogue;
     let mut sink = Sink::new(loaded, opts.strict);
     let k3s = (cat.cluster.distribution == Distribution::K3s || cat.releases.iter().any(|r| r.k3s_bundled))
@@ -140,7 +140,7 @@ fn check_cluster(loaded: &Loaded, sink: &mut Sink) {
 /// One release being resolved, with what its rules need.
 struct ReleaseCx<'a> {
     loaded: &'a Loaded,
-    known: &'a Knowledge,
+    known: &'a Known,
     opts: Options,
     k3s: Option<&'a K3sCluster>,
     /// The cluster's Kubernetes version, when known.
@@ -226,7 +226,7 @@ impl ReleaseCx<'_> {
         let (rel, place) = (self.rel, Place::plain(self.pointer()));
         let runtime: Vec<(&str, u32, AntiAffinity)> = intents
             .iter()
-            .filter(|i| matches!(i.knowledge.affinity, Delivery::Runtime(_)))
+            .filter(|i| matches!(i.knowledge.affinity, Route::Runtime(_)))
             .map(|i| (i.component.as_str(), i.replicas, i.effective_anti_affinity()))
             .collect();
         let owner = chart.runtime.map_or(chart.name, |r| r.owner);
@@ -356,7 +356,7 @@ impl ReleaseCx<'_> {
 /// The component a rule runs on, as the catalogue and the chart knowledge name it.
 struct Subject<'a> {
     chart: &'static Chart,
-    knowledge: &'static crate::charts::Component,
+    knowledge: &'static crate::charts::ChartComponent,
     comp: &'a Component,
     /// Its label in messages (`release/component`).
     who: &'a str,
@@ -383,7 +383,7 @@ impl ReleaseCx<'_> {
         // At the HPA's minimum: scaled up to every node, the first surge rollout waits until it scales down (plan).
         let room = rules::surge_has_room(replicas, anti_affinity, eligible);
         let strategy = s.strategy.unwrap_or(rules::default_strategy(replicas, scoped, room));
-        let controllable = !matches!(knowledge.strategy, StrategyDelivery::NotControllable(_));
+        let controllable = !matches!(knowledge.strategy, StrategyRoute::NotControllable(_));
         if controllable {
             let surge = rules::surge_needs_free_node(sub.who, strategy, scoped, room);
             sink.report_component(place, acks, surge);
@@ -512,7 +512,7 @@ mod tests {
             strict,
             allow_unproven: false,
         };
-        resolve(&loaded, &Knowledge::builtin(), opts)
+        resolve(&loaded, &Known::builtin(), opts)
     }
 
     const TWO_COMPONENTS: &str = "
@@ -534,7 +534,7 @@ releases:
     #[test]
     fn the_shipped_catalogue_resolves_every_component() {
         let loaded = crate::catalog::load_file(std::path::Path::new("catalog/cluster.yaml")).unwrap();
-        let plan = resolve(&loaded, &Knowledge::builtin(), Options::default()).unwrap();
+        let plan = resolve(&loaded, &Known::builtin(), Options::default()).unwrap();
         let cat = &loaded.catalogue;
         let components: usize = cat.releases.iter().map(|r| r.components.len()).sum();
         assert_eq!(plan.releases.len(), cat.releases.len());

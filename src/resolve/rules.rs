@@ -4,7 +4,7 @@
 
 use crate::catalog::position::escape;
 use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Node, Settings, Strategy, Strength};
-use crate::charts::{Caveat, Chart, Delivery, K3s};
+use crate::charts::{Caveat, Chart, K3s, Route};
 use crate::k8s::{KubeVersion, MatchLabelKeys};
 use std::collections::HashSet;
 
@@ -482,11 +482,11 @@ pub fn revision_scoping(version: Option<KubeVersion>) -> (bool, Option<Finding>)
 
 /// Whether a component's required hostname term gets `matchLabelKeys`: revision scoping is on, it runs two
 /// replicas or more with required anti-affinity, and hagen writes its affinity (values or a patch).
-pub fn revision_scoped(scoping: bool, replicas: u32, anti_affinity: AntiAffinity, affinity: &Delivery) -> bool {
+pub fn revision_scoped(scoping: bool, replicas: u32, anti_affinity: AntiAffinity, affinity: &Route) -> bool {
     scoping
         && replicas >= 2
         && anti_affinity == AntiAffinity::Required
-        && matches!(affinity, Delivery::Values(_) | Delivery::Patch)
+        && matches!(affinity, Route::Values(_) | Route::Patch)
 }
 
 /// Whether the first surge rollout after switching finds a node free of the component's pods: the old pods'
@@ -671,8 +671,8 @@ pub fn pdb_allows_drain(replicas: u32, max_unavailable: u32) -> (Option<u32>, Op
 }
 
 /// Fast failover for a component at one replica, where the chart lets hagen set tolerations (values or patch).
-pub fn failover_seconds(replicas: u32, tolerations: &Delivery, asked: Option<u32>) -> Option<u32> {
-    (replicas == 1 && matches!(tolerations, Delivery::Values(_) | Delivery::Patch))
+pub fn failover_seconds(replicas: u32, tolerations: &Route, asked: Option<u32>) -> Option<u32> {
+    (replicas == 1 && matches!(tolerations, Route::Values(_) | Route::Patch))
         .then(|| asked.unwrap_or(DEFAULT_FAILOVER_SECONDS))
 }
 
@@ -1275,9 +1275,9 @@ mod tests {
                 "{version:?}"
             );
         }
-        let values = Delivery::Values("affinity");
+        let values = Route::Values("affinity");
         assert!(revision_scoped(true, 2, AntiAffinity::Required, &values));
-        assert!(revision_scoped(true, 2, AntiAffinity::Required, &Delivery::Patch));
+        assert!(revision_scoped(true, 2, AntiAffinity::Required, &Route::Patch));
         assert!(
             !revision_scoped(true, 1, AntiAffinity::Required, &values),
             "one replica: nothing to spread"
@@ -1291,7 +1291,7 @@ mod tests {
             true,
             2,
             AntiAffinity::Required,
-            &Delivery::NotControllable("runtime")
+            &Route::NotControllable("runtime")
         ));
     }
 
@@ -1477,10 +1477,10 @@ mod tests {
     #[test]
     fn failover_only_for_single_pods_hagen_can_tolerate() {
         let cases = [
-            ("values, one", 1, Delivery::Patch, None, Some(DEFAULT_FAILOVER_SECONDS)),
-            ("asked", 1, Delivery::Patch, Some(10), Some(10)),
-            ("two replicas", 2, Delivery::Patch, None, None),
-            ("hard-coded", 1, Delivery::Hardcoded(1), None, None),
+            ("values, one", 1, Route::Patch, None, Some(DEFAULT_FAILOVER_SECONDS)),
+            ("asked", 1, Route::Patch, Some(10), Some(10)),
+            ("two replicas", 2, Route::Patch, None, None),
+            ("hard-coded", 1, Route::Hardcoded(1), None, None),
         ];
         for (name, replicas, delivery, asked, want) in cases {
             assert_eq!(failover_seconds(replicas, &delivery, asked), want, "{name}");

@@ -35,7 +35,7 @@ pub struct Dump {
     /// Workloads, PDBs and HPAs, whole.
     pub objects: Vec<Object>,
     pub pods: Vec<Pod>,
-    pub nodes: Vec<Node>,
+    pub nodes: Vec<LiveNode>,
     /// Whether any object carries what only the API server writes (uid, creationTimestamp, status): live state,
     /// not a rendered stream.
     pub live: bool,
@@ -76,7 +76,7 @@ impl Pod {
 
 /// A node's state.
 #[derive(Debug, Clone)]
-pub struct Node {
+pub struct LiveNode {
     pub name: String,
     /// `Ready` condition status: `True`, `False`, `Unknown`, or `None` when the node reports none.
     pub ready: Option<String>,
@@ -89,7 +89,7 @@ pub struct Node {
 /// Reads a dump or stream: JSON when it parses as JSON, else YAML (one document or many). `source` names it in
 /// errors; every problem found is reported at once.
 pub fn read(text: &str, source: &str) -> Result<Dump, String> {
-    let mut sink = Sink::default();
+    let mut sink = Collector::default();
     let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     let mut json_error = None;
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
@@ -105,7 +105,7 @@ pub fn read(text: &str, source: &str) -> Result<Dump, String> {
             Err(e) if sink.errors.is_empty() && sink.items == 0 => json_error = Some(e.to_string()),
             Err(e) => return Err(format!("{source}: not JSON: {e}")),
         }
-        sink = Sink::default();
+        sink = Collector::default();
     }
     // YAML (which a JSON document also is, and a YAML stream may start with a flow mapping `{`).
     let mut reader = yaml::Reader::new(&mut sink);
@@ -129,13 +129,13 @@ pub fn read(text: &str, source: &str) -> Result<Dump, String> {
 }
 
 #[derive(Default)]
-struct Sink {
+struct Collector {
     dump: Dump,
     errors: Vec<String>,
     items: usize,
 }
 
-impl Sink {
+impl Collector {
     fn finish(mut self, source: &str) -> Result<Dump, String> {
         if self.errors.is_empty() {
             return Ok(self.dump);
@@ -391,9 +391,9 @@ fn pod_of(v: &Value, name: String, namespace: String) -> Pod {
 }
 
 /// A checked node's state.
-fn node_of(v: &Value, name: String) -> Node {
+fn node_of(v: &Value, name: String) -> LiveNode {
     let ready = condition(v, "Ready");
-    Node {
+    LiveNode {
         name,
         ready: ready.as_ref().map(|c| c.0.clone()),
         message: ready.map(|c| c.1).unwrap_or_default(),
@@ -498,7 +498,7 @@ fn conditions(v: &Value, at: &mut impl FnMut(&str, String)) {
 
 /// One document: a `List` (whose items are read one at a time), one object, or nothing.
 struct Document<'a> {
-    sink: &'a mut Sink,
+    sink: &'a mut Collector,
     path: String,
 }
 
@@ -558,7 +558,7 @@ impl<'de> Visitor<'de> for Document<'_> {
 
 /// The `items` of a document (kubectl writes `items` before `kind`, so they are read before the List is known).
 struct Items<'a> {
-    sink: &'a mut Sink,
+    sink: &'a mut Collector,
     prefix: String,
 }
 

@@ -1,7 +1,7 @@
 //! A YAML stream read event by event (yaml-rust2's parser): a List's items are built and handed over one at a
 //! time, so a large `kubectl get -o yaml` dump never sits in memory as one tree.
 
-use super::{Sink, found};
+use super::{Collector, found};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver};
@@ -26,7 +26,7 @@ enum Frame {
 
 /// Builds each document; hands a List's items over one by one.
 pub(super) struct Reader<'a> {
-    sink: &'a mut Sink,
+    sink: &'a mut Collector,
     stack: Vec<Frame>,
     /// Anchored values with their size in nodes.
     anchors: HashMap<usize, (Value, usize)>,
@@ -41,7 +41,7 @@ pub(super) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(sink: &'a mut Sink) -> Self {
+    pub fn new(sink: &'a mut Collector) -> Self {
         Reader {
             sink,
             stack: vec![],

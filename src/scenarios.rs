@@ -213,12 +213,12 @@ fn count(at: &IndexMap<String, Vec<String>>, node: &str, l: &str) -> usize {
 }
 
 /// Answers the questions for every component and draws the scenarios.
-pub fn plan(p: &Plan) -> PlanReport {
+pub fn compute(p: &Plan) -> PlanReport {
     let mut intents: Vec<&Intent> = p.releases.iter().flat_map(|r| &r.intents).collect();
     intents.sort_by_key(|i| i.tier);
     let placement = place(p, &intents, None);
     let grace = p.node_monitor_grace_seconds;
-    let components = intents.iter().map(|i| judge(i, &placement, grace)).collect();
+    let components = intents.iter().map(|i| plan_component(i, &placement, grace)).collect();
     let mut scenarios = vec![Scenario {
         title: "All nodes healthy".into(),
         lines: p
@@ -269,7 +269,7 @@ fn runtime_rollouts(p: &Plan) -> Vec<String> {
 }
 
 /// The answers for one component, from its intent and the representative placement.
-fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> ComponentPlan {
+fn plan_component(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> ComponentPlan {
     let eligible = i.eligible_nodes.len() as u32;
     let r = i.replicas;
     let required = i.effective_anti_affinity() == AntiAffinity::Required;
@@ -298,7 +298,7 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
         max_replicas: i.autoscale.map(|a| a.max),
         anti_affinity: match (i.effective_anti_affinity(), i.knowledge.affinity) {
             // k3s's CoreDNS kept in place: its own topology spread places the pods as required anti-affinity would.
-            (AntiAffinity::Required, crate::charts::Delivery::NotControllable(_)) => {
+            (AntiAffinity::Required, crate::charts::Route::NotControllable(_)) => {
                 "required (topology spread)".into()
             }
             (AntiAffinity::Required, _) => "required".into(),
@@ -309,7 +309,7 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
             _ if !i.knowledge.rendered_by_helm() => format!("{}'s own", i.knowledge.owner().unwrap_or_default()),
             _ if matches!(
                 i.knowledge.strategy,
-                crate::charts::StrategyDelivery::NotControllable(_)
+                crate::charts::StrategyRoute::NotControllable(_)
             ) =>
             {
                 "its manifest's RollingUpdate".into()
@@ -341,7 +341,7 @@ fn judge(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: u32) -> C
         surge: i.strategy == Strategy::RollingUpdateSurge && i.knowledge.rendered_by_helm(),
         revision_scoped: i.revision_scoped,
         first_rollout: first_rollout(i),
-        hpa_beside: matches!(i.knowledge.replicas, crate::charts::Delivery::NotControllable(_)),
+        hpa_beside: matches!(i.knowledge.replicas, crate::charts::Route::NotControllable(_)),
     }
 }
 
@@ -921,7 +921,7 @@ mod tests {
             cpu_utilization: 80,
         });
         let placement: IndexMap<String, Vec<String>> = [("a".to_string(), vec!["web".to_string()])].into();
-        let c = judge(&i, &placement, 50);
+        let c = plan_component(&i, &placement, 50);
         assert_eq!(
             c.node_failure_text,
             "runs 1 of 2 for ~350s, then 2 again on a free node; the HPA can reach only 2 of its max 3 while a node is down"
@@ -930,7 +930,7 @@ mod tests {
             (c.max_replicas, c.failover_seconds, c.placeable),
             (Some(3), Some(350), true)
         );
-        let c = judge(
+        let c = plan_component(
             &component("x", 4, AntiAffinity::Required, &["a", "b", "c"]),
             &placement,
             50,
