@@ -5,7 +5,7 @@
 use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Strategy, Strength};
 use crate::charts::file::{OperatorPodsFile, RequiredCheck};
 use crate::charts::{Route, RuntimeSetting, StrategyRoute};
-use crate::describe::{Setting, deliveries, strategy_words};
+use crate::describe::{Setting, strategy_words};
 use crate::k8s::{ALWAYS_ALLOW, HOSTNAME, LabelSelector, POD_TEMPLATE_HASH, VERSIONED_LABELS, labels_of};
 use crate::model::Intent;
 use indexmap::IndexMap;
@@ -140,7 +140,7 @@ pub fn judge(
         workload: intent.workload.clone(),
         checks: vec![],
     };
-    let how = deliveries(intent);
+    let how = crate::render::deliver(intent).routes;
     if !intent.knowledge.rendered_by_helm() {
         report.checks = judge_runtime(intent, objects, &how);
         report.checks.extend(requirement_checks(intent, None, values));
@@ -166,15 +166,15 @@ pub fn judge(
         .iter()
         .filter(|t| t.namespace == intent.namespace && t.owner != owner)
         .collect();
-    report.checks.push(replicas_check(intent, objects, dep, &how.replicas));
+    report.checks.push(replicas_check(intent, objects, dep, &how.replicas.to_string()));
     report
         .checks
-        .push(anti_affinity_check(intent, d, &own, &neighbours, &how.anti_affinity));
-    report.checks.extend(node_affinity_check(intent, d, &how.anti_affinity));
-    report.checks.push(strategy_check(intent, d, &how.strategy));
+        .push(anti_affinity_check(intent, d, &own, &neighbours, &how.anti_affinity.to_string()));
+    report.checks.extend(node_affinity_check(intent, d, &how.anti_affinity.to_string()));
+    report.checks.push(strategy_check(intent, d, &how.strategy.to_string()));
     report
         .checks
-        .push(pdb_check(objects, intent, &own, &neighbours, &how.pdb));
+        .push(pdb_check(objects, intent, &own, &neighbours, &how.pdb.to_string()));
     report.checks.extend(failover_check(intent, d));
     report.checks.extend(requirement_checks(intent, Some(d), values));
     report
@@ -895,7 +895,7 @@ fn judge_one_pdb(
 }
 
 /// A Deployment created at runtime by the chart's deployer: what reaches the deployer's environment.
-fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Deliveries) -> Vec<Check> {
+fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Routes) -> Vec<Check> {
     let k = intent.knowledge;
     let (owner, deployer_name) = k.runtime.map_or(("the chart", ""), |r| (r.owner, r.deployer));
     let deployer = objects
@@ -913,7 +913,7 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Del
                 None => format!("{} not set ({owner}'s default {})", r.env, r.default),
             },
             Some(got.as_deref() == Some(intent.replicas.to_string().as_str())),
-            &how.replicas,
+            &how.replicas.to_string(),
         ));
     }
     if let Route::Runtime(r) = k.affinity {
@@ -922,7 +922,7 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Del
             r,
             env(r.env),
             owner,
-            &how.anti_affinity,
+            &how.anti_affinity.to_string(),
         ));
     }
     let not_controllable = match k.strategy {
@@ -934,14 +934,14 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Del
         format!("{owner}'s own"),
         format!("not controllable: {not_controllable}"),
         None,
-        &how.strategy,
+        &how.strategy.to_string(),
     ));
     checks.push(check(
         Setting::Pdb,
         "—".into(),
         format!("not controllable ({owner})"),
         None,
-        &how.pdb,
+        &how.pdb.to_string(),
     ));
     checks
 }

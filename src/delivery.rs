@@ -963,6 +963,8 @@ releases:
             patches,
             resources,
             keys: vec![],
+            writers: vec![],
+            components: vec![],
         }
     }
 

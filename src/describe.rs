@@ -2,7 +2,6 @@
 //! `verify`, `audit` and `plan`.
 
 use crate::catalog::{AntiAffinity, AvoidNodes, Strategy};
-use crate::charts::{PdbRoute, Route, StrategyRoute};
 use crate::model::Intent;
 
 /// Every setting a verdict is about: one vocabulary for README, verify, audit and plan (and their JSON).
@@ -63,73 +62,75 @@ impl serde::Serialize for Setting {
     }
 }
 
-fn delivery(d: Route, owner: Option<&str>) -> String {
-    match d {
-        Route::Values(_) => "values".into(),
-        Route::Hardcoded(_) | Route::Patch => "patch".into(),
-        Route::Runtime(_) => format!("runtime ({})", owner.unwrap_or("the chart")),
-        Route::NotControllable(_) => "not controllable".into(),
-    }
+/// How one setting reaches its workload, as the chart adapter ([`crate::render::deliver`]) routed it: the one
+/// record every report words (README, verify, audit, plan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// A values key.
+    Values,
+    /// A post-render patch of the chart's object.
+    Patch,
+    /// An extra manifest the post-renderer adds (worded `patch`: it travels with the patches).
+    Manifest,
+    /// A values key, and a patch for what the chart's template cannot write (a PDB's eviction policy).
+    ValuesAndPatch,
+    /// The chart's default is what is asked: nothing to write.
+    ChartDefault,
+    /// The chart's runtime owner sets it (`Longhorn`), from a values key.
+    Runtime(&'static str),
+    /// hagen's object of this kind beside the platform's own Deployment (k3s in place).
+    Beside(&'static str),
+    /// The platform's own manifest sets it (k3s in place).
+    ItsManifest,
+    /// Nothing is needed (no PDB at one replica).
+    NotNeeded,
+    /// hagen cannot control it (why, in words).
+    NotControllable(&'static str),
 }
 
-/// How each setting of a component reaches its workload (`values`, `patch`, `runtime (…)`, `not controllable`, …).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deliveries {
-    pub replicas: String,
-    pub anti_affinity: String,
-    pub strategy: String,
-    pub pdb: String,
-}
-
-impl Deliveries {
-    /// The settings in the order of the README table.
-    pub fn rows(&self) -> [(Setting, &str); 4] {
-        [
-            (Setting::Replicas, &self.replicas),
-            (Setting::AntiAffinity, &self.anti_affinity),
-            (Setting::Strategy, &self.strategy),
-            (Setting::Pdb, &self.pdb),
-        ]
+impl std::fmt::Display for Via {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Via::Values => f.pad("values"),
+            Via::Patch | Via::Manifest => f.pad("patch"),
+            Via::ValuesAndPatch => f.pad("values + patch"),
+            Via::ChartDefault => f.pad("chart default"),
+            Via::Runtime(owner) => f.pad(&format!("runtime ({owner})")),
+            Via::Beside(kind) => f.pad(&format!("{kind} beside it")),
+            Via::ItsManifest => f.pad("its manifest"),
+            Via::NotNeeded => f.pad("none needed"),
+            Via::NotControllable(_) => f.pad("not controllable"),
+        }
     }
 }
 
 /// How each setting of a component reaches its workload.
-pub fn deliveries(i: &Intent) -> Deliveries {
-    let k = i.knowledge;
-    if i.beside {
-        // k3s's own Deployment kept: hagen's HPA and PDB beside it, the rest is its manifest's.
-        return Deliveries {
-            replicas: "HPA beside it".into(),
-            anti_affinity: "its manifest".into(),
-            strategy: "its manifest".into(),
-            pdb: "PDB beside it".into(),
-        };
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Routes {
+    pub replicas: Via,
+    pub anti_affinity: Via,
+    pub strategy: Via,
+    pub pdb: Via,
+}
+
+impl Routes {
+    /// The settings in the order of the README table.
+    pub fn rows(&self) -> [(Setting, Via); 4] {
+        [
+            (Setting::Replicas, self.replicas),
+            (Setting::AntiAffinity, self.anti_affinity),
+            (Setting::Strategy, self.strategy),
+            (Setting::Pdb, self.pdb),
+        ]
     }
-    let replicas = match k.replicas {
-        Route::Hardcoded(n) if n == i.replicas => "chart default".into(),
-        d => delivery(d, k.owner()),
-    };
-    let strategy = match k.strategy {
-        StrategyRoute::NotControllable(_) => "not controllable",
-        s if s.needs_patch(i.strategy) => "patch",
-        _ => "values",
-    };
-    let pdb = if i.pdb.is_none() && k.rendered_by_helm() {
-        "none needed".into()
-    } else {
-        match k.pdb {
-            PdbRoute::Values { .. } if i.pdb_patch().is_some() => "values + patch",
-            PdbRoute::Values { .. } => "values",
-            PdbRoute::Manifest => "patch",
-            PdbRoute::NotControllable(_) => "not controllable",
-        }
-        .to_string()
-    };
-    Deliveries {
-        replicas,
-        anti_affinity: delivery(k.affinity, k.owner()),
-        strategy: strategy.to_string(),
-        pdb,
+}
+
+/// The word for an anti-affinity strength: `required`, `preferred`, `none` (the chart knowledge's preset names too).
+pub fn anti_affinity_word(a: AntiAffinity) -> &'static str {
+    match a {
+        AntiAffinity::Required => "required",
+        AntiAffinity::Preferred => "preferred",
+        AntiAffinity::None => "none",
     }
 }
 
@@ -190,46 +191,7 @@ pub fn avoided_labels(a: &AvoidNodes) -> String {
 mod tests {
     use super::*;
     use crate::catalog::Strength;
-    use crate::check::fixtures::{RUNTIME, intent};
-
-    #[test]
-    fn how_each_setting_is_delivered() {
-        let values = |replicas| deliveries(&intent(replicas));
-        let runtime = |replicas| {
-            deliveries(&Intent {
-                knowledge: &RUNTIME,
-                ..intent(replicas)
-            })
-        };
-        // (case, deliveries, replicas, anti-affinity, strategy, PDB)
-        let cases = [
-            ("values at two", values(2), "values", "values", "values", "patch"),
-            ("values at one", values(1), "values", "values", "values", "none needed"),
-            (
-                "runtime",
-                runtime(2),
-                "runtime (Manager)",
-                "runtime (Manager)",
-                "not controllable",
-                "not controllable",
-            ),
-        ];
-        for (name, d, replicas, anti, strategy, pdb) in cases {
-            assert_eq!(
-                (
-                    d.replicas.as_str(),
-                    d.anti_affinity.as_str(),
-                    d.strategy.as_str(),
-                    d.pdb.as_str()
-                ),
-                (replicas, anti, strategy, pdb),
-                "{name}"
-            );
-        }
-        let rows = values(2);
-        let names: Vec<&str> = rows.rows().iter().map(|r| r.0.name()).collect();
-        assert_eq!(names, ["replicas", "anti-affinity", "strategy", "PDB"]);
-    }
+    use crate::check::fixtures::intent;
 
     #[test]
     fn settings_read_the_same_in_text_tables_and_json() {

@@ -9,7 +9,7 @@ use crate::model::{Intent, Plan, ReleasePlan};
 use crate::output::{FileSet, MARKER};
 use crate::patch::PatchEntry;
 use crate::paths::{own_values_path, patches_path, resources_path, values_path};
-use crate::render::{Rendered, render_release};
+use crate::render::{ALERT_RULES, Rendered, Writer, render_release};
 use crate::text::comment;
 
 /// Renders every release of the plan into the files of out/. `catalog` and `out` are shown as given.
@@ -24,7 +24,7 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
         let carries = !carried && rp.chart.alert_rules.is_some();
         carried |= carries;
         let r = render_release(rp, if carries { alerts.as_ref() } else { None })?;
-        conflicts.extend(own_values_conflicts(rp, &r, carries && alerts.is_some(), out)?);
+        conflicts.extend(own_values_conflicts(rp, &r, out));
         add_own_values(rp, catalog, &mut files)?;
         add_release_files(plan, rp, &r, catalog, out, &mut files)?;
         all.push(r);
@@ -52,48 +52,36 @@ pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<R
 }
 
 /// Every user value of the release at a key path its rendered overlay `r` writes, naming the setting behind the
-/// key (`alert_rules`: the release carries hagen's alert rules, the owner of keys no component writes).
-fn own_values_conflicts(rp: &ReleasePlan, r: &Rendered, alert_rules: bool, out: &str) -> Result<Vec<Diagnostic>> {
-    let overlay = r.values.clone();
-    if rp.own_values.is_empty() {
-        return Ok(vec![]);
-    }
+/// key (from the overlay's writers: a component's settings in words, or hagen's alert rules).
+fn own_values_conflicts(rp: &ReleasePlan, r: &Rendered, out: &str) -> Vec<Diagnostic> {
     let rel = &rp.release;
-    let solo = solo_overlays(rp)?;
-    let owner = |path: &[String]| key_owner(&solo, path, alert_rules);
+    let owner = |path: &[String]| key_owner(&rp.intents, &r.writers, path);
     let overlay_file = format!("{out}/{}", values_path(&rel.name));
-    Ok(rp
-        .own_values
+    rp.own_values
         .iter()
-        .flat_map(|own| crate::catalog::values::conflicts(own, &overlay, &overlay_file, &rel.name, &owner))
-        .collect())
-}
-
-/// The overlay each component alone gets, with the component's settings in words: what names the setting behind
-/// a conflicting key.
-fn solo_overlays(rp: &ReleasePlan) -> Result<Vec<(String, serde_json::Value)>> {
-    rp.intents
-        .iter()
-        .map(|i| {
-            let mut one = rp.clone();
-            one.intents.retain(|j| j.component == i.component);
-            Ok((describe_intent(i), render_release(&one, None)?.values))
-        })
+        .flat_map(|own| crate::catalog::values::conflicts(own, &r.values, &overlay_file, &rel.name, &owner))
         .collect()
 }
 
-/// Who writes the overlay's key `path`: the components whose solo overlay has it, else hagen's alert rules when
-/// the release carries them (`alert_rules`), else nobody known.
-fn key_owner(solo: &[(String, serde_json::Value)], path: &[String], alert_rules: bool) -> Option<String> {
-    let owners: Vec<&str> = solo
+/// Who writes the overlay's key `path`: the components with a writer of it, with their settings in words, else
+/// hagen's alert rules when they do, else nobody known.
+fn key_owner(intents: &[Intent], writers: &[Writer], path: &[String]) -> Option<String> {
+    let writes = |w: &Writer| {
+        let key: Vec<&str> = w.key.split('.').collect();
+        let n = key.len().min(path.len());
+        key[..n].iter().zip(&path[..n]).all(|(a, b)| a == b)
+            && (path.len() <= key.len() || crate::catalog::values::has_path(&w.value, &path[key.len()..]))
+    };
+    let by: Vec<&str> = writers.iter().filter(|w| writes(w)).map(|w| w.by.as_str()).collect();
+    let owners: Vec<String> = intents
         .iter()
-        .filter(|(_, v)| crate::catalog::values::has_path(v, path))
-        .map(|(d, _)| d.as_str())
+        .filter(|i| by.contains(&i.label().as_str()))
+        .map(describe_intent)
         .collect();
-    if owners.is_empty() {
-        alert_rules.then(|| "hagen's alert rules".to_string())
-    } else {
+    if !owners.is_empty() {
         Some(owners.join("; "))
+    } else {
+        by.contains(&ALERT_RULES).then(|| ALERT_RULES.to_string())
     }
 }
 
@@ -239,32 +227,70 @@ mod tests {
 
     #[test]
     fn a_conflicting_key_names_the_setting_that_writes_it() {
-        let solo = vec![
-            (
-                "component `a`".to_string(),
-                json!({"replicaCount": 2, "pdb": {"create": true}}),
-            ),
-            ("component `b`".to_string(), json!({"pdb": {"create": true}})),
+        let component = |name: &str| Intent {
+            component: name.into(),
+            ..crate::check::fixtures::intent(2)
+        };
+        let intents = [component("a"), component("b")];
+        let (a, b) = (describe_intent(&intents[0]), describe_intent(&intents[1]));
+        let writer = |key: &str, by: &str, value| Writer {
+            key: key.into(),
+            by: by.into(),
+            value,
+        };
+        let writers = [
+            writer("replicaCount", &intents[0].label(), json!(2)),
+            writer("pdb", &intents[0].label(), json!({"create": true})),
+            writer("pdb.create", &intents[1].label(), json!(true)),
+            writer("prometheus.rules", ALERT_RULES, json!({})),
         ];
-        let path = |p: &str| p.split('.').map(String::from).collect::<Vec<_>>();
+        struct Case {
+            name: &'static str,
+            key: &'static str,
+            writers: usize,
+            want: Option<String>,
+        }
         let cases = [
-            ("one component", "replicaCount", false, Some("component `a`")),
-            (
-                "two components",
-                "pdb.create",
-                false,
-                Some("component `a`; component `b`"),
-            ),
-            (
-                "nobody, alert rules carried",
-                "prometheus.rules",
-                true,
-                Some("hagen's alert rules"),
-            ),
-            ("nobody at all", "prometheus.rules", false, None),
+            Case {
+                name: "one component",
+                key: "replicaCount",
+                writers: 4,
+                want: Some(a.clone()),
+            },
+            Case {
+                name: "two components, one above the key",
+                key: "pdb.create",
+                writers: 4,
+                want: Some(format!("{a}; {b}")),
+            },
+            Case {
+                name: "a key inside one written",
+                key: "pdb",
+                writers: 4,
+                want: Some(format!("{a}; {b}")),
+            },
+            Case {
+                name: "hagen's alert rules",
+                key: "prometheus.rules.groups",
+                writers: 4,
+                want: None,
+            },
+            Case {
+                name: "the alert rules' key",
+                key: "prometheus.rules",
+                writers: 4,
+                want: Some(ALERT_RULES.into()),
+            },
+            Case {
+                name: "nobody at all",
+                key: "prometheus.rules",
+                writers: 3,
+                want: None,
+            },
         ];
-        for (name, key, alert_rules, want) in cases {
-            assert_eq!(key_owner(&solo, &path(key), alert_rules).as_deref(), want, "{name}");
+        for c in cases {
+            let path: Vec<String> = c.key.split('.').map(String::from).collect();
+            assert_eq!(key_owner(&intents, &writers[..c.writers], &path), c.want, "{}", c.name);
         }
     }
 

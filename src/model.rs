@@ -2,7 +2,7 @@
 //! it for the chart adapters and writers. Types only, and what follows from them alone; no rule lives here.
 
 use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Release, Strategy};
-use crate::charts::{self, Chart, Route};
+use crate::charts::{self, Chart};
 use crate::error::Diagnostic;
 use crate::k8s::LabelSelector;
 
@@ -56,59 +56,6 @@ pub struct Intent {
 }
 
 impl Intent {
-    /// Whether a component needs the post-renderer (a patch or an extra manifest).
-    pub fn needs_post_render(&self) -> bool {
-        !self.patch_ops().is_empty()
-            || self.pdb_patch().is_some()
-            || (self.knowledge.pdb == crate::charts::PdbRoute::Manifest && self.pdb.is_some())
-    }
-
-    /// The JSON 6902 operations for what the chart cannot express through values.
-    pub fn patch_ops(&self) -> Vec<serde_json::Value> {
-        let i = self;
-        let k = i.knowledge;
-        let mut ops = Vec::new();
-        match k.replicas {
-            Route::Hardcoded(n) if n != i.replicas => {
-                ops.push(crate::patch::Patch::add("/spec/replicas", i.replicas.into()))
-            }
-            Route::Patch => ops.push(crate::patch::Patch::add("/spec/replicas", i.replicas.into())),
-            _ => {}
-        }
-        if k.strategy.needs_patch(i.strategy) {
-            ops.push(crate::patch::Patch::add(
-                "/spec/strategy",
-                crate::k8s::strategy(i.strategy),
-            ));
-        }
-        if k.affinity == Route::Patch
-            && let Some(a) = crate::k8s::affinity(
-                crate::k8s::pod_anti_affinity(i.effective_anti_affinity(), &i.selector, i.revision_scoped),
-                i.avoid.as_ref(),
-            )
-        {
-            ops.push(crate::patch::Patch::add("/spec/template/spec/affinity", a));
-        }
-        if let (Route::Patch, Some(s)) = (k.tolerations, i.failover_seconds) {
-            ops.push(crate::patch::Patch::add(
-                "/spec/template/spec/tolerations",
-                crate::k8s::failover_tolerations(s),
-            ));
-        }
-        ops
-    }
-
-    /// The patch on the chart's own PDB, for charts whose PDB template cannot write `unhealthyPodEvictionPolicy`:
-    /// the PDB's name and the operation.
-    pub fn pdb_patch(&self) -> Option<(String, serde_json::Value)> {
-        if self.pdb.is_none() || !self.pdb_always_allow {
-            return None;
-        }
-        let name = self.knowledge.pdb_patch_name(&self.release, &self.namespace)?;
-        let op = crate::patch::Patch::add("/spec/unhealthyPodEvictionPolicy", crate::k8s::ALWAYS_ALLOW.into());
-        Some((name, op))
-    }
-
     /// `release/component`, or just the component when the release has its name (`coredns`).
     pub fn label(&self) -> String {
         label(&self.release, &self.component)
@@ -184,78 +131,7 @@ pub fn label(release: &str, component: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::{PdbRoute, StrategyRoute};
-    use crate::check::fixtures::{WEB, intent};
-
-    /// The paths of an intent's patch operations.
-    fn paths(i: &Intent) -> Vec<String> {
-        i.patch_ops()
-            .iter()
-            .map(|o| o["path"].as_str().unwrap().to_string())
-            .collect()
-    }
-
-    #[test]
-    fn patches_cover_what_values_cannot() {
-        static PATCHED: charts::ChartComponent = charts::ChartComponent {
-            replicas: Route::Patch,
-            affinity: Route::Patch,
-            strategy: StrategyRoute::Patch,
-            tolerations: Route::Patch,
-            ..WEB
-        };
-        static HARDCODED_ONE: charts::ChartComponent = charts::ChartComponent {
-            replicas: Route::Hardcoded(1),
-            strategy: StrategyRoute::TypeOnly("strategy.type"),
-            ..WEB
-        };
-        let pdb_values: &'static charts::ChartComponent = Box::leak(Box::new(charts::ChartComponent {
-            pdb: PdbRoute::Values {
-                key: "pdb",
-                with: Box::leak(Box::default()),
-                eviction: crate::charts::EvictionRoute::Values("unhealthyPodEvictionPolicy"),
-            },
-            ..WEB
-        }));
-        let with = |k: &'static charts::ChartComponent, replicas| Intent {
-            knowledge: k,
-            ..intent(replicas)
-        };
-        // (case, intent) → patched paths, needs the post-renderer
-        let cases: [(&str, Intent, &[&str], bool); 7] = [
-            ("values, PDB by manifest", with(&WEB, 2), &[], true),
-            ("values, PDB by values", with(pdb_values, 2), &[], false),
-            (
-                "all patch at two",
-                with(&PATCHED, 2),
-                &["/spec/replicas", "/spec/strategy", "/spec/template/spec/affinity"],
-                true,
-            ),
-            (
-                "all patch at one: no spread, tolerations",
-                with(&PATCHED, 1),
-                &["/spec/replicas", "/spec/strategy", "/spec/template/spec/tolerations"],
-                true,
-            ),
-            (
-                "hard-coded count kept, Recreate by type",
-                with(&HARDCODED_ONE, 1),
-                &[],
-                false,
-            ),
-            (
-                "hard-coded count raised, rolling parameters patched",
-                with(&HARDCODED_ONE, 2),
-                &["/spec/replicas", "/spec/strategy"],
-                true,
-            ),
-            ("one replica: no PDB to add", with(&WEB, 1), &[], false),
-        ];
-        for (name, i, want, post_render) in cases {
-            assert_eq!(paths(&i), want, "{name}");
-            assert_eq!(i.needs_post_render(), post_render, "{name}");
-        }
-    }
+    use crate::check::fixtures::intent;
 
     #[test]
     fn labels_and_spread() {

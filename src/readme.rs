@@ -2,7 +2,7 @@
 //! layout is the minijinja template `templates/out-readme.md.j2`.
 
 use crate::delivery::helm_command;
-use crate::describe::{deliveries, strategy_words};
+use crate::describe::strategy_words;
 use crate::error::{Error, Result};
 use crate::model::{Intent, Plan, ReleasePlan};
 use crate::output::MARKER;
@@ -186,7 +186,7 @@ struct Release {
 }
 
 /// One row of the components table.
-fn row(plan: &Plan, i: &Intent) -> [String; 10] {
+fn row(plan: &Plan, i: &Intent, routes: &crate::describe::Routes) -> [String; 10] {
     let runtime = !i.knowledge.rendered_by_helm();
     let owners = || format!("— ({}'s)", i.knowledge.owner().unwrap_or_default());
     let pdb = match i.pdb {
@@ -217,7 +217,7 @@ fn row(plan: &Plan, i: &Intent) -> [String; 10] {
     } else {
         strategy_words(i.strategy).to_string()
     };
-    let how: Vec<String> = deliveries(i).rows().iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let how: Vec<String> = routes.rows().iter().map(|(k, v)| format!("{k}: {v}")).collect();
     [
         i.tier.to_string(),
         i.component.clone(),
@@ -262,15 +262,20 @@ fn component_sentence(i: &Intent) -> String {
 
 /// out/README.md for `plan`, rendered as `rendered`, generated from `catalog` into `out`.
 pub fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> Result<String> {
-    let mut rows: Vec<&Intent> = plan.releases.iter().flat_map(|r| &r.intents).collect();
-    rows.sort_by_key(|i| i.tier);
+    let mut rows: Vec<(&Intent, &crate::describe::Routes)> = plan
+        .releases
+        .iter()
+        .zip(rendered)
+        .flat_map(|(rp, r)| rp.intents.iter().zip(r.components.iter().map(|d| &d.routes)))
+        .collect();
+    rows.sort_by_key(|(i, _)| i.tier);
     let ctx = Context {
         marker: MARKER,
         version: env!("CARGO_PKG_VERSION"),
         catalog: comment(catalog),
         cluster: plan.cluster.clone(),
         nodes: plan.nodes.clone(),
-        rows: rows.into_iter().map(|i| row(plan, i)).collect(),
+        rows: rows.into_iter().map(|(i, routes)| row(plan, i, routes)).collect(),
         releases: plan
             .releases
             .iter()

@@ -2,7 +2,8 @@
 //! serialised once), the post-render patches for what values cannot express, and extra manifests (PDBs a chart
 //! cannot make).
 
-use crate::catalog::{AntiAffinity, Strategy};
+use crate::catalog::Strategy;
+use crate::describe::{Routes, Via};
 use crate::charts::{EvictionRoute, PdbRoute, Route, StrategyRoute};
 use crate::error::{Error, Result};
 use crate::k8s;
@@ -22,6 +23,18 @@ pub struct Rendered {
     /// (`patch /spec/strategy`) and extra manifests (`manifest PodDisruptionBudget`); a proof in hagen.lock lists
     /// the ones `hagen verify` saw take effect.
     pub keys: Vec<String>,
+    /// Who wrote each values key: what names the setting behind a key a user's own values also set.
+    pub writers: Vec<Writer>,
+    /// Each component's delivery, in the order of the release's intents.
+    pub components: Vec<ComponentDelivery>,
+}
+
+/// One values key path hagen writes, by whom (a component's label, or [`ALERT_RULES`]), and its value.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    pub key: String,
+    pub by: String,
+    pub value: Value,
 }
 
 /// The values overlay under construction: each key path written once, by one component's setting.
@@ -29,13 +42,13 @@ pub struct Rendered {
 struct Values {
     root: Map<String, Value>,
     /// Who wrote each key path, to refuse two components writing different values at one key (or nested keys).
-    writers: Vec<(String, String, Value)>,
+    writers: Vec<Writer>,
 }
 
 impl Values {
     /// Sets `path` (dots separate levels) to `value` on behalf of `who`.
     fn put(&mut self, who: &str, path: &str, value: Value) -> Result<()> {
-        if let Some((_, other, old)) = self.writers.iter().find(|(p, _, _)| p == path) {
+        if let Some(Writer { by: other, value: old, .. }) = self.writers.iter().find(|w| w.key == path) {
             if *old == value {
                 return Ok(());
             }
@@ -44,16 +57,20 @@ impl Values {
             )));
         }
         // A key inside another one hagen writes would be overwritten by it (or overwrite it): refused.
-        if let Some((p, other, _)) = self
+        if let Some(Writer { key: p, by: other, .. }) = self
             .writers
             .iter()
-            .find(|(p, _, _)| p.starts_with(&format!("{path}.")) || path.starts_with(&format!("{p}.")))
+            .find(|w| w.key.starts_with(&format!("{path}.")) || path.starts_with(&format!("{}.", w.key)))
         {
             return Err(Error::Knowledge(format!(
                 "{who} writes values key `{path}` and {other} writes `{p}`: one lies inside the other; the chart knowledge must give each setting its own key"
             )));
         }
-        self.writers.push((path.to_string(), who.to_string(), value.clone()));
+        self.writers.push(Writer {
+            key: path.to_string(),
+            by: who.to_string(),
+            value: value.clone(),
+        });
         let mut keys: Vec<&str> = path.split('.').collect();
         let last = keys.pop().unwrap_or(path);
         let mut map = &mut self.root;
@@ -72,132 +89,256 @@ impl Values {
     }
 }
 
-/// Writes one component's values: replicas (or the HPA block), strategy, affinity, PDB, tolerations, each where
-/// its chart knowledge says the chart reads it.
-fn component_values(i: &Intent, v: &mut Values) -> Result<()> {
-    let k = i.knowledge;
-    let who = i.label();
-    match (i.autoscale, k.autoscale) {
-        (Some(a), Some(key)) => v.put(
-            &who,
-            key,
-            json!({"enabled": true, "minReplicas": a.min, "maxReplicas": a.max, "metrics": k8s::hpa_metrics(a.cpu_utilization)}),
-        )?,
-        _ => match k.replicas {
-            Route::Values(key) => v.put(&who, key, i.replicas.into())?,
-            Route::Runtime(r) => v.put(&who, r.key, i.replicas.into())?,
-            _ => {}
+/// One component as its chart, at its version, takes it: how each setting travels ([`Routes`]) and what travels.
+/// The one place a setting's route is decided; README, verify, audit and plan word [`ComponentDelivery::routes`].
+#[derive(Debug, Clone)]
+pub struct ComponentDelivery {
+    pub routes: Routes,
+    /// Values key paths (dots separate levels) and what hagen writes there.
+    pub values: Vec<(&'static str, Value)>,
+    /// JSON 6902 operations on the Deployment, for what values cannot express.
+    pub ops: Vec<Value>,
+    /// The operation on the chart's own PDB, whose template cannot write `unhealthyPodEvictionPolicy`: the PDB's
+    /// name and the operation.
+    pub pdb_patch: Option<(String, Value)>,
+    /// Extra manifests hagen writes beside the chart's objects, with their kind.
+    pub manifests: Vec<(&'static str, Value)>,
+}
+
+impl ComponentDelivery {
+    /// Whether the component needs the post-renderer (a patch or an extra PDB).
+    pub fn needs_post_render(&self) -> bool {
+        !self.ops.is_empty() || self.pdb_patch.is_some() || self.manifests.iter().any(|(k, _)| *k == PDB)
+    }
+}
+
+const PDB: &str = "PodDisruptionBudget";
+
+/// Routes every setting of one component where its chart knowledge says the chart reads it: replicas (or the HPA
+/// block), strategy, affinity, PDB, tolerations.
+pub fn deliver(i: &Intent) -> ComponentDelivery {
+    let mut d = ComponentDelivery {
+        routes: Routes {
+            replicas: Via::NotNeeded,
+            anti_affinity: Via::NotNeeded,
+            strategy: Via::NotNeeded,
+            pdb: Via::NotNeeded,
         },
-    }
-    let strategy = k8s::strategy(i.strategy);
-    match k.strategy {
-        StrategyRoute::Object(key) => v.put(&who, key, strategy)?,
-        StrategyRoute::RollingParamsOnly(key) if i.strategy.is_rolling() => {
-            v.put(&who, key, strategy.get("rollingUpdate").cloned().unwrap_or(Value::Null))?
+        values: Vec::new(),
+        ops: Vec::new(),
+        pdb_patch: None,
+        manifests: Vec::new(),
+    };
+    d.routes.replicas = replicas(i, &mut d);
+    d.routes.strategy = strategy(i, &mut d);
+    d.routes.anti_affinity = anti_affinity(i, &mut d);
+    d.routes.pdb = pdb(i, &mut d);
+    tolerations(i, &mut d);
+    if i.beside {
+        // k3s's own Deployment kept: hagen's HPA and PDB beside it, the rest is its manifest's.
+        if let Some(a) = i.autoscale {
+            d.manifests.push(("HorizontalPodAutoscaler", k8s::hpa_manifest(&i.workload, &i.namespace, a)));
         }
-        StrategyRoute::TypeOnly(key) if i.strategy == Strategy::Recreate => v.put(&who, key, "Recreate".into())?,
-        _ => {}
+        d.routes = Routes {
+            replicas: Via::Beside("HPA"),
+            anti_affinity: Via::ItsManifest,
+            strategy: Via::ItsManifest,
+            pdb: Via::Beside("PDB"),
+        };
     }
-    let mode = i.effective_anti_affinity();
-    match k.affinity {
+    d
+}
+
+fn owner(i: &Intent) -> Via {
+    Via::Runtime(i.knowledge.owner().unwrap_or("the chart"))
+}
+
+fn replicas(i: &Intent, d: &mut ComponentDelivery) -> Via {
+    let k = i.knowledge;
+    let hpa = match (i.autoscale, k.autoscale) {
+        (Some(a), Some(key)) => {
+            let block = json!({"enabled": true, "minReplicas": a.min, "maxReplicas": a.max, "metrics": k8s::hpa_metrics(a.cpu_utilization)});
+            d.values.push((key, block));
+            true
+        }
+        _ => false,
+    };
+    match k.replicas {
         Route::Values(key) => {
-            let anti = k8s::pod_anti_affinity(mode, &i.selector, i.revision_scoped);
-            if let Some(a) = k8s::affinity(anti, i.avoid.as_ref()) {
-                v.put(&who, key, a)?;
+            if !hpa {
+                d.values.push((key, i.replicas.into()));
             }
+            Via::Values
         }
         Route::Runtime(r) => {
-            let word = match mode {
-                AntiAffinity::Required => "required",
-                AntiAffinity::Preferred => "preferred",
-                AntiAffinity::None => "none",
-            };
-            if let Some((_, preset)) = r.presets.iter().find(|(m, _)| *m == word) {
-                v.put(&who, r.key, (*preset).into())?;
+            if !hpa {
+                d.values.push((r.key, i.replicas.into()));
             }
+            owner(i)
         }
+        Route::Hardcoded(n) if n == i.replicas => Via::ChartDefault,
+        Route::Hardcoded(_) | Route::Patch => {
+            d.ops.push(Patch::add("/spec/replicas", i.replicas.into()));
+            Via::Patch
+        }
+        Route::NotControllable(why) => Via::NotControllable(why),
+    }
+}
+
+fn strategy(i: &Intent, d: &mut ComponentDelivery) -> Via {
+    let k = i.knowledge;
+    let strategy = k8s::strategy(i.strategy);
+    match k.strategy {
+        StrategyRoute::Object(key) => d.values.push((key, strategy.clone())),
+        StrategyRoute::RollingParamsOnly(key) if i.strategy.is_rolling() => d
+            .values
+            .push((key, strategy.get("rollingUpdate").cloned().unwrap_or(Value::Null))),
+        StrategyRoute::TypeOnly(key) if i.strategy == Strategy::Recreate => d.values.push((key, "Recreate".into())),
         _ => {}
     }
+    match k.strategy {
+        StrategyRoute::NotControllable(why) => Via::NotControllable(why),
+        s if s.needs_patch(i.strategy) => {
+            d.ops.push(Patch::add("/spec/strategy", strategy));
+            Via::Patch
+        }
+        _ => Via::Values,
+    }
+}
+
+fn anti_affinity(i: &Intent, d: &mut ComponentDelivery) -> Via {
+    let k = i.knowledge;
+    let mode = i.effective_anti_affinity();
+    let affinity = || k8s::affinity(k8s::pod_anti_affinity(mode, &i.selector, i.revision_scoped), i.avoid.as_ref());
+    match k.affinity {
+        Route::Values(key) => {
+            if let Some(a) = affinity() {
+                d.values.push((key, a));
+            }
+            Via::Values
+        }
+        Route::Runtime(r) => {
+            let word = crate::describe::anti_affinity_word(mode);
+            if let Some((_, preset)) = r.presets.iter().find(|(m, _)| *m == word) {
+                d.values.push((r.key, (*preset).into()));
+            }
+            owner(i)
+        }
+        Route::Patch => {
+            if let Some(a) = affinity() {
+                d.ops.push(Patch::add("/spec/template/spec/affinity", a));
+            }
+            Via::Patch
+        }
+        Route::Hardcoded(_) => Via::Patch,
+        Route::NotControllable(why) => Via::NotControllable(why),
+    }
+}
+
+fn pdb(i: &Intent, d: &mut ComponentDelivery) -> Via {
+    let k = i.knowledge;
     if let (PdbRoute::Values { key, with, eviction }, Some(m)) = (k.pdb, i.pdb) {
         let mut block = with.clone();
         block.insert("maxUnavailable".into(), m.into());
         if let (EvictionRoute::Values(policy), true) = (eviction, i.pdb_always_allow) {
             block.insert(policy.into(), k8s::ALWAYS_ALLOW.into());
         }
-        v.put(&who, key, Value::Object(block))?;
+        d.values.push((key, Value::Object(block)));
     }
-    if let (Route::Values(key), Some(s)) = (k.tolerations, i.failover_seconds) {
-        v.put(&who, key, k8s::failover_tolerations(s))?;
+    if i.pdb.is_some() && i.pdb_always_allow {
+        d.pdb_patch = k.pdb_patch_name(&i.release, &i.namespace).map(|name| {
+            let op = Patch::add("/spec/unhealthyPodEvictionPolicy", k8s::ALWAYS_ALLOW.into());
+            (name, op)
+        });
     }
-    Ok(())
+    if let (PdbRoute::Manifest, Some(m)) = (k.pdb, i.pdb) {
+        // Beside k3s's own pods too: a crash-looping replica must not block a drain (KEP-3017, GA 1.31).
+        let always_allow = i.pdb_always_allow || i.beside;
+        let manifest = k8s::pdb_manifest(&i.workload, &i.namespace, &i.selector, m, always_allow);
+        d.manifests.push((PDB, manifest));
+    }
+    if i.pdb.is_none() && k.rendered_by_helm() {
+        return Via::NotNeeded;
+    }
+    match k.pdb {
+        PdbRoute::Values { .. } if d.pdb_patch.is_some() => Via::ValuesAndPatch,
+        PdbRoute::Values { .. } => Via::Values,
+        PdbRoute::Manifest => Via::Manifest,
+        PdbRoute::NotControllable(why) => Via::NotControllable(why),
+    }
+}
+
+fn tolerations(i: &Intent, d: &mut ComponentDelivery) {
+    match (i.knowledge.tolerations, i.failover_seconds) {
+        (Route::Values(key), Some(s)) => d.values.push((key, k8s::failover_tolerations(s))),
+        (Route::Patch, Some(s)) => d
+            .ops
+            .push(Patch::add("/spec/template/spec/tolerations", k8s::failover_tolerations(s))),
+        _ => {}
+    }
 }
 
 /// Renders one release; `alerts` is the rule map, given to the release whose chart carries alert rules.
 pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Rendered> {
     let mut v = Values::default();
-    for i in &rp.intents {
-        component_values(i, &mut v)?;
+    let components: Vec<ComponentDelivery> = rp.intents.iter().map(deliver).collect();
+    for (i, d) in rp.intents.iter().zip(&components) {
+        let who = i.label();
+        for (key, value) in &d.values {
+            v.put(&who, key, value.clone())?;
+        }
     }
     if let (Some(key), Some(rules)) = (rp.chart.alert_rules, alerts) {
-        v.put("the alert rules", key, rules.clone())?;
+        v.put(ALERT_RULES, key, rules.clone())?;
     }
-    let values = Value::Object(v.root);
-    let mut keys: Vec<String> = v.writers.iter().map(|(p, _, _)| format!("values {p}")).collect();
+    let mut keys: Vec<String> = v.writers.iter().map(|w| format!("values {}", w.key)).collect();
     let mut patches = Vec::new();
     let mut resources = Vec::new();
-    for i in &rp.intents {
-        let ops = i.patch_ops();
+    for (i, d) in rp.intents.iter().zip(&components) {
         keys.extend(
-            ops.iter()
+            d.ops
+                .iter()
                 .filter_map(|o| o.get("path").and_then(Value::as_str))
                 .map(|p| format!("patch {p}")),
         );
-        if let (PdbRoute::Manifest, Some(_)) = (i.knowledge.pdb, i.pdb) {
-            keys.push("manifest PodDisruptionBudget".into());
-        }
-        if !ops.is_empty() {
+        if !d.ops.is_empty() {
             patches.push(Patch {
                 target: Target::deployment(&i.workload),
-                ops,
+                ops: d.ops.clone(),
             });
         }
-        if let Some((name, op)) = i.pdb_patch() {
+        if let Some((name, op)) = &d.pdb_patch {
             keys.push("patch PodDisruptionBudget /spec/unhealthyPodEvictionPolicy".into());
             patches.push(Patch {
-                target: Target::pdb(&name),
-                ops: vec![op],
+                target: Target::pdb(name),
+                ops: vec![op.clone()],
             });
         }
-        if let (PdbRoute::Manifest, Some(m)) = (i.knowledge.pdb, i.pdb) {
-            // Beside k3s's own pods too: a crash-looping replica must not block a drain (KEP-3017, GA 1.31).
-            let always_allow = i.pdb_always_allow || rp.in_place.is_some();
-            resources.push(k8s::pdb_manifest(
-                &i.workload,
-                &i.namespace,
-                &i.selector,
-                m,
-                always_allow,
-            ));
-        }
-        // k3s's packaged Deployment has no `replicas`: hagen's HPA beside it holds the count.
-        if let (Some(_), Some(a)) = (rp.in_place, i.autoscale) {
-            keys.push("manifest HorizontalPodAutoscaler".into());
-            resources.push(k8s::hpa_manifest(&i.workload, &i.namespace, a));
+        for (kind, manifest) in &d.manifests {
+            keys.push(format!("manifest {kind}"));
+            resources.push(manifest.clone());
         }
     }
     keys.sort();
     keys.dedup();
     Ok(Rendered {
-        values,
+        values: Value::Object(v.root),
         patches,
         resources,
         keys,
+        writers: v.writers,
+        components,
     })
 }
+
+/// Who writes hagen's alert rules into the values of the release that carries them.
+pub const ALERT_RULES: &str = "hagen's alert rules";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::charts::ChartComponent;
+    use crate::check::fixtures::{RUNTIME, WEB, intent};
     use crate::resolve::{Options, resolve};
 
     /// Each release of a catalogue, rendered, by release name.
@@ -411,4 +552,136 @@ mod tests {
         );
         assert_eq!(r["metallb"].resources[0]["kind"], json!("PodDisruptionBudget"));
     }
+    /// The paths of an intent's patch operations.
+    fn paths(i: &Intent) -> Vec<String> {
+        deliver(i)
+            .ops
+            .iter()
+            .map(|o| o["path"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn patches_cover_what_values_cannot() {
+        static PATCHED: ChartComponent = ChartComponent {
+            replicas: Route::Patch,
+            affinity: Route::Patch,
+            strategy: StrategyRoute::Patch,
+            tolerations: Route::Patch,
+            ..WEB
+        };
+        static HARDCODED_ONE: ChartComponent = ChartComponent {
+            replicas: Route::Hardcoded(1),
+            strategy: StrategyRoute::TypeOnly("strategy.type"),
+            ..WEB
+        };
+        let pdb_values: &'static ChartComponent = Box::leak(Box::new(ChartComponent {
+            pdb: PdbRoute::Values {
+                key: "pdb",
+                with: Box::leak(Box::default()),
+                eviction: EvictionRoute::Values("unhealthyPodEvictionPolicy"),
+            },
+            ..WEB
+        }));
+        let with = |k: &'static ChartComponent, replicas| Intent {
+            knowledge: k,
+            ..intent(replicas)
+        };
+        // (case, intent) → patched paths, needs the post-renderer
+        let cases: [(&str, Intent, &[&str], bool); 7] = [
+            ("values, PDB by manifest", with(&WEB, 2), &[], true),
+            ("values, PDB by values", with(pdb_values, 2), &[], false),
+            (
+                "all patch at two",
+                with(&PATCHED, 2),
+                &["/spec/replicas", "/spec/strategy", "/spec/template/spec/affinity"],
+                true,
+            ),
+            (
+                "all patch at one: no spread, tolerations",
+                with(&PATCHED, 1),
+                &["/spec/replicas", "/spec/strategy", "/spec/template/spec/tolerations"],
+                true,
+            ),
+            (
+                "hard-coded count kept, Recreate by type",
+                with(&HARDCODED_ONE, 1),
+                &[],
+                false,
+            ),
+            (
+                "hard-coded count raised, rolling parameters patched",
+                with(&HARDCODED_ONE, 2),
+                &["/spec/replicas", "/spec/strategy"],
+                true,
+            ),
+            ("one replica: no PDB to add", with(&WEB, 1), &[], false),
+        ];
+        for (name, i, want, post_render) in cases {
+            assert_eq!(paths(&i), want, "{name}");
+            assert_eq!(deliver(&i).needs_post_render(), post_render, "{name}");
+        }
+    }
+
+    #[test]
+    fn how_each_setting_is_routed() {
+        struct Case {
+            name: &'static str,
+            intent: Intent,
+            replicas: &'static str,
+            anti_affinity: &'static str,
+            strategy: &'static str,
+            pdb: &'static str,
+        }
+        let runtime = |replicas| Intent {
+            knowledge: &RUNTIME,
+            ..intent(replicas)
+        };
+        let beside = Intent {
+            beside: true,
+            ..intent(2)
+        };
+        let cases = [
+            Case {
+                name: "values at two",
+                intent: intent(2),
+                replicas: "values",
+                anti_affinity: "values",
+                strategy: "values",
+                pdb: "patch",
+            },
+            Case {
+                name: "values at one",
+                intent: intent(1),
+                replicas: "values",
+                anti_affinity: "values",
+                strategy: "values",
+                pdb: "none needed",
+            },
+            Case {
+                name: "runtime",
+                intent: runtime(2),
+                replicas: "runtime (Manager)",
+                anti_affinity: "runtime (Manager)",
+                strategy: "not controllable",
+                pdb: "not controllable",
+            },
+            Case {
+                name: "beside k3s's own Deployment",
+                intent: beside,
+                replicas: "HPA beside it",
+                anti_affinity: "its manifest",
+                strategy: "its manifest",
+                pdb: "PDB beside it",
+            },
+        ];
+        for c in cases {
+            let r = deliver(&c.intent).routes;
+            let got = [r.replicas, r.anti_affinity, r.strategy, r.pdb].map(|v| v.to_string());
+            assert_eq!(got, [c.replicas, c.anti_affinity, c.strategy, c.pdb], "{}", c.name);
+        }
+        let names: Vec<&str> = deliver(&intent(2)).routes.rows().iter().map(|r| r.0.name()).collect();
+        assert_eq!(names, ["replicas", "anti-affinity", "strategy", "PDB"]);
+    }
+
 }

@@ -285,7 +285,7 @@ fn post_renderer_hints(plan: &Plan, releases: &[String], reports: &[crate::check
     plan.releases
         .iter()
         .filter(|rp| releases.contains(&rp.release.name))
-        .filter(|rp| rp.intents.iter().any(Intent::needs_post_render))
+        .filter(|rp| rp.intents.iter().any(|i| crate::render::deliver(i).needs_post_render()))
         .filter(|rp| reports.iter().any(|r| r.release == rp.release.name && r.failed() > 0))
         .map(|rp| {
             let patches = format!("out/{}", crate::paths::patches_path(&rp.release.name));

@@ -232,7 +232,7 @@ impl ReleaseCx<'_> {
         let owner = chart.runtime.map_or(chart.name, |r| r.owner);
         sink.report(&place, rules::shared_preset_agrees(&rel.name, owner, &runtime));
         if rel.k3s_bundled {
-            let patched = intents.iter().any(Intent::needs_post_render);
+            let patched = intents.iter().any(|i| crate::render::deliver(i).needs_post_render());
             sink.report(&place, rules::k3s_bundled(&rel.name, chart, patched));
             let runs = rules::k3s_chart_version(&self.k3s.cloned().unwrap_or_default(), chart);
             let is_k3s = self.loaded.catalogue.cluster.distribution == Distribution::K3s;
