@@ -425,7 +425,11 @@ fn generate_cmd(
     check: bool,
     charts: &crate::helm::ChartSource,
 ) -> Result<Exit> {
-    let (plan, files) = crate::generate_files(catalog, out, opts, charts, check)?;
+    let crate::generate::Generated { plan, files, notes } =
+        crate::generate::generate_files(catalog, out, opts, charts, check)?;
+    for n in &notes {
+        stderr(n);
+    }
     for w in &plan.warnings {
         stderr(&w.to_string());
     }
@@ -463,7 +467,8 @@ fn verify_cmd(
 ) -> Result<Exit> {
     let helm = crate::helm::Helm::find(helm)?;
     let source = crate::helm::ChartSource::choose(charts);
-    let v = crate::verify::verify_catalogue(catalog, out, &helm, &source)?;
+    let resolved = load(catalog, crate::verify::PROVING, true)?;
+    let v = crate::verify::verify_catalogue(&resolved, catalog, out, &helm, &source)?;
     emit(output, &v.outcome, crate::verify::table)?;
     if !v.recorded.is_empty() {
         stderr(&format!("proven: {}", v.recorded.join(", ")));
@@ -511,7 +516,7 @@ fn verify_cmd(
 
 /// `hagen plan`: what one node failure, a rollout and a drain do; fails when a component cannot survive one.
 fn plan_cmd(catalog: &Path, output: Format) -> Result<Exit> {
-    let plan = load_and_resolve(catalog, REPORTING)?;
+    let plan = load(catalog, REPORTING, false)?.plan;
     let report = crate::scenarios::compute(&plan);
     emit(output, &report, crate::scenarios::table)?;
     let fragile = report.fragile().len();
@@ -526,7 +531,7 @@ fn plan_cmd(catalog: &Path, output: Format) -> Result<Exit> {
 /// `hagen audit`: judges a live dump or a rendered stream (a file or `-` for stdin) against the catalogue; fails on
 /// any finding.
 fn audit_cmd(input: &Path, catalog: &Path, opts: crate::audit::AuditOptions, output: Format) -> Result<Exit> {
-    let plan = load_and_resolve(catalog, REPORTING)?;
+    let plan = load(catalog, REPORTING, false)?.plan;
     let audit_error = |m: String| Error::Input(format!("hagen audit: {m}"));
     let text = if is_stdin(input) {
         crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size)
@@ -738,13 +743,13 @@ fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
     })
 }
 
-/// Loads, resolves and renders; shared by the CLI and tests.
-pub fn load_and_resolve(catalog: &Path, opts: Options) -> Result<crate::model::Plan> {
-    let (loaded, known) = resolve::load_inputs(catalog)?;
-    for n in &known.notes {
+/// Loads and resolves the catalogue (`proving`: for `hagen verify`), printing the knowledge's notes.
+fn load(catalog: &Path, opts: Options, proving: bool) -> Result<resolve::Resolved> {
+    let r = resolve::load_and_resolve(catalog, opts, proving)?;
+    for n in &r.known.notes {
         stderr(n);
     }
-    resolve::resolve(&loaded, &known, opts)
+    Ok(r)
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@
 //! is flagged, above all a value the user set that the upgrade would drop.
 
 use crate::catalog::{secrets, values};
-use crate::check::Object;
 use crate::describe::Setting;
 use crate::error::{Error, Result};
 use crate::helm::{ChartSource, Helm};
+use crate::k8s::Object;
 use crate::live::{HelmRelease, Live};
 use crate::model::{Intent, Plan, ReleasePlan};
 use crate::render::Rendered;
@@ -216,7 +216,7 @@ fn release_diff(
         Some((helm, source)) => match source.find_local(&rel.chart, &rel.version) {
             Some(chart) => {
                 let rendered = render(rp, (&base, &set), &chart, (helm, kube), out)?;
-                let before = crate::verify::objects_from_stream(&found.manifest, &rel.namespace)?;
+                let before = crate::k8s::objects_from_stream(&found.manifest, &rel.namespace)?;
                 objects_diff(rp, &before, &rendered, &mut d);
             }
             None => d.notes.push(format!(
@@ -326,9 +326,13 @@ fn render(
     files.push(out.join(crate::paths::values_path(&rel.name)));
     files.extend(write("k3s-helmchart-set.yaml", k3s.1)?);
     let stream = helm.template(&rel.name, chart, &rel.namespace, kube, &files)?;
-    let text = crate::verify::post_render_release(stream, out, &rel.name)?;
+    let text = crate::patch::post_render_files(
+        stream,
+        &out.join(crate::paths::patches_path(&rel.name)),
+        &out.join(crate::paths::resources_path(&rel.name)),
+    )?;
     // Hooks are not part of the manifest Helm records (it keeps them apart, and runs them around the upgrade).
-    let objects = crate::verify::objects_from_stream(&text, &rel.namespace)?;
+    let objects = crate::k8s::objects_from_stream(&text, &rel.namespace)?;
     Ok(objects
         .into_iter()
         .filter(|o| o.value.pointer("/metadata/annotations/helm.sh~1hook").is_none())

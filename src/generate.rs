@@ -3,14 +3,16 @@
 use crate::catalog::AntiAffinity;
 use crate::delivery::helm_command;
 use crate::describe::strategy_words;
-use crate::error::Diagnostic;
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Result, Severity};
+use crate::helm::ChartSource;
 use crate::model::{Intent, Plan, ReleasePlan};
 use crate::output::{FileSet, MARKER};
 use crate::patch::PatchEntry;
 use crate::paths::{own_values_path, patches_path, resources_path, values_path};
 use crate::render::{ALERT_RULES, Rendered, Writer, render_release};
+use crate::resolve::{Options, Resolved};
 use crate::text::comment;
+use std::path::Path;
 
 /// Renders every release of the plan into the files of out/. `catalog` and `out` are shown as given.
 pub fn generate(plan: &Plan, catalog: &str, out: &str) -> Result<(FileSet, Vec<Rendered>)> {
@@ -217,6 +219,145 @@ fn describe_intent(i: &Intent) -> String {
         parts.push(format!("failover after {t}s"));
     }
     format!("component `{}` ({})", i.component, parts.join(", "))
+}
+
+/// What `hagen generate` made of a catalogue, before anything is written.
+pub struct Generated {
+    pub plan: Plan,
+    pub files: FileSet,
+    /// Notes and warnings to print, in order: the knowledge's notes, own values left unchecked, proofs that do not
+    /// cover what is now delivered (with `--allow-unproven`). The plan's own warnings follow them.
+    pub notes: Vec<String>,
+}
+
+/// Loads the catalogue at `catalog` and renders the files of the output folder `out` (nothing is written). With
+/// `compare_only` (`generate --check`) the YAML is not parsed back ([`crate::yaml::comparing_only`]): such files
+/// are only compared, never written.
+pub fn generate_files(
+    catalog: &Path,
+    out: &Path,
+    opts: Options,
+    charts: &ChartSource,
+    compare_only: bool,
+) -> Result<Generated> {
+    let Resolved { loaded, known, plan } = crate::resolve::load_and_resolve(catalog, opts, false)?;
+    let mut notes = known.notes.clone();
+    let unchecked = check_own_values(&plan, &|chart, version| charts.find_local(chart, version))?;
+    if !unchecked.is_empty() {
+        notes.push(format!(
+            "note: own values not checked against their chart (no archive here; `hagen verify` checks them): {}",
+            unchecked.join(", ")
+        ));
+    }
+    let render = || generate(&plan, &shown(catalog), &shown(out));
+    let (files, rendered) = if compare_only {
+        crate::yaml::comparing_only(render)?
+    } else {
+        render()?
+    };
+    let unproven = check_proven(&loaded, &known, &plan, &rendered, opts)?;
+    notes.extend(unproven.iter().map(ToString::to_string));
+    Ok(Generated { plan, files, notes })
+}
+
+/// Every release's own values against its chart's values at that version (the archive `find` locates, by
+/// chart and version): a key the chart does not take is an error at its place, with the closest key it has.
+/// Returns the releases with own values whose archive `find` did not have.
+pub fn check_own_values(plan: &Plan, find: &dyn Fn(&str, &str) -> Option<std::path::PathBuf>) -> Result<Vec<String>> {
+    let mut diags = Vec::new();
+    let mut unchecked = Vec::new();
+    let mut read: indexmap::IndexMap<std::path::PathBuf, crate::archive::ChartDefaults> = indexmap::IndexMap::new();
+    for rp in plan.releases.iter().filter(|rp| !rp.own_values.is_empty()) {
+        let rel = &rp.release;
+        let Some(path) = find(&rel.chart, &rel.version) else {
+            unchecked.push(format!("{} ({} {})", rel.name, rel.chart, rel.version));
+            continue;
+        };
+        if !read.contains_key(&path) {
+            let d = crate::archive::read(&path)?;
+            read.insert(path.clone(), d);
+        }
+        let chart = &read[&path];
+        let shown = format!("{} {}", rel.chart, rel.version);
+        for own in &rp.own_values {
+            diags.extend(crate::catalog::values::unknown_keys(own, chart, &rel.name, &shown));
+        }
+    }
+    if diags.is_empty() {
+        Ok(unchecked)
+    } else {
+        Err(Error::Catalogue(diags))
+    }
+}
+
+/// Everything hagen delivers for a release must have been seen to take effect by `hagen verify` for that chart
+/// version and knowledge: a catalogue change that makes hagen write a key the proof does not list (a component
+/// raised from 1 to 2 replicas now writes anti-affinity, say) needs verify again. Returns the warnings, with
+/// `--allow-unproven`.
+fn check_proven(
+    loaded: &crate::catalog::load::Loaded,
+    known: &crate::lock::Known,
+    plan: &Plan,
+    rendered: &[Rendered],
+    opts: Options,
+) -> Result<Vec<Diagnostic>> {
+    let Some(lock) = &known.lock else {
+        return Ok(vec![]);
+    };
+    let mut diags = Vec::new();
+    // In place, no chart is installed: hagen's objects are judged against k3s's packaged Deployment by verify,
+    // and there is no chart proof to cover them.
+    for (rp, r) in plan
+        .releases
+        .iter()
+        .zip(rendered)
+        .filter(|(rp, _)| rp.in_place.is_none())
+    {
+        let sha = format!("sha256:{}", rp.chart.knowledge.sha256);
+        // A version with no proof at all was reported by resolve already.
+        if !lock
+            .proven_versions(rp.chart.name, &sha)
+            .contains(&rp.release.version.as_str())
+        {
+            continue;
+        }
+        let missing = lock.unproven_keys(rp.chart.name, &rp.release.version, &sha, &r.keys);
+        if missing.is_empty() {
+            continue;
+        }
+        let index = loaded
+            .catalogue
+            .releases
+            .iter()
+            .position(|x| x.name == rp.release.name)
+            .unwrap_or_default();
+        let severity = if opts.allow_unproven {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        diags.push(loaded.at(
+            severity,
+            &format!("/releases/{index}/version"),
+            format!(
+                "the proof of chart {} {} in {} does not cover what this catalogue now makes hagen deliver: {}; run `hagen verify`{}",
+                rp.chart.name,
+                rp.release.version,
+                lock.path.display(),
+                missing.join(", "),
+                if opts.allow_unproven { "" } else { ", or pass --allow-unproven" }
+            ),
+        ));
+    }
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        return Err(Error::Catalogue(diags));
+    }
+    Ok(diags)
+}
+
+/// A path as shown in generated files: as given, with forward slashes.
+pub fn shown(p: &Path) -> String {
+    p.display().to_string().replace('\\', "/")
 }
 
 #[cfg(test)]

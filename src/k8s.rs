@@ -326,6 +326,72 @@ pub fn hpa_manifest(target: &str, namespace: &str, a: crate::catalog::Autoscale)
     })
 }
 
+/// One Kubernetes object with its identity.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    pub value: Value,
+}
+
+impl Object {
+    /// Reads an object; `default_namespace` stands in where the manifest names none (as `helm install -n` does).
+    pub fn new(value: Value, default_namespace: &str) -> Option<Self> {
+        let kind = value.get("kind")?.as_str()?.to_string();
+        let name = value.pointer("/metadata/name")?.as_str()?.to_string();
+        let namespace = value
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or(default_namespace)
+            .to_string();
+        Some(Object {
+            kind,
+            name,
+            namespace,
+            value,
+        })
+    }
+
+    /// `Kind/namespace/name`.
+    pub fn id(&self) -> String {
+        format!("{}/{}/{}", self.kind, self.namespace, self.name)
+    }
+}
+
+/// The labels pods of a workload get, with the workload that makes them.
+#[derive(Debug, Clone)]
+pub struct PodTemplate {
+    pub owner: String,
+    pub namespace: String,
+    pub labels: IndexMap<String, String>,
+}
+
+/// Parses a manifest stream (or a `kubectl get -o yaml|json` List) into objects.
+pub fn objects_from_stream(text: &str, default_namespace: &str) -> crate::error::Result<Vec<Object>> {
+    let trimmed = text.trim_start();
+    let values: Vec<Value> = if trimmed.starts_with('{') {
+        crate::yaml::check_bounds(trimmed, crate::yaml::STREAM).map_err(|e| crate::error::Error::Input(e.message))?;
+        vec![serde_json::from_str(trimmed).map_err(|e| crate::error::Error::Input(format!("not JSON: {e}")))?]
+    } else {
+        crate::patch::parse_manifests(text, "the manifests", crate::yaml::STREAM)
+            .map_err(|e| crate::error::Error::Input(e.to_string()))?
+    };
+    let mut out = Vec::new();
+    for v in values {
+        if v.get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("List"))
+            && let Some(items) = v.get("items").and_then(Value::as_array)
+        {
+            out.extend(items.iter().filter_map(|i| Object::new(i.clone(), default_namespace)));
+        } else if let Some(o) = Object::new(v, default_namespace) {
+            out.push(o);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,17 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::io::Read as _;
 
+/// The command that dumps everything audit reads from a live cluster; README, `--help` and out/README.md quote it.
+#[macro_export]
+macro_rules! live_command {
+    () => {
+        "kubectl get nodes,pods,deployments,statefulsets,daemonsets,pdb,hpa -A -o json | hagen audit -"
+    };
+}
+
+/// [`live_command!`] as a constant.
+pub const LIVE_COMMAND: &str = live_command!();
+
 /// The largest release record accepted once decompressed (a Secret holds at most 1 MiB; gzip of a rendered
 /// manifest rarely shrinks it more than 20 times).
 pub const MAX_RELEASE_BYTES: u64 = 32 * 1024 * 1024;

@@ -4,6 +4,7 @@
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::path::Path;
 
 /// Which object a patch applies to (a kustomize patch target).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,6 +290,26 @@ pub fn parse_manifests(text: &str, file: &str, limits: crate::yaml::Limits) -> R
         }
     }
     Ok(out)
+}
+
+/// A release's rendered stream as the cluster gets it: with the patches and extra manifests of the files
+/// `patches` and `resources` applied by the same code as `hagen post-render` (unchanged when neither exists).
+pub fn post_render_files(stream: String, patches: &Path, resources: &Path) -> Result<String> {
+    if !patches.exists() && !resources.exists() {
+        return Ok(stream);
+    }
+    let read = |p: &Path| crate::yaml::read_file(p, crate::yaml::SMALL.size);
+    let parsed = if patches.exists() {
+        parse_patches(&read(patches)?, &patches.display().to_string())?
+    } else {
+        vec![]
+    };
+    let extra = if resources.exists() {
+        parse_manifests(&read(resources)?, &resources.display().to_string(), crate::yaml::SMALL)?
+    } else {
+        vec![]
+    };
+    post_render(&stream, &parsed, &extra)
 }
 
 #[cfg(test)]

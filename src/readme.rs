@@ -95,7 +95,7 @@ fn k3s_section(plan: &Plan, rendered: &[Rendered], out: &str) -> Option<K3sSecti
             in_place.extend(in_place_entry(rp, p, name, out));
         }
         let Some(t) = crate::k3s::take_over(rp) else { continue };
-        let sub = |x: &str| crate::k3s::substitute(k, x);
+        let sub = |x: &str| k.substitute(x);
         let line = helm_command(rp, r, out);
         let template = line
             .replacen("helm upgrade --install ", "helm template ", 1)
@@ -317,7 +317,7 @@ pub fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> R
                 components: rp.intents.iter().map(component_sentence).collect(),
             })
             .collect(),
-        live_command: crate::audit::LIVE_COMMAND,
+        live_command: crate::live::LIVE_COMMAND,
         k3s: k3s_section(plan, rendered, out),
         warnings: plan
             .warnings

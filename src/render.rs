@@ -3,8 +3,8 @@
 //! cannot make).
 
 use crate::catalog::Strategy;
-use crate::describe::{Routes, Via};
 use crate::charts::{EvictionRoute, PdbRoute, Route, StrategyRoute};
+use crate::describe::{Routes, Via};
 use crate::error::{Error, Result};
 use crate::k8s;
 use crate::model::{Intent, ReleasePlan};
@@ -48,7 +48,10 @@ struct Values {
 impl Values {
     /// Sets `path` (dots separate levels) to `value` on behalf of `who`.
     fn put(&mut self, who: &str, path: &str, value: Value) -> Result<()> {
-        if let Some(Writer { by: other, value: old, .. }) = self.writers.iter().find(|w| w.key == path) {
+        if let Some(Writer {
+            by: other, value: old, ..
+        }) = self.writers.iter().find(|w| w.key == path)
+        {
             if *old == value {
                 return Ok(());
             }
@@ -137,7 +140,10 @@ pub fn deliver(i: &Intent) -> ComponentDelivery {
     if i.beside {
         // k3s's own Deployment kept: hagen's HPA and PDB beside it, the rest is its manifest's.
         if let Some(a) = i.autoscale {
-            d.manifests.push(("HorizontalPodAutoscaler", k8s::hpa_manifest(&i.workload, &i.namespace, a)));
+            d.manifests.push((
+                "HorizontalPodAutoscaler",
+                k8s::hpa_manifest(&i.workload, &i.namespace, a),
+            ));
         }
         d.routes = Routes {
             replicas: Via::Beside("HPA"),
@@ -209,7 +215,12 @@ fn strategy(i: &Intent, d: &mut ComponentDelivery) -> Via {
 fn anti_affinity(i: &Intent, d: &mut ComponentDelivery) -> Via {
     let k = i.knowledge;
     let mode = i.effective_anti_affinity();
-    let affinity = || k8s::affinity(k8s::pod_anti_affinity(mode, &i.selector, i.revision_scoped), i.avoid.as_ref());
+    let affinity = || {
+        k8s::affinity(
+            k8s::pod_anti_affinity(mode, &i.selector, i.revision_scoped),
+            i.avoid.as_ref(),
+        )
+    };
     match k.affinity {
         Route::Values(key) => {
             if let Some(a) = affinity() {
@@ -271,9 +282,10 @@ fn pdb(i: &Intent, d: &mut ComponentDelivery) -> Via {
 fn tolerations(i: &Intent, d: &mut ComponentDelivery) {
     match (i.knowledge.tolerations, i.failover_seconds) {
         (Route::Values(key), Some(s)) => d.values.push((key, k8s::failover_tolerations(s))),
-        (Route::Patch, Some(s)) => d
-            .ops
-            .push(Patch::add("/spec/template/spec/tolerations", k8s::failover_tolerations(s))),
+        (Route::Patch, Some(s)) => d.ops.push(Patch::add(
+            "/spec/template/spec/tolerations",
+            k8s::failover_tolerations(s),
+        )),
         _ => {}
     }
 }
@@ -683,5 +695,4 @@ mod tests {
         let names: Vec<&str> = deliver(&intent(2)).routes.rows().iter().map(|r| r.0.name()).collect();
         assert_eq!(names, ["replicas", "anti-affinity", "strategy", "PDB"]);
     }
-
 }

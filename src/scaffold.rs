@@ -8,9 +8,9 @@ use crate::charts::file::{
     ArgCheck, ChartFile, ComponentFile, EnvCheck, PdbSetting, PdbValues, ReadinessFile, RequiredCheck, RequirementFile,
     StrategySetting, WorkloadSetting,
 };
-use crate::check::{Object, PodTemplate};
 use crate::error::{Error, Result};
 use crate::helm::Helm;
+use crate::k8s::{Object, PodTemplate};
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 use std::path::Path;

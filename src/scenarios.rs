@@ -130,7 +130,7 @@ fn k3s_report(p: &Plan) -> Option<K3sReport> {
             Some(CutOver {
                 release: rp.release.name.clone(),
                 disable: name.to_string(),
-                down: crate::k3s::substitute(k, &t.down),
+                down: k.substitute(&t.down),
             })
         })
         .collect();

@@ -1,15 +1,16 @@
 //! `hagen verify`: render every release's real chart twice (bare and with out/), and judge each component on the
 //! rendered objects against the catalogue's intent.
 
-use crate::check::{self, ComponentVerdict, Object};
+use crate::check::{self, ComponentVerdict};
 use crate::describe::Setting;
 use crate::error::{Error, Result};
 use crate::helm::{ChartSource, Helm};
+use crate::k8s::{Object, objects_from_stream};
 use crate::model::{Intent, Plan, ReleasePlan};
 use crate::paths::{patches_path, resources_path, values_path};
+use crate::resolve::{Options, Resolved};
 use serde::Serialize;
 use serde_json::Value;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The verdicts on one release.
@@ -65,31 +66,6 @@ impl Outcome {
         }
         (ok, bad, unseen)
     }
-}
-
-/// Parses a manifest stream (or a `kubectl get -o yaml|json` List) into objects.
-pub fn objects_from_stream(text: &str, default_namespace: &str) -> Result<Vec<Object>> {
-    let trimmed = text.trim_start();
-    let values: Vec<Value> = if trimmed.starts_with('{') {
-        crate::yaml::check_bounds(trimmed, crate::yaml::STREAM).map_err(|e| Error::Input(e.message))?;
-        vec![serde_json::from_str(trimmed).map_err(|e| Error::Input(format!("not JSON: {e}")))?]
-    } else {
-        crate::patch::parse_manifests(text, "the manifests", crate::yaml::STREAM)
-            .map_err(|e| Error::Input(e.to_string()))?
-    };
-    let mut out = Vec::new();
-    for v in values {
-        if v.get("kind")
-            .and_then(Value::as_str)
-            .is_some_and(|k| k.ends_with("List"))
-            && let Some(items) = v.get("items").and_then(Value::as_array)
-        {
-            out.extend(items.iter().filter_map(|i| Object::new(i.clone(), default_namespace)));
-        } else if let Some(o) = Object::new(v, default_namespace) {
-            out.push(o);
-        }
-    }
-    Ok(out)
 }
 
 struct ReleaseRender {
@@ -166,7 +142,11 @@ fn render(
     let mut with_overlay = own;
     with_overlay.push(values);
     let overlay_text = helm.template(&rel.name, &chart_path, &rel.namespace, kube, &with_overlay)?;
-    let overlay = post_render_release(overlay_text.clone(), out, &rel.name)?;
+    let overlay = crate::patch::post_render_files(
+        overlay_text.clone(),
+        &out.join(patches_path(&rel.name)),
+        &out.join(resources_path(&rel.name)),
+    )?;
     let chart_digest = crate::lock::digest_path(&chart_path).map_err(|source| Error::Read {
         path: chart_path.clone(),
         source,
@@ -192,28 +172,6 @@ fn render(
         values,
         kube,
     })
-}
-
-/// A release's rendered stream as the cluster gets it: with out/<release>/'s patches and extra manifests applied
-/// by the same code as `hagen post-render` (unchanged when it has neither).
-pub(crate) fn post_render_release(stream: String, out: &Path, release: &str) -> Result<String> {
-    let patches = out.join(patches_path(release));
-    let resources = out.join(resources_path(release));
-    if !patches.exists() && !resources.exists() {
-        return Ok(stream);
-    }
-    let read = |p: &Path| crate::yaml::read_file(p, crate::yaml::SMALL.size);
-    let parsed = if patches.exists() {
-        crate::patch::parse_patches(&read(&patches)?, &patches.display().to_string())?
-    } else {
-        vec![]
-    };
-    let extra = if resources.exists() {
-        crate::patch::parse_manifests(&read(&resources)?, &resources.display().to_string(), crate::yaml::SMALL)?
-    } else {
-        vec![]
-    };
-    crate::patch::post_render(&stream, &parsed, &extra)
 }
 
 /// The values a release renders with, merged as Helm merges them: the chart's defaults, then each file in order
@@ -317,12 +275,12 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
             rule_name = name;
         }
         if let (Some(t), Some(k)) = (crate::k3s::take_over(rp), plan.k3s.as_ref()) {
-            checks.extend(crate::k3s::judge(k, t, &r.overlay));
-            checks.extend(t.saved_files.iter().map(|f| crate::k3s::judge_saved(&rp.beside, f)));
+            checks.extend(check::k3s::judge_take_over(k, t, &r.overlay));
+            checks.extend(t.saved_files.iter().map(|f| check::k3s::judge_saved(&rp.beside, f)));
         }
         if rp.in_place.is_some() {
             let hagens: Vec<Object> = r.overlay[r.bare.len()..].to_vec();
-            checks.push(crate::k3s::judge_in_place(&hagens));
+            checks.push(check::k3s::judge_in_place(&hagens));
         }
         let drift = check::render_drift(&r.bare, &r.overlay, &intents, rule_name.as_deref());
         let hints = if rp.in_place.is_none() && components.iter().any(|c| c.failed() > 0) {
@@ -401,22 +359,25 @@ pub enum OutState {
     Stale { summary: Vec<String>, diff: String },
 }
 
+/// How verify resolves: as `hagen generate` would once the proofs are in (no proof warnings), and without holding
+/// versions to the proofs (`load_and_resolve`'s `proving`), whose making is verify's job.
+pub const PROVING: Options = Options {
+    strict: false,
+    allow_unproven: false,
+};
+
 /// Generates the catalogue's output into a scratch folder, renders and judges every release with it, records a
 /// proof in the lock beside the catalogue for each chart version whose every release passed (and drops it for a
-/// version with a ✗), and compares the committed out/ with what was proven.
-pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartSource) -> Result<Verified> {
-    let opts = crate::resolve::Options {
-        strict: false,
-        allow_unproven: false,
-    };
-    // Proving is verify's job: generate as `hagen generate` would once the proofs are in (no proof warnings).
-    let (loaded, mut known) = crate::resolve::load_inputs(catalog)?;
-    for n in &known.notes {
-        // A note is advice on the side: a closed stderr must not stop the verification it accompanies.
-        let _ = writeln!(std::io::stderr(), "{n}");
-    }
-    known.lock = None;
-    let plan = crate::resolve::resolve(&loaded, &known, opts)?;
+/// version with a ✗), and compares the committed out/ with what was proven. `resolved` is the catalogue at
+/// `catalog`, resolved for proving ([`PROVING`]).
+pub fn verify_catalogue(
+    resolved: &Resolved,
+    catalog: &Path,
+    out: &Path,
+    helm: &Helm,
+    source: &ChartSource,
+) -> Result<Verified> {
+    let plan = &resolved.plan;
     // Own values against the chart they go to: the archive is at hand here (fetched when it was not).
     let found = |chart: &str, version: &str| {
         let rel = plan
@@ -425,11 +386,11 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
             .find(|rp| rp.release.chart == chart && rp.release.version == version)?;
         source.locate(helm, &rel.release.repository, chart, version).ok()
     };
-    crate::check_own_values(&plan, &found)?;
-    let shown = |p: &Path| p.display().to_string().replace('\\', "/");
-    let (files, rendered) = crate::generate::generate(&plan, &shown(catalog), &shown(out))?;
+    crate::generate::check_own_values(plan, &found)?;
+    let shown = crate::generate::shown;
+    let (files, rendered) = crate::generate::generate(plan, &shown(catalog), &shown(out))?;
     let scratch = files.write_scratch("hagen-verify-")?;
-    let outcome = verify(&plan, scratch.path(), helm, source)?;
+    let outcome = verify(plan, scratch.path(), helm, source)?;
     let mut lock = crate::lock::Lock::beside(catalog).map_err(Error::Knowledge)?;
     // Per chart version: whether every release of it passed, the archive, the knowledge, what was delivered.
     type Tally = (bool, String, String, Vec<String>);

@@ -58,7 +58,7 @@ fn the_real_chart_renders_the_rules_as_a_prometheus_rule() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let objects = hagen::verify::objects_from_stream(&text(&out.stdout), "monitoring").unwrap();
+    let objects = hagen::k8s::objects_from_stream(&text(&out.stdout), "monitoring").unwrap();
     let rule = objects
         .iter()
         .find(|o| o.kind == "PrometheusRule" && o.name == "kube-prometheus-stack-hagen-ha")

@@ -582,7 +582,7 @@ fn a_yaml_stream_may_start_with_a_flow_mapping() {
 /// README, `hagen audit --help` and out/README.md quote the same complete command.
 #[test]
 fn the_live_command_is_quoted_identically() {
-    let cmd = hagen::audit::LIVE_COMMAND;
+    let cmd = hagen::live::LIVE_COMMAND;
     for kind in [
         "nodes",
         "pods",

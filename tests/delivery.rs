@@ -24,7 +24,7 @@ fn objects(stream: &str) -> BTreeMap<String, Value> {
             _ => {}
         }
     }
-    hagen::verify::objects_from_stream(stream, "")
+    hagen::k8s::objects_from_stream(stream, "")
         .unwrap()
         .into_iter()
         .map(|mut o| {
@@ -117,7 +117,9 @@ fn kustomize_equals_post_render(catalog: &str) {
     let kubectl = tool("HAGEN_KUBECTL");
     let ws = tempfile::tempdir().unwrap();
     let cat = generate_into(ws.path(), catalog, "out");
-    let plan = hagen::cli::load_and_resolve(&cat, Default::default()).unwrap();
+    let plan = hagen::resolve::load_and_resolve(&cat, Default::default(), false)
+        .unwrap()
+        .plan;
     let mut checked = 0;
     for rp in &plan.releases {
         let rel = &rp.release;
@@ -178,7 +180,9 @@ fn argocd_kustomize_folders_build_to_the_same_objects() {
     let kubectl = tool("HAGEN_KUBECTL");
     let ws = tempfile::tempdir().unwrap();
     let cat = generate_into(ws.path(), "tests/catalogs/alternatives.yaml", "alt");
-    let plan = hagen::cli::load_and_resolve(&cat, Default::default()).unwrap();
+    let plan = hagen::resolve::load_and_resolve(&cat, Default::default(), false)
+        .unwrap()
+        .plan;
     let mut folders = 0;
     for rp in &plan.releases {
         let rel = &rp.release;

@@ -75,13 +75,13 @@ proptest! {
     #[test]
     fn post_render_never_panics_on_arbitrary_text(text in "(?s)(---\n|kind: |name: |[a-z:{}\\[\\] \n-]){0,200}") {
         let _ = hagen::patch::post_render(&text, &patches(), &[]);
-        let _ = hagen::verify::objects_from_stream(&text, "default");
+        let _ = hagen::k8s::objects_from_stream(&text, "default");
     }
 
     #[test]
     fn post_render_never_panics_on_edited_streams(text in mutated(STREAM)) {
         let _ = hagen::patch::post_render(&text, &patches(), &[]);
-        let _ = hagen::verify::objects_from_stream(&text, "default");
+        let _ = hagen::k8s::objects_from_stream(&text, "default");
     }
 
     #[test]
@@ -184,7 +184,7 @@ proptest! {
         let started = std::time::Instant::now();
         prop_assert!(hagen::catalog::load_str(&text, "deep.yaml").is_err());
         prop_assert!(hagen::patch::post_render(&text, &[], &[]).is_err());
-        prop_assert!(hagen::verify::objects_from_stream(&text, "default").is_err());
+        prop_assert!(hagen::k8s::objects_from_stream(&text, "default").is_err());
         prop_assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
     }
 }

@@ -509,7 +509,7 @@ fn catalogue_text_in_alert_annotations_is_literal_to_promtool() {
         .output()
         .unwrap();
     assert!(rendered.status.success(), "{}", text(&rendered.stderr));
-    let objects = hagen::verify::objects_from_stream(&text(&rendered.stdout), "off").unwrap();
+    let objects = hagen::k8s::objects_from_stream(&text(&rendered.stdout), "off").unwrap();
     let rule = objects
         .iter()
         .find(|o| o.kind == "PrometheusRule" && o.name.ends_with("hagen-ha"))

@@ -77,7 +77,7 @@ fn render(dir: &Path, r: &Release) -> String {
 
 /// The objects of a manifest stream.
 fn objects(stream: &str) -> Vec<Value> {
-    hagen::verify::objects_from_stream(stream, "default")
+    hagen::k8s::objects_from_stream(stream, "default")
         .unwrap()
         .into_iter()
         .map(|o| o.value)

@@ -5,9 +5,10 @@
 use super::NodeInfo;
 use super::input::{Dump, Pod};
 use crate::catalog::AntiAffinity;
-use crate::check::{self, Check, ComponentVerdict, PodTemplate};
+use crate::check::{self, Check, ComponentVerdict};
 use crate::describe::Setting;
 use crate::k8s::LabelSelector;
+use crate::k8s::PodTemplate;
 use crate::model::{Intent, Plan};
 use indexmap::IndexMap;
 use serde_json::Value;

@@ -16,20 +16,10 @@ pub use input::{Dump, read};
 pub use output::table;
 
 use crate::check::ComponentVerdict;
+use crate::live::LIVE_COMMAND;
 use crate::model::{Intent, Plan};
 use indexmap::IndexMap;
 use serde::Serialize;
-
-/// The command that dumps everything audit reads from a live cluster; README, `--help` and out/README.md quote it.
-#[macro_export]
-macro_rules! live_command {
-    () => {
-        "kubectl get nodes,pods,deployments,statefulsets,daemonsets,pdb,hpa -A -o json | hagen audit -"
-    };
-}
-
-/// [`live_command!`] as a constant.
-pub const LIVE_COMMAND: &str = live_command!();
 
 /// What the user chose on the command line.
 #[derive(Debug, Clone, Default)]

@@ -386,6 +386,14 @@ pub struct K3sCluster {
     pub charts: IndexMap<String, String>,
 }
 
+impl K3sCluster {
+    /// `text` with `{clusterDNS}` and `{clusterDomain}` replaced (chart knowledge's k3s facts name them so).
+    pub fn substitute(&self, text: &str) -> String {
+        text.replace("{clusterDNS}", &self.cluster_dns)
+            .replace("{clusterDomain}", &self.cluster_domain)
+    }
+}
+
 impl Default for K3sCluster {
     fn default() -> Self {
         K3sCluster {

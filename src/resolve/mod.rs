@@ -36,6 +36,26 @@ pub fn load_inputs(catalog: &std::path::Path) -> Result<(Loaded, Known)> {
     Ok((loaded, known))
 }
 
+/// A catalogue loaded with the chart knowledge and proofs beside it, and resolved.
+#[derive(Debug)]
+pub struct Resolved {
+    pub loaded: Loaded,
+    pub known: Known,
+    pub plan: Plan,
+}
+
+/// Loads the catalogue at `catalog` with what is beside it ([`load_inputs`]) and resolves it: the one way in for
+/// every command. `proving` (`hagen verify`) resolves without holding versions to the proofs, whose making is
+/// verify's job. The knowledge's notes (`known.notes`) are the caller's to print.
+pub fn load_and_resolve(catalog: &std::path::Path, opts: Options, proving: bool) -> Result<Resolved> {
+    let (loaded, mut known) = load_inputs(catalog)?;
+    if proving {
+        known.lock = None;
+    }
+    let plan = resolve(&loaded, &known, opts)?;
+    Ok(Resolved { loaded, known, plan })
+}
+
 /// Resolves a loaded catalogue; every error is collected and returned at once.
 pub fn resolve(loaded: &Loaded, known: &Known, opts: Options) -> Result<Plan> {
     let cat = &loaded.catalogue;

@@ -2,7 +2,7 @@
 //! item by item so that a 100k-pod dump never sits in memory as a tree. Every field audit relies on is checked for
 //! its type and range first, and a wrong one is named by its path (`items[3].spec.replicas`).
 
-use crate::check::Object;
+use crate::k8s::Object;
 use crate::k8s::labels_of;
 use indexmap::{IndexMap, IndexSet};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};

@@ -2,56 +2,19 @@
 //! matches the component's own pods and no neighbour's, strategy, PDB and fast-failover tolerations.
 //! `verify` feeds it `helm template` renders; `audit` feeds it live dumps.
 
+pub mod k3s;
+
 use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Strategy, Strength};
 use crate::charts::file::{OperatorPodsFile, RequiredCheck};
 use crate::charts::{Route, RuntimeSetting, StrategyRoute};
 use crate::describe::{Setting, strategy_words};
-use crate::k8s::{ALWAYS_ALLOW, HOSTNAME, LabelSelector, POD_TEMPLATE_HASH, VERSIONED_LABELS, labels_of};
+use crate::k8s::{
+    ALWAYS_ALLOW, HOSTNAME, LabelSelector, Object, POD_TEMPLATE_HASH, PodTemplate, VERSIONED_LABELS, labels_of,
+};
 use crate::model::Intent;
 use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
-
-/// One Kubernetes object with its identity.
-#[derive(Debug, Clone)]
-pub struct Object {
-    pub kind: String,
-    pub name: String,
-    pub namespace: String,
-    pub value: Value,
-}
-
-impl Object {
-    /// Reads an object; `default_namespace` stands in where the manifest names none (as `helm install -n` does).
-    pub fn new(value: Value, default_namespace: &str) -> Option<Self> {
-        let kind = value.get("kind")?.as_str()?.to_string();
-        let name = value.pointer("/metadata/name")?.as_str()?.to_string();
-        let namespace = value
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
-            .unwrap_or(default_namespace)
-            .to_string();
-        Some(Object {
-            kind,
-            name,
-            namespace,
-            value,
-        })
-    }
-
-    /// `Kind/namespace/name`.
-    pub fn id(&self) -> String {
-        format!("{}/{}/{}", self.kind, self.namespace, self.name)
-    }
-}
-
-/// The labels pods of a workload get, with the workload that makes them.
-#[derive(Debug, Clone)]
-pub struct PodTemplate {
-    pub owner: String,
-    pub namespace: String,
-    pub labels: IndexMap<String, String>,
-}
 
 /// The pod templates among `objects`: workloads, and the pods operators make for their objects (chart knowledge's
 /// `operatorPods`).
@@ -166,11 +129,19 @@ pub fn judge(
         .iter()
         .filter(|t| t.namespace == intent.namespace && t.owner != owner)
         .collect();
-    report.checks.push(replicas_check(intent, objects, dep, &how.replicas.to_string()));
     report
         .checks
-        .push(anti_affinity_check(intent, d, &own, &neighbours, &how.anti_affinity.to_string()));
-    report.checks.extend(node_affinity_check(intent, d, &how.anti_affinity.to_string()));
+        .push(replicas_check(intent, objects, dep, &how.replicas.to_string()));
+    report.checks.push(anti_affinity_check(
+        intent,
+        d,
+        &own,
+        &neighbours,
+        &how.anti_affinity.to_string(),
+    ));
+    report
+        .checks
+        .extend(node_affinity_check(intent, d, &how.anti_affinity.to_string()));
     report.checks.push(strategy_check(intent, d, &how.strategy.to_string()));
     report
         .checks
