@@ -90,14 +90,17 @@ enum Command {
         diff: bool,
     },
     /// From the catalogue alone: can every replica be placed, what one node failure, a rollout and a drain do.
-    #[command(after_help = "Examples:\n  hagen plan\n  hagen plan --output json | jq '.components[]'")]
+    #[command(
+        after_help = "Examples:\n  hagen plan\n  hagen plan -o wide   # every column, in full\n  hagen plan --output json | jq '.components[]'"
+    )]
     Plan {
         /// The catalogue to read.
         #[arg(long, default_value = "catalog/cluster.yaml")]
         catalog: PathBuf,
-        /// A table for people, or JSON (with a `schemaVersion`) for programs.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        output: Format,
+        /// A report for people that fits 100 columns, `wide` with every column in full, or JSON (with a
+        /// `schemaVersion`) for programs.
+        #[arg(short, long, value_enum, default_value_t = PlanFormat::Table)]
+        output: PlanFormat,
     },
     /// Judge live state or one release's rendered stream against the catalogue.
     #[command(long_about = concat!(
@@ -240,6 +243,16 @@ enum ChartCommand {
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     Table,
+    Json,
+}
+
+/// Output formats of `hagen plan`, whose table has more columns than 100 hold: `wide` shows them all. The other
+/// commands have no `wide` (clap names their possible values when it is asked for).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum PlanFormat {
+    // The variants carry no doc comment: `--help` then lists them on one line, as for the other commands.
+    Table,
+    Wide,
     Json,
 }
 
@@ -509,16 +522,23 @@ fn verify_cmd(
     }
 }
 
-/// `hagen plan`: what one node failure, a rollout and a drain do; fails when a component cannot survive one.
-fn plan_cmd(catalog: &Path, output: Format) -> Result<Exit> {
-    let plan = load_and_resolve(catalog, REPORTING)?;
+/// `hagen plan`: what one node failure, a rollout and a drain do; fails when a component cannot place every
+/// replica (shown with the rest, not refused) or cannot survive one node failure.
+fn plan_cmd(catalog: &Path, output: PlanFormat) -> Result<Exit> {
+    let (loaded, known) = resolve::load_inputs(catalog)?;
+    for n in &known.notes {
+        stderr(n);
+    }
+    let plan = resolve::resolve_for_plan(&loaded, &known, REPORTING)?;
     let report = crate::scenarios::compute(&plan);
-    emit(output, &report, crate::scenarios::table)?;
-    let fragile = report.fragile().len();
-    if fragile > 0 {
-        return Ok(Exit::Findings(format!(
-            "hagen plan: {fragile} component(s) cannot survive one node failure"
-        )));
+    match output {
+        PlanFormat::Table => emit(Format::Table, &report, crate::scenarios::table)?,
+        PlanFormat::Wide => emit(Format::Table, &report, crate::scenarios::wide_table)?,
+        PlanFormat::Json => emit(Format::Json, &report, crate::scenarios::table)?,
+    }
+    let findings = report.findings();
+    if !findings.is_empty() {
+        return Ok(Exit::Findings(format!("hagen plan: {}", findings.join("; "))));
     }
     Ok(Exit::Clean)
 }

@@ -38,6 +38,25 @@ pub fn load_inputs(catalog: &std::path::Path) -> Result<(Loaded, Known)> {
 
 /// Resolves a loaded catalogue; every error is collected and returned at once.
 pub fn resolve(loaded: &Loaded, known: &Known, opts: Options) -> Result<Plan> {
+    resolve_with(loaded, known, opts, Unplaceable::Refused)
+}
+
+/// As [`resolve`], but replicas that required anti-affinity cannot place on the eligible nodes are no error:
+/// `hagen plan` shows them (PLACEABLE NO) with the rest of its report, and fails itself.
+pub fn resolve_for_plan(loaded: &Loaded, known: &Known, opts: Options) -> Result<Plan> {
+    resolve_with(loaded, known, opts, Unplaceable::LeftToPlan)
+}
+
+/// What resolving does with replicas that required anti-affinity cannot place on the eligible nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unplaceable {
+    /// An error: nothing is generated for a catalogue whose pods would stay Pending.
+    Refused,
+    /// Left for `hagen plan` to show.
+    LeftToPlan,
+}
+
+fn resolve_with(loaded: &Loaded, known: &Known, opts: Options, unplaceable: Unplaceable) -> Result<Plan> {
     let cat = &loaded.catalogue;
     let mut sink = Sink::new(loaded, opts.strict);
     let k3s = (cat.cluster.distribution == Distribution::K3s || cat.releases.iter().any(|r| r.k3s_bundled))
@@ -66,6 +85,7 @@ pub fn resolve(loaded: &Loaded, known: &Known, opts: Options) -> Result<Plan> {
             k3s: k3s.as_ref(),
             kube,
             scoping,
+            unplaceable,
             ri,
             rel,
         };
@@ -147,6 +167,7 @@ struct ReleaseCx<'a> {
     kube: Option<crate::k8s::KubeVersion>,
     /// Whether revision-scoped anti-affinity is written (`rules::revision_scoping`).
     scoping: bool,
+    unplaceable: Unplaceable,
     ri: usize,
     rel: &'a Release,
 }
@@ -308,7 +329,8 @@ impl ReleaseCx<'_> {
         let sizing = (replicas, anti_affinity, eligible_nodes.len());
         let (strategy, scoped) = self.rollout(&sub, &s, sizing, &place, &mut acks, sink);
         let autoscaled = comp.autoscale.is_some();
-        let fit = rules::replicas_fit_nodes(&who, replicas, anti_affinity, &eligible_nodes, autoscaled);
+        let fit = rules::replicas_fit_nodes(&who, replicas, anti_affinity, &eligible_nodes, autoscaled)
+            .filter(|f| self.unplaceable == Unplaceable::Refused || f.level != rules::Level::Error);
         sink.report_component(&place, &mut acks, fit);
         sink.report_component(&place, &mut acks, rules::replicas_spread(&who, replicas, anti_affinity));
         let max_unavailable = s.pdb.map_or(1, |p| p.max_unavailable);
