@@ -189,43 +189,12 @@ fn audit_fixtures() {
     }
 }
 
+/// What audit says to do, and the JSON beside the table. The tables of these dumps are compared whole in
+/// [`audit_fixtures`] (tests/fixtures/audit/expected/): the uneven placement within the catalogue's pods per node with
+/// the `kubectl delete pod` of each move, grid cells as counts, a selector that matches none of its own pods or also
+/// a neighbour's Deployment, a PDB that allows no disruption, and an overlay an upgrade dropped.
 #[test]
 fn audit_says_what_to_do() {
-    let run = |f: &str| text(&hagen(&root(), &["audit", "--catalog", "tests/catalogs/audit.yaml", f], None).stdout);
-    let uneven = run("tests/fixtures/audit/node-recovered-uneven.yaml");
-    assert!(
-        uneven.contains("uneven placement: homelab-02 runs 5 pods, homelab-03 runs 1; within 25 pods per node (the catalogue's alerts.podsPerNode); nothing rebalances by itself"),
-        "{uneven}"
-    );
-    assert!(
-        uneven.contains(
-            "kubectl delete pod -n kube-system coredns-6d4b75cb6d-a0x0   # coredns: off homelab-02 (5 pods), room on homelab-03 (1)"
-        ),
-        "{uneven}"
-    );
-    // Grid cells are counts, never a row of ●.
-    assert!(!uneven.contains('●'), "{uneven}");
-    let nothing = run("tests/fixtures/audit/selector-matches-nothing.yaml");
-    assert!(
-        nothing.contains("found selector k8s-app=kube-dns matches none of its own pods"),
-        "{nothing}"
-    );
-    let neighbour = run("tests/fixtures/audit/selector-matches-neighbour.yaml");
-    assert!(
-        neighbour.contains("also matches Deployment/kube-prometheus-stack-kube-state-metrics"),
-        "{neighbour}"
-    );
-    let zero = run("tests/fixtures/audit/pdb-allows-zero.yaml");
-    assert!(
-        zero.contains("✗ disruptions: asked ≥ 1 allowed, found kube-prometheus-stack-kube-state-metrics: 0 allowed"),
-        "{zero}"
-    );
-    let dropped = run("tests/fixtures/audit/overlay-dropped-by-upgrade.yaml");
-    assert!(dropped.contains("✗ replicas: asked 2, found 1"), "{dropped}");
-    assert!(
-        dropped.contains("✗ strategy: asked Recreate, found RollingUpdate (maxSurge 25%, maxUnavailable 1)"),
-        "{dropped}"
-    );
     let json = hagen(
         &root(),
         &[
@@ -245,50 +214,25 @@ fn audit_says_what_to_do() {
 
 #[test]
 fn audit_of_a_rendered_stream_reuses_the_verify_checks() {
-    // `helm template … | hagen audit -`: the overlay dropped means the chart defaults, caught as drift.
+    // `helm template … | hagen audit -`: the overlay dropped means the chart defaults, caught as drift. The stream
+    // names its release (app.kubernetes.io/instance: coredns): only coredns is judged.
     let stream = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: coredns, namespace: kube-system}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app.kubernetes.io/name: coredns, app.kubernetes.io/instance: coredns}}\n  template:\n    metadata: {labels: {app.kubernetes.io/name: coredns, app.kubernetes.io/instance: coredns}}\n    spec: {containers: [{name: c, image: x}]}\n";
-    let out = hagen(
-        &root(),
-        &["audit", "--catalog", "tests/catalogs/audit.yaml", "-"],
-        Some(stream),
-    );
-    assert!(!out.status.success());
-    let s = text(&out.stdout);
-    // The stream names its release (app.kubernetes.io/instance: coredns): only coredns is judged.
-    assert!(
-        s.starts_with("audit of release coredns (from the stream's app.kubernetes.io/instance labels"),
-        "{s}"
-    );
-    assert!(s.contains("✗ replicas: asked 2, found 1"), "{s}");
-    assert!(s.contains("audit: 1 component, 0 ✓ / 1 ✗"), "{s}");
+    let audit = |args: &[&str], stream: &str| {
+        let mut all = vec!["audit", "--catalog", "tests/catalogs/audit.yaml"];
+        all.extend(args);
+        all.push("-");
+        hagen(&root(), &all, Some(stream))
+    };
+    expect_run("audit-stream", &audit(&[], stream));
     // Another release named explicitly: its Deployments are not in the stream.
-    let other = hagen(
-        &root(),
-        &[
-            "audit",
-            "--catalog",
-            "tests/catalogs/audit.yaml",
-            "--release",
-            "kube-prometheus-stack",
-            "-",
-        ],
-        Some(stream),
+    expect_run(
+        "audit-stream-other-release",
+        &audit(&["--release", "kube-prometheus-stack"], stream),
     );
-    let s = text(&other.stdout);
-    assert!(s.contains("✗ kube-prometheus-stack/grafana (Deployment kube-prometheus-stack-grafana in monitoring)\n    ✗ workload: asked Deployment kube-prometheus-stack-grafana in monitoring, found not found"), "{s}");
     // A stream that names no release of the catalogue needs --release.
     let anonymous = stream.replace(
         "app.kubernetes.io/instance: coredns",
         "app.kubernetes.io/instance: other",
     );
-    let out = hagen(
-        &root(),
-        &["audit", "--catalog", "tests/catalogs/audit.yaml", "-"],
-        Some(&anonymous),
-    );
-    assert!(
-        text(&out.stderr).contains("pass --release NAME"),
-        "{}",
-        text(&out.stderr)
-    );
+    expect_run("audit-stream-anonymous", &audit(&[], &anonymous));
 }
