@@ -104,8 +104,8 @@ fn check_staged(catalog: &Path, imported: &Imported) -> Result<Vec<Diagnostic>> 
     let loaded = catalog::load_file(&staged)?;
     let known = crate::lock::Known::beside(catalog).map_err(Error::Knowledge)?;
     let opts = crate::resolve::Options {
-        strict: false,
         allow_unproven: true,
+        ..Default::default()
     };
     let plan = crate::resolve::resolve(&loaded, &known, opts)?;
     let shown_dir = catalog.parent().unwrap_or(Path::new("")).display().to_string();
@@ -267,16 +267,16 @@ pub fn diff(
     helm: Option<&Path>,
 ) -> Result<(crate::diff::Report, Vec<String>)> {
     let live = crate::live::read_all(inputs)?;
-    let loaded = catalog::load_file(catalog)?;
-    let known = crate::lock::Known::beside(catalog).map_err(Error::Knowledge)?;
     let opts = crate::resolve::Options {
-        strict: false,
         allow_unproven: true,
+        ..Default::default()
     };
-    let plan = crate::resolve::resolve(&loaded, &known, opts)?;
+    let resolved = crate::resolve::load_and_resolve(catalog, opts, false)?;
+    let plan = resolved.plan;
     let (files, rendered) = crate::generate::generate(&plan, &catalog.display().to_string(), "out")?;
     let source = crate::helm::ChartSource::choose(charts);
-    let mut notes: Vec<String> = plan.warnings.iter().map(ToString::to_string).collect();
+    let mut notes = resolved.known.notes;
+    notes.extend(plan.warnings.iter().map(ToString::to_string));
     let helm = match crate::helm::Helm::find(helm) {
         Ok(h) => Some(h),
         Err(e) => {

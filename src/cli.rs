@@ -90,14 +90,17 @@ enum Command {
         diff: bool,
     },
     /// From the catalogue alone: can every replica be placed, what one node failure, a rollout and a drain do.
-    #[command(after_help = "Examples:\n  hagen plan\n  hagen plan --output json | jq '.components[]'")]
+    #[command(
+        after_help = "Examples:\n  hagen plan\n  hagen plan -o wide   # every column, in full\n  hagen plan --output json | jq '.components[]'"
+    )]
     Plan {
         /// The catalogue to read.
         #[arg(long, default_value = "catalog/cluster.yaml")]
         catalog: PathBuf,
-        /// A table for people, or JSON (with a `schemaVersion`) for programs.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        output: Format,
+        /// A report for people that fits 100 columns, `wide` with every column in full, or JSON (with a
+        /// `schemaVersion`) for programs.
+        #[arg(short, long, value_enum, default_value_t = PlanFormat::Table)]
+        output: PlanFormat,
     },
     /// Judge live state or one release's rendered stream against the catalogue.
     #[command(long_about = concat!(
@@ -243,11 +246,22 @@ enum Format {
     Json,
 }
 
+/// Output formats of `hagen plan`, whose table has more columns than 100 hold: `wide` shows them all. The other
+/// commands have no `wide` (clap names their possible values when it is asked for).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum PlanFormat {
+    // The variants carry no doc comment: `--help` then lists them on one line, as for the other commands.
+    Table,
+    Wide,
+    Json,
+}
+
 /// The reporting commands (verify, plan, audit) read catalogues with unproven chart versions too: they are how a
 /// new version gets proven.
 const REPORTING: Options = Options {
     strict: false,
     allow_unproven: true,
+    unplaceable_shown: false,
 };
 
 /// The version of every JSON output's shape (`schemaVersion`); raised when a field changes meaning or goes.
@@ -362,7 +376,11 @@ fn dispatch(cli: Cli) -> Result<Exit> {
         } => generate_cmd(
             &catalog,
             &out,
-            Options { strict, allow_unproven },
+            Options {
+                strict,
+                allow_unproven,
+                unplaceable_shown: false,
+            },
             check,
             &crate::helm::ChartSource::choose(charts.as_deref()),
         ),
@@ -514,16 +532,23 @@ fn verify_cmd(
     }
 }
 
-/// `hagen plan`: what one node failure, a rollout and a drain do; fails when a component cannot survive one.
-fn plan_cmd(catalog: &Path, output: Format) -> Result<Exit> {
-    let plan = load(catalog, REPORTING, false)?.plan;
+/// `hagen plan`: what one node failure, a rollout and a drain do; fails when a component cannot place every
+/// replica (shown with the rest, not refused) or cannot survive one node failure.
+fn plan_cmd(catalog: &Path, output: PlanFormat) -> Result<Exit> {
+    let planning = Options {
+        unplaceable_shown: true,
+        ..REPORTING
+    };
+    let plan = load(catalog, planning, false)?.plan;
     let report = crate::scenarios::compute(&plan);
-    emit(output, &report, crate::scenarios::table)?;
-    let fragile = report.fragile().len();
-    if fragile > 0 {
-        return Ok(Exit::Findings(format!(
-            "hagen plan: {fragile} component(s) cannot survive one node failure"
-        )));
+    match output {
+        PlanFormat::Table => emit(Format::Table, &report, crate::scenarios::table)?,
+        PlanFormat::Wide => emit(Format::Table, &report, crate::scenarios::wide_table)?,
+        PlanFormat::Json => emit(Format::Json, &report, crate::scenarios::table)?,
+    }
+    let findings = report.findings();
+    if !findings.is_empty() {
+        return Ok(Exit::Findings(format!("hagen plan: {}", findings.join("; "))));
     }
     Ok(Exit::Clean)
 }

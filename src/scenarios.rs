@@ -71,7 +71,42 @@ pub struct ComponentPlan {
 #[derive(Debug, Clone, Serialize)]
 pub struct Scenario {
     pub title: String,
-    pub lines: Vec<String>,
+    pub lines: Vec<Line>,
+}
+
+/// One line of a scenario; JSON gives each as its sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    Says(String),
+    /// Moving a component's pod back onto the recovered node: the pod to delete is on `from`. The report that fits
+    /// 100 columns names it; `-o wide` and JSON give the command, too long to wrap.
+    MoveBack {
+        component: String,
+        from: String,
+        command: String,
+    },
+}
+
+impl Line {
+    /// The line as one sentence.
+    pub fn sentence(&self) -> String {
+        match self {
+            Line::Says(words) => words.clone(),
+            Line::MoveBack { component, command, .. } => format!("to move {component} back: {command}"),
+        }
+    }
+}
+
+impl Serialize for Line {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.sentence())
+    }
+}
+
+impl PartialEq<&str> for Line {
+    fn eq(&self, other: &&str) -> bool {
+        self.sentence() == *other
+    }
 }
 
 /// Everything `plan` says.
@@ -159,12 +194,25 @@ pub struct Timers {
 }
 
 impl PlanReport {
-    /// Components that are down until a failed node returns.
-    pub fn fragile(&self) -> Vec<&ComponentPlan> {
-        self.components
-            .iter()
-            .filter(|c| c.node_failure == Survival::None || !c.placeable)
-            .collect()
+    /// What fails the plan, one sentence per kind naming its components: replicas that cannot be placed with every
+    /// node up, and components down until a failed node returns. Empty when the plan passes.
+    pub fn findings(&self) -> Vec<String> {
+        let named = |keep: fn(&ComponentPlan) -> bool, what: &str| {
+            let them: Vec<String> = self
+                .components
+                .iter()
+                .filter(|c| keep(c))
+                .map(ComponentPlan::label)
+                .collect();
+            (!them.is_empty()).then(|| format!("{} component(s) {what}: {}", them.len(), them.join(", ")))
+        };
+        [
+            named(|c| !c.placeable, "cannot place every replica"),
+            named(|c| c.node_failure == Survival::None, "cannot survive one node failure"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 }
 
@@ -224,7 +272,7 @@ pub fn compute(p: &Plan) -> PlanReport {
         lines: p
             .nodes
             .iter()
-            .map(|n| format!("{n}: {} pods: {}", placement[n].len(), placement[n].join(", ")))
+            .map(|n| Line::Says(format!("{n}: {} pods: {}", placement[n].len(), placement[n].join(", "))))
             .collect(),
     }];
     for failed in &p.nodes {
@@ -314,9 +362,7 @@ fn plan_component(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: 
             {
                 "its manifest's RollingUpdate".into()
             }
-            Strategy::Recreate => "Recreate".into(),
-            Strategy::RollingUpdate => "RollingUpdate (maxSurge 0)".into(),
-            Strategy::RollingUpdateSurge => "RollingUpdate (maxSurge 1)".into(),
+            s => crate::describe::strategy_words(s).into(),
         },
         pdb: i.pdb.filter(|_| i.knowledge.rendered_by_helm()),
         eligible_nodes: i.eligible_nodes.clone(),
@@ -400,9 +446,13 @@ fn node_failure(i: &Intent, placement: &IndexMap<String, Vec<String>>, evict: u3
             "every replica is on the one eligible node: down until it returns".into(),
         )
     } else if required && r >= eligible {
+        // One pod per eligible node at most: the others of an unplaceable component were Pending already.
         (
             Survival::Reduced,
-            format!("runs {} of {r} until the node returns (no free eligible node)", r - 1),
+            format!(
+                "runs {} of {r} until the node returns (no free eligible node)",
+                r.min(eligible).saturating_sub(1)
+            ),
         )
     } else {
         (
@@ -500,13 +550,13 @@ fn fail_scenario(p: &Plan, intents: &[&Intent], before: &IndexMap<String, Vec<St
                 moved.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
             )
         };
-        lines.push(line);
+        lines.push(Line::Says(line));
     }
     if lines.is_empty() {
-        lines.push("no component had a pod there".into());
+        lines.push(Line::Says("no component had a pod there".into()));
     }
     for n in nodes.iter().filter(|n| *n != failed) {
-        lines.push(format!("{n} then runs {} pods", after[n].len()));
+        lines.push(Line::Says(format!("{n} then runs {} pods", after[n].len())));
     }
     Scenario {
         title: format!("{failed} fails"),
@@ -516,9 +566,9 @@ fn fail_scenario(p: &Plan, intents: &[&Intent], before: &IndexMap<String, Vec<St
 
 fn recovery_scenario(p: &Plan, intents: &[&Intent], before: &IndexMap<String, Vec<String>>, failed: &str) -> Scenario {
     let after = place(p, intents, Some(failed));
-    let mut lines = vec![format!(
+    let mut lines = vec![Line::Says(format!(
         "{failed} returns empty of them: nothing rebalances by itself ({failed} runs 0 of the pods it had; the others keep theirs)"
-    )];
+    ))];
     for i in intents {
         let l = i.label();
         if count(before, failed, &l) == 0 {
@@ -531,22 +581,282 @@ fn recovery_scenario(p: &Plan, intents: &[&Intent], before: &IndexMap<String, Ve
             // Deleting the only pod of a single replica stops the component until its replacement is Ready: it
             // stays where it failed over to (audit's rebalance advice follows the same rule).
             lines.push(if i.replicas < 2 {
-                format!("{l} stays on {n}: it runs 1 replica, and deleting its pod would stop it")
+                Line::Says(format!(
+                    "{l} stays on {n}: it runs 1 replica, and deleting its pod would stop it"
+                ))
             } else {
-                format!(
-                    "to move {l} back: kubectl delete pod -n {} -l {} --field-selector spec.nodeName={n}",
-                    i.namespace,
-                    i.selector.describe()
-                )
+                Line::MoveBack {
+                    component: l.clone(),
+                    from: n.clone(),
+                    command: format!(
+                        "kubectl delete pod -n {} -l {} --field-selector spec.nodeName={n}",
+                        i.namespace,
+                        i.selector.describe()
+                    ),
+                }
             });
         }
     }
     if lines.len() == 1 {
-        lines.push("nothing to rebalance".into());
+        lines.push(Line::Says("nothing to rebalance".into()));
     }
     Scenario {
         title: format!("{failed} recovers"),
         lines,
+    }
+}
+
+/// The width every line of the default report fits; `-o wide` widens only the table and the commands.
+pub const WIDTH: usize = 100;
+
+/// The human report being written: prose wrapped at [`WIDTH`] columns, table rows and commands kept whole.
+#[derive(Default)]
+struct Page(String);
+
+impl Page {
+    fn blank(&mut self) {
+        self.0.push('\n');
+    }
+
+    /// A paragraph.
+    fn para(&mut self, words: &str) {
+        self.wrap(words, "", "");
+    }
+
+    /// An item of a list: indented, its continuation lines further in.
+    fn item(&mut self, words: &str) {
+        self.wrap(words, "  ", "    ");
+    }
+
+    /// A line as it is: a table row, a command to copy.
+    fn whole(&mut self, line: &str) {
+        self.0.push_str(line);
+        self.0.push('\n');
+    }
+
+    /// `words` filled into lines of at most [`WIDTH`] columns, the first after `first`, the others after `rest`; a
+    /// word longer than a line stands alone on its line.
+    fn wrap(&mut self, words: &str, first: &str, rest: &str) {
+        let mut line = first.to_string();
+        let mut bare = true;
+        for w in words.split_whitespace() {
+            if !bare && line.chars().count() + 1 + w.chars().count() > WIDTH {
+                self.whole(&line);
+                line = rest.to_string();
+                bare = true;
+            }
+            if !bare {
+                line.push(' ');
+            }
+            line.push_str(w);
+            bare = false;
+        }
+        self.whole(&line);
+    }
+}
+
+/// A column of the component table: its header and how a component fills its cell.
+type Column = (&'static str, fn(&ComponentPlan) -> String);
+
+/// The columns of the default table, in short: whether every replica is placed and how many serve when one node
+/// fails and during a rollout.
+const BRIEF: [Column; 5] = [
+    ("COMPONENT", ComponentPlan::label),
+    ("REPLICAS", replicas_cell),
+    ("PLACEABLE", placeable_cell),
+    ("ONE NODE FAILS", failure_brief),
+    ("DURING ROLLOUT", serving_brief),
+];
+
+/// Every column, each cell in full (`-o wide`).
+const WIDE: [Column; 12] = [
+    ("TIER", |c| c.tier.to_string()),
+    ("COMPONENT", ComponentPlan::label),
+    ("REPLICAS", replicas_cell),
+    ("ANTI-AFFINITY", |c| c.anti_affinity.clone()),
+    ("STRATEGY", |c| c.strategy.clone()),
+    ("PDB", |c| {
+        c.pdb.map_or("none".into(), |m| format!("maxUnavailable {m}"))
+    }),
+    ("ELIGIBLE", |c| c.eligible_nodes.len().to_string()),
+    ("PLACEABLE", placeable_cell),
+    ("DURING ROLLOUT", |c| c.serving_during_rollout.clone()),
+    ("ONE NODE FAILS", |c| c.node_failure_text.clone()),
+    ("ROLLOUT ONE NODE DOWN", |c| c.rollout_one_down.clone()),
+    ("DRAIN", |c| c.drain.clone()),
+];
+
+impl ComponentPlan {
+    /// `release/component`, as every line of the report names it.
+    fn label(&self) -> String {
+        format!("{}/{}", self.release, self.component)
+    }
+}
+
+fn replicas_cell(c: &ComponentPlan) -> String {
+    match c.max_replicas {
+        Some(max) => format!("{}–{max} (HPA)", c.replicas),
+        None => c.replicas.to_string(),
+    }
+}
+
+fn placeable_cell(c: &ComponentPlan) -> String {
+    if c.placeable { "yes" } else { "NO" }.into()
+}
+
+/// The replicas serving after the worst single-node failure, and for how long: until the lost pod runs on another
+/// node, or until the node is back.
+fn failure_brief(c: &ComponentPlan) -> String {
+    let r = c.replicas;
+    // Reduced: one pod per eligible node at most, as `node_failure` counts them.
+    let placed = r.min(c.eligible_nodes.len() as u32);
+    match (c.node_failure, c.failover_seconds) {
+        (Survival::Full | Survival::Failover, Some(s)) => format!("{} of {r} for ~{s}s", r.saturating_sub(1)),
+        (Survival::Reduced, _) => format!("{} of {r} until back", placed.saturating_sub(1)),
+        _ => "DOWN until back".into(),
+    }
+}
+
+/// The count of [`ComponentPlan::serving_during_rollout`] without its reason in brackets (`-o wide` gives it).
+fn serving_brief(c: &ComponentPlan) -> String {
+    let s = &c.serving_during_rollout;
+    s.split_once(" (").map_or(s.as_str(), |(count, _)| count).to_string()
+}
+
+/// The table with `columns`, aligned.
+fn columns<const N: usize>(columns: [Column; N], components: &[ComponentPlan]) -> String {
+    let mut rows = vec![columns.map(|(header, _)| header.to_string())];
+    rows.extend(components.iter().map(|c| columns.map(|(_, cell)| cell(c))));
+    crate::output::align(&rows)
+}
+
+/// The human report, fitting [`WIDTH`] columns: the table's essential columns in short, the notes, the scenarios.
+pub fn table(r: &PlanReport) -> String {
+    report(r, false)
+}
+
+/// `hagen plan -o wide`: every column of the table, each cell in full, and the kubectl command of each move.
+pub fn wide_table(r: &PlanReport) -> String {
+    report(r, true)
+}
+
+fn report(r: &PlanReport, wide: bool) -> String {
+    let mut page = Page(if wide {
+        columns(WIDE, &r.components)
+    } else {
+        columns(BRIEF, &r.components)
+    });
+    for c in r.components.iter().filter(|c| !c.placeable) {
+        page.blank();
+        page.para(&format!(
+            "{} cannot place every replica: {} replicas with required anti-affinity on {} eligible node(s) ({}) leave {} Pending; `hagen generate` refuses this catalogue.",
+            c.label(),
+            c.replicas,
+            c.eligible_nodes.len(),
+            c.eligible_nodes.join(", "),
+            c.replicas as usize - c.eligible_nodes.len()
+        ));
+    }
+    page.blank();
+    if !wide {
+        page.para("ONE NODE FAILS counts the replicas serving after the worst single-node failure, and for how long: until the lost pod runs on another node, or until the node is back. DURING ROLLOUT counts those serving while a rollout replaces the pods. `hagen plan -o wide` shows every column in full: tier, anti-affinity, strategy, PDB, eligible nodes, a rollout with one node down, a drain.");
+        page.blank();
+    }
+    rollout_notes(&mut page, r, wide);
+    page.blank();
+    page.para(&timers_text(&r.timers));
+    if let Some(k) = &r.k3s {
+        page.blank();
+        k3s_notes(&mut page, k);
+    }
+    let autoscaled: Vec<&ComponentPlan> = r.components.iter().filter(|c| c.max_replicas.is_some()).collect();
+    if !autoscaled.is_empty() {
+        page.blank();
+        autoscale_notes(&mut page, &autoscaled);
+    }
+    page.blank();
+    page.para("Readiness (a rollout waits for each new pod to become ready), from each component's source:");
+    for c in &r.components {
+        page.item(&format!("{}: {}", c.label(), c.readiness));
+    }
+    let mut moves = false;
+    for sc in &r.scenarios {
+        page.blank();
+        page.whole(&format!("## {}", sc.title));
+        for l in &sc.lines {
+            match l {
+                Line::Says(words) => page.item(words),
+                Line::MoveBack { component, from, .. } if !wide => {
+                    moves = true;
+                    page.item(&format!("to move {component} back: delete its pod on {from}"));
+                }
+                Line::MoveBack { component, command, .. } => {
+                    page.item(&format!("to move {component} back:"));
+                    page.whole(&format!("    {command}"));
+                }
+            }
+        }
+    }
+    if moves {
+        page.blank();
+        page.para("`hagen plan -o wide` prints the kubectl command of each move.");
+    }
+    page.blank();
+    let findings = r.findings();
+    if findings.is_empty() {
+        page.para("plan: every component survives the failure of any one node");
+    }
+    for f in findings {
+        page.para(&format!("plan: {f}"));
+    }
+    page.0
+}
+
+/// What rollouts do with all nodes up, what surge rollouts cost, and how runtime owners replace their Deployments.
+fn rollout_notes(page: &mut Page, r: &PlanReport, wide: bool) {
+    use crate::describe::strategy_words;
+    let recreate = strategy_words(Strategy::Recreate);
+    let rolling = strategy_words(Strategy::RollingUpdate);
+    let surge = strategy_words(Strategy::RollingUpdateSurge);
+    let mut words = if r.components.iter().any(|c| c.revision_scoped) {
+        format!(
+            "Rollouts with all nodes up proceed for every component: {recreate}, {rolling} and, with revision-scoped anti-affinity, {surge} never need a free node."
+        )
+    } else {
+        format!(
+            "Rollouts with all nodes up proceed for every component: {recreate} and {rolling} never need a free node."
+        )
+    };
+    if wide {
+        words.push_str(" DURING ROLLOUT counts the replicas that keep serving while pods are replaced.");
+    }
+    page.para(&words);
+    let surging: Vec<String> = r
+        .components
+        .iter()
+        .filter(|c| c.surge)
+        .map(ComponentPlan::label)
+        .collect();
+    if !surging.is_empty() {
+        page.blank();
+        page.para(&format!(
+            "Surge rollouts, {surge}: {}. Each new pod starts before an old one stops, so every replica keeps serving; the cost is one extra pod's CPU and memory requests per component while it rolls out, on a node that must fit them.",
+            surging.join(", ")
+        ));
+    }
+    let first: Vec<String> = r
+        .components
+        .iter()
+        .filter_map(|c| Some(format!("{}: {}", c.label(), c.first_rollout.as_deref()?)))
+        .collect();
+    if !first.is_empty() {
+        page.para("The first rollout with revision-scoped anti-affinity (matchLabelKeys pod-template-hash): the old pods' terms lack the key and repel every new pod, so a surge pod needs a node free of the component's pods:");
+        for l in first {
+            page.item(&l);
+        }
+    }
+    for l in &r.runtime_rollouts {
+        page.para(&format!("{l}."));
     }
 }
 
@@ -555,20 +865,43 @@ fn timers_text(t: &Timers) -> String {
     let g = t.node_monitor_grace_seconds;
     let d = t.default_toleration_seconds;
     format!(
-        "\nFailover times assume: a silent node is marked unreachable after {g}s (kube-controller-manager --node-monitor-grace-period, 50s since Kubernetes 1.32; `cluster.nodeMonitorGracePeriodSeconds`), its pods turn NotReady then and leave Service endpoints (requests to them fail until then), and are evicted after their tolerationSeconds: {d}s by default (DefaultTolerationSeconds), or `failoverSeconds` for pods at one replica. Then they are rescheduled and must start. Pods at 2 replicas or more keep the 300s: the others serve meanwhile, and a shorter time would move every such pod off a node at each flap longer than it, with nothing moving them back (docs/rollouts.md). On k3s: --kube-controller-manager-arg=node-monitor-grace-period=20s, --kube-apiserver-arg=default-not-ready-toleration-seconds=60 and --kube-apiserver-arg=default-unreachable-toleration-seconds=60 (for pods created afterwards).\n"
+        "Failover times assume: a silent node is marked unreachable after {g}s (kube-controller-manager --node-monitor-grace-period, 50s since Kubernetes 1.32; `cluster.nodeMonitorGracePeriodSeconds`), its pods turn NotReady then and leave Service endpoints (requests to them fail until then), and are evicted after their tolerationSeconds: {d}s by default (DefaultTolerationSeconds), or `failoverSeconds` for pods at one replica. Then they are rescheduled and must start. Pods at 2 replicas or more keep the 300s: the others serve meanwhile, and a shorter time would move every such pod off a node at each flap longer than it, with nothing moving them back (docs/rollouts.md). On k3s: --kube-controller-manager-arg=node-monitor-grace-period=20s, --kube-apiserver-arg=default-not-ready-toleration-seconds=60 and --kube-apiserver-arg=default-unreachable-toleration-seconds=60 (for pods created afterwards)."
     )
 }
 
+/// What k3s owns, what it keeps in place, and the cut-over windows of the take-overs.
+fn k3s_notes(page: &mut Page, k: &K3sReport) {
+    page.para(&if k.owned.is_empty() {
+        "k3s owns: none of the releases (its packaged components hagen manages are taken over)".to_string()
+    } else {
+        format!(
+            "k3s owns: {} (a HelmChart; hagen writes only its HelmChartConfig)",
+            k.owned.join(", ")
+        )
+    });
+    if !k.in_place.is_empty() {
+        page.para(&format!(
+            "k3s keeps in place: {} (k3s's packaged objects stay; hagen adds an HPA and a PDB beside them: no outage, nothing disabled)",
+            k.in_place.join(", ")
+        ));
+    }
+    for c in &k.cut_overs {
+        page.para(&format!(
+            "k3s cut-over {} (`disable: [{}]`, then the chart with the Helm CLI; out/README.md): down: {}",
+            c.release, c.disable, c.down
+        ));
+    }
+}
+
 /// Who owns `spec.replicas` once an HPA manages a component, and how to switch without surprises.
-fn autoscale_text(autoscaled: &[&ComponentPlan]) -> String {
-    let mut s = String::from(
-        "\nAutoscaled components: the HPA owns spec.replicas, so hagen leaves replicas out of the manifest.\n",
-    );
+fn autoscale_notes(page: &mut Page, autoscaled: &[&ComponentPlan]) {
+    page.para("Autoscaled components: the HPA owns spec.replicas, so hagen leaves replicas out of the manifest.");
     for c in autoscaled {
         if c.hpa_beside {
-            s.push_str(&format!(
-                "  {}/{}: hagen's HPA beside a Deployment whose manifest names no replicas: applying it raises the count to {} (the HPA controller acts below minReplicas before it reads any metric); nothing drops.\n",
-                c.release, c.component, c.replicas
+            page.item(&format!(
+                "{}: hagen's HPA beside a Deployment whose manifest names no replicas: applying it raises the count to {} (the HPA controller acts below minReplicas before it reads any metric); nothing drops.",
+                c.label(),
+                c.replicas
             ));
             continue;
         }
@@ -576,151 +909,18 @@ fn autoscale_text(autoscaled: &[&ComponentPlan]) -> String {
             "Its strategy (maxSurge 1, maxUnavailable 0) keeps the old pod until a new one is ready, even when the same upgrade changes the pod template: one pod keeps serving. Do it when one replica can carry the load".to_string()
         } else {
             format!(
-                "One pod keeps serving only if that upgrade leaves the pod template alone: at 1 replica with maxUnavailable 1 the Deployment controller may delete the only old pod before a new one is ready (kubernetes pkg/controller/deployment/rolling.go, reconcileOldReplicaSets), and {}/{} is down meanwhile. Run the hand-over as its own upgrade, with no other change, when one replica can carry the load",
-                c.release, c.component
+                "One pod keeps serving only if that upgrade leaves the pod template alone: at 1 replica with maxUnavailable 1 the Deployment controller may delete the only old pod before a new one is ready (kubernetes pkg/controller/deployment/rolling.go, reconcileOldReplicaSets), and {} is down meanwhile. Run the hand-over as its own upgrade, with no other change, when one replica can carry the load",
+                c.label()
             )
         };
-        s.push_str(&format!(
-            "  {}/{}: the upgrade that first hands replicas to the HPA drops the Deployment to 1 replica until the HPA, created by the same upgrade, scales it back to {} (its sync period, 15s by default). Helm 3, and Helm 4 upgrading a release Helm 3 installed (`helm upgrade --server-side` defaults to `auto`: the previous release's method, here client-side; helm pkg/cmd/upgrade.go), merge three ways and delete spec.replicas (helm/helm#12650); on a release Helm 4 installed, server-side apply drops the field Helm owned. {safety}, then check `kubectl get hpa -n {} {}`. Under server-side apply, a chart that still renders replicas conflicts with the HPA's field manager (`conflict with \"kube-controller-manager\" with subresource \"scale\"`): never pass --force-conflicts, it resets the HPA's count.\n",
-            c.release, c.component, c.replicas, c.namespace, c.workload
+        page.item(&format!(
+            "{}: the upgrade that first hands replicas to the HPA drops the Deployment to 1 replica until the HPA, created by the same upgrade, scales it back to {} (its sync period, 15s by default). Helm 3, and Helm 4 upgrading a release Helm 3 installed (`helm upgrade --server-side` defaults to `auto`: the previous release's method, here client-side; helm pkg/cmd/upgrade.go), merge three ways and delete spec.replicas (helm/helm#12650); on a release Helm 4 installed, server-side apply drops the field Helm owned. {safety}, then check `kubectl get hpa -n {} {}`. Under server-side apply, a chart that still renders replicas conflicts with the HPA's field manager (`conflict with \"kube-controller-manager\" with subresource \"scale\"`): never pass --force-conflicts, it resets the HPA's count.",
+            c.label(),
+            c.replicas,
+            c.namespace,
+            c.workload
         ));
     }
-    s
-}
-
-/// Surge rollouts: what they cost, and their first rollout after switching.
-fn surge_text(components: &[ComponentPlan]) -> String {
-    let surging: Vec<String> = components
-        .iter()
-        .filter(|c| c.surge)
-        .map(|c| format!("{}/{}", c.release, c.component))
-        .collect();
-    let mut s = String::new();
-    if !surging.is_empty() {
-        s.push_str(&format!(
-            "\nSurge rollouts (RollingUpdate maxSurge 1, maxUnavailable 0: {}): each new pod starts before an old one stops, so every replica keeps serving; the cost is one extra pod's CPU and memory requests per component while it rolls out, on a node that must fit them.\n",
-            surging.join(", ")
-        ));
-    }
-    let first: Vec<String> = components
-        .iter()
-        .filter_map(|c| {
-            Some(format!(
-                "  {}/{}: {}",
-                c.release,
-                c.component,
-                c.first_rollout.as_deref()?
-            ))
-        })
-        .collect();
-    if !first.is_empty() {
-        s.push_str("The first rollout with revision-scoped anti-affinity (matchLabelKeys pod-template-hash): the old pods' terms lack the key and repel every new pod, so a surge pod needs a node free of the component's pods:\n");
-        for l in first {
-            s.push_str(&l);
-            s.push('\n');
-        }
-    }
-    s
-}
-
-/// The human report: the table, then the scenarios.
-pub fn table(r: &PlanReport) -> String {
-    let mut rows = vec![[
-        "TIER".to_string(),
-        "COMPONENT".into(),
-        "REPLICAS".into(),
-        "ANTI-AFFINITY".into(),
-        "STRATEGY".into(),
-        "PDB".into(),
-        "ELIGIBLE".into(),
-        "PLACEABLE".into(),
-        "DURING ROLLOUT".into(),
-        "ONE NODE FAILS".into(),
-        "ROLLOUT ONE NODE DOWN".into(),
-    ]];
-    for c in &r.components {
-        rows.push([
-            c.tier.to_string(),
-            format!("{}/{}", c.release, c.component),
-            match c.max_replicas {
-                Some(max) => format!("{}–{max} (HPA)", c.replicas),
-                None => c.replicas.to_string(),
-            },
-            c.anti_affinity.clone(),
-            c.strategy.clone(),
-            c.pdb.map_or("none".into(), |m| format!("maxUnavailable {m}")),
-            c.eligible_nodes.len().to_string(),
-            if c.placeable { "yes".into() } else { "NO".into() },
-            c.serving_during_rollout.clone(),
-            c.node_failure_text.clone(),
-            c.rollout_one_down.clone(),
-        ]);
-    }
-    let mut s = crate::output::align(&rows);
-    let scoped = r.components.iter().any(|c| c.revision_scoped);
-    s.push_str(if scoped {
-        "\nRollouts with all nodes up proceed for every component: Recreate, RollingUpdate with maxSurge 0, and with revision-scoped anti-affinity RollingUpdate with maxSurge 1, never need a free node. DURING ROLLOUT counts the replicas that keep serving while pods are replaced.\n"
-    } else {
-        "\nRollouts with all nodes up proceed for every component: Recreate and RollingUpdate with maxSurge 0 never need a free node. DURING ROLLOUT counts the replicas that keep serving while pods are replaced.\n"
-    });
-    s.push_str(&surge_text(&r.components));
-    for l in &r.runtime_rollouts {
-        s.push_str(&format!("{l}.\n"));
-    }
-    s.push_str(&timers_text(&r.timers));
-    if let Some(k) = &r.k3s {
-        s.push_str("\nk3s owns: ");
-        s.push_str(&if k.owned.is_empty() {
-            "none of the releases (its packaged components hagen manages are taken over)".to_string()
-        } else {
-            format!(
-                "{} (a HelmChart; hagen writes only its HelmChartConfig)",
-                k.owned.join(", ")
-            )
-        });
-        s.push('\n');
-        if !k.in_place.is_empty() {
-            s.push_str(&format!(
-                "k3s keeps in place: {} (k3s's packaged objects stay; hagen adds an HPA and a PDB beside them: no outage, nothing disabled)\n",
-                k.in_place.join(", ")
-            ));
-        }
-        for c in &k.cut_overs {
-            s.push_str(&format!(
-                "k3s cut-over {} (`disable: [{}]`, then the chart with the Helm CLI; out/README.md): down: {}\n",
-                c.release, c.disable, c.down
-            ));
-        }
-    }
-    let autoscaled: Vec<&ComponentPlan> = r.components.iter().filter(|c| c.max_replicas.is_some()).collect();
-    if !autoscaled.is_empty() {
-        s.push_str(&autoscale_text(&autoscaled));
-    }
-    s.push_str("\nReadiness (a rollout waits for each new pod to become ready), from each component's source:\n");
-    for c in &r.components {
-        s.push_str(&format!("  {}/{}: {}\n", c.release, c.component, c.readiness));
-    }
-    for sc in &r.scenarios {
-        s.push_str(&format!("\n## {}\n", sc.title));
-        for l in &sc.lines {
-            s.push_str(&format!("  {l}\n"));
-        }
-    }
-    let fragile = r.fragile();
-    if fragile.is_empty() {
-        s.push_str("\nplan: every component survives the failure of any one node\n");
-    } else {
-        s.push_str(&format!(
-            "\nplan: {} component(s) cannot survive one node failure: {}\n",
-            fragile.len(),
-            fragile
-                .iter()
-                .map(|c| format!("{}/{}", c.release, c.component))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    s
 }
 
 #[cfg(test)]
@@ -772,6 +972,13 @@ mod tests {
                 vec!["a", "b", "c"],
                 Survival::Reduced,
                 "runs 2 of 3 until the node returns (no free eligible node)",
+            ),
+            (
+                "more replicas than eligible nodes: one Pending",
+                component("x", 4, Required, &abc),
+                vec!["a", "b", "c"],
+                Survival::Reduced,
+                "runs 2 of 4 until the node returns (no free eligible node)",
             ),
             (
                 "a free node",
@@ -1006,6 +1213,43 @@ mod tests {
     }
 
     #[test]
+    fn prose_wraps_at_the_width_with_a_hanging_indent() {
+        let word = "x".repeat(30);
+        let long = "y".repeat(WIDTH + 5);
+        // (name, paragraph or item, words, lines)
+        let cases = [
+            ("short", false, "a b  c", vec!["a b c".to_string()]),
+            (
+                "fills each line",
+                false,
+                &*[word.as_str(); 4].join(" "),
+                vec![[word.as_str(); 3].join(" "), word.clone()],
+            ),
+            (
+                "an item's lines run on further in",
+                true,
+                &*[word.as_str(); 4].join(" "),
+                vec![format!("  {}", [word.as_str(); 3].join(" ")), format!("    {word}")],
+            ),
+            (
+                "a word longer than a line stands alone",
+                false,
+                &*format!("a {long} b"),
+                vec!["a".to_string(), long.clone(), "b".to_string()],
+            ),
+        ];
+        for (name, item, words, want) in cases {
+            let mut page = Page::default();
+            if item {
+                page.item(words);
+            } else {
+                page.para(words);
+            }
+            assert_eq!(page.0.lines().collect::<Vec<_>>(), want, "{name}");
+        }
+    }
+
+    #[test]
     fn a_single_replica_is_never_advised_to_be_deleted() {
         let p = cluster(&["a", "b", "c"]);
         let one = component("one", 1, AntiAffinity::None, &["a", "b", "c"]);
@@ -1017,9 +1261,13 @@ mod tests {
             .map(|(n, _)| n.clone())
             .unwrap();
         let lines = recovery_scenario(&p, &intents, &before, &failed).lines;
-        assert!(lines.iter().all(|l| !l.contains("kubectl delete")), "{lines:?}");
         assert!(
-            lines[1].starts_with("one stays on ") && lines[1].ends_with("deleting its pod would stop it"),
+            lines.iter().all(|l| !l.sentence().contains("kubectl delete")),
+            "{lines:?}"
+        );
+        let stays = lines[1].sentence();
+        assert!(
+            stays.starts_with("one stays on ") && stays.ends_with("deleting its pod would stop it"),
             "{lines:?}"
         );
     }

@@ -364,6 +364,7 @@ pub enum OutState {
 pub const PROVING: Options = Options {
     strict: false,
     allow_unproven: false,
+    unplaceable_shown: false,
 };
 
 /// Generates the catalogue's output into a scratch folder, renders and judges every release with it, records a

@@ -8,9 +8,13 @@ use common::*;
 fn plan_of_the_shipped_catalogue() {
     let out = hagen(&root(), &["plan"], None);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let stdout = text(&out.stdout);
-    expect_file(&root().join("tests/fixtures/plan/shipped.txt"), &stdout);
-    assert!(stdout.contains("plan: every component survives the failure of any one node"));
+    expect_file(&root().join("tests/fixtures/plan/shipped.txt"), &text(&out.stdout));
+    let wide = hagen(&root(), &["plan", "-o", "wide"], None);
+    assert!(wide.status.success(), "{}", text(&wide.stderr));
+    expect_file(
+        &root().join("tests/fixtures/plan/shipped-wide.txt"),
+        &text(&wide.stdout),
+    );
     let json = hagen(&root(), &["plan", "--output", "json"], None);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(
@@ -27,6 +31,98 @@ fn plan_of_the_shipped_catalogue() {
     assert_eq!(coredns["placeable"], true);
 }
 
+/// The columns of `hagen plan -o wide`, in order.
+const WIDE_COLUMNS: [&str; 12] = [
+    "TIER",
+    "COMPONENT",
+    "REPLICAS",
+    "ANTI-AFFINITY",
+    "STRATEGY",
+    "PDB",
+    "ELIGIBLE",
+    "PLACEABLE",
+    "DURING ROLLOUT",
+    "ONE NODE FAILS",
+    "ROLLOUT ONE NODE DOWN",
+    "DRAIN",
+];
+
+/// Issue 24: every line of the default report fits 100 columns (table and notes), for the shipped catalogue and the
+/// plain-Kubernetes example; `-o wide` has every column, each cell as JSON words it.
+#[test]
+fn plan_fits_100_columns_and_wide_has_every_column() {
+    for catalog in ["catalog/cluster.yaml", "examples/kubernetes/cluster.yaml"] {
+        let out = hagen(&root(), &["plan", "--catalog", catalog], None);
+        assert!(out.status.success(), "{catalog}: {}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        for (n, line) in stdout.lines().enumerate() {
+            let width = line.chars().count();
+            assert!(width <= 100, "{catalog}: line {} is {width} columns:\n{line}", n + 1);
+        }
+        let wide = text(&hagen(&root(), &["plan", "--catalog", catalog, "-o", "wide"], None).stdout);
+        let mut rows = wide.lines();
+        let header: Vec<&str> = rows
+            .next()
+            .unwrap()
+            .split("  ")
+            .filter(|c| !c.is_empty())
+            .map(str::trim)
+            .collect();
+        assert_eq!(header, WIDE_COLUMNS, "{catalog}");
+        let json = hagen(&root(), &["plan", "--catalog", catalog, "--output", "json"], None);
+        let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        for (c, row) in v["components"].as_array().unwrap().iter().zip(rows) {
+            for field in [
+                "anti_affinity",
+                "strategy",
+                "serving_during_rollout",
+                "node_failure_text",
+                "rollout_one_down",
+                "drain",
+            ] {
+                let cell = c[field].as_str().unwrap();
+                assert!(
+                    row.contains(cell),
+                    "{catalog}: {field} `{cell}` not in the wide row:\n{row}"
+                );
+            }
+        }
+        // The commands the default report shortens are whole in -o wide.
+        assert!(!stdout.contains("kubectl delete pod"), "{catalog}");
+        assert!(wide.contains("\n    kubectl delete pod -n "), "{catalog}");
+    }
+}
+
+/// Issue 24: a component whose required anti-affinity the eligible nodes cannot satisfy (4 replicas, 3 nodes) is not
+/// refused by plan: the whole report, PLACEABLE NO, exit 1. `hagen generate` still refuses the catalogue.
+#[test]
+fn plan_of_an_unplaceable_catalogue_shows_the_table_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = r#"cluster: {name: lab, nodes: [{name: n1}, {name: n2}, {name: n3}]}
+defaults: {replicas: 4, antiAffinity: required, strategy: RollingUpdate, pdb: {maxUnavailable: 1}}
+releases:
+  - name: coredns
+    chart: coredns
+    repository: https://coredns.github.io/helm
+    version: 1.46.2
+    namespace: kube-system
+    components: [{name: coredns, tier: 1, purpose: DNS., impact: No DNS.}]
+"#;
+    std::fs::write(dir.path().join("c.yaml"), cat).unwrap();
+    expect_run(
+        "plan-unplaceable",
+        &hagen(dir.path(), &["plan", "--catalog", "c.yaml"], None),
+    );
+    let json = hagen(dir.path(), &["plan", "--catalog", "c.yaml", "--output", "json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["components"][0]["placeable"], false);
+    assert_eq!(json.status.code(), Some(1));
+    expect_run(
+        "generate-unplaceable",
+        &hagen(dir.path(), &["generate", "--catalog", "c.yaml"], None),
+    );
+}
+
 #[test]
 fn plan_fails_when_a_component_cannot_survive_one_node_failure() {
     let dir = tempfile::tempdir().unwrap();
@@ -41,17 +137,10 @@ releases:
     components: [{name: coredns, tier: 1, purpose: DNS., impact: No DNS.}]
 "#;
     std::fs::write(dir.path().join("c.yaml"), cat).unwrap();
-    // 2 replicas on 2 nodes: reduced but alive after one failure; a rollout with one node down stalls.
-    let out = hagen(dir.path(), &["plan", "--catalog", "c.yaml"], None);
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
-    assert!(
-        stdout.contains("runs 1 of 2 until the node returns (no free eligible node)"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("stalls: the Pending pod uses maxUnavailable 1; resumes when the node returns"),
-        "{stdout}"
+    // 2 replicas on 2 nodes: reduced but alive after one failure; a rollout with one node down stalls (-o wide).
+    expect_run(
+        "plan-reduced-wide",
+        &hagen(dir.path(), &["plan", "--catalog", "c.yaml", "-o", "wide"], None),
     );
     // One node, one replica: down until the node returns.
     std::fs::write(
@@ -59,10 +148,7 @@ releases:
         cat.replace(", {name: n2}", "").replace("replicas: 2", "replicas: 1"),
     )
     .unwrap();
-    let out = hagen(dir.path(), &["plan", "--catalog", "c.yaml"], None);
-    assert!(!out.status.success());
-    assert!(text(&out.stdout).contains("plan: 1 component(s) cannot survive one node failure: coredns/coredns"));
-    assert!(text(&out.stderr).contains("hagen plan: 1 component(s) cannot survive one node failure"));
+    expect_run("plan-down", &hagen(dir.path(), &["plan", "--catalog", "c.yaml"], None));
 }
 
 #[test]
@@ -103,43 +189,12 @@ fn audit_fixtures() {
     }
 }
 
+/// What audit says to do, and the JSON beside the table. The tables of these dumps are compared whole in
+/// [`audit_fixtures`] (tests/fixtures/audit/expected/): the uneven placement within the catalogue's pods per node with
+/// the `kubectl delete pod` of each move, grid cells as counts, a selector that matches none of its own pods or also
+/// a neighbour's Deployment, a PDB that allows no disruption, and an overlay an upgrade dropped.
 #[test]
 fn audit_says_what_to_do() {
-    let run = |f: &str| text(&hagen(&root(), &["audit", "--catalog", "tests/catalogs/audit.yaml", f], None).stdout);
-    let uneven = run("tests/fixtures/audit/node-recovered-uneven.yaml");
-    assert!(
-        uneven.contains("uneven placement: homelab-02 runs 5 pods, homelab-03 runs 1; within 25 pods per node (the catalogue's alerts.podsPerNode); nothing rebalances by itself"),
-        "{uneven}"
-    );
-    assert!(
-        uneven.contains(
-            "kubectl delete pod -n kube-system coredns-6d4b75cb6d-a0x0   # coredns: off homelab-02 (5 pods), room on homelab-03 (1)"
-        ),
-        "{uneven}"
-    );
-    // Grid cells are counts, never a row of ●.
-    assert!(!uneven.contains('●'), "{uneven}");
-    let nothing = run("tests/fixtures/audit/selector-matches-nothing.yaml");
-    assert!(
-        nothing.contains("found selector k8s-app=kube-dns matches none of its own pods"),
-        "{nothing}"
-    );
-    let neighbour = run("tests/fixtures/audit/selector-matches-neighbour.yaml");
-    assert!(
-        neighbour.contains("also matches Deployment/kube-prometheus-stack-kube-state-metrics"),
-        "{neighbour}"
-    );
-    let zero = run("tests/fixtures/audit/pdb-allows-zero.yaml");
-    assert!(
-        zero.contains("✗ disruptions: asked ≥ 1 allowed, found kube-prometheus-stack-kube-state-metrics: 0 allowed"),
-        "{zero}"
-    );
-    let dropped = run("tests/fixtures/audit/overlay-dropped-by-upgrade.yaml");
-    assert!(dropped.contains("✗ replicas: asked 2, found 1"), "{dropped}");
-    assert!(
-        dropped.contains("✗ strategy: asked Recreate, found RollingUpdate (maxSurge 25%, maxUnavailable 1)"),
-        "{dropped}"
-    );
     let json = hagen(
         &root(),
         &[
@@ -159,50 +214,25 @@ fn audit_says_what_to_do() {
 
 #[test]
 fn audit_of_a_rendered_stream_reuses_the_verify_checks() {
-    // `helm template … | hagen audit -`: the overlay dropped means the chart defaults, caught as drift.
+    // `helm template … | hagen audit -`: the overlay dropped means the chart defaults, caught as drift. The stream
+    // names its release (app.kubernetes.io/instance: coredns): only coredns is judged.
     let stream = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: coredns, namespace: kube-system}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app.kubernetes.io/name: coredns, app.kubernetes.io/instance: coredns}}\n  template:\n    metadata: {labels: {app.kubernetes.io/name: coredns, app.kubernetes.io/instance: coredns}}\n    spec: {containers: [{name: c, image: x}]}\n";
-    let out = hagen(
-        &root(),
-        &["audit", "--catalog", "tests/catalogs/audit.yaml", "-"],
-        Some(stream),
-    );
-    assert!(!out.status.success());
-    let s = text(&out.stdout);
-    // The stream names its release (app.kubernetes.io/instance: coredns): only coredns is judged.
-    assert!(
-        s.starts_with("audit of release coredns (from the stream's app.kubernetes.io/instance labels"),
-        "{s}"
-    );
-    assert!(s.contains("✗ replicas: asked 2, found 1"), "{s}");
-    assert!(s.contains("audit: 1 component, 0 ✓ / 1 ✗"), "{s}");
+    let audit = |args: &[&str], stream: &str| {
+        let mut all = vec!["audit", "--catalog", "tests/catalogs/audit.yaml"];
+        all.extend(args);
+        all.push("-");
+        hagen(&root(), &all, Some(stream))
+    };
+    expect_run("audit-stream", &audit(&[], stream));
     // Another release named explicitly: its Deployments are not in the stream.
-    let other = hagen(
-        &root(),
-        &[
-            "audit",
-            "--catalog",
-            "tests/catalogs/audit.yaml",
-            "--release",
-            "kube-prometheus-stack",
-            "-",
-        ],
-        Some(stream),
+    expect_run(
+        "audit-stream-other-release",
+        &audit(&["--release", "kube-prometheus-stack"], stream),
     );
-    let s = text(&other.stdout);
-    assert!(s.contains("✗ kube-prometheus-stack/grafana (Deployment kube-prometheus-stack-grafana in monitoring)\n    ✗ workload: asked Deployment kube-prometheus-stack-grafana in monitoring, found not found"), "{s}");
     // A stream that names no release of the catalogue needs --release.
     let anonymous = stream.replace(
         "app.kubernetes.io/instance: coredns",
         "app.kubernetes.io/instance: other",
     );
-    let out = hagen(
-        &root(),
-        &["audit", "--catalog", "tests/catalogs/audit.yaml", "-"],
-        Some(&anonymous),
-    );
-    assert!(
-        text(&out.stderr).contains("pass --release NAME"),
-        "{}",
-        text(&out.stderr)
-    );
+    expect_run("audit-stream-anonymous", &audit(&[], &anonymous));
 }

@@ -25,6 +25,9 @@ pub struct Options {
     pub strict: bool,
     /// Generate for chart versions the knowledge was not proven on.
     pub allow_unproven: bool,
+    /// Replicas that required anti-affinity cannot place on the eligible nodes are no error: `hagen plan` shows
+    /// them (PLACEABLE NO) with the rest of its report, and fails itself.
+    pub unplaceable_shown: bool,
 }
 
 /// Reads what resolving a catalogue file needs: the chart knowledge and proofs beside it first, then the catalogue,
@@ -328,7 +331,8 @@ impl ReleaseCx<'_> {
         let sizing = (replicas, anti_affinity, eligible_nodes.len());
         let (strategy, scoped) = self.rollout(&sub, &s, sizing, &place, &mut acks, sink);
         let autoscaled = comp.autoscale.is_some();
-        let fit = rules::replicas_fit_nodes(&who, replicas, anti_affinity, &eligible_nodes, autoscaled);
+        let fit = rules::replicas_fit_nodes(&who, replicas, anti_affinity, &eligible_nodes, autoscaled)
+            .filter(|f| !self.opts.unplaceable_shown || f.level != rules::Level::Error);
         sink.report_component(&place, &mut acks, fit);
         sink.report_component(&place, &mut acks, rules::replicas_spread(&who, replicas, anti_affinity));
         let max_unavailable = s.pdb.map_or(1, |p| p.max_unavailable);
@@ -530,7 +534,7 @@ mod tests {
         let loaded = crate::catalog::load_str(text, "c.yaml")?;
         let opts = Options {
             strict,
-            allow_unproven: false,
+            ..Default::default()
         };
         resolve(&loaded, &Known::builtin(), opts)
     }

@@ -197,6 +197,44 @@ pub fn expect_file(path: &Path, actual: &str) {
     }
 }
 
+/// What one run of hagen printed and how it ended, as one text for a golden file: stdout; then a line `--- stderr`
+/// and stderr, when it wrote any; then `--- exit status N` when N is not 0. Passed through [`normalise`].
+pub fn transcript(out: &Output) -> String {
+    let mut s = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    if !stderr.is_empty() {
+        s.push_str("--- stderr\n");
+        s.push_str(&stderr);
+    }
+    match out.status.code() {
+        Some(0) => {}
+        Some(n) => s.push_str(&format!("--- exit status {n}\n")),
+        None => s.push_str("--- killed by a signal\n"),
+    }
+    normalise(&s)
+}
+
+/// `text` with what differs from run to run replaced, the one place that does it: a temporary folder of the tests
+/// (`tempfile::tempdir()`) reads `$TMP`, and hagen's version after `hagen ` reads `$VERSION`.
+pub fn normalise(text: &str) -> String {
+    let tmp = std::env::temp_dir();
+    let dirs = regex::Regex::new(&format!(
+        r"{}/\.tmp[A-Za-z0-9]+",
+        regex::escape(tmp.to_str().expect("a UTF-8 temporary folder").trim_end_matches('/'))
+    ))
+    .expect("a regex");
+    let version =
+        regex::Regex::new(&format!(r"\b(hagen v?){}\b", regex::escape(env!("CARGO_PKG_VERSION")))).expect("a regex");
+    let text = dirs.replace_all(text, "$$TMP");
+    version.replace_all(&text, "${1}$$VERSION").into_owned()
+}
+
+/// Asserts that a run's [`transcript`] is what `tests/fixtures/cli/<name>.txt` holds; `HAGEN_BLESS=1` rewrites it.
+/// The one way CLI tests compare what hagen prints.
+pub fn expect_run(name: &str, out: &Output) {
+    expect_file(&root().join(format!("tests/fixtures/cli/{name}.txt")), &transcript(out));
+}
+
 /// Where `actual` leaves `expected` (the file at `path`): up to three equal lines, then four lines from the first
 /// that differs, expected ones marked `-`, actual ones `+`.
 fn difference(path: &Path, expected: &str, actual: &str) -> String {
