@@ -3,7 +3,7 @@
 
 use crate::check::{self, ComponentVerdict, Object};
 use crate::describe::Setting;
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, InternalError, OutputError, Result};
 use crate::helm::{ChartSource, Helm};
 use crate::model::{Intent, Plan, ReleasePlan};
 use crate::paths::{patches_path, resources_path, values_path};
@@ -71,11 +71,15 @@ impl Outcome {
 pub fn objects_from_stream(text: &str, default_namespace: &str) -> Result<Vec<Object>> {
     let trimmed = text.trim_start();
     let values: Vec<Value> = if trimmed.starts_with('{') {
-        crate::yaml::check_bounds(trimmed, crate::yaml::STREAM).map_err(|e| Error::Input(e.message))?;
-        vec![serde_json::from_str(trimmed).map_err(|e| Error::Input(format!("not JSON: {e}")))?]
+        crate::yaml::check_bounds(trimmed, crate::yaml::STREAM).map_err(|e| {
+            Error::Input(InputError::OutOfBounds {
+                what: None,
+                reason: e.message,
+            })
+        })?;
+        vec![serde_json::from_str(trimmed).map_err(|e| Error::Input(InputError::NotJson(e)))?]
     } else {
-        crate::patch::parse_manifests(text, "the manifests", crate::yaml::STREAM)
-            .map_err(|e| Error::Input(e.to_string()))?
+        crate::patch::parse_manifests(text, "the manifests", crate::yaml::STREAM)?
     };
     let mut out = Vec::new();
     for v in values {
@@ -145,10 +149,7 @@ fn render(
     let chart_path = source.locate(helm, &rel.repository, &rel.chart, &rel.version)?;
     let values = out.join(values_path(&rel.name));
     if !values.exists() {
-        return Err(Error::Output(format!(
-            "{} is missing: run `hagen generate` first",
-            values.display()
-        )));
+        return Err(Error::Output(OutputError::NotGenerated { path: values }));
     }
     // What the cluster gets: the user's own values first (in both renders, so that objects they switch on, such
     // as a chart's CRDs, are not taken for changes hagen made), then hagen's overlay.
@@ -271,7 +272,7 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Err(Error::Internal("a render thread panicked".into())))
+                    .unwrap_or_else(|_| Err(Error::Internal(InternalError::ThreadPanicked)))
             })
             .collect()
     });
@@ -280,11 +281,11 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
     for (rp, r) in plan.releases.iter().zip(renders) {
         match r {
             Ok(r) => rendered.push(r),
-            Err(e) => errors.push(format!("release {}: {e}", rp.release.name)),
+            Err(e) => errors.push((rp.release.name.clone(), e)),
         }
     }
     if !errors.is_empty() {
-        return Err(Error::Render(errors.join("\n")));
+        return Err(Error::Render(errors));
     }
     let all: Vec<Object> = rendered.iter().flat_map(|r| r.overlay.iter().cloned()).collect();
     let mut templates = check::pod_templates(&all, &plan.operator_pods());
@@ -430,7 +431,7 @@ pub fn verify_catalogue(catalog: &Path, out: &Path, helm: &Helm, source: &ChartS
     let (files, rendered) = crate::generate::generate(&plan, &shown(catalog), &shown(out))?;
     let scratch = files.write_scratch("hagen-verify-")?;
     let outcome = verify(&plan, scratch.path(), helm, source)?;
-    let mut lock = crate::lock::Lock::beside(catalog).map_err(Error::Knowledge)?;
+    let mut lock = crate::lock::Lock::beside(catalog)?;
     // Per chart version: whether every release of it passed, the archive, the knowledge, what was delivered.
     type Tally = (bool, String, String, Vec<String>);
     let mut passed: indexmap::IndexMap<(String, String), Tally> = indexmap::IndexMap::new();
@@ -586,8 +587,18 @@ fn templates_read(
 
 /// A values file (`what` names it in the error), bounded like every stream hagen reads.
 fn parse_values(text: &str, what: &str) -> Result<serde_yaml::Value> {
-    crate::yaml::check_bounds(text, crate::yaml::STREAM).map_err(|e| Error::Input(format!("{what}: {}", e.message)))?;
-    serde_yaml::from_str(text).map_err(|e| Error::Input(format!("{what}: {e}")))
+    crate::yaml::check_bounds(text, crate::yaml::STREAM).map_err(|e| {
+        Error::Input(InputError::OutOfBounds {
+            what: Some(what.to_string()),
+            reason: e.message,
+        })
+    })?;
+    serde_yaml::from_str(text).map_err(|source| {
+        Error::Input(InputError::NotYaml {
+            what: what.to_string(),
+            source,
+        })
+    })
 }
 
 /// The overlay's keys the chart's `defaults` do not know (each with its hint), with where a key of that name lives
