@@ -745,4 +745,124 @@ mod tests {
                 .contains("please report it")
         );
     }
+
+    fn io(what: &str) -> std::io::Error {
+        std::io::Error::other(what.to_string())
+    }
+
+    /// The messages worded from several facts: lists cut at a bound, optional parts, counts.
+    #[test]
+    fn each_kind_words_its_facts() {
+        let problems: Vec<String> = (1..=22).map(|i| format!("items[{i}]: p")).collect();
+        let cases: [(&str, Error, &str); 10] = [
+            (
+                "a release's render failures, one a line",
+                Error::Render(vec![
+                    (
+                        "a".into(),
+                        Error::Helm(HelmError::NeedsHelm4 {
+                            version: "v3.17".into(),
+                        }),
+                    ),
+                    ("b".into(), Error::Output(OutputError::NotAFolder { out: "o".into() })),
+                ]),
+                "release a: computed values need helm 4 (helm v3.17 would ask a cluster)\nrelease b: o exists and is not a folder",
+            ),
+            (
+                "a suggestion when there is one",
+                Error::Input(InputError::Audit(AuditError::NoSuchRelease {
+                    release: "coredsn".into(),
+                    suggestion: Some("coredns".into()),
+                    releases: vec!["coredns".into(), "traefik".into()],
+                })),
+                "hagen audit: --release coredsn: the catalogue has no such release; did you mean `coredns`? (releases: coredns, traefik)",
+            ),
+            (
+                "none when there is none",
+                Error::Input(InputError::Audit(AuditError::NoSuchRelease {
+                    release: "x".into(),
+                    suggestion: None,
+                    releases: vec!["coredns".into()],
+                })),
+                "hagen audit: --release x: the catalogue has no such release (releases: coredns)",
+            ),
+            (
+                "a file that cannot be read is named once",
+                Error::Input(InputError::Audit(AuditError::Read {
+                    path: "d.json".into(),
+                    source: io("gone"),
+                })),
+                "hagen audit: cannot read d.json: gone",
+            ),
+            (
+                "the first 20 problems of a dump",
+                Error::Input(InputError::Audit(AuditError::Dump {
+                    input: "d.json".into(),
+                    problem: DumpError::Problems(problems),
+                })),
+                "hagen audit: d.json: 22 problem(s) in the input:\n  items[1]: p\n",
+            ),
+            (
+                "one foreign entry",
+                Error::Output(OutputError::Foreign {
+                    out: "out".into(),
+                    entries: vec![("out/x".into(), "a symbolic link")],
+                }),
+                "out holds 1 entry hagen did not write: out/x (a symbolic link); hagen replaces the whole folder, so move them out of it first",
+            ),
+            (
+                "the archive looked for, and where",
+                Error::Helm(HelmError::ChartNotFound {
+                    chart: "coredns".into(),
+                    version: "1.0.0".into(),
+                    repository: "https://r".into(),
+                    dirs: vec!["a".into(), "b".into()],
+                }),
+                "chart coredns 1.0.0 not found: looked for coredns-1.0.0.tgz in a, b; put the archive there (`helm pull coredns --repo https://r --version 1.0.0 -d a`)",
+            ),
+            (
+                "a patch of a file",
+                Error::PostRender(PostRenderError::OutOfBounds {
+                    what: "p.yaml".into(),
+                    patch: Some(2),
+                    line: 3,
+                    reason: "too deep".into(),
+                }),
+                "hagen post-render: p.yaml: patch 2: line 3: too deep",
+            ),
+            (
+                "a chart knowledge problem, by file, chart and component",
+                Error::from(KnowledgeError::Invalid {
+                    file: "charts/x.yaml".into(),
+                    chart: "x".into(),
+                    problem: ChartProblem::InPlace(InPlaceProblem::Component {
+                        id: "dns".into(),
+                        problem: ComponentProblem::EmptySegment {
+                            setting: "replicas",
+                            key: "a..b".into(),
+                        },
+                    }),
+                }),
+                "charts/x.yaml: chart x: k3sInPlace: component `dns`: replicas: key path `a..b` has an empty segment",
+            ),
+            (
+                "helm that cannot be started",
+                Error::Helm(HelmError::CannotRun {
+                    path: "/bin/helm".into(),
+                    source: io("denied"),
+                }),
+                "cannot run helm at /bin/helm: denied",
+            ),
+        ];
+        for (name, e, want) in cases {
+            let got = e.to_string();
+            assert!(got.starts_with(want), "{name}:\n{got}\n{want}");
+        }
+        let cut = Error::Input(InputError::Audit(AuditError::Dump {
+            input: "d".into(),
+            problem: DumpError::Problems((1..=22).map(|i| i.to_string()).collect()),
+        }))
+        .to_string();
+        assert!(cut.ends_with("\n  20\n… and 2 more"), "{cut}");
+    }
 }
