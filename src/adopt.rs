@@ -2,7 +2,7 @@
 //! back and resolved, never over a catalogue; a second run compares instead and says what changed.
 
 use crate::catalog::{self, values};
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{Diagnostic, Error, OutputError, Result};
 use crate::init::Imported;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -31,7 +31,7 @@ pub fn init(inputs: &[(String, String)], catalog: &Path, name: &str) -> Result<I
     let live = crate::live::read_all(inputs)?;
     let source = inputs.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(" + ");
     let dir = catalog.parent().unwrap_or(Path::new("")).to_path_buf();
-    let (registry, _) = crate::charts::Registry::with_dir(&dir.join("charts")).map_err(Error::Knowledge)?;
+    let (registry, _) = crate::charts::Registry::with_dir(&dir.join("charts"))?;
     let imported = crate::init::init(&live, &source, name, &registry)?;
     if catalog.exists() {
         return compare(catalog, &imported);
@@ -40,10 +40,7 @@ pub fn init(inputs: &[(String, String)], catalog: &Path, name: &str) -> Result<I
     for (entry, _) in &imported.values_files {
         let p = dir.join(entry);
         if p.exists() {
-            return Err(Error::Output(format!(
-                "{} exists; hagen init never overwrites a values file (move it away, or choose another --catalog)",
-                p.display()
-            )));
+            return Err(Error::Output(OutputError::ValuesFileExists { path: p }));
         }
     }
     write_new(catalog, &imported)?;
@@ -102,7 +99,7 @@ fn check_staged(catalog: &Path, imported: &Imported) -> Result<Vec<Diagnostic>> 
         )?;
     }
     let loaded = catalog::load_file(&staged)?;
-    let known = crate::lock::Known::beside(catalog).map_err(Error::Knowledge)?;
+    let known = crate::lock::Known::beside(catalog)?;
     let opts = crate::resolve::Options {
         allow_unproven: true,
         ..Default::default()

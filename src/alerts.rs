@@ -4,7 +4,7 @@
 //! written so that it prints literally (`{{` as `{{ "{{" }}`).
 
 use crate::catalog::Alerts;
-use crate::error::{Error, Result};
+use crate::error::{Error, InternalError, Result};
 use crate::model::{Intent, Plan};
 use crate::text::go_template_literal;
 use serde_json::{Value, json};
@@ -135,8 +135,12 @@ pub fn rules_map(plan: &Plan) -> Result<Option<Value>> {
     // Checked like every YAML document hagen writes, and skipped with their read-back by a run that only compares.
     for r in rules.iter().filter(|_| crate::yaml::reading_back()) {
         let expr = r["expr"].as_str().unwrap_or_default();
-        promql_parser::parser::parse(expr)
-            .map_err(|e| Error::Internal(format!("hagen built an invalid PromQL expression ({e}): {expr}")))?;
+        promql_parser::parser::parse(expr).map_err(|e| {
+            Error::Internal(InternalError::PromQl {
+                expr: expr.to_string(),
+                message: e.to_string(),
+            })
+        })?;
     }
     Ok(Some(json!({GROUP: {"groups": [{"name": GROUP, "rules": rules}]}})))
 }

@@ -12,32 +12,7 @@ pub const MAX_ARCHIVE_BYTES: u64 = 64 * 1024 * 1024;
 /// The largest values file or schema read inside it.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
-/// Why a chart's values cannot be read, naming the archive (and the file inside it).
-#[derive(Debug, thiserror::Error)]
-pub enum ArchiveError {
-    #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
-    #[error("{path}: over {limit} bytes")]
-    TooLarge { path: String, limit: u64 },
-    #[error("{path}: not a chart archive: {source}")]
-    NotArchive { path: String, source: std::io::Error },
-    #[error("{path}: no Chart.yaml")]
-    NoChart { path: String },
-    #[error("{path}: {file}: {message}")]
-    BadFile {
-        path: String,
-        file: String,
-        message: String,
-    },
-    #[error("{path}: subcharts nest more than 8 deep")]
-    TooDeep { path: String },
-}
-
-impl From<ArchiveError> for crate::error::Error {
-    fn from(e: ArchiveError) -> Self {
-        crate::error::Error::Helm(e.to_string())
-    }
-}
+pub use crate::error::ArchiveError;
 
 /// A problem inside an archive, before the archive's name is added.
 enum Inner {

@@ -1,7 +1,7 @@
 //! Command-line definitions and dispatch; no domain logic lives here.
 
 use crate::catalog;
-use crate::error::{Error, Result};
+use crate::error::{AuditError, Error, InputError, PostRenderError, Result};
 use crate::resolve::{self, Options};
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -557,13 +557,15 @@ fn plan_cmd(catalog: &Path, output: PlanFormat) -> Result<Exit> {
 /// any finding.
 fn audit_cmd(input: &Path, catalog: &Path, opts: crate::audit::AuditOptions, output: Format) -> Result<Exit> {
     let plan = load(catalog, REPORTING, false)?.plan;
-    let audit_error = |m: String| Error::Input(format!("hagen audit: {m}"));
+    let audit_error = |e: AuditError| Error::Input(InputError::Audit(e));
     let text = if is_stdin(input) {
         crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size)
-            .map_err(|e| audit_error(format!("cannot read stdin: {e}")))?
+            .map_err(|e| audit_error(AuditError::ReadStdin(e)))?
     } else {
-        crate::yaml::read_file(input, crate::yaml::STREAM.size)
-            .map_err(|e| audit_error(format!("cannot read {}: {e}", input.display())))?
+        crate::yaml::read_file(input, crate::yaml::STREAM.size).map_err(|e| match e {
+            Error::Read { path, source } => audit_error(AuditError::Read { path, source }),
+            other => other,
+        })?
     };
     let dump = crate::audit::read(&text, &input_name(input)).map_err(audit_error)?;
     drop(text);
@@ -759,12 +761,12 @@ fn post_render(patches: &Path, resources: Option<&Path>) -> Result<()> {
         None => vec![],
     };
     let input = crate::yaml::read_to_limit(std::io::stdin().lock(), crate::yaml::STREAM.size)
-        .map_err(|e| Error::PostRender(format!("cannot read the manifests on stdin: {e}")))?;
+        .map_err(|e| Error::PostRender(PostRenderError::ReadStdin(e)))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     crate::patch::post_render_to(&input, &parsed, &extra, &mut out)?;
     out.flush().map_err(|e| match e.kind() {
         std::io::ErrorKind::BrokenPipe => Error::ClosedPipe,
-        _ => Error::PostRender(format!("cannot write the result: {e}")),
+        _ => Error::PostRender(PostRenderError::WriteResult(e)),
     })
 }
 

@@ -3,7 +3,7 @@
 
 use crate::catalog::ArgoCd;
 use crate::charts::K3s;
-use crate::error::{Error, Result};
+use crate::error::{Error, OutputError, Result};
 use crate::model::{Plan, ReleasePlan};
 use crate::output::{FileSet, MARKER};
 use crate::paths::{own_values_files, patches_path, resources_path, values_path};
@@ -417,9 +417,7 @@ fn argo_out_path(argo: &ArgoCd, out: &str) -> Result<String> {
     match &argo.out_path {
         Some(p) => Ok(p.trim_end_matches('/').to_string()),
         None if in_repository(out) => Ok(repo_path(out.trim_end_matches('/'))),
-        None => Err(Error::Output(format!(
-            "Argo CD reads out/ from the repository: run hagen from the repository's top with a relative --out (not {out}), or set delivery.argocd.outPath"
-        ))),
+        None => Err(Error::Output(OutputError::ArgoOutPath { out: out.to_string() })),
     }
 }
 
@@ -506,10 +504,10 @@ fn argo_helm_source(rp: &ReleasePlan, r: &Rendered, argo: &ArgoCd, out_path: &st
     });
     let own = crate::paths::own_values_files(rp, out_path);
     if let Some(bad) = own.iter().find(|f| !in_repository(f)) {
-        return Err(Error::Output(format!(
-            "Argo CD reads release {}'s values file {bad} from the repository: run hagen from the repository's top with a relative --catalog",
-            rel.name
-        )));
+        return Err(Error::Output(OutputError::ArgoValuesFile {
+            release: rel.name.clone(),
+            file: bad.to_string(),
+        }));
     }
     if rp.own_values.is_empty() {
         return Ok(("source", chart));

@@ -1,6 +1,6 @@
 //! Running helm: finding the binary and the chart archives, and `helm template`.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, HelmError, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -24,21 +24,16 @@ impl Helm {
             .or_else(|| std::env::var_os("HAGEN_HELM").map(PathBuf::from))
             .or_else(|| which("helm"))
             .or_else(|| Some(PathBuf::from(INSTALLED)).filter(|p| p.is_file()))
-            .ok_or_else(|| {
-                Error::Helm(format!(
-                    "helm not found: pass --helm PATH, set HAGEN_HELM, put helm (3 or 4) on PATH, or run scripts/install-tools.sh (it installs helm 4 as {INSTALLED})"
-                ))
-            })?;
+            .ok_or(Error::Helm(HelmError::NotFound { installed: INSTALLED }))?;
         let out = Command::new(&path)
             .args(["version", "--short"])
             .output()
-            .map_err(|e| Error::Helm(format!("cannot run helm at {}: {e}", path.display())))?;
+            .map_err(|source| cannot_run(&path, source))?;
         if !out.status.success() {
-            return Err(Error::Helm(format!(
-                "{} version failed: {}",
-                path.display(),
-                String::from_utf8_lossy(&out.stderr)
-            )));
+            return Err(Error::Helm(HelmError::Version {
+                path,
+                stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            }));
         }
         let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
         Ok(Helm { path, version })
@@ -80,10 +75,9 @@ impl Helm {
     /// cluster is asked (helm 3 asks the cluster for its version first, even with `--dry-run=client`).
     pub fn computed_values(&self, release: &str, chart: &Path, namespace: &str, values: &[PathBuf]) -> Result<String> {
         if !self.version.starts_with("v4") {
-            return Err(Error::Helm(format!(
-                "computed values need helm 4 (helm {} would ask a cluster)",
-                self.version
-            )));
+            return Err(Error::Helm(HelmError::NeedsHelm4 {
+                version: self.version.clone(),
+            }));
         }
         let mut cmd = Command::new(&self.path);
         cmd.args(["install", release])
@@ -96,7 +90,7 @@ impl Helm {
         let text = self.stdout(&mut cmd, &what)?;
         let start = text
             .find("\nCOMPUTED VALUES:\n")
-            .ok_or_else(|| Error::Helm(format!("{what} printed no COMPUTED VALUES")))?;
+            .ok_or(Error::Helm(HelmError::NoComputedValues { command: what }))?;
         let rest = &text[start + "\nCOMPUTED VALUES:\n".len()..];
         let end = ["\nHOOKS:\n", "\nMANIFEST:\n"]
             .iter()
@@ -120,16 +114,18 @@ impl Helm {
 
     /// Runs `cmd` (described as `what` in errors) and returns its stdout; a failure says helm's stderr.
     fn stdout(&self, cmd: &mut Command, what: &str) -> Result<String> {
-        let out = cmd
-            .output()
-            .map_err(|e| Error::Helm(format!("cannot run {}: {e}", self.path.display())))?;
+        let out = cmd.output().map_err(|source| cannot_run(&self.path, source))?;
         if !out.status.success() {
-            return Err(Error::Helm(format!(
-                "{what} failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            )));
+            return Err(Error::Helm(HelmError::Failed {
+                command: what.to_string(),
+                stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            }));
         }
-        String::from_utf8(out.stdout).map_err(|_| Error::Helm(format!("{what} wrote non-UTF-8")))
+        String::from_utf8(out.stdout).map_err(|_| {
+            Error::Helm(HelmError::NotUtf8 {
+                command: what.to_string(),
+            })
+        })
     }
 
     /// Downloads a chart archive into `dir` (`helm pull --repo`).
@@ -150,16 +146,25 @@ impl Helm {
             ])
             .arg(dir)
             .output()
-            .map_err(|e| Error::Helm(format!("cannot run {}: {e}", self.path.display())))?;
+            .map_err(|source| cannot_run(&self.path, source))?;
         if out.status.success() {
             Ok(())
         } else {
-            Err(Error::Helm(format!(
-                "helm pull {chart} {version} from {repository} failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            )))
+            Err(Error::Helm(HelmError::Pull {
+                chart: chart.to_string(),
+                version: version.to_string(),
+                repository: repository.to_string(),
+                stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            }))
         }
     }
+}
+
+fn cannot_run(path: &Path, source: std::io::Error) -> Error {
+    Error::Helm(HelmError::CannotRun {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn which(name: &str) -> Option<PathBuf> {
@@ -215,22 +220,18 @@ impl ChartSource {
         let names = [format!("{chart}-{version}.tgz"), format!("{chart}-{version}")];
         match self {
             ChartSource::Dir(dirs) => self.find_local(chart, version).ok_or_else(|| {
-                let shown: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
-                let first = dirs.first().map_or_else(|| ".".to_string(), |d| d.display().to_string());
-                Error::Helm(format!(
-                    "chart {chart} {version} not found: looked for {} in {}; put the archive there (`helm pull {chart} --repo {repository} --version {version} -d {first}`), or point --charts / HAGEN_CHARTS at a folder that has it (several: separated by `:`)",
-                    names[0],
-                    shown.join(", "),
-                ))
+                Error::Helm(HelmError::ChartNotFound {
+                    chart: chart.to_string(),
+                    version: version.to_string(),
+                    repository: repository.to_string(),
+                    dirs: dirs.clone(),
+                })
             }),
             ChartSource::Pull(cache) => {
                 let p = cache.join(&names[0]);
                 if !p.exists() {
-                    helm.pull(repository, chart, version, cache).map_err(|e| {
-                        Error::Helm(format!(
-                            "{e}\nno chart folder was given: pass --charts DIR or set HAGEN_CHARTS to a folder of <chart>-<version>.tgz"
-                        ))
-                    })?;
+                    helm.pull(repository, chart, version, cache)
+                        .map_err(|e| Error::Helm(HelmError::NoChartFolder { pull: Box::new(e) }))?;
                 }
                 Ok(p)
             }

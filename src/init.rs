@@ -9,7 +9,7 @@ use crate::catalog::{
     AntiAffinity, AvoidNodes, Catalogue, Cluster, Component, Delivery, Node, Pdb, Release, Settings, Strength,
 };
 use crate::charts::{self, K3s, Registry};
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use crate::live::Live;
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -43,9 +43,9 @@ pub struct Imported {
 /// knowledge `registry`.
 pub fn init(live: &Live, source: &str, cluster_name: &str, registry: &Registry) -> Result<Imported> {
     if live.nodes.is_empty() {
-        return Err(Error::Input(format!(
-            "{source}: no Node objects; expected the output of `kubectl get nodes -o json` (or the live state `hagen init` documents)"
-        )));
+        return Err(Error::Input(InputError::NoNodes {
+            input: source.to_string(),
+        }));
     }
     let node_objects: Vec<&Value> = live.nodes.iter().collect();
     let nodes = nodes_of(&node_objects);

@@ -3,6 +3,7 @@
 //! they are.
 
 use crate::catalog::{AntiAffinity, Strategy};
+use crate::error::{Error, InputError, Result};
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
@@ -368,14 +369,18 @@ pub struct PodTemplate {
 }
 
 /// Parses a manifest stream (or a `kubectl get -o yaml|json` List) into objects.
-pub fn objects_from_stream(text: &str, default_namespace: &str) -> crate::error::Result<Vec<Object>> {
+pub fn objects_from_stream(text: &str, default_namespace: &str) -> Result<Vec<Object>> {
     let trimmed = text.trim_start();
     let values: Vec<Value> = if trimmed.starts_with('{') {
-        crate::yaml::check_bounds(trimmed, crate::yaml::STREAM).map_err(|e| crate::error::Error::Input(e.message))?;
-        vec![serde_json::from_str(trimmed).map_err(|e| crate::error::Error::Input(format!("not JSON: {e}")))?]
+        crate::yaml::check_bounds(trimmed, crate::yaml::STREAM).map_err(|e| {
+            Error::Input(InputError::OutOfBounds {
+                what: None,
+                reason: e.message,
+            })
+        })?;
+        vec![serde_json::from_str(trimmed).map_err(|e| Error::Input(InputError::NotJson(e)))?]
     } else {
-        crate::patch::parse_manifests(text, "the manifests", crate::yaml::STREAM)
-            .map_err(|e| crate::error::Error::Input(e.to_string()))?
+        crate::patch::parse_manifests(text, "the manifests", crate::yaml::STREAM)?
     };
     let mut out = Vec::new();
     for v in values {

@@ -33,32 +33,8 @@ pub const MAX_RELEASE_BYTES: u64 = 32 * 1024 * 1024;
 /// The Secret type Helm stores release revisions as.
 pub const RELEASE_SECRET_TYPE: &str = "helm.sh/release.v1";
 
-/// Why live state cannot be read, with the place: the input, the document and item, the object.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum LiveError {
-    #[error("{input}:{line}:{column}: not JSON from `kubectl get … -o json`: {message}")]
-    NotJson {
-        input: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    #[error("{input}: {at}: {what}")]
-    Shape { input: String, at: String, what: String },
-    #[error("{input}: {at} (Secret {secret}): Helm's release record cannot be read: {why}")]
-    Record {
-        input: String,
-        at: String,
-        secret: String,
-        why: String,
-    },
-}
-
-impl From<LiveError> for crate::error::Error {
-    fn from(e: LiveError) -> Self {
-        crate::error::Error::Input(e.to_string())
-    }
-}
+pub use crate::error::LiveError;
+use crate::error::{LiveShape, RecordError};
 
 /// What init and diff read of a cluster.
 #[derive(Debug, Default)]
@@ -179,11 +155,11 @@ fn read_into(live: &mut Live, revisions: &mut Vec<HelmRelease>, text: &str, sour
             {
                 match m.remove("items") {
                     Some(Value::Array(a)) => a.into_iter().enumerate().map(|(i, v)| (Some(i), v)).collect(),
-                    _ => return Err(shape(source, place(None), "items: expected an array of objects")),
+                    _ => return Err(shape(source, place(None), LiveShape::ItemsNotArray)),
                 }
             }
             v @ Value::Object(_) => vec![(None, v)],
-            _ => return Err(shape(source, place(None), "expected a Kubernetes object or a List")),
+            _ => return Err(shape(source, place(None), LiveShape::NotAnObject)),
         };
         for (i, item) in items {
             read_item(live, revisions, item, source, &place(i))?;
@@ -202,11 +178,11 @@ fn not_json(source: &str, e: &serde_json::Error) -> LiveError {
     }
 }
 
-fn shape(source: &str, at: String, what: &str) -> LiveError {
+fn shape(source: &str, at: String, what: LiveShape) -> LiveError {
     LiveError::Shape {
         input: source.to_string(),
         at,
-        what: what.to_string(),
+        what,
     }
 }
 
@@ -226,7 +202,7 @@ fn read_item(
     at: &str,
 ) -> Result<(), LiveError> {
     let Some(kind) = item.get("kind").and_then(Value::as_str) else {
-        return Err(shape(source, at.to_string(), "kind: expected a string"));
+        return Err(shape(source, at.to_string(), LiveShape::KindNotString));
     };
     let group = text(&item, "/apiVersion");
     let namespace = text(&item, "/metadata/namespace");
@@ -239,13 +215,13 @@ fn read_item(
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| namespace.clone()),
             chart: text(&item, "/spec/chart"),
-            values: spec_values(&item).map_err(|w| shape(source, format!("{at}.spec.valuesContent"), &w))?,
+            values: spec_values(&item).map_err(|w| shape(source, format!("{at}.spec.valuesContent"), w))?,
             set: set_values(&item),
             name,
             namespace,
         }),
         "HelmChartConfig" if group.starts_with("helm.cattle.io/") => {
-            let values = spec_values(&item).map_err(|w| shape(source, format!("{at}.spec.valuesContent"), &w))?;
+            let values = spec_values(&item).map_err(|w| shape(source, format!("{at}.spec.valuesContent"), w))?;
             live.configs.insert((namespace, name), values);
         }
         "Secret" if item.get("type").and_then(Value::as_str) == Some(RELEASE_SECRET_TYPE) => {
@@ -265,7 +241,7 @@ fn read_item(
 
 /// A HelmChart's or HelmChartConfig's values as k3s's helm-controller passes them: `spec.values`, then
 /// `spec.valuesContent` (YAML) over them; or why the YAML is not values.
-fn spec_values(item: &Value) -> Result<Value, String> {
+fn spec_values(item: &Value) -> Result<Value, LiveShape> {
     let mut out = match item.pointer("/spec/values") {
         Some(v @ Value::Object(_)) => v.clone(),
         _ => Value::Object(Default::default()),
@@ -275,8 +251,8 @@ fn spec_values(item: &Value) -> Result<Value, String> {
         match serde_yaml::from_str::<Value>(&content) {
             Ok(v @ Value::Object(_)) => crate::catalog::values::merge(&mut out, &v),
             Ok(Value::Null) => {}
-            Ok(_) => return Err("expected a mapping of chart values".into()),
-            Err(e) => return Err(format!("not YAML: {e}")),
+            Ok(_) => return Err(LiveShape::ValuesNotMapping),
+            Err(e) => return Err(LiveShape::ValuesNotYaml { message: e.to_string() }),
         }
     }
     Ok(out)
@@ -327,28 +303,30 @@ fn release_of(r: Record, namespace: String, secret: String) -> HelmRelease {
 
 /// A Secret's `data.release` as kubectl shows it → the release record: base64 (kubectl's), base64 (Helm's),
 /// gzip when the magic says so, JSON.
-fn decode(data: &str) -> Result<Record, String> {
+fn decode(data: &str) -> Result<Record, RecordError> {
     let b64 = base64::engine::general_purpose::STANDARD;
     let once = b64
         .decode(data.trim())
-        .map_err(|e| format!("data.release is not base64: {e}"))?;
+        .map_err(|e| RecordError::NotBase64 { message: e.to_string() })?;
     let twice = b64
         .decode(once.trim_ascii())
-        .map_err(|e| format!("the record is not base64 as Helm writes it: {e}"))?;
+        .map_err(|e| RecordError::NotHelmBase64 { message: e.to_string() })?;
     let json = if twice.starts_with(&[0x1f, 0x8b, 0x08]) {
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(twice.as_slice())
             .take(MAX_RELEASE_BYTES + 1)
             .read_to_end(&mut out)
-            .map_err(|e| format!("not gzip as Helm writes it: {e}"))?;
+            .map_err(|e| RecordError::NotGzip { message: e.to_string() })?;
         if out.len() as u64 > MAX_RELEASE_BYTES {
-            return Err(format!("over {MAX_RELEASE_BYTES} bytes once decompressed"));
+            return Err(RecordError::TooLarge {
+                limit: MAX_RELEASE_BYTES,
+            });
         }
         out
     } else {
         twice
     };
-    serde_json::from_slice(&json).map_err(|e| format!("not a release as Helm writes it: {e}"))
+    serde_json::from_slice(&json).map_err(|e| RecordError::NotRelease { message: e.to_string() })
 }
 
 /// Keeps each release's newest deployed revision (Helm marks older ones `superseded`); a release with none is
@@ -469,10 +447,15 @@ mod tests {
         let data = b64.encode(b64.encode(w.finish().unwrap()));
         assert!(data.len() < 1 << 20, "a small Secret");
         let e = decode(&data).err().unwrap();
-        assert_eq!(e, format!("over {MAX_RELEASE_BYTES} bytes once decompressed"));
+        assert_eq!(
+            e,
+            RecordError::TooLarge {
+                limit: MAX_RELEASE_BYTES
+            }
+        );
         // Valid base64 twice, then neither gzip nor JSON.
         let e = decode(&b64.encode(b64.encode("not json"))).err().unwrap();
-        assert!(e.starts_with("not a release as Helm writes it"), "{e}");
+        assert!(matches!(e, RecordError::NotRelease { .. }), "{e}");
     }
 
     proptest::proptest! {

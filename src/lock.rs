@@ -2,6 +2,7 @@
 //! archive's digest) to the digest of the chart knowledge it was proven with; `generate` accepts a release only when
 //! its chart version is proven with the knowledge in use, so a bump or a knowledge edit needs `hagen verify` first.
 
+use crate::error::{Error, KnowledgeError};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -64,20 +65,19 @@ const HEADER: &str = "# hagen.lock: chart versions `hagen verify` proved on the 
 
 impl Lock {
     /// The lock beside `catalog` (`<folder>/hagen.lock`); a missing file is an empty lock.
-    pub fn beside(catalog: &Path) -> Result<Lock, String> {
+    pub fn beside(catalog: &Path) -> Result<Lock, Error> {
         let path = catalog.parent().unwrap_or(Path::new(".")).join("hagen.lock");
         let proofs = match std::fs::symlink_metadata(&path) {
             Ok(m) if !m.is_file() => {
-                return Err(format!("{} is not a regular file", path.display()));
+                return Err(KnowledgeError::LockNotFile { path }.into());
             }
             _ => match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    let f: File = serde_yaml::from_str(&text)
-                        .map_err(|e| format!("{}: not a hagen lock file: {e}", path.display()))?;
-                    f.proofs
-                }
+                Ok(text) => match serde_yaml::from_str::<File>(&text) {
+                    Ok(f) => f.proofs,
+                    Err(source) => return Err(KnowledgeError::LockParse { path, source }.into()),
+                },
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => vec![],
-                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+                Err(source) => return Err(Error::Read { path, source }),
             },
         };
         Ok(Lock {
@@ -219,7 +219,7 @@ impl Known {
     }
 
     /// The knowledge and proofs for the catalogue at `catalog`: `charts/` and `hagen.lock` beside it.
-    pub fn beside(catalog: &Path) -> Result<Known, String> {
+    pub fn beside(catalog: &Path) -> Result<Known, Error> {
         let dir = catalog.parent().unwrap_or(Path::new(""));
         let (charts, notes) = crate::charts::Registry::with_dir(&dir.join("charts"))?;
         Ok(Known {

@@ -12,7 +12,7 @@
 //! under an exclusive `flock` of the parent folder, so two runs take turns; the siblings of runs that were killed
 //! are removed by the next one. Nothing is ever written inside the old tree, so `--check` never sees debris.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, OutputError, Result};
 use indexmap::IndexMap;
 use std::fs::File;
 use std::io::{Read, Write};
@@ -39,17 +39,18 @@ impl FileSet {
     pub fn add(&mut self, rel: &str, content: String, owner: &str) -> Result<()> {
         let p = Path::new(rel);
         if rel.is_empty() || !p.components().all(|c| matches!(c, Component::Normal(_))) {
-            return Err(Error::Output(format!(
-                "refusing to write `{rel}`: generated paths must stay inside the output folder"
-            )));
+            return Err(Error::Output(OutputError::Escapes { path: rel.to_string() }));
         }
         let clash = self.owners.iter().find(|(other, _)| {
             *other == rel || other.starts_with(&format!("{rel}/")) || rel.starts_with(&format!("{other}/"))
         });
         if let Some((other, by)) = clash {
-            return Err(Error::Output(format!(
-                "output paths collide: {owner} needs `{rel}`, and {by} writes `{other}`; rename one of them (nothing was written)"
-            )));
+            return Err(Error::Output(OutputError::Collision {
+                path: rel.to_string(),
+                owner: owner.to_string(),
+                other_path: other.clone(),
+                other_owner: by.clone(),
+            }));
         }
         self.owners.insert(rel.to_string(), owner.to_string());
         self.files.insert(rel.to_string(), content);
@@ -241,12 +242,7 @@ impl Target {
                         .next_back()
                         .is_some_and(|c| matches!(c, Component::Normal(_)))
             })
-            .ok_or_else(|| {
-                Error::Output(format!(
-                    "{}: the output folder must be named by a path ending in a folder name (not `.`, `..` or `/`)",
-                    out.display()
-                ))
-            })?;
+            .ok_or_else(|| Error::Output(OutputError::NoFolderName { out: out.to_path_buf() }))?;
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -402,25 +398,15 @@ impl Existing {
             return Ok(());
         }
         if !self.marked {
-            return Err(Error::Output(format!(
-                "{} is not empty and was not written by hagen (no README.md starting with `{MARKER}`); hagen replaces its whole output folder, so name a new or empty one",
-                out.display()
-            )));
+            return Err(Error::Output(OutputError::NotHagens {
+                out: out.to_path_buf(),
+                marker: MARKER,
+            }));
         }
-        let list: Vec<String> = self
-            .foreign
-            .iter()
-            .take(10)
-            .map(|(rel, what)| format!("{} ({what})", out.join(rel).display()))
-            .collect();
-        Err(Error::Output(format!(
-            "{} holds {} entr{} hagen did not write: {}{}; hagen replaces the whole folder, so move them out of it first",
-            out.display(),
-            self.foreign.len(),
-            if self.foreign.len() == 1 { "y" } else { "ies" },
-            list.join(", "),
-            if self.foreign.len() > 10 { ", …" } else { "" }
-        )))
+        Err(Error::Output(OutputError::Foreign {
+            out: out.to_path_buf(),
+            entries: self.foreign.iter().map(|(rel, what)| (out.join(rel), *what)).collect(),
+        }))
     }
 }
 
@@ -436,13 +422,10 @@ fn inspect(out: &Path) -> Result<Existing> {
         }
     };
     if meta.file_type().is_symlink() {
-        return Err(Error::Output(format!(
-            "{} is a symbolic link; hagen writes only into a real folder and never follows a link",
-            out.display()
-        )));
+        return Err(Error::Output(OutputError::Symlink { out: out.to_path_buf() }));
     }
     if !meta.is_dir() {
-        return Err(Error::Output(format!("{} exists and is not a folder", out.display())));
+        return Err(Error::Output(OutputError::NotAFolder { out: out.to_path_buf() }));
     }
     let mut found = Existing {
         exists: true,

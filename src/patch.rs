@@ -1,7 +1,7 @@
 //! JSON 6902 patches in kustomize's `patches:` shape, and applying them to a rendered manifest stream
 //! (`hagen post-render`, the Helm post-renderer contract: manifests on stdin, patched manifests on stdout).
 
-use crate::error::{Error, Result};
+use crate::error::{Error, PostRenderError, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::Path;
@@ -114,45 +114,56 @@ impl Patch {
 
 /// Parses a patches file (a YAML sequence of kustomize `patches:` entries).
 pub fn parse_patches(text: &str, file: &str) -> Result<Vec<(Target, json_patch::Patch)>> {
-    bounded(text, crate::yaml::SMALL, file)?;
+    bounded(text, crate::yaml::SMALL, file, None)?;
     let entries: Vec<PatchEntry> = if text.trim().is_empty() {
         vec![]
     } else {
-        serde_yaml::from_str(text)
-            .map_err(|e| Error::PostRender(format!("{file}: not a list of kustomize patches: {e}")))?
+        serde_yaml::from_str(text).map_err(|source| {
+            Error::PostRender(PostRenderError::NotPatchList {
+                file: file.to_string(),
+                source,
+            })
+        })?
     };
     entries
         .into_iter()
         .enumerate()
         .map(|(i, e)| {
-            bounded(&e.patch, crate::yaml::SMALL, &format!("{file}: patch {}", i + 1))?;
-            let ops: json_patch::Patch = serde_yaml::from_str(&e.patch).map_err(|err| {
-                Error::PostRender(format!(
-                    "{file}: patch {} ({}) is not a JSON 6902 patch: {err}",
-                    i + 1,
-                    e.target.describe()
-                ))
+            bounded(&e.patch, crate::yaml::SMALL, file, Some(i + 1))?;
+            let ops: json_patch::Patch = serde_yaml::from_str(&e.patch).map_err(|source| {
+                Error::PostRender(PostRenderError::NotJsonPatch {
+                    file: file.to_string(),
+                    index: i + 1,
+                    target: e.target.describe(),
+                    source,
+                })
             })?;
             // `copy` is the one operation that can double a document each time it runs (a patch set of 50 copies
             // of the root grows it 2^50 times); hagen never writes it, so it is refused rather than bounded.
             if ops.0.iter().any(|op| matches!(op, json_patch::PatchOperation::Copy(_))) {
-                return Err(Error::PostRender(format!(
-                    "{file}: patch {} ({}) uses `copy`, which hagen does not apply (a copy can double a document each time); use `add`",
-                    i + 1,
-                    e.target.describe()
-                )));
+                return Err(Error::PostRender(PostRenderError::Copy {
+                    file: file.to_string(),
+                    index: i + 1,
+                    target: e.target.describe(),
+                }));
             }
             Ok((e.target, ops))
         })
         .collect()
 }
 
-/// Refuses input over the size or nesting bounds before a YAML parser sees it.
-fn bounded(text: &str, limits: crate::yaml::Limits, what: &str) -> Result<()> {
+/// Refuses input over the size or nesting bounds before a YAML parser sees it: `what` names the text, `patch`
+/// the patch of that file it is.
+fn bounded(text: &str, limits: crate::yaml::Limits, what: &str, patch: Option<usize>) -> Result<()> {
     crate::yaml::check_bounds(text, limits).map_err(|e| {
         let before = &text.as_bytes()[..e.offset.min(text.len())];
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-        Error::PostRender(format!("{what}: line {line}: {}", e.message))
+        Error::PostRender(PostRenderError::OutOfBounds {
+            what: what.to_string(),
+            patch,
+            line,
+            reason: e.message,
+        })
     })
 }
 
@@ -181,12 +192,10 @@ fn is_blank(text: &str) -> bool {
 }
 
 fn parse_object(text: &str, n: usize) -> Result<Value> {
-    let value: Value =
-        serde_yaml::from_str(text).map_err(|e| Error::PostRender(format!("input document {n} is not YAML: {e}")))?;
+    let value: Value = serde_yaml::from_str(text)
+        .map_err(|source| Error::PostRender(PostRenderError::DocumentNotYaml { document: n, source }))?;
     if !value.is_object() && !value.is_null() {
-        return Err(Error::PostRender(format!(
-            "input document {n} is not a Kubernetes object (a mapping)"
-        )));
+        return Err(Error::PostRender(PostRenderError::NotAnObject { document: n }));
     }
     Ok(value)
 }
@@ -195,8 +204,11 @@ fn parse_object(text: &str, n: usize) -> Result<Value> {
 fn apply(v: &mut Value, patches: &[(Target, json_patch::Patch)], hit: &mut [bool]) -> Result<bool> {
     let mut changed = false;
     for ((target, ops), hit) in patches.iter().zip(hit.iter_mut()) {
-        let fail = |e: json_patch::PatchError| {
-            Error::PostRender(format!("patch for {} does not apply: {e}", target.describe()))
+        let fail = |source: json_patch::PatchError| {
+            Error::PostRender(PostRenderError::DoesNotApply {
+                target: target.describe(),
+                source,
+            })
         };
         if target.matches(v) {
             json_patch::patch(v, ops).map_err(fail)?;
@@ -224,7 +236,7 @@ pub fn post_render_to(
     extra: &[Value],
     out: &mut impl std::io::Write,
 ) -> Result<()> {
-    bounded(input, crate::yaml::STREAM, "the manifests on stdin")?;
+    bounded(input, crate::yaml::STREAM, "the manifests on stdin", None)?;
     let docs = split_documents(input);
     let mut hit = vec![false; patches.len()];
     let mut rewritten: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
@@ -243,14 +255,13 @@ pub fn post_render_to(
         keep.push(i);
     }
     if let Some(((target, _), _)) = patches.iter().zip(&hit).find(|(_, h)| !**h) {
-        return Err(Error::PostRender(format!(
-            "the patch target {} is not in the rendered manifests; the chart or release name changed, or the patches belong to another release",
-            target.describe()
-        )));
+        return Err(Error::PostRender(PostRenderError::TargetMissing {
+            target: target.describe(),
+        }));
     }
     let werr = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::BrokenPipe => Error::ClosedPipe,
-        _ => Error::PostRender(format!("cannot write the result: {e}")),
+        _ => Error::PostRender(PostRenderError::WriteResult(e)),
     };
     let mut push = |text: &str| -> Result<()> {
         out.write_all(b"---\n").map_err(werr)?;
@@ -273,18 +284,23 @@ pub fn post_render_to(
 pub fn post_render(input: &str, patches: &[(Target, json_patch::Patch)], extra: &[Value]) -> Result<String> {
     let mut out = Vec::with_capacity(input.len() + 1024);
     post_render_to(input, patches, extra, &mut out)?;
-    String::from_utf8(out).map_err(|e| Error::PostRender(e.to_string()))
+    String::from_utf8(out).map_err(|e| Error::PostRender(PostRenderError::NotUtf8(e)))
 }
 
 /// Parses a stream of manifests (extra resources) into objects, skipping empty documents.
 pub fn parse_manifests(text: &str, file: &str, limits: crate::yaml::Limits) -> Result<Vec<Value>> {
-    bounded(text, limits, file)?;
+    bounded(text, limits, file, None)?;
     let mut out = Vec::new();
     for doc in split_documents(text) {
         if is_blank(doc) {
             continue;
         }
-        let v: Value = serde_yaml::from_str(doc).map_err(|e| Error::PostRender(format!("{file}: not YAML: {e}")))?;
+        let v: Value = serde_yaml::from_str(doc).map_err(|source| {
+            Error::PostRender(PostRenderError::ManifestsNotYaml {
+                file: file.to_string(),
+                source,
+            })
+        })?;
         if !v.is_null() {
             out.push(v);
         }

@@ -3,7 +3,7 @@
 
 use crate::delivery::helm_command;
 use crate::describe::strategy_words;
-use crate::error::{Error, Result};
+use crate::error::{Error, InternalError, Result};
 use crate::model::{Intent, Plan, ReleasePlan};
 use crate::output::MARKER;
 use crate::render::Rendered;
@@ -325,7 +325,12 @@ pub fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> R
             .map(|w| format!("{}: {}", w.path(), w.message))
             .collect(),
     };
-    let broken = |e: minijinja::Error| Error::Internal(format!("templates/out-readme.md.j2 is broken: {e}"));
+    let broken = |source: minijinja::Error| {
+        Error::Internal(InternalError::Template {
+            name: "templates/out-readme.md.j2",
+            source,
+        })
+    };
     let mut env = minijinja::Environment::new();
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()

@@ -5,7 +5,7 @@
 use crate::catalog::Strategy;
 use crate::charts::{EvictionRoute, PdbRoute, Route, StrategyRoute};
 use crate::describe::{Routes, Via};
-use crate::error::{Error, Result};
+use crate::error::{KnowledgeError, Result};
 use crate::k8s;
 use crate::model::{Intent, ReleasePlan};
 use crate::patch::{Patch, Target};
@@ -55,9 +55,14 @@ impl Values {
             if *old == value {
                 return Ok(());
             }
-            return Err(Error::Knowledge(format!(
-                "{who} and {other} both write values key `{path}`, with different values ({value} and {old}); give them the same settings"
-            )));
+            return Err(KnowledgeError::KeyConflict {
+                key: path.to_string(),
+                who: who.to_string(),
+                other: other.clone(),
+                value,
+                old: old.clone(),
+            }
+            .into());
         }
         // A key inside another one hagen writes would be overwritten by it (or overwrite it): refused.
         if let Some(Writer { key: p, by: other, .. }) = self
@@ -65,9 +70,13 @@ impl Values {
             .iter()
             .find(|w| w.key.starts_with(&format!("{path}.")) || path.starts_with(&format!("{}.", w.key)))
         {
-            return Err(Error::Knowledge(format!(
-                "{who} writes values key `{path}` and {other} writes `{p}`: one lies inside the other; the chart knowledge must give each setting its own key"
-            )));
+            return Err(KnowledgeError::KeyNested {
+                key: path.to_string(),
+                who: who.to_string(),
+                other: other.clone(),
+                other_key: p.clone(),
+            }
+            .into());
         }
         self.writers.push(Writer {
             key: path.to_string(),

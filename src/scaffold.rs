@@ -8,7 +8,7 @@ use crate::charts::file::{
     ArgCheck, ChartFile, ComponentFile, EnvCheck, PdbSetting, PdbValues, ReadinessFile, RequiredCheck, RequirementFile,
     StrategySetting, WorkloadSetting,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, InternalError, Result};
 use crate::helm::Helm;
 use crate::k8s::{Object, PodTemplate};
 use indexmap::IndexMap;
@@ -62,10 +62,9 @@ pub fn scaffold(helm: &Helm, chart: &Path, repository: Option<&str>) -> Result<S
     let text = |k: &str| meta.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
     let (name, version) = (text("name"), text("version"));
     if name.is_empty() || version.is_empty() {
-        return Err(Error::Input(format!(
-            "{}: Chart.yaml has no name or version",
-            chart.display()
-        )));
+        return Err(Error::Input(InputError::ChartUnnamed {
+            chart: chart.to_path_buf(),
+        }));
     }
     // The defaults with the subcharts' (their keys are probed too); the parent's values.yaml when helm cannot say.
     let mut notes = Notes::default();
@@ -81,9 +80,7 @@ pub fn scaffold(helm: &Helm, chart: &Path, repository: Option<&str>) -> Result<S
     let bare = render(helm, chart, &name, None)?;
     let deployments: Vec<&Object> = bare.iter().filter(|o| o.kind == "Deployment").collect();
     if deployments.is_empty() {
-        return Err(Error::Input(format!(
-            "chart {name} {version} renders no Deployment with its default values: hagen manages Deployments"
-        )));
+        return Err(Error::Input(InputError::NoDeployment { chart: name, version }));
     }
     let probes = probes(&defaults);
     let (probed, failed) = probe_render(helm, chart, &name, &probes)?;
@@ -194,8 +191,8 @@ impl Notes {
 /// before it is accepted.
 fn write(file: &ChartFile, notes: &Notes) -> Result<String> {
     let body = crate::yaml::emit(&serde_json::to_value(file).map_err(Error::internal)?);
-    let parsed = crate::charts::file::parse(&body).map_err(Error::Internal)?;
-    crate::charts::validate(&parsed).map_err(Error::Internal)?;
+    let parsed = crate::charts::file::parse(&body).map_err(|e| Error::Internal(InternalError::ChartFile(e)))?;
+    crate::charts::validate(&parsed).map_err(|e| Error::Internal(InternalError::ChartInvalid(e)))?;
     let mut text = String::from("# yaml-language-server: $schema=chart.schema.json\n");
     text.push_str(&format!(
         "# Written by `hagen chart scaffold` from chart {} {}, rendered as release `{RELEASE}`: once with its\n# defaults, once with each key named below set to a probe value. `hagen schema --chart > chart.schema.json`\n# beside this file gives editors the schema named above; `hagen verify` proves the file on the chart.\n",
@@ -220,8 +217,18 @@ fn write(file: &ChartFile, notes: &Notes) -> Result<String> {
 
 /// A YAML document as JSON (an empty one is an empty map).
 fn parse_yaml(text: &str, what: &str) -> Result<Value> {
-    crate::yaml::check_bounds(text, crate::yaml::STREAM).map_err(|e| Error::Input(format!("{what}: {}", e.message)))?;
-    let v: Value = serde_yaml::from_str(text).map_err(|e| Error::Input(format!("{what}: {e}")))?;
+    crate::yaml::check_bounds(text, crate::yaml::STREAM).map_err(|e| {
+        Error::Input(InputError::OutOfBounds {
+            what: Some(what.to_string()),
+            reason: e.message,
+        })
+    })?;
+    let v: Value = serde_yaml::from_str(text).map_err(|source| {
+        Error::Input(InputError::NotYaml {
+            what: what.to_string(),
+            source,
+        })
+    })?;
     Ok(if v.is_null() { json!({}) } else { v })
 }
 

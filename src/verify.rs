@@ -3,7 +3,7 @@
 
 use crate::check::{self, ComponentVerdict};
 use crate::describe::Setting;
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, InternalError, OutputError, Result};
 use crate::helm::{ChartSource, Helm};
 use crate::k8s::{Object, objects_from_stream};
 use crate::model::{Intent, Plan, ReleasePlan};
@@ -121,10 +121,7 @@ fn render(
     let chart_path = source.locate(helm, &rel.repository, &rel.chart, &rel.version)?;
     let values = out.join(values_path(&rel.name));
     if !values.exists() {
-        return Err(Error::Output(format!(
-            "{} is missing: run `hagen generate` first",
-            values.display()
-        )));
+        return Err(Error::Output(OutputError::NotGenerated { path: values }));
     }
     // What the cluster gets: the user's own values first (in both renders, so that objects they switch on, such
     // as a chart's CRDs, are not taken for changes hagen made), then hagen's overlay.
@@ -229,7 +226,7 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Err(Error::Internal("a render thread panicked".into())))
+                    .unwrap_or_else(|_| Err(Error::Internal(InternalError::ThreadPanicked)))
             })
             .collect()
     });
@@ -238,11 +235,11 @@ pub fn verify(plan: &Plan, out: &Path, helm: &Helm, source: &ChartSource) -> Res
     for (rp, r) in plan.releases.iter().zip(renders) {
         match r {
             Ok(r) => rendered.push(r),
-            Err(e) => errors.push(format!("release {}: {e}", rp.release.name)),
+            Err(e) => errors.push((rp.release.name.clone(), e)),
         }
     }
     if !errors.is_empty() {
-        return Err(Error::Render(errors.join("\n")));
+        return Err(Error::Render(errors));
     }
     let all: Vec<Object> = rendered.iter().flat_map(|r| r.overlay.iter().cloned()).collect();
     let mut templates = check::pod_templates(&all, &plan.operator_pods());
@@ -392,7 +389,7 @@ pub fn verify_catalogue(
     let (files, rendered) = crate::generate::generate(plan, &shown(catalog), &shown(out))?;
     let scratch = files.write_scratch("hagen-verify-")?;
     let outcome = verify(plan, scratch.path(), helm, source)?;
-    let mut lock = crate::lock::Lock::beside(catalog).map_err(Error::Knowledge)?;
+    let mut lock = crate::lock::Lock::beside(catalog)?;
     // Per chart version: whether every release of it passed, the archive, the knowledge, what was delivered.
     type Tally = (bool, String, String, Vec<String>);
     let mut passed: indexmap::IndexMap<(String, String), Tally> = indexmap::IndexMap::new();
@@ -548,8 +545,18 @@ fn templates_read(
 
 /// A values file (`what` names it in the error), bounded like every stream hagen reads.
 fn parse_values(text: &str, what: &str) -> Result<serde_yaml::Value> {
-    crate::yaml::check_bounds(text, crate::yaml::STREAM).map_err(|e| Error::Input(format!("{what}: {}", e.message)))?;
-    serde_yaml::from_str(text).map_err(|e| Error::Input(format!("{what}: {e}")))
+    crate::yaml::check_bounds(text, crate::yaml::STREAM).map_err(|e| {
+        Error::Input(InputError::OutOfBounds {
+            what: Some(what.to_string()),
+            reason: e.message,
+        })
+    })?;
+    serde_yaml::from_str(text).map_err(|source| {
+        Error::Input(InputError::NotYaml {
+            what: what.to_string(),
+            source,
+        })
+    })
 }
 
 /// The overlay's keys the chart's `defaults` do not know (each with its hint), with where a key of that name lives

@@ -11,6 +11,7 @@
 //! `.` (PyYAML's 1.1 reads `1e3` as a string). The layout follows serde_yaml's (block style, sequences at their
 //! key's indentation, `|` literals for multi-line text), so the files stay easy to read and diff.
 
+use crate::error::InternalError;
 use serde::Serialize;
 use serde_json::Value;
 use std::io::Read;
@@ -43,21 +44,23 @@ pub fn reading_back() -> bool {
 
 /// Serialises `v` as a YAML document (block style, ends with a newline), parsed back before it is accepted: a
 /// document that would not read back as `v` is an error (a bug in this writer), never a file.
-pub fn to_string<T: Serialize + ?Sized>(v: &T) -> Result<String, String> {
-    let value = serde_json::to_value(v).map_err(|e| e.to_string())?;
+pub fn to_string<T: Serialize + ?Sized>(v: &T) -> Result<String, InternalError> {
+    let value = serde_json::to_value(v).map_err(InternalError::Serialize)?;
     value_to_string(&value)
 }
 
 /// [`to_string`] of a JSON value, without the copy `serde_json::to_value` would make of it.
-pub fn value_to_string(value: &Value) -> Result<String, String> {
+pub fn value_to_string(value: &Value) -> Result<String, InternalError> {
     let text = emit(value);
     if !reading_back() {
         return Ok(text);
     }
-    let back: Value =
-        serde_yaml::from_str(&text).map_err(|e| format!("hagen wrote YAML it cannot read back ({e}):\n{text}"))?;
+    let back: Value = match serde_yaml::from_str(&text) {
+        Ok(back) => back,
+        Err(source) => return Err(InternalError::YamlUnreadable { source, text }),
+    };
     if &back != value {
-        return Err(format!("hagen wrote YAML that reads back differently:\n{text}"));
+        return Err(InternalError::YamlDiffers { text });
     }
     Ok(text)
 }

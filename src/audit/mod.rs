@@ -16,6 +16,7 @@ pub use input::{Dump, read};
 pub use output::table;
 
 use crate::check::ComponentVerdict;
+use crate::error::AuditError;
 use crate::live::LIVE_COMMAND;
 use crate::model::{Intent, Plan};
 use indexmap::IndexMap;
@@ -98,15 +99,15 @@ impl AuditReport {
 
 /// The releases to judge: `--release`, else every release for live state, else the releases a rendered stream
 /// names (Helm's release annotation or `app.kubernetes.io/instance`).
-fn scope(plan: &Plan, dump: &Dump, opts: &AuditOptions) -> Result<(Vec<String>, String), String> {
+fn scope(plan: &Plan, dump: &Dump, opts: &AuditOptions) -> Result<(Vec<String>, String), AuditError> {
     let names: Vec<&str> = plan.releases.iter().map(|r| r.release.name.as_str()).collect();
     if let Some(r) = &opts.release {
         if !names.contains(&r.as_str()) {
-            let mut m = format!("--release {r}: the catalogue has no such release");
-            if let Some(s) = crate::suggest::did_you_mean(r, names.iter().copied()) {
-                m.push_str(&format!("; did you mean `{s}`?"));
-            }
-            return Err(format!("{m} (releases: {})", names.join(", ")));
+            return Err(AuditError::NoSuchRelease {
+                release: r.clone(),
+                suggestion: crate::suggest::did_you_mean(r, names.iter().copied()).map(|s| s.to_string()),
+                releases: names.iter().map(|s| s.to_string()).collect(),
+            });
         }
         return Ok((vec![r.clone()], format!("release {r} (--release)")));
     }
@@ -114,9 +115,9 @@ fn scope(plan: &Plan, dump: &Dump, opts: &AuditOptions) -> Result<(Vec<String>, 
         return Ok((names.iter().map(|s| s.to_string()).collect(), String::new()));
     }
     if dump.objects.is_empty() && dump.pods.is_empty() && dump.nodes.is_empty() {
-        return Err(format!(
-            "the input holds no node, pod, workload, PDB or HPA: nothing to audit (the live command is `{LIVE_COMMAND}`)"
-        ));
+        return Err(AuditError::NothingToAudit {
+            live_command: LIVE_COMMAND,
+        });
     }
     // A rendered stream: the release whose markers it carries.
     let by_annotation: Vec<String> = names
@@ -145,10 +146,9 @@ fn scope(plan: &Plan, dump: &Dump, opts: &AuditOptions) -> Result<(Vec<String>, 
         (by_label, "the stream's app.kubernetes.io/instance labels")
     };
     if found.is_empty() {
-        return Err(format!(
-            "the input is a rendered stream (no status, no uid) naming none of the catalogue's releases ({}): pass --release NAME",
-            names.join(", ")
-        ));
+        return Err(AuditError::NoRelease {
+            releases: names.iter().map(|s| s.to_string()).collect(),
+        });
     }
     let scope = format!(
         "release{} {} (from {how}; --release NAME to choose)",
@@ -203,7 +203,7 @@ fn node_infos(plan: &Plan, dump: &Dump) -> IndexMap<String, NodeInfo> {
 }
 
 /// Audits the dump against the plan's components (those `opts` and the input select).
-pub fn audit(plan: &Plan, mut dump: Dump, opts: &AuditOptions) -> Result<AuditReport, String> {
+pub fn audit(plan: &Plan, mut dump: Dump, opts: &AuditOptions) -> Result<AuditReport, AuditError> {
     let (releases, scope) = scope(plan, &dump, opts)?;
     // Objects without a namespace: the release's (as `helm install -n` places them) when one release is judged.
     let default_ns = match releases.as_slice() {

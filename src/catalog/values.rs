@@ -7,7 +7,7 @@
 use super::Release;
 use super::load::Loaded;
 use super::position::{Pos, Positions};
-use crate::error::{Diagnostic, Severity};
+use crate::error::{Diagnostic, Severity, ValuesFileError};
 use serde_json::Value;
 use std::path::{Component, Path, PathBuf};
 
@@ -90,7 +90,7 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
         let pointer = format!("/releases/{index}/valuesFiles/{i}");
         let found = locate(&dir, entry)
             .and_then(|(file, shown)| read_bounded(&file, &shown).map(|bytes| (file, shown, bytes)))
-            .map_err(|m| Box::new(loaded.at(Severity::Error, &pointer, m)))
+            .map_err(|e| Box::new(loaded.at(Severity::Error, &pointer, e.to_string())))
             .and_then(|(file, shown, bytes)| parse_values_file(file, shown, bytes, &rel.name));
         match found {
             Ok(v) => out.push(v),
@@ -115,16 +115,16 @@ pub fn read(loaded: &Loaded, index: usize, rel: &Release, diags: &mut Vec<Diagno
 
 /// A `valuesFiles` entry as the file reached from the working folder and its forward-slash name, or why it is
 /// refused: not a relative path inside the catalogue's folder `dir`, missing, or leading outside through a link.
-fn locate(dir: &Path, entry: &str) -> Result<(PathBuf, String), String> {
+fn locate(dir: &Path, entry: &str) -> Result<(PathBuf, String), ValuesFileError> {
     let p = Path::new(entry);
     if entry.is_empty()
         || !p
             .components()
             .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
     {
-        return Err(format!(
-            "`{entry}` must be a path inside the catalogue's folder, relative to it (no `..`, not absolute)"
-        ));
+        return Err(ValuesFileError::NotInside {
+            entry: entry.to_string(),
+        });
     }
     let file = dir.join(p);
     let shown = file.display().to_string().replace('\\', "/");
@@ -134,26 +134,25 @@ fn locate(dir: &Path, entry: &str) -> Result<(PathBuf, String), String> {
         dir
     });
     match (base, std::fs::canonicalize(&file)) {
-        (_, Err(e)) => Err(format!("cannot read values file {shown}: {e}")),
-        (Err(e), _) => Err(format!(
-            "cannot resolve the catalogue's folder to check that values file {shown} stays inside it: {e}"
-        )),
-        (Ok(b), Ok(f)) if !f.starts_with(&b) => Err(format!(
-            "values file {shown} leads outside the catalogue's folder (through a symbolic link) to {}",
-            f.display()
-        )),
+        (_, Err(source)) => Err(ValuesFileError::Read { shown, source }),
+        (Err(source), _) => Err(ValuesFileError::Folder { shown, source }),
+        (Ok(b), Ok(target)) if !target.starts_with(&b) => Err(ValuesFileError::LeadsOutside { shown, target }),
         _ => Ok((file, shown)),
     }
 }
 
 /// A values file's bytes, or why not: unreadable, or over [`MAX_VALUES_BYTES`].
-fn read_bounded(file: &Path, shown: &str) -> Result<Vec<u8>, String> {
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read values file {shown}: {e}"))?;
+fn read_bounded(file: &Path, shown: &str) -> Result<Vec<u8>, ValuesFileError> {
+    let bytes = std::fs::read(file).map_err(|source| ValuesFileError::Read {
+        shown: shown.to_string(),
+        source,
+    })?;
     if bytes.len() > MAX_VALUES_BYTES {
-        return Err(format!(
-            "values file {shown} has {} bytes; at most {MAX_VALUES_BYTES} are accepted (a Flux ConfigMap must carry it)",
-            bytes.len()
-        ));
+        return Err(ValuesFileError::TooLarge {
+            shown: shown.to_string(),
+            size: bytes.len(),
+            limit: MAX_VALUES_BYTES,
+        });
     }
     Ok(bytes)
 }

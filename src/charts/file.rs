@@ -451,12 +451,9 @@ pub struct ChangeFile {
 }
 
 /// Reads one chart knowledge file; errors carry line and column.
-pub fn parse(text: &str) -> Result<ChartFile, String> {
+pub fn parse(text: &str) -> Result<ChartFile, serde_yaml::Error> {
     let de = serde_yaml::Deserializer::from_str(text);
-    serde_yaml::with::singleton_map_recursive::deserialize(de).map_err(|e| match e.location() {
-        Some(l) => format!("{}:{}: {e}", l.line(), l.column()),
-        None => e.to_string(),
-    })
+    serde_yaml::with::singleton_map_recursive::deserialize(de)
 }
 
 /// Reads a built-in chart knowledge file in the JSON form build.rs embeds (serde_json reads enums as the YAML's

@@ -5,6 +5,7 @@
 
 pub mod file;
 
+use crate::error::{ChartProblem, ComponentProblem, Error, InPlaceProblem, KnowledgeError};
 use file::{ChartFile, EvictionSetting, K3sFile, PdbSetting, StrategySetting, WorkloadSetting};
 use indexmap::IndexMap;
 use sha2::{Digest, Sha256};
@@ -380,13 +381,19 @@ impl Registry {
 
     /// The built-in knowledge plus every `*.yaml` in `dir` (a `charts/` folder beside the catalogue; absent is
     /// fine). Returns the notes to print (which built-in knowledge a user file replaces).
-    pub fn with_dir(dir: &Path) -> Result<(Registry, Vec<String>), String> {
+    pub fn with_dir(dir: &Path) -> Result<(Registry, Vec<String>), Error> {
         let mut reg = Registry::builtin();
         let mut notes = Vec::new();
         let entries = match std::fs::read_dir(dir) {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((reg, notes)),
-            Err(e) => return Err(format!("cannot read {}: {e}", dir.display())),
+            Err(source) => {
+                return Err(KnowledgeError::Folder {
+                    dir: dir.to_path_buf(),
+                    source,
+                }
+                .into());
+            }
         };
         let mut files: Vec<PathBuf> = entries
             .flatten()
@@ -396,11 +403,21 @@ impl Registry {
         files.sort();
         for path in files {
             // Regular files only (a link to one is read; a FIFO or device never), bounded before parsing.
-            let text = crate::yaml::read_file(&path, crate::yaml::SMALL.size).map_err(|e| e.to_string())?;
-            crate::yaml::check_bounds(&text, crate::yaml::SMALL)
-                .map_err(|e| format!("{}: {} (at byte {})", path.display(), e.message, e.offset))?;
-            let parsed = file::parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
-            validate(&parsed).map_err(|e| format!("{}: chart {}: {e}", path.display(), parsed.name))?;
+            let text = crate::yaml::read_file(&path, crate::yaml::SMALL.size)?;
+            crate::yaml::check_bounds(&text, crate::yaml::SMALL).map_err(|e| KnowledgeError::OutOfBounds {
+                file: path.clone(),
+                reason: e.message,
+                offset: e.offset,
+            })?;
+            let parsed = file::parse(&text).map_err(|source| KnowledgeError::Parse {
+                file: path.clone(),
+                source,
+            })?;
+            validate(&parsed).map_err(|problem| KnowledgeError::Invalid {
+                file: path.clone(),
+                chart: parsed.name.clone(),
+                problem,
+            })?;
             let name = parsed.name.clone();
             if reg.charts.get(&name).is_some_and(|k| !k.user) {
                 notes.push(format!(
@@ -408,11 +425,12 @@ impl Registry {
                     path.display()
                 ));
             } else if let Some(k) = reg.charts.get(&name) {
-                return Err(format!(
-                    "{}: chart {name} is described twice (also in {})",
-                    path.display(),
-                    k.origin
-                ));
+                return Err(KnowledgeError::Twice {
+                    file: path,
+                    chart: name,
+                    other: k.origin.clone(),
+                }
+                .into());
             }
             let k = leak(ChartKnowledge {
                 origin: path.display().to_string(),
@@ -476,51 +494,59 @@ impl Registry {
 /// Consistency a schema cannot express: unique component ids, Kubernetes-valid selectors and workload names,
 /// non-empty key paths, complete anti-affinity presets, a runtime owner for runtime settings, changes naming real
 /// components.
-pub fn validate(f: &ChartFile) -> Result<(), String> {
+pub fn validate(f: &ChartFile) -> Result<(), ChartProblem> {
     let mut seen = std::collections::HashSet::new();
     let runtime_used = f.components.iter().any(|c| {
         matches!(c.replicas, WorkloadSetting::Runtime(_)) || matches!(c.affinity, WorkloadSetting::Runtime(_))
     });
     if runtime_used && f.runtime.is_none() {
-        return Err(
-            "a component has a `runtime` setting, so the chart needs `runtime: {owner, deployer, placement}`".into(),
-        );
+        return Err(ChartProblem::RuntimeWithoutOwner);
     }
     for c in &f.components {
         if !seen.insert(c.id.as_str()) {
-            return Err(format!("component `{}`: described twice", c.id));
+            return Err(ChartProblem::ComponentTwice { id: c.id.clone() });
         }
-        check_component(c)?;
+        check_component(c).map_err(|problem| ChartProblem::Component {
+            id: c.id.clone(),
+            problem,
+        })?;
     }
     if let Some(p) = &f.k3s_in_place {
-        check_in_place(f, p)?;
+        check_in_place(f, p).map_err(ChartProblem::InPlace)?;
     }
     for ch in &f.changes {
         if !seen.contains(ch.component.as_str()) {
-            return Err(format!(
-                "a change names component `{}`, which the chart does not have",
-                ch.component
-            ));
+            return Err(ChartProblem::UnknownChange {
+                component: ch.component.clone(),
+            });
         }
     }
     Ok(())
 }
 
 /// Requirements above one replica: a flag that starts with `-`, a variable name, a values key path.
-fn requirements_ok(requires: &[file::RequirementFile]) -> Result<(), String> {
+fn requirements_ok(requires: &[file::RequirementFile]) -> Result<(), ComponentProblem> {
     use file::RequiredCheck;
     for r in requires {
         match &r.check {
             RequiredCheck::Arg(a) if !a.flag.starts_with('-') || a.flag.contains(['=', ' ']) => {
-                return Err(format!(
-                    "requires `{}`: flag `{}` is not a flag (`--name`, without a value)",
-                    r.what, a.flag
-                ));
+                return Err(ComponentProblem::NotAFlag {
+                    what: r.what.clone(),
+                    flag: a.flag.clone(),
+                });
             }
             RequiredCheck::Env(e) if e.name.is_empty() || e.name.contains(['=', ' ']) => {
-                return Err(format!("requires `{}`: `{}` is not a variable name", r.what, e.name));
+                return Err(ComponentProblem::NotAVariable {
+                    what: r.what.clone(),
+                    name: e.name.clone(),
+                });
             }
-            RequiredCheck::Value(v) => key_path_ok(&v.key).map_err(|m| format!("requires `{}`: {m}", r.what))?,
+            RequiredCheck::Value(v) if !key_path_ok(&v.key) => {
+                return Err(ComponentProblem::RequiredKeyPath {
+                    what: r.what.clone(),
+                    key: v.key.clone(),
+                });
+            }
             _ => {}
         }
     }
@@ -528,34 +554,31 @@ fn requirements_ok(requires: &[file::RequirementFile]) -> Result<(), String> {
 }
 
 /// One component's settings: a selector of stable label keys and values, a Deployment name, key paths.
-fn check_component(c: &file::ComponentFile) -> Result<(), String> {
-    let at = |m: String| format!("component `{}`: {m}", c.id);
+fn check_component(c: &file::ComponentFile) -> Result<(), ComponentProblem> {
     if c.selector.is_empty() {
-        return Err(at("has no selector".into()));
+        return Err(ComponentProblem::NoSelector);
     }
     for (k, v) in &c.selector {
         if crate::k8s::VERSIONED_LABELS.contains(&k.as_str()) {
-            return Err(at(format!(
-                "selects on {k}, a label that changes with every chart version"
-            )));
+            return Err(ComponentProblem::VersionedLabel { key: k.clone() });
         }
         if !label_key_ok(k) {
-            return Err(at(format!("selector key `{k}` is not a Kubernetes label key")));
+            return Err(ComponentProblem::LabelKey { key: k.clone() });
         }
         let sample = v.replace("{release}", "r").replace("{namespace}", "n");
         if !label_value_ok(&sample) {
-            return Err(at(format!("selector value `{v}` is not a Kubernetes label value")));
+            return Err(ComponentProblem::LabelValue { value: v.clone() });
         }
     }
-    workload_ok(&c.workload).map_err(at)?;
+    workload_ok(&c.workload)?;
     if let PdbSetting::Values(file::PdbValues {
         eviction_policy: EvictionSetting::Patch(p),
         ..
     }) = &c.pdb
     {
-        workload_ok(p).map_err(at)?;
+        workload_ok(p)?;
     }
-    requirements_ok(&c.requires).map_err(at)?;
+    requirements_ok(&c.requires)?;
     for (name, s) in [
         ("replicas", &c.replicas),
         ("affinity", &c.affinity),
@@ -567,12 +590,12 @@ fn check_component(c: &file::ComponentFile) -> Result<(), String> {
             _ => None,
         };
         if let Some(k) = key {
-            key_path_ok(k).map_err(|m| at(format!("{name}: {m}")))?;
+            setting_key_ok(name, k)?;
         }
         if let (WorkloadSetting::Runtime(r), "affinity") = (s, name) {
             for mode in ["required", "preferred", "none"] {
                 if !r.presets.contains_key(mode) {
-                    return Err(at(format!("affinity: `presets` needs a value for `{mode}`")));
+                    return Err(ComponentProblem::PresetMissing { mode });
                 }
             }
         }
@@ -593,7 +616,7 @@ fn check_component(c: &file::ComponentFile) -> Result<(), String> {
         ("autoscale", c.autoscale.as_ref()),
     ] {
         if let Some(k) = k {
-            key_path_ok(k).map_err(|m| at(format!("{name}: {m}")))?;
+            setting_key_ok(name, k)?;
         }
     }
     Ok(())
@@ -601,40 +624,47 @@ fn check_component(c: &file::ComponentFile) -> Result<(), String> {
 
 /// k3s's packaged workload kept in place: only for plain manifests k3s ships, with a PDB hagen adds as a manifest,
 /// and a selector that is k3s's Deployment's own and matches its pods.
-fn check_in_place(f: &ChartFile, p: &file::InPlaceFile) -> Result<(), String> {
-    let at = |m: &str| format!("k3sInPlace: {m}");
+fn check_in_place(f: &ChartFile, p: &file::InPlaceFile) -> Result<(), InPlaceProblem> {
     if !matches!(f.k3s, Some(K3sFile::PlainManifest(_))) {
-        return Err(at(
-            "needs `k3s: {plainManifest: NAME}` (only k3s's plain manifests are kept in place)",
-        ));
+        return Err(InPlaceProblem::NotPlainManifest);
     }
-    check_component(&p.component).map_err(|m| at(&m))?;
+    check_component(&p.component).map_err(|problem| InPlaceProblem::Component {
+        id: p.component.id.clone(),
+        problem,
+    })?;
     if p.component.pdb != PdbSetting::Manifest {
-        return Err(at(
-            "the component's `pdb` must be `manifest` (hagen's PDB beside k3s's Deployment)",
-        ));
+        return Err(InPlaceProblem::PdbNotManifest);
     }
     let d = &p.deployment;
     let labels = crate::k8s::labels_of(d.pointer("/spec/template/metadata/labels"));
     let selector = crate::k8s::LabelSelector::of(p.component.selector.clone());
     if d.pointer("/metadata/name").and_then(serde_json::Value::as_str) != Some(p.component.workload.as_str()) {
-        return Err(at("`deployment.metadata.name` must be the component's `workload`"));
+        return Err(InPlaceProblem::NotTheWorkload);
     }
     if !selector.matches(&labels) {
-        return Err(at("the component's selector does not match `deployment`'s pod labels"));
+        return Err(InPlaceProblem::SelectorMissesPods);
     }
     if p.neighbours.iter().any(|n| selector.matches(&n.labels)) {
-        return Err(at("the component's selector matches a neighbour's pods"));
+        return Err(InPlaceProblem::SelectorMatchesNeighbour);
     }
     Ok(())
 }
 
-/// A values key path: dot-separated, no empty segment.
-fn key_path_ok(k: &str) -> Result<(), String> {
-    if k.split('.').any(str::is_empty) {
-        return Err(format!("key path `{k}` has an empty segment"));
+/// Whether `k` is a values key path: dot-separated, no empty segment.
+fn key_path_ok(k: &str) -> bool {
+    !k.split('.').any(str::is_empty)
+}
+
+/// The key path `k` of `setting` (`replicas`), or why it is not one.
+fn setting_key_ok(setting: &'static str, k: &str) -> Result<(), ComponentProblem> {
+    if key_path_ok(k) {
+        Ok(())
+    } else {
+        Err(ComponentProblem::EmptySegment {
+            setting,
+            key: k.to_string(),
+        })
     }
-    Ok(())
 }
 
 /// A Kubernetes label key: an optional DNS-subdomain prefix and `/`, then a name of 1–63 characters.
@@ -664,9 +694,9 @@ fn label_value_ok(v: &str) -> bool {
 }
 
 /// A workload name pattern: what it expands to is a DNS-1123 name for any release.
-fn workload_ok(pattern: &str) -> Result<(), String> {
+fn workload_ok(pattern: &str) -> Result<(), ComponentProblem> {
     if pattern.contains("{fullname:0}") {
-        return Err("`{fullname:0}` is empty".into());
+        return Err(ComponentProblem::EmptyFullname);
     }
     let sample = expand_workload(pattern, "chart", "release", "ns");
     let ok = !sample.is_empty()
@@ -678,9 +708,9 @@ fn workload_ok(pattern: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "workload `{pattern}` does not make a Deployment name (lowercase letters, digits, '-', '.'; placeholders {{release}}, {{namespace}}, {{fullname}}, {{fullname:N}})"
-        ))
+        Err(ComponentProblem::NotAName {
+            pattern: pattern.to_string(),
+        })
     }
 }
 
@@ -913,7 +943,7 @@ mod tests {
         for (name, edit, expected) in cases {
             let mut f = good.clone();
             edit(&mut f);
-            let e = validate(&f).expect_err(name);
+            let e = validate(&f).expect_err(name).to_string();
             assert!(e.contains(expected), "{name}: {e}");
         }
     }
@@ -966,14 +996,14 @@ mod tests {
             ),
         ] {
             let f = file::parse(&chart_with(replace, with)).unwrap();
-            let e = validate(&f).expect_err(expected);
+            let e = validate(&f).expect_err(expected).to_string();
             assert!(e.contains(expected), "{with}: {e}");
         }
         let presets = chart_with(
             "affinity: {values: affinity}",
             "affinity: {runtime: {values: p, env: P, default: soft, presets: {required: hard, preferred: soft}, how: h}}",
         ) + "runtime: {owner: O, deployer: d, placement: p, rollout: {serving: s, why: w}}\n";
-        let e = validate(&file::parse(&presets).unwrap()).unwrap_err();
+        let e = validate(&file::parse(&presets).unwrap()).unwrap_err().to_string();
         assert!(e.contains("`presets` needs a value for `none`"), "{e}");
         validate(&file::parse(&chart_with("app: demo", "app: demo")).unwrap()).unwrap();
     }

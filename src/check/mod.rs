@@ -587,7 +587,7 @@ fn judge_anti_affinity(
                 );
             }
             Ok(sel) => return (format!("{word} on hostname, {sel} (own pods only)"), Some(true)),
-            Err(problem) => problems.push(problem),
+            Err(problem) => problems.push(problem.to_string()),
         }
     }
     // A topology spread constraint places the pods as the asked anti-affinity does (kubernetes/kubernetes#87621:
@@ -662,30 +662,52 @@ fn spread_constraints(d: &Value) -> Vec<&Value> {
         .collect()
 }
 
+/// What is wrong with an anti-affinity term or spread constraint on the hostname; `selector` is its selector,
+/// described.
+#[derive(Debug, thiserror::Error)]
+enum TermProblem {
+    #[error("a term without a label selector")]
+    NoSelector,
+    #[error("selector {selector} matches none of its own pods")]
+    MissesOwnPods { selector: String },
+    #[error("selector {selector} also matches {}", .neighbours.join(", "))]
+    MatchesNeighbours { selector: String, neighbours: Vec<String> },
+    #[error("selector {selector} uses versioned label {}", .labels.join(", "))]
+    Versioned { selector: String, labels: Vec<String> },
+}
+
 /// One anti-affinity term on the hostname: its selector (described) when it selects the own pods, no
 /// neighbour's and no versioned label; else what is wrong with it.
 fn judge_hostname_term(
     t: &Value,
     own: &IndexMap<String, String>,
     neighbours: &[&PodTemplate],
-) -> Result<String, String> {
+) -> Result<String, TermProblem> {
     let Some(sel) = term_selector(t) else {
-        return Err("a term without a label selector".to_string());
+        return Err(TermProblem::NoSelector);
     };
     if !sel.matches(own) {
-        return Err(format!("selector {} matches none of its own pods", sel.describe()));
+        return Err(TermProblem::MissesOwnPods {
+            selector: sel.describe(),
+        });
     }
     let hits = matching_owners(&sel, neighbours);
     if !hits.is_empty() {
-        return Err(format!("selector {} also matches {}", sel.describe(), hits.join(", ")));
+        return Err(TermProblem::MatchesNeighbours {
+            selector: sel.describe(),
+            neighbours: hits.into_iter().map(str::to_string).collect(),
+        });
     }
-    let versioned: Vec<&str> = sel.keys().filter(|k| VERSIONED_LABELS.contains(k)).collect();
+    let versioned: Vec<String> = sel
+        .keys()
+        .filter(|k| VERSIONED_LABELS.contains(k))
+        .map(str::to_string)
+        .collect();
     if !versioned.is_empty() {
-        return Err(format!(
-            "selector {} uses versioned label {}",
-            sel.describe(),
-            versioned.join(", ")
-        ));
+        return Err(TermProblem::Versioned {
+            selector: sel.describe(),
+            labels: versioned,
+        });
     }
     Ok(sel.describe())
 }

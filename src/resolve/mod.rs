@@ -34,7 +34,7 @@ pub struct Options {
 /// whose unknown charts and components are reported with its schema errors, all at once. The one way in for
 /// generate, verify, plan and audit; the knowledge's notes are the caller's to print.
 pub fn load_inputs(catalog: &std::path::Path) -> Result<(Loaded, Known)> {
-    let known = Known::beside(catalog).map_err(crate::error::Error::Knowledge)?;
+    let known = Known::beside(catalog)?;
     let loaded = crate::catalog::load::load_file_with(catalog, &|json| rules::names_known(&known.charts, json))?;
     Ok((loaded, known))
 }

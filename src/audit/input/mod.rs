@@ -2,6 +2,7 @@
 //! item by item so that a 100k-pod dump never sits in memory as a tree. Every field audit relies on is checked for
 //! its type and range first, and a wrong one is named by its path (`items[3].spec.replicas`).
 
+use crate::error::{AuditError, DumpError};
 use crate::k8s::Object;
 use crate::k8s::labels_of;
 use indexmap::{IndexMap, IndexSet};
@@ -88,7 +89,7 @@ pub struct LiveNode {
 
 /// Reads a dump or stream: JSON when it parses as JSON, else YAML (one document or many). `source` names it in
 /// errors; every problem found is reported at once.
-pub fn read(text: &str, source: &str) -> Result<Dump, String> {
+pub fn read(text: &str, source: &str) -> Result<Dump, AuditError> {
     let mut sink = Collector::default();
     let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     let mut json_error = None;
@@ -103,7 +104,7 @@ pub fn read(text: &str, source: &str) -> Result<Dump, String> {
         match r {
             Ok(()) => return sink.finish(source),
             Err(e) if sink.errors.is_empty() && sink.items == 0 => json_error = Some(e.to_string()),
-            Err(e) => return Err(format!("{source}: not JSON: {e}")),
+            Err(e) => return Err(dump_error(source, DumpError::NotJson { message: e.to_string() })),
         }
         sink = Collector::default();
     }
@@ -112,13 +113,17 @@ pub fn read(text: &str, source: &str) -> Result<Dump, String> {
     let r = yaml_rust2::parser::Parser::new_from_str(text).load(&mut reader, true);
     let documents = reader.documents;
     if let Some(why) = reader.failed.take() {
-        return Err(format!("{source}: {why}"));
+        return Err(dump_error(source, why));
     }
     if let Err(e) = r {
-        return Err(match json_error {
-            Some(j) => format!("{source}: neither JSON ({j}) nor YAML ({e})"),
-            None => format!("{source}: not YAML: {e}"),
-        });
+        let yaml = e.to_string();
+        return Err(dump_error(
+            source,
+            match json_error {
+                Some(json) => DumpError::Neither { json, yaml },
+                None => DumpError::NotYaml { message: yaml },
+            },
+        ));
     }
     if documents == 1 {
         for e in &mut sink.errors {
@@ -126,6 +131,13 @@ pub fn read(text: &str, source: &str) -> Result<Dump, String> {
         }
     }
     sink.finish(source)
+}
+
+fn dump_error(source: &str, problem: DumpError) -> AuditError {
+    AuditError::Dump {
+        input: source.to_string(),
+        problem,
+    }
 }
 
 #[derive(Default)]
@@ -136,21 +148,11 @@ struct Collector {
 }
 
 impl Collector {
-    fn finish(mut self, source: &str) -> Result<Dump, String> {
+    fn finish(self, source: &str) -> Result<Dump, AuditError> {
         if self.errors.is_empty() {
             return Ok(self.dump);
         }
-        let n = self.errors.len();
-        self.errors.truncate(20);
-        let more = if n > 20 {
-            format!("\n… and {} more", n - 20)
-        } else {
-            String::new()
-        };
-        Err(format!(
-            "{source}: {n} problem(s) in the input:\n  {}{more}",
-            self.errors.join("\n  ")
-        ))
+        Err(dump_error(source, DumpError::Problems(self.errors)))
     }
 
     /// The end of one document: a List (its items already read) or one object.
@@ -692,7 +694,7 @@ mod tests {
             ("{\"kind\": ", "neither JSON"),
         ];
         for (input, want) in cases {
-            let e = read(input, "t").expect_err(input);
+            let e = read(input, "t").expect_err(input).to_string();
             assert!(e.contains(want), "{input}: {e}");
             assert!(!e.contains("post-render"), "{e}");
         }
@@ -707,7 +709,7 @@ mod tests {
                 "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
             ));
         }
-        let e = read(&bomb, "t").expect_err("alias bomb");
+        let e = read(&bomb, "t").expect_err("alias bomb").to_string();
         assert!(e.contains("aliases expand to more than 1000000 nodes"), "{e}");
         let deep = format!("kind: List\nitems: {}", "[".repeat(500));
         assert!(read(&deep, "t").is_err());

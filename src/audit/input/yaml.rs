@@ -2,6 +2,7 @@
 //! time, so a large `kubectl get -o yaml` dump never sits in memory as one tree.
 
 use super::{Collector, found};
+use crate::error::DumpError;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver};
@@ -33,7 +34,7 @@ pub(super) struct Reader<'a> {
     /// Nodes copied by aliases so far: bounded, so an alias bomb is refused instead of filling memory.
     expanded: usize,
     /// Why reading stopped.
-    pub failed: Option<String>,
+    pub failed: Option<DumpError>,
     /// Documents seen so far.
     pub documents: usize,
     streamed: bool,
@@ -166,19 +167,19 @@ impl MarkedEventReceiver for Reader<'_> {
                 let (v, n) = self.anchors.get(&id).cloned().unwrap_or((Value::Null, 1));
                 self.expanded += n;
                 if self.expanded > MAX_EXPANDED {
-                    self.failed = Some(format!(
-                        "aliases expand to more than {MAX_EXPANDED} nodes (line {}): refused",
-                        mark.line()
-                    ));
+                    self.failed = Some(DumpError::Aliases {
+                        limit: MAX_EXPANDED,
+                        line: mark.line(),
+                    });
                     return;
                 }
                 self.complete(v, 0);
             }
             Event::MappingStart(..) | Event::SequenceStart(..) if self.stack.len() >= MAX_DEPTH => {
-                self.failed = Some(format!(
-                    "nested deeper than {MAX_DEPTH} levels (line {}): refused",
-                    mark.line()
-                ));
+                self.failed = Some(DumpError::TooDeep {
+                    limit: MAX_DEPTH,
+                    line: mark.line(),
+                });
             }
             Event::MappingStart(anchor, _) => self.stack.push(Frame::Map {
                 map: Map::new(),
