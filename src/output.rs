@@ -78,7 +78,7 @@ impl FileSet {
     }
 
     pub fn write(&self, out: &Path) -> Result<()> {
-        let target = Target::of(out)?;
+        let target = OutFolder::of(out)?;
         std::fs::create_dir_all(&target.parent).map_err(werr(&target.parent))?;
         let _lock = target.lock(libc::LOCK_EX)?;
         target.recover()?;
@@ -174,7 +174,7 @@ impl FileSet {
         let mut report = String::new();
         // A shared lock keeps a concurrent `generate` from swapping the tree mid-read; without one (no parent
         // folder yet) there is nothing to swap, and `inspect` below reports what is wrong with `out`.
-        let target = Target::of(out).ok();
+        let target = OutFolder::of(out).ok();
         let _lock = target.as_ref().and_then(|t| t.lock(libc::LOCK_SH).ok());
         let existing = match inspect(out) {
             Ok(e) => e,
@@ -225,12 +225,12 @@ fn werr(path: &Path) -> impl FnOnce(std::io::Error) -> Error + use<> {
 }
 
 /// The output folder as a name inside a parent folder (siblings and the lock live in the parent).
-struct Target {
+struct OutFolder {
     parent: PathBuf,
     name: String,
 }
 
-impl Target {
+impl OutFolder {
     fn of(out: &Path) -> Result<Self> {
         let name = out
             .file_name()
@@ -247,7 +247,7 @@ impl Target {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        Ok(Target {
+        Ok(OutFolder {
             parent,
             name: name.to_string(),
         })
@@ -665,7 +665,7 @@ mod tests {
         let g = set(&[("README.md", ""), ("a/values.yaml", "x: 2")]);
         let staged = dir.path().join("staged");
         g.write(&staged).unwrap();
-        let target = Target::of(&out).unwrap();
+        let target = OutFolder::of(&out).unwrap();
         let unsupported = |_: &Path, _: &Path| Err(std::io::Error::from_raw_os_error(libc::EINVAL));
         let old = target.switch(&staged, &out, true, unsupported).unwrap();
         assert_eq!(g.diff(&out), "");

@@ -20,7 +20,7 @@ struct Context {
     cluster: String,
     nodes: Vec<String>,
     rows: Vec<[String; 10]>,
-    releases: Vec<Release>,
+    releases: Vec<ReleaseFacts>,
     warnings: Vec<String>,
     /// The `kubectl get … | hagen audit -` line that judges the live cluster.
     live_command: &'static str,
@@ -172,7 +172,7 @@ fn in_place_entry(rp: &ReleasePlan, p: &crate::charts::InPlace, name: &str, out:
 }
 
 #[derive(Serialize)]
-struct Release {
+struct ReleaseFacts {
     name: String,
     chart: String,
     version: String,
@@ -280,7 +280,7 @@ pub fn readme(plan: &Plan, rendered: &[Rendered], catalog: &str, out: &str) -> R
             .releases
             .iter()
             .zip(rendered)
-            .map(|(rp, r)| Release {
+            .map(|(rp, r)| ReleaseFacts {
                 name: rp.release.name.clone(),
                 chart: rp.chart.name.to_string(),
                 version: rp.release.version.clone(),
