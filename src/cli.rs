@@ -567,7 +567,8 @@ fn audit_cmd(input: &Path, catalog: &Path, opts: crate::audit::AuditOptions, out
             other => other,
         })?
     };
-    let dump = crate::audit::read(&text, &input_name(input)).map_err(audit_error)?;
+    let operator_kinds: Vec<&str> = plan.operator_pods().iter().map(|p| p.kind.as_str()).collect();
+    let dump = crate::audit::read(&text, &input_name(input), &operator_kinds).map_err(audit_error)?;
     drop(text);
     let report = crate::audit::audit(&plan, dump, &opts).map_err(audit_error)?;
     emit(output, &report, crate::audit::table)?;

@@ -86,7 +86,7 @@ proptest! {
 
     #[test]
     fn audit_reader_never_panics(text in "(?s)(---\n|\\{|\\}|\\[|\\]|kind: |List|items|: |null|-1|\"|,|[a-z \n-]){0,200}") {
-        let _ = hagen::audit::read(&text, "fuzz");
+        let _ = hagen::audit::read(&text, "fuzz", &["Prometheus"]);
     }
 }
 
@@ -111,7 +111,7 @@ fn the_kept_corpus_replays_without_panics() {
     assert!(inputs.len() > 40);
     for bytes in inputs {
         let text = String::from_utf8_lossy(&bytes);
-        let _ = hagen::audit::read(&text, "corpus");
+        let _ = hagen::audit::read(&text, "corpus", &["Prometheus"]);
         // The live dumps (hundreds of KB) are audit's input only; the catalogue loader bounds its input far below.
         if bytes.len() > 100_000 {
             continue;

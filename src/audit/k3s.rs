@@ -192,7 +192,7 @@ mod tests {
 
     fn dump(items: Vec<serde_json::Value>) -> Dump {
         let text = json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string();
-        super::super::input::read(&text, "test").unwrap()
+        super::super::input::read(&text, "test", &[]).unwrap()
     }
 
     #[test]

@@ -12,15 +12,14 @@ use std::fmt;
 
 mod yaml;
 
-/// The kinds audit keeps whole: workloads (their pod templates, for the neighbour checks), PDBs and HPAs.
+/// The kinds audit keeps whole: workloads (their pod templates, for the neighbour checks), PDBs and HPAs; the
+/// objects operators make pods for (chart knowledge's `operatorPods`) are kept beside them.
 const KEPT: &[&str] = &[
     "Deployment",
     "StatefulSet",
     "DaemonSet",
     "Job",
     "CronJob",
-    "Prometheus",
-    "Alertmanager",
     "PodDisruptionBudget",
     "HorizontalPodAutoscaler",
 ];
@@ -88,9 +87,14 @@ pub struct LiveNode {
 }
 
 /// Reads a dump or stream: JSON when it parses as JSON, else YAML (one document or many). `source` names it in
-/// errors; every problem found is reported at once.
-pub fn read(text: &str, source: &str) -> Result<Dump, AuditError> {
-    let mut sink = Collector::default();
+/// errors; every problem found is reported at once. Objects of `operator_kinds` (the kinds of the catalogue's
+/// charts' `operatorPods`: `Prometheus`) are kept whole with the workloads.
+pub fn read(text: &str, source: &str, operator_kinds: &[&str]) -> Result<Dump, AuditError> {
+    let collector = || Collector {
+        operator_kinds: operator_kinds.iter().map(|k| k.to_string()).collect(),
+        ..Collector::default()
+    };
+    let mut sink = collector();
     let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     let mut json_error = None;
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
@@ -106,7 +110,7 @@ pub fn read(text: &str, source: &str) -> Result<Dump, AuditError> {
             Err(e) if sink.errors.is_empty() && sink.items == 0 => json_error = Some(e.to_string()),
             Err(e) => return Err(dump_error(source, DumpError::NotJson { message: e.to_string() })),
         }
-        sink = Collector::default();
+        sink = collector();
     }
     // YAML (which a JSON document also is, and a YAML stream may start with a flow mapping `{`).
     let mut reader = yaml::Reader::new(&mut sink);
@@ -142,6 +146,8 @@ fn dump_error(source: &str, problem: DumpError) -> AuditError {
 
 #[derive(Default)]
 struct Collector {
+    /// Kinds kept whole besides [`KEPT`].
+    operator_kinds: Vec<String>,
     dump: Dump,
     errors: Vec<String>,
     items: usize,
@@ -221,7 +227,7 @@ impl Collector {
         match kind.as_str() {
             "Pod" => self.dump.pods.push(pod_of(&v, name, namespace)),
             "Node" => self.dump.nodes.push(node_of(&v, name)),
-            k if KEPT.contains(&k) => self.dump.objects.push(Object {
+            k if KEPT.contains(&k) || self.operator_kinds.iter().any(|o| o == k) => self.dump.objects.push(Object {
                 kind,
                 name,
                 namespace,
@@ -648,7 +654,7 @@ mod tests {
             ("", 0, 0, 0, false),
         ];
         for (input, objects, pods, nodes, live) in cases {
-            let d = read(input, "t").unwrap_or_else(|e| panic!("{input}: {e}"));
+            let d = read(input, "t", &[]).unwrap_or_else(|e| panic!("{input}: {e}"));
             assert_eq!(
                 (d.objects.len(), d.pods.len(), d.nodes.len(), d.live),
                 (*objects, *pods, *nodes, *live),
@@ -694,7 +700,7 @@ mod tests {
             ("{\"kind\": ", "neither JSON"),
         ];
         for (input, want) in cases {
-            let e = read(input, "t").expect_err(input).to_string();
+            let e = read(input, "t", &[]).expect_err(input).to_string();
             assert!(e.contains(want), "{input}: {e}");
             assert!(!e.contains("post-render"), "{e}");
         }
@@ -709,10 +715,10 @@ mod tests {
                 "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
             ));
         }
-        let e = read(&bomb, "t").expect_err("alias bomb").to_string();
+        let e = read(&bomb, "t", &[]).expect_err("alias bomb").to_string();
         assert!(e.contains("aliases expand to more than 1000000 nodes"), "{e}");
         let deep = format!("kind: List\nitems: {}", "[".repeat(500));
-        assert!(read(&deep, "t").is_err());
+        assert!(read(&deep, "t", &[]).is_err());
     }
 
     #[test]
@@ -720,6 +726,7 @@ mod tests {
         let d = read(
             r#"{"kind": "List", "items": [{"kind": "Pod", "metadata": {"name": "p", "namespace": "a", "deletionTimestamp": "2026-01-01T00:00:00Z", "ownerReferences": [{"kind": "ReplicaSet", "name": "d-abc", "controller": true}]}, "spec": {}, "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False", "message": "0/3 nodes are available"}]}}]}"#,
             "t",
+            &[],
         )
         .unwrap();
         let p = &d.pods[0];
