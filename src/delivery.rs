@@ -5,7 +5,7 @@ use crate::catalog::ArgoCd;
 use crate::charts::K3s;
 use crate::error::{Error, OutputError, Result};
 use crate::model::{Plan, ReleasePlan};
-use crate::output::{FileSet, MARKER};
+use crate::output::FileSet;
 use crate::paths::{own_values_files, patches_path, resources_path, values_path};
 use crate::render::Rendered;
 use crate::text::shell_word;
@@ -26,12 +26,7 @@ fn documents(header: &str, docs: &[Value]) -> Result<String> {
 }
 
 fn header(catalog: &str, what: &str) -> String {
-    format!(
-        "{MARKER} {} from {}; do not edit.\n# {}\n",
-        env!("CARGO_PKG_VERSION"),
-        crate::text::comment(catalog),
-        crate::text::comment(what)
-    )
+    crate::output::header(catalog, None, &[what])
 }
 
 fn values_json(r: &Rendered) -> Value {

@@ -6,12 +6,11 @@ use crate::describe::strategy_words;
 use crate::error::{Diagnostic, Error, Result, Severity};
 use crate::helm::ChartSource;
 use crate::model::{Intent, Plan, ReleasePlan};
-use crate::output::{FileSet, MARKER};
+use crate::output::{FileSet, header};
 use crate::patch::PatchEntry;
 use crate::paths::{own_values_path, patches_path, resources_path, values_path};
 use crate::render::{ALERT_RULES, Rendered, Writer, render_release};
 use crate::resolve::{Options, Resolved};
-use crate::text::comment;
 use std::path::Path;
 
 /// Renders every release of the plan into the files of out/. `catalog` and `out` are shown as given.
@@ -94,12 +93,11 @@ fn add_own_values(rp: &ReleasePlan, catalog: &str, files: &mut FileSet) -> Resul
         let body = crate::yaml::to_string(&own.values).map_err(Error::Internal)?;
         files.add(
             &own_values_path(&rel.name),
-            format!(
-                "{MARKER} {} from {}; do not edit: these are release {}'s `values:` in the catalogue.\n# Your own values, applied before hagen's overlay (values.yaml).\n{body}",
-                env!("CARGO_PKG_VERSION"),
-                comment(catalog),
-                rel.name
-            ),
+            header(
+                catalog,
+                Some(&format!("these are release {}'s `values:` in the catalogue", rel.name)),
+                &["Your own values, applied before hagen's overlay (values.yaml)."],
+            ) + &body,
             &format!("release `{}`'s own values", rel.name),
         )?;
     }
@@ -125,12 +123,17 @@ fn add_release_files(
         let body = crate::yaml::to_string(&crate::k3s::take_over_values(plan, t)).map_err(Error::Internal)?;
         files.add(
             &crate::k3s::values_path(&rel.name),
-            format!(
-                "{MARKER} {} from {}; do not edit.\n# Chart values that make release {} render what k3s's packaged manifests create (taking them over\n# after `disable:`), applied before your own values and hagen's overlay. See out/README.md, \"k3s\".\n{body}",
-                env!("CARGO_PKG_VERSION"),
-                comment(catalog),
-                rel.name
-            ),
+            header(
+                catalog,
+                None,
+                &[
+                    &format!(
+                        "Chart values that make release {} render what k3s's packaged manifests create (taking them over",
+                        rel.name
+                    ),
+                    "after `disable:`), applied before your own values and hagen's overlay. See out/README.md, \"k3s\".",
+                ],
+            ) + &body,
             &format!("release `{}`'s k3s take-over values", rel.name),
         )?;
     }
@@ -154,16 +157,17 @@ fn values_file(rp: &ReleasePlan, r: &Rendered, catalog: &str, out: &str) -> Resu
     } else {
         helm_command(rp, r, out)
     };
-    let header = format!(
-        "{MARKER} {} from {}; do not edit: change the catalogue and run `hagen generate`.\n# Chart {} {} ({}), release {} in namespace {}.\n# Use it with:\n#   {}\n",
-        env!("CARGO_PKG_VERSION"),
-        comment(catalog),
-        rp.chart.name,
-        comment(&rel.version),
-        comment(&rel.repository),
-        rel.name,
-        rel.namespace,
-        comment(&use_line)
+    let header = header(
+        catalog,
+        Some("change the catalogue and run `hagen generate`"),
+        &[
+            &format!(
+                "Chart {} {} ({}), release {} in namespace {}.",
+                rp.chart.name, rel.version, rel.repository, rel.name, rel.namespace
+            ),
+            "Use it with:",
+            &format!("  {use_line}"),
+        ],
     );
     let body = crate::yaml::to_string(&r.values).map_err(Error::Internal)?;
     let body = if body.trim() == "{}" { String::new() } else { body };
@@ -174,23 +178,26 @@ fn values_file(rp: &ReleasePlan, r: &Rendered, catalog: &str, out: &str) -> Resu
 fn patches_file(rp: &ReleasePlan, r: &Rendered, catalog: &str) -> Result<String> {
     let entries: Vec<PatchEntry> = r.patches.iter().map(|p| p.entry()).collect();
     let text = crate::yaml::to_string(&entries).map_err(Error::Internal)?;
-    Ok(format!(
-        "{MARKER} {} from {}; do not edit.\n# What chart {} {} cannot express through values: kustomize `patches:` entries (JSON 6902),\n# applied by `hagen post-render` as Helm's post-renderer.\n{text}",
-        env!("CARGO_PKG_VERSION"),
-        comment(catalog),
-        rp.chart.name,
-        comment(&rp.release.version)
-    ))
+    let about = format!(
+        "What chart {} {} cannot express through values: kustomize `patches:` entries (JSON 6902),",
+        rp.chart.name, rp.release.version
+    );
+    Ok(header(
+        catalog,
+        None,
+        &[&about, "applied by `hagen post-render` as Helm's post-renderer."],
+    ) + &text)
 }
 
 /// The text of out/<release>/resources.yaml: a header, then the extra manifests as YAML documents.
 fn resources_file(rp: &ReleasePlan, r: &Rendered, catalog: &str) -> Result<String> {
-    let mut text = format!(
-        "{MARKER} {} from {}; do not edit.\n# Objects chart {} {} cannot create; `hagen post-render --resources` adds them to the release.\n",
-        env!("CARGO_PKG_VERSION"),
-        comment(catalog),
-        rp.chart.name,
-        comment(&rp.release.version)
+    let mut text = header(
+        catalog,
+        None,
+        &[&format!(
+            "Objects chart {} {} cannot create; `hagen post-render --resources` adds them to the release.",
+            rp.chart.name, rp.release.version
+        )],
     );
     for v in &r.resources {
         text.push_str("---\n");
@@ -363,6 +370,7 @@ pub fn shown(p: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::MARKER;
     use crate::delivery::tests::{TINY, patch, plan_of, rendered};
     use serde_json::json;
 
