@@ -111,6 +111,8 @@ pub struct Routes {
     pub anti_affinity: Via,
     pub strategy: Via,
     pub pdb: Via,
+    /// Fast-failover tolerations (at one replica).
+    pub failover: Via,
 }
 
 impl Routes {

@@ -214,11 +214,10 @@ fn describe_intent(i: &Intent) -> String {
         None => format!("{} replica{}", i.replicas, if i.replicas == 1 { "" } else { "s" }),
     };
     let anti = match i.effective_anti_affinity() {
-        AntiAffinity::Required => "required anti-affinity",
-        AntiAffinity::Preferred => "preferred anti-affinity",
-        AntiAffinity::None => "no anti-affinity",
+        AntiAffinity::None => "no anti-affinity".to_string(),
+        a => format!("{} anti-affinity", crate::describe::anti_affinity_word(a)),
     };
-    let mut parts = vec![replicas, anti.to_string(), strategy_words(i.strategy).to_string()];
+    let mut parts = vec![replicas, anti, strategy_words(i.strategy).to_string()];
     if let Some(m) = i.pdb {
         parts.push(format!("PDB maxUnavailable {m}"));
     }
@@ -370,8 +369,8 @@ pub fn shown(p: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::MARKER;
     use crate::delivery::tests::{TINY, patch, plan_of, rendered};
+    use crate::output::MARKER;
     use serde_json::json;
 
     #[test]

@@ -30,7 +30,8 @@ pub fn header(catalog: &str, why: Option<&str>, lines: &[&str]) -> String {
         "{MARKER} {} from {}; do not edit{}.\n",
         env!("CARGO_PKG_VERSION"),
         crate::text::comment(catalog),
-        why.map(|w| format!(": {}", crate::text::comment(w))).unwrap_or_default()
+        why.map(|w| format!(": {}", crate::text::comment(w)))
+            .unwrap_or_default()
     );
     for l in lines {
         h.push_str("# ");

@@ -135,6 +135,7 @@ pub fn deliver(i: &Intent) -> ComponentDelivery {
             anti_affinity: Via::NotNeeded,
             strategy: Via::NotNeeded,
             pdb: Via::NotNeeded,
+            failover: Via::NotNeeded,
         },
         values: Vec::new(),
         ops: Vec::new(),
@@ -145,7 +146,7 @@ pub fn deliver(i: &Intent) -> ComponentDelivery {
     d.routes.strategy = strategy(i, &mut d);
     d.routes.anti_affinity = anti_affinity(i, &mut d);
     d.routes.pdb = pdb(i, &mut d);
-    tolerations(i, &mut d);
+    d.routes.failover = tolerations(i, &mut d);
     if i.beside {
         // k3s's own Deployment kept: hagen's HPA and PDB beside it, the rest is its manifest's.
         if let Some(a) = i.autoscale {
@@ -159,6 +160,7 @@ pub fn deliver(i: &Intent) -> ComponentDelivery {
             anti_affinity: Via::ItsManifest,
             strategy: Via::ItsManifest,
             pdb: Via::Beside("PDB"),
+            failover: Via::ItsManifest,
         };
     }
     d
@@ -288,14 +290,21 @@ fn pdb(i: &Intent, d: &mut ComponentDelivery) -> Via {
     }
 }
 
-fn tolerations(i: &Intent, d: &mut ComponentDelivery) {
+fn tolerations(i: &Intent, d: &mut ComponentDelivery) -> Via {
     match (i.knowledge.tolerations, i.failover_seconds) {
-        (Route::Values(key), Some(s)) => d.values.push((key, k8s::failover_tolerations(s))),
-        (Route::Patch, Some(s)) => d.ops.push(Patch::add(
-            "/spec/template/spec/tolerations",
-            k8s::failover_tolerations(s),
-        )),
-        _ => {}
+        (_, None) => Via::NotNeeded,
+        (Route::Values(key), Some(s)) => {
+            d.values.push((key, k8s::failover_tolerations(s)));
+            Via::Values
+        }
+        (Route::Patch, Some(s)) => {
+            let op = Patch::add("/spec/template/spec/tolerations", k8s::failover_tolerations(s));
+            d.ops.push(op);
+            Via::Patch
+        }
+        (Route::NotControllable(why), Some(_)) => Via::NotControllable(why),
+        // Resolve asks for failover tolerations only where values or a patch deliver them.
+        (Route::Hardcoded(_) | Route::Runtime(_), Some(_)) => Via::NotControllable("the chart has no key for it"),
     }
 }
 

@@ -344,24 +344,14 @@ fn plan_component(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: 
         tier: i.tier,
         replicas: r,
         max_replicas: i.autoscale.map(|a| a.max),
-        anti_affinity: match (i.effective_anti_affinity(), i.knowledge.affinity) {
+        anti_affinity: match i.effective_anti_affinity() {
             // k3s's CoreDNS kept in place: its own topology spread places the pods as required anti-affinity would.
-            (AntiAffinity::Required, crate::charts::Route::NotControllable(_)) => {
-                "required (topology spread)".into()
-            }
-            (AntiAffinity::Required, _) => "required".into(),
-            (AntiAffinity::Preferred, _) => "preferred".into(),
-            (AntiAffinity::None, _) => "none".into(),
+            AntiAffinity::Required if i.beside => "required (topology spread)".into(),
+            a => crate::describe::anti_affinity_word(a).into(),
         },
         strategy: match i.strategy {
             _ if !i.knowledge.rendered_by_helm() => format!("{}'s own", i.knowledge.owner().unwrap_or_default()),
-            _ if matches!(
-                i.knowledge.strategy,
-                crate::charts::StrategyRoute::NotControllable(_)
-            ) =>
-            {
-                "its manifest's RollingUpdate".into()
-            }
+            _ if i.beside => "its manifest's RollingUpdate".into(),
             s => crate::describe::strategy_words(s).into(),
         },
         pdb: i.pdb.filter(|_| i.knowledge.rendered_by_helm()),
@@ -387,7 +377,7 @@ fn plan_component(i: &Intent, placement: &IndexMap<String, Vec<String>>, grace: 
         surge: i.strategy == Strategy::RollingUpdateSurge && i.knowledge.rendered_by_helm(),
         revision_scoped: i.revision_scoped,
         first_rollout: first_rollout(i),
-        hpa_beside: matches!(i.knowledge.replicas, crate::charts::Route::NotControllable(_)),
+        hpa_beside: i.beside && i.autoscale.is_some(),
     }
 }
 

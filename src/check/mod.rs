@@ -7,7 +7,7 @@ pub mod k3s;
 use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Strategy, Strength};
 use crate::charts::file::{OperatorPodsFile, RequiredCheck};
 use crate::charts::{Route, RuntimeSetting, StrategyRoute};
-use crate::describe::{Setting, strategy_words};
+use crate::describe::{Setting, Via, anti_affinity_word, strategy_words};
 use crate::k8s::{
     ALWAYS_ALLOW, HOSTNAME, LabelSelector, Object, POD_TEMPLATE_HASH, PodTemplate, VERSIONED_LABELS, labels_of,
 };
@@ -77,7 +77,13 @@ impl ComponentVerdict {
     }
 }
 
-fn check(setting: Setting, asked: String, found: String, ok: Option<bool>, delivered_by: &str) -> Check {
+fn check(
+    setting: Setting,
+    asked: String,
+    found: String,
+    ok: Option<bool>,
+    delivered_by: impl std::fmt::Display,
+) -> Check {
     Check {
         setting,
         asked,
@@ -129,24 +135,16 @@ pub fn judge(
         .iter()
         .filter(|t| t.namespace == intent.namespace && t.owner != owner)
         .collect();
+    report.checks.push(replicas_check(intent, objects, dep, how.replicas));
     report
         .checks
-        .push(replicas_check(intent, objects, dep, &how.replicas.to_string()));
-    report.checks.push(anti_affinity_check(
-        intent,
-        d,
-        &own,
-        &neighbours,
-        &how.anti_affinity.to_string(),
-    ));
+        .push(anti_affinity_check(intent, d, &own, &neighbours, how.anti_affinity));
+    report.checks.extend(node_affinity_check(intent, d, how.anti_affinity));
+    report.checks.push(strategy_check(intent, d, how.strategy));
     report
         .checks
-        .extend(node_affinity_check(intent, d, &how.anti_affinity.to_string()));
-    report.checks.push(strategy_check(intent, d, &how.strategy.to_string()));
-    report
-        .checks
-        .push(pdb_check(objects, intent, &own, &neighbours, &how.pdb.to_string()));
-    report.checks.extend(failover_check(intent, d));
+        .push(pdb_check(objects, intent, &own, &neighbours, how.pdb));
+    report.checks.extend(failover_check(intent, d, how.failover));
     report.checks.extend(requirement_checks(intent, Some(d), values));
     report
 }
@@ -303,7 +301,7 @@ fn env_of(d: &Value, name: &str, container: Option<&str>) -> Option<Option<Strin
 }
 
 /// Replicas: the Deployment's count, or for an autoscaled component the HPA that targets it.
-fn replicas_check(intent: &Intent, objects: &[Object], dep: &Object, by: &str) -> Check {
+fn replicas_check(intent: &Intent, objects: &[Object], dep: &Object, by: Via) -> Check {
     let d = &dep.value;
     if let Some(a) = intent.autoscale {
         let hpa = objects.iter().find(|o| {
@@ -316,10 +314,9 @@ fn replicas_check(intent: &Intent, objects: &[Object], dep: &Object, by: &str) -
             Some(h) => judge_hpa(d, &h.value, &h.name, intent, a),
         };
         // A Deployment whose count no values key reaches (k3s's CoreDNS) is held by hagen's own HPA manifest.
-        let by = if matches!(intent.knowledge.replicas, Route::NotControllable(_)) {
-            "manifest"
-        } else {
-            "values"
+        let by = match by {
+            Via::Beside(_) => "manifest",
+            _ => "values",
         };
         return check(
             Setting::Replicas,
@@ -345,17 +342,21 @@ fn anti_affinity_check(
     d: &Value,
     own: &IndexMap<String, String>,
     neighbours: &[&PodTemplate],
-    by: &str,
+    by: Via,
 ) -> Check {
     let mode = intent.effective_anti_affinity();
     let (found, ok) = judge_anti_affinity(d, mode, intent.revision_scoped, own, neighbours);
     let asked = crate::describe::asked_anti_affinity(intent, false);
-    let by = if intent.replicas == 1 { "—" } else { by };
+    let by = if intent.replicas == 1 {
+        "—".to_string()
+    } else {
+        by.to_string()
+    };
     check(Setting::AntiAffinity, asked, found, ok, by)
 }
 
 /// Node placement, when the catalogue avoids nodes: node affinity that keeps the pods off them.
-fn node_affinity_check(intent: &Intent, d: &Value, by: &str) -> Option<Check> {
+fn node_affinity_check(intent: &Intent, d: &Value, by: Via) -> Option<Check> {
     let avoid = intent.avoid.as_ref()?;
     let (found, ok) = judge_node_affinity(d, avoid);
     let asked = format!(
@@ -370,9 +371,9 @@ fn node_affinity_check(intent: &Intent, d: &Value, by: &str) -> Option<Check> {
 }
 
 /// The Deployment strategy.
-fn strategy_check(intent: &Intent, d: &Value, by: &str) -> Check {
+fn strategy_check(intent: &Intent, d: &Value, by: Via) -> Check {
     let s = d.pointer("/spec/strategy").cloned().unwrap_or(Value::Null);
-    if let StrategyRoute::NotControllable(_) = intent.knowledge.strategy {
+    if let Via::NotControllable(_) | Via::ItsManifest = by {
         let (found, ok) = judge_owned_strategy(&s, intent.replicas);
         return check(
             Setting::Strategy,
@@ -398,14 +399,14 @@ fn pdb_check(
     intent: &Intent,
     own: &IndexMap<String, String>,
     neighbours: &[&PodTemplate],
-    by: &str,
+    by: Via,
 ) -> Check {
     let (found, ok) = judge_pdb(objects, intent, own, neighbours);
     check(Setting::Pdb, crate::describe::asked_pdb(intent), found, Some(ok), by)
 }
 
 /// Fast failover, for components at one replica: not-ready and unreachable tolerated for the asked seconds.
-fn failover_check(intent: &Intent, d: &Value) -> Option<Check> {
+fn failover_check(intent: &Intent, d: &Value, by: Via) -> Option<Check> {
     let secs = intent.failover_seconds?;
     let tolerations = d.pointer("/spec/template/spec/tolerations").and_then(Value::as_array);
     let ok = tolerates(tolerations, "node.kubernetes.io/not-ready", secs)
@@ -415,11 +416,7 @@ fn failover_check(intent: &Intent, d: &Value) -> Option<Check> {
         format!("not-ready/unreachable tolerated {secs}s"),
         if ok { format!("{secs}s") } else { "missing".into() },
         Some(ok),
-        if matches!(intent.knowledge.tolerations, Route::Values(_)) {
-            "values"
-        } else {
-            "patch"
-        },
+        by,
     ))
 }
 
@@ -556,9 +553,10 @@ fn judge_anti_affinity(
     neighbours: &[&PodTemplate],
 ) -> (String, Option<bool>) {
     let (required, preferred) = anti_affinity_terms(d);
-    let (terms, word) = match mode {
-        AntiAffinity::Required => (required, "required"),
-        AntiAffinity::Preferred => (preferred, "preferred"),
+    let word = anti_affinity_word(mode);
+    let terms = match mode {
+        AntiAffinity::Required => required,
+        AntiAffinity::Preferred => preferred,
         AntiAffinity::None => {
             return (
                 if required.is_empty() {
@@ -906,7 +904,7 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Rou
                 None => format!("{} not set ({owner}'s default {})", r.env, r.default),
             },
             Some(got.as_deref() == Some(intent.replicas.to_string().as_str())),
-            &how.replicas.to_string(),
+            how.replicas,
         ));
     }
     if let Route::Runtime(r) = k.affinity {
@@ -915,7 +913,7 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Rou
             r,
             env(r.env),
             owner,
-            &how.anti_affinity.to_string(),
+            how.anti_affinity,
         ));
     }
     let not_controllable = match k.strategy {
@@ -927,14 +925,14 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Rou
         format!("{owner}'s own"),
         format!("not controllable: {not_controllable}"),
         None,
-        &how.strategy.to_string(),
+        how.strategy,
     ));
     checks.push(check(
         Setting::Pdb,
         "—".into(),
         format!("not controllable ({owner})"),
         None,
-        &how.pdb.to_string(),
+        how.pdb,
     ));
     checks
 }
@@ -956,13 +954,9 @@ fn runtime_anti_affinity_check(
     r: &RuntimeSetting,
     preset: Option<String>,
     owner: &str,
-    by: &str,
+    by: Via,
 ) -> Check {
-    let mode = match intent.effective_anti_affinity() {
-        AntiAffinity::Required => "required",
-        AntiAffinity::Preferred => "preferred",
-        AntiAffinity::None => "none",
-    };
+    let mode = anti_affinity_word(intent.effective_anti_affinity());
     // The chart knowledge names a preset for every mode (checked when it is loaded); without one nothing was
     // delivered, which is a failure, never the owner's default passing for it.
     let want = r.presets.iter().find(|(m, _)| *m == mode).map(|(_, p)| *p);
@@ -1965,7 +1959,7 @@ mod tests {
         for (name, i, replicas, objects, asked, found, ok) in cases {
             let mut d = deployment(json!({}));
             d["spec"]["replicas"] = replicas;
-            let c = replicas_check(&i, &objects, &object(d), "values");
+            let c = replicas_check(&i, &objects, &object(d), Via::Values);
             assert_eq!(
                 (c.asked.as_str(), c.found.as_str(), c.ok),
                 (asked, found, Some(ok)),
@@ -2007,7 +2001,7 @@ mod tests {
         ];
         for (name, tolerations, found, ok) in cases {
             let d = deployment(json!({"tolerations": tolerations}));
-            let c = failover_check(&intent(1), &d).expect("asked at one replica");
+            let c = failover_check(&intent(1), &d, Via::Values).expect("asked at one replica");
             assert_eq!(
                 (c.found.as_str(), c.ok, c.delivered_by.as_str()),
                 (found, Some(ok), "values"),
@@ -2015,7 +2009,7 @@ mod tests {
             );
         }
         assert!(
-            failover_check(&intent(2), &deployment(json!({}))).is_none(),
+            failover_check(&intent(2), &deployment(json!({})), Via::Values).is_none(),
             "not asked at two replicas"
         );
     }
