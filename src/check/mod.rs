@@ -6,7 +6,7 @@ pub mod k3s;
 
 use crate::catalog::{AntiAffinity, Autoscale, AvoidNodes, Strategy, Strength};
 use crate::charts::file::{OperatorPodsFile, RequiredCheck};
-use crate::charts::{Route, RuntimeSetting, StrategyRoute};
+use crate::charts::{Route, RuntimeSetting};
 use crate::describe::{Setting, Via, anti_affinity_word, strategy_words};
 use crate::k8s::{
     ALWAYS_ALLOW, HOSTNAME, LabelSelector, Object, POD_TEMPLATE_HASH, PodTemplate, VERSIONED_LABELS, labels_of,
@@ -916,8 +916,8 @@ fn judge_runtime(intent: &Intent, objects: &[Object], how: &crate::describe::Rou
             how.anti_affinity,
         ));
     }
-    let not_controllable = match k.strategy {
-        StrategyRoute::NotControllable(why) => why,
+    let not_controllable = match how.strategy {
+        Via::NotControllable(why) => why,
         _ => "",
     };
     checks.push(check(
