@@ -20,8 +20,6 @@ macro_rules! adopt_command {
 pub struct InitReport {
     /// What to tell the user, one line each, in order.
     pub lines: Vec<String>,
-    /// The catalogue was written (else it existed and was compared).
-    pub written: bool,
     /// The catalogue existed and the cluster differs from it.
     pub changes: usize,
 }
@@ -65,7 +63,6 @@ pub fn init(inputs: &[(String, String)], catalog: &Path, name: &str) -> Result<I
     ));
     Ok(InitReport {
         lines,
-        written: true,
         changes: 0,
     })
 }
@@ -231,7 +228,6 @@ fn compare(catalog: &Path, imported: &Imported) -> Result<InitReport> {
     }
     Ok(InitReport {
         lines,
-        written: false,
         changes: changes.len(),
     })
 }

@@ -1,4 +1,4 @@
-//! Resolving a loaded catalogue into the [`model`](crate::model): defaults → tier → component settings, the chart
+//! Resolving a loaded catalogue into the model (`crate::model`): defaults → tier → component settings, the chart
 //! knowledge of each component, and the named [`rules`] that judge them, all reporting into one [`sink::Sink`].
 //! Every error is collected and returned at once; nothing here knows a chart by name, and the only files read are
 //! the values files a release names (through `catalog::values`) and, for a k3s take-over, whether the live data its
