@@ -61,10 +61,7 @@ pub fn init(inputs: &[(String, String)], catalog: &Path, name: &str) -> Result<I
         },
         catalog.display()
     ));
-    Ok(InitReport {
-        lines,
-        changes: 0,
-    })
+    Ok(InitReport { lines, changes: 0 })
 }
 
 /// The imported catalogue, written to a scratch folder (placeholders standing in for secrets) and resolved and

@@ -425,7 +425,7 @@ fn k3s_application(argo: &ArgoCd, out_path: &str) -> Value {
         "spec": {
             "project": "default",
             "source": {"repoURL": argo.repo_url, "targetRevision": argo.target_revision, "path": format!("{out_path}/k3s")},
-            "destination": {"server": "https://kubernetes.default.svc", "namespace": "kube-system"},
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": crate::k3s_facts::NAMESPACE},
         },
     })
 }
@@ -713,9 +713,9 @@ fn helm_chart_config(rp: &ReleasePlan, r: &Rendered) -> Result<Option<(&'static 
     Ok(Some((
         name,
         json!({
-            "apiVersion": "helm.cattle.io/v1",
+            "apiVersion": crate::k3s_facts::HELM_API_VERSION,
             "kind": "HelmChartConfig",
-            "metadata": {"name": name, "namespace": "kube-system"},
+            "metadata": {"name": name, "namespace": crate::k3s_facts::NAMESPACE},
             "spec": {"valuesContent": values},
         }),
     )))

@@ -10,12 +10,13 @@ use crate::catalog::{
 };
 use crate::charts::{self, K3s, Registry};
 use crate::error::{Error, InputError, Result};
+use crate::k3s_facts::NAMESPACE;
 use crate::live::Live;
 use indexmap::IndexMap;
 use serde_json::Value;
 
 /// Label prefixes Kubernetes and k3s set themselves: not the user's, so not written into the catalogue.
-const SYSTEM_LABEL_DOMAINS: &[&str] = &["kubernetes.io", "k8s.io", "k3s.io", "cattle.io"];
+const SYSTEM_LABEL_DOMAINS: &[&str] = &["kubernetes.io", "k8s.io"];
 
 fn system_label(key: &str) -> bool {
     let Some((prefix, _)) = key.split_once('/') else {
@@ -23,6 +24,7 @@ fn system_label(key: &str) -> bool {
     };
     SYSTEM_LABEL_DOMAINS
         .iter()
+        .chain(crate::k3s_facts::LABEL_DOMAINS)
         .any(|d| prefix == *d || prefix.ends_with(&format!(".{d}")))
 }
 
@@ -51,7 +53,9 @@ pub fn init(live: &Live, source: &str, cluster_name: &str, registry: &Registry) 
     let nodes = nodes_of(&node_objects);
     let defaults = starting_defaults(&nodes);
     let kubelet = kubelet_version(&node_objects);
-    let k3s = kubelet.as_deref().is_some_and(|v| v.contains("+k3s"));
+    let k3s = kubelet
+        .as_deref()
+        .is_some_and(|v| v.contains(crate::k3s_facts::VERSION_MARK));
     let mut imp = Import {
         registry,
         notes: Vec::new(),
@@ -128,7 +132,7 @@ fn k3s_release_form(v: &str) -> bool {
     let Some(rest) = v.strip_prefix("v1.") else {
         return false;
     };
-    let (nums, k3s) = rest.split_once("+k3s").unwrap_or((rest, "1"));
+    let (nums, k3s) = rest.split_once(crate::k3s_facts::VERSION_MARK).unwrap_or((rest, "1"));
     let mut parts = nums.split('.');
     let digits = |s: Option<&str>| s.is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
     digits(parts.next()) && digits(parts.next()) && parts.next().is_none() && digits(Some(k3s))
@@ -331,7 +335,7 @@ fn k3s_bundled(deployments: &[(String, String)]) -> Vec<Release> {
             .iter()
             .filter(|c| {
                 deployments.is_empty()
-                    || deployments.contains(&("kube-system".to_string(), c.workload_name(release, "kube-system")))
+                    || deployments.contains(&(NAMESPACE.to_string(), c.workload_name(release, NAMESPACE)))
             })
             .map(bundled_component)
             .collect();
@@ -343,7 +347,7 @@ fn k3s_bundled(deployments: &[(String, String)]) -> Vec<Release> {
             chart: chart.name.to_string(),
             repository: chart.repository.to_string(),
             version: chart.version.to_string(),
-            namespace: "kube-system".into(),
+            namespace: NAMESPACE.into(),
             components,
             k3s_bundled: true,
             k3s_take_over: false,

@@ -5,6 +5,7 @@
 use crate::catalog::K3sCluster;
 use crate::charts::file::TakeOverFile;
 use crate::charts::{InPlace, K3s};
+use crate::k3s_facts::NAMESPACE;
 use crate::k8s::{Object, PodTemplate};
 use crate::model::{Plan, ReleasePlan};
 use serde_json::Value;
@@ -68,16 +69,9 @@ pub fn disabled(plan: &Plan) -> Vec<&'static str> {
         .collect()
 }
 
-/// The label prefix of everything k3s's deploy controller applies (wrangler's `objectset.rio.cattle.io/hash` and
-/// friends): k3s prunes objects carrying it, so hagen's objects beside k3s's never do (rancher/wrangler
-/// pkg/apply/desiredset_apply.go).
-pub const K3S_APPLIED_PREFIX: &str = "objectset.rio.cattle.io/";
-
 /// k3s's packaged Deployment of an in-place release, as the knowledge records it (the object verify judges).
 pub fn packaged_objects(p: &InPlace) -> Vec<Object> {
-    Object::new(p.file.deployment.clone(), "kube-system")
-        .into_iter()
-        .collect()
+    Object::new(p.file.deployment.clone(), NAMESPACE).into_iter().collect()
 }
 
 /// The pods k3s runs in kube-system beside an in-place component, as pod templates the judge compares selectors
@@ -88,7 +82,7 @@ pub fn neighbour_templates(p: &InPlace) -> Vec<PodTemplate> {
         .iter()
         .map(|n| PodTemplate {
             owner: n.owner.clone(),
-            namespace: "kube-system".into(),
+            namespace: NAMESPACE.into(),
             labels: n.labels.clone(),
         })
         .collect()

@@ -20,6 +20,7 @@ pub mod generate;
 mod helm;
 mod init;
 mod k3s;
+mod k3s_facts;
 pub mod k8s;
 pub mod live;
 pub mod lock;

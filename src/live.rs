@@ -35,6 +35,7 @@ pub const RELEASE_SECRET_TYPE: &str = "helm.sh/release.v1";
 
 pub use crate::error::LiveError;
 use crate::error::{LiveShape, RecordError};
+use crate::k3s_facts::HELM_GROUP;
 
 /// What init and diff read of a cluster.
 #[derive(Debug, Default)]
@@ -210,7 +211,7 @@ fn read_item(
     match kind {
         "Node" => live.nodes.push(item),
         "Deployment" => live.deployments.push((namespace, name)),
-        "HelmChart" if group.starts_with("helm.cattle.io/") => live.helm_charts.push(HelmChart {
+        "HelmChart" if group.starts_with(HELM_GROUP) => live.helm_charts.push(HelmChart {
             target_namespace: Some(text(&item, "/spec/targetNamespace"))
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| namespace.clone()),
@@ -220,7 +221,7 @@ fn read_item(
             name,
             namespace,
         }),
-        "HelmChartConfig" if group.starts_with("helm.cattle.io/") => {
+        "HelmChartConfig" if group.starts_with(HELM_GROUP) => {
             let values = spec_values(&item).map_err(|w| shape(source, format!("{at}.spec.valuesContent"), w))?;
             live.configs.insert((namespace, name), values);
         }
@@ -353,7 +354,9 @@ fn newest_deployed(live: &mut Live, mut revisions: Vec<HelmRelease>) {
 /// The upstream version in a k3s repackaged chart version: `39.0.701+up39.0.7` → `39.0.7` (k3s-io/k3s-charts);
 /// any other version as it is.
 pub fn upstream_version(version: &str) -> &str {
-    version.split_once("+up").map_or(version, |(_, up)| up)
+    version
+        .split_once(crate::k3s_facts::UPSTREAM_CHART_MARK)
+        .map_or(version, |(_, up)| up)
 }
 
 /// The chart name and version in a HelmChart's `spec.chart` when it is an archive's URL

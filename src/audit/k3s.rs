@@ -8,11 +8,11 @@ use crate::model::Plan;
 
 /// wrangler's apply label, on everything k3s deploys from /var/lib/rancher/k3s/server/manifests (rancher/wrangler
 /// pkg/apply/desiredset_apply.go).
-const K3S_APPLIED: &str = "objectset.rio.cattle.io/hash";
+const K3S_APPLIED: &str = crate::k3s_facts::APPLIED_HASH;
 /// ServiceLB's pod label naming the Service (k3s pkg/cloudprovider/servicelb.go).
-const SVCLB_SERVICE: &str = "svccontroller.k3s.cattle.io/svcname";
+const SVCLB_SERVICE: &str = crate::k3s_facts::SVCLB_SERVICE;
 /// helm-controller's label on its Jobs and their pods (k3s-io/helm-controller pkg/controllers/chart/chart.go).
-const HELM_CHART_LABEL: &str = "helmcharts.helm.cattle.io/chart";
+const HELM_CHART_LABEL: &str = crate::k3s_facts::HELM_CHART_LABEL;
 
 fn label<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
     v.pointer("/metadata/labels")
@@ -46,9 +46,9 @@ pub fn recognise(plan: &Plan, dump: &Dump, releases: &[String]) -> (Vec<String>,
         .collect();
     for o in &dump.objects {
         let what = format!("{} {}/{}", o.kind, o.namespace, o.name);
-        let in_place = kept
-            .iter()
-            .find(|(_, p)| o.kind == "Deployment" && o.namespace == "kube-system" && o.name == p.component.workload);
+        let in_place = kept.iter().find(|(_, p)| {
+            o.kind == "Deployment" && o.namespace == crate::k3s_facts::NAMESPACE && o.name == p.component.workload
+        });
         if let Some((rel, p)) = in_place {
             notes.push(format!(
                 "{what}: k3s's own, kept in place by release {rel} (judged above with hagen's HPA and PDB)"
@@ -106,7 +106,7 @@ fn leftovers(what: &str, d: &serde_json::Value, p: &crate::charts::InPlace, dump
     let ns = d
         .pointer("/metadata/namespace")
         .and_then(serde_json::Value::as_str)
-        .unwrap_or("kube-system");
+        .unwrap_or(crate::k3s_facts::NAMESPACE);
     let name = d
         .pointer("/metadata/name")
         .and_then(serde_json::Value::as_str)

@@ -416,10 +416,10 @@ fn bundled_charts(generator: &mut schemars::SchemaGenerator) -> schemars::Schema
 }
 
 fn default_cluster_dns() -> String {
-    "10.43.0.10".into()
+    crate::k3s_facts::DEFAULT_CLUSTER_DNS.into()
 }
 fn default_cluster_domain() -> String {
-    "cluster.local".into()
+    crate::k3s_facts::DEFAULT_CLUSTER_DOMAIN.into()
 }
 
 /// Kubernetes' default `--node-monitor-grace-period` since 1.32 (kubernetes/kubernetes#126287).

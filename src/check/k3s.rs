@@ -6,7 +6,7 @@ use super::Check;
 use crate::catalog::K3sCluster;
 use crate::charts::file::TakeOverFile;
 use crate::describe::Setting;
-use crate::k3s::K3S_APPLIED_PREFIX;
+use crate::k3s_facts::APPLIED_PREFIX as K3S_APPLIED_PREFIX;
 use crate::k8s::Object;
 
 /// hagen's objects beside k3s's: none carries a label k3s's pruning selects.
