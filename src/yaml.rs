@@ -62,29 +62,29 @@ pub fn value_to_string(value: &Value) -> Result<String, String> {
     Ok(text)
 }
 
-/// Writes a JSON value as a YAML document.
+/// Writes a JSON value as a YAML document, into one string (no string per scalar).
 pub fn emit(v: &Value) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(4096);
     match v {
         Value::Object(m) if !m.is_empty() => block(&mut out, v, 0, false),
         Value::Array(a) if !a.is_empty() => block(&mut out, v, 0, false),
         _ => {
-            out.push_str(&inline(v));
+            inline(&mut out, v);
             out.push('\n');
         }
     }
     out
 }
 
-/// A value written on the current line: a scalar, `{}` or `[]`.
-fn inline(v: &Value) -> String {
+/// Writes a value on the current line: a scalar, `{}` or `[]`.
+fn inline(out: &mut String, v: &Value) {
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => number(n),
-        Value::String(s) => scalar(s),
-        Value::Object(_) => "{}".into(),
-        Value::Array(_) => "[]".into(),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&number(n)),
+        Value::String(s) => scalar_into(out, s),
+        Value::Object(_) => out.push_str("{}"),
+        Value::Array(_) => out.push_str("[]"),
     }
 }
 
@@ -107,7 +107,11 @@ fn is_block(v: &Value) -> bool {
 }
 
 fn indent(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+    const SPACES: &str = "                                                                ";
+    match SPACES.get(..n) {
+        Some(spaces) => out.push_str(spaces),
+        None => out.extend(std::iter::repeat_n(' ', n)),
+    }
 }
 
 /// Writes a non-empty mapping or sequence at indentation `at`; with `inline_first`, its first line continues
@@ -119,11 +123,7 @@ fn block(out: &mut String, v: &Value, at: usize, inline_first: bool) {
                 if n > 0 || !inline_first {
                     indent(out, at);
                 }
-                if plain_ok(k) {
-                    out.push_str(k);
-                } else {
-                    out.push_str(&scalar(k));
-                }
+                scalar_into(out, k);
                 out.push(':');
                 match val {
                     Value::Object(_) if is_block(val) => {
@@ -137,7 +137,7 @@ fn block(out: &mut String, v: &Value, at: usize, inline_first: bool) {
                     Value::String(s) if literal_ok(s) => literal(out, s, at + 2),
                     _ => {
                         out.push(' ');
-                        out.push_str(&inline(val));
+                        inline(out, val);
                         out.push('\n');
                     }
                 }
@@ -157,14 +157,14 @@ fn block(out: &mut String, v: &Value, at: usize, inline_first: bool) {
                     Value::String(s) if literal_ok(s) => literal(out, s, at + 2),
                     _ => {
                         out.push(' ');
-                        out.push_str(&inline(item));
+                        inline(out, item);
                         out.push('\n');
                     }
                 }
             }
         }
         _ => {
-            out.push_str(&inline(v));
+            inline(out, v);
             out.push('\n');
         }
     }
@@ -196,18 +196,42 @@ fn literal(out: &mut String, s: &str, at: usize) {
 /// The YAML 1.1 words for booleans and null (go-yaml v2's resolve table, PyYAML), in any letter case.
 const WORDS: [&str; 9] = ["y", "yes", "n", "no", "true", "false", "on", "off", "null"];
 
-/// Whether `s` may be written without quotes and reads back as the same string under YAML 1.1 and 1.2.
+/// The bytes a plain scalar may hold: letters, digits and ` -._/(),=+@%;:`$`.
+const PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        table[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    let punctuation = b" -._/(),=+@%;:`$";
+    let mut i = 0;
+    while i < punctuation.len() {
+        table[punctuation[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Whether `s` may be written without quotes and reads back as the same string under YAML 1.1 and 1.2: it starts
+/// with a letter or `/`, holds only [`PLAIN`] bytes, has no `: ` or two spaces, does not end with a space or `:`,
+/// and is none of the [`WORDS`] (one pass over the bytes).
 pub fn plain_ok(s: &str) -> bool {
-    let Some(&first) = s.as_bytes().first() else {
+    let bytes = s.as_bytes();
+    let Some(&first) = bytes.first() else {
         return false;
     };
-    (first.is_ascii_alphabetic() || first == b'/')
-        && s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b" -._/(),=+@%;:`$".contains(&c))
-        && !s.ends_with([' ', ':'])
-        && !s.contains(": ")
-        && !s.contains("  ")
-        && !WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
+    if !(first.is_ascii_alphabetic() || first == b'/') {
+        return false;
+    }
+    let mut previous = 0u8;
+    for &c in bytes {
+        if !PLAIN[c as usize] || (c == b' ' && matches!(previous, b' ' | b':')) {
+            return false;
+        }
+        previous = c;
+    }
+    !matches!(previous, b' ' | b':') && !(bytes.len() <= 5 && WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
 }
 
 /// Characters a double-quoted scalar must escape: controls, the C1 block (NEL is a YAML 1.1 line break), the
@@ -219,32 +243,61 @@ fn needs_escape(c: char) -> bool {
 /// A string as a YAML scalar: plain when [`plain_ok`]; single-quoted when it holds `"` or `\\` but nothing that
 /// needs an escape (single quotes escape nothing but `'`, in both YAML versions); else double-quoted.
 pub fn scalar(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    scalar_into(&mut out, s);
+    out
+}
+
+/// [`scalar`], written at the end of `out`.
+fn scalar_into(out: &mut String, s: &str) {
     if plain_ok(s) {
-        s.to_string()
+        out.push_str(s);
     } else if s.contains(['"', '\\']) && !s.contains(['\n', '\t']) && !s.chars().any(needs_escape) {
-        format!("'{}'", s.replace('\'', "''"))
+        out.push('\'');
+        for (n, part) in s.split('\'').enumerate() {
+            if n > 0 {
+                out.push_str("''");
+            }
+            out.push_str(part);
+        }
+        out.push('\'');
     } else {
-        quoted(s)
+        quoted_into(out, s);
     }
 }
 
 /// A double-quoted YAML scalar (the escapes both YAML 1.1 and 1.2 define).
 pub fn quoted(s: &str) -> String {
     let mut q = String::with_capacity(s.len() + 2);
+    quoted_into(&mut q, s);
+    q
+}
+
+/// [`quoted`], written at the end of `q`: the runs between escapes are copied whole.
+fn quoted_into(q: &mut String, s: &str) {
+    use std::fmt::Write as _;
     q.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => q.push_str("\\\""),
-            '\\' => q.push_str("\\\\"),
-            '\n' => q.push_str("\\n"),
-            '\t' => q.push_str("\\t"),
-            '\r' => q.push_str("\\r"),
-            c if needs_escape(c) => q.push_str(&format!("\\u{:04X}", c as u32)),
-            c => q.push(c),
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let escape = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\t' => "\\t",
+            '\r' => "\\r",
+            c if needs_escape(c) => "",
+            _ => continue,
+        };
+        q.push_str(&s[run..i]);
+        run = i + c.len_utf8();
+        if escape.is_empty() {
+            let _ = write!(q, "\\u{:04X}", c as u32);
+        } else {
+            q.push_str(escape);
         }
     }
+    q.push_str(&s[run..]);
     q.push('"');
-    q
 }
 
 /// How far a YAML input may reach before any parser sees it.
