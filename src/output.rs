@@ -43,9 +43,12 @@ impl FileSet {
                 "refusing to write `{rel}`: generated paths must stay inside the output folder"
             )));
         }
-        let clash = self.owners.iter().find(|(other, _)| {
-            *other == rel || other.starts_with(&format!("{rel}/")) || rel.starts_with(&format!("{other}/"))
-        });
+        // `a` is inside the folder `b` (no string made for the `b/` prefix: this runs for every pair of files).
+        let inside = |a: &str, b: &str| a.len() > b.len() && a.starts_with(b) && a.as_bytes()[b.len()] == b'/';
+        let clash = self
+            .owners
+            .iter()
+            .find(|(other, _)| *other == rel || inside(other, rel) || inside(rel, other));
         if let Some((other, by)) = clash {
             return Err(Error::Output(format!(
                 "output paths collide: {owner} needs `{rel}`, and {by} writes `{other}`; rename one of them (nothing was written)"

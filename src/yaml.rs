@@ -179,7 +179,7 @@ fn literal_ok(s: &str) -> bool {
         && !body.starts_with([' ', '\n'])
         && body.split('\n').all(|l| l.is_empty() || !l.trim().is_empty())
         && body.split('\n').all(|l| !l.ends_with(' '))
-        && s.chars().all(|c| c == '\n' || !needs_escape(c))
+        && !s.split('\n').any(any_escape)
 }
 
 fn literal(out: &mut String, s: &str, at: usize) {
@@ -231,13 +231,23 @@ pub fn plain_ok(s: &str) -> bool {
         }
         previous = c;
     }
-    !matches!(previous, b' ' | b':') && !(bytes.len() <= 5 && WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
+    let word = bytes.len() <= 5 && WORDS.iter().any(|w| w.eq_ignore_ascii_case(s));
+    !matches!(previous, b' ' | b':') && !word
 }
 
 /// Characters a double-quoted scalar must escape: controls, the C1 block (NEL is a YAML 1.1 line break), the
 /// Unicode line and paragraph separators, the byte-order mark and the non-characters.
 fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Whether a character of `s` [needs an escape](needs_escape): ASCII text a byte at a time (only its controls do).
+fn any_escape(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        s.chars().any(needs_escape)
+    }
 }
 
 /// A string as a YAML scalar: plain when [`plain_ok`]; single-quoted when it holds `"` or `\\` but nothing that
@@ -252,7 +262,19 @@ pub fn scalar(s: &str) -> String {
 fn scalar_into(out: &mut String, s: &str) {
     if plain_ok(s) {
         out.push_str(s);
-    } else if s.contains(['"', '\\']) && !s.contains(['\n', '\t']) && !s.chars().any(needs_escape) {
+        return;
+    }
+    // One pass over the bytes (no branches, so it vectorises): a quote or backslash, an ASCII control, anything
+    // beyond ASCII (whose characters are then looked at one by one).
+    let (mut quote, mut control, mut ascii) = (false, false, true);
+    for &b in s.as_bytes() {
+        quote |= b == b'"' || b == b'\\';
+        control |= b < 0x20 || b == 0x7f;
+        ascii &= b < 0x80;
+    }
+    let escape = control || (!ascii && s.chars().any(needs_escape));
+    // (`\n` and `\t` need escapes: they are controls.)
+    if quote && !escape {
         out.push('\'');
         for (n, part) in s.split('\'').enumerate() {
             if n > 0 {
@@ -262,21 +284,55 @@ fn scalar_into(out: &mut String, s: &str) {
         }
         out.push('\'');
     } else {
-        quoted_into(out, s);
+        quoted_into(out, s, ascii);
     }
 }
 
 /// A double-quoted YAML scalar (the escapes both YAML 1.1 and 1.2 define).
 pub fn quoted(s: &str) -> String {
     let mut q = String::with_capacity(s.len() + 2);
-    quoted_into(&mut q, s);
+    quoted_into(&mut q, s, s.is_ascii());
     q
 }
 
-/// [`quoted`], written at the end of `q`: the runs between escapes are copied whole.
-fn quoted_into(q: &mut String, s: &str) {
-    use std::fmt::Write as _;
+/// [`quoted`], written at the end of `q`: the runs between escapes are copied whole, ASCII text read a byte at a
+/// time.
+fn quoted_into(q: &mut String, s: &str, ascii: bool) {
     q.push('"');
+    if ascii {
+        let mut run = 0;
+        for (i, b) in s.bytes().enumerate() {
+            let escape = match b {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                b'\t' => "\\t",
+                b'\r' => "\\r",
+                0..0x20 | 0x7f => "",
+                _ => continue,
+            };
+            q.push_str(&s[run..i]);
+            run = i + 1;
+            if escape.is_empty() {
+                push_unicode_escape(q, char::from(b));
+            } else {
+                q.push_str(escape);
+            }
+        }
+        q.push_str(&s[run..]);
+    } else {
+        quoted_chars(q, s);
+    }
+    q.push('"');
+}
+
+fn push_unicode_escape(q: &mut String, c: char) {
+    use std::fmt::Write as _;
+    let _ = write!(q, "\\u{:04X}", c as u32);
+}
+
+/// The inside of [`quoted`] for text beyond ASCII, a character at a time.
+fn quoted_chars(q: &mut String, s: &str) {
     let mut run = 0;
     for (i, c) in s.char_indices() {
         let escape = match c {
@@ -291,13 +347,12 @@ fn quoted_into(q: &mut String, s: &str) {
         q.push_str(&s[run..i]);
         run = i + c.len_utf8();
         if escape.is_empty() {
-            let _ = write!(q, "\\u{:04X}", c as u32);
+            push_unicode_escape(q, c);
         } else {
             q.push_str(escape);
         }
     }
     q.push_str(&s[run..]);
-    q.push('"');
 }
 
 /// How far a YAML input may reach before any parser sees it.
@@ -636,6 +691,58 @@ mod tests {
             "run `a` $b",
         ] {
             assert!(plain_ok(s), "{s:?} may stay plain");
+        }
+    }
+
+    /// The scalar writer as it was before it scanned bytes and wrote into one string (BENCHMARKS.md): the same
+    /// text for every string.
+    fn scalar_as_before(s: &str) -> String {
+        let plain = s
+            .as_bytes()
+            .first()
+            .is_some_and(|f| f.is_ascii_alphabetic() || *f == b'/')
+            && s.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b" -._/(),=+@%;:`$".contains(&c))
+            && !s.ends_with([' ', ':'])
+            && !s.contains(": ")
+            && !s.contains("  ")
+            && !WORDS.iter().any(|w| w.eq_ignore_ascii_case(s));
+        if plain {
+            s.to_string()
+        } else if s.contains(['"', '\\']) && !s.contains(['\n', '\t']) && !s.chars().any(needs_escape) {
+            format!("'{}'", s.replace('\'', "''"))
+        } else {
+            let mut q = String::from('"');
+            for c in s.chars() {
+                match c {
+                    '"' => q.push_str("\\\""),
+                    '\\' => q.push_str("\\\\"),
+                    '\n' => q.push_str("\\n"),
+                    '\t' => q.push_str("\\t"),
+                    '\r' => q.push_str("\\r"),
+                    c if needs_escape(c) => q.push_str(&format!("\\u{:04X}", c as u32)),
+                    c => q.push(c),
+                }
+            }
+            q.push('"');
+            q
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scalars_are_written_as_before(s in "[a-zA-Z0-9 :/\"'\\\\\n\t\r\u{0}-\u{1f}\u{7f}-\u{a0}\u{2028}\u{feff}\u{fffe}é{}$`#-]{0,12}") {
+            proptest::prop_assert_eq!(scalar(&s), scalar_as_before(&s));
+            let literal_before = {
+                let body = s.strip_suffix('\n').unwrap_or(&s);
+                body.contains('\n')
+                    && !body.ends_with('\n')
+                    && !body.starts_with([' ', '\n'])
+                    && body.split('\n').all(|l| l.is_empty() || !l.trim().is_empty())
+                    && body.split('\n').all(|l| !l.ends_with(' '))
+                    && s.chars().all(|c| c == '\n' || !needs_escape(c))
+            };
+            proptest::prop_assert_eq!(literal_ok(&s), literal_before);
         }
     }
 
