@@ -264,17 +264,8 @@ fn scalar_into(out: &mut String, s: &str) {
         out.push_str(s);
         return;
     }
-    // One pass over the bytes (no branches, so it vectorises): a quote or backslash, an ASCII control, anything
-    // beyond ASCII (whose characters are then looked at one by one).
-    let (mut quote, mut control, mut ascii) = (false, false, true);
-    for &b in s.as_bytes() {
-        quote |= b == b'"' || b == b'\\';
-        control |= b < 0x20 || b == 0x7f;
-        ascii &= b < 0x80;
-    }
-    let escape = control || (!ascii && s.chars().any(needs_escape));
-    // (`\n` and `\t` need escapes: they are controls.)
-    if quote && !escape {
+    // A quote or backslash found byte-wise (both ASCII); `\n` and `\t` need escapes: they are controls.
+    if s.bytes().any(|b| b == b'"' || b == b'\\') && !any_escape(s) {
         out.push('\'');
         for (n, part) in s.split('\'').enumerate() {
             if n > 0 {
@@ -284,7 +275,7 @@ fn scalar_into(out: &mut String, s: &str) {
         }
         out.push('\'');
     } else {
-        quoted_into(out, s, ascii);
+        quoted_into(out, s, s.is_ascii());
     }
 }
 
