@@ -76,6 +76,7 @@ fi
 
 echo "== generate (whole process)"
 printf 'shipped catalogue (15 components):            %s\n' "$(measure 50 "$hagen" generate --check)"
+printf '  next to the process floor, hagen --version:  %s\n' "$(measure 50 "$hagen" --version)"
 for n in 1 10 50 100; do
   python3 - "$n" "$work/cat-$n.yaml" <<'PY'
 import sys, re

@@ -249,7 +249,11 @@ fn flux_release(
 
 /// The patches of a release as Flux's `postRenderers` (one kustomize post-renderer), when it has any.
 fn flux_post_renderers(r: &Rendered) -> Option<Value> {
-    (!r.patches.is_empty()).then(|| json!([{"kustomize": {"patches": patches_json(r)}}]))
+    (!r.patches.is_empty()).then(|| {
+        let mut kustomize = json!({"kustomize": {}});
+        kustomize["kustomize"]["patches"] = Value::Array(patches_json(r));
+        Value::Array(vec![kustomize])
+    })
 }
 
 /// With `fluxParts`: the ConfigMap carrying release `release`'s overlay, and the HelmRelease snippet (its
@@ -260,18 +264,19 @@ fn flux_parts(release: &str, r: &Rendered) -> Result<(Value, Value)> {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {"name": name, "namespace": "flux-system", "labels": {WATCH_LABEL: "Enabled"}},
-        "data": {"values.yaml": yaml(&values_json(r))?},
+        "data": {"values.yaml": yaml(&r.values)?},
     });
     let mut spec = json!({"valuesFrom": [{"kind": "ConfigMap", "name": name, "valuesKey": "values.yaml"}]});
     if let Some(p) = flux_post_renderers(r) {
         spec["postRenderers"] = p;
     }
-    let snippet = json!({
+    let mut snippet = json!({
         "apiVersion": "helm.toolkit.fluxcd.io/v2",
         "kind": "HelmRelease",
         "metadata": {"name": release, "namespace": "flux-system"},
-        "spec": spec,
     });
+    // Moved in, not through `json!`, which would serialise the whole tree into a copy.
+    snippet["spec"] = spec;
     Ok((config_map, snippet))
 }
 
@@ -303,12 +308,14 @@ fn flux_helm_release(rp: &ReleasePlan, r: &Rendered, repository: &str) -> Vec<Va
     if let Some(p) = flux_post_renderers(r) {
         spec["postRenderers"] = p;
     }
-    docs.push(json!({
+    let mut release = json!({
         "apiVersion": "helm.toolkit.fluxcd.io/v2",
         "kind": "HelmRelease",
         "metadata": {"name": rel.name, "namespace": "flux-system"},
-        "spec": spec,
-    }));
+    });
+    // Moved in, not through `json!`, which would serialise the whole overlay into a copy.
+    release["spec"] = spec;
+    docs.push(release);
     docs
 }
 
@@ -468,12 +475,13 @@ fn argo_application(
         json!({"server": "https://kubernetes.default.svc", "namespace": rel.namespace}),
     );
     spec.insert("syncPolicy".into(), sync_policy(rp.chart.server_side_apply));
-    let app = json!({
+    let mut app = json!({
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
         "metadata": {"name": rel.name, "namespace": argo.namespace},
-        "spec": spec,
     });
+    // Moved in, not through `json!`, which would serialise the whole overlay into a copy.
+    app["spec"] = Value::Object(spec);
     let file = format!("{}.yaml", rel.name);
     files.add(
         &format!("argocd/{file}"),
@@ -495,8 +503,9 @@ fn argo_helm_source(rp: &ReleasePlan, r: &Rendered, argo: &ArgoCd, out_path: &st
         "repoURL": rel.repository,
         "chart": rp.chart.name,
         "targetRevision": rel.version,
-        "helm": {"releaseName": rel.name, "valuesObject": values_json(r)},
+        "helm": {"releaseName": rel.name},
     });
+    chart["helm"]["valuesObject"] = values_json(r);
     let own = crate::paths::own_values_files(rp, out_path);
     if let Some(bad) = own.iter().find(|f| !in_repository(f)) {
         return Err(Error::Output(OutputError::ArgoValuesFile {
@@ -538,7 +547,7 @@ fn argo_kustomize_folder(rp: &ReleasePlan, r: &Rendered, dir: &str, catalog: &st
         format!(
             "{}{}",
             header(catalog, "The values overlay, for kustomize's helmCharts."),
-            yaml(&values_json(r))?
+            yaml(&r.values)?
         ),
         &format!("the Argo CD values of release `{}`", rel.name),
     )?;
@@ -708,7 +717,7 @@ fn helm_chart_config(rp: &ReleasePlan, r: &Rendered) -> Result<Option<(&'static 
         return Ok(None);
     }
     let mut merged = own_merged(rp);
-    crate::catalog::values::merge(&mut merged, &values_json(r));
+    crate::catalog::values::merge(&mut merged, &r.values);
     let values = yaml(&merged)?;
     Ok(Some((
         name,

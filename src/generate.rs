@@ -90,7 +90,7 @@ fn key_owner(intents: &[Intent], writers: &[Writer], path: &[String]) -> Option<
 fn add_own_values(rp: &ReleasePlan, catalog: &str, files: &mut FileSet) -> Result<()> {
     let rel = &rp.release;
     for own in rp.own_values.iter().filter(|o| o.file.is_none()) {
-        let body = crate::yaml::to_string(&own.values).map_err(Error::Internal)?;
+        let body = crate::yaml::value_to_string(&own.values).map_err(Error::Internal)?;
         files.add(
             &own_values_path(&rel.name),
             header(
@@ -169,7 +169,7 @@ fn values_file(rp: &ReleasePlan, r: &Rendered, catalog: &str, out: &str) -> Resu
             &format!("  {use_line}"),
         ],
     );
-    let body = crate::yaml::to_string(&r.values).map_err(Error::Internal)?;
+    let body = crate::yaml::value_to_string(&r.values).map_err(Error::Internal)?;
     let body = if body.trim() == "{}" { String::new() } else { body };
     Ok(format!("{header}{body}"))
 }
@@ -201,7 +201,7 @@ fn resources_file(rp: &ReleasePlan, r: &Rendered, catalog: &str) -> Result<Strin
     );
     for v in &r.resources {
         text.push_str("---\n");
-        text.push_str(&crate::yaml::to_string(v).map_err(Error::Internal)?);
+        text.push_str(&crate::yaml::value_to_string(v).map_err(Error::Internal)?);
     }
     Ok(text)
 }

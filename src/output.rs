@@ -59,9 +59,12 @@ impl FileSet {
         if rel.is_empty() || !p.components().all(|c| matches!(c, Component::Normal(_))) {
             return Err(Error::Output(OutputError::Escapes { path: rel.to_string() }));
         }
-        let clash = self.owners.iter().find(|(other, _)| {
-            *other == rel || other.starts_with(&format!("{rel}/")) || rel.starts_with(&format!("{other}/"))
-        });
+        // `a` is inside the folder `b` (no string made for the `b/` prefix: this runs for every pair of files).
+        let inside = |a: &str, b: &str| a.len() > b.len() && a.starts_with(b) && a.as_bytes()[b.len()] == b'/';
+        let clash = self
+            .owners
+            .iter()
+            .find(|(other, _)| *other == rel || inside(other, rel) || inside(rel, other));
         if let Some((other, by)) = clash {
             return Err(Error::Output(OutputError::Collision {
                 path: rel.to_string(),

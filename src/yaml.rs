@@ -65,29 +65,29 @@ pub fn value_to_string(value: &Value) -> Result<String, InternalError> {
     Ok(text)
 }
 
-/// Writes a JSON value as a YAML document.
+/// Writes a JSON value as a YAML document, into one string (no string per scalar).
 pub fn emit(v: &Value) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(4096);
     match v {
         Value::Object(m) if !m.is_empty() => block(&mut out, v, 0, false),
         Value::Array(a) if !a.is_empty() => block(&mut out, v, 0, false),
         _ => {
-            out.push_str(&inline(v));
+            inline(&mut out, v);
             out.push('\n');
         }
     }
     out
 }
 
-/// A value written on the current line: a scalar, `{}` or `[]`.
-fn inline(v: &Value) -> String {
+/// Writes a value on the current line: a scalar, `{}` or `[]`.
+fn inline(out: &mut String, v: &Value) {
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => number(n),
-        Value::String(s) => scalar(s),
-        Value::Object(_) => "{}".into(),
-        Value::Array(_) => "[]".into(),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&number(n)),
+        Value::String(s) => scalar_into(out, s),
+        Value::Object(_) => out.push_str("{}"),
+        Value::Array(_) => out.push_str("[]"),
     }
 }
 
@@ -110,7 +110,11 @@ fn is_block(v: &Value) -> bool {
 }
 
 fn indent(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+    const SPACES: &str = "                                                                ";
+    match SPACES.get(..n) {
+        Some(spaces) => out.push_str(spaces),
+        None => out.extend(std::iter::repeat_n(' ', n)),
+    }
 }
 
 /// Writes a non-empty mapping or sequence at indentation `at`; with `inline_first`, its first line continues
@@ -122,11 +126,7 @@ fn block(out: &mut String, v: &Value, at: usize, inline_first: bool) {
                 if n > 0 || !inline_first {
                     indent(out, at);
                 }
-                if plain_ok(k) {
-                    out.push_str(k);
-                } else {
-                    out.push_str(&scalar(k));
-                }
+                scalar_into(out, k);
                 out.push(':');
                 match val {
                     Value::Object(_) if is_block(val) => {
@@ -140,7 +140,7 @@ fn block(out: &mut String, v: &Value, at: usize, inline_first: bool) {
                     Value::String(s) if literal_ok(s) => literal(out, s, at + 2),
                     _ => {
                         out.push(' ');
-                        out.push_str(&inline(val));
+                        inline(out, val);
                         out.push('\n');
                     }
                 }
@@ -160,14 +160,14 @@ fn block(out: &mut String, v: &Value, at: usize, inline_first: bool) {
                     Value::String(s) if literal_ok(s) => literal(out, s, at + 2),
                     _ => {
                         out.push(' ');
-                        out.push_str(&inline(item));
+                        inline(out, item);
                         out.push('\n');
                     }
                 }
             }
         }
         _ => {
-            out.push_str(&inline(v));
+            inline(out, v);
             out.push('\n');
         }
     }
@@ -182,7 +182,7 @@ fn literal_ok(s: &str) -> bool {
         && !body.starts_with([' ', '\n'])
         && body.split('\n').all(|l| l.is_empty() || !l.trim().is_empty())
         && body.split('\n').all(|l| !l.ends_with(' '))
-        && s.chars().all(|c| c == '\n' || !needs_escape(c))
+        && !s.split('\n').any(any_escape)
 }
 
 fn literal(out: &mut String, s: &str, at: usize) {
@@ -199,18 +199,43 @@ fn literal(out: &mut String, s: &str, at: usize) {
 /// The YAML 1.1 words for booleans and null (go-yaml v2's resolve table, PyYAML), in any letter case.
 const WORDS: [&str; 9] = ["y", "yes", "n", "no", "true", "false", "on", "off", "null"];
 
-/// Whether `s` may be written without quotes and reads back as the same string under YAML 1.1 and 1.2.
+/// The bytes a plain scalar may hold: letters, digits and ` -._/(),=+@%;:`$`.
+const PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        table[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    let punctuation = b" -._/(),=+@%;:`$";
+    let mut i = 0;
+    while i < punctuation.len() {
+        table[punctuation[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Whether `s` may be written without quotes and reads back as the same string under YAML 1.1 and 1.2: it starts
+/// with a letter or `/`, holds only [`PLAIN`] bytes, has no `: ` or two spaces, does not end with a space or `:`,
+/// and is none of the [`WORDS`] (one pass over the bytes).
 pub fn plain_ok(s: &str) -> bool {
-    let Some(&first) = s.as_bytes().first() else {
+    let bytes = s.as_bytes();
+    let Some(&first) = bytes.first() else {
         return false;
     };
-    (first.is_ascii_alphabetic() || first == b'/')
-        && s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b" -._/(),=+@%;:`$".contains(&c))
-        && !s.ends_with([' ', ':'])
-        && !s.contains(": ")
-        && !s.contains("  ")
-        && !WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
+    if !(first.is_ascii_alphabetic() || first == b'/') {
+        return false;
+    }
+    let mut previous = 0u8;
+    for &c in bytes {
+        if !PLAIN[c as usize] || (c == b' ' && matches!(previous, b' ' | b':')) {
+            return false;
+        }
+        previous = c;
+    }
+    let word = bytes.len() <= 5 && WORDS.iter().any(|w| w.eq_ignore_ascii_case(s));
+    !matches!(previous, b' ' | b':') && !word
 }
 
 /// Characters a double-quoted scalar must escape: controls, the C1 block (NEL is a YAML 1.1 line break), the
@@ -219,35 +244,109 @@ fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
 }
 
+/// Whether a character of `s` [needs an escape](needs_escape): ASCII text a byte at a time (only its controls do).
+fn any_escape(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        s.chars().any(needs_escape)
+    }
+}
+
 /// A string as a YAML scalar: plain when [`plain_ok`]; single-quoted when it holds `"` or `\\` but nothing that
 /// needs an escape (single quotes escape nothing but `'`, in both YAML versions); else double-quoted.
 pub fn scalar(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    scalar_into(&mut out, s);
+    out
+}
+
+/// [`scalar`], written at the end of `out`.
+fn scalar_into(out: &mut String, s: &str) {
     if plain_ok(s) {
-        s.to_string()
-    } else if s.contains(['"', '\\']) && !s.contains(['\n', '\t']) && !s.chars().any(needs_escape) {
-        format!("'{}'", s.replace('\'', "''"))
+        out.push_str(s);
+        return;
+    }
+    // A quote or backslash found byte-wise (both ASCII); `\n` and `\t` need escapes: they are controls.
+    if s.bytes().any(|b| b == b'"' || b == b'\\') && !any_escape(s) {
+        out.push('\'');
+        for (n, part) in s.split('\'').enumerate() {
+            if n > 0 {
+                out.push_str("''");
+            }
+            out.push_str(part);
+        }
+        out.push('\'');
     } else {
-        quoted(s)
+        quoted_into(out, s, s.is_ascii());
     }
 }
 
 /// A double-quoted YAML scalar (the escapes both YAML 1.1 and 1.2 define).
 pub fn quoted(s: &str) -> String {
     let mut q = String::with_capacity(s.len() + 2);
+    quoted_into(&mut q, s, s.is_ascii());
+    q
+}
+
+/// [`quoted`], written at the end of `q`: the runs between escapes are copied whole, ASCII text read a byte at a
+/// time.
+fn quoted_into(q: &mut String, s: &str, ascii: bool) {
     q.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => q.push_str("\\\""),
-            '\\' => q.push_str("\\\\"),
-            '\n' => q.push_str("\\n"),
-            '\t' => q.push_str("\\t"),
-            '\r' => q.push_str("\\r"),
-            c if needs_escape(c) => q.push_str(&format!("\\u{:04X}", c as u32)),
-            c => q.push(c),
+    if ascii {
+        let mut run = 0;
+        for (i, b) in s.bytes().enumerate() {
+            let escape = match b {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                b'\t' => "\\t",
+                b'\r' => "\\r",
+                0..0x20 | 0x7f => "",
+                _ => continue,
+            };
+            q.push_str(&s[run..i]);
+            run = i + 1;
+            if escape.is_empty() {
+                push_unicode_escape(q, char::from(b));
+            } else {
+                q.push_str(escape);
+            }
         }
+        q.push_str(&s[run..]);
+    } else {
+        quoted_chars(q, s);
     }
     q.push('"');
-    q
+}
+
+fn push_unicode_escape(q: &mut String, c: char) {
+    use std::fmt::Write as _;
+    let _ = write!(q, "\\u{:04X}", c as u32);
+}
+
+/// The inside of [`quoted`] for text beyond ASCII, a character at a time.
+fn quoted_chars(q: &mut String, s: &str) {
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let escape = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\t' => "\\t",
+            '\r' => "\\r",
+            c if needs_escape(c) => "",
+            _ => continue,
+        };
+        q.push_str(&s[run..i]);
+        run = i + c.len_utf8();
+        if escape.is_empty() {
+            push_unicode_escape(q, c);
+        } else {
+            q.push_str(escape);
+        }
+    }
+    q.push_str(&s[run..]);
 }
 
 /// How far a YAML input may reach before any parser sees it.
@@ -586,6 +685,58 @@ mod tests {
             "run `a` $b",
         ] {
             assert!(plain_ok(s), "{s:?} may stay plain");
+        }
+    }
+
+    /// The scalar writer as it was before it scanned bytes and wrote into one string (BENCHMARKS.md): the same
+    /// text for every string.
+    fn scalar_as_before(s: &str) -> String {
+        let plain = s
+            .as_bytes()
+            .first()
+            .is_some_and(|f| f.is_ascii_alphabetic() || *f == b'/')
+            && s.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b" -._/(),=+@%;:`$".contains(&c))
+            && !s.ends_with([' ', ':'])
+            && !s.contains(": ")
+            && !s.contains("  ")
+            && !WORDS.iter().any(|w| w.eq_ignore_ascii_case(s));
+        if plain {
+            s.to_string()
+        } else if s.contains(['"', '\\']) && !s.contains(['\n', '\t']) && !s.chars().any(needs_escape) {
+            format!("'{}'", s.replace('\'', "''"))
+        } else {
+            let mut q = String::from('"');
+            for c in s.chars() {
+                match c {
+                    '"' => q.push_str("\\\""),
+                    '\\' => q.push_str("\\\\"),
+                    '\n' => q.push_str("\\n"),
+                    '\t' => q.push_str("\\t"),
+                    '\r' => q.push_str("\\r"),
+                    c if needs_escape(c) => q.push_str(&format!("\\u{:04X}", c as u32)),
+                    c => q.push(c),
+                }
+            }
+            q.push('"');
+            q
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scalars_are_written_as_before(s in "[a-zA-Z0-9 :/\"'\\\\\n\t\r\u{0}-\u{1f}\u{7f}-\u{a0}\u{2028}\u{feff}\u{fffe}é{}$`#-]{0,12}") {
+            proptest::prop_assert_eq!(scalar(&s), scalar_as_before(&s));
+            let literal_before = {
+                let body = s.strip_suffix('\n').unwrap_or(&s);
+                body.contains('\n')
+                    && !body.ends_with('\n')
+                    && !body.starts_with([' ', '\n'])
+                    && body.split('\n').all(|l| l.is_empty() || !l.trim().is_empty())
+                    && body.split('\n').all(|l| !l.ends_with(' '))
+                    && s.chars().all(|c| c == '\n' || !needs_escape(c))
+            };
+            proptest::prop_assert_eq!(literal_ok(&s), literal_before);
         }
     }
 

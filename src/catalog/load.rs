@@ -158,8 +158,171 @@ fn validator() -> &'static jsonschema::Validator {
     static V: OnceLock<jsonschema::Validator> = OnceLock::new();
     V.get_or_init(|| {
         // The schema is derived at compile time from our own types; failing to compile it is a bug in hagen.
-        jsonschema::validator_for(schema_once()).expect("hagen's own catalogue schema compiles")
+        jsonschema::options()
+            .with_keyword("pattern", pattern_keyword)
+            .build(schema_once())
+            .expect("hagen's own catalogue schema compiles")
     })
+}
+
+/// The schema's `pattern` keyword, matched without the validator's own engine: compiling the catalogue schema's
+/// 14 patterns with fancy-regex was more than half of building the validator (BENCHMARKS.md). Each is translated
+/// from ECMA-262 as the validator translates it, then decided as cheaply as its shape allows ([`Matcher`]); a test
+/// keeps every match equal to the validator's own keyword. A failure is reported as the built-in keyword's
+/// (`schema_messages` reads its pattern back).
+struct Pattern {
+    matcher: std::sync::Arc<Matcher>,
+    pattern: String,
+}
+
+/// How a pattern is decided.
+enum Matcher {
+    /// `^[C]*$` or `^[C]+$` (the control-character patterns of every free text): every character in the class,
+    /// ASCII ones from a table made with `class` (`^[C]$`), others by matching them alone.
+    Run {
+        ascii: u128,
+        class: regex_lite::Regex,
+        min: usize,
+    },
+    /// An anchored sequence of classes: the validator's own decision for ASCII text, regex-lite for the rest.
+    Sequence(jsonschema_regex::Sequence, regex_lite::Regex),
+    /// Anything else: regex-lite (a tenth of the regex crate's compile cost; the strings are short).
+    Regex(regex_lite::Regex),
+}
+
+impl Matcher {
+    fn is_match(&self, s: &str) -> bool {
+        match self {
+            Matcher::Run { ascii, class, min } => {
+                let mut buf = [0u8; 4];
+                s.chars().count() >= *min
+                    && s.chars().all(|c| match u32::from(c) {
+                        n @ 0..128 => ascii & (1u128 << n) != 0,
+                        _ => class.is_match(c.encode_utf8(&mut buf)),
+                    })
+            }
+            Matcher::Sequence(sequence, regex) => sequence.is_match(s.as_bytes()).unwrap_or_else(|| regex.is_match(s)),
+            Matcher::Regex(regex) => regex.is_match(s),
+        }
+    }
+
+    /// The matcher of an ECMA-262 pattern, or `None` when regex-lite cannot take its translation.
+    fn of(pattern: &str) -> Option<Matcher> {
+        let translated = jsonschema_regex::to_rust_regex(pattern).ok()?;
+        let flat = flat_classes(&translated)?;
+        let regex = regex_lite::Regex::new(&flat).ok()?;
+        if let Some(body) = flat.strip_prefix("^[")
+            && let Some((class, min)) = body
+                .strip_suffix("]*$")
+                .map(|c| (c, 0))
+                .or_else(|| body.strip_suffix("]+$").map(|c| (c, 1)))
+            && one_class(class)
+        {
+            let class = regex_lite::Regex::new(&format!("^[{class}]$")).ok()?;
+            let ascii = (0u8..128)
+                .filter(|b| class.is_match(char::from(*b).encode_utf8(&mut [0; 4])))
+                .fold(0u128, |bits, b| bits | (1u128 << b));
+            return Some(Matcher::Run { ascii, class, min });
+        }
+        Some(match jsonschema_regex::Sequence::compile(&translated) {
+            Some(sequence) => Matcher::Sequence(sequence, regex),
+            None => Matcher::Regex(regex),
+        })
+    }
+}
+
+/// Whether a class body (between `[` and `]`) holds no `]` of its own, escapes skipped.
+fn one_class(body: &str) -> bool {
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '[' | ']' => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
+impl<'i> jsonschema::Keyword<'i> for Pattern {
+    fn validate(&self, instance: &'i Value) -> std::result::Result<(), jsonschema::ValidationError<'i>> {
+        if self.is_valid(instance) {
+            Ok(())
+        } else {
+            Err(jsonschema::ValidationError::custom(self.pattern.clone()))
+        }
+    }
+
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        instance.as_str().is_none_or(|s| self.matcher.is_match(s))
+    }
+}
+
+type KeywordResult<'a> = std::result::Result<Box<dyn for<'i> jsonschema::Keyword<'i>>, jsonschema::ValidationError<'a>>;
+
+fn pattern_keyword<'a>(
+    _: &'a serde_json::Map<String, Value>,
+    value: &'a Value,
+    _: jsonschema::paths::Location,
+) -> KeywordResult<'a> {
+    let pattern = value
+        .as_str()
+        .ok_or_else(|| jsonschema::ValidationError::schema("a pattern is a string"))?;
+    let matcher = matcher(pattern)
+        .ok_or_else(|| jsonschema::ValidationError::schema(format!("{pattern} does not compile with regex-lite")))?;
+    Ok(Box::new(Pattern {
+        matcher,
+        pattern: pattern.to_string(),
+    }))
+}
+
+/// The matcher of an ECMA-262 pattern, made once per process (the schema repeats most of its patterns).
+fn matcher(pattern: &str) -> Option<std::sync::Arc<Matcher>> {
+    type Cache = Vec<(String, std::sync::Arc<Matcher>)>;
+    static CACHE: std::sync::Mutex<Cache> = std::sync::Mutex::new(Vec::new());
+    let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, m)) = cache.iter().find(|(p, _)| p == pattern) {
+        return Some(m.clone());
+    }
+    let m = std::sync::Arc::new(Matcher::of(pattern)?);
+    cache.push((pattern.to_string(), m.clone()));
+    Some(m)
+}
+
+/// A translated pattern with its nested character classes merged into the class around them (`[^[\s]a]` →
+/// `[^\sa]`: a class of a union is the union), which regex-lite does not nest; `None` for a nested negated class or
+/// a set operation, which do not merge.
+fn flat_classes(re: &str) -> Option<String> {
+    let mut out = String::with_capacity(re.len());
+    let mut depth = 0usize;
+    let mut chars = re.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                out.push(c);
+                out.extend(chars.next());
+            }
+            '[' if depth == 0 => {
+                depth = 1;
+                out.push(c);
+                if chars.peek() == Some(&'^') {
+                    out.extend(chars.next());
+                }
+            }
+            '[' if matches!(chars.peek(), Some('^' | ':')) => return None,
+            '[' => depth += 1,
+            ']' if depth > 1 => depth -= 1,
+            ']' if depth == 1 => {
+                depth = 0;
+                out.push(c);
+            }
+            '&' | '-' | '~' if depth > 0 && chars.peek() == Some(&c) => return None,
+            _ => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 /// Reads and validates the catalogue at `path`.
@@ -330,6 +493,10 @@ fn parse_yaml(text: &str, file: &str) -> Result<Value> {
 /// Every schema violation of `json`, each in the user's terms at its place.
 fn schema_diagnostics(json: &Value, file: &str, text: &str, positions: &Positions) -> Vec<Diagnostic> {
     let source = |pointer: &str| source_value(text, positions, pointer);
+    // Deciding validity alone builds no error paths: errors are collected only for a catalogue that has some.
+    if validator().is_valid(json) {
+        return Vec::new();
+    }
     validator()
         .iter_errors(json)
         .flat_map(|err| schema_messages(&err, schema_once(), &source))
@@ -370,8 +537,12 @@ fn schema_messages(
             message
         }
         Kind::Pattern { pattern } => pattern_message(err.instance(), pattern),
+        Kind::Custom { keyword, message } if keyword == "pattern" => pattern_message(err.instance(), message),
         Kind::PropertyNames { error } => match error.kind() {
             Kind::Pattern { pattern } => format!("key {}", pattern_message(error.instance(), pattern)),
+            Kind::Custom { keyword, message } if keyword == "pattern" => {
+                format!("key {}", pattern_message(error.instance(), message))
+            }
             Kind::MaxLength { limit } => {
                 format!("key {} is longer than {limit} characters", shown(error.instance()))
             }
@@ -558,6 +729,78 @@ mod tests {
     fn the_embedded_schema_is_the_derived_one() {
         // `hagen schema > catalog/cluster.schema.json` (or HAGEN_BLESS=1 cargo test) after changing the types.
         assert_eq!(schema_once(), &schema(), "catalog/cluster.schema.json is stale");
+    }
+
+    fn collect_patterns(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, v)| match v {
+                Value::String(p) if k == "pattern" => out.push(p.clone()),
+                _ => collect_patterns(v, out),
+            }),
+            Value::Array(a) => a.iter().for_each(|v| collect_patterns(v, out)),
+            _ => {}
+        }
+    }
+
+    /// `s` with the character at `at` (of its length) replaced by `c`, or `c` when it is empty.
+    fn mutated(s: &str, at: usize, c: char) -> String {
+        let chars: Vec<char> = s.chars().collect();
+        if chars.is_empty() {
+            return c.to_string();
+        }
+        let at = at % chars.len();
+        chars
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| if i == at { c } else { x })
+            .collect()
+    }
+
+    #[test]
+    fn patterns_match_as_the_validators_own_keyword() {
+        use proptest::prelude::*;
+        let mut patterns = Vec::new();
+        collect_patterns(schema_once(), &mut patterns);
+        patterns.sort();
+        patterns.dedup();
+        assert!(patterns.len() >= 14, "{patterns:?}");
+        let alphabet: Vec<char> =
+            "aAzZkmsvy09-_./:+@ \t\n\r\u{0}\u{1f}\u{7f}\u{85}\u{9f}\u{a0}\u{2028}\u{2029}\u{feff}\u{3000}é\"<>\\^`{|}"
+                .chars()
+                .collect();
+        for p in &patterns {
+            let reference = jsonschema::validator_for(&serde_json::json!({ "pattern": p })).expect("a pattern");
+            let ours = matcher(p).expect("every schema pattern compiles with regex-lite");
+            let translated = jsonschema_regex::to_rust_regex(p).expect("translates").into_owned();
+            // Strings the pattern matches (the generator takes no anchors: every schema pattern is anchored).
+            let body = translated
+                .strip_prefix('^')
+                .and_then(|t| t.strip_suffix('$'))
+                .expect("anchored");
+            let matching = proptest::string::string_regex(body).expect("a generator");
+            let random = proptest::collection::vec(proptest::sample::select(alphabet.clone()), 0..24)
+                .prop_map(|c| c.into_iter().collect::<String>());
+            let strategy = (
+                prop_oneof![matching, random],
+                any::<usize>(),
+                proptest::sample::select(alphabet.clone()),
+            );
+            let mut runner = proptest::test_runner::TestRunner::deterministic();
+            runner
+                .run(&strategy, |(s, at, c)| {
+                    for s in [mutated(&s, at, c), s] {
+                        prop_assert_eq!(
+                            ours.is_match(&s),
+                            reference.is_valid(&serde_json::json!(s)),
+                            "{} on {:?}",
+                            p,
+                            s
+                        );
+                    }
+                    Ok(())
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
     }
 
     #[test]
