@@ -19,10 +19,28 @@ fn three_real_bumps_need_no_rust_change() {
     let charts = all_charts();
     let cat = ws.path().join("catalog/cluster.yaml");
     let mut text = std::fs::read_to_string(&cat).unwrap();
-    for (from, to) in [("v1.21.1", "v1.20.3"), ("1.46.2", "1.45.2"), ("3.13.1", "3.12.2")] {
-        let line = format!("version: {from}\n");
+    struct Case {
+        from: &'static str,
+        to: &'static str,
+    }
+    let cases = [
+        Case {
+            from: "v1.21.1",
+            to: "v1.20.3",
+        },
+        Case {
+            from: "1.46.2",
+            to: "1.45.2",
+        },
+        Case {
+            from: "3.13.1",
+            to: "3.12.2",
+        },
+    ];
+    for c in cases {
+        let line = format!("version: {}\n", c.from);
         assert!(text.contains(&line), "{line}");
-        text = text.replacen(&line, &format!("version: {to}\n"), 1);
+        text = text.replacen(&line, &format!("version: {}\n", c.to), 1);
     }
     std::fs::write(&cat, text).unwrap();
     let check = || verify(ws.path(), "catalog/cluster.yaml", "out", "HAGEN_HELM", charts.path());

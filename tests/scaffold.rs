@@ -308,15 +308,25 @@ fn hints_name_only_keys_the_templates_do_not_read() {
 /// release's own values, hagen's overlay.
 #[test]
 fn a_value_requirement_reads_the_merged_values() {
-    for (own, mark, seen) in [
-        (LEADER_ON, '✓', "rendered: leaderElect = true   [chart]"),
-        (
-            "",
-            '✗',
-            "rendered: leaderElect = false; to set it: `leaderElect: true` in the release's values",
-        ),
-    ] {
-        let (ws, file) = workspace_with_scaffold(own);
+    struct Case {
+        own: &'static str,
+        mark: char,
+        seen: &'static str,
+    }
+    let cases = [
+        Case {
+            own: LEADER_ON,
+            mark: '✓',
+            seen: "rendered: leaderElect = true   [chart]",
+        },
+        Case {
+            own: "",
+            mark: '✗',
+            seen: "rendered: leaderElect = false; to set it: `leaderElect: true` in the release's values",
+        },
+    ];
+    for c in cases {
+        let (ws, file) = workspace_with_scaffold(c.own);
         let arg = "    check:\n      arg:\n        flag: \"--leader-elect\"\n        equals: \"true\"\n";
         assert!(file.contains(arg), "{file}");
         std::fs::write(
@@ -331,10 +341,11 @@ fn a_value_requirement_reads_the_merged_values() {
         let (_, stdout, _) = verify_beacon(ws.path(), &[]);
         assert!(
             stdout.contains(&format!(
-                "{mark} requirement   asked: leader election: leaderElect = true"
+                "{} requirement   asked: leader election: leaderElect = true",
+                c.mark
             )),
             "{stdout}"
         );
-        assert!(stdout.contains(seen), "{stdout}");
+        assert!(stdout.contains(c.seen), "{stdout}");
     }
 }
