@@ -1258,19 +1258,19 @@ mod tests {
             Case {
                 name: "fills each line",
                 item: false,
-                words: &*[word.as_str(); 4].join(" "),
+                words: &[word.as_str(); 4].join(" "),
                 want: vec![[word.as_str(); 3].join(" "), word.clone()],
             },
             Case {
                 name: "an item's lines run on further in",
                 item: true,
-                words: &*[word.as_str(); 4].join(" "),
+                words: &[word.as_str(); 4].join(" "),
                 want: vec![format!("  {}", [word.as_str(); 3].join(" ")), format!("    {word}")],
             },
             Case {
                 name: "a word longer than a line stands alone",
                 item: false,
-                words: &*format!("a {long} b"),
+                words: &format!("a {long} b"),
                 want: vec!["a".to_string(), long.clone(), "b".to_string()],
             },
         ];
