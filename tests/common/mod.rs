@@ -135,8 +135,14 @@ pub fn generate_into(dir: &Path, catalog: &str, out: &str) -> PathBuf {
 /// Runs `hagen verify` in `dir` with the helm binary named by `helm_var` and the chart folder `charts`:
 /// (success, stdout, stderr).
 pub fn verify(dir: &Path, catalog: &str, out: &str, helm_var: &str, charts: &Path) -> (bool, String, String) {
+    let o = verify_run(dir, catalog, out, helm_var, charts);
+    (o.status.success(), text(&o.stdout), text(&o.stderr))
+}
+
+/// Runs `hagen verify` as [`verify`] does, returning the whole run (for [`expect_run`]).
+pub fn verify_run(dir: &Path, catalog: &str, out: &str, helm_var: &str, charts: &Path) -> Output {
     let helm = tool(helm_var);
-    let o = hagen(
+    hagen(
         dir,
         &[
             "verify",
@@ -150,8 +156,7 @@ pub fn verify(dir: &Path, catalog: &str, out: &str, helm_var: &str, charts: &Pat
             helm.to_str().expect("utf-8 path"),
         ],
         None,
-    );
-    (o.status.success(), text(&o.stdout), text(&o.stderr))
+    )
 }
 
 /// The pinned charts and ../shared/charts-more (traefik 39.0.7, the previous releases of three charts,
