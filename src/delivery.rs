@@ -989,53 +989,91 @@ releases:
 
     #[test]
     fn relative_to_the_helmfile_folder() {
+        struct Case {
+            name: &'static str,
+            from: &'static str,
+            path: &'static str,
+            want: &'static str,
+        }
         let cases = [
-            (
-                "a catalogue file from out/",
-                "out",
-                "catalog/v.yaml",
-                "../catalog/v.yaml",
-            ),
-            (
-                "from a deeper folder",
-                "gitops/ha",
-                "catalog/v.yaml",
-                "../../catalog/v.yaml",
-            ),
-            (
-                "a file inside the folder",
-                "out",
-                "out/x/own-values.yaml",
-                "x/own-values.yaml",
-            ),
-            ("a ./ path", "out", "./catalog/v.yaml", "../catalog/v.yaml"),
+            Case {
+                name: "a catalogue file from out/",
+                from: "out",
+                path: "catalog/v.yaml",
+                want: "../catalog/v.yaml",
+            },
+            Case {
+                name: "from a deeper folder",
+                from: "gitops/ha",
+                path: "catalog/v.yaml",
+                want: "../../catalog/v.yaml",
+            },
+            Case {
+                name: "a file inside the folder",
+                from: "out",
+                path: "out/x/own-values.yaml",
+                want: "x/own-values.yaml",
+            },
+            Case {
+                name: "a ./ path",
+                from: "out",
+                path: "./catalog/v.yaml",
+                want: "../catalog/v.yaml",
+            },
         ];
-        for (name, from, path, want) in cases {
-            assert_eq!(relative_to(from, path), want, "{name}");
+        for c in cases {
+            assert_eq!(relative_to(c.from, c.path), c.want, "{}", c.name);
         }
     }
 
     #[test]
     fn argo_cd_reads_the_output_folder_from_the_repository() {
+        struct Case {
+            name: &'static str,
+            out_path: Option<&'static str>,
+            out: &'static str,
+            want: Option<&'static str>,
+        }
         let cases = [
-            (
-                "outPath wins, without its slash",
-                Some("gitops/lab/"),
-                "/abs/out",
-                Some("gitops/lab"),
-            ),
-            ("--out as given", None, "out", Some("out")),
-            ("--out with ./ and a slash", None, "./gitops/out/", Some("gitops/out")),
-            ("an absolute --out is refused", None, "/tmp/out", None),
-            ("a --out climbing out is refused", None, "../out", None),
+            Case {
+                name: "outPath wins, without its slash",
+                out_path: Some("gitops/lab/"),
+                out: "/abs/out",
+                want: Some("gitops/lab"),
+            },
+            Case {
+                name: "--out as given",
+                out_path: None,
+                out: "out",
+                want: Some("out"),
+            },
+            Case {
+                name: "--out with ./ and a slash",
+                out_path: None,
+                out: "./gitops/out/",
+                want: Some("gitops/out"),
+            },
+            Case {
+                name: "an absolute --out is refused",
+                out_path: None,
+                out: "/tmp/out",
+                want: None,
+            },
+            Case {
+                name: "a --out climbing out is refused",
+                out_path: None,
+                out: "../out",
+                want: None,
+            },
         ];
-        for (name, out_path, out, want) in cases {
-            let got = argo_out_path(&argo(out_path), out);
-            match want {
-                Some(w) => assert_eq!(got.unwrap(), w, "{name}"),
+        for c in cases {
+            let got = argo_out_path(&argo(c.out_path), c.out);
+            match c.want {
+                Some(w) => assert_eq!(got.unwrap(), w, "{}", c.name),
                 None => assert!(
                     got.unwrap_err().to_string().contains("set delivery.argocd.outPath"),
-                    "{name}"
+                    "{}",
+                    c.name
                 ),
             }
         }
@@ -1043,16 +1081,25 @@ releases:
 
     #[test]
     fn sync_options_ask_for_server_side_apply_only_when_the_chart_needs_it() {
+        struct Case {
+            name: &'static str,
+            ssa: bool,
+            want: Value,
+        }
         let cases = [
-            ("client-side", false, json!({"syncOptions": ["CreateNamespace=true"]})),
-            (
-                "server-side",
-                true,
-                json!({"syncOptions": ["CreateNamespace=true", "ServerSideApply=true"]}),
-            ),
+            Case {
+                name: "client-side",
+                ssa: false,
+                want: json!({"syncOptions": ["CreateNamespace=true"]}),
+            },
+            Case {
+                name: "server-side",
+                ssa: true,
+                want: json!({"syncOptions": ["CreateNamespace=true", "ServerSideApply=true"]}),
+            },
         ];
-        for (name, ssa, want) in cases {
-            assert_eq!(sync_policy(ssa), want, "{name}");
+        for c in cases {
+            assert_eq!(sync_policy(c.ssa), c.want, "{}", c.name);
         }
     }
 
@@ -1079,43 +1126,77 @@ releases:
         .into_iter()
         .collect();
         let got = helm_repositories(&repos);
+        struct Case {
+            index: usize,
+            name: &'static str,
+            url: &'static str,
+        }
         let cases = [
-            (0, "a", "https://a.example/charts"),
-            (1, "a-2", "oci://b.example/charts"),
+            Case {
+                index: 0,
+                name: "a",
+                url: "https://a.example/charts",
+            },
+            Case {
+                index: 1,
+                name: "a-2",
+                url: "oci://b.example/charts",
+            },
         ];
         assert_eq!(got.len(), cases.len());
-        for (i, name, url) in cases {
-            assert_eq!(got[i]["kind"], "HelmRepository", "{name}");
+        for c in cases {
+            assert_eq!(got[c.index]["kind"], "HelmRepository", "{}", c.name);
             assert_eq!(
-                got[i]["metadata"],
-                json!({"name": name, "namespace": "flux-system"}),
-                "{name}"
+                got[c.index]["metadata"],
+                json!({"name": c.name, "namespace": "flux-system"}),
+                "{}",
+                c.name
             );
-            assert_eq!(got[i]["spec"], json!({"interval": "24h", "url": url}), "{name}");
+            assert_eq!(
+                got[c.index]["spec"],
+                json!({"interval": "24h", "url": c.url}),
+                "{}",
+                c.name
+            );
         }
     }
 
     #[test]
     fn flux_parts_carry_the_overlay_and_the_patches_only_when_there_are_some() {
+        struct Case {
+            name: &'static str,
+            rendered: Rendered,
+            post_renders: bool,
+        }
         let cases = [
-            ("values only", rendered("replicaCount: 2", vec![], vec![]), false),
-            (
-                "with a patch",
-                rendered("replicaCount: 2", vec![patch("x")], vec![]),
-                true,
-            ),
+            Case {
+                name: "values only",
+                rendered: rendered("replicaCount: 2", vec![], vec![]),
+                post_renders: false,
+            },
+            Case {
+                name: "with a patch",
+                rendered: rendered("replicaCount: 2", vec![patch("x")], vec![]),
+                post_renders: true,
+            },
         ];
-        for (name, r, post_renders) in cases {
-            let (config_map, snippet) = flux_parts("dns", &r).unwrap();
-            assert_eq!(config_map["metadata"]["name"], "dns-hagen-values", "{name}");
-            assert_eq!(config_map["metadata"]["labels"][WATCH_LABEL], "Enabled", "{name}");
-            assert_eq!(config_map["data"]["values.yaml"], "replicaCount: 2\n", "{name}");
+        for c in cases {
+            let (config_map, snippet) = flux_parts("dns", &c.rendered).unwrap();
+            assert_eq!(config_map["metadata"]["name"], "dns-hagen-values", "{}", c.name);
+            assert_eq!(config_map["metadata"]["labels"][WATCH_LABEL], "Enabled", "{}", c.name);
+            assert_eq!(config_map["data"]["values.yaml"], "replicaCount: 2\n", "{}", c.name);
             assert_eq!(
                 snippet["spec"]["valuesFrom"],
                 json!([{"kind": "ConfigMap", "name": "dns-hagen-values", "valuesKey": "values.yaml"}]),
-                "{name}"
+                "{}",
+                c.name
             );
-            assert_eq!(snippet["spec"].get("postRenderers").is_some(), post_renders, "{name}");
+            assert_eq!(
+                snippet["spec"].get("postRenderers").is_some(),
+                c.post_renders,
+                "{}",
+                c.name
+            );
         }
         let (_, snippet) = flux_parts("dns", &rendered("{}", vec![patch("x")], vec![])).unwrap();
         assert_eq!(
@@ -1129,21 +1210,30 @@ releases:
         let plan = plan_of(TINY);
         let rel = &plan.releases[0].release;
         let files = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        struct Case {
+            name: &'static str,
+            values_files: Vec<String>,
+            additional: Value,
+        }
         let cases = [
-            ("the overlay alone", files(&["values.yaml"]), json!(null)),
-            (
-                "own values first, the overlay last",
-                files(&["own-values-1.yaml", "own-values-2.yaml", "values.yaml"]),
-                json!(["own-values-2.yaml", "values.yaml"]),
-            ),
+            Case {
+                name: "the overlay alone",
+                values_files: files(&["values.yaml"]),
+                additional: json!(null),
+            },
+            Case {
+                name: "own values first, the overlay last",
+                values_files: files(&["own-values-1.yaml", "own-values-2.yaml", "values.yaml"]),
+                additional: json!(["own-values-2.yaml", "values.yaml"]),
+            },
         ];
-        for (name, values_files, additional) in cases {
-            let chart = kustomize_helm_chart("coredns", rel, &values_files);
-            assert_eq!(chart["valuesFile"], json!(values_files[0]), "{name}");
-            assert_eq!(chart["additionalValuesFiles"], additional, "{name}");
-            assert_eq!(chart["releaseName"], "dns", "{name}");
-            assert_eq!(chart["namespace"], "kube-system", "{name}");
-            assert_eq!(chart["includeCRDs"], true, "{name}");
+        for c in cases {
+            let chart = kustomize_helm_chart("coredns", rel, &c.values_files);
+            assert_eq!(chart["valuesFile"], json!(c.values_files[0]), "{}", c.name);
+            assert_eq!(chart["additionalValuesFiles"], c.additional, "{}", c.name);
+            assert_eq!(chart["releaseName"], "dns", "{}", c.name);
+            assert_eq!(chart["namespace"], "kube-system", "{}", c.name);
+            assert_eq!(chart["includeCRDs"], true, "{}", c.name);
         }
     }
 
@@ -1154,16 +1244,25 @@ releases:
             json!({"kind": "PodDisruptionBudget", "metadata": {"name": "q", "annotations": {"a": "b"}}}),
         ];
         let waved = in_sync_wave_1(&objects);
+        struct Case {
+            name: &'static str,
+            index: usize,
+            want: Value,
+        }
         let cases = [
-            ("no annotations before", 0, json!({"argocd.argoproj.io/sync-wave": "1"})),
-            (
-                "its own kept",
-                1,
-                json!({"a": "b", "argocd.argoproj.io/sync-wave": "1"}),
-            ),
+            Case {
+                name: "no annotations before",
+                index: 0,
+                want: json!({"argocd.argoproj.io/sync-wave": "1"}),
+            },
+            Case {
+                name: "its own kept",
+                index: 1,
+                want: json!({"a": "b", "argocd.argoproj.io/sync-wave": "1"}),
+            },
         ];
-        for (name, i, want) in cases {
-            assert_eq!(waved[i]["metadata"]["annotations"], want, "{name}");
+        for c in cases {
+            assert_eq!(waved[c.index]["metadata"]["annotations"], c.want, "{}", c.name);
         }
     }
 
@@ -1173,27 +1272,25 @@ releases:
         let dns = &plan.releases[0];
         let base = "helm upgrade --install dns coredns --repo https://coredns.github.io/helm --version 1.46.2 -n kube-system --create-namespace -f out/dns/values.yaml";
         let pdb = json!({"kind": "PodDisruptionBudget"});
+        struct Case {
+            name: &'static str,
+            rendered: Rendered,
+            tail: String,
+        }
         let cases = [
-            ("values only", rendered("{}", vec![], vec![]), String::new()),
-            (
-                "patches",
-                rendered("{}", vec![patch("x")], vec![]),
-                " --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/dns/patches.yaml"
-                    .to_string(),
-            ),
-            (
-                "extra manifests",
-                rendered("{}", vec![], vec![pdb.clone()]),
-                " --post-renderer hagen --post-renderer-args post-render --post-renderer-args --resources --post-renderer-args out/dns/resources.yaml".to_string(),
-            ),
-            (
-                "both",
-                rendered("{}", vec![patch("x")], vec![pdb]),
-                " --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/dns/patches.yaml --post-renderer-args --resources --post-renderer-args out/dns/resources.yaml".to_string(),
-            ),
+            Case { name: "values only", rendered: rendered("{}", vec![], vec![]), tail: String::new() },
+            Case { name: "patches", rendered: rendered("{}", vec![patch("x")], vec![]), tail: " --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/dns/patches.yaml"
+                    .to_string() },
+            Case { name: "extra manifests", rendered: rendered("{}", vec![], vec![pdb.clone()]), tail: " --post-renderer hagen --post-renderer-args post-render --post-renderer-args --resources --post-renderer-args out/dns/resources.yaml".to_string() },
+            Case { name: "both", rendered: rendered("{}", vec![patch("x")], vec![pdb]), tail: " --post-renderer hagen --post-renderer-args post-render --post-renderer-args out/dns/patches.yaml --post-renderer-args --resources --post-renderer-args out/dns/resources.yaml".to_string() },
         ];
-        for (name, r, tail) in cases {
-            assert_eq!(helm_command(dns, &r, "out"), format!("{base}{tail}"), "{name}");
+        for c in cases {
+            assert_eq!(
+                helm_command(dns, &c.rendered, "out"),
+                format!("{base}{}", c.tail),
+                "{}",
+                c.name
+            );
         }
     }
 

@@ -197,16 +197,36 @@ mod tests {
 
     #[test]
     fn settings_read_the_same_in_text_tables_and_json() {
-        // (setting, name) for the ones whose name is not plain lower case
-        for (setting, name) in [
-            (Setting::Pdb, "PDB"),
-            (Setting::AntiAffinity, "anti-affinity"),
-            (Setting::AlertRules, "alert rules"),
-            (Setting::K3sTakeOver, "k3s take-over"),
-            (Setting::K3sInPlace, "k3s in place"),
-        ] {
-            assert_eq!(setting.to_string(), name);
-            assert_eq!(serde_json::to_value(setting).unwrap(), serde_json::json!(name));
+        // The settings whose name is not plain lower case.
+        struct Case {
+            setting: Setting,
+            name: &'static str,
+        }
+        let cases = [
+            Case {
+                setting: Setting::Pdb,
+                name: "PDB",
+            },
+            Case {
+                setting: Setting::AntiAffinity,
+                name: "anti-affinity",
+            },
+            Case {
+                setting: Setting::AlertRules,
+                name: "alert rules",
+            },
+            Case {
+                setting: Setting::K3sTakeOver,
+                name: "k3s take-over",
+            },
+            Case {
+                setting: Setting::K3sInPlace,
+                name: "k3s in place",
+            },
+        ];
+        for c in cases {
+            assert_eq!(c.setting.to_string(), c.name);
+            assert_eq!(serde_json::to_value(c.setting).unwrap(), serde_json::json!(c.name));
         }
         assert_eq!(
             format!("{:<6}|", Setting::Pdb),
@@ -221,31 +241,46 @@ mod tests {
             anti_affinity,
             ..intent(replicas)
         };
-        // (case, intent, markdown) → anti-affinity words
+        struct Case {
+            name: &'static str,
+            intent: Intent,
+            markdown: bool,
+            want: &'static str,
+        }
         let cases = [
-            (
-                "required",
-                with(2, AntiAffinity::Required),
-                false,
-                "required on hostname, app=web",
-            ),
-            (
-                "markdown",
-                with(2, AntiAffinity::Required),
-                true,
-                "required on hostname, `app=web`",
-            ),
-            (
-                "preferred",
-                with(2, AntiAffinity::Preferred),
-                false,
-                "preferred on hostname, app=web",
-            ),
-            ("one replica", with(1, AntiAffinity::Required), false, "— (1 replica)"),
-            ("none", with(2, AntiAffinity::None), false, "none"),
+            Case {
+                name: "required",
+                intent: with(2, AntiAffinity::Required),
+                markdown: false,
+                want: "required on hostname, app=web",
+            },
+            Case {
+                name: "markdown",
+                intent: with(2, AntiAffinity::Required),
+                markdown: true,
+                want: "required on hostname, `app=web`",
+            },
+            Case {
+                name: "preferred",
+                intent: with(2, AntiAffinity::Preferred),
+                markdown: false,
+                want: "preferred on hostname, app=web",
+            },
+            Case {
+                name: "one replica",
+                intent: with(1, AntiAffinity::Required),
+                markdown: false,
+                want: "— (1 replica)",
+            },
+            Case {
+                name: "none",
+                intent: with(2, AntiAffinity::None),
+                markdown: false,
+                want: "none",
+            },
         ];
-        for (name, i, markdown, want) in cases {
-            assert_eq!(asked_anti_affinity(&i, markdown), want, "{name}");
+        for c in cases {
+            assert_eq!(asked_anti_affinity(&c.intent, c.markdown), c.want, "{}", c.name);
         }
         assert_eq!(asked_pdb(&intent(2)), "maxUnavailable 1");
         assert_eq!(asked_pdb(&intent(1)), "none (1 replica)");

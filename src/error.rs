@@ -699,26 +699,35 @@ mod tests {
     #[test]
     fn a_diagnostic_names_file_line_column_path_and_subject() {
         let at = Some(Pos { line: 3, column: 5 });
+        struct Case {
+            name: &'static str,
+            diagnostic: Diagnostic,
+            want: &'static str,
+        }
         let cases = [
-            ("whole file", diag(Severity::Error, "", None, None), "c.yaml: error: m"),
-            (
-                "indexed path",
-                diag(
+            Case {
+                name: "whole file",
+                diagnostic: diag(Severity::Error, "", None, None),
+                want: "c.yaml: error: m",
+            },
+            Case {
+                name: "indexed path",
+                diagnostic: diag(
                     Severity::Error,
                     "/releases/0/components/2/replicas",
                     at,
                     Some("release r, component c"),
                 ),
-                "c.yaml:3:5: error: releases[0].components[2].replicas (release r, component c): m",
-            ),
-            (
-                "escaped key",
-                diag(Severity::Warning, "/cluster/nodes/0/labels/node~1role", at, None),
-                "c.yaml:3:5: warning: cluster.nodes[0].labels.node/role: m",
-            ),
+                want: "c.yaml:3:5: error: releases[0].components[2].replicas (release r, component c): m",
+            },
+            Case {
+                name: "escaped key",
+                diagnostic: diag(Severity::Warning, "/cluster/nodes/0/labels/node~1role", at, None),
+                want: "c.yaml:3:5: warning: cluster.nodes[0].labels.node/role: m",
+            },
         ];
-        for (name, d, want) in cases {
-            assert_eq!(d.to_string(), want, "{name}");
+        for c in cases {
+            assert_eq!(c.diagnostic.to_string(), c.want, "{}", c.name);
         }
     }
 
@@ -754,10 +763,15 @@ mod tests {
     #[test]
     fn each_kind_words_its_facts() {
         let problems: Vec<String> = (1..=22).map(|i| format!("items[{i}]: p")).collect();
-        let cases: [(&str, Error, &str); 10] = [
-            (
-                "a release's render failures, one a line",
-                Error::Render(vec![
+        struct Case {
+            name: &'static str,
+            error: Error,
+            want: &'static str,
+        }
+        let cases = [
+            Case {
+                name: "a release's render failures, one a line",
+                error: Error::Render(vec![
                     (
                         "a".into(),
                         Error::Helm(HelmError::NeedsHelm4 {
@@ -766,73 +780,73 @@ mod tests {
                     ),
                     ("b".into(), Error::Output(OutputError::NotAFolder { out: "o".into() })),
                 ]),
-                "release a: computed values need helm 4 (helm v3.17 would ask a cluster)\nrelease b: o exists and is not a folder",
-            ),
-            (
-                "a suggestion when there is one",
-                Error::Input(InputError::Audit(AuditError::NoSuchRelease {
+                want: "release a: computed values need helm 4 (helm v3.17 would ask a cluster)\nrelease b: o exists and is not a folder",
+            },
+            Case {
+                name: "a suggestion when there is one",
+                error: Error::Input(InputError::Audit(AuditError::NoSuchRelease {
                     release: "coredsn".into(),
                     suggestion: Some("coredns".into()),
                     releases: vec!["coredns".into(), "traefik".into()],
                 })),
-                "hagen audit: --release coredsn: the catalogue has no such release; did you mean `coredns`? (releases: coredns, traefik)",
-            ),
-            (
-                "none when there is none",
-                Error::Input(InputError::Audit(AuditError::NoSuchRelease {
+                want: "hagen audit: --release coredsn: the catalogue has no such release; did you mean `coredns`? (releases: coredns, traefik)",
+            },
+            Case {
+                name: "none when there is none",
+                error: Error::Input(InputError::Audit(AuditError::NoSuchRelease {
                     release: "x".into(),
                     suggestion: None,
                     releases: vec!["coredns".into()],
                 })),
-                "hagen audit: --release x: the catalogue has no such release (releases: coredns)",
-            ),
-            (
-                "a file that cannot be read is named once",
-                Error::Input(InputError::Audit(AuditError::Read {
+                want: "hagen audit: --release x: the catalogue has no such release (releases: coredns)",
+            },
+            Case {
+                name: "a file that cannot be read is named once",
+                error: Error::Input(InputError::Audit(AuditError::Read {
                     path: "d.json".into(),
                     source: io("gone"),
                 })),
-                "hagen audit: cannot read d.json: gone",
-            ),
-            (
-                "the first 20 problems of a dump",
-                Error::Input(InputError::Audit(AuditError::Dump {
+                want: "hagen audit: cannot read d.json: gone",
+            },
+            Case {
+                name: "the first 20 problems of a dump",
+                error: Error::Input(InputError::Audit(AuditError::Dump {
                     input: "d.json".into(),
                     problem: DumpError::Problems(problems),
                 })),
-                "hagen audit: d.json: 22 problem(s) in the input:\n  items[1]: p\n",
-            ),
-            (
-                "one foreign entry",
-                Error::Output(OutputError::Foreign {
+                want: "hagen audit: d.json: 22 problem(s) in the input:\n  items[1]: p\n",
+            },
+            Case {
+                name: "one foreign entry",
+                error: Error::Output(OutputError::Foreign {
                     out: "out".into(),
                     entries: vec![("out/x".into(), "a symbolic link")],
                 }),
-                "out holds 1 entry hagen did not write: out/x (a symbolic link); hagen replaces the whole folder, so move them out of it first",
-            ),
-            (
-                "the archive looked for, and where",
-                Error::Helm(HelmError::ChartNotFound {
+                want: "out holds 1 entry hagen did not write: out/x (a symbolic link); hagen replaces the whole folder, so move them out of it first",
+            },
+            Case {
+                name: "the archive looked for, and where",
+                error: Error::Helm(HelmError::ChartNotFound {
                     chart: "coredns".into(),
                     version: "1.0.0".into(),
                     repository: "https://r".into(),
                     dirs: vec!["a".into(), "b".into()],
                 }),
-                "chart coredns 1.0.0 not found: looked for coredns-1.0.0.tgz in a, b; put the archive there (`helm pull coredns --repo https://r --version 1.0.0 -d a`)",
-            ),
-            (
-                "a patch of a file",
-                Error::PostRender(PostRenderError::OutOfBounds {
+                want: "chart coredns 1.0.0 not found: looked for coredns-1.0.0.tgz in a, b; put the archive there (`helm pull coredns --repo https://r --version 1.0.0 -d a`)",
+            },
+            Case {
+                name: "a patch of a file",
+                error: Error::PostRender(PostRenderError::OutOfBounds {
                     what: "p.yaml".into(),
                     patch: Some(2),
                     line: 3,
                     reason: "too deep".into(),
                 }),
-                "hagen post-render: p.yaml: patch 2: line 3: too deep",
-            ),
-            (
-                "a chart knowledge problem, by file, chart and component",
-                Error::from(KnowledgeError::Invalid {
+                want: "hagen post-render: p.yaml: patch 2: line 3: too deep",
+            },
+            Case {
+                name: "a chart knowledge problem, by file, chart and component",
+                error: Error::from(KnowledgeError::Invalid {
                     file: "charts/x.yaml".into(),
                     chart: "x".into(),
                     problem: ChartProblem::InPlace(InPlaceProblem::Component {
@@ -843,20 +857,20 @@ mod tests {
                         },
                     }),
                 }),
-                "charts/x.yaml: chart x: k3sInPlace: component `dns`: replicas: key path `a..b` has an empty segment",
-            ),
-            (
-                "helm that cannot be started",
-                Error::Helm(HelmError::CannotRun {
+                want: "charts/x.yaml: chart x: k3sInPlace: component `dns`: replicas: key path `a..b` has an empty segment",
+            },
+            Case {
+                name: "helm that cannot be started",
+                error: Error::Helm(HelmError::CannotRun {
                     path: "/bin/helm".into(),
                     source: io("denied"),
                 }),
-                "cannot run helm at /bin/helm: denied",
-            ),
+                want: "cannot run helm at /bin/helm: denied",
+            },
         ];
-        for (name, e, want) in cases {
-            let got = e.to_string();
-            assert!(got.starts_with(want), "{name}:\n{got}\n{want}");
+        for c in cases {
+            let got = c.error.to_string();
+            assert!(got.starts_with(c.want), "{}:\n{got}\n{}", c.name, c.want);
         }
         let cut = Error::Input(InputError::Audit(AuditError::Dump {
             input: "d".into(),

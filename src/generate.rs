@@ -445,20 +445,30 @@ mod tests {
     #[test]
     fn a_component_in_a_few_words() {
         let plan = plan_of(TINY);
+        struct Case {
+            name: &'static str,
+            release: usize,
+            want: &'static str,
+        }
         let cases = [
-            (
-                "two replicas",
-                0,
-                "component `coredns` (2 replicas, required anti-affinity, RollingUpdate (maxSurge 0, maxUnavailable 1), PDB maxUnavailable 1)",
-            ),
-            (
-                "alone, failing over fast",
-                1,
-                "component `controller` (1 replica, no anti-affinity, Recreate, failover after 30s)",
-            ),
+            Case {
+                name: "two replicas",
+                release: 0,
+                want: "component `coredns` (2 replicas, required anti-affinity, RollingUpdate (maxSurge 0, maxUnavailable 1), PDB maxUnavailable 1)",
+            },
+            Case {
+                name: "alone, failing over fast",
+                release: 1,
+                want: "component `controller` (1 replica, no anti-affinity, Recreate, failover after 30s)",
+            },
         ];
-        for (name, release, want) in cases {
-            assert_eq!(describe_intent(&plan.releases[release].intents[0]), want, "{name}");
+        for c in cases {
+            assert_eq!(
+                describe_intent(&plan.releases[c.release].intents[0]),
+                c.want,
+                "{}",
+                c.name
+            );
         }
     }
 
@@ -471,14 +481,27 @@ mod tests {
         ) + "# Chart coredns 1.46.2 (https://coredns.github.io/helm), release dns in namespace kube-system.\n\
             # Use it with:\n\
             #   helm upgrade --install dns coredns --repo https://coredns.github.io/helm --version 1.46.2 -n kube-system --create-namespace -f out/dns/values.yaml\n";
+        struct Case {
+            name: &'static str,
+            values: &'static str,
+            body: &'static str,
+        }
         let cases = [
-            ("an empty overlay writes no body", "{}", ""),
-            ("the overlay as YAML", "replicaCount: 2", "replicaCount: 2\n"),
+            Case {
+                name: "an empty overlay writes no body",
+                values: "{}",
+                body: "",
+            },
+            Case {
+                name: "the overlay as YAML",
+                values: "replicaCount: 2",
+                body: "replicaCount: 2\n",
+            },
         ];
-        for (name, values, body) in cases {
-            let r = rendered(values, vec![], vec![]);
+        for c in cases {
+            let r = rendered(c.values, vec![], vec![]);
             let text = values_file(&plan.releases[0], &r, "catalog/cluster.yaml", "out").unwrap();
-            assert_eq!(text, format!("{header}{body}"), "{name}");
+            assert_eq!(text, format!("{header}{}", c.body), "{}", c.name);
         }
     }
 
@@ -488,26 +511,37 @@ mod tests {
         let rp = &plan.releases[0];
         let pdb = json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "p"}});
         let r = rendered("{}", vec![patch("dns-coredns")], vec![pdb.clone(), pdb]);
+        struct Case {
+            file: &'static str,
+            text: String,
+            second_line: &'static str,
+            body: &'static str,
+        }
         let cases = [
-            (
-                "patches.yaml",
-                patches_file(rp, &r, "c.yaml").unwrap(),
-                "# What chart coredns 1.46.2 cannot express through values",
-                "- target:\n    group: apps\n    version: v1\n    kind: Deployment\n    name: dns-coredns\n  patch: |\n    - op: remove\n      path: /spec/strategy\n",
-            ),
-            (
-                "resources.yaml",
-                resources_file(rp, &r, "c.yaml").unwrap(),
-                "# Objects chart coredns 1.46.2 cannot create",
-                "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: p\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: p\n",
-            ),
+            Case {
+                file: "patches.yaml",
+                text: patches_file(rp, &r, "c.yaml").unwrap(),
+                second_line: "# What chart coredns 1.46.2 cannot express through values",
+                body: "- target:\n    group: apps\n    version: v1\n    kind: Deployment\n    name: dns-coredns\n  patch: |\n    - op: remove\n      path: /spec/strategy\n",
+            },
+            Case {
+                file: "resources.yaml",
+                text: resources_file(rp, &r, "c.yaml").unwrap(),
+                second_line: "# Objects chart coredns 1.46.2 cannot create",
+                body: "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: p\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: p\n",
+            },
         ];
-        for (name, text, second_line, body) in cases {
-            let mut lines = text.lines();
+        for c in cases {
+            let mut lines = c.text.lines();
             let first = format!("{MARKER} {} from c.yaml; do not edit.", env!("CARGO_PKG_VERSION"));
-            assert_eq!(lines.next(), Some(first.as_str()), "{name}");
-            assert!(lines.next().unwrap().starts_with(second_line), "{name}: {text}");
-            assert!(text.ends_with(body), "{name}: {text}");
+            assert_eq!(lines.next(), Some(first.as_str()), "{}", c.file);
+            assert!(
+                lines.next().unwrap().starts_with(c.second_line),
+                "{}: {}",
+                c.file,
+                c.text
+            );
+            assert!(c.text.ends_with(c.body), "{}: {}", c.file, c.text);
         }
     }
 }

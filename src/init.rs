@@ -418,16 +418,42 @@ mod tests {
 
     #[test]
     fn k3s_release_forms() {
-        for (v, ok) in [
-            ("v1.35.3+k3s1", true),
-            ("v1.35.3", true),
-            ("v1.35.3+k3s12", true),
-            ("v1.35+k3s1", false),
-            ("v1.35.3-rc1+k3s1", false),
-            ("1.35.3+k3s1", false),
-            ("v1.35.3+rke2r1", false),
-        ] {
-            assert_eq!(k3s_release_form(v), ok, "{v}");
+        struct Case {
+            version: &'static str,
+            k3s_form: bool,
+        }
+        let cases = [
+            Case {
+                version: "v1.35.3+k3s1",
+                k3s_form: true,
+            },
+            Case {
+                version: "v1.35.3",
+                k3s_form: true,
+            },
+            Case {
+                version: "v1.35.3+k3s12",
+                k3s_form: true,
+            },
+            Case {
+                version: "v1.35+k3s1",
+                k3s_form: false,
+            },
+            Case {
+                version: "v1.35.3-rc1+k3s1",
+                k3s_form: false,
+            },
+            Case {
+                version: "1.35.3+k3s1",
+                k3s_form: false,
+            },
+            Case {
+                version: "v1.35.3+rke2r1",
+                k3s_form: false,
+            },
+        ];
+        for c in cases {
+            assert_eq!(k3s_release_form(c.version), c.k3s_form, "{}", c.version);
         }
         let nodes = [
             serde_json::json!({"status": {"nodeInfo": {"kubeletVersion": "v1.35.3+k3s1"}}}),
@@ -441,16 +467,42 @@ mod tests {
 
     #[test]
     fn system_labels_are_left_out() {
-        for (k, sys) in [
-            ("kubernetes.io/hostname", true),
-            ("node-role.kubernetes.io/control-plane", true),
-            ("node.k3s.io/instance-type", true),
-            ("k3s.io/hostname", true),
-            ("beta.kubernetes.io/arch", true),
-            ("node-role", false),
-            ("example.com/disk", false),
-        ] {
-            assert_eq!(system_label(k), sys, "{k}");
+        struct Case {
+            label: &'static str,
+            system: bool,
+        }
+        let cases = [
+            Case {
+                label: "kubernetes.io/hostname",
+                system: true,
+            },
+            Case {
+                label: "node-role.kubernetes.io/control-plane",
+                system: true,
+            },
+            Case {
+                label: "node.k3s.io/instance-type",
+                system: true,
+            },
+            Case {
+                label: "k3s.io/hostname",
+                system: true,
+            },
+            Case {
+                label: "beta.kubernetes.io/arch",
+                system: true,
+            },
+            Case {
+                label: "node-role",
+                system: false,
+            },
+            Case {
+                label: "example.com/disk",
+                system: false,
+            },
+        ];
+        for c in cases {
+            assert_eq!(system_label(c.label), c.system, "{}", c.label);
         }
     }
 }

@@ -430,24 +430,79 @@ mod tests {
 
     #[test]
     fn kubernetes_versions() {
-        // (text) → parsed, matchLabelKeys, unhealthyPodEvictionPolicy
+        struct Case {
+            text: &'static str,
+            want: Option<(u32, u32)>,
+            match_label_keys: MatchLabelKeys,
+            unhealthy_pod_eviction_policy: bool,
+        }
         let cases = [
-            ("1.35", Some((1, 35)), MatchLabelKeys::Stable, true),
-            ("v1.33.2", Some((1, 33)), MatchLabelKeys::Stable, true),
-            ("1.32.0", Some((1, 32)), MatchLabelKeys::Beta, true),
-            ("1.31", Some((1, 31)), MatchLabelKeys::Beta, true),
-            ("1.30", Some((1, 30)), MatchLabelKeys::Absent, true),
-            ("1.26", Some((1, 26)), MatchLabelKeys::Absent, false),
-            ("1.35.x", None, MatchLabelKeys::Absent, false),
-            ("1.35.1.2", None, MatchLabelKeys::Absent, false),
-            ("1", None, MatchLabelKeys::Absent, false),
+            Case {
+                text: "1.35",
+                want: Some((1, 35)),
+                match_label_keys: MatchLabelKeys::Stable,
+                unhealthy_pod_eviction_policy: true,
+            },
+            Case {
+                text: "v1.33.2",
+                want: Some((1, 33)),
+                match_label_keys: MatchLabelKeys::Stable,
+                unhealthy_pod_eviction_policy: true,
+            },
+            Case {
+                text: "1.32.0",
+                want: Some((1, 32)),
+                match_label_keys: MatchLabelKeys::Beta,
+                unhealthy_pod_eviction_policy: true,
+            },
+            Case {
+                text: "1.31",
+                want: Some((1, 31)),
+                match_label_keys: MatchLabelKeys::Beta,
+                unhealthy_pod_eviction_policy: true,
+            },
+            Case {
+                text: "1.30",
+                want: Some((1, 30)),
+                match_label_keys: MatchLabelKeys::Absent,
+                unhealthy_pod_eviction_policy: true,
+            },
+            Case {
+                text: "1.26",
+                want: Some((1, 26)),
+                match_label_keys: MatchLabelKeys::Absent,
+                unhealthy_pod_eviction_policy: false,
+            },
+            Case {
+                text: "1.35.x",
+                want: None,
+                match_label_keys: MatchLabelKeys::Absent,
+                unhealthy_pod_eviction_policy: false,
+            },
+            Case {
+                text: "1.35.1.2",
+                want: None,
+                match_label_keys: MatchLabelKeys::Absent,
+                unhealthy_pod_eviction_policy: false,
+            },
+            Case {
+                text: "1",
+                want: None,
+                match_label_keys: MatchLabelKeys::Absent,
+                unhealthy_pod_eviction_policy: false,
+            },
         ];
-        for (text, want, keys, policy) in cases {
-            let v = KubeVersion::parse(text);
-            assert_eq!(v.map(|v| (v.major, v.minor)), want, "{text}");
+        for c in cases {
+            let v = KubeVersion::parse(c.text);
+            assert_eq!(v.map(|v| (v.major, v.minor)), c.want, "{}", c.text);
             if let Some(v) = v {
-                assert_eq!(v.match_label_keys(), keys, "{text}");
-                assert_eq!(v.unhealthy_pod_eviction_policy(), policy, "{text}");
+                assert_eq!(v.match_label_keys(), c.match_label_keys, "{}", c.text);
+                assert_eq!(
+                    v.unhealthy_pod_eviction_policy(),
+                    c.unhealthy_pod_eviction_policy,
+                    "{}",
+                    c.text
+                );
             }
         }
         assert_eq!(KubeVersion::parse("v1.35.3").unwrap().helm_arg(), "1.35.0");

@@ -422,19 +422,32 @@ mod tests {
     fn refusals_name_their_place() {
         let bad = serde_json::json!({"kind": "List", "items": [{"kind": "Node"}, {"apiVersion": "v1", "kind": "Secret",
             "type": RELEASE_SECRET_TYPE, "metadata": {"name": "s", "namespace": "n"}, "data": {"release": "%%"}}]});
+        struct Case {
+            input: String,
+            /// The start of the error.
+            want: &'static str,
+        }
         let cases = [
-            ("{\"kind\": ", "t:1:9: not JSON from"),
-            ("[]", "t: top level: expected a Kubernetes object or a List"),
-            ("{\"kind\": \"List\"}", "t: top level: items: expected an array"),
-            (
-                bad.to_string().as_str(),
-                "t: items[1] (Secret n/s): Helm's release record cannot be read: data.release is not base64",
-            ),
-        ]
-        .map(|(a, b)| (a.to_string(), b));
-        for (input, want) in cases {
-            let e = read(&input, "t").expect_err(&input).to_string();
-            assert!(e.starts_with(want), "{input}: {e}");
+            Case {
+                input: "{\"kind\": ".into(),
+                want: "t:1:9: not JSON from",
+            },
+            Case {
+                input: "[]".into(),
+                want: "t: top level: expected a Kubernetes object or a List",
+            },
+            Case {
+                input: "{\"kind\": \"List\"}".into(),
+                want: "t: top level: items: expected an array",
+            },
+            Case {
+                input: bad.to_string(),
+                want: "t: items[1] (Secret n/s): Helm's release record cannot be read: data.release is not base64",
+            },
+        ];
+        for c in cases {
+            let e = read(&c.input, "t").expect_err(&c.input).to_string();
+            assert!(e.starts_with(c.want), "{}: {e}", c.input);
         }
     }
 
@@ -479,19 +492,26 @@ mod tests {
 
     #[test]
     fn k3s_chart_urls_and_versions() {
+        struct Case {
+            url: &'static str,
+            want: Option<(&'static str, &'static str)>,
+        }
         let cases = [
-            (
-                "https://%{KUBERNETES_API}%/static/charts/traefik-39.0.701+up39.0.7.tgz",
-                Some(("traefik", "39.0.701+up39.0.7")),
-            ),
-            (
-                "https://%{KUBERNETES_API}%/static/charts/traefik-crd-39.0.701+up39.0.7.tgz",
-                Some(("traefik-crd", "39.0.701+up39.0.7")),
-            ),
-            ("traefik", None),
+            Case {
+                url: "https://%{KUBERNETES_API}%/static/charts/traefik-39.0.701+up39.0.7.tgz",
+                want: Some(("traefik", "39.0.701+up39.0.7")),
+            },
+            Case {
+                url: "https://%{KUBERNETES_API}%/static/charts/traefik-crd-39.0.701+up39.0.7.tgz",
+                want: Some(("traefik-crd", "39.0.701+up39.0.7")),
+            },
+            Case {
+                url: "traefik",
+                want: None,
+            },
         ];
-        for (url, want) in cases {
-            assert_eq!(chart_of_url(url), want, "{url}");
+        for c in cases {
+            assert_eq!(chart_of_url(c.url), c.want, "{}", c.url);
         }
         assert_eq!(upstream_version("39.0.701+up39.0.7"), "39.0.7");
         assert_eq!(upstream_version("1.46.2"), "1.46.2");

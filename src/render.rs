@@ -617,39 +617,59 @@ mod tests {
             knowledge: k,
             ..intent(replicas)
         };
-        // (case, intent) → patched paths, needs the post-renderer
-        let cases: [(&str, Intent, &[&str], bool); 7] = [
-            ("values, PDB by manifest", with(&WEB, 2), &[], true),
-            ("values, PDB by values", with(pdb_values, 2), &[], false),
-            (
-                "all patch at two",
-                with(&PATCHED, 2),
-                &["/spec/replicas", "/spec/strategy", "/spec/template/spec/affinity"],
-                true,
-            ),
-            (
-                "all patch at one: no spread, tolerations",
-                with(&PATCHED, 1),
-                &["/spec/replicas", "/spec/strategy", "/spec/template/spec/tolerations"],
-                true,
-            ),
-            (
-                "hard-coded count kept, Recreate by type",
-                with(&HARDCODED_ONE, 1),
-                &[],
-                false,
-            ),
-            (
-                "hard-coded count raised, rolling parameters patched",
-                with(&HARDCODED_ONE, 2),
-                &["/spec/replicas", "/spec/strategy"],
-                true,
-            ),
-            ("one replica: no PDB to add", with(&WEB, 1), &[], false),
+        struct Case {
+            name: &'static str,
+            intent: Intent,
+            patched: &'static [&'static str],
+            post_render: bool,
+        }
+        let cases = [
+            Case {
+                name: "values, PDB by manifest",
+                intent: with(&WEB, 2),
+                patched: &[],
+                post_render: true,
+            },
+            Case {
+                name: "values, PDB by values",
+                intent: with(pdb_values, 2),
+                patched: &[],
+                post_render: false,
+            },
+            Case {
+                name: "all patch at two",
+                intent: with(&PATCHED, 2),
+                patched: &["/spec/replicas", "/spec/strategy", "/spec/template/spec/affinity"],
+                post_render: true,
+            },
+            Case {
+                name: "all patch at one: no spread, tolerations",
+                intent: with(&PATCHED, 1),
+                patched: &["/spec/replicas", "/spec/strategy", "/spec/template/spec/tolerations"],
+                post_render: true,
+            },
+            Case {
+                name: "hard-coded count kept, Recreate by type",
+                intent: with(&HARDCODED_ONE, 1),
+                patched: &[],
+                post_render: false,
+            },
+            Case {
+                name: "hard-coded count raised, rolling parameters patched",
+                intent: with(&HARDCODED_ONE, 2),
+                patched: &["/spec/replicas", "/spec/strategy"],
+                post_render: true,
+            },
+            Case {
+                name: "one replica: no PDB to add",
+                intent: with(&WEB, 1),
+                patched: &[],
+                post_render: false,
+            },
         ];
-        for (name, i, want, post_render) in cases {
-            assert_eq!(paths(&i), want, "{name}");
-            assert_eq!(deliver(&i).needs_post_render(), post_render, "{name}");
+        for c in cases {
+            assert_eq!(paths(&c.intent), c.patched, "{}", c.name);
+            assert_eq!(deliver(&c.intent).needs_post_render(), c.post_render, "{}", c.name);
         }
     }
 

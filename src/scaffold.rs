@@ -832,37 +832,57 @@ mod tests {
     #[test]
     fn workload_names_become_patterns_that_hold_for_another_release() {
         let other = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
-        // (name, chart, the other release's Deployments, pattern)
+        struct Case {
+            deployment: &'static str,
+            chart: &'static str,
+            other_release: Vec<String>,
+            want: Option<&'static str>,
+        }
         let cases = [
-            (
-                "scaffold-app",
-                "app",
-                other(&["hagen-other-release-app"]),
-                Some("{fullname}"),
-            ),
-            (
-                "scaffold-app-webhook",
-                "app",
-                other(&["hagen-other-release-app-webhook"]),
-                Some("{fullname}-webhook"),
-            ),
-            (
-                "scaffold-kube-prometheus-s-operator",
-                "kube-prometheus-stack",
-                other(&["hagen-other-release-kube-p-operator"]),
-                Some("{fullname:26}-operator"),
-            ),
-            (
-                "scaffold-ui",
-                "app",
-                other(&["hagen-other-release-ui"]),
-                Some("{release}-ui"),
-            ),
-            ("fixed", "app", other(&["fixed"]), Some("fixed")),
-            ("scaffold-app", "app", other(&["something-else"]), None),
+            Case {
+                deployment: "scaffold-app",
+                chart: "app",
+                other_release: other(&["hagen-other-release-app"]),
+                want: Some("{fullname}"),
+            },
+            Case {
+                deployment: "scaffold-app-webhook",
+                chart: "app",
+                other_release: other(&["hagen-other-release-app-webhook"]),
+                want: Some("{fullname}-webhook"),
+            },
+            Case {
+                deployment: "scaffold-kube-prometheus-s-operator",
+                chart: "kube-prometheus-stack",
+                other_release: other(&["hagen-other-release-kube-p-operator"]),
+                want: Some("{fullname:26}-operator"),
+            },
+            Case {
+                deployment: "scaffold-ui",
+                chart: "app",
+                other_release: other(&["hagen-other-release-ui"]),
+                want: Some("{release}-ui"),
+            },
+            Case {
+                deployment: "fixed",
+                chart: "app",
+                other_release: other(&["fixed"]),
+                want: Some("fixed"),
+            },
+            Case {
+                deployment: "scaffold-app",
+                chart: "app",
+                other_release: other(&["something-else"]),
+                want: None,
+            },
         ];
-        for (name, chart, other, want) in cases {
-            assert_eq!(workload_pattern(name, chart, &other).as_deref(), want, "{name}");
+        for c in cases {
+            assert_eq!(
+                workload_pattern(c.deployment, c.chart, &c.other_release).as_deref(),
+                c.want,
+                "{}",
+                c.deployment
+            );
         }
     }
 

@@ -933,67 +933,75 @@ mod tests {
     fn node_failure_by_replicas_and_room() {
         use AntiAffinity::{Preferred, Required};
         let abc = ["a", "b", "c"];
-        // (name, component, placement of its pods, survival, words)
+        struct Case {
+            name: &'static str,
+            intent: Intent,
+            /// The nodes its pods run on.
+            on: Vec<&'static str>,
+            survival: Survival,
+            words: &'static str,
+        }
         let cases = [
-            (
-                "one replica, other nodes",
-                component("x", 1, Required, &abc),
-                vec!["a"],
-                Survival::Failover,
-                "down ~80s, then rescheduled on another eligible node",
-            ),
-            (
-                "one replica, one node",
-                component("x", 1, Required, &["a"]),
-                vec!["a"],
-                Survival::None,
-                "down until the node returns (no other eligible node)",
-            ),
-            (
-                "stacked on the one eligible node",
-                component("x", 2, Preferred, &["a"]),
-                vec!["a", "a"],
-                Survival::None,
-                "every replica is on the one eligible node: down until it returns",
-            ),
-            (
-                "a replica on every eligible node",
-                component("x", 3, Required, &abc),
-                vec!["a", "b", "c"],
-                Survival::Reduced,
-                "runs 2 of 3 until the node returns (no free eligible node)",
-            ),
-            (
-                "more replicas than eligible nodes: one Pending",
-                component("x", 4, Required, &abc),
-                vec!["a", "b", "c"],
-                Survival::Reduced,
-                "runs 2 of 4 until the node returns (no free eligible node)",
-            ),
-            (
-                "a free node",
-                component("x", 2, Required, &abc),
-                vec!["a", "b"],
-                Survival::Full,
-                "runs 1 of 2 for ~80s, then 2 again on a free node",
-            ),
-            (
-                "preferred fills every node",
-                component("x", 3, Preferred, &abc),
-                vec!["a", "b", "c"],
-                Survival::Full,
-                "runs 2 of 3 for ~80s, then 3 again on a free node",
-            ),
+            Case {
+                name: "one replica, other nodes",
+                intent: component("x", 1, Required, &abc),
+                on: vec!["a"],
+                survival: Survival::Failover,
+                words: "down ~80s, then rescheduled on another eligible node",
+            },
+            Case {
+                name: "one replica, one node",
+                intent: component("x", 1, Required, &["a"]),
+                on: vec!["a"],
+                survival: Survival::None,
+                words: "down until the node returns (no other eligible node)",
+            },
+            Case {
+                name: "stacked on the one eligible node",
+                intent: component("x", 2, Preferred, &["a"]),
+                on: vec!["a", "a"],
+                survival: Survival::None,
+                words: "every replica is on the one eligible node: down until it returns",
+            },
+            Case {
+                name: "a replica on every eligible node",
+                intent: component("x", 3, Required, &abc),
+                on: vec!["a", "b", "c"],
+                survival: Survival::Reduced,
+                words: "runs 2 of 3 until the node returns (no free eligible node)",
+            },
+            Case {
+                name: "more replicas than eligible nodes: one Pending",
+                intent: component("x", 4, Required, &abc),
+                on: vec!["a", "b", "c"],
+                survival: Survival::Reduced,
+                words: "runs 2 of 4 until the node returns (no free eligible node)",
+            },
+            Case {
+                name: "a free node",
+                intent: component("x", 2, Required, &abc),
+                on: vec!["a", "b"],
+                survival: Survival::Full,
+                words: "runs 1 of 2 for ~80s, then 2 again on a free node",
+            },
+            Case {
+                name: "preferred fills every node",
+                intent: component("x", 3, Preferred, &abc),
+                on: vec!["a", "b", "c"],
+                survival: Survival::Full,
+                words: "runs 2 of 3 for ~80s, then 3 again on a free node",
+            },
         ];
-        for (name, i, on, survival, words) in cases {
+        for c in cases {
             let mut placement: IndexMap<String, Vec<String>> = IndexMap::new();
-            for n in on {
-                placement.entry(n.to_string()).or_default().push(i.label());
+            for n in c.on {
+                placement.entry(n.to_string()).or_default().push(c.intent.label());
             }
             assert_eq!(
-                node_failure(&i, &placement, 80),
-                (survival, words.to_string()),
-                "{name}"
+                node_failure(&c.intent, &placement, 80),
+                (c.survival, c.words.to_string()),
+                "{}",
+                c.name
             );
         }
     }
@@ -1021,90 +1029,100 @@ mod tests {
             i.revision_scoped = scoped;
             i
         };
-        // (name, component, needs all nodes, serving during rollout, rollout one node down, drain)
+        struct Case {
+            name: &'static str,
+            intent: Intent,
+            needs_all: bool,
+            /// Serving during a rollout.
+            serving: &'static str,
+            /// A rollout with one node down.
+            one_down: &'static str,
+            drained: &'static str,
+        }
         let cases = [
-            (
-                "rolling, room",
-                intent(2),
-                false,
-                "1 of 2",
-                "proceeds, 1 of 2 serving",
-                "allowed (PDB maxUnavailable 1); the evicted pod moves to a free node",
-            ),
-            (
-                "surge, revision-scoped, room",
-                surge(2, true),
-                false,
-                "2 of 2 (+1 pod while it starts)",
-                "proceeds, 2 of 2 serving",
-                "allowed (PDB maxUnavailable 1); the evicted pod moves to a free node",
-            ),
-            (
-                "surge, revision-scoped, every node",
-                surge(3, true),
-                true,
-                "3 of 3 (+1 pod while it starts)",
-                "proceeds until the last new pod, Pending until the node returns; 2 of 3 serving (as before)",
-                "allowed (PDB maxUnavailable 1); the evicted pod stays Pending until uncordon",
-            ),
-            (
-                "surge, not scoped, room",
-                surge(2, false),
-                false,
-                "2 of 2 (+1 pod while it starts)",
-                "stalls unless a node free of its pods is up",
-                "allowed (PDB maxUnavailable 1); the evicted pod moves to a free node",
-            ),
-            (
-                "rolling, every node",
-                intent(3),
-                true,
-                "2 of 3",
-                "stalls: the Pending pod uses maxUnavailable 1; resumes when the node returns",
-                "allowed (PDB maxUnavailable 1); the evicted pod stays Pending until uncordon",
-            ),
-            (
-                "recreate, every node",
-                recreate,
-                true,
-                "0 of 3 (Recreate)",
-                "proceeds with one pod Pending until the node returns",
-                "allowed (PDB maxUnavailable 1); the evicted pod stays Pending until uncordon",
-            ),
-            (
-                "one replica",
-                intent(1),
-                true,
-                "0 of 1 (Recreate)",
-                "proceeds on another node",
-                "allowed (no PDB at 1 replica): down until rescheduled (~seconds)",
-            ),
-            (
-                "one replica, rolling",
-                rolling_one,
-                false,
-                "0 of 1 (maxUnavailable 1)",
-                "proceeds",
-                "allowed (no PDB at 1 replica): down until rescheduled (~seconds)",
-            ),
-            (
-                "created at runtime",
-                runtime,
-                true,
-                "0 of 2 (recreated)",
-                "set by Manager",
-                "no PDB (not controllable)",
-            ),
+            Case {
+                name: "rolling, room",
+                intent: intent(2),
+                needs_all: false,
+                serving: "1 of 2",
+                one_down: "proceeds, 1 of 2 serving",
+                drained: "allowed (PDB maxUnavailable 1); the evicted pod moves to a free node",
+            },
+            Case {
+                name: "surge, revision-scoped, room",
+                intent: surge(2, true),
+                needs_all: false,
+                serving: "2 of 2 (+1 pod while it starts)",
+                one_down: "proceeds, 2 of 2 serving",
+                drained: "allowed (PDB maxUnavailable 1); the evicted pod moves to a free node",
+            },
+            Case {
+                name: "surge, revision-scoped, every node",
+                intent: surge(3, true),
+                needs_all: true,
+                serving: "3 of 3 (+1 pod while it starts)",
+                one_down: "proceeds until the last new pod, Pending until the node returns; 2 of 3 serving (as before)",
+                drained: "allowed (PDB maxUnavailable 1); the evicted pod stays Pending until uncordon",
+            },
+            Case {
+                name: "surge, not scoped, room",
+                intent: surge(2, false),
+                needs_all: false,
+                serving: "2 of 2 (+1 pod while it starts)",
+                one_down: "stalls unless a node free of its pods is up",
+                drained: "allowed (PDB maxUnavailable 1); the evicted pod moves to a free node",
+            },
+            Case {
+                name: "rolling, every node",
+                intent: intent(3),
+                needs_all: true,
+                serving: "2 of 3",
+                one_down: "stalls: the Pending pod uses maxUnavailable 1; resumes when the node returns",
+                drained: "allowed (PDB maxUnavailable 1); the evicted pod stays Pending until uncordon",
+            },
+            Case {
+                name: "recreate, every node",
+                intent: recreate,
+                needs_all: true,
+                serving: "0 of 3 (Recreate)",
+                one_down: "proceeds with one pod Pending until the node returns",
+                drained: "allowed (PDB maxUnavailable 1); the evicted pod stays Pending until uncordon",
+            },
+            Case {
+                name: "one replica",
+                intent: intent(1),
+                needs_all: true,
+                serving: "0 of 1 (Recreate)",
+                one_down: "proceeds on another node",
+                drained: "allowed (no PDB at 1 replica): down until rescheduled (~seconds)",
+            },
+            Case {
+                name: "one replica, rolling",
+                intent: rolling_one,
+                needs_all: false,
+                serving: "0 of 1 (maxUnavailable 1)",
+                one_down: "proceeds",
+                drained: "allowed (no PDB at 1 replica): down until rescheduled (~seconds)",
+            },
+            Case {
+                name: "created at runtime",
+                intent: runtime,
+                needs_all: true,
+                serving: "0 of 2 (recreated)",
+                one_down: "set by Manager",
+                drained: "no PDB (not controllable)",
+            },
         ];
-        for (name, i, needs_all, serving, one_down, drained) in cases {
+        for c in cases {
             assert_eq!(
                 (
-                    serving_during_rollout(&i),
-                    rollout_one_down(&i, needs_all),
-                    drain(&i, needs_all)
+                    serving_during_rollout(&c.intent),
+                    rollout_one_down(&c.intent, c.needs_all),
+                    drain(&c.intent, c.needs_all)
                 ),
-                (serving.to_string(), one_down.to_string(), drained.to_string()),
-                "{name}"
+                (c.serving.to_string(), c.one_down.to_string(), c.drained.to_string()),
+                "{}",
+                c.name
             );
         }
     }
@@ -1145,39 +1163,46 @@ mod tests {
         let db = component("db", 2, AntiAffinity::Required, &["a", "b", "c"]);
         let wide = component("wide", 4, AntiAffinity::Required, &["a", "b", "c"]);
         let soft = component("soft", 4, AntiAffinity::Preferred, &["a", "b"]);
-        // (name, components, node down, node → pods)
+        struct Case<'a> {
+            name: &'static str,
+            intents: Vec<&'a Intent>,
+            down: Option<&'static str>,
+            /// Each node's pods.
+            want: Vec<(&'static str, Vec<&'static str>)>,
+        }
         let cases = [
-            (
-                "least loaded first, the first node among equals",
-                vec![&web, &db],
-                None,
-                vec![("a", vec!["web", "db"]), ("b", vec!["web"]), ("c", vec!["db"])],
-            ),
-            (
-                "required: one per node, the rest unplaced",
-                vec![&wide],
-                None,
-                vec![("a", vec!["wide"]), ("b", vec!["wide"]), ("c", vec!["wide"])],
-            ),
-            (
-                "preferred: shares once every node has one",
-                vec![&soft],
-                None,
-                vec![("a", vec!["soft", "soft"]), ("b", vec!["soft", "soft"]), ("c", vec![])],
-            ),
-            (
-                "a node down",
-                vec![&wide],
-                Some("b"),
-                vec![("a", vec!["wide"]), ("b", vec![]), ("c", vec!["wide"])],
-            ),
+            Case {
+                name: "least loaded first, the first node among equals",
+                intents: vec![&web, &db],
+                down: None,
+                want: vec![("a", vec!["web", "db"]), ("b", vec!["web"]), ("c", vec!["db"])],
+            },
+            Case {
+                name: "required: one per node, the rest unplaced",
+                intents: vec![&wide],
+                down: None,
+                want: vec![("a", vec!["wide"]), ("b", vec!["wide"]), ("c", vec!["wide"])],
+            },
+            Case {
+                name: "preferred: shares once every node has one",
+                intents: vec![&soft],
+                down: None,
+                want: vec![("a", vec!["soft", "soft"]), ("b", vec!["soft", "soft"]), ("c", vec![])],
+            },
+            Case {
+                name: "a node down",
+                intents: vec![&wide],
+                down: Some("b"),
+                want: vec![("a", vec!["wide"]), ("b", vec![]), ("c", vec!["wide"])],
+            },
         ];
-        for (name, intents, down, want) in cases {
-            let want: IndexMap<String, Vec<String>> = want
+        for c in cases {
+            let want: IndexMap<String, Vec<String>> = c
+                .want
                 .into_iter()
                 .map(|(n, pods)| (n.to_string(), pods.into_iter().map(String::from).collect()))
                 .collect();
-            assert_eq!(place(&p, &intents, down), want, "{name}");
+            assert_eq!(place(&p, &c.intents, c.down), want, "{}", c.name);
         }
     }
 
@@ -1206,36 +1231,47 @@ mod tests {
     fn prose_wraps_at_the_width_with_a_hanging_indent() {
         let word = "x".repeat(30);
         let long = "y".repeat(WIDTH + 5);
-        // (name, paragraph or item, words, lines)
+        struct Case<'a> {
+            name: &'static str,
+            /// An item, else a paragraph.
+            item: bool,
+            words: &'a str,
+            want: Vec<String>,
+        }
         let cases = [
-            ("short", false, "a b  c", vec!["a b c".to_string()]),
-            (
-                "fills each line",
-                false,
-                &*[word.as_str(); 4].join(" "),
-                vec![[word.as_str(); 3].join(" "), word.clone()],
-            ),
-            (
-                "an item's lines run on further in",
-                true,
-                &*[word.as_str(); 4].join(" "),
-                vec![format!("  {}", [word.as_str(); 3].join(" ")), format!("    {word}")],
-            ),
-            (
-                "a word longer than a line stands alone",
-                false,
-                &*format!("a {long} b"),
-                vec!["a".to_string(), long.clone(), "b".to_string()],
-            ),
+            Case {
+                name: "short",
+                item: false,
+                words: "a b  c",
+                want: vec!["a b c".to_string()],
+            },
+            Case {
+                name: "fills each line",
+                item: false,
+                words: &[word.as_str(); 4].join(" "),
+                want: vec![[word.as_str(); 3].join(" "), word.clone()],
+            },
+            Case {
+                name: "an item's lines run on further in",
+                item: true,
+                words: &[word.as_str(); 4].join(" "),
+                want: vec![format!("  {}", [word.as_str(); 3].join(" ")), format!("    {word}")],
+            },
+            Case {
+                name: "a word longer than a line stands alone",
+                item: false,
+                words: &format!("a {long} b"),
+                want: vec!["a".to_string(), long.clone(), "b".to_string()],
+            },
         ];
-        for (name, item, words, want) in cases {
+        for c in cases {
             let mut page = Page::default();
-            if item {
-                page.item(words);
+            if c.item {
+                page.item(c.words);
             } else {
-                page.para(words);
+                page.para(c.words);
             }
-            assert_eq!(page.0.lines().collect::<Vec<_>>(), want, "{name}");
+            assert_eq!(page.0.lines().collect::<Vec<_>>(), c.want, "{}", c.name);
         }
     }
 

@@ -740,95 +740,134 @@ mod tests {
             "d",
         )
         .unwrap();
-        // (name, overlay, hints)
-        let cases: [(&str, &str, &[&str]); 6] = [
-            ("known", "replicaCount: 2\ncontroller: {replicas: 2}", &[]),
-            (
-                "under an empty map",
-                "affinity: {podAntiAffinity: {x: 1}}\ncontroller: {pdb: {enabled: true}}",
-                &[],
-            ),
-            (
-                "moved",
-                "replicas: 2",
-                &[
+        struct Case {
+            name: &'static str,
+            overlay: &'static str,
+            want: &'static [&'static str],
+        }
+        let cases = [
+            Case {
+                name: "known",
+                overlay: "replicaCount: 2\ncontroller: {replicas: 2}",
+                want: &[],
+            },
+            Case {
+                name: "under an empty map",
+                overlay: "affinity: {podAntiAffinity: {x: 1}}\ncontroller: {pdb: {enabled: true}}",
+                want: &[],
+            },
+            Case {
+                name: "moved",
+                overlay: "replicas: 2",
+                want: &[
                     "`replicas` is not in the chart's values.yaml; it now appears as `controller.replicas`, `webhook.replicas`",
                 ],
-            ),
-            (
-                "unknown",
-                "strategy: {type: Recreate}",
-                &["`strategy` is not in the chart's values.yaml"],
-            ),
-            (
-                "unknown below a known key, once",
-                "controller: {strategy: {type: Recreate, rollingUpdate: null}}",
-                &["`controller.strategy` is not in the chart's values.yaml"],
-            ),
-            ("empty overlay", "", &[]),
+            },
+            Case {
+                name: "unknown",
+                overlay: "strategy: {type: Recreate}",
+                want: &["`strategy` is not in the chart's values.yaml"],
+            },
+            Case {
+                name: "unknown below a known key, once",
+                overlay: "controller: {strategy: {type: Recreate, rollingUpdate: null}}",
+                want: &["`controller.strategy` is not in the chart's values.yaml"],
+            },
+            Case {
+                name: "empty overlay",
+                overlay: "",
+                want: &[],
+            },
         ];
-        for (name, overlay, want) in cases {
-            let hints: Vec<String> = key_hints(&defaults, &parse_values(overlay, "o").unwrap())
+        for c in cases {
+            let hints: Vec<String> = key_hints(&defaults, &parse_values(c.overlay, "o").unwrap())
                 .into_iter()
                 .map(|(_, h)| h)
                 .collect();
-            assert_eq!(hints, want, "{name}");
+            assert_eq!(hints, c.want, "{}", c.name);
         }
     }
 
     #[test]
     fn values_merge_as_helm_merges_them() {
         use serde_json::json;
-        // (name, base, over, merged)
+        struct Case {
+            name: &'static str,
+            base: Value,
+            over: Value,
+            want: Value,
+        }
         let cases = [
-            (
-                "maps merge",
-                json!({"a": {"b": 1, "c": 2}}),
-                json!({"a": {"c": 3}}),
-                json!({"a": {"b": 1, "c": 3}}),
-            ),
-            (
-                "null removes",
-                json!({"a": {"b": 1, "c": 2}}),
-                json!({"a": {"b": null}}),
-                json!({"a": {"c": 2}}),
-            ),
-            (
-                "lists replace",
-                json!({"a": [1, 2]}),
-                json!({"a": [3]}),
-                json!({"a": [3]}),
-            ),
-            (
-                "a scalar replaces a map",
-                json!({"a": {"b": 1}}),
-                json!({"a": false}),
-                json!({"a": false}),
-            ),
-            (
-                "new keys join",
-                json!({}),
-                json!({"leaderElect": true}),
-                json!({"leaderElect": true}),
-            ),
+            Case {
+                name: "maps merge",
+                base: json!({"a": {"b": 1, "c": 2}}),
+                over: json!({"a": {"c": 3}}),
+                want: json!({"a": {"b": 1, "c": 3}}),
+            },
+            Case {
+                name: "null removes",
+                base: json!({"a": {"b": 1, "c": 2}}),
+                over: json!({"a": {"b": null}}),
+                want: json!({"a": {"c": 2}}),
+            },
+            Case {
+                name: "lists replace",
+                base: json!({"a": [1, 2]}),
+                over: json!({"a": [3]}),
+                want: json!({"a": [3]}),
+            },
+            Case {
+                name: "a scalar replaces a map",
+                base: json!({"a": {"b": 1}}),
+                over: json!({"a": false}),
+                want: json!({"a": false}),
+            },
+            Case {
+                name: "new keys join",
+                base: json!({}),
+                over: json!({"leaderElect": true}),
+                want: json!({"leaderElect": true}),
+            },
         ];
-        for (name, mut base, over, want) in cases {
-            merge(&mut base, over);
-            assert_eq!(base, want, "{name}");
+        for c in cases {
+            let mut base = c.base;
+            merge(&mut base, c.over);
+            assert_eq!(base, c.want, "{}", c.name);
         }
     }
 
     #[test]
     fn values_files() {
-        // (name, text, parsed or the error's start)
-        let cases: [(&str, &str, Result<serde_yaml::Value, &str>); 4] = [
-            ("empty", "", Ok(serde_yaml::Value::Null)),
-            ("a comment only", "# nothing\n", Ok(serde_yaml::Value::Null)),
-            ("a map", "a: 1", Ok(serde_yaml::from_str("a: 1").unwrap())),
-            ("not YAML", "a: [", Err("the values: ")),
+        struct Case {
+            name: &'static str,
+            text: &'static str,
+            want: Result<serde_yaml::Value, &'static str>,
+        }
+        let cases = [
+            Case {
+                name: "empty",
+                text: "",
+                want: Ok(serde_yaml::Value::Null),
+            },
+            Case {
+                name: "a comment only",
+                text: "# nothing\n",
+                want: Ok(serde_yaml::Value::Null),
+            },
+            Case {
+                name: "a map",
+                text: "a: 1",
+                want: Ok(serde_yaml::from_str("a: 1").unwrap()),
+            },
+            Case {
+                name: "not YAML",
+                text: "a: [",
+                want: Err("the values: "),
+            },
         ];
-        for (name, text, want) in cases {
-            match (parse_values(text, "the values"), want) {
+        for row in cases {
+            let name = row.name;
+            match (parse_values(row.text, "the values"), row.want) {
                 (Ok(got), Ok(want)) => assert_eq!(got, want, "{name}"),
                 (Err(e), Err(start)) => assert!(e.to_string().starts_with(start), "{name}: {e}"),
                 (got, want) => panic!("{name}: {got:?}, want {want:?}"),
@@ -848,31 +887,44 @@ mod tests {
             )
             .unwrap()
         };
-        // (name, objects, found, ok, the rule's name)
+        struct Case {
+            name: &'static str,
+            objects: Vec<Object>,
+            found: &'static str,
+            ok: bool,
+            rule: Option<&'static str>,
+        }
         let cases = [
-            (
-                "every rule",
-                vec![prometheus_rule(json!([{}, {}]))],
-                "PrometheusRule r with 2 rules",
-                true,
-                Some("r"),
-            ),
-            (
-                "one missing",
-                vec![prometheus_rule(json!([{}]))],
-                "PrometheusRule r with 1 rules",
-                false,
-                Some("r"),
-            ),
-            ("none", vec![], "no PrometheusRule carries them", false, None),
+            Case {
+                name: "every rule",
+                objects: vec![prometheus_rule(json!([{}, {}]))],
+                found: "PrometheusRule r with 2 rules",
+                ok: true,
+                rule: Some("r"),
+            },
+            Case {
+                name: "one missing",
+                objects: vec![prometheus_rule(json!([{}]))],
+                found: "PrometheusRule r with 1 rules",
+                ok: false,
+                rule: Some("r"),
+            },
+            Case {
+                name: "none",
+                objects: vec![],
+                found: "no PrometheusRule carries them",
+                ok: false,
+                rule: None,
+            },
         ];
-        for (name, objects, found, ok, rule) in cases {
-            let (c, r) = alert_rules_check(Some(&rules), &objects);
-            assert_eq!(c.asked, format!("group {GROUP} with 2 rules"), "{name}");
+        for row in cases {
+            let (c, r) = alert_rules_check(Some(&rules), &row.objects);
+            assert_eq!(c.asked, format!("group {GROUP} with 2 rules"), "{}", row.name);
             assert_eq!(
                 (c.found.as_str(), c.ok, r.as_deref()),
-                (found, Some(ok), rule),
-                "{name}"
+                (row.found, Some(row.ok), row.rule),
+                "{}",
+                row.name
             );
         }
     }

@@ -421,17 +421,39 @@ fn the_plain_catalogue_audits_clean_as_the_api_server_stores_it() {
 /// reason) are compared whole by [`live_fixtures_audit_as_expected`]. Here: their exit statuses.
 #[test]
 fn hpa_managed_components_and_node_state_are_judged() {
+    struct Case {
+        file: &'static str,
+        passes: bool,
+    }
     let cases = [
-        ("hpa-scaled-by-the-hpa.json", true),
-        ("hpa-replicas-owned-by-helm.json", false),
-        ("node-down.yaml", false),
-        ("all-nodes-down.json", false),
-        ("cordoned.json", false),
-        ("pending.json", false),
+        Case {
+            file: "hpa-scaled-by-the-hpa.json",
+            passes: true,
+        },
+        Case {
+            file: "hpa-replicas-owned-by-helm.json",
+            passes: false,
+        },
+        Case {
+            file: "node-down.yaml",
+            passes: false,
+        },
+        Case {
+            file: "all-nodes-down.json",
+            passes: false,
+        },
+        Case {
+            file: "cordoned.json",
+            passes: false,
+        },
+        Case {
+            file: "pending.json",
+            passes: false,
+        },
     ];
-    for (file, passes) in cases {
-        let out = audit_scenario(file, &[]);
-        assert_eq!(out.status.success(), passes, "{file}: {}", text(&out.stdout));
+    for c in cases {
+        let out = audit_scenario(c.file, &[]);
+        assert_eq!(out.status.success(), c.passes, "{}: {}", c.file, text(&out.stdout));
     }
 }
 

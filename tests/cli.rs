@@ -82,17 +82,31 @@ fn init_reads_nodes_on_stdin_and_refuses_what_is_not_nodes() {
 #[test]
 fn completions_for_bash_zsh_and_fish() {
     let dir = tempfile::tempdir().unwrap();
-    for (shell, marker) in [
-        ("bash", "complete -F"),
-        ("zsh", "#compdef hagen"),
-        ("fish", "complete -c hagen"),
-    ] {
-        let out = hagen(dir.path(), &["completions", shell], None);
+    struct Case {
+        shell: &'static str,
+        marker: &'static str,
+    }
+    let cases = [
+        Case {
+            shell: "bash",
+            marker: "complete -F",
+        },
+        Case {
+            shell: "zsh",
+            marker: "#compdef hagen",
+        },
+        Case {
+            shell: "fish",
+            marker: "complete -c hagen",
+        },
+    ];
+    for c in cases {
+        let out = hagen(dir.path(), &["completions", c.shell], None);
         assert!(out.status.success());
         let s = text(&out.stdout);
         // One fact per shell, not the whole script: clap_complete writes thousands of lines that change with it.
-        assert!(s.contains(marker), "{shell}: {s}");
-        assert!(s.contains("generate") && s.contains("post-render"), "{shell}");
+        assert!(s.contains(c.marker), "{}: {s}", c.shell);
+        assert!(s.contains("generate") && s.contains("post-render"), "{}", c.shell);
     }
 }
 

@@ -293,16 +293,51 @@ fn every_help_example_parses() {
 #[test]
 fn the_block_matcher_reads_excerpts() {
     let l = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    struct Case {
+        expected: Vec<String>,
+        actual: Vec<String>,
+        want: bool,
+    }
     let cases = [
-        (l(&["a", "b"]), l(&["a", "b"]), true),
-        (l(&["a", "…", "d"]), l(&["a", "b", "c", "d"]), true),
-        (l(&["…"]), l(&[]), true),
-        (l(&["a", "…"]), l(&["b"]), false),
-        (l(&["a"]), l(&["a", "b"]), false),
-        (l(&["a  "]), l(&["a"]), true),
+        Case {
+            expected: l(&["a", "b"]),
+            actual: l(&["a", "b"]),
+            want: true,
+        },
+        Case {
+            expected: l(&["a", "…", "d"]),
+            actual: l(&["a", "b", "c", "d"]),
+            want: true,
+        },
+        Case {
+            expected: l(&["…"]),
+            actual: l(&[]),
+            want: true,
+        },
+        Case {
+            expected: l(&["a", "…"]),
+            actual: l(&["b"]),
+            want: false,
+        },
+        Case {
+            expected: l(&["a"]),
+            actual: l(&["a", "b"]),
+            want: false,
+        },
+        Case {
+            expected: l(&["a  "]),
+            actual: l(&["a"]),
+            want: true,
+        },
     ];
-    for (expected, actual, want) in cases {
-        assert_eq!(matches(&expected, &actual), want, "{expected:?} vs {actual:?}");
+    for c in cases {
+        assert_eq!(
+            matches(&c.expected, &c.actual),
+            c.want,
+            "{:?} vs {:?}",
+            c.expected,
+            c.actual
+        );
     }
     assert_eq!(words("plan --catalog 'a b' x"), l(&["plan", "--catalog", "a b", "x"]));
 }

@@ -631,12 +631,29 @@ fn inline_string_values_stay_strings_for_helm() {
         .arg("-f")
         .arg(&file));
     let kinds = &docs(&rendered)[0]["data"];
-    for (key, kind) in [
-        ("mode", "string"),
-        ("switch", "string"),
-        ("port", "string"),
-        ("count", "float64"),
-    ] {
-        assert_eq!(kinds[key], kind, "{key} as Helm reads it from:\n{}", texts[0]);
+    struct Case {
+        key: &'static str,
+        kind: &'static str,
+    }
+    let cases = [
+        Case {
+            key: "mode",
+            kind: "string",
+        },
+        Case {
+            key: "switch",
+            kind: "string",
+        },
+        Case {
+            key: "port",
+            kind: "string",
+        },
+        Case {
+            key: "count",
+            kind: "float64",
+        },
+    ];
+    for c in cases {
+        assert_eq!(kinds[c.key], c.kind, "{} as Helm reads it from:\n{}", c.key, texts[0]);
     }
 }

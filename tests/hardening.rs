@@ -259,28 +259,50 @@ fn closed_pipes_end_every_command_quietly() {
         "--charts",
         charts.path().to_str().unwrap(),
     ];
-    let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["plan"], ""),
-        (vec!["plan", "--output", "json"], ""),
-        (vec!["audit", "-"], &stream),
-        (vec!["schema"], ""),
-        (vec!["generate", "--check"], ""),
-        (verify.to_vec(), ""),
-        (
-            vec!["post-render", "out/sealed-secrets-controller/patches.yaml"],
-            deployment,
-        ),
+    struct Case<'a> {
+        args: Vec<&'a str>,
+        stdin: &'a str,
+    }
+    let cases = [
+        Case {
+            args: vec!["plan"],
+            stdin: "",
+        },
+        Case {
+            args: vec!["plan", "--output", "json"],
+            stdin: "",
+        },
+        Case {
+            args: vec!["audit", "-"],
+            stdin: &stream,
+        },
+        Case {
+            args: vec!["schema"],
+            stdin: "",
+        },
+        Case {
+            args: vec!["generate", "--check"],
+            stdin: "",
+        },
+        Case {
+            args: verify.to_vec(),
+            stdin: "",
+        },
+        Case {
+            args: vec!["post-render", "out/sealed-secrets-controller/patches.yaml"],
+            stdin: deployment,
+        },
     ];
-    for (args, stdin) in &cases {
+    for c in cases {
         for close_stderr in [false, true] {
-            let out = with_closed(ws.path(), args, stdin, close_stderr);
+            let out = with_closed(ws.path(), &c.args, c.stdin, close_stderr);
             let err = text(&out.stderr);
-            assert!(!err.contains("panicked"), "{args:?}: {err}");
-            assert_ne!(out.status.code(), Some(101), "{args:?} panicked");
-            if !close_stderr && args[0] != "generate" {
+            assert!(!err.contains("panicked"), "{:?}: {err}", c.args);
+            assert_ne!(out.status.code(), Some(101), "{:?} panicked", c.args);
+            if !close_stderr && c.args[0] != "generate" {
                 // Something was printed to the closed stdout: the conventional status of a closed pipe.
-                assert_eq!(out.status.code(), Some(141), "{args:?}: {err}");
-                assert_eq!(err, "", "{args:?}");
+                assert_eq!(out.status.code(), Some(141), "{:?}: {err}", c.args);
+                assert_eq!(err, "", "{:?}", c.args);
             }
         }
     }

@@ -154,18 +154,43 @@ releases:
 #[test]
 fn audit_fixtures() {
     let dir = root().join("tests/fixtures/audit");
+    struct Case {
+        file: &'static str,
+        healthy: bool,
+    }
     let cases = [
-        ("healthy.json", true),
-        ("node-down.yaml", false),
+        Case {
+            file: "healthy.json",
+            healthy: true,
+        },
+        Case {
+            file: "node-down.yaml",
+            healthy: false,
+        },
         // 5/1/5 pods is below the catalogue's 25 pods per node: advice, exit 0.
-        ("node-recovered-uneven.yaml", true),
-        ("selector-matches-nothing.yaml", false),
-        ("selector-matches-neighbour.yaml", false),
-        ("pdb-allows-zero.yaml", false),
-        ("overlay-dropped-by-upgrade.yaml", false),
+        Case {
+            file: "node-recovered-uneven.yaml",
+            healthy: true,
+        },
+        Case {
+            file: "selector-matches-nothing.yaml",
+            healthy: false,
+        },
+        Case {
+            file: "selector-matches-neighbour.yaml",
+            healthy: false,
+        },
+        Case {
+            file: "pdb-allows-zero.yaml",
+            healthy: false,
+        },
+        Case {
+            file: "overlay-dropped-by-upgrade.yaml",
+            healthy: false,
+        },
     ];
-    for (file, healthy) in cases {
-        let input = std::fs::read_to_string(dir.join(file)).unwrap();
+    for c in cases {
+        let input = std::fs::read_to_string(dir.join(c.file)).unwrap();
         // Both ways in: a file argument and stdin (`kubectl … | hagen audit -`).
         let by_file = hagen(
             &root(),
@@ -173,7 +198,7 @@ fn audit_fixtures() {
                 "audit",
                 "--catalog",
                 "tests/catalogs/audit.yaml",
-                &format!("tests/fixtures/audit/{file}"),
+                &format!("tests/fixtures/audit/{}", c.file),
             ],
             None,
         );
@@ -182,9 +207,15 @@ fn audit_fixtures() {
             &["audit", "--catalog", "tests/catalogs/audit.yaml", "-"],
             Some(&input),
         );
-        assert_eq!(by_file.stdout, by_stdin.stdout, "{file}");
-        assert_eq!(by_file.status.success(), healthy, "{file}: {}", text(&by_file.stdout));
-        let stem = file.rsplit_once('.').unwrap().0;
+        assert_eq!(by_file.stdout, by_stdin.stdout, "{}", c.file);
+        assert_eq!(
+            by_file.status.success(),
+            c.healthy,
+            "{}: {}",
+            c.file,
+            text(&by_file.stdout)
+        );
+        let stem = c.file.rsplit_once('.').unwrap().0;
         expect_file(&dir.join(format!("expected/{stem}.txt")), &text(&by_file.stdout));
     }
 }

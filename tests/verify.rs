@@ -187,65 +187,50 @@ fn the_alternatives_catalogue_verifies_too() {
     assert!(g.status.success(), "{}", text(&g.stderr));
     // Single-instance override: the MetalLB controller's replicas by patch and its PDB as an extra manifest.
     assert!(ws.path().join("alt/metallb/resources.yaml").exists());
-    let (ok, stdout, stderr) = verify(ws.path(), "catalog/alternatives.yaml", "alt", "HAGEN_HELM", &charts());
-    assert!(ok, "{stdout}\n{stderr}");
-    assert!(last_line(&stdout).starts_with(&all_verified(&cat)), "{stdout}");
-    for expected in [
-        "rendered: RollingUpdate (maxSurge 0, maxUnavailable 1)   [patch]", // kube-state-metrics: string-only key
-        "rendered: preferred on hostname, app.kubernetes.io/instance=kube-prometheus-stack,app.kubernetes.io/name=grafana (own pods only)",
-        "rendered: metallb-controller: maxUnavailable 1   [patch]",
-        "CSI_PROVISIONER_REPLICA_COUNT=3",
-        // longhorn-ui: its strategy by patch and its PDB as an extra manifest (the chart renders none).
-        "rendered: longhorn-ui: maxUnavailable 1   [patch]",
-        "rendered: required on hostname, app=longhorn-ui (own pods only)",
-    ] {
-        assert!(stdout.contains(expected), "missing `{expected}` in\n{stdout}");
-    }
+    // Among the lines: kube-state-metrics' strategy by patch (a string-only key), Grafana's preferred term, the
+    // MetalLB controller's PDB by patch, Longhorn's CSI replica count, longhorn-ui's strategy by patch and its PDB
+    // as an extra manifest (the chart renders none).
+    let out = verify_run(ws.path(), "catalog/alternatives.yaml", "alt", "HAGEN_HELM", &charts());
+    assert!(out.status.success(), "{}\n{}", text(&out.stdout), text(&out.stderr));
+    assert!(last_line(&text(&out.stdout)).starts_with(&all_verified(&cat)));
+    expect_run("verify-alternatives", &out);
 }
 
 /// Copies the built-in knowledge of one chart (`charts/<file>`) beside a fresh copy of the catalogue, with one edit
-/// (a user's chart file replaces the built-in one), and returns verify's result: verify generates from it and
-/// judges the real chart, so a wrong key path in the knowledge shows as a ✗.
-fn verify_with_edited_knowledge(ws: &Path, file: &str, from: &str, to: &str) -> (bool, String, String) {
+/// (a user's chart file replaces the built-in one), and returns verify's run: verify generates from it and judges
+/// the real chart, so a wrong key path in the knowledge shows as a ✗ (and its note names the replaced knowledge).
+fn verify_with_edited_knowledge(ws: &Path, file: &str, from: &str, to: &str) -> std::process::Output {
     let text = std::fs::read_to_string(root().join("charts").join(file)).unwrap();
     assert!(text.contains(from), "{file} has no `{from}`");
     std::fs::create_dir_all(ws.join("catalog/charts")).unwrap();
     std::fs::write(ws.join("catalog/charts").join(file), text.replacen(from, to, 1)).unwrap();
     let charts = all_charts();
-    let (ok, stdout, stderr) = verify(ws, "catalog/cluster.yaml", "out", "HAGEN_HELM", charts.path());
-    let chart = file.trim_end_matches(".yaml");
-    assert!(
-        stderr.contains(&format!(
-            "note: catalog/charts/{file} replaces hagen's built-in knowledge of chart {chart}"
-        )),
-        "{stderr}"
-    );
-    (ok, stdout, stderr)
+    verify_run(ws, "catalog/cluster.yaml", "out", "HAGEN_HELM", charts.path())
 }
 
-fn verify_edited(file: &str, from: &str, to: &str) -> (bool, String, String) {
+/// [`verify_with_edited_knowledge`] in a fresh workspace, then generate, which refuses the unproven knowledge: the
+/// two runs are compared whole with `tests/fixtures/cli/verify-<name>.txt` and `verify-<name>-generate.txt`.
+fn verify_edited(name: &str, file: &str, from: &str, to: &str) -> std::process::Output {
     let ws = workspace();
     let r = verify_with_edited_knowledge(ws.path(), file, from, to);
+    expect_run(&format!("verify-{name}"), &r);
     // Nothing proves the edited knowledge: generate refuses it.
     let g = hagen(ws.path(), &["generate"], None);
     assert!(!g.status.success(), "generate accepted unproven knowledge");
-    let err = text(&g.stderr);
-    assert!(err.contains("run `hagen verify`"), "{err}");
+    expect_run(&format!("verify-{name}-generate"), &g);
     r
 }
 
 #[test]
 fn a_misspelt_values_key_is_caught() {
-    let (ok, stdout, _) = verify_edited("metrics-server.yaml", "{values: replicas}", "{values: replica}");
-    assert!(!ok);
-    assert!(
-        stdout.contains("  metrics-server (Deployment metrics-server)\n    ✗ replicas      asked: 2\n                    rendered: 1"),
-        "{stdout}"
+    // metrics-server's replicas ✗ (asked 2, rendered 1), with the hint that `replica` is not in values.yaml.
+    let out = verify_edited(
+        "misspelt-values-key",
+        "metrics-server.yaml",
+        "{values: replicas}",
+        "{values: replica}",
     );
-    assert!(
-        stdout.contains("hint: `replica` is not in the chart's values.yaml"),
-        "{stdout}"
-    );
+    assert!(!out.status.success());
 }
 
 #[test]
@@ -262,84 +247,60 @@ fn kube_state_metrics_strategy_as_an_object_is_caught() {
         1,
     );
     std::fs::write(&cat, text).unwrap();
-    // The knowledge says the chart reads a whole strategy object there: it reads only a type string.
-    let (ok, stdout, _) = verify_with_edited_knowledge(
+    // The knowledge says the chart reads a whole strategy object there: it reads only a type string, so the
+    // strategy is ✗ (rendered: invalid type "map[type:Recreate]").
+    let out = verify_with_edited_knowledge(
         ws.path(),
         "kube-prometheus-stack.yaml",
         "{typeString: kube-state-metrics.updateStrategy}",
         "{object: kube-state-metrics.updateStrategy}",
     );
-    assert!(!ok);
-    assert!(
-        stdout.contains(
-            "✗ strategy      asked: Recreate\n                    rendered: invalid type \"map[type:Recreate]\""
-        ),
-        "{stdout}"
-    );
+    assert!(!out.status.success());
+    expect_run("verify-strategy-as-an-object", &out);
 }
 
 #[test]
 fn a_selector_that_also_matches_a_neighbour_is_caught() {
-    // kube-state-metrics' term without its name label selects every pod of the release: Grafana, the operator…
-    let (ok, stdout, _) = verify_edited(
+    // kube-state-metrics' term without its name label selects every pod of the release: Grafana, the operator,
+    // the node exporter's DaemonSet…
+    let out = verify_edited(
+        "selector-matches-a-neighbour",
         "kube-prometheus-stack.yaml",
         "      app.kubernetes.io/name: kube-state-metrics\n",
         "",
     );
-    assert!(!ok);
-    let line = stdout
-        .lines()
-        .skip_while(|l| !l.contains("kube-state-metrics (Deployment"))
-        .find(|l| l.contains("rendered: selector"))
-        .unwrap_or("");
-    assert!(
-        line.contains("selector app.kubernetes.io/instance=kube-prometheus-stack also matches"),
-        "{stdout}"
-    );
-    assert!(line.contains("Deployment/kube-prometheus-stack-grafana"), "{line}");
-    assert!(
-        line.contains("DaemonSet/kube-prometheus-stack-prometheus-node-exporter"),
-        "{line}"
-    );
+    assert!(!out.status.success());
 }
 
 #[test]
 fn a_patch_whose_target_is_missing_is_caught() {
-    let (ok, _, stderr) = verify_edited(
+    // The post-renderer names the patch target Deployment sealed-secrets that the render lacks.
+    let out = verify_edited(
+        "patch-target-missing",
         "sealed-secrets.yaml",
         "workload: \"{fullname}\"",
         "workload: sealed-secrets",
     );
-    assert!(!ok);
-    assert!(
-        stderr.contains("release sealed-secrets-controller: hagen post-render: the patch target Deployment sealed-secrets (apps/v1) is not in the rendered manifests"),
-        "{stderr}"
-    );
+    assert!(!out.status.success());
 }
 
 #[test]
 fn missing_charts_say_how_to_provide_them() {
     let empty = tempfile::tempdir().unwrap();
-    let (ok, _, stderr) = verify(
+    let out = verify_run(
         &root(),
         "examples/kubernetes/cluster.yaml",
         "examples/kubernetes/out",
         "HAGEN_HELM",
         empty.path(),
     );
-    assert!(!ok);
-    assert!(
-        stderr.contains("chart coredns 1.46.2 not found: looked for coredns-1.46.2.tgz in"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("point --charts / HAGEN_CHARTS at a folder that has it"),
-        "{stderr}"
-    );
+    assert!(!out.status.success());
+    expect_run("verify-charts-missing", &out);
 }
 
 /// A bump where a key moved: generate refuses until verify proves the version; verify shows the ✗ and where the
-/// key went; a `changes:` entry in the user's chart knowledge fixes it for both versions.
+/// key went; a `changes:` entry in the user's chart knowledge fixes it for both versions. Each run is compared
+/// whole with `tests/fixtures/cli/bump-<step>.txt`.
 #[test]
 fn a_chart_bump_shows_what_no_longer_takes_effect_and_where_it_moved() {
     let fixtures = root().join("tests/fixtures/bump");
@@ -349,7 +310,7 @@ fn a_chart_bump_shows_what_no_longer_takes_effect_and_where_it_moved() {
         std::fs::copy(fixtures.join(&f), ws.path().join(&f)).unwrap();
     }
     let generate = |v: &str| {
-        let o = hagen(
+        hagen(
             ws.path(),
             &[
                 "generate",
@@ -359,11 +320,10 @@ fn a_chart_bump_shows_what_no_longer_takes_effect_and_where_it_moved() {
                 &format!("out-{v}"),
             ],
             None,
-        );
-        (o.status.success(), text(&o.stderr))
+        )
     };
     let check = |v: &str| {
-        verify(
+        verify_run(
             ws.path(),
             &format!("catalog-{v}.yaml"),
             &format!("out-{v}"),
@@ -373,29 +333,21 @@ fn a_chart_bump_shows_what_no_longer_takes_effect_and_where_it_moved() {
     };
 
     // 3.13.1 is proven by the proofs hagen ships for its built-in knowledge: generate and verify pass (verify
-    // records the proof in the lock beside this catalogue too).
-    assert!(generate("3.13.1").0);
-    let (ok, stdout, err) = check("3.13.1");
-    assert!(ok && err.contains("proven: metrics-server 3.13.1"), "{stdout}\n{err}");
+    // records the proof in the lock beside this catalogue too: `proven: metrics-server 3.13.1`).
+    assert!(generate("3.13.1").status.success());
+    let out = check("3.13.1");
+    assert!(out.status.success());
+    expect_run("bump-3.13.1-verify", &out);
 
-    // 3.99.0 moved `replicas` to `deployment.replicas`.
-    let (ok, err) = generate("3.99.0");
-    assert!(
-        !ok && err.contains("has no proof of chart metrics-server 3.99.0 (proven: 3.13.1)"),
-        "{err}"
-    );
+    // 3.99.0 moved `replicas` to `deployment.replicas`: generate has no proof of it (proven: 3.13.1) and writes
+    // nothing; verify shows the replicas ✗ and the hint where the key went, and records no proof.
+    let out = generate("3.99.0");
+    assert!(!out.status.success());
+    expect_run("bump-3.99.0-generate-unproven", &out);
     assert!(!ws.path().join("out-3.99.0").exists(), "nothing is written");
-    let (ok, stdout, err) = check("3.99.0");
-    assert!(!ok);
-    assert!(
-        stdout.contains("✗ replicas      asked: 2\n                    rendered: 1   [values]"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("hint: `replicas` is not in the chart's values.yaml; it now appears as `deployment.replicas`"),
-        "{stdout}"
-    );
-    assert!(!err.contains("proven:"), "no proof for a ✗: {err}");
+    let out = check("3.99.0");
+    assert!(!out.status.success());
+    expect_run("bump-3.99.0-verify-moved-key", &out);
 
     // The fix: the user's knowledge reads the new key, and the old one below 3.99.0.
     let builtin = std::fs::read_to_string(root().join("charts/metrics-server.yaml")).unwrap();
@@ -411,30 +363,33 @@ fn a_chart_bump_shows_what_no_longer_takes_effect_and_where_it_moved() {
             ),
     )
     .unwrap();
-    let (ok, err) = generate("3.13.1");
-    assert!(
-        !ok && err.contains("made with other chart knowledge"),
-        "a knowledge change invalidates the proof: {err}"
-    );
+    // A knowledge change invalidates the proof (made with other chart knowledge).
+    let out = generate("3.13.1");
+    assert!(!out.status.success());
+    expect_run("bump-3.13.1-generate-other-knowledge", &out);
     for v in ["3.99.0", "3.13.1"] {
-        let (_, _, err) = check(v);
-        assert!(err.contains(&format!("proven: metrics-server {v}")), "{err}");
-        assert!(generate(v).0, "{v}");
-        let (ok, stdout, err) = check(v);
-        assert!(ok, "{v}: {stdout}\n{err}");
+        let out = check(v);
+        expect_run(&format!("bump-{v}-verify-fixed"), &out);
+        assert!(generate(v).status.success(), "{v}");
+        let out = check(v);
+        assert!(
+            out.status.success(),
+            "{v}: {}\n{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
     }
 }
 
 #[test]
 fn a_missing_prometheus_rule_fails_verify() {
-    // A release-level check (the alert rules) that is ✗ makes verify exit non-zero like any component check.
-    let (ok, stdout, stderr) = verify_edited(
+    // A release-level check (the alert rules) that is ✗ makes verify exit non-zero like any component check:
+    // `1 release check failed`.
+    let out = verify_edited(
+        "prometheus-rule-missing",
         "kube-prometheus-stack.yaml",
         "alertRules: additionalPrometheusRulesMap",
         "alertRules: notReadByTheChart",
     );
-    assert!(!ok, "{stdout}");
-    assert!(stdout.contains("  ✗ "), "{stdout}");
-    assert!(last_line(&stdout).contains("1 release check failed"), "{stdout}");
-    assert!(stderr.contains("hagen verify:"), "{stderr}");
+    assert!(!out.status.success(), "{}", text(&out.stdout));
 }

@@ -354,35 +354,59 @@ mod tests {
             f(&mut p);
             p
         };
-        // (name, pod, problem)
+        struct Case {
+            name: &'static str,
+            pod: Pod,
+            want: Option<&'static str>,
+        }
         let cases = [
-            ("serving", pod("p", Some("a")), None),
-            ("finished", with(|p| p.phase = "Succeeded".into()), None),
-            ("unscheduled", with(|p| p.node = None), Some("p Pending, not scheduled")),
-            (
-                "Pending with a reason",
-                with(|p| {
+            Case {
+                name: "serving",
+                pod: pod("p", Some("a")),
+                want: None,
+            },
+            Case {
+                name: "finished",
+                pod: with(|p| p.phase = "Succeeded".into()),
+                want: None,
+            },
+            Case {
+                name: "unscheduled",
+                pod: with(|p| p.node = None),
+                want: Some("p Pending, not scheduled"),
+            },
+            Case {
+                name: "Pending with a reason",
+                pod: with(|p| {
                     p.node = None;
                     p.unschedulable = Some("0/3 nodes are available".into());
                 }),
-                Some("p Pending: 0/3 nodes are available"),
-            ),
-            (
-                "terminating",
-                with(|p| p.terminating = true),
-                Some("p terminating on a"),
-            ),
-            (
-                "on a node down",
-                with(|p| p.node = Some("b".into())),
-                Some("p on b (node NotReady)"),
-            ),
-            ("not Ready", with(|p| p.ready = false), Some("p on a not Ready")),
-            ("on a node the dump lacks", with(|p| p.node = Some("z".into())), None),
+                want: Some("p Pending: 0/3 nodes are available"),
+            },
+            Case {
+                name: "terminating",
+                pod: with(|p| p.terminating = true),
+                want: Some("p terminating on a"),
+            },
+            Case {
+                name: "on a node down",
+                pod: with(|p| p.node = Some("b".into())),
+                want: Some("p on b (node NotReady)"),
+            },
+            Case {
+                name: "not Ready",
+                pod: with(|p| p.ready = false),
+                want: Some("p on a not Ready"),
+            },
+            Case {
+                name: "on a node the dump lacks",
+                pod: with(|p| p.node = Some("z".into())),
+                want: None,
+            },
         ];
         let nodes = nodes(&[("b", "NotReady")]);
-        for (name, p, want) in cases {
-            assert_eq!(pod_problem(&p, &nodes).as_deref(), want, "{name}");
+        for row in cases {
+            assert_eq!(pod_problem(&row.pod, &nodes).as_deref(), row.want, "{}", row.name);
         }
     }
 
@@ -398,120 +422,152 @@ mod tests {
             p.phase = "Succeeded".into();
             p
         };
-        // (name, replicas, pods, found, ok)
+        struct Case {
+            name: &'static str,
+            replicas: u32,
+            pods: Vec<Pod>,
+            found: &'static str,
+            ok: bool,
+        }
         let cases = [
-            (
-                "all serving",
-                2,
-                vec![pod("p1", Some("a")), pod("p2", Some("b"))],
-                "2 serving",
-                true,
-            ),
-            (
-                "one short",
-                3,
-                vec![pod("p1", Some("a")), pod("p2", Some("b"))],
-                "2 serving",
-                false,
-            ),
-            (
-                "enough, but one Pending",
-                2,
-                vec![pod("p1", Some("a")), pod("p2", Some("b")), pending],
-                "2 serving (p3 Pending, not scheduled)",
-                false,
-            ),
-            (
-                "a finished pod does not count",
-                2,
-                vec![pod("p1", Some("a")), finished],
-                "1 serving",
-                false,
-            ),
-            (
-                "one on a node down",
-                2,
-                vec![pod("p1", Some("a")), pod("p2", Some("c"))],
-                "1 serving (p2 on c (node Unknown))",
-                false,
-            ),
+            Case {
+                name: "all serving",
+                replicas: 2,
+                pods: vec![pod("p1", Some("a")), pod("p2", Some("b"))],
+                found: "2 serving",
+                ok: true,
+            },
+            Case {
+                name: "one short",
+                replicas: 3,
+                pods: vec![pod("p1", Some("a")), pod("p2", Some("b"))],
+                found: "2 serving",
+                ok: false,
+            },
+            Case {
+                name: "enough, but one Pending",
+                replicas: 2,
+                pods: vec![pod("p1", Some("a")), pod("p2", Some("b")), pending],
+                found: "2 serving (p3 Pending, not scheduled)",
+                ok: false,
+            },
+            Case {
+                name: "a finished pod does not count",
+                replicas: 2,
+                pods: vec![pod("p1", Some("a")), finished],
+                found: "1 serving",
+                ok: false,
+            },
+            Case {
+                name: "one on a node down",
+                replicas: 2,
+                pods: vec![pod("p1", Some("a")), pod("p2", Some("c"))],
+                found: "1 serving (p2 on c (node Unknown))",
+                ok: false,
+            },
         ];
         let nodes = nodes(&[("c", "Unknown")]);
-        for (name, replicas, pods, found, ok) in cases {
-            let mine: Vec<&Pod> = pods.iter().collect();
-            let c = pods_check(&intent(replicas), &mine, &nodes);
+        for row in cases {
+            let mine: Vec<&Pod> = row.pods.iter().collect();
+            let c = pods_check(&intent(row.replicas), &mine, &nodes);
             assert_eq!(
                 (c.asked, c.found, c.ok),
                 (
-                    format!("{replicas} serving on Ready nodes"),
-                    found.to_string(),
-                    Some(ok)
+                    format!("{} serving on Ready nodes", row.replicas),
+                    row.found.to_string(),
+                    Some(row.ok)
                 ),
-                "{name}"
+                "{}",
+                row.name
             );
         }
     }
 
     #[test]
     fn spread() {
-        // (name, pods per node, found, ok)
+        struct Case {
+            name: &'static str,
+            per_node: Vec<(&'static str, usize)>,
+            found: &'static str,
+            ok: bool,
+        }
         let cases = [
-            (
-                "one each",
-                vec![("a", 1), ("b", 1), ("c", 0)],
-                "2 pods on 2 distinct nodes",
-                true,
-            ),
-            (
-                "two on one",
-                vec![("a", 2), ("b", 1), ("c", 3)],
-                "2 on a, 3 on c",
-                false,
-            ),
-            ("none", vec![("a", 0)], "0 pods on 0 distinct nodes", true),
+            Case {
+                name: "one each",
+                per_node: vec![("a", 1), ("b", 1), ("c", 0)],
+                found: "2 pods on 2 distinct nodes",
+                ok: true,
+            },
+            Case {
+                name: "two on one",
+                per_node: vec![("a", 2), ("b", 1), ("c", 3)],
+                found: "2 on a, 3 on c",
+                ok: false,
+            },
+            Case {
+                name: "none",
+                per_node: vec![("a", 0)],
+                found: "0 pods on 0 distinct nodes",
+                ok: true,
+            },
         ];
-        for (name, per_node, found, ok) in cases {
-            let per_node: IndexMap<String, usize> = per_node.into_iter().map(|(n, c)| (n.to_string(), c)).collect();
+        for row in cases {
+            let per_node: IndexMap<String, usize> = row.per_node.into_iter().map(|(n, c)| (n.to_string(), c)).collect();
             let c = spread_check(&per_node);
-            assert_eq!((c.found.as_str(), c.ok), (found, Some(ok)), "{name}");
+            assert_eq!((c.found.as_str(), c.ok), (row.found, Some(row.ok)), "{}", row.name);
         }
     }
 
     #[test]
     fn room_to_reschedule() {
-        // (name, replicas, node states, asked and found when short of room)
+        struct Case {
+            name: &'static str,
+            replicas: u32,
+            states: Vec<(&'static str, &'static str)>,
+            want: Option<(&'static str, &'static str)>,
+        }
         let cases = [
-            ("a spare node", 2, vec![], None),
-            ("no spare planned, all there", 3, vec![], None),
-            (
-                "the spare is down",
-                2,
-                vec![("c", "NotReady")],
-                Some((
+            Case {
+                name: "a spare node",
+                replicas: 2,
+                states: vec![],
+                want: None,
+            },
+            Case {
+                name: "no spare planned, all there",
+                replicas: 3,
+                states: vec![],
+                want: None,
+            },
+            Case {
+                name: "the spare is down",
+                replicas: 2,
+                states: vec![("c", "NotReady")],
+                want: Some((
                     "a spare node (2 replicas, 3 eligible nodes)",
                     "2 schedulable (c NotReady): none spare, one more node failure leaves it reduced",
                 )),
-            ),
-            (
-                "too few",
-                3,
-                vec![("a", "cordoned")],
-                Some((
+            },
+            Case {
+                name: "too few",
+                replicas: 3,
+                states: vec![("a", "cordoned")],
+                want: Some((
                     "3 schedulable eligible nodes",
                     "2 schedulable (a cordoned): 1 replica(s) cannot be placed",
                 )),
-            ),
-            (
-                "one replica needs no room",
-                1,
-                vec![("a", "NotReady"), ("b", "NotReady")],
-                None,
-            ),
+            },
+            Case {
+                name: "one replica needs no room",
+                replicas: 1,
+                states: vec![("a", "NotReady"), ("b", "NotReady")],
+                want: None,
+            },
         ];
-        for (name, replicas, states, want) in cases {
-            let got = room_check(&intent(replicas), &nodes(&states));
+        for row in cases {
+            let got = room_check(&intent(row.replicas), &nodes(&row.states));
             let got = got.as_ref().map(|c| (c.asked.as_str(), c.found.as_str()));
-            assert_eq!(got, want, "{name}");
+            assert_eq!(got, row.want, "{}", row.name);
         }
         let mut preferred = intent(3);
         preferred.anti_affinity = AntiAffinity::Preferred;
@@ -525,27 +581,40 @@ mod tests {
 
     #[test]
     fn ready_replicas() {
-        // (name, Deployment, found and ok)
+        struct Case {
+            name: &'static str,
+            deployment: Value,
+            want: Option<(&'static str, bool)>,
+        }
         let cases = [
-            ("rendered: no status", json!({"spec": {"replicas": 2}}), None),
-            (
-                "all ready",
-                json!({"spec": {"replicas": 2}, "status": {"readyReplicas": 2}}),
-                Some(("2 ready", true)),
-            ),
-            (
-                "one short",
-                json!({"spec": {"replicas": 2}, "status": {"readyReplicas": 1}}),
-                Some(("1 ready", false)),
-            ),
-            ("none ready, no count", json!({"status": {}}), Some(("0 ready", false))),
+            Case {
+                name: "rendered: no status",
+                deployment: json!({"spec": {"replicas": 2}}),
+                want: None,
+            },
+            Case {
+                name: "all ready",
+                deployment: json!({"spec": {"replicas": 2}, "status": {"readyReplicas": 2}}),
+                want: Some(("2 ready", true)),
+            },
+            Case {
+                name: "one short",
+                deployment: json!({"spec": {"replicas": 2}, "status": {"readyReplicas": 1}}),
+                want: Some(("1 ready", false)),
+            },
+            Case {
+                name: "none ready, no count",
+                deployment: json!({"status": {}}),
+                want: Some(("0 ready", false)),
+            },
         ];
-        for (name, d, want) in cases {
-            let got = ready_check(&d);
+        for row in cases {
+            let got = ready_check(&row.deployment);
             assert_eq!(
                 got.as_ref().map(|c| (c.found.as_str(), c.ok == Some(true))),
-                want,
-                "{name}"
+                row.want,
+                "{}",
+                row.name
             );
         }
     }
@@ -631,26 +700,38 @@ mod tests {
             ..pod(name, Some("a"))
         };
         let (new, old) = (keyed("w1", Some(true)), keyed("w2", Some(false)));
-        // (name, intent, pods) → found, ok
-        type Case<'a> = (&'a str, &'a Intent, Vec<&'a Pod>, Option<(&'a str, bool)>);
-        let cases: [Case; 3] = [
-            (
-                "all scoped",
-                &scoped,
-                vec![&new, &new],
-                Some(("2 of 2 pods scoped to their revision", true)),
-            ),
-            (
-                "one from before the switch",
-                &scoped,
-                vec![&new, &old],
-                Some(("w2 without matchLabelKeys", false)),
-            ),
-            ("not asked (before 1.31)", &intent(2), vec![&old], None),
+        struct Case<'a> {
+            name: &'static str,
+            intent: &'a Intent,
+            pods: Vec<&'a Pod>,
+            /// The start of what is found, and whether it is ok.
+            want: Option<(&'static str, bool)>,
+        }
+        let not_asked = intent(2);
+        let cases = [
+            Case {
+                name: "all scoped",
+                intent: &scoped,
+                pods: vec![&new, &new],
+                want: Some(("2 of 2 pods scoped to their revision", true)),
+            },
+            Case {
+                name: "one from before the switch",
+                intent: &scoped,
+                pods: vec![&new, &old],
+                want: Some(("w2 without matchLabelKeys", false)),
+            },
+            Case {
+                name: "not asked (before 1.31)",
+                intent: &not_asked,
+                pods: vec![&old],
+                want: None,
+            },
         ];
-        for (name, i, pods, want) in cases {
-            let got = revision_check(i, &pods);
-            match (got, want) {
+        for row in cases {
+            let name = row.name;
+            let got = revision_check(row.intent, &row.pods);
+            match (got, row.want) {
                 (Some(c), Some((found, ok))) => {
                     assert!(c.found.starts_with(found), "{name}: {}", c.found);
                     assert_eq!(c.ok, Some(ok), "{name}");

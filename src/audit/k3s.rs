@@ -204,59 +204,74 @@ mod tests {
                      "template": {"metadata": {"labels": {"app": "svclb", SVCLB_SERVICE: "traefik"}},
                                   "spec": {"containers": []}}}});
         let plan = k3s_plan();
-        // (case, objects) → (notes, findings)
+        struct Case {
+            name: &'static str,
+            objects: Vec<serde_json::Value>,
+            notes: usize,
+            findings: usize,
+        }
         let cases = [
-            ("nothing of k3s", vec![deployment("web", "web", json!({}))], 0, 0),
-            (
-                "packaged, taken over",
-                vec![deployment("kube-system", "metrics-server", applied.clone())],
-                0,
-                1,
-            ),
-            (
-                "packaged, kept in place as k3s ships it",
-                vec![with_strategy(
+            Case {
+                name: "nothing of k3s",
+                objects: vec![deployment("web", "web", json!({}))],
+                notes: 0,
+                findings: 0,
+            },
+            Case {
+                name: "packaged, taken over",
+                objects: vec![deployment("kube-system", "metrics-server", applied.clone())],
+                notes: 0,
+                findings: 1,
+            },
+            Case {
+                name: "packaged, kept in place as k3s ships it",
+                objects: vec![with_strategy(
                     deployment("kube-system", "coredns", applied.clone()),
                     json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": "25%"}}),
                 )],
-                1,
-                0,
-            ),
-            (
-                "kept in place, Recreate left by a script",
-                vec![with_strategy(
+                notes: 1,
+                findings: 0,
+            },
+            Case {
+                name: "kept in place, Recreate left by a script",
+                objects: vec![with_strategy(
                     deployment("kube-system", "coredns", applied.clone()),
                     json!({"type": "Recreate"}),
                 )],
-                1,
-                1,
-            ),
-            (
-                "kept in place, anti-affinity matching no pod left by a script",
-                vec![with_affinity(with_strategy(
+                notes: 1,
+                findings: 1,
+            },
+            Case {
+                name: "kept in place, anti-affinity matching no pod left by a script",
+                objects: vec![with_affinity(with_strategy(
                     deployment("kube-system", "coredns", applied.clone()),
                     json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1}}),
                 ))],
-                1,
-                1,
-            ),
-            (
-                "packaged, kept",
-                vec![deployment("kube-system", "local-path-provisioner", applied.clone())],
-                1,
-                0,
-            ),
-            (
-                "elsewhere with the label",
-                vec![deployment("other", "coredns", applied.clone())],
-                1,
-                0,
-            ),
-            ("ServiceLB", vec![svclb.clone()], 1, 0),
+                notes: 1,
+                findings: 1,
+            },
+            Case {
+                name: "packaged, kept",
+                objects: vec![deployment("kube-system", "local-path-provisioner", applied.clone())],
+                notes: 1,
+                findings: 0,
+            },
+            Case {
+                name: "elsewhere with the label",
+                objects: vec![deployment("other", "coredns", applied.clone())],
+                notes: 1,
+                findings: 0,
+            },
+            Case {
+                name: "ServiceLB",
+                objects: vec![svclb.clone()],
+                notes: 1,
+                findings: 0,
+            },
         ];
-        for (name, objects, notes, findings) in cases {
-            let (n, f) = recognise(&plan, &dump(objects), &all(&plan));
-            assert_eq!((n.len(), f.len()), (notes, findings), "{name}: {n:?} {f:?}");
+        for c in cases {
+            let (n, f) = recognise(&plan, &dump(c.objects), &all(&plan));
+            assert_eq!((n.len(), f.len()), (c.notes, c.findings), "{}: {n:?} {f:?}", c.name);
         }
         let (notes, _) = recognise(&plan, &dump(vec![svclb.clone()]), &all(&plan));
         assert!(notes[0].contains("for Service traefik"), "{}", notes[0]);

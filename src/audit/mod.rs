@@ -330,40 +330,50 @@ mod tests {
             p.terminating = true;
             p
         };
-        // (name, nodes, pods, node → (Ready, cordoned, pods, state))
+        struct Case {
+            name: &'static str,
+            nodes: Vec<LiveNode>,
+            pods: Vec<input::Pod>,
+            want: Vec<(&'static str, Option<&'static str>, bool, usize, &'static str)>,
+        }
         let cases = [
-            (
-                "the dump's nodes",
-                vec![
+            Case {
+                name: "the dump's nodes",
+                nodes: vec![
                     node("a", Some("True"), false),
                     node("b", Some("False"), false),
                     node("c", None, true),
                 ],
-                vec![pod("p", Some("a")), gone.clone(), pod("q", Some("z"))],
-                vec![
+                pods: vec![pod("p", Some("a")), gone.clone(), pod("q", Some("z"))],
+                want: vec![
                     ("a", Some("True"), false, 1, ""),
                     ("b", Some("False"), false, 0, "NotReady"),
                     ("c", Some("Unknown"), true, 0, "Unknown"),
                     ("z", None, false, 1, ""),
                 ],
-            ),
-            (
-                "no nodes: the catalogue's",
-                vec![],
-                vec![pod("p", Some("b")), gone],
-                vec![
+            },
+            Case {
+                name: "no nodes: the catalogue's",
+                nodes: vec![],
+                pods: vec![pod("p", Some("b")), gone],
+                want: vec![
                     ("a", None, false, 0, ""),
                     ("b", None, false, 1, ""),
                     ("c", None, false, 0, ""),
                 ],
-            ),
-            ("neither nodes nor bound pods", vec![], vec![pod("p", None)], vec![]),
+            },
+            Case {
+                name: "neither nodes nor bound pods",
+                nodes: vec![],
+                pods: vec![pod("p", None)],
+                want: vec![],
+            },
         ];
         let plan = cluster(&["a", "b", "c"]);
-        for (name, nodes, pods, want) in cases {
+        for c in cases {
             let dump = Dump {
-                nodes,
-                pods,
+                nodes: c.nodes,
+                pods: c.pods,
                 ..Dump::default()
             };
             let infos = node_infos(&plan, &dump);
@@ -371,7 +381,7 @@ mod tests {
                 .iter()
                 .map(|(n, i)| (n.as_str(), i.ready.as_deref(), i.cordoned, i.pods, i.state()))
                 .collect();
-            assert_eq!(got, want, "{name}");
+            assert_eq!(got, c.want, "{}", c.name);
         }
     }
 }

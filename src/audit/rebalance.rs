@@ -277,46 +277,61 @@ mod tests {
 
     #[test]
     fn balance_against_the_threshold() {
-        // (name, pods per node, threshold, heaviest, lightest, over)
+        struct Case {
+            name: &'static str,
+            per_node: Vec<(&'static str, usize)>,
+            threshold: u32,
+            /// The heaviest node and its pods.
+            heaviest: (&'static str, usize),
+            /// The lightest node and its pods.
+            lightest: (&'static str, usize),
+            over: bool,
+        }
         let cases = [
-            (
-                "above with room",
-                vec![("a", 12), ("b", 3)],
-                10,
-                ("a", 12),
-                ("b", 3),
-                true,
-            ),
-            (
-                "above, no room",
-                vec![("a", 12), ("b", 10)],
-                10,
-                ("a", 12),
-                ("b", 10),
-                false,
-            ),
-            ("within", vec![("a", 10), ("b", 3)], 10, ("a", 10), ("b", 3), false),
-            (
-                "even: the first by name",
-                vec![("b", 5), ("a", 5)],
-                4,
-                ("a", 5),
-                ("a", 5),
-                false,
-            ),
+            Case {
+                name: "above with room",
+                per_node: vec![("a", 12), ("b", 3)],
+                threshold: 10,
+                heaviest: ("a", 12),
+                lightest: ("b", 3),
+                over: true,
+            },
+            Case {
+                name: "above, no room",
+                per_node: vec![("a", 12), ("b", 10)],
+                threshold: 10,
+                heaviest: ("a", 12),
+                lightest: ("b", 10),
+                over: false,
+            },
+            Case {
+                name: "within",
+                per_node: vec![("a", 10), ("b", 3)],
+                threshold: 10,
+                heaviest: ("a", 10),
+                lightest: ("b", 3),
+                over: false,
+            },
+            Case {
+                name: "even: the first by name",
+                per_node: vec![("b", 5), ("a", 5)],
+                threshold: 4,
+                heaviest: ("a", 5),
+                lightest: ("a", 5),
+                over: false,
+            },
         ];
-        for (name, c, threshold, (h, hp), (l, lp), over) in cases {
-            let b = balance(&counts(&c), (threshold, "t".into()));
+        for c in cases {
+            let b = balance(&counts(&c.per_node), (c.threshold, "t".into()));
             assert_eq!(
                 (
-                    b.heaviest.as_str(),
-                    b.heaviest_pods,
-                    b.lightest.as_str(),
-                    b.lightest_pods,
+                    (b.heaviest.as_str(), b.heaviest_pods),
+                    (b.lightest.as_str(), b.lightest_pods),
                     b.over
                 ),
-                (h, hp, l, lp, over),
-                "{name}"
+                (c.heaviest, c.lightest, c.over),
+                "{}",
+                c.name
             );
         }
         let b = balance(
@@ -341,35 +356,50 @@ mod tests {
             db_pods.iter().collect(),
         ];
         let intents = [&single, &web, &db];
-        // (name, pods per node, taken already, moves)
+        struct Case {
+            name: &'static str,
+            per_node: Vec<(&'static str, usize)>,
+            taken: Vec<(&'static str, &'static str)>,
+            want: Vec<&'static str>,
+        }
         let cases = [
-            (
-                "one pod each, never a second on a node",
-                vec![("a", 6), ("b", 1), ("c", 1)],
-                vec![],
-                vec![
+            Case {
+                name: "one pod each, never a second on a node",
+                per_node: vec![("a", 6), ("b", 1), ("c", 1)],
+                taken: vec![],
+                want: vec![
                     "kubectl delete pod -n ns w1   # web: off a (6 pods), room on b (1)",
                     "kubectl delete pod -n ns d1   # db: off a (5 pods), room on c (1)",
                 ],
-            ),
-            (
-                "until they differ by one",
-                vec![("a", 4), ("b", 1), ("c", 2)],
-                vec![],
-                vec!["kubectl delete pod -n ns w1   # web: off a (4 pods), room on b (1)"],
-            ),
-            (
-                "a pod already suggested stays",
-                vec![("a", 6), ("b", 1), ("c", 1)],
-                vec![("ns", "w1")],
-                vec!["kubectl delete pod -n ns d1   # db: off a (6 pods), room on c (1)"],
-            ),
-            ("even", vec![("a", 2), ("b", 1), ("c", 2)], vec![], vec![]),
+            },
+            Case {
+                name: "until they differ by one",
+                per_node: vec![("a", 4), ("b", 1), ("c", 2)],
+                taken: vec![],
+                want: vec!["kubectl delete pod -n ns w1   # web: off a (4 pods), room on b (1)"],
+            },
+            Case {
+                name: "a pod already suggested stays",
+                per_node: vec![("a", 6), ("b", 1), ("c", 1)],
+                taken: vec![("ns", "w1")],
+                want: vec!["kubectl delete pod -n ns d1   # db: off a (6 pods), room on c (1)"],
+            },
+            Case {
+                name: "even",
+                per_node: vec![("a", 2), ("b", 1), ("c", 2)],
+                taken: vec![],
+                want: vec![],
+            },
         ];
-        for (name, c, taken, want) in cases {
-            let mut count = counts(&c);
-            let mut taken: HashSet<(&str, &str)> = taken.into_iter().collect();
-            assert_eq!(even_out(&intents, &pods, &mut count, &mut taken), want, "{name}");
+        for row in cases {
+            let mut count = counts(&row.per_node);
+            let mut taken: HashSet<(&str, &str)> = row.taken.into_iter().collect();
+            assert_eq!(
+                even_out(&intents, &pods, &mut count, &mut taken),
+                row.want,
+                "{}",
+                row.name
+            );
         }
     }
 }

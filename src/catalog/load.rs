@@ -807,9 +807,26 @@ mod tests {
     fn values_are_shown_as_written() {
         let text = "a:\n  version: 1.10   # a comment\n  n: 3\n";
         let p = Positions::of(text);
-        let cases = [("/a/version", Some("1.10")), ("/a/n", Some("3")), ("/a", None)];
-        for (pointer, want) in cases {
-            assert_eq!(source_value(text, &p, pointer).as_deref(), want, "{pointer}");
+        struct Case {
+            pointer: &'static str,
+            want: Option<&'static str>,
+        }
+        let cases = [
+            Case {
+                pointer: "/a/version",
+                want: Some("1.10"),
+            },
+            Case {
+                pointer: "/a/n",
+                want: Some("3"),
+            },
+            Case {
+                pointer: "/a",
+                want: None,
+            },
+        ];
+        for c in cases {
+            assert_eq!(source_value(text, &p, c.pointer).as_deref(), c.want, "{}", c.pointer);
         }
         assert_eq!(
             unquoted_message(&serde_json::json!(1.1), Some("1.10".into())),

@@ -192,41 +192,161 @@ mod tests {
 
     #[test]
     fn secret_looking_keys() {
-        // (key, parents, a secret)
-        let cases: &[(&str, &[&str], bool)] = &[
-            ("adminPassword", &[], true),
-            ("password", &[], true),
-            ("PASSWORD", &[], true),
-            ("db_passwd", &[], true),
-            ("token", &[], true),
-            ("apiToken", &[], true),
-            ("clientSecret", &[], true),
-            ("secret", &[], true),
-            ("credentials", &[], true),
-            ("apiKey", &[], true),
-            ("api_key", &[], true),
-            ("AWS_SECRET_ACCESS_KEY", &[], true),
-            ("privateKey", &[], true),
-            ("secretKey", &[], true),
-            ("htpasswd", &[], true),
-            ("users", &["middlewares", "basicAuth"], true),
-            ("users", &["rbac"], false),
-            ("existingSecret", &[], false),
-            ("existingSecretPasswordKey", &[], false),
-            ("secretName", &[], false),
-            ("passwordKey", &[], false),
-            ("tokenEnabled", &[], false),
-            ("secretRef", &[], false),
-            ("topologyKey", &[], false),
-            ("key", &[], false),
-            ("keyAlgorithm", &[], false),
-            ("adminUser", &[], false),
-            ("replicaCount", &[], false),
-            ("", &[], false),
+        struct Case {
+            key: &'static str,
+            parents: &'static [&'static str],
+            want: bool,
+        }
+        let cases = [
+            Case {
+                key: "adminPassword",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "password",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "PASSWORD",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "db_passwd",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "token",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "apiToken",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "clientSecret",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "secret",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "credentials",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "apiKey",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "api_key",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "AWS_SECRET_ACCESS_KEY",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "privateKey",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "secretKey",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "htpasswd",
+                parents: &[],
+                want: true,
+            },
+            Case {
+                key: "users",
+                parents: &["middlewares", "basicAuth"],
+                want: true,
+            },
+            Case {
+                key: "users",
+                parents: &["rbac"],
+                want: false,
+            },
+            Case {
+                key: "existingSecret",
+                parents: &[],
+                want: false,
+            },
+            Case {
+                key: "existingSecretPasswordKey",
+                parents: &[],
+                want: false,
+            },
+            Case {
+                key: "secretName",
+                parents: &[],
+                want: false,
+            },
+            Case {
+                key: "passwordKey",
+                parents: &[],
+                want: false,
+            },
+            Case {
+                key: "tokenEnabled",
+                parents: &[],
+                want: false,
+            },
+            Case {
+                key: "secretRef",
+                parents: &[],
+                want: false,
+            },
+            Case {
+                key: "topologyKey",
+                parents: &[],
+                want: false,
+            },
+            Case {
+                key: "key",
+                parents: &[],
+                want: false,
+            },
+            Case {
+                key: "keyAlgorithm",
+                parents: &[],
+                want: false,
+            },
+            Case {
+                key: "adminUser",
+                parents: &[],
+                want: false,
+            },
+            Case {
+                key: "replicaCount",
+                parents: &[],
+                want: false,
+            },
+            Case {
+                key: "",
+                parents: &[],
+                want: false,
+            },
         ];
-        for (key, parents, want) in cases {
-            let parents: Vec<String> = parents.iter().map(|p| p.to_string()).collect();
-            assert_eq!(secret_key(key, &parents), *want, "{key} under {parents:?}");
+        for c in cases {
+            let parents: Vec<String> = c.parents.iter().map(|p| p.to_string()).collect();
+            assert_eq!(secret_key(c.key, &parents), c.want, "{} under {parents:?}", c.key);
         }
     }
 

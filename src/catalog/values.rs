@@ -518,21 +518,46 @@ mod tests {
     #[test]
     fn conflicts_at_every_shared_non_mapping_path() {
         let overlay = json!({"replicaCount": 2, "webhook": {"replicaCount": 2, "affinity": {"podAntiAffinity": {}}}});
-        let cases: &[(Value, &[&str])] = &[
-            (json!({"crds": {"enabled": true}}), &[]),
-            (json!({"replicaCount": 3}), &["replicaCount"]),
-            (json!({"webhook": {"timeoutSeconds": 5}}), &[]),
-            (json!({"webhook": {"replicaCount": 1}}), &["webhook.replicaCount"]),
-            (json!({"webhook": {"affinity": {"nodeAffinity": {}}}}), &[]),
-            (json!({"webhook": {"affinity": null}}), &["webhook.affinity"]),
-            (json!({"webhook": "off"}), &["webhook"]),
+        struct Case {
+            user: Value,
+            expected: &'static [&'static str],
+        }
+        let cases = [
+            Case {
+                user: json!({"crds": {"enabled": true}}),
+                expected: &[],
+            },
+            Case {
+                user: json!({"replicaCount": 3}),
+                expected: &["replicaCount"],
+            },
+            Case {
+                user: json!({"webhook": {"timeoutSeconds": 5}}),
+                expected: &[],
+            },
+            Case {
+                user: json!({"webhook": {"replicaCount": 1}}),
+                expected: &["webhook.replicaCount"],
+            },
+            Case {
+                user: json!({"webhook": {"affinity": {"nodeAffinity": {}}}}),
+                expected: &[],
+            },
+            Case {
+                user: json!({"webhook": {"affinity": null}}),
+                expected: &["webhook.affinity"],
+            },
+            Case {
+                user: json!({"webhook": "off"}),
+                expected: &["webhook"],
+            },
         ];
-        for (user, expected) in cases {
-            let got: Vec<String> = conflicts(&own(user.clone()), &overlay, "out/x/values.yaml", "x", &|_| None)
+        for c in cases {
+            let got: Vec<String> = conflicts(&own(c.user.clone()), &overlay, "out/x/values.yaml", "x", &|_| None)
                 .iter()
                 .map(|d| d.path().trim_start_matches("releases[0].values.").to_string())
                 .collect();
-            assert_eq!(got, *expected, "{user}");
+            assert_eq!(got, c.expected, "{}", c.user);
         }
     }
 
@@ -566,11 +591,25 @@ mod tests {
         // Flux and Argo CD read this text with YAML 1.1: `yes` would be a boolean and `0777` an octal number.
         let back: serde_yaml::Value = serde_yaml::from_str(&own.text).unwrap();
         assert_eq!(back["n"], serde_yaml::Value::from(1));
-        for (key, want) in [("mode", "yes"), ("port", "0777")] {
-            assert_eq!(back[key].as_str(), Some(want), "{key}");
-            let line = own.text.lines().find(|l| l.starts_with(key)).unwrap();
+        struct Case {
+            key: &'static str,
+            want: &'static str,
+        }
+        let cases = [
+            Case {
+                key: "mode",
+                want: "yes",
+            },
+            Case {
+                key: "port",
+                want: "0777",
+            },
+        ];
+        for c in cases {
+            assert_eq!(back[c.key].as_str(), Some(c.want), "{}", c.key);
+            let line = own.text.lines().find(|l| l.starts_with(c.key)).unwrap();
             assert!(
-                line.contains(&format!("'{want}'")) || line.contains(&format!("\"{want}\"")),
+                line.contains(&format!("'{}'", c.want)) || line.contains(&format!("\"{}\"", c.want)),
                 "{line}"
             );
         }
@@ -587,45 +626,60 @@ mod tests {
                 "$defs": {"port": {"type": "object", "properties": {"port": {}, "expose": {}}}}})),
             commented: vec!["hostPort".into()],
         };
-        // (own values, the key paths refused and the did-you-mean)
-        let cases: &[(Value, &[&str])] = &[
-            (json!({"controller": {"logLevel": "debug"}}), &[]),
-            (
-                json!({"controler": {"logLevel": "debug"}}),
-                &["controler: did you mean `controller`?"],
-            ),
-            (
-                json!({"controller": {"logLevl": "debug"}}),
-                &["controller.logLevl: did you mean `logLevel`?"],
-            ),
+        struct Case {
+            user: Value,
+            want: &'static [&'static str],
+        }
+        let cases = [
+            Case {
+                user: json!({"controller": {"logLevel": "debug"}}),
+                want: &[],
+            },
+            Case {
+                user: json!({"controler": {"logLevel": "debug"}}),
+                want: &["controler: did you mean `controller`?"],
+            },
+            Case {
+                user: json!({"controller": {"logLevl": "debug"}}),
+                want: &["controller.logLevl: did you mean `logLevel`?"],
+            },
             // Open maps: an empty default, an unset one, a free-form Kubernetes field, `global`.
-            (
-                json!({"controller": {"podAnnotations": {"a": "b"}, "extra": {"x": 1}, "nodeSelector": {"disk": "ssd"}}}),
-                &[],
-            ),
-            (json!({"global": {"anything": 1}}), &[]),
+            Case {
+                user: json!({"controller": {"podAnnotations": {"a": "b"}, "extra": {"x": 1}, "nodeSelector": {"disk": "ssd"}}}),
+                want: &[],
+            },
+            Case {
+                user: json!({"global": {"anything": 1}}),
+                want: &[],
+            },
             // Documented in a comment of values.yaml.
-            (json!({"speaker": {"frr": {"hostPort": 1}}}), &[]),
+            Case {
+                user: json!({"speaker": {"frr": {"hostPort": 1}}}),
+                want: &[],
+            },
             // Described by the schema: a map of ports, an open object, a closed one.
-            (
-                json!({"ports": {"metrics": {"port": 9100}}, "tls": {"options": {}}}),
-                &[],
-            ),
-            (
-                json!({"ports": {"metrics": {"prot": 9100}}}),
-                &["ports.metrics.prot: did you mean `port`?"],
-            ),
-            (json!({"strict": {"b": 1}}), &["strict.b: did you mean `a`?"]),
+            Case {
+                user: json!({"ports": {"metrics": {"port": 9100}}, "tls": {"options": {}}}),
+                want: &[],
+            },
+            Case {
+                user: json!({"ports": {"metrics": {"prot": 9100}}}),
+                want: &["ports.metrics.prot: did you mean `port`?"],
+            },
+            Case {
+                user: json!({"strict": {"b": 1}}),
+                want: &["strict.b: did you mean `a`?"],
+            },
         ];
-        for (user, want) in cases {
-            let got: Vec<String> = unknown_keys(&own(user.clone()), &chart, "r", "c 1.0.0")
+        for c in cases {
+            let got: Vec<String> = unknown_keys(&own(c.user.clone()), &chart, "r", "c 1.0.0")
                 .iter()
                 .map(|d| {
                     let hint = d.message.rsplit("; ").next().unwrap_or_default();
                     format!("{}: {hint}", d.path().trim_start_matches("releases[0].values."))
                 })
                 .collect();
-            assert_eq!(got, *want, "{user}");
+            assert_eq!(got, c.want, "{}", c.user);
         }
     }
 

@@ -909,42 +909,50 @@ mod tests {
         let good = file::parse(text).unwrap();
         validate(&good).unwrap();
         type Edit = fn(&mut ChartFile);
-        // (case, edit) → the error
-        let cases: [(&str, Edit, &str); 5] = [
-            ("not a plain manifest", |f| f.k3s = None, "needs `k3s: {plainManifest"),
-            (
-                "PDB not a manifest",
-                |f| f.k3s_in_place.as_mut().unwrap().component.pdb = PdbSetting::NotControllable("x".into()),
-                "must be `manifest`",
-            ),
-            (
-                "another Deployment",
-                |f| f.k3s_in_place.as_mut().unwrap().deployment["metadata"]["name"] = "other".into(),
-                "must be the component's `workload`",
-            ),
-            (
-                "a selector its pods lack",
-                |f| {
+        struct Case {
+            name: &'static str,
+            edit: Edit,
+            expected: &'static str,
+        }
+        let cases = [
+            Case {
+                name: "not a plain manifest",
+                edit: |f| f.k3s = None,
+                expected: "needs `k3s: {plainManifest",
+            },
+            Case {
+                name: "PDB not a manifest",
+                edit: |f| f.k3s_in_place.as_mut().unwrap().component.pdb = PdbSetting::NotControllable("x".into()),
+                expected: "must be `manifest`",
+            },
+            Case {
+                name: "another Deployment",
+                edit: |f| f.k3s_in_place.as_mut().unwrap().deployment["metadata"]["name"] = "other".into(),
+                expected: "must be the component's `workload`",
+            },
+            Case {
+                name: "a selector its pods lack",
+                edit: |f| {
                     let c = &mut f.k3s_in_place.as_mut().unwrap().component;
                     c.selector.insert("extra".into(), "x".into());
                 },
-                "does not match `deployment`'s pod labels",
-            ),
-            (
-                "a neighbour with the same labels",
-                |f| {
+                expected: "does not match `deployment`'s pod labels",
+            },
+            Case {
+                name: "a neighbour with the same labels",
+                edit: |f| {
                     let p = f.k3s_in_place.as_mut().unwrap();
                     let labels = p.component.selector.clone();
                     p.neighbours[0].labels = labels;
                 },
-                "matches a neighbour's pods",
-            ),
+                expected: "matches a neighbour's pods",
+            },
         ];
-        for (name, edit, expected) in cases {
+        for c in cases {
             let mut f = good.clone();
-            edit(&mut f);
-            let e = validate(&f).expect_err(name).to_string();
-            assert!(e.contains(expected), "{name}: {e}");
+            (c.edit)(&mut f);
+            let e = validate(&f).expect_err(c.name).to_string();
+            assert!(e.contains(c.expected), "{}: {e}", c.name);
         }
     }
 
@@ -957,47 +965,57 @@ mod tests {
 
     #[test]
     fn chart_files_are_checked_beyond_their_schema() {
-        for (replace, with, expected) in [
-            (
-                "selector: {app: demo}",
-                "selector: {\"bad key!\": demo}",
-                "not a Kubernetes label key",
-            ),
-            (
-                "selector: {app: demo}",
-                "selector: {app: \"ext|dns\"}",
-                "not a Kubernetes label value",
-            ),
-            ("selector: {app: demo}", "selector: {}", "has no selector"),
-            (
-                "selector: {app: demo}",
-                "selector: {helm.sh/chart: x}",
-                "changes with every chart version",
-            ),
-            (
-                "workload: \"{fullname}\"",
-                "workload: \"{fullname:0}\"",
-                "`{fullname:0}` is empty",
-            ),
-            (
-                "workload: \"{fullname}\"",
-                "workload: \"Big_Name\"",
-                "does not make a Deployment name",
-            ),
-            (
-                "affinity: {values: affinity}",
-                "affinity: {values: \"a..b\"}",
-                "affinity: key path `a..b`",
-            ),
-            (
-                "replicas: {values: replicas}",
-                "replicas: {runtime: {values: r, env: E, default: \"3\", how: h}}",
-                "needs `runtime:",
-            ),
-        ] {
-            let f = file::parse(&chart_with(replace, with)).unwrap();
-            let e = validate(&f).expect_err(expected).to_string();
-            assert!(e.contains(expected), "{with}: {e}");
+        struct Case {
+            replace: &'static str,
+            with: &'static str,
+            expected: &'static str,
+        }
+        let cases = [
+            Case {
+                replace: "selector: {app: demo}",
+                with: "selector: {\"bad key!\": demo}",
+                expected: "not a Kubernetes label key",
+            },
+            Case {
+                replace: "selector: {app: demo}",
+                with: "selector: {app: \"ext|dns\"}",
+                expected: "not a Kubernetes label value",
+            },
+            Case {
+                replace: "selector: {app: demo}",
+                with: "selector: {}",
+                expected: "has no selector",
+            },
+            Case {
+                replace: "selector: {app: demo}",
+                with: "selector: {helm.sh/chart: x}",
+                expected: "changes with every chart version",
+            },
+            Case {
+                replace: "workload: \"{fullname}\"",
+                with: "workload: \"{fullname:0}\"",
+                expected: "`{fullname:0}` is empty",
+            },
+            Case {
+                replace: "workload: \"{fullname}\"",
+                with: "workload: \"Big_Name\"",
+                expected: "does not make a Deployment name",
+            },
+            Case {
+                replace: "affinity: {values: affinity}",
+                with: "affinity: {values: \"a..b\"}",
+                expected: "affinity: key path `a..b`",
+            },
+            Case {
+                replace: "replicas: {values: replicas}",
+                with: "replicas: {runtime: {values: r, env: E, default: \"3\", how: h}}",
+                expected: "needs `runtime:",
+            },
+        ];
+        for c in cases {
+            let f = file::parse(&chart_with(c.replace, c.with)).unwrap();
+            let e = validate(&f).expect_err(c.expected).to_string();
+            assert!(e.contains(c.expected), "{}: {e}", c.with);
         }
         let presets = chart_with(
             "affinity: {values: affinity}",
@@ -1010,30 +1028,69 @@ mod tests {
 
     #[test]
     fn workload_patterns() {
-        for (pattern, chart, release, want) in [
-            ("{fullname}", "coredns", "coredns", "coredns"),
-            ("{fullname}", "coredns", "dns", "dns-coredns"),
-            ("{fullname}-webhook", "cert-manager", "cm", "cm-cert-manager-webhook"),
-            (
-                "{fullname:26}-operator",
-                "kube-prometheus-stack",
-                "kube-prometheus-stack",
-                "kube-prometheus-stack-operator",
-            ),
-            (
-                "{fullname:26}-operator",
-                "kube-prometheus-stack",
-                "monitoring",
-                "monitoring-kube-prometheus-operator",
-            ),
-            ("{release}-{namespace}", "x", "r", "r-ns"),
-            ("csi-attacher", "longhorn", "longhorn", "csi-attacher"),
-            ("{unknown}", "x", "r", "{unknown}"),
-        ] {
+        struct Case {
+            pattern: &'static str,
+            chart: &'static str,
+            release: &'static str,
+            want: &'static str,
+        }
+        let cases = [
+            Case {
+                pattern: "{fullname}",
+                chart: "coredns",
+                release: "coredns",
+                want: "coredns",
+            },
+            Case {
+                pattern: "{fullname}",
+                chart: "coredns",
+                release: "dns",
+                want: "dns-coredns",
+            },
+            Case {
+                pattern: "{fullname}-webhook",
+                chart: "cert-manager",
+                release: "cm",
+                want: "cm-cert-manager-webhook",
+            },
+            Case {
+                pattern: "{fullname:26}-operator",
+                chart: "kube-prometheus-stack",
+                release: "kube-prometheus-stack",
+                want: "kube-prometheus-stack-operator",
+            },
+            Case {
+                pattern: "{fullname:26}-operator",
+                chart: "kube-prometheus-stack",
+                release: "monitoring",
+                want: "monitoring-kube-prometheus-operator",
+            },
+            Case {
+                pattern: "{release}-{namespace}",
+                chart: "x",
+                release: "r",
+                want: "r-ns",
+            },
+            Case {
+                pattern: "csi-attacher",
+                chart: "longhorn",
+                release: "longhorn",
+                want: "csi-attacher",
+            },
+            Case {
+                pattern: "{unknown}",
+                chart: "x",
+                release: "r",
+                want: "{unknown}",
+            },
+        ];
+        for c in cases {
             assert_eq!(
-                expand_workload(pattern, chart, release, "ns"),
-                want,
-                "{pattern} {release}"
+                expand_workload(c.pattern, c.chart, c.release, "ns"),
+                c.want,
+                "{} {}",
+                c.pattern,
+                c.release
             );
         }
     }
@@ -1041,17 +1098,55 @@ mod tests {
     #[test]
     fn versions_compare_numerically() {
         use std::cmp::Ordering::*;
-        for (a, b, want) in [
-            ("3.13.1", "3.12.2", Greater),
-            ("v1.20.3", "v1.21.1", Less),
-            ("1.46.2", "1.46.2", Equal),
-            ("39.0.701+up39.0.7", "41.3.0", Less),
-            ("10.0.0", "9.9.9", Greater),
-            ("2.0.0-rc.1", "2.0.0", Less),
-            ("2.0.0", "2.0.0-rc.1", Greater),
-            ("v1.21.1", "v1.21.0-beta.1", Greater),
-        ] {
-            assert_eq!(version_cmp(a, b), want, "{a} vs {b}");
+        struct Case {
+            a: &'static str,
+            b: &'static str,
+            want: std::cmp::Ordering,
+        }
+        let cases = [
+            Case {
+                a: "3.13.1",
+                b: "3.12.2",
+                want: Greater,
+            },
+            Case {
+                a: "v1.20.3",
+                b: "v1.21.1",
+                want: Less,
+            },
+            Case {
+                a: "1.46.2",
+                b: "1.46.2",
+                want: Equal,
+            },
+            Case {
+                a: "39.0.701+up39.0.7",
+                b: "41.3.0",
+                want: Less,
+            },
+            Case {
+                a: "10.0.0",
+                b: "9.9.9",
+                want: Greater,
+            },
+            Case {
+                a: "2.0.0-rc.1",
+                b: "2.0.0",
+                want: Less,
+            },
+            Case {
+                a: "2.0.0",
+                b: "2.0.0-rc.1",
+                want: Greater,
+            },
+            Case {
+                a: "v1.21.1",
+                b: "v1.21.0-beta.1",
+                want: Greater,
+            },
+        ];
+        for c in cases {
+            assert_eq!(version_cmp(c.a, c.b), c.want, "{} vs {}", c.a, c.b);
         }
     }
 

@@ -169,27 +169,35 @@ mod tests {
             )
             .unwrap()
         };
-        // (case, hagen's objects) → ok
+        struct Case {
+            name: &'static str,
+            objects: Vec<crate::k8s::Object>,
+            ok: bool,
+        }
         let cases = [
-            (
-                "hagen's label only",
-                vec![object(json!({"app.kubernetes.io/managed-by": "hagen"}))],
-                true,
-            ),
-            (
-                "k3s's hash label",
-                vec![object(json!({"objectset.rio.cattle.io/hash": "abc"}))],
-                false,
-            ),
-            (
-                "k3s's owner label",
-                vec![object(json!({"objectset.rio.cattle.io/owner-name": "x"}))],
-                false,
-            ),
-            ("nothing written", vec![], false),
+            Case {
+                name: "hagen's label only",
+                objects: vec![object(json!({"app.kubernetes.io/managed-by": "hagen"}))],
+                ok: true,
+            },
+            Case {
+                name: "k3s's hash label",
+                objects: vec![object(json!({"objectset.rio.cattle.io/hash": "abc"}))],
+                ok: false,
+            },
+            Case {
+                name: "k3s's owner label",
+                objects: vec![object(json!({"objectset.rio.cattle.io/owner-name": "x"}))],
+                ok: false,
+            },
+            Case {
+                name: "nothing written",
+                objects: vec![],
+                ok: false,
+            },
         ];
-        for (name, objects, ok) in cases {
-            assert_eq!(judge_in_place(&objects).ok, Some(ok), "{name}");
+        for c in cases {
+            assert_eq!(judge_in_place(&c.objects).ok, Some(c.ok), "{}", c.name);
         }
     }
 
@@ -229,61 +237,66 @@ mod tests {
         .into_iter()
         .filter_map(|v| crate::k8s::Object::new(v, "kube-system"))
         .collect();
-        let cases: Vec<(TakeOverCheckFile, bool, &str)> = vec![
-            (
-                check(
+        struct Case {
+            check: TakeOverCheckFile,
+            ok: bool,
+            found: &'static str,
+        }
+        let cases = [
+            Case {
+                check: check(
                     "Service",
                     Some("kube-dns"),
                     "/spec/clusterIP",
                     Some("{clusterDNS}"),
                     &[],
                 ),
-                true,
-                "Service kube-dns: 10.43.0.53",
-            ),
-            (
-                check("Service", Some("kube-dns"), "/spec/clusterIP", Some("10.43.0.10"), &[]),
-                false,
-                "Service kube-dns: 10.43.0.53",
-            ),
-            (
-                check("Service", Some("dns"), "/spec/clusterIP", Some("{clusterDNS}"), &[]),
-                false,
-                "no Service dns with /spec/clusterIP",
-            ),
-            (
-                check(
+                ok: true,
+                found: "Service kube-dns: 10.43.0.53",
+            },
+            Case {
+                check: check("Service", Some("kube-dns"), "/spec/clusterIP", Some("10.43.0.10"), &[]),
+                ok: false,
+                found: "Service kube-dns: 10.43.0.53",
+            },
+            Case {
+                check: check("Service", Some("dns"), "/spec/clusterIP", Some("{clusterDNS}"), &[]),
+                ok: false,
+                found: "no Service dns with /spec/clusterIP",
+            },
+            Case {
+                check: check(
                     "ConfigMap",
                     None,
                     "/data/Corefile",
                     None,
                     &[".:53 {", "errors", "kubernetes {clusterDomain} {", "}", "}"],
                 ),
-                true,
-                "the same 5 lines",
-            ),
-            (
-                check(
+                ok: true,
+                found: "the same 5 lines",
+            },
+            Case {
+                check: check(
                     "ConfigMap",
                     None,
                     "/data/Corefile",
                     None,
                     &[".:53 {", "errors", "cache 30", "}", "}"],
                 ),
-                false,
-                "line 3 is `kubernetes cluster.local {`, k3s's is `cache 30`",
-            ),
-            (
-                check("ConfigMap", None, "/data/Corefile", None, &[".:53 {", "errors"]),
-                false,
-                "line 3 is `kubernetes cluster.local {`, k3s's is `(end)`",
-            ),
+                ok: false,
+                found: "line 3 is `kubernetes cluster.local {`, k3s's is `cache 30`",
+            },
+            Case {
+                check: check("ConfigMap", None, "/data/Corefile", None, &[".:53 {", "errors"]),
+                ok: false,
+                found: "line 3 is `kubernetes cluster.local {`, k3s's is `(end)`",
+            },
         ];
-        for (c, ok, found) in cases {
-            let what = format!("{c:?}");
-            let got = judge_take_over(&k, &take_over(vec![c]), &objects).remove(0);
-            assert_eq!(got.ok, Some(ok), "{what}: {}", got.found);
-            assert!(got.found.contains(found), "{what}: {}", got.found);
+        for row in cases {
+            let what = format!("{:?}", row.check);
+            let got = judge_take_over(&k, &take_over(vec![row.check]), &objects).remove(0);
+            assert_eq!(got.ok, Some(row.ok), "{what}: {}", got.found);
+            assert!(got.found.contains(row.found), "{what}: {}", got.found);
         }
     }
 }

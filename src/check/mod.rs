@@ -1206,101 +1206,107 @@ mod tests {
         let pod =
             |args: Value, env: Value| deployment(json!({"containers": [{"name": "c", "args": args, "env": env}]}));
         let values = json!({"controller": {"leaderElect": false}});
-        // (name, requirement, pod, values, what was seen, verdict)
-        type Case<'a> = (&'a str, RequiredCheck, Value, Option<&'a Value>, &'a str, Option<bool>);
-        let cases: [Case; 11] = [
-            (
-                "flag=true",
-                arg("--leader-elect", None),
-                pod(json!(["--leader-elect=true"]), json!([])),
-                None,
-                "--leader-elect=true",
-                Some(true),
-            ),
-            (
-                "flag=false",
-                arg("--leader-elect", None),
-                pod(json!(["--leader-elect=false"]), json!([])),
-                None,
-                "--leader-elect=false",
-                Some(false),
-            ),
-            (
-                "bare boolean flag",
-                arg("--leader-elect", None),
-                pod(json!(["--leader-elect", "--v=2"]), json!([])),
-                None,
-                "--leader-elect=true",
-                Some(true),
-            ),
-            (
-                "one dash, last wins",
-                arg("--leader-elect", None),
-                pod(json!(["--leader-elect", "-leader-elect=false"]), json!([])),
-                None,
-                "--leader-elect=false",
-                Some(false),
-            ),
-            (
-                "missing, no default",
-                arg("--leader-elect", None),
-                pod(json!(["--v=2"]), json!([])),
-                None,
-                "--leader-elect not given",
-                Some(false),
-            ),
-            (
-                "missing, default on",
-                arg("--leader-elect", Some("true")),
-                pod(json!([]), json!([])),
-                None,
-                "--leader-elect not given (defaults to true)",
-                Some(true),
-            ),
-            (
-                "a longer flag is another flag",
-                arg("--leader-elect", None),
-                pod(json!(["--leader-elect-namespace=x"]), json!([])),
-                None,
-                "--leader-elect not given",
-                Some(false),
-            ),
-            (
-                "env set",
-                env.clone(),
-                pod(json!([]), json!([{"name": "LEADER", "value": "on"}])),
-                None,
-                "LEADER=on",
-                Some(true),
-            ),
-            (
-                "env from a reference",
-                env,
-                pod(json!([]), json!([{"name": "LEADER", "valueFrom": {}}])),
-                None,
-                "LEADER is set from a reference (valueFrom), which a render does not show",
-                Some(false),
-            ),
-            (
-                "value off",
-                value.clone(),
-                pod(json!([]), json!([])),
-                Some(&values),
-                "controller.leaderElect = false",
-                Some(false),
-            ),
-            (
-                "value not seen",
-                value,
-                pod(json!([]), json!([])),
-                None,
-                "the release's values are not seen here",
-                None,
-            ),
+        struct Case<'a> {
+            name: &'static str,
+            requirement: RequiredCheck,
+            pod: Value,
+            values: Option<&'a Value>,
+            seen: &'static str,
+            ok: Option<bool>,
+        }
+        let cases = [
+            Case {
+                name: "flag=true",
+                requirement: arg("--leader-elect", None),
+                pod: pod(json!(["--leader-elect=true"]), json!([])),
+                values: None,
+                seen: "--leader-elect=true",
+                ok: Some(true),
+            },
+            Case {
+                name: "flag=false",
+                requirement: arg("--leader-elect", None),
+                pod: pod(json!(["--leader-elect=false"]), json!([])),
+                values: None,
+                seen: "--leader-elect=false",
+                ok: Some(false),
+            },
+            Case {
+                name: "bare boolean flag",
+                requirement: arg("--leader-elect", None),
+                pod: pod(json!(["--leader-elect", "--v=2"]), json!([])),
+                values: None,
+                seen: "--leader-elect=true",
+                ok: Some(true),
+            },
+            Case {
+                name: "one dash, last wins",
+                requirement: arg("--leader-elect", None),
+                pod: pod(json!(["--leader-elect", "-leader-elect=false"]), json!([])),
+                values: None,
+                seen: "--leader-elect=false",
+                ok: Some(false),
+            },
+            Case {
+                name: "missing, no default",
+                requirement: arg("--leader-elect", None),
+                pod: pod(json!(["--v=2"]), json!([])),
+                values: None,
+                seen: "--leader-elect not given",
+                ok: Some(false),
+            },
+            Case {
+                name: "missing, default on",
+                requirement: arg("--leader-elect", Some("true")),
+                pod: pod(json!([]), json!([])),
+                values: None,
+                seen: "--leader-elect not given (defaults to true)",
+                ok: Some(true),
+            },
+            Case {
+                name: "a longer flag is another flag",
+                requirement: arg("--leader-elect", None),
+                pod: pod(json!(["--leader-elect-namespace=x"]), json!([])),
+                values: None,
+                seen: "--leader-elect not given",
+                ok: Some(false),
+            },
+            Case {
+                name: "env set",
+                requirement: env.clone(),
+                pod: pod(json!([]), json!([{"name": "LEADER", "value": "on"}])),
+                values: None,
+                seen: "LEADER=on",
+                ok: Some(true),
+            },
+            Case {
+                name: "env from a reference",
+                requirement: env,
+                pod: pod(json!([]), json!([{"name": "LEADER", "valueFrom": {}}])),
+                values: None,
+                seen: "LEADER is set from a reference (valueFrom), which a render does not show",
+                ok: Some(false),
+            },
+            Case {
+                name: "value off",
+                requirement: value.clone(),
+                pod: pod(json!([]), json!([])),
+                values: Some(&values),
+                seen: "controller.leaderElect = false",
+                ok: Some(false),
+            },
+            Case {
+                name: "value not seen",
+                requirement: value,
+                pod: pod(json!([]), json!([])),
+                values: None,
+                seen: "the release's values are not seen here",
+                ok: None,
+            },
         ];
-        for (name, c, d, values, seen, ok) in cases {
-            let (_, got, verdict) = judge_requirement(&c, Some(&d), values);
-            assert_eq!((got.as_str(), verdict), (seen, ok), "{name}");
+        for row in cases {
+            let (_, got, verdict) = judge_requirement(&row.requirement, Some(&row.pod), row.values);
+            assert_eq!((got.as_str(), verdict), (row.seen, row.ok), "{}", row.name);
         }
         let (_, _, verdict) = judge_requirement(&RequiredCheck::Runtime("the owner".into()), None, None);
         assert_eq!(verdict, None, "held at runtime: shown, never failed");
@@ -1317,100 +1323,128 @@ mod tests {
     #[test]
     fn strategy() {
         use Strategy::*;
-        // (name, spec.strategy, asked, found, ok)
+        struct Case {
+            name: &'static str,
+            strategy: Value,
+            asked: Strategy,
+            found: &'static str,
+            ok: bool,
+        }
         let cases = [
-            (
-                "absent is the API's default",
-                Value::Null,
-                RollingUpdate,
-                "RollingUpdate (maxSurge 25%, maxUnavailable 25%)",
-                false,
-            ),
-            (
-                "maxSurge 0, maxUnavailable 1",
-                json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}),
-                RollingUpdate,
-                "RollingUpdate (maxSurge 0, maxUnavailable 1)",
-                true,
-            ),
-            (
-                "maxSurge 0%",
-                json!({"rollingUpdate": {"maxSurge": "0%", "maxUnavailable": 1}}),
-                RollingUpdate,
-                "RollingUpdate (maxSurge 0%, maxUnavailable 1)",
-                true,
-            ),
-            (
-                "a surge",
-                json!({"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 1}}),
-                RollingUpdate,
-                "RollingUpdate (maxSurge 1, maxUnavailable 1)",
-                false,
-            ),
-            (
-                "rolling where Recreate is asked",
-                json!({"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}),
-                Recreate,
-                "RollingUpdate (maxSurge 0, maxUnavailable 1)",
-                false,
-            ),
-            ("Recreate", json!({"type": "Recreate"}), Recreate, "Recreate", true),
-            (
-                "Recreate, rollingUpdate null",
-                json!({"type": "Recreate", "rollingUpdate": null}),
-                Recreate,
-                "Recreate",
-                true,
-            ),
-            (
-                "Recreate with rollingUpdate",
-                json!({"type": "Recreate", "rollingUpdate": {}}),
-                Recreate,
-                "Recreate with rollingUpdate (rejected by the API)",
-                false,
-            ),
-            (
-                "Recreate where rolling is asked",
-                json!({"type": "Recreate"}),
-                RollingUpdate,
-                "Recreate",
-                false,
-            ),
-            (
-                "unknown type",
-                json!({"type": "BlueGreen"}),
-                RollingUpdate,
-                "invalid type \"BlueGreen\"",
-                false,
-            ),
+            Case {
+                name: "absent is the API's default",
+                strategy: Value::Null,
+                asked: RollingUpdate,
+                found: "RollingUpdate (maxSurge 25%, maxUnavailable 25%)",
+                ok: false,
+            },
+            Case {
+                name: "maxSurge 0, maxUnavailable 1",
+                strategy: json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}),
+                asked: RollingUpdate,
+                found: "RollingUpdate (maxSurge 0, maxUnavailable 1)",
+                ok: true,
+            },
+            Case {
+                name: "maxSurge 0%",
+                strategy: json!({"rollingUpdate": {"maxSurge": "0%", "maxUnavailable": 1}}),
+                asked: RollingUpdate,
+                found: "RollingUpdate (maxSurge 0%, maxUnavailable 1)",
+                ok: true,
+            },
+            Case {
+                name: "a surge",
+                strategy: json!({"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 1}}),
+                asked: RollingUpdate,
+                found: "RollingUpdate (maxSurge 1, maxUnavailable 1)",
+                ok: false,
+            },
+            Case {
+                name: "rolling where Recreate is asked",
+                strategy: json!({"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}),
+                asked: Recreate,
+                found: "RollingUpdate (maxSurge 0, maxUnavailable 1)",
+                ok: false,
+            },
+            Case {
+                name: "Recreate",
+                strategy: json!({"type": "Recreate"}),
+                asked: Recreate,
+                found: "Recreate",
+                ok: true,
+            },
+            Case {
+                name: "Recreate, rollingUpdate null",
+                strategy: json!({"type": "Recreate", "rollingUpdate": null}),
+                asked: Recreate,
+                found: "Recreate",
+                ok: true,
+            },
+            Case {
+                name: "Recreate with rollingUpdate",
+                strategy: json!({"type": "Recreate", "rollingUpdate": {}}),
+                asked: Recreate,
+                found: "Recreate with rollingUpdate (rejected by the API)",
+                ok: false,
+            },
+            Case {
+                name: "Recreate where rolling is asked",
+                strategy: json!({"type": "Recreate"}),
+                asked: RollingUpdate,
+                found: "Recreate",
+                ok: false,
+            },
+            Case {
+                name: "unknown type",
+                strategy: json!({"type": "BlueGreen"}),
+                asked: RollingUpdate,
+                found: "invalid type \"BlueGreen\"",
+                ok: false,
+            },
         ];
-        for (name, s, asked, found, ok) in cases {
-            assert_eq!(judge_strategy(&s, asked), (found.to_string(), ok), "{name}");
+        for c in cases {
+            assert_eq!(
+                judge_strategy(&c.strategy, c.asked),
+                (c.found.to_string(), c.ok),
+                "{}",
+                c.name
+            );
         }
         // A strategy the platform sets (k3s's CoreDNS): a replica keeps serving, or not.
+        struct Owned {
+            name: &'static str,
+            strategy: Value,
+            replicas: u32,
+            ok: bool,
+        }
         let cases = [
-            (
-                "k3s's",
-                json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1}}),
-                2,
-                true,
-            ),
-            (
-                "all at once",
-                json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 2}}),
-                2,
-                false,
-            ),
-            (
-                "a percentage",
-                json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%"}}),
-                2,
-                false,
-            ),
-            ("Recreate left by a script", json!({"type": "Recreate"}), 2, false),
+            Owned {
+                name: "k3s's",
+                strategy: json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1}}),
+                replicas: 2,
+                ok: true,
+            },
+            Owned {
+                name: "all at once",
+                strategy: json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 2}}),
+                replicas: 2,
+                ok: false,
+            },
+            Owned {
+                name: "a percentage",
+                strategy: json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%"}}),
+                replicas: 2,
+                ok: false,
+            },
+            Owned {
+                name: "Recreate left by a script",
+                strategy: json!({"type": "Recreate"}),
+                replicas: 2,
+                ok: false,
+            },
         ];
-        for (name, s, replicas, ok) in cases {
-            assert_eq!(judge_owned_strategy(&s, replicas).1, ok, "{name}");
+        for c in cases {
+            assert_eq!(judge_owned_strategy(&c.strategy, c.replicas).1, c.ok, "{}", c.name);
         }
     }
 
@@ -1422,131 +1456,144 @@ mod tests {
         let spread = |sel: Value, key: &str, skew: u32, when: &str| json!({"topologySpreadConstraints": [{"labelSelector": sel, "topologyKey": key, "maxSkew": skew, "whenUnsatisfiable": when}]});
         let own = json!({"matchLabels": {"app": "web"}});
         let db = neighbour("Deployment/db", &[("app", "db"), ("tier", "back")]);
-        // (name, pod spec, mode, found, ok)
+        struct Case {
+            name: &'static str,
+            spec: Value,
+            mode: AntiAffinity,
+            found: &'static str,
+            ok: Option<bool>,
+        }
         let cases = [
-            (
-                "required as asked",
-                required(term(own.clone(), HOSTNAME)),
-                AntiAffinity::Required,
-                "required on hostname, app=web (own pods only)",
-                Some(true),
-            ),
-            (
-                "preferred as asked",
-                preferred(term(own.clone(), HOSTNAME)),
-                AntiAffinity::Preferred,
-                "preferred on hostname, app=web (own pods only)",
-                Some(true),
-            ),
-            (
-                "preferred where required is asked",
-                preferred(term(own.clone(), HOSTNAME)),
-                AntiAffinity::Required,
-                "no required term on kubernetes.io/hostname",
-                Some(false),
-            ),
-            (
-                "another topology",
-                required(term(own.clone(), "topology.kubernetes.io/zone")),
-                AntiAffinity::Required,
-                "no required term on kubernetes.io/hostname",
-                Some(false),
-            ),
-            (
-                "no selector",
-                required(json!({"topologyKey": HOSTNAME})),
-                AntiAffinity::Required,
-                "a term without a label selector",
-                Some(false),
-            ),
-            (
-                "selects other pods",
-                required(term(json!({"matchLabels": {"app": "other"}}), HOSTNAME)),
-                AntiAffinity::Required,
-                "selector app=other matches none of its own pods",
-                Some(false),
-            ),
-            (
-                "selects a neighbour too",
-                required(term(json!({}), HOSTNAME)),
-                AntiAffinity::Required,
-                "selector  also matches Deployment/db",
-                Some(false),
-            ),
-            (
-                "a label the own pods lack",
-                required(term(
+            Case {
+                name: "required as asked",
+                spec: required(term(own.clone(), HOSTNAME)),
+                mode: AntiAffinity::Required,
+                found: "required on hostname, app=web (own pods only)",
+                ok: Some(true),
+            },
+            Case {
+                name: "preferred as asked",
+                spec: preferred(term(own.clone(), HOSTNAME)),
+                mode: AntiAffinity::Preferred,
+                found: "preferred on hostname, app=web (own pods only)",
+                ok: Some(true),
+            },
+            Case {
+                name: "preferred where required is asked",
+                spec: preferred(term(own.clone(), HOSTNAME)),
+                mode: AntiAffinity::Required,
+                found: "no required term on kubernetes.io/hostname",
+                ok: Some(false),
+            },
+            Case {
+                name: "another topology",
+                spec: required(term(own.clone(), "topology.kubernetes.io/zone")),
+                mode: AntiAffinity::Required,
+                found: "no required term on kubernetes.io/hostname",
+                ok: Some(false),
+            },
+            Case {
+                name: "no selector",
+                spec: required(json!({"topologyKey": HOSTNAME})),
+                mode: AntiAffinity::Required,
+                found: "a term without a label selector",
+                ok: Some(false),
+            },
+            Case {
+                name: "selects other pods",
+                spec: required(term(json!({"matchLabels": {"app": "other"}}), HOSTNAME)),
+                mode: AntiAffinity::Required,
+                found: "selector app=other matches none of its own pods",
+                ok: Some(false),
+            },
+            Case {
+                name: "selects a neighbour too",
+                spec: required(term(json!({}), HOSTNAME)),
+                mode: AntiAffinity::Required,
+                found: "selector  also matches Deployment/db",
+                ok: Some(false),
+            },
+            Case {
+                name: "a label the own pods lack",
+                spec: required(term(
                     json!({"matchLabels": {"app": "web", "pod-template-hash": "abc"}}),
                     HOSTNAME,
                 )),
-                AntiAffinity::Required,
-                "selector app=web,pod-template-hash=abc matches none of its own pods",
-                Some(false),
-            ),
-            (
-                "a hard hostname spread where required is asked",
-                spread(own.clone(), HOSTNAME, 1, "DoNotSchedule"),
-                AntiAffinity::Required,
-                "topology spread on hostname (maxSkew 1, DoNotSchedule), app=web (own pods only)",
-                Some(true),
-            ),
-            (
-                "a soft spread where required is asked",
-                spread(own.clone(), HOSTNAME, 1, "ScheduleAnyway"),
-                AntiAffinity::Required,
-                "no required term on kubernetes.io/hostname",
-                Some(false),
-            ),
-            (
-                "a soft spread where preferred is asked",
-                spread(own.clone(), HOSTNAME, 1, "ScheduleAnyway"),
-                AntiAffinity::Preferred,
-                "topology spread on hostname (maxSkew 1, ScheduleAnyway), app=web (own pods only)",
-                Some(true),
-            ),
-            (
-                "a spread on zones only",
-                spread(own.clone(), "topology.kubernetes.io/zone", 1, "DoNotSchedule"),
-                AntiAffinity::Required,
-                "no required term on kubernetes.io/hostname",
-                Some(false),
-            ),
-            (
-                "a spread with maxSkew 2",
-                spread(own.clone(), HOSTNAME, 2, "DoNotSchedule"),
-                AntiAffinity::Required,
-                "no required term on kubernetes.io/hostname",
-                Some(false),
-            ),
-            (
-                "a spread selecting a neighbour too",
-                spread(json!({}), HOSTNAME, 1, "DoNotSchedule"),
-                AntiAffinity::Required,
-                "topology spread: selector  also matches Deployment/db",
-                Some(false),
-            ),
-            (
-                "a spread selecting no own pod",
-                spread(json!({"matchLabels": {"app": "other"}}), HOSTNAME, 1, "DoNotSchedule"),
-                AntiAffinity::Required,
-                "topology spread: selector app=other matches none of its own pods",
-                Some(false),
-            ),
-            ("none asked, none there", json!({}), AntiAffinity::None, "none", None),
-            (
-                "none asked, the chart's own",
-                required(term(own.clone(), HOSTNAME)),
-                AntiAffinity::None,
-                "required (chart default)",
-                None,
-            ),
+                mode: AntiAffinity::Required,
+                found: "selector app=web,pod-template-hash=abc matches none of its own pods",
+                ok: Some(false),
+            },
+            Case {
+                name: "a hard hostname spread where required is asked",
+                spec: spread(own.clone(), HOSTNAME, 1, "DoNotSchedule"),
+                mode: AntiAffinity::Required,
+                found: "topology spread on hostname (maxSkew 1, DoNotSchedule), app=web (own pods only)",
+                ok: Some(true),
+            },
+            Case {
+                name: "a soft spread where required is asked",
+                spec: spread(own.clone(), HOSTNAME, 1, "ScheduleAnyway"),
+                mode: AntiAffinity::Required,
+                found: "no required term on kubernetes.io/hostname",
+                ok: Some(false),
+            },
+            Case {
+                name: "a soft spread where preferred is asked",
+                spec: spread(own.clone(), HOSTNAME, 1, "ScheduleAnyway"),
+                mode: AntiAffinity::Preferred,
+                found: "topology spread on hostname (maxSkew 1, ScheduleAnyway), app=web (own pods only)",
+                ok: Some(true),
+            },
+            Case {
+                name: "a spread on zones only",
+                spec: spread(own.clone(), "topology.kubernetes.io/zone", 1, "DoNotSchedule"),
+                mode: AntiAffinity::Required,
+                found: "no required term on kubernetes.io/hostname",
+                ok: Some(false),
+            },
+            Case {
+                name: "a spread with maxSkew 2",
+                spec: spread(own.clone(), HOSTNAME, 2, "DoNotSchedule"),
+                mode: AntiAffinity::Required,
+                found: "no required term on kubernetes.io/hostname",
+                ok: Some(false),
+            },
+            Case {
+                name: "a spread selecting a neighbour too",
+                spec: spread(json!({}), HOSTNAME, 1, "DoNotSchedule"),
+                mode: AntiAffinity::Required,
+                found: "topology spread: selector  also matches Deployment/db",
+                ok: Some(false),
+            },
+            Case {
+                name: "a spread selecting no own pod",
+                spec: spread(json!({"matchLabels": {"app": "other"}}), HOSTNAME, 1, "DoNotSchedule"),
+                mode: AntiAffinity::Required,
+                found: "topology spread: selector app=other matches none of its own pods",
+                ok: Some(false),
+            },
+            Case {
+                name: "none asked, none there",
+                spec: json!({}),
+                mode: AntiAffinity::None,
+                found: "none",
+                ok: None,
+            },
+            Case {
+                name: "none asked, the chart's own",
+                spec: required(term(own.clone(), HOSTNAME)),
+                mode: AntiAffinity::None,
+                found: "required (chart default)",
+                ok: None,
+            },
         ];
-        for (name, spec, mode, found, ok) in cases {
-            let d = deployment(spec);
+        for c in cases {
+            let d = deployment(c.spec);
             assert_eq!(
-                judge_anti_affinity(&d, mode, false, &labels(&[("app", "web")]), &[&db]),
-                (found.to_string(), ok),
-                "{name}"
+                judge_anti_affinity(&d, c.mode, false, &labels(&[("app", "web")]), &[&db]),
+                (c.found.to_string(), c.ok),
+                "{}",
+                c.name
             );
         }
         // A versioned label the own pods carry is still refused.
@@ -1573,51 +1620,28 @@ mod tests {
         let merged = json!({"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "pod-template-hash", "operator": "In", "values": ["7d4b9c"]}]});
         let db = neighbour("Deployment/db", &[("app", "db")]);
         let scoped_ok = "required on hostname, app=web, matchLabelKeys pod-template-hash (own pods only)";
-        // (name, term, scoping asked, found, ok)
+        struct Case {
+            name: &'static str,
+            term: Value,
+            scoped: bool,
+            found: String,
+            ok: bool,
+        }
         let cases = [
-            ("the template's term", keyed(own.clone()), true, scoped_ok.to_string(), true),
-            (
-                "a live pod's merged term",
-                keyed(merged.clone()),
-                true,
-                "required on hostname, app=web, matchLabelKeys pod-template-hash (own pods only)".into(),
-                true,
-            ),
-            (
-                "scoped but not asked (a 1.30 catalogue): fine",
-                keyed(own.clone()),
-                false,
-                scoped_ok.into(),
-                true,
-            ),
-            (
-                "the key missing",
-                json!({"labelSelector": own, "topologyKey": HOSTNAME}),
-                true,
-                "required on hostname, app=web, without matchLabelKeys [pod-template-hash]: a surge rollout's new pod needs a node free of the old ones (fix: `hagen generate`, then upgrade the release with the new values)".into(),
-                false,
-            ),
-            (
-                "a revision in the selector without matchLabelKeys",
-                json!({"labelSelector": merged, "topologyKey": HOSTNAME}),
-                true,
-                "selector app=web,pod-template-hash In (7d4b9c) matches none of its own pods".into(),
-                false,
-            ),
-            (
-                "a merged term that also selects a neighbour",
-                keyed(json!({"matchExpressions": [{"key": "pod-template-hash", "operator": "In", "values": ["7d4b9c"]}]})),
-                true,
-                "selector  also matches Deployment/db".into(),
-                false,
-            ),
+            Case { name: "the template's term", term: keyed(own.clone()), scoped: true, found: scoped_ok.to_string(), ok: true },
+            Case { name: "a live pod's merged term", term: keyed(merged.clone()), scoped: true, found: "required on hostname, app=web, matchLabelKeys pod-template-hash (own pods only)".into(), ok: true },
+            Case { name: "scoped but not asked (a 1.30 catalogue): fine", term: keyed(own.clone()), scoped: false, found: scoped_ok.into(), ok: true },
+            Case { name: "the key missing", term: json!({"labelSelector": own, "topologyKey": HOSTNAME}), scoped: true, found: "required on hostname, app=web, without matchLabelKeys [pod-template-hash]: a surge rollout's new pod needs a node free of the old ones (fix: `hagen generate`, then upgrade the release with the new values)".into(), ok: false },
+            Case { name: "a revision in the selector without matchLabelKeys", term: json!({"labelSelector": merged, "topologyKey": HOSTNAME}), scoped: true, found: "selector app=web,pod-template-hash In (7d4b9c) matches none of its own pods".into(), ok: false },
+            Case { name: "a merged term that also selects a neighbour", term: keyed(json!({"matchExpressions": [{"key": "pod-template-hash", "operator": "In", "values": ["7d4b9c"]}]})), scoped: true, found: "selector  also matches Deployment/db".into(), ok: false },
         ];
-        for (name, t, scoped, found, ok) in cases {
-            let d = deployment(required(t));
+        for c in cases {
+            let d = deployment(required(c.term));
             assert_eq!(
-                judge_anti_affinity(&d, AntiAffinity::Required, scoped, &labels(&[("app", "web")]), &[&db]),
-                (found, Some(ok)),
-                "{name}"
+                judge_anti_affinity(&d, AntiAffinity::Required, c.scoped, &labels(&[("app", "web")]), &[&db]),
+                (c.found, Some(c.ok)),
+                "{}",
+                c.name
             );
         }
     }
@@ -1632,77 +1656,84 @@ mod tests {
             |values: Value| json!({"matchExpressions": [{"key": "role", "operator": "NotIn", "values": values}]});
         let required = |terms: Value| json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}}});
         let preferred = |weight: u32, pref: Value| json!({"affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": weight, "preference": pref}]}}});
-        // (name, pod spec, strength, found, ok)
+        struct Case {
+            name: &'static str,
+            spec: Value,
+            strength: Strength,
+            found: &'static str,
+            ok: bool,
+        }
         let cases = [
-            (
-                "required, one term",
-                required(json!([not_in(json!(["edge"]))])),
-                Strength::Required,
-                "required: every node selector term excludes them",
-                true,
-            ),
-            (
-                "required, a term that admits them",
-                required(json!([not_in(json!(["edge"])), {"matchExpressions": []}])),
-                Strength::Required,
-                "a required node selector term admits them",
-                false,
-            ),
-            (
-                "required, other values",
-                required(json!([not_in(json!(["core"]))])),
-                Strength::Required,
-                "a required node selector term admits them",
-                false,
-            ),
-            (
-                "required, no terms",
-                required(json!([])),
-                Strength::Required,
-                "a required node selector term admits them",
-                false,
-            ),
-            (
-                "required, nothing",
-                json!({}),
-                Strength::Required,
-                "no required node affinity",
-                false,
-            ),
-            (
-                "required met by a preference",
-                preferred(100, not_in(json!(["edge"]))),
-                Strength::Required,
-                "no required node affinity",
-                false,
-            ),
-            (
-                "preferred",
-                preferred(100, not_in(json!(["edge", "gpu"]))),
-                Strength::Preferred,
-                "preferred: a weighted preference excludes them",
-                true,
-            ),
-            (
-                "preferred at weight 0",
-                preferred(0, not_in(json!(["edge"]))),
-                Strength::Preferred,
-                "no preference excludes them",
-                false,
-            ),
-            (
-                "preferred, nothing",
-                json!({}),
-                Strength::Preferred,
-                "no preference excludes them",
-                false,
-            ),
+            Case {
+                name: "required, one term",
+                spec: required(json!([not_in(json!(["edge"]))])),
+                strength: Strength::Required,
+                found: "required: every node selector term excludes them",
+                ok: true,
+            },
+            Case {
+                name: "required, a term that admits them",
+                spec: required(json!([not_in(json!(["edge"])), {"matchExpressions": []}])),
+                strength: Strength::Required,
+                found: "a required node selector term admits them",
+                ok: false,
+            },
+            Case {
+                name: "required, other values",
+                spec: required(json!([not_in(json!(["core"]))])),
+                strength: Strength::Required,
+                found: "a required node selector term admits them",
+                ok: false,
+            },
+            Case {
+                name: "required, no terms",
+                spec: required(json!([])),
+                strength: Strength::Required,
+                found: "a required node selector term admits them",
+                ok: false,
+            },
+            Case {
+                name: "required, nothing",
+                spec: json!({}),
+                strength: Strength::Required,
+                found: "no required node affinity",
+                ok: false,
+            },
+            Case {
+                name: "required met by a preference",
+                spec: preferred(100, not_in(json!(["edge"]))),
+                strength: Strength::Required,
+                found: "no required node affinity",
+                ok: false,
+            },
+            Case {
+                name: "preferred",
+                spec: preferred(100, not_in(json!(["edge", "gpu"]))),
+                strength: Strength::Preferred,
+                found: "preferred: a weighted preference excludes them",
+                ok: true,
+            },
+            Case {
+                name: "preferred at weight 0",
+                spec: preferred(0, not_in(json!(["edge"]))),
+                strength: Strength::Preferred,
+                found: "no preference excludes them",
+                ok: false,
+            },
+            Case {
+                name: "preferred, nothing",
+                spec: json!({}),
+                strength: Strength::Preferred,
+                found: "no preference excludes them",
+                ok: false,
+            },
         ];
-        for (name, spec, strength, found, ok) in cases {
+        for c in cases {
             assert_eq!(
-                judge_node_affinity(&deployment(spec), &avoid(strength)),
-                (found.to_string(), ok),
-                "{name}"
+                judge_node_affinity(&deployment(c.spec), &avoid(c.strength)),
+                (c.found.to_string(), c.ok),
+                "{}",
+                c.name
             );
         }
     }
@@ -1716,106 +1747,125 @@ mod tests {
         };
         let web = json!({"matchLabels": {"app": "web"}});
         let db = neighbour("Deployment/db", &[("app", "db")]);
-        // (name, replicas, PDBs, found, ok)
+        struct Case {
+            name: &'static str,
+            replicas: u32,
+            objects: Vec<Object>,
+            found: &'static str,
+            ok: bool,
+        }
         let cases = [
-            (
-                "maxUnavailable 1",
-                3,
-                vec![pdb("p", web.clone(), json!({"maxUnavailable": 1}))],
-                "p: maxUnavailable 1",
-                true,
-            ),
-            (
-                "maxUnavailable 2",
-                3,
-                vec![pdb("p", web.clone(), json!({"maxUnavailable": 2}))],
-                "p: maxUnavailable 2",
-                false,
-            ),
-            (
-                "maxUnavailable as a string",
-                3,
-                vec![pdb("p", web.clone(), json!({"maxUnavailable": "1"}))],
-                "p: maxUnavailable 1",
-                true,
-            ),
-            (
-                "minAvailable that matches",
-                3,
-                vec![pdb("p", web.clone(), json!({"minAvailable": 2}))],
-                "p: minAvailable 2",
-                true,
-            ),
-            (
-                "minAvailable all of them",
-                3,
-                vec![pdb("p", web.clone(), json!({"minAvailable": 3}))],
-                "p: minAvailable 3",
-                false,
-            ),
-            (
-                "minAvailable as a percentage",
-                3,
-                vec![pdb("p", web.clone(), json!({"minAvailable": "50%"}))],
-                "p: minAvailable 50%",
-                false,
-            ),
-            (
-                "both",
-                3,
-                vec![pdb("p", web.clone(), json!({"maxUnavailable": 1, "minAvailable": 2}))],
-                "p: both maxUnavailable and minAvailable (invalid)",
-                false,
-            ),
-            (
-                "neither",
-                3,
-                vec![pdb("p", web.clone(), json!({}))],
-                "p: neither maxUnavailable nor minAvailable",
-                false,
-            ),
-            (
-                "selects a neighbour",
-                3,
-                vec![pdb("p", json!({}), json!({"maxUnavailable": 1}))],
-                "p also selects Deployment/db",
-                false,
-            ),
-            ("none", 3, vec![], "no PDB selects its pods", false),
-            (
-                "another namespace's",
-                3,
-                vec![object(
+            Case {
+                name: "maxUnavailable 1",
+                replicas: 3,
+                objects: vec![pdb("p", web.clone(), json!({"maxUnavailable": 1}))],
+                found: "p: maxUnavailable 1",
+                ok: true,
+            },
+            Case {
+                name: "maxUnavailable 2",
+                replicas: 3,
+                objects: vec![pdb("p", web.clone(), json!({"maxUnavailable": 2}))],
+                found: "p: maxUnavailable 2",
+                ok: false,
+            },
+            Case {
+                name: "maxUnavailable as a string",
+                replicas: 3,
+                objects: vec![pdb("p", web.clone(), json!({"maxUnavailable": "1"}))],
+                found: "p: maxUnavailable 1",
+                ok: true,
+            },
+            Case {
+                name: "minAvailable that matches",
+                replicas: 3,
+                objects: vec![pdb("p", web.clone(), json!({"minAvailable": 2}))],
+                found: "p: minAvailable 2",
+                ok: true,
+            },
+            Case {
+                name: "minAvailable all of them",
+                replicas: 3,
+                objects: vec![pdb("p", web.clone(), json!({"minAvailable": 3}))],
+                found: "p: minAvailable 3",
+                ok: false,
+            },
+            Case {
+                name: "minAvailable as a percentage",
+                replicas: 3,
+                objects: vec![pdb("p", web.clone(), json!({"minAvailable": "50%"}))],
+                found: "p: minAvailable 50%",
+                ok: false,
+            },
+            Case {
+                name: "both",
+                replicas: 3,
+                objects: vec![pdb("p", web.clone(), json!({"maxUnavailable": 1, "minAvailable": 2}))],
+                found: "p: both maxUnavailable and minAvailable (invalid)",
+                ok: false,
+            },
+            Case {
+                name: "neither",
+                replicas: 3,
+                objects: vec![pdb("p", web.clone(), json!({}))],
+                found: "p: neither maxUnavailable nor minAvailable",
+                ok: false,
+            },
+            Case {
+                name: "selects a neighbour",
+                replicas: 3,
+                objects: vec![pdb("p", json!({}), json!({"maxUnavailable": 1}))],
+                found: "p also selects Deployment/db",
+                ok: false,
+            },
+            Case {
+                name: "none",
+                replicas: 3,
+                objects: vec![],
+                found: "no PDB selects its pods",
+                ok: false,
+            },
+            Case {
+                name: "another namespace's",
+                replicas: 3,
+                objects: vec![object(
                     json!({"kind": "PodDisruptionBudget", "metadata": {"name": "p", "namespace": "other"}, "spec": {"selector": web.clone(), "maxUnavailable": 1}}),
                 )],
-                "no PDB selects its pods",
-                false,
-            ),
-            (
-                "two",
-                3,
-                vec![
+                found: "no PDB selects its pods",
+                ok: false,
+            },
+            Case {
+                name: "two",
+                replicas: 3,
+                objects: vec![
                     pdb("p", web.clone(), json!({"maxUnavailable": 1})),
                     pdb("q", web.clone(), json!({"maxUnavailable": 1})),
                 ],
-                "2 PDBs select it: p, q",
-                false,
-            ),
-            ("none at 1 replica", 1, vec![], "none", true),
-            (
-                "one at 1 replica",
-                1,
-                vec![pdb("p", web.clone(), json!({"maxUnavailable": 1}))],
-                "p selects it: blocks every drain at 1 replica",
-                false,
-            ),
+                found: "2 PDBs select it: p, q",
+                ok: false,
+            },
+            Case {
+                name: "none at 1 replica",
+                replicas: 1,
+                objects: vec![],
+                found: "none",
+                ok: true,
+            },
+            Case {
+                name: "one at 1 replica",
+                replicas: 1,
+                objects: vec![pdb("p", web.clone(), json!({"maxUnavailable": 1}))],
+                found: "p selects it: blocks every drain at 1 replica",
+                ok: false,
+            },
         ];
-        for (name, replicas, objects, found, ok) in cases {
-            let i = intent(replicas);
+        for c in cases {
+            let i = intent(c.replicas);
             assert_eq!(
-                judge_pdb(&objects, &i, &labels(&[("app", "web")]), &[&db]),
-                (found.to_string(), ok),
-                "{name}"
+                judge_pdb(&c.objects, &i, &labels(&[("app", "web")]), &[&db]),
+                (c.found.to_string(), c.ok),
+                "{}",
+                c.name
             );
         }
     }
@@ -1836,75 +1886,81 @@ mod tests {
         let helm = json!([{"manager": "helm", "fieldsV1": {"f:spec": {"f:replicas": {}}}}]);
         let scale = json!([{"manager": "kube-controller-manager", "subresource": "scale", "fieldsV1": {"f:spec": {"f:replicas": {}}}}]);
         let hpa = |min: u64, max: u64, status: Value| json!({"spec": {"minReplicas": min, "maxReplicas": max}, "status": status});
-        // (name, Deployment, HPA, found, ok)
+        struct Case {
+            name: &'static str,
+            deployment: Value,
+            hpa: Value,
+            found: &'static str,
+            ok: bool,
+        }
         let cases = [
-            (
-                "rendered, as asked",
-                rendered(Value::Null),
-                hpa(2, 3, json!(null)),
-                "HPA h 2–3",
-                true,
-            ),
-            (
-                "other bounds",
-                rendered(Value::Null),
-                hpa(1, 3, json!(null)),
-                "HPA h 1–3",
-                false,
-            ),
-            (
-                "above the eligible nodes",
-                rendered(Value::Null),
-                hpa(2, 4, json!(null)),
-                "HPA h 2–4, max 4 above the 3 eligible nodes: pods beyond 3 stay Pending",
-                false,
-            ),
-            (
-                "rendered with replicas",
-                rendered(json!(2)),
-                hpa(2, 3, json!(null)),
-                "HPA h 2–3, but the Deployment also fixes replicas 2",
-                false,
-            ),
-            (
-                "live, the HPA owns replicas",
-                live(3, scale.clone()),
-                hpa(2, 3, json!({"currentReplicas": 3})),
-                "HPA h 2–3, now 3",
-                true,
-            ),
-            (
-                "live without managedFields",
-                live(2, Value::Null),
-                hpa(2, 3, json!({})),
-                "HPA h 2–3",
-                true,
-            ),
-            (
-                "live, Helm owns replicas",
-                live(2, helm),
-                hpa(2, 3, json!({})),
-                "HPA h 2–3, spec.replicas is owned by helm (managedFields), not the HPA: every upgrade resets its count",
-                false,
-            ),
-            (
-                "live, outside the range",
-                live(5, scale.clone()),
-                hpa(2, 3, json!({})),
-                "HPA h 2–3, the Deployment runs 5, outside 2–3",
-                false,
-            ),
-            (
-                "live, cannot scale",
-                live(2, scale),
-                hpa(
+            Case {
+                name: "rendered, as asked",
+                deployment: rendered(Value::Null),
+                hpa: hpa(2, 3, json!(null)),
+                found: "HPA h 2–3",
+                ok: true,
+            },
+            Case {
+                name: "other bounds",
+                deployment: rendered(Value::Null),
+                hpa: hpa(1, 3, json!(null)),
+                found: "HPA h 1–3",
+                ok: false,
+            },
+            Case {
+                name: "above the eligible nodes",
+                deployment: rendered(Value::Null),
+                hpa: hpa(2, 4, json!(null)),
+                found: "HPA h 2–4, max 4 above the 3 eligible nodes: pods beyond 3 stay Pending",
+                ok: false,
+            },
+            Case {
+                name: "rendered with replicas",
+                deployment: rendered(json!(2)),
+                hpa: hpa(2, 3, json!(null)),
+                found: "HPA h 2–3, but the Deployment also fixes replicas 2",
+                ok: false,
+            },
+            Case {
+                name: "live, the HPA owns replicas",
+                deployment: live(3, scale.clone()),
+                hpa: hpa(2, 3, json!({"currentReplicas": 3})),
+                found: "HPA h 2–3, now 3",
+                ok: true,
+            },
+            Case {
+                name: "live without managedFields",
+                deployment: live(2, Value::Null),
+                hpa: hpa(2, 3, json!({})),
+                found: "HPA h 2–3",
+                ok: true,
+            },
+            Case {
+                name: "live, Helm owns replicas",
+                deployment: live(2, helm),
+                hpa: hpa(2, 3, json!({})),
+                found: "HPA h 2–3, spec.replicas is owned by helm (managedFields), not the HPA: every upgrade resets its count",
+                ok: false,
+            },
+            Case {
+                name: "live, outside the range",
+                deployment: live(5, scale.clone()),
+                hpa: hpa(2, 3, json!({})),
+                found: "HPA h 2–3, the Deployment runs 5, outside 2–3",
+                ok: false,
+            },
+            Case {
+                name: "live, cannot scale",
+                deployment: live(2, scale),
+                hpa: hpa(
                     2,
                     3,
                     json!({"conditions": [{"type": "ScalingActive", "status": "False", "reason": "FailedGetResourceMetric", "message": "no metrics"}, {"type": "ScalingLimited", "status": "False"}]}),
                 ),
-                "HPA h 2–3, ScalingActive=False (FailedGetResourceMetric: no metrics)",
-                false,
-            ),
+                found: "HPA h 2–3, ScalingActive=False (FailedGetResourceMetric: no metrics)",
+                ok: false,
+            },
         ];
         let a = Autoscale {
             min: 2,
@@ -1913,8 +1969,13 @@ mod tests {
         };
         let mut i = intent(2);
         i.autoscale = Some(a);
-        for (name, d, h, found, ok) in cases {
-            assert_eq!(judge_hpa(&d, &h, "h", &i, a), (found.to_string(), ok), "{name}");
+        for c in cases {
+            assert_eq!(
+                judge_hpa(&c.deployment, &c.hpa, "h", &i, a),
+                (c.found.to_string(), c.ok),
+                "{}",
+                c.name
+            );
         }
     }
 
@@ -1932,38 +1993,71 @@ mod tests {
             });
             i
         };
-        // (name, intent, replicas in the Deployment, other objects, asked, found, ok)
+        struct Case {
+            name: &'static str,
+            intent: Intent,
+            replicas: Value,
+            objects: Vec<Object>,
+            asked: &'static str,
+            found: &'static str,
+            ok: bool,
+        }
         let cases = [
-            ("as asked", intent(2), json!(2), vec![], "2", "2", true),
-            ("other count", intent(3), json!(2), vec![], "3", "2", false),
-            ("absent is 1", intent(1), Value::Null, vec![], "1", "1", true),
-            (
-                "autoscaled",
-                autoscaled(2),
-                Value::Null,
-                vec![hpa.clone()],
-                "HPA 2–3",
-                "HPA h 2–3",
-                true,
-            ),
-            (
-                "no HPA",
-                autoscaled(2),
-                Value::Null,
-                vec![],
-                "HPA 2–3",
-                "no HorizontalPodAutoscaler targets it",
-                false,
-            ),
+            Case {
+                name: "as asked",
+                intent: intent(2),
+                replicas: json!(2),
+                objects: vec![],
+                asked: "2",
+                found: "2",
+                ok: true,
+            },
+            Case {
+                name: "other count",
+                intent: intent(3),
+                replicas: json!(2),
+                objects: vec![],
+                asked: "3",
+                found: "2",
+                ok: false,
+            },
+            Case {
+                name: "absent is 1",
+                intent: intent(1),
+                replicas: Value::Null,
+                objects: vec![],
+                asked: "1",
+                found: "1",
+                ok: true,
+            },
+            Case {
+                name: "autoscaled",
+                intent: autoscaled(2),
+                replicas: Value::Null,
+                objects: vec![hpa.clone()],
+                asked: "HPA 2–3",
+                found: "HPA h 2–3",
+                ok: true,
+            },
+            Case {
+                name: "no HPA",
+                intent: autoscaled(2),
+                replicas: Value::Null,
+                objects: vec![],
+                asked: "HPA 2–3",
+                found: "no HorizontalPodAutoscaler targets it",
+                ok: false,
+            },
         ];
-        for (name, i, replicas, objects, asked, found, ok) in cases {
+        for row in cases {
             let mut d = deployment(json!({}));
-            d["spec"]["replicas"] = replicas;
-            let c = replicas_check(&i, &objects, &object(d), Via::Values);
+            d["spec"]["replicas"] = row.replicas;
+            let c = replicas_check(&row.intent, &row.objects, &object(d), Via::Values);
             assert_eq!(
                 (c.asked.as_str(), c.found.as_str(), c.ok),
-                (asked, found, Some(ok)),
-                "{name}"
+                (row.asked, row.found, Some(row.ok)),
+                "{}",
+                row.name
             );
         }
     }
@@ -1971,41 +2065,52 @@ mod tests {
     #[test]
     fn failover() {
         let toleration = |key: &str, secs: u32| json!({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": secs});
-        // (name, tolerations, found, ok)
+        struct Case {
+            name: &'static str,
+            tolerations: Value,
+            found: &'static str,
+            ok: bool,
+        }
         let cases = [
-            (
-                "both",
-                json!([
+            Case {
+                name: "both",
+                tolerations: json!([
                     toleration("node.kubernetes.io/not-ready", 30),
                     toleration("node.kubernetes.io/unreachable", 30)
                 ]),
-                "30s",
-                true,
-            ),
-            (
-                "one",
-                json!([toleration("node.kubernetes.io/unreachable", 30)]),
-                "missing",
-                false,
-            ),
-            (
-                "other seconds",
-                json!([
+                found: "30s",
+                ok: true,
+            },
+            Case {
+                name: "one",
+                tolerations: json!([toleration("node.kubernetes.io/unreachable", 30)]),
+                found: "missing",
+                ok: false,
+            },
+            Case {
+                name: "other seconds",
+                tolerations: json!([
                     toleration("node.kubernetes.io/not-ready", 300),
                     toleration("node.kubernetes.io/unreachable", 30)
                 ]),
-                "missing",
-                false,
-            ),
-            ("none", Value::Null, "missing", false),
+                found: "missing",
+                ok: false,
+            },
+            Case {
+                name: "none",
+                tolerations: Value::Null,
+                found: "missing",
+                ok: false,
+            },
         ];
-        for (name, tolerations, found, ok) in cases {
-            let d = deployment(json!({"tolerations": tolerations}));
+        for row in cases {
+            let d = deployment(json!({"tolerations": row.tolerations}));
             let c = failover_check(&intent(1), &d, Via::Values).expect("asked at one replica");
             assert_eq!(
                 (c.found.as_str(), c.ok, c.delivered_by.as_str()),
-                (found, Some(ok), "values"),
-                "{name}"
+                (row.found, Some(row.ok), "values"),
+                "{}",
+                row.name
             );
         }
         assert!(
@@ -2025,13 +2130,18 @@ mod tests {
             ("strategy", "not controllable: the manager rolls it", None),
             ("PDB", "not controllable (Manager)", None),
         ];
-        // (name, replicas, objects, (setting, found, ok) of replicas and anti-affinity)
+        struct Case {
+            name: &'static str,
+            replicas: u32,
+            objects: Vec<Object>,
+            want: [(&'static str, &'static str, Option<bool>); 2],
+        }
         let cases = [
-            (
-                "delivered",
-                2,
-                vec![deployer(set.clone())],
-                [
+            Case {
+                name: "delivered",
+                replicas: 2,
+                objects: vec![deployer(set.clone())],
+                want: [
                     (
                         "replicas",
                         "REPLICAS=2 on manager (set at runtime by Manager)",
@@ -2039,14 +2149,14 @@ mod tests {
                     ),
                     ("anti-affinity", "AFFINITY=hard (set at runtime by Manager)", Some(true)),
                 ],
-            ),
-            (
-                "other values",
-                3,
-                vec![deployer(
+            },
+            Case {
+                name: "other values",
+                replicas: 3,
+                objects: vec![deployer(
                     json!([{"name": "REPLICAS", "value": 2}, {"name": "AFFINITY", "value": "soft"}]),
                 )],
-                [
+                want: [
                     (
                         "replicas",
                         "REPLICAS=2 on manager (set at runtime by Manager)",
@@ -2058,23 +2168,23 @@ mod tests {
                         Some(false),
                     ),
                 ],
-            ),
-            (
-                "no deployer",
-                2,
-                vec![],
-                [
+            },
+            Case {
+                name: "no deployer",
+                replicas: 2,
+                objects: vec![],
+                want: [
                     ("replicas", "REPLICAS not set (Manager's default 3)", Some(false)),
                     ("anti-affinity", "preset not set (Manager's default soft)", Some(false)),
                 ],
-            ),
-            (
-                "one replica: no anti-affinity",
-                1,
-                vec![deployer(
+            },
+            Case {
+                name: "one replica: no anti-affinity",
+                replicas: 1,
+                objects: vec![deployer(
                     json!([{"name": "REPLICAS", "value": "1"}, {"name": "AFFINITY", "value": "off"}]),
                 )],
-                [
+                want: [
                     (
                         "replicas",
                         "REPLICAS=1 on manager (set at runtime by Manager)",
@@ -2082,19 +2192,19 @@ mod tests {
                     ),
                     ("anti-affinity", "AFFINITY=off (set at runtime by Manager)", Some(true)),
                 ],
-            ),
+            },
         ];
-        for (name, replicas, objects, want) in cases {
-            let mut i = intent(replicas);
+        for c in cases {
+            let mut i = intent(c.replicas);
             i.knowledge = &RUNTIME;
-            let report = judge(&i, &objects, &[], None);
+            let report = judge(&i, &c.objects, &[], None);
             let got: Vec<(&str, &str, Option<bool>)> = report
                 .checks
                 .iter()
                 .map(|c| (c.setting.name(), c.found.as_str(), c.ok))
                 .collect();
-            let want: Vec<(&str, &str, Option<bool>)> = want.into_iter().chain(untouched).collect();
-            assert_eq!(got, want, "{name}");
+            let want: Vec<(&str, &str, Option<bool>)> = c.want.into_iter().chain(untouched).collect();
+            assert_eq!(got, want, "{}", c.name);
         }
         let mut i = intent(1);
         i.knowledge = &RUNTIME;
@@ -2104,17 +2214,25 @@ mod tests {
     #[test]
     fn a_missing_workload_is_one_failure() {
         let other = object(json!({"kind": "Deployment", "metadata": {"name": "web-controller", "namespace": "ns"}}));
-        // (name, objects, what the ✗ says)
+        struct Case {
+            name: &'static str,
+            objects: Vec<Object>,
+            found: &'static str,
+        }
         let cases = [
-            ("nothing rendered", vec![], "not found; no Deployment is rendered in ns"),
-            (
-                "another name",
-                vec![other],
-                "not found; rendered in ns: Deployment web-controller",
-            ),
+            Case {
+                name: "nothing rendered",
+                objects: vec![],
+                found: "not found; no Deployment is rendered in ns",
+            },
+            Case {
+                name: "another name",
+                objects: vec![other],
+                found: "not found; rendered in ns: Deployment web-controller",
+            },
         ];
-        for (name, objects, found) in cases {
-            let report = judge(&intent(2), &objects, &[], None);
+        for c in cases {
+            let report = judge(&intent(2), &c.objects, &[], None);
             let got: Vec<(&str, &str, &str, Option<bool>)> = report
                 .checks
                 .iter()
@@ -2122,10 +2240,11 @@ mod tests {
                 .collect();
             assert_eq!(
                 got,
-                [("workload", "Deployment web in ns", found, Some(false))],
-                "{name}"
+                [("workload", "Deployment web in ns", c.found, Some(false))],
+                "{}",
+                c.name
             );
-            assert_eq!(report.failed(), 1, "{name}");
+            assert_eq!(report.failed(), 1, "{}", c.name);
         }
     }
 

@@ -573,51 +573,65 @@ releases:
 
     #[test]
     fn outcomes_of_small_catalogues() {
-        // (replicas of the webhook, the other component, strict) → severities and pointers, in order
-        type Case<'a> = (&'a str, &'a str, &'a str, bool, Vec<(Severity, &'a str)>);
-        let cases: [Case; 5] = [
-            ("fine", "replicas: 2", "cainjector", false, vec![]),
-            (
-                "two errors at once",
-                "replicas: 0",
-                "cainjectr",
-                false,
-                vec![
+        struct Case {
+            name: &'static str,
+            /// The webhook's line replacing `REPLICAS`.
+            replicas: &'static str,
+            /// The other component's name.
+            other: &'static str,
+            strict: bool,
+            /// Severities and pointers, in order.
+            want: Vec<(Severity, &'static str)>,
+        }
+        let cases = [
+            Case {
+                name: "fine",
+                replicas: "replicas: 2",
+                other: "cainjector",
+                strict: false,
+                want: vec![],
+            },
+            Case {
+                name: "two errors at once",
+                replicas: "replicas: 0",
+                other: "cainjectr",
+                strict: false,
+                want: vec![
                     (Severity::Error, "/releases/0/components/0/replicas"),
                     (Severity::Error, "/releases/0/components/1/name"),
                 ],
-            ),
-            (
-                "no room, a warning",
-                "replicas: 3",
-                "cainjector",
-                false,
-                vec![(Severity::Warning, "/releases/0/components/0/replicas")],
-            ),
-            (
-                "no room, strict",
-                "replicas: 3",
-                "cainjector",
-                true,
-                vec![(Severity::Error, "/releases/0/components/0/replicas")],
-            ),
-            (
-                "rolling at two is quiet",
-                "strategy: RollingUpdate",
-                "cainjector",
-                false,
-                vec![],
-            ),
+            },
+            Case {
+                name: "no room, a warning",
+                replicas: "replicas: 3",
+                other: "cainjector",
+                strict: false,
+                want: vec![(Severity::Warning, "/releases/0/components/0/replicas")],
+            },
+            Case {
+                name: "no room, strict",
+                replicas: "replicas: 3",
+                other: "cainjector",
+                strict: true,
+                want: vec![(Severity::Error, "/releases/0/components/0/replicas")],
+            },
+            Case {
+                name: "rolling at two is quiet",
+                replicas: "strategy: RollingUpdate",
+                other: "cainjector",
+                strict: false,
+                want: vec![],
+            },
         ];
-        for (name, replicas, other, strict, want) in cases {
-            let text = TWO_COMPONENTS.replace("REPLICAS", replicas).replace("OTHER", other);
-            let got = match resolve_text(&text, strict) {
+        for c in cases {
+            let text = TWO_COMPONENTS.replace("REPLICAS", c.replicas).replace("OTHER", c.other);
+            let got = match resolve_text(&text, c.strict) {
                 Ok(plan) => plan.warnings,
                 Err(Error::Catalogue(d)) => d,
-                Err(e) => panic!("{name}: {e}"),
+                Err(e) => panic!("{}: {e}", c.name),
             };
             let got: Vec<(Severity, &str)> = got.iter().map(|d| (d.severity, d.pointer.as_str())).collect();
-            assert_eq!(got, want, "{name}");
+            assert_eq!(got, c.want, "{}", c.name);
         }
     }
 
@@ -640,17 +654,47 @@ releases:
             strategy,
             ..Settings::default()
         };
-        // (case, the component's, the tier's, the defaults') → pointer
+        struct Case {
+            name: &'static str,
+            component: Option<crate::catalog::Strategy>,
+            tier: Option<crate::catalog::Strategy>,
+            defaults: Option<crate::catalog::Strategy>,
+            want: &'static str,
+        }
         let cases = [
-            ("component", Some(Recreate), None, None, "/c/strategy"),
-            ("tier", None, Some(Recreate), Some(RollingUpdate), "/tiers/1/strategy"),
-            ("defaults", None, None, Some(Recreate), "/defaults/strategy"),
-            ("nobody: the default strategy", None, None, None, "/c"),
+            Case {
+                name: "component",
+                component: Some(Recreate),
+                tier: None,
+                defaults: None,
+                want: "/c/strategy",
+            },
+            Case {
+                name: "tier",
+                component: None,
+                tier: Some(Recreate),
+                defaults: Some(RollingUpdate),
+                want: "/tiers/1/strategy",
+            },
+            Case {
+                name: "defaults",
+                component: None,
+                tier: None,
+                defaults: Some(Recreate),
+                want: "/defaults/strategy",
+            },
+            Case {
+                name: "nobody: the default strategy",
+                component: None,
+                tier: None,
+                defaults: None,
+                want: "/c",
+            },
         ];
-        for (name, own, tiers, defaults, want) in cases {
-            let t = tier(tiers);
-            let s = rules::layer(&rules::layer(&tier(defaults), &t), &comp(own).settings);
-            assert_eq!(strategy_pointer("/c", &comp(own), &s, &t), want, "{name}");
+        for c in cases {
+            let t = tier(c.tier);
+            let s = rules::layer(&rules::layer(&tier(c.defaults), &t), &comp(c.component).settings);
+            assert_eq!(strategy_pointer("/c", &comp(c.component), &s, &t), c.want, "{}", c.name);
         }
     }
 

@@ -943,57 +943,152 @@ mod tests {
 
     #[test]
     fn repeated_names() {
-        let cases: [(&str, &[&str], &[bool]); 4] = [
-            ("none", &[], &[]),
-            ("distinct", &["a", "b"], &[false, false]),
-            ("second of two", &["a", "b", "a"], &[false, false, true]),
-            ("every repeat", &["a", "a", "a"], &[false, true, true]),
+        struct Case {
+            name: &'static str,
+            names: &'static [&'static str],
+            want: &'static [bool],
+        }
+        let cases = [
+            Case {
+                name: "none",
+                names: &[],
+                want: &[],
+            },
+            Case {
+                name: "distinct",
+                names: &["a", "b"],
+                want: &[false, false],
+            },
+            Case {
+                name: "second of two",
+                names: &["a", "b", "a"],
+                want: &[false, false, true],
+            },
+            Case {
+                name: "every repeat",
+                names: &["a", "a", "a"],
+                want: &[false, true, true],
+            },
         ];
-        for (name, input, want) in cases {
-            assert_eq!(repeated(input.iter().copied()), want, "{name}");
+        for c in cases {
+            assert_eq!(repeated(c.names.iter().copied()), c.want, "{}", c.name);
         }
     }
 
     #[test]
     fn placeholder_repo_urls_are_noticed() {
+        struct Case {
+            name: &'static str,
+            url: &'static str,
+            placeholder: bool,
+        }
         let cases = [
-            ("example.com", "https://git.example.com/homelab/cluster.git", true),
-            ("example.org itself", "https://example.org/x.git", true),
-            ("reserved TLD", "oci://registry.lab.example/charts", true),
-            ("with user and port", "https://me@code.example.net:8443/r.git", true),
-            ("a real host", "https://github.com/me/cluster.git", false),
-            ("a look-alike", "https://myexample.com/r.git", false),
+            Case {
+                name: "example.com",
+                url: "https://git.example.com/homelab/cluster.git",
+                placeholder: true,
+            },
+            Case {
+                name: "example.org itself",
+                url: "https://example.org/x.git",
+                placeholder: true,
+            },
+            Case {
+                name: "reserved TLD",
+                url: "oci://registry.lab.example/charts",
+                placeholder: true,
+            },
+            Case {
+                name: "with user and port",
+                url: "https://me@code.example.net:8443/r.git",
+                placeholder: true,
+            },
+            Case {
+                name: "a real host",
+                url: "https://github.com/me/cluster.git",
+                placeholder: false,
+            },
+            Case {
+                name: "a look-alike",
+                url: "https://myexample.com/r.git",
+                placeholder: false,
+            },
         ];
-        for (name, url, placeholder) in cases {
-            assert_eq!(repo_url_is_real(url).is_some(), placeholder, "{name}");
+        for c in cases {
+            assert_eq!(repo_url_is_real(c.url).is_some(), c.placeholder, "{}", c.name);
         }
     }
 
     #[test]
     fn misspelt_versions_are_recognised() {
+        struct Case {
+            name: &'static str,
+            version: &'static str,
+            proven: &'static [&'static str],
+            want: Option<&'static str>,
+        }
         let cases = [
-            ("v prefix added", "v1.46.2", &["1.46.2"][..], Some("1.46.2")),
-            ("v prefix left out", "1.21.1", &["v1.21.1"][..], Some("v1.21.1")),
-            ("cut short", "1.46", &["1.45.2", "1.46.2"][..], Some("1.46.2")),
-            ("a bump", "3.14.0", &["3.13.1"][..], None),
-            ("not a prefix of a part", "1.4", &["1.46.2"][..], None),
+            Case {
+                name: "v prefix added",
+                version: "v1.46.2",
+                proven: &["1.46.2"],
+                want: Some("1.46.2"),
+            },
+            Case {
+                name: "v prefix left out",
+                version: "1.21.1",
+                proven: &["v1.21.1"],
+                want: Some("v1.21.1"),
+            },
+            Case {
+                name: "cut short",
+                version: "1.46",
+                proven: &["1.45.2", "1.46.2"],
+                want: Some("1.46.2"),
+            },
+            Case {
+                name: "a bump",
+                version: "3.14.0",
+                proven: &["3.13.1"],
+                want: None,
+            },
+            Case {
+                name: "not a prefix of a part",
+                version: "1.4",
+                proven: &["1.46.2"],
+                want: None,
+            },
         ];
-        for (name, version, proven, want) in cases {
-            assert_eq!(same_version(version, proven), want, "{name}");
+        for c in cases {
+            assert_eq!(same_version(c.version, c.proven), c.want, "{}", c.name);
         }
     }
 
     #[test]
     fn unknown_names_suggest_and_list() {
+        struct Case {
+            name: &'static str,
+            word: &'static str,
+            want: &'static str,
+        }
         let cases = [
-            ("close", "gammma", "x; did you mean `gamma`? (known: gamma, omega)"),
-            ("far", "zzz", "x (known: gamma, omega)"),
+            Case {
+                name: "close",
+                word: "gammma",
+                want: "x; did you mean `gamma`? (known: gamma, omega)",
+            },
+            Case {
+                name: "far",
+                word: "zzz",
+                want: "x (known: gamma, omega)",
+            },
         ];
-        for (name, word, want) in cases {
+        for c in cases {
             assert_eq!(
-                unknown_name("x".into(), word, &["gamma", "omega"], "known", ""),
-                want,
-                "{name}"
+                unknown_name("x".into(), c.word, &["gamma", "omega"], "known", ""),
+                c.want,
+                "{}",
+                c.name
             );
         }
         assert_eq!(
@@ -1021,31 +1116,51 @@ mod tests {
             keys: vec![],
             failed: false,
         });
-        // (case, version, allow unproven) → level, and a phrase of the message
+        struct Case {
+            name: &'static str,
+            version: &'static str,
+            allow_unproven: bool,
+            level: Option<Level>,
+            /// A phrase of the message.
+            phrase: &'static str,
+        }
         let cases = [
-            ("shipped proof", chart.version, false, None, ""),
-            (
-                "never proven",
-                "0.0.1",
-                false,
-                Some(Level::Error),
-                "has no proof of chart",
-            ),
-            ("allowed", "0.0.1", true, Some(Level::Notice), "pass --allow-unproven"),
-            (
-                "other knowledge",
-                "0.0.2",
-                false,
-                Some(Level::Error),
-                "made with other chart knowledge",
-            ),
+            Case {
+                name: "shipped proof",
+                version: chart.version,
+                allow_unproven: false,
+                level: None,
+                phrase: "",
+            },
+            Case {
+                name: "never proven",
+                version: "0.0.1",
+                allow_unproven: false,
+                level: Some(Level::Error),
+                phrase: "has no proof of chart",
+            },
+            Case {
+                name: "allowed",
+                version: "0.0.1",
+                allow_unproven: true,
+                level: Some(Level::Notice),
+                phrase: "pass --allow-unproven",
+            },
+            Case {
+                name: "other knowledge",
+                version: "0.0.2",
+                allow_unproven: false,
+                level: Some(Level::Error),
+                phrase: "made with other chart knowledge",
+            },
         ];
-        for (name, version, allow, level, phrase) in cases {
-            let got = chart_version_proven(&lock, chart, version, allow);
-            assert_eq!(got.as_ref().map(|f| f.level), level, "{name}");
+        for c in cases {
+            let got = chart_version_proven(&lock, chart, c.version, c.allow_unproven);
+            assert_eq!(got.as_ref().map(|f| f.level), c.level, "{}", c.name);
             assert!(
-                got.is_none_or(|f| f.message.contains(phrase) && f.at == At::Exact("version".into())),
-                "{name}"
+                got.is_none_or(|f| f.message.contains(c.phrase) && f.at == At::Exact("version".into())),
+                "{}",
+                c.name
             );
         }
     }
@@ -1074,23 +1189,41 @@ mod tests {
     #[test]
     fn avoided_labels_must_exist() {
         let ns = nodes(&[("a", &[("role", "db")]), ("b", &[])]);
-        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Vec<At>);
-        let cases: [Case; 3] = [
-            ("present", &[("role", "db")], vec![]),
-            ("wrong value", &[("role", "web")], vec![At::Exact("labels/role".into())]),
-            (
-                "slash escaped",
-                &[("node/x", "1")],
-                vec![At::Exact("labels/node~1x".into())],
-            ),
+        struct Case {
+            name: &'static str,
+            labels: &'static [(&'static str, &'static str)],
+            want: Vec<At>,
+        }
+        let cases = [
+            Case {
+                name: "present",
+                labels: &[("role", "db")],
+                want: vec![],
+            },
+            Case {
+                name: "wrong value",
+                labels: &[("role", "web")],
+                want: vec![At::Exact("labels/role".into())],
+            },
+            Case {
+                name: "slash escaped",
+                labels: &[("node/x", "1")],
+                want: vec![At::Exact("labels/node~1x".into())],
+            },
         ];
-        for (name, labels, want) in cases {
-            let got = avoided_labels_exist("home", &ns, &avoid(labels, Strength::Required));
-            assert_eq!(got.iter().map(|f| f.at.clone()).collect::<Vec<_>>(), want, "{name}");
+        for c in cases {
+            let got = avoided_labels_exist("home", &ns, &avoid(c.labels, Strength::Required));
+            assert_eq!(
+                got.iter().map(|f| f.at.clone()).collect::<Vec<_>>(),
+                c.want,
+                "{}",
+                c.name
+            );
             assert!(
                 got.iter()
                     .all(|f| f.level == Level::Error && f.message.contains("role=db")),
-                "{name}"
+                "{}",
+                c.name
             );
         }
         let none = avoided_labels_exist("home", &nodes(&[("a", &[])]), &avoid(&[("k", "v")], Strength::Required));
@@ -1100,22 +1233,35 @@ mod tests {
     #[test]
     fn eligible_nodes_follow_required_avoidance_only() {
         let ns = nodes(&[("a", &[("role", "db")]), ("b", &[]), ("c", &[("role", "db")])]);
-        let cases: [(&str, Option<AvoidNodes>, &[&str]); 4] = [
-            ("no rule", None, &["a", "b", "c"]),
-            ("required", Some(avoid(&[("role", "db")], Strength::Required)), &["b"]),
-            (
-                "preferred keeps all",
-                Some(avoid(&[("role", "db")], Strength::Preferred)),
-                &["a", "b", "c"],
-            ),
-            (
-                "no match",
-                Some(avoid(&[("role", "x")], Strength::Required)),
-                &["a", "b", "c"],
-            ),
+        struct Case {
+            name: &'static str,
+            avoid: Option<AvoidNodes>,
+            want: &'static [&'static str],
+        }
+        let cases = [
+            Case {
+                name: "no rule",
+                avoid: None,
+                want: &["a", "b", "c"],
+            },
+            Case {
+                name: "required",
+                avoid: Some(avoid(&[("role", "db")], Strength::Required)),
+                want: &["b"],
+            },
+            Case {
+                name: "preferred keeps all",
+                avoid: Some(avoid(&[("role", "db")], Strength::Preferred)),
+                want: &["a", "b", "c"],
+            },
+            Case {
+                name: "no match",
+                avoid: Some(avoid(&[("role", "x")], Strength::Required)),
+                want: &["a", "b", "c"],
+            },
         ];
-        for (name, a, want) in cases {
-            assert_eq!(eligible_nodes(&ns, a.as_ref()), names(want), "{name}");
+        for c in cases {
+            assert_eq!(eligible_nodes(&ns, c.avoid.as_ref()), names(c.want), "{}", c.name);
         }
         assert!(has_eligible_node("x", &[]).is_some());
         assert!(has_eligible_node("x", &names(&["a"])).is_none());
@@ -1123,19 +1269,40 @@ mod tests {
 
     #[test]
     fn placement_of_runtime_deployments() {
+        struct Case {
+            name: &'static str,
+            rendered_by_helm: bool,
+            asked: bool,
+            want: Option<Level>,
+        }
         let cases = [
-            ("helm renders it", true, true, None),
-            ("runtime, not asked", false, false, None),
-            (
-                "runtime, asked",
-                false,
-                true,
-                Some(Level::Warning(Some("not-controllable"))),
-            ),
+            Case {
+                name: "helm renders it",
+                rendered_by_helm: true,
+                asked: true,
+                want: None,
+            },
+            Case {
+                name: "runtime, not asked",
+                rendered_by_helm: false,
+                asked: false,
+                want: None,
+            },
+            Case {
+                name: "runtime, asked",
+                rendered_by_helm: false,
+                asked: true,
+                want: Some(Level::Warning(Some("not-controllable"))),
+            },
         ];
-        for (name, helm, asked, want) in cases {
-            let got = placement_controllable("r/c", helm, asked, Some(("the-manager", "its own setting")));
-            assert_eq!(got.as_ref().map(|f| f.level), want, "{name}");
+        for c in cases {
+            let got = placement_controllable(
+                "r/c",
+                c.rendered_by_helm,
+                c.asked,
+                Some(("the-manager", "its own setting")),
+            );
+            assert_eq!(got.as_ref().map(|f| f.level), c.want, "{}", c.name);
         }
         let f = placement_controllable("r/c", false, true, Some(("the-manager", "its own setting"))).unwrap();
         assert!(f.message.contains("the-manager creates at runtime") && f.message.ends_with("(its own setting)"));
@@ -1160,24 +1327,45 @@ mod tests {
             eligible: &three,
         };
         let e = |p: &str| (Level::Error, At::Exact(p.into()));
+        struct Case<'a> {
+            name: &'static str,
+            input: AutoscaleCase<'a>,
+            want: Vec<(Level, At)>,
+        }
         let cases = [
-            ("fits", case(2, 3, true, false, Required), vec![]),
-            ("chart cannot", case(2, 3, false, false, Required), vec![e("autoscale")]),
-            (
-                "max below min",
-                case(3, 2, true, false, Required),
-                vec![e("autoscale/max")],
-            ),
-            ("with replicas", case(2, 3, true, true, Required), vec![e("replicas")]),
-            (
-                "more than nodes",
-                case(2, 4, true, false, Required),
-                vec![e("autoscale/max")],
-            ),
-            ("preferred may share", case(2, 4, true, false, Preferred), vec![]),
+            Case {
+                name: "fits",
+                input: case(2, 3, true, false, Required),
+                want: vec![],
+            },
+            Case {
+                name: "chart cannot",
+                input: case(2, 3, false, false, Required),
+                want: vec![e("autoscale")],
+            },
+            Case {
+                name: "max below min",
+                input: case(3, 2, true, false, Required),
+                want: vec![e("autoscale/max")],
+            },
+            Case {
+                name: "with replicas",
+                input: case(2, 3, true, true, Required),
+                want: vec![e("replicas")],
+            },
+            Case {
+                name: "more than nodes",
+                input: case(2, 4, true, false, Required),
+                want: vec![e("autoscale/max")],
+            },
+            Case {
+                name: "preferred may share",
+                input: case(2, 4, true, false, Preferred),
+                want: vec![],
+            },
         ];
-        for (name, c, want) in cases {
-            assert_eq!(shape(&autoscale_bounds(&c)), want, "{name}");
+        for c in cases {
+            assert_eq!(shape(&autoscale_bounds(&c.input)), c.want, "{}", c.name);
         }
     }
 
@@ -1186,27 +1374,46 @@ mod tests {
         assert!(replicas_positive(0).is_some());
         assert!(replicas_positive(1).is_none());
         let reason = Some("two leaders fight");
+        struct Case {
+            name: &'static str,
+            replicas: u32,
+            reason: Option<&'static str>,
+            overridden: bool,
+            want: Option<(Level, At)>,
+        }
         let cases = [
-            ("one instance", 1, reason, false, None),
-            ("two, not single", 2, None, false, None),
-            (
-                "two, refused",
-                2,
+            Case {
+                name: "one instance",
+                replicas: 1,
                 reason,
-                false,
-                Some((Level::Error, At::Named("replicas"))),
-            ),
-            (
-                "two, overridden",
-                2,
+                overridden: false,
+                want: None,
+            },
+            Case {
+                name: "two, not single",
+                replicas: 2,
+                reason: None,
+                overridden: false,
+                want: None,
+            },
+            Case {
+                name: "two, refused",
+                replicas: 2,
                 reason,
-                true,
-                Some((Level::Notice, At::Exact("singleInstanceOverride".into()))),
-            ),
+                overridden: false,
+                want: Some((Level::Error, At::Named("replicas"))),
+            },
+            Case {
+                name: "two, overridden",
+                replicas: 2,
+                reason,
+                overridden: true,
+                want: Some((Level::Notice, At::Exact("singleInstanceOverride".into()))),
+            },
         ];
-        for (name, replicas, reason, overridden, want) in cases {
-            let got = single_instance("r/c", replicas, reason, overridden);
-            assert_eq!(got.map(|f| (f.level, f.at)), want, "{name}");
+        for c in cases {
+            let got = single_instance("r/c", c.replicas, c.reason, c.overridden);
+            assert_eq!(got.map(|f| (f.level, f.at)), c.want, "{}", c.name);
         }
         let caveat = Caveat {
             code: "some-caveat",
@@ -1224,20 +1431,60 @@ mod tests {
     #[test]
     fn default_strategy_keeps_others_serving_and_single_pods_apart() {
         use Strategy::*;
-        // (replicas, revision-scoped, room for the first rollout) → strategy
+        struct Case {
+            replicas: u32,
+            /// Revision-scoped anti-affinity.
+            scoped: bool,
+            /// Room for the first rollout.
+            room: bool,
+            want: Strategy,
+        }
         let cases = [
-            (1, false, true, Recreate),
-            (1, true, true, Recreate),
-            (2, false, true, RollingUpdate),
-            (2, true, true, RollingUpdateSurge),
-            (3, true, false, RollingUpdate),
-            (3, false, false, RollingUpdate),
+            Case {
+                replicas: 1,
+                scoped: false,
+                room: true,
+                want: Recreate,
+            },
+            Case {
+                replicas: 1,
+                scoped: true,
+                room: true,
+                want: Recreate,
+            },
+            Case {
+                replicas: 2,
+                scoped: false,
+                room: true,
+                want: RollingUpdate,
+            },
+            Case {
+                replicas: 2,
+                scoped: true,
+                room: true,
+                want: RollingUpdateSurge,
+            },
+            Case {
+                replicas: 3,
+                scoped: true,
+                room: false,
+                want: RollingUpdate,
+            },
+            Case {
+                replicas: 3,
+                scoped: false,
+                room: false,
+                want: RollingUpdate,
+            },
         ];
-        for (replicas, scoped, room, want) in cases {
+        for c in cases {
             assert_eq!(
-                default_strategy(replicas, scoped, room),
-                want,
-                "{replicas} replicas, scoped {scoped}, room {room}"
+                default_strategy(c.replicas, c.scoped, c.room),
+                c.want,
+                "{} replicas, scoped {}, room {}",
+                c.replicas,
+                c.scoped,
+                c.room
             );
         }
     }
@@ -1245,34 +1492,99 @@ mod tests {
     #[test]
     fn kubernetes_versions_and_revision_scoping() {
         let v = |m| Some(KubeVersion { major: 1, minor: m });
-        // (kubernetesVersion, k3s version) → version, an error
-        let cases = [
-            (Some("1.35"), None, v(35), false),
-            (None, Some("v1.33.4+k3s1"), v(33), false),
-            (Some("v1.33.1"), Some("v1.33.4+k3s1"), v(33), false),
-            (Some("1.35"), Some("v1.33.4+k3s1"), v(35), true),
-            (None, None, None, false),
-        ];
-        for (given, k3s, want, error) in cases {
-            let (got, f) = kubernetes_version(given, k3s);
-            assert_eq!(got, want, "{given:?} {k3s:?}");
-            assert_eq!(f.is_some_and(|f| f.level == Level::Error), error, "{given:?} {k3s:?}");
+        struct Version {
+            given: Option<&'static str>,
+            k3s: Option<&'static str>,
+            want: Option<KubeVersion>,
+            error: bool,
         }
-        // (version) → scoping, a notice about the gate
         let cases = [
-            (v(35), true, false),
-            (v(33), true, false),
-            (v(32), true, true),
-            (v(31), true, true),
-            (v(30), false, false),
-            (None, false, false),
+            Version {
+                given: Some("1.35"),
+                k3s: None,
+                want: v(35),
+                error: false,
+            },
+            Version {
+                given: None,
+                k3s: Some("v1.33.4+k3s1"),
+                want: v(33),
+                error: false,
+            },
+            Version {
+                given: Some("v1.33.1"),
+                k3s: Some("v1.33.4+k3s1"),
+                want: v(33),
+                error: false,
+            },
+            Version {
+                given: Some("1.35"),
+                k3s: Some("v1.33.4+k3s1"),
+                want: v(35),
+                error: true,
+            },
+            Version {
+                given: None,
+                k3s: None,
+                want: None,
+                error: false,
+            },
         ];
-        for (version, want, notice) in cases {
-            let (on, f) = revision_scoping(version);
+        for c in cases {
+            let (got, f) = kubernetes_version(c.given, c.k3s);
+            assert_eq!(got, c.want, "{:?} {:?}", c.given, c.k3s);
+            assert_eq!(
+                f.is_some_and(|f| f.level == Level::Error),
+                c.error,
+                "{:?} {:?}",
+                c.given,
+                c.k3s
+            );
+        }
+        struct Scoping {
+            version: Option<KubeVersion>,
+            scoped: bool,
+            notice: bool,
+        }
+        let cases = [
+            Scoping {
+                version: v(35),
+                scoped: true,
+                notice: false,
+            },
+            Scoping {
+                version: v(33),
+                scoped: true,
+                notice: false,
+            },
+            Scoping {
+                version: v(32),
+                scoped: true,
+                notice: true,
+            },
+            Scoping {
+                version: v(31),
+                scoped: true,
+                notice: true,
+            },
+            Scoping {
+                version: v(30),
+                scoped: false,
+                notice: false,
+            },
+            Scoping {
+                version: None,
+                scoped: false,
+                notice: false,
+            },
+        ];
+        for c in cases {
+            let (on, f) = revision_scoping(c.version);
             assert_eq!(
                 (on, f.is_some_and(|f| f.level == Level::Notice)),
-                (want, notice),
-                "{version:?}"
+                (c.scoped, c.notice),
+                "{:?}",
+                c.version
             );
         }
         let values = Route::Values("affinity");
@@ -1297,28 +1609,98 @@ mod tests {
 
     #[test]
     fn surge_and_the_first_rollout() {
-        // (max replicas, anti-affinity, eligible nodes) → room for the first surge rollout
+        struct Room {
+            replicas: u32,
+            anti_affinity: AntiAffinity,
+            eligible: usize,
+            /// Room for the first surge rollout.
+            want: bool,
+        }
         let cases = [
-            (2, AntiAffinity::Required, 3, true),
-            (3, AntiAffinity::Required, 3, false),
-            (3, AntiAffinity::Preferred, 3, true),
-            (2, AntiAffinity::Required, 2, false),
+            Room {
+                replicas: 2,
+                anti_affinity: AntiAffinity::Required,
+                eligible: 3,
+                want: true,
+            },
+            Room {
+                replicas: 3,
+                anti_affinity: AntiAffinity::Required,
+                eligible: 3,
+                want: false,
+            },
+            Room {
+                replicas: 3,
+                anti_affinity: AntiAffinity::Preferred,
+                eligible: 3,
+                want: true,
+            },
+            Room {
+                replicas: 2,
+                anti_affinity: AntiAffinity::Required,
+                eligible: 2,
+                want: false,
+            },
         ];
-        for (max, aa, eligible, want) in cases {
-            assert_eq!(surge_has_room(max, aa, eligible), want, "{max} on {eligible}, {aa:?}");
+        for c in cases {
+            assert_eq!(
+                surge_has_room(c.replicas, c.anti_affinity, c.eligible),
+                c.want,
+                "{} on {}, {:?}",
+                c.replicas,
+                c.eligible,
+                c.anti_affinity
+            );
         }
         use Strategy::*;
-        // (strategy, scoped, room) → a warning
+        struct Warning {
+            strategy: Strategy,
+            scoped: bool,
+            room: bool,
+            warns: bool,
+        }
         let cases = [
-            (RollingUpdateSurge, true, true, false),
-            (RollingUpdateSurge, true, false, true),
-            (RollingUpdateSurge, false, true, true),
-            (RollingUpdate, false, false, false),
-            (Recreate, true, false, false),
+            Warning {
+                strategy: RollingUpdateSurge,
+                scoped: true,
+                room: true,
+                warns: false,
+            },
+            Warning {
+                strategy: RollingUpdateSurge,
+                scoped: true,
+                room: false,
+                warns: true,
+            },
+            Warning {
+                strategy: RollingUpdateSurge,
+                scoped: false,
+                room: true,
+                warns: true,
+            },
+            Warning {
+                strategy: RollingUpdate,
+                scoped: false,
+                room: false,
+                warns: false,
+            },
+            Warning {
+                strategy: Recreate,
+                scoped: true,
+                room: false,
+                warns: false,
+            },
         ];
-        for (strategy, scoped, room, want) in cases {
-            let f = surge_needs_free_node("r/c", strategy, scoped, room);
-            assert_eq!(f.is_some(), want, "{strategy:?} scoped {scoped} room {room}");
+        for c in cases {
+            let f = surge_needs_free_node("r/c", c.strategy, c.scoped, c.room);
+            assert_eq!(
+                f.is_some(),
+                c.warns,
+                "{:?} scoped {} room {}",
+                c.strategy,
+                c.scoped,
+                c.room
+            );
             if let Some(f) = f {
                 assert_eq!(f.level, Level::Warning(Some("surge-needs-free-node")));
             }
@@ -1329,28 +1711,122 @@ mod tests {
     fn rollout_findings() {
         use RolloutFinding::*;
         use Strategy::*;
-        // (strategy, replicas, single instance, readiness needs lease) → finding
-        let table = [
-            (Recreate, 1, true, false, None),
-            (Recreate, 1, false, false, None),
-            (Recreate, 2, false, false, Some(RecreateStopsAll)),
-            (Recreate, 2, false, true, Some(RecreateStopsAll)),
-            (Recreate, 3, true, false, Some(RecreateStopsAll)),
-            (RollingUpdate, 2, false, false, None),
-            (RollingUpdate, 2, false, true, Some(StallsOnLease)),
-            (RollingUpdate, 1, false, true, None),
-            (RollingUpdate, 1, true, false, Some(RollingMayOverlap)),
-            (RollingUpdate, 1, false, false, None),
-            (RollingUpdate, 2, true, false, None),
-            (RollingUpdateSurge, 2, false, false, None),
-            (RollingUpdateSurge, 2, false, true, Some(StallsOnLease)),
-            (RollingUpdateSurge, 1, true, false, Some(RollingMayOverlap)),
+        struct Case {
+            strategy: Strategy,
+            replicas: u32,
+            single_instance: bool,
+            needs_lease: bool,
+            want: Option<RolloutFinding>,
+        }
+        let cases = [
+            Case {
+                strategy: Recreate,
+                replicas: 1,
+                single_instance: true,
+                needs_lease: false,
+                want: None,
+            },
+            Case {
+                strategy: Recreate,
+                replicas: 1,
+                single_instance: false,
+                needs_lease: false,
+                want: None,
+            },
+            Case {
+                strategy: Recreate,
+                replicas: 2,
+                single_instance: false,
+                needs_lease: false,
+                want: Some(RecreateStopsAll),
+            },
+            Case {
+                strategy: Recreate,
+                replicas: 2,
+                single_instance: false,
+                needs_lease: true,
+                want: Some(RecreateStopsAll),
+            },
+            Case {
+                strategy: Recreate,
+                replicas: 3,
+                single_instance: true,
+                needs_lease: false,
+                want: Some(RecreateStopsAll),
+            },
+            Case {
+                strategy: RollingUpdate,
+                replicas: 2,
+                single_instance: false,
+                needs_lease: false,
+                want: None,
+            },
+            Case {
+                strategy: RollingUpdate,
+                replicas: 2,
+                single_instance: false,
+                needs_lease: true,
+                want: Some(StallsOnLease),
+            },
+            Case {
+                strategy: RollingUpdate,
+                replicas: 1,
+                single_instance: false,
+                needs_lease: true,
+                want: None,
+            },
+            Case {
+                strategy: RollingUpdate,
+                replicas: 1,
+                single_instance: true,
+                needs_lease: false,
+                want: Some(RollingMayOverlap),
+            },
+            Case {
+                strategy: RollingUpdate,
+                replicas: 1,
+                single_instance: false,
+                needs_lease: false,
+                want: None,
+            },
+            Case {
+                strategy: RollingUpdate,
+                replicas: 2,
+                single_instance: true,
+                needs_lease: false,
+                want: None,
+            },
+            Case {
+                strategy: RollingUpdateSurge,
+                replicas: 2,
+                single_instance: false,
+                needs_lease: false,
+                want: None,
+            },
+            Case {
+                strategy: RollingUpdateSurge,
+                replicas: 2,
+                single_instance: false,
+                needs_lease: true,
+                want: Some(StallsOnLease),
+            },
+            Case {
+                strategy: RollingUpdateSurge,
+                replicas: 1,
+                single_instance: true,
+                needs_lease: false,
+                want: Some(RollingMayOverlap),
+            },
         ];
-        for (strategy, replicas, single, lease, want) in table {
+        for c in cases {
             assert_eq!(
-                rollout_finding(strategy, replicas, single, lease),
-                want,
-                "{strategy:?} at {replicas}, single {single}, lease {lease}"
+                rollout_finding(c.strategy, c.replicas, c.single_instance, c.needs_lease),
+                c.want,
+                "{:?} at {}, single {}, lease {}",
+                c.strategy,
+                c.replicas,
+                c.single_instance,
+                c.needs_lease
             );
         }
     }
@@ -1374,33 +1850,42 @@ mod tests {
             readiness,
             impact: "DNS stops.",
         };
+        struct Case<'a> {
+            name: &'static str,
+            rollout: RolloutCase<'a>,
+            want: Option<Level>,
+        }
         let cases = [
-            ("fine", case(Strategy::RollingUpdate, 2, true, false, &free), None),
-            (
-                "runtime decides",
-                case(Strategy::Recreate, 2, false, false, &free),
-                None,
-            ),
-            (
-                "stalls",
-                case(Strategy::RollingUpdate, 2, true, false, &lease),
-                Some(Level::Error),
-            ),
-            (
-                "stops all",
-                case(Strategy::Recreate, 2, true, false, &free),
-                Some(Level::Warning(Some("recreate-stops-all"))),
-            ),
-            (
-                "overlaps",
-                case(Strategy::RollingUpdate, 1, true, true, &free),
-                Some(Level::Warning(Some("rolling-may-overlap"))),
-            ),
+            Case {
+                name: "fine",
+                rollout: case(Strategy::RollingUpdate, 2, true, false, &free),
+                want: None,
+            },
+            Case {
+                name: "runtime decides",
+                rollout: case(Strategy::Recreate, 2, false, false, &free),
+                want: None,
+            },
+            Case {
+                name: "stalls",
+                rollout: case(Strategy::RollingUpdate, 2, true, false, &lease),
+                want: Some(Level::Error),
+            },
+            Case {
+                name: "stops all",
+                rollout: case(Strategy::Recreate, 2, true, false, &free),
+                want: Some(Level::Warning(Some("recreate-stops-all"))),
+            },
+            Case {
+                name: "overlaps",
+                rollout: case(Strategy::RollingUpdate, 1, true, true, &free),
+                want: Some(Level::Warning(Some("rolling-may-overlap"))),
+            },
         ];
-        for (name, c, want) in cases {
-            let got = rollout_safe(&c);
-            assert_eq!(got.as_ref().map(|f| f.level), want, "{name}");
-            assert!(got.is_none_or(|f| f.at == At::Strategy), "{name}");
+        for row in cases {
+            let got = rollout_safe(&row.rollout);
+            assert_eq!(got.as_ref().map(|f| f.level), row.want, "{}", row.name);
+            assert!(got.is_none_or(|f| f.at == At::Strategy), "{}", row.name);
         }
         let stops = rollout_safe(&case(Strategy::Recreate, 2, true, false, &free)).unwrap();
         assert!(
@@ -1413,24 +1898,61 @@ mod tests {
     #[test]
     fn replicas_fit_nodes_rules() {
         let three = names(&["a", "b", "c"]);
+        struct Case {
+            name: &'static str,
+            replicas: u32,
+            anti: AntiAffinity,
+            autoscaled: bool,
+            want: Option<Level>,
+        }
         let cases = [
-            ("one replica", 1, Required, false, None),
-            ("room to spare", 2, Required, false, None),
-            (
-                "no room",
-                3,
-                Required,
-                false,
-                Some(Level::Warning(Some("no-room-to-reschedule"))),
-            ),
-            ("too many", 4, Required, false, Some(Level::Error)),
-            ("preferred may share", 4, Preferred, false, None),
-            ("none may share", 4, Spread0, false, None),
+            Case {
+                name: "one replica",
+                replicas: 1,
+                anti: Required,
+                autoscaled: false,
+                want: None,
+            },
+            Case {
+                name: "room to spare",
+                replicas: 2,
+                anti: Required,
+                autoscaled: false,
+                want: None,
+            },
+            Case {
+                name: "no room",
+                replicas: 3,
+                anti: Required,
+                autoscaled: false,
+                want: Some(Level::Warning(Some("no-room-to-reschedule"))),
+            },
+            Case {
+                name: "too many",
+                replicas: 4,
+                anti: Required,
+                autoscaled: false,
+                want: Some(Level::Error),
+            },
+            Case {
+                name: "preferred may share",
+                replicas: 4,
+                anti: Preferred,
+                autoscaled: false,
+                want: None,
+            },
+            Case {
+                name: "none may share",
+                replicas: 4,
+                anti: Spread0,
+                autoscaled: false,
+                want: None,
+            },
         ];
-        for (name, replicas, anti, autoscaled, want) in cases {
-            let got = replicas_fit_nodes("r/c", replicas, anti, &three, autoscaled);
-            assert_eq!(got.as_ref().map(|f| f.level), want, "{name}");
-            assert!(got.is_none_or(|f| f.at == At::ReplicaCount), "{name}");
+        for c in cases {
+            let got = replicas_fit_nodes("r/c", c.replicas, c.anti, &three, c.autoscaled);
+            assert_eq!(got.as_ref().map(|f| f.level), c.want, "{}", c.name);
+            assert!(got.is_none_or(|f| f.at == At::ReplicaCount), "{}", c.name);
         }
         let f = replicas_fit_nodes("r/c", 4, Required, &three, false).unwrap();
         assert!(f.message.ends_with("1 pod(s) would stay Pending"), "{}", f.message);
@@ -1444,74 +1966,212 @@ mod tests {
 
     #[test]
     fn spread_and_drain_rules() {
-        for (replicas, anti, want) in [
-            (1, Spread0, false),
-            (2, Spread0, true),
-            (2, Preferred, false),
-            (2, Required, false),
-        ] {
+        struct Spread {
+            replicas: u32,
+            anti: AntiAffinity,
+            warns: bool,
+        }
+        let cases = [
+            Spread {
+                replicas: 1,
+                anti: Spread0,
+                warns: false,
+            },
+            Spread {
+                replicas: 2,
+                anti: Spread0,
+                warns: true,
+            },
+            Spread {
+                replicas: 2,
+                anti: Preferred,
+                warns: false,
+            },
+            Spread {
+                replicas: 2,
+                anti: Required,
+                warns: false,
+            },
+        ];
+        for c in cases {
             assert_eq!(
-                replicas_spread("r/c", replicas, anti).is_some(),
-                want,
-                "{replicas} {anti:?}"
+                replicas_spread("r/c", c.replicas, c.anti).is_some(),
+                c.warns,
+                "{} {:?}",
+                c.replicas,
+                c.anti
             );
         }
-        // (replicas, maxUnavailable) → (PDB, drain takes every pod)
+        struct Drain {
+            replicas: u32,
+            max_unavailable: u32,
+            pdb: Option<u32>,
+            refused: bool,
+        }
         let cases = [
-            (1, 1, None, false),
-            (2, 1, Some(1), false),
-            (2, 2, Some(2), true),
-            (3, 2, Some(2), false),
-            (3, 3, Some(3), true),
+            Drain {
+                replicas: 1,
+                max_unavailable: 1,
+                pdb: None,
+                refused: false,
+            },
+            Drain {
+                replicas: 2,
+                max_unavailable: 1,
+                pdb: Some(1),
+                refused: false,
+            },
+            Drain {
+                replicas: 2,
+                max_unavailable: 2,
+                pdb: Some(2),
+                refused: true,
+            },
+            Drain {
+                replicas: 3,
+                max_unavailable: 2,
+                pdb: Some(2),
+                refused: false,
+            },
+            Drain {
+                replicas: 3,
+                max_unavailable: 3,
+                pdb: Some(3),
+                refused: true,
+            },
         ];
-        for (replicas, max, pdb, refused) in cases {
-            let (got, finding) = pdb_allows_drain(replicas, max);
+        for c in cases {
+            let (got, finding) = pdb_allows_drain(c.replicas, c.max_unavailable);
             assert_eq!(
                 (got, finding.is_some()),
-                (pdb, refused),
-                "{replicas} replicas, maxUnavailable {max}"
+                (c.pdb, c.refused),
+                "{} replicas, maxUnavailable {}",
+                c.replicas,
+                c.max_unavailable
             );
         }
     }
 
     #[test]
     fn failover_only_for_single_pods_hagen_can_tolerate() {
+        struct Case {
+            name: &'static str,
+            replicas: u32,
+            tolerations: Route,
+            asked: Option<u32>,
+            want: Option<u32>,
+        }
         let cases = [
-            ("values, one", 1, Route::Patch, None, Some(DEFAULT_FAILOVER_SECONDS)),
-            ("asked", 1, Route::Patch, Some(10), Some(10)),
-            ("two replicas", 2, Route::Patch, None, None),
-            ("hard-coded", 1, Route::Hardcoded(1), None, None),
+            Case {
+                name: "values, one",
+                replicas: 1,
+                tolerations: Route::Patch,
+                asked: None,
+                want: Some(DEFAULT_FAILOVER_SECONDS),
+            },
+            Case {
+                name: "asked",
+                replicas: 1,
+                tolerations: Route::Patch,
+                asked: Some(10),
+                want: Some(10),
+            },
+            Case {
+                name: "two replicas",
+                replicas: 2,
+                tolerations: Route::Patch,
+                asked: None,
+                want: None,
+            },
+            Case {
+                name: "hard-coded",
+                replicas: 1,
+                tolerations: Route::Hardcoded(1),
+                asked: None,
+                want: None,
+            },
         ];
-        for (name, replicas, delivery, asked, want) in cases {
-            assert_eq!(failover_seconds(replicas, &delivery, asked), want, "{name}");
+        for c in cases {
+            assert_eq!(
+                failover_seconds(c.replicas, &c.tolerations, c.asked),
+                c.want,
+                "{}",
+                c.name
+            );
         }
     }
 
     #[test]
     fn acknowledgeable_codes() {
-        for (code, want) in [
-            ("recreate-stops-all", true),
-            ("no-room-to-reschedule", true),
-            ("duplicate-series", true),
-            ("sqlite-per-pod", false),
-            ("recreate", false),
-        ] {
-            assert_eq!(known_code(code, Some("duplicate-series")), want, "{code}");
+        struct Case {
+            code: &'static str,
+            want: bool,
+        }
+        let cases = [
+            Case {
+                code: "recreate-stops-all",
+                want: true,
+            },
+            Case {
+                code: "no-room-to-reschedule",
+                want: true,
+            },
+            Case {
+                code: "duplicate-series",
+                want: true,
+            },
+            Case {
+                code: "sqlite-per-pod",
+                want: false,
+            },
+            Case {
+                code: "recreate",
+                want: false,
+            },
+        ];
+        for c in cases {
+            assert_eq!(known_code(c.code, Some("duplicate-series")), c.want, "{}", c.code);
         }
     }
 
     #[test]
     fn acknowledgements_need_a_known_code_a_reason_and_a_warning() {
         let s = |a: &str| a.to_string();
+        struct Case {
+            name: &'static str,
+            code: String,
+            reason: String,
+            errors: usize,
+        }
         let cases = [
-            ("fine", s("recreate-stops-all"), s("the chart needs it here"), 0),
-            ("typo", s("recreate-stop-all"), s("the chart needs it here"), 1),
-            ("short reason", s("recreate-stops-all"), s("ok"), 1),
-            ("caveat code", s("dup"), s("we dedupe in the rules"), 0),
+            Case {
+                name: "fine",
+                code: s("recreate-stops-all"),
+                reason: s("the chart needs it here"),
+                errors: 0,
+            },
+            Case {
+                name: "typo",
+                code: s("recreate-stop-all"),
+                reason: s("the chart needs it here"),
+                errors: 1,
+            },
+            Case {
+                name: "short reason",
+                code: s("recreate-stops-all"),
+                reason: s("ok"),
+                errors: 1,
+            },
+            Case {
+                name: "caveat code",
+                code: s("dup"),
+                reason: s("we dedupe in the rules"),
+                errors: 0,
+            },
         ];
-        for (name, code, reason, errors) in cases {
-            let got = acknowledgements_valid("c", [(&code, &reason)], Some("dup"));
-            assert_eq!(got.len(), errors, "{name}: {got:?}");
+        for c in cases {
+            let got = acknowledgements_valid("c", [(&c.code, &c.reason)], Some("dup"));
+            assert_eq!(got.len(), c.errors, "{}: {got:?}", c.name);
         }
         let typo = acknowledgements_valid("c", [(&s("recreate-stop-all"), &s("long enough reason"))], None);
         assert!(
@@ -1530,24 +2190,36 @@ mod tests {
 
     #[test]
     fn shared_presets_agree() {
-        type Case<'a> = (&'a str, &'a [(&'a str, u32, AntiAffinity)], Vec<Level>);
-        let cases: [Case; 4] = [
-            ("agree", &[("a", 2, Required), ("b", 2, Required)], vec![]),
-            (
-                "differ",
-                &[("a", 2, Required), ("b", 1, Spread0)],
-                vec![Level::Error, Level::Notice],
-            ),
-            ("all none at one", &[("a", 1, Spread0), ("b", 1, Spread0)], vec![]),
-            (
-                "none at two",
-                &[("a", 2, Spread0), ("b", 2, Spread0)],
-                vec![Level::Notice],
-            ),
+        struct Case {
+            name: &'static str,
+            runtime: &'static [(&'static str, u32, AntiAffinity)],
+            want: Vec<Level>,
+        }
+        let cases = [
+            Case {
+                name: "agree",
+                runtime: &[("a", 2, Required), ("b", 2, Required)],
+                want: vec![],
+            },
+            Case {
+                name: "differ",
+                runtime: &[("a", 2, Required), ("b", 1, Spread0)],
+                want: vec![Level::Error, Level::Notice],
+            },
+            Case {
+                name: "all none at one",
+                runtime: &[("a", 1, Spread0), ("b", 1, Spread0)],
+                want: vec![],
+            },
+            Case {
+                name: "none at two",
+                runtime: &[("a", 2, Spread0), ("b", 2, Spread0)],
+                want: vec![Level::Notice],
+            },
         ];
-        for (name, runtime, want) in cases {
-            let got = shared_preset_agrees("rel", "owner", runtime);
-            assert_eq!(got.iter().map(|f| f.level).collect::<Vec<_>>(), want, "{name}");
+        for c in cases {
+            let got = shared_preset_agrees("rel", "owner", c.runtime);
+            assert_eq!(got.iter().map(|f| f.level).collect::<Vec<_>>(), c.want, "{}", c.name);
         }
     }
 
@@ -1560,43 +2232,124 @@ mod tests {
             .iter()
             .find(|c| matches!(c.k3s, K3s::PlainManifest(_)) && c.k3s_take_over.is_some())
             .unwrap();
-        let cases = [
-            ("not shipped", not_bundled, false, Some(Level::Error)),
-            ("take-over known", taken_over, true, None),
-            ("helmchart, values only", helmchart, false, None),
-            ("helmchart with patches", helmchart, true, Some(Level::Warning(None))),
-        ];
-        for (name, chart, patched, want) in cases {
-            assert_eq!(k3s_bundled("rel", chart, patched).map(|f| f.level), want, "{name}");
+        struct Bundled<'a> {
+            name: &'static str,
+            chart: &'a Chart,
+            patched: bool,
+            want: Option<Level>,
         }
-        // (case, chart, k3sBundled, k3sTakeOver) → level
         let cases = [
-            ("in place (not asked)", taken_over, true, false, None),
-            ("take-over asked and known", taken_over, true, true, None),
-            (
-                "take-over without k3sBundled",
-                taken_over,
-                false,
-                true,
-                Some(Level::Error),
-            ),
-            ("no take-over known", helmchart, true, true, Some(Level::Error)),
+            Bundled {
+                name: "not shipped",
+                chart: not_bundled,
+                patched: false,
+                want: Some(Level::Error),
+            },
+            Bundled {
+                name: "take-over known",
+                chart: taken_over,
+                patched: true,
+                want: None,
+            },
+            Bundled {
+                name: "helmchart, values only",
+                chart: helmchart,
+                patched: false,
+                want: None,
+            },
+            Bundled {
+                name: "helmchart with patches",
+                chart: helmchart,
+                patched: true,
+                want: Some(Level::Warning(None)),
+            },
         ];
-        for (name, chart, bundled, take_over, want) in cases {
-            let got = k3s_take_over_known("rel", chart, bundled, take_over).map(|f| f.level);
-            assert_eq!(got, want, "{name}");
+        for c in cases {
+            assert_eq!(
+                k3s_bundled("rel", c.chart, c.patched).map(|f| f.level),
+                c.want,
+                "{}",
+                c.name
+            );
+        }
+        struct TakeOver<'a> {
+            name: &'static str,
+            chart: &'a Chart,
+            bundled: bool,
+            take_over: bool,
+            want: Option<Level>,
+        }
+        let cases = [
+            TakeOver {
+                name: "in place (not asked)",
+                chart: taken_over,
+                bundled: true,
+                take_over: false,
+                want: None,
+            },
+            TakeOver {
+                name: "take-over asked and known",
+                chart: taken_over,
+                bundled: true,
+                take_over: true,
+                want: None,
+            },
+            TakeOver {
+                name: "take-over without k3sBundled",
+                chart: taken_over,
+                bundled: false,
+                take_over: true,
+                want: Some(Level::Error),
+            },
+            TakeOver {
+                name: "no take-over known",
+                chart: helmchart,
+                bundled: true,
+                take_over: true,
+                want: Some(Level::Error),
+            },
+        ];
+        for c in cases {
+            let got = k3s_take_over_known("rel", c.chart, c.bundled, c.take_over).map(|f| f.level);
+            assert_eq!(got, c.want, "{}", c.name);
         }
         assert_eq!(take_over_files_saved("rel", &[]), None, "saved");
         let lines = ["v1.35".to_string(), "v1.36".to_string()];
-        // (case, cluster.k3s.version) → a notice
-        for (name, version, notice) in [
-            ("no version named", None, false),
-            ("a known line", Some("v1.35.3+k3s1"), false),
-            ("a known line without the suffix", Some("v1.36.2"), false),
-            ("another line", Some("v1.37.0+k3s1"), true),
-        ] {
-            let got = k3s_in_place_version_known("rel", version, &lines, "dns");
-            assert_eq!(got.as_ref().map(|f| f.level), notice.then_some(Level::Notice), "{name}");
+        struct Line {
+            name: &'static str,
+            version: Option<&'static str>,
+            notice: bool,
+        }
+        let cases = [
+            Line {
+                name: "no version named",
+                version: None,
+                notice: false,
+            },
+            Line {
+                name: "a known line",
+                version: Some("v1.35.3+k3s1"),
+                notice: false,
+            },
+            Line {
+                name: "a known line without the suffix",
+                version: Some("v1.36.2"),
+                notice: false,
+            },
+            Line {
+                name: "another line",
+                version: Some("v1.37.0+k3s1"),
+                notice: true,
+            },
+        ];
+        for c in cases {
+            let got = k3s_in_place_version_known("rel", c.version, &lines, "dns");
+            assert_eq!(
+                got.as_ref().map(|f| f.level),
+                c.notice.then_some(Level::Notice),
+                "{}",
+                c.name
+            );
         }
         let missing = take_over_files_saved("rel", &["catalog/k3s-NodeHosts".to_string()]).unwrap();
         assert_eq!(missing.level, Level::Warning(None));
@@ -1607,18 +2360,50 @@ mod tests {
         );
         let v = &helmchart.version;
         let runs = |v: &str| Some((v.to_string(), "because".to_string()));
+        struct Case {
+            name: &'static str,
+            runs: Option<(String, String)>,
+            is_k3s: bool,
+            want: Option<Level>,
+        }
         let cases = [
-            ("same", runs(v), true, None),
-            ("same with a v", runs(&format!("v{v}")), true, None),
-            ("other", runs("0.0.1"), true, Some(Level::Error)),
-            ("unknown on k3s", None, true, Some(Level::Warning(None))),
-            ("unknown elsewhere", None, false, None),
+            Case {
+                name: "same",
+                runs: runs(v),
+                is_k3s: true,
+                want: None,
+            },
+            Case {
+                name: "same with a v",
+                runs: runs(&format!("v{v}")),
+                is_k3s: true,
+                want: None,
+            },
+            Case {
+                name: "other",
+                runs: runs("0.0.1"),
+                is_k3s: true,
+                want: Some(Level::Error),
+            },
+            Case {
+                name: "unknown on k3s",
+                runs: None,
+                is_k3s: true,
+                want: Some(Level::Warning(None)),
+            },
+            Case {
+                name: "unknown elsewhere",
+                runs: None,
+                is_k3s: false,
+                want: None,
+            },
         ];
-        for (name, runs, is_k3s, want) in cases {
+        for c in cases {
             assert_eq!(
-                k3s_version_matches("rel", helmchart, v, runs, is_k3s).map(|f| f.level),
-                want,
-                "{name}"
+                k3s_version_matches("rel", helmchart, v, c.runs, c.is_k3s).map(|f| f.level),
+                c.want,
+                "{}",
+                c.name
             );
         }
         assert_eq!(

@@ -173,32 +173,58 @@ mod tests {
             strategy: "/defaults/strategy".into(),
             autoscaled,
         };
+        struct Case {
+            name: &'static str,
+            at: At,
+            autoscaled: bool,
+            want: &'static str,
+        }
         let cases = [
-            (
-                "exact",
-                At::Exact("autoscale/max".into()),
-                false,
-                "/releases/0/components/1/autoscale/max",
-            ),
-            ("the node", At::Exact(String::new()), false, "/releases/0/components/1"),
-            (
-                "named here",
-                At::Named("replicas"),
-                false,
-                "/releases/0/components/1/replicas",
-            ),
-            ("named elsewhere", At::Named("pdb"), false, "/releases/0/components/1"),
-            ("strategy", At::Strategy, false, "/defaults/strategy"),
-            ("count", At::ReplicaCount, false, "/releases/0/components/1/replicas"),
-            (
-                "count autoscaled",
-                At::ReplicaCount,
-                true,
-                "/releases/0/components/1/autoscale/min",
-            ),
+            Case {
+                name: "exact",
+                at: At::Exact("autoscale/max".into()),
+                autoscaled: false,
+                want: "/releases/0/components/1/autoscale/max",
+            },
+            Case {
+                name: "the node",
+                at: At::Exact(String::new()),
+                autoscaled: false,
+                want: "/releases/0/components/1",
+            },
+            Case {
+                name: "named here",
+                at: At::Named("replicas"),
+                autoscaled: false,
+                want: "/releases/0/components/1/replicas",
+            },
+            Case {
+                name: "named elsewhere",
+                at: At::Named("pdb"),
+                autoscaled: false,
+                want: "/releases/0/components/1",
+            },
+            Case {
+                name: "strategy",
+                at: At::Strategy,
+                autoscaled: false,
+                want: "/defaults/strategy",
+            },
+            Case {
+                name: "count",
+                at: At::ReplicaCount,
+                autoscaled: false,
+                want: "/releases/0/components/1/replicas",
+            },
+            Case {
+                name: "count autoscaled",
+                at: At::ReplicaCount,
+                autoscaled: true,
+                want: "/releases/0/components/1/autoscale/min",
+            },
         ];
-        for (name, at, autoscaled, want) in cases {
-            assert_eq!(place(autoscaled).pointer(&at), want, "{name}");
+        for c in cases {
+            assert_eq!(place(c.autoscaled).pointer(&c.at), c.want, "{}", c.name);
         }
         assert_eq!(
             Place::plain(String::new()).pointer(&At::Exact("alerts".into())),
@@ -224,16 +250,26 @@ mod tests {
             ]
         };
         let root = Place::plain(String::new());
-        // (strict) → severities of what is printed
-        for (strict, want) in [
-            (false, vec![Severity::Warning; 3]),
-            (true, vec![Severity::Error, Severity::Error, Severity::Warning]),
-        ] {
-            let mut sink = Sink::new(&loaded, strict);
+        struct Case {
+            strict: bool,
+            want: Vec<Severity>,
+        }
+        let cases = [
+            Case {
+                strict: false,
+                want: vec![Severity::Warning; 3],
+            },
+            Case {
+                strict: true,
+                want: vec![Severity::Error, Severity::Error, Severity::Warning],
+            },
+        ];
+        for c in cases {
+            let mut sink = Sink::new(&loaded, c.strict);
             let mut acks = Acks::new(&given);
             sink.report_component(&root, &mut acks, findings());
             let got: Vec<Severity> = sink.diags.iter().map(|d| d.severity).collect();
-            assert_eq!(got, want, "strict {strict}");
+            assert_eq!(got, c.want, "strict {}", c.strict);
             assert_eq!(acks.fired, HashSet::from(["known-code", "other"]));
             assert_eq!(acks.accepted.len(), 1);
             assert_eq!(acks.accepted[0].reason, "a good reason");

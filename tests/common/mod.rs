@@ -135,8 +135,14 @@ pub fn generate_into(dir: &Path, catalog: &str, out: &str) -> PathBuf {
 /// Runs `hagen verify` in `dir` with the helm binary named by `helm_var` and the chart folder `charts`:
 /// (success, stdout, stderr).
 pub fn verify(dir: &Path, catalog: &str, out: &str, helm_var: &str, charts: &Path) -> (bool, String, String) {
+    let o = verify_run(dir, catalog, out, helm_var, charts);
+    (o.status.success(), text(&o.stdout), text(&o.stderr))
+}
+
+/// Runs `hagen verify` as [`verify`] does, returning the whole run (for [`expect_run`]).
+pub fn verify_run(dir: &Path, catalog: &str, out: &str, helm_var: &str, charts: &Path) -> Output {
     let helm = tool(helm_var);
-    let o = hagen(
+    hagen(
         dir,
         &[
             "verify",
@@ -150,8 +156,7 @@ pub fn verify(dir: &Path, catalog: &str, out: &str, helm_var: &str, charts: &Pat
             helm.to_str().expect("utf-8 path"),
         ],
         None,
-    );
-    (o.status.success(), text(&o.stdout), text(&o.stderr))
+    )
 }
 
 /// The pinned charts and ../shared/charts-more (traefik 39.0.7, the previous releases of three charts,
@@ -215,7 +220,8 @@ pub fn transcript(out: &Output) -> String {
 }
 
 /// `text` with what differs from run to run replaced, the one place that does it: a temporary folder of the tests
-/// (`tempfile::tempdir()`) reads `$TMP`, and hagen's version after `hagen ` reads `$VERSION`.
+/// (`tempfile::tempdir()`) reads `$TMP`, hagen's version after `hagen ` reads `$VERSION`, and the helm binary's
+/// full version (`helm v4.1.4+g05fa379`, as verify's summary names it) reads `helm $HELM_VERSION`.
 pub fn normalise(text: &str) -> String {
     let tmp = std::env::temp_dir();
     let dirs = regex::Regex::new(&format!(
@@ -225,7 +231,9 @@ pub fn normalise(text: &str) -> String {
     .expect("a regex");
     let version =
         regex::Regex::new(&format!(r"\b(hagen v?){}\b", regex::escape(env!("CARGO_PKG_VERSION")))).expect("a regex");
+    let helm = regex::Regex::new(r"\bhelm v\d+\.\d+\.\d+(\+g[0-9a-f]+)?").expect("a regex");
     let text = dirs.replace_all(text, "$$TMP");
+    let text = helm.replace_all(&text, "helm $$HELM_VERSION");
     version.replace_all(&text, "${1}$$VERSION").into_owned()
 }
 

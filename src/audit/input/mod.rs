@@ -634,74 +634,105 @@ mod tests {
 
     #[test]
     fn reads_lists_documents_and_flow_mappings() {
-        // (input, objects kept, pods, nodes, live)
-        let cases: &[(&str, usize, usize, usize, bool)] = &[
-            (
-                r#"{"apiVersion": "v1", "items": [{"kind": "Node", "metadata": {"name": "n1", "uid": "u"}}, {"kind": "Pod", "metadata": {"name": "p", "namespace": "a"}, "spec": {"nodeName": "n1"}, "status": {"phase": "Running"}}], "kind": "List"}"#,
-                0,
-                1,
-                1,
-                true,
-            ),
-            ("{apiVersion: v1, kind: List, items: []}", 0, 0, 0, false),
-            (
-                "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: 2}\n---\n---\nkind: ConfigMap\nmetadata: {name: c}\n",
-                1,
-                0,
-                0,
-                false,
-            ),
-            ("", 0, 0, 0, false),
+        struct Case {
+            input: &'static str,
+            objects: usize,
+            pods: usize,
+            nodes: usize,
+            live: bool,
+        }
+        let cases = [
+            Case {
+                input: r#"{"apiVersion": "v1", "items": [{"kind": "Node", "metadata": {"name": "n1", "uid": "u"}}, {"kind": "Pod", "metadata": {"name": "p", "namespace": "a"}, "spec": {"nodeName": "n1"}, "status": {"phase": "Running"}}], "kind": "List"}"#,
+                objects: 0,
+                pods: 1,
+                nodes: 1,
+                live: true,
+            },
+            Case {
+                input: "{apiVersion: v1, kind: List, items: []}",
+                objects: 0,
+                pods: 0,
+                nodes: 0,
+                live: false,
+            },
+            Case {
+                input: "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: 2}\n---\n---\nkind: ConfigMap\nmetadata: {name: c}\n",
+                objects: 1,
+                pods: 0,
+                nodes: 0,
+                live: false,
+            },
+            Case {
+                input: "",
+                objects: 0,
+                pods: 0,
+                nodes: 0,
+                live: false,
+            },
         ];
-        for (input, objects, pods, nodes, live) in cases {
-            let d = read(input, "t", &[]).unwrap_or_else(|e| panic!("{input}: {e}"));
+        for c in cases {
+            let d = read(c.input, "t", &[]).unwrap_or_else(|e| panic!("{}: {e}", c.input));
             assert_eq!(
                 (d.objects.len(), d.pods.len(), d.nodes.len(), d.live),
-                (*objects, *pods, *nodes, *live),
-                "{input}"
+                (c.objects, c.pods, c.nodes, c.live),
+                "{}",
+                c.input
             );
         }
     }
 
     #[test]
     fn refuses_what_the_api_server_never_writes() {
-        // (input, the error names)
-        let cases: &[(&str, &str)] = &[
-            ("[]", "top level: expected a Kubernetes object or a List"),
-            (
-                r#"{"kind": "List", "items": null}"#,
-                "items: expected an array of objects, found null",
-            ),
-            (
-                r#"{"kind": "List", "items": {}}"#,
-                "items: expected an array of objects, found an object",
-            ),
-            (r#"{"kind": "List"}"#, "items: missing"),
-            (
-                r#"{"kind": "List", "items": [{"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": -1}}]}"#,
-                "items[0].spec.replicas: expected a non-negative integer, found the number -1",
-            ),
-            (
-                r#"{"kind": "List", "items": [{"kind": "PodDisruptionBudget", "metadata": {"name": "p"}, "status": {"disruptionsAllowed": -1}}]}"#,
-                "items[0].status.disruptionsAllowed: expected a non-negative integer",
-            ),
-            (
-                r#"{"kind": "List", "items": [{"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": 2147483648}}]}"#,
-                "items[0].spec.replicas: expected a non-negative integer, found the number 2147483648",
-            ),
-            (
-                "kind: Node\nmetadata: {name: a}\n---\nkind: Node\nmetadata: {name: b}\nspec: {unschedulable: 'yes'}\n",
-                "document 2, spec.unschedulable: expected true or false, found the string \"yes\"",
-            ),
-            (
-                "kind: Pod\nmetadata: {name: p, labels: {a: 1}}\n",
-                "metadata.labels.a: expected a string, found the number 1",
-            ),
-            ("{\"kind\": ", "neither JSON"),
+        struct Case {
+            input: &'static str,
+            want: &'static str,
+        }
+        let cases = [
+            Case {
+                input: "[]",
+                want: "top level: expected a Kubernetes object or a List",
+            },
+            Case {
+                input: r#"{"kind": "List", "items": null}"#,
+                want: "items: expected an array of objects, found null",
+            },
+            Case {
+                input: r#"{"kind": "List", "items": {}}"#,
+                want: "items: expected an array of objects, found an object",
+            },
+            Case {
+                input: r#"{"kind": "List"}"#,
+                want: "items: missing",
+            },
+            Case {
+                input: r#"{"kind": "List", "items": [{"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": -1}}]}"#,
+                want: "items[0].spec.replicas: expected a non-negative integer, found the number -1",
+            },
+            Case {
+                input: r#"{"kind": "List", "items": [{"kind": "PodDisruptionBudget", "metadata": {"name": "p"}, "status": {"disruptionsAllowed": -1}}]}"#,
+                want: "items[0].status.disruptionsAllowed: expected a non-negative integer",
+            },
+            Case {
+                input: r#"{"kind": "List", "items": [{"kind": "Deployment", "metadata": {"name": "d"}, "spec": {"replicas": 2147483648}}]}"#,
+                want: "items[0].spec.replicas: expected a non-negative integer, found the number 2147483648",
+            },
+            Case {
+                input: "kind: Node\nmetadata: {name: a}\n---\nkind: Node\nmetadata: {name: b}\nspec: {unschedulable: 'yes'}\n",
+                want: "document 2, spec.unschedulable: expected true or false, found the string \"yes\"",
+            },
+            Case {
+                input: "kind: Pod\nmetadata: {name: p, labels: {a: 1}}\n",
+                want: "metadata.labels.a: expected a string, found the number 1",
+            },
+            Case {
+                input: "{\"kind\": ",
+                want: "neither JSON",
+            },
         ];
-        for (input, want) in cases {
-            let e = read(input, "t", &[]).expect_err(input).to_string();
-            assert!(e.contains(want), "{input}: {e}");
+        for c in cases {
+            let e = read(c.input, "t", &[]).expect_err(c.input).to_string();
+            assert!(e.contains(c.want), "{}: {e}", c.input);
             assert!(!e.contains("post-render"), "{e}");
         }
     }
@@ -738,66 +769,78 @@ mod tests {
 
     #[test]
     fn fields_by_kind() {
-        // (kind, object, the problems named)
-        let cases: &[(&str, &str, &[&str])] = &[
-            (
-                "Deployment",
-                r#"{"spec": {"replicas": 2, "strategy": {"type": "Recreate"}}}"#,
-                &[],
-            ),
-            (
-                "StatefulSet",
-                r#"{"spec": {"selector": [], "strategy": {"type": 1}}, "status": {"readyReplicas": "2"}}"#,
-                &[
+        struct Case {
+            kind: &'static str,
+            object: &'static str,
+            want: &'static [&'static str],
+        }
+        let cases = [
+            Case {
+                kind: "Deployment",
+                object: r#"{"spec": {"replicas": 2, "strategy": {"type": "Recreate"}}}"#,
+                want: &[],
+            },
+            Case {
+                kind: "StatefulSet",
+                object: r#"{"spec": {"selector": [], "strategy": {"type": 1}}, "status": {"readyReplicas": "2"}}"#,
+                want: &[
                     "status.readyReplicas: expected a non-negative integer, found the string \"2\"",
                     "spec.selector: expected an object, found an array",
                     "spec.strategy.type: expected a string, found the number 1",
                 ],
-            ),
-            (
-                "HorizontalPodAutoscaler",
-                r#"{"spec": {"maxReplicas": 3, "scaleTargetRef": {"name": "d"}}}"#,
-                &[],
-            ),
-            (
-                "HorizontalPodAutoscaler",
-                r#"{"spec": {"maxReplicas": 0}, "status": {"conditions": [{"type": "AbleToScale"}]}}"#,
-                &[
+            },
+            Case {
+                kind: "HorizontalPodAutoscaler",
+                object: r#"{"spec": {"maxReplicas": 3, "scaleTargetRef": {"name": "d"}}}"#,
+                want: &[],
+            },
+            Case {
+                kind: "HorizontalPodAutoscaler",
+                object: r#"{"spec": {"maxReplicas": 0}, "status": {"conditions": [{"type": "AbleToScale"}]}}"#,
+                want: &[
                     "spec.maxReplicas: expected a positive integer, found the number 0",
                     "spec.scaleTargetRef.name: expected a non-empty string, found nothing",
                     "status.conditions[0].status: expected a string, found nothing",
                 ],
-            ),
-            (
-                "PodDisruptionBudget",
-                r#"{"spec": {"maxUnavailable": "50%", "minAvailable": 1}}"#,
-                &[],
-            ),
-            (
-                "PodDisruptionBudget",
-                r#"{"spec": {"maxUnavailable": "101%", "minAvailable": -1}}"#,
-                &[
+            },
+            Case {
+                kind: "PodDisruptionBudget",
+                object: r#"{"spec": {"maxUnavailable": "50%", "minAvailable": 1}}"#,
+                want: &[],
+            },
+            Case {
+                kind: "PodDisruptionBudget",
+                object: r#"{"spec": {"maxUnavailable": "101%", "minAvailable": -1}}"#,
+                want: &[
                     "spec.maxUnavailable: expected a non-negative integer or a percentage, found the string \"101%\"",
                     "spec.minAvailable: expected a non-negative integer or a percentage, found the number -1",
                 ],
-            ),
-            (
-                "Pod",
-                r#"{"spec": {"nodeName": 1}, "status": {"phase": "Lost", "conditions": {}}}"#,
-                &[
+            },
+            Case {
+                kind: "Pod",
+                object: r#"{"spec": {"nodeName": 1}, "status": {"phase": "Lost", "conditions": {}}}"#,
+                want: &[
                     "status.conditions: expected an array, found an object",
                     "spec.nodeName: expected a string, found the number 1",
                     "status.phase: expected Pending, Running, Succeeded, Failed or Unknown, found the string \"Lost\"",
                 ],
-            ),
-            ("Node", r#"{"spec": {"unschedulable": true}}"#, &[]),
-            ("ConfigMap", r#"{"spec": {"replicas": -1}}"#, &[]),
+            },
+            Case {
+                kind: "Node",
+                object: r#"{"spec": {"unschedulable": true}}"#,
+                want: &[],
+            },
+            Case {
+                kind: "ConfigMap",
+                object: r#"{"spec": {"replicas": -1}}"#,
+                want: &[],
+            },
         ];
-        for (kind, object, want) in cases {
-            let v: Value = serde_json::from_str(object).unwrap();
+        for c in cases {
+            let v: Value = serde_json::from_str(c.object).unwrap();
             let mut got = Vec::new();
-            check_fields(&v, kind, &mut |p: &str, m: String| got.push(format!("{p}: {m}")));
-            assert_eq!(got, *want, "{kind} {object}");
+            check_fields(&v, c.kind, &mut |p: &str, m: String| got.push(format!("{p}: {m}")));
+            assert_eq!(got, c.want, "{} {}", c.kind, c.object);
         }
     }
 
@@ -805,22 +848,37 @@ mod tests {
     fn kinds() {
         /// The kind, or where and what is wrong.
         type Kind = Result<&'static str, (&'static str, &'static str)>;
-        // (object, kind)
-        let cases: &[(&str, Kind)] = &[
-            (r#"{"kind": "Pod"}"#, Ok("Pod")),
-            ("3", Err(("", "expected a Kubernetes object, found the number 3"))),
-            (r#"{"kind": 3}"#, Err(("kind", "expected a string, found the number 3"))),
-            ("{}", Err(("kind", "expected a string, found nothing"))),
-            (
-                r#"{"kind": "PodList"}"#,
-                Err(("", "a PodList inside a list is not supported")),
-            ),
+        struct Case {
+            object: &'static str,
+            want: Kind,
+        }
+        let cases = [
+            Case {
+                object: r#"{"kind": "Pod"}"#,
+                want: Ok("Pod"),
+            },
+            Case {
+                object: "3",
+                want: Err(("", "expected a Kubernetes object, found the number 3")),
+            },
+            Case {
+                object: r#"{"kind": 3}"#,
+                want: Err(("kind", "expected a string, found the number 3")),
+            },
+            Case {
+                object: "{}",
+                want: Err(("kind", "expected a string, found nothing")),
+            },
+            Case {
+                object: r#"{"kind": "PodList"}"#,
+                want: Err(("", "a PodList inside a list is not supported")),
+            },
         ];
-        for (object, want) in cases {
-            let v: Value = serde_json::from_str(object).unwrap();
+        for c in cases {
+            let v: Value = serde_json::from_str(c.object).unwrap();
             let got = object_kind(&v);
             let got = got.as_ref().map(String::as_str).map_err(|(p, m)| (*p, m.as_str()));
-            assert_eq!(got, *want, "{object}");
+            assert_eq!(got, c.want, "{}", c.object);
         }
     }
 }
