@@ -505,17 +505,18 @@ fn starts_with_marker(path: &Path) -> bool {
 
 /// The text of a regular file; `Ok(None)` when there is nothing at `path`, `Err` saying why it is not read.
 fn read_regular(path: &Path) -> std::result::Result<Option<String>, &'static str> {
-    match std::fs::symlink_metadata(path) {
+    let len = match std::fs::symlink_metadata(path) {
         Err(_) => return Ok(None),
         Ok(m) if m.file_type().is_symlink() => return Err("is a symbolic link; hagen never follows one"),
         Ok(m) if m.is_dir() => return Err("is a folder where a file is generated"),
         Ok(m) if !m.is_file() => return Err("is a special file; hagen never opens one"),
-        Ok(_) => {}
-    }
+        Ok(m) => m.len(),
+    };
     let Ok(Some(f)) = open_regular(path) else {
         return Err("cannot be opened as a regular file");
     };
-    let mut bytes = Vec::new();
+    // Sized from the file's length, it is read in one go (and one read more to see the end).
+    let mut bytes = Vec::with_capacity(usize::try_from(len.min(MAX_READ)).unwrap_or_default() + 1);
     if f.take(MAX_READ).read_to_end(&mut bytes).is_err() {
         return Err("cannot be read");
     }

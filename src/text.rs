@@ -5,6 +5,10 @@
 /// Text for one line of a `#` comment: every line break and control character becomes a space, so nothing after
 /// it can become a YAML key.
 pub fn comment(s: &str) -> String {
+    // Printable ASCII needs no change (almost every line hagen writes).
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.to_string();
+    }
     s.chars()
         .map(|c| {
             if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') {
