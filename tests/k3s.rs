@@ -26,16 +26,16 @@ fn take_over_coredns(cat: &Path) {
     std::fs::write(cat, text).unwrap();
 }
 
-/// `hagen generate` of the k3s catalogue in `ws`, asserting success.
-fn regenerate(ws: &Path) -> String {
+/// `hagen generate` of the k3s catalogue in `ws`, asserting success: the whole run (for [`expect_run`]).
+fn regenerate(ws: &Path) -> std::process::Output {
     let g = hagen(ws, &["generate", "--catalog", CATALOG, "--out", "k3s"], None);
     assert!(g.status.success(), "{}", common::text(&g.stderr));
-    common::text(&g.stderr)
+    g
 }
 
-/// `hagen verify` of `catalog` into the output folder `k3s`, with helm 4.
-fn verify(dir: &Path, catalog: &str, charts: &Path) -> (bool, String, String) {
-    common::verify(dir, catalog, "k3s", "HAGEN_HELM", charts)
+/// `hagen verify` of `catalog` into the output folder `k3s`, with helm 4: the whole run (for [`expect_run`]).
+fn verify(dir: &Path, catalog: &str, charts: &Path) -> std::process::Output {
+    common::verify_run(dir, catalog, "k3s", "HAGEN_HELM", charts)
 }
 
 #[test]
@@ -43,23 +43,12 @@ fn the_k3s_catalogue_verifies_on_the_charts_k3s_runs_and_the_take_over_matches_k
     let ws = tempfile::tempdir().unwrap();
     let charts = all_charts();
     generate_into(ws.path(), CATALOG, "k3s");
-    let (ok, out, err) = verify(ws.path(), CATALOG, charts.path());
-    assert!(ok, "{out}{err}");
-    assert!(out.contains("traefik (traefik 39.0.7, namespace kube-system)"), "{out}");
-    assert!(out.contains(&all_verified(&root().join(CATALOG))), "{out}");
-    for want in [
-        // k3s's CoreDNS in place: its spread is the placement, hagen's HPA holds the replicas, its PDB selects
-        // k3s's pods only (k3s's other pods in kube-system and every release's are the neighbours).
-        "rendered: HPA coredns 2–3   [manifest]",
-        "rendered: topology spread on hostname (maxSkew 1, DoNotSchedule), k8s-app=kube-dns (own pods only)",
-        "asked: keeps a replica serving (not hagen's to set)",
-        "rendered: RollingUpdate (maxSurge 25%, maxUnavailable 1)",
-        "rendered: coredns: maxUnavailable 1",
-        "✓ k3s in place: asked hagen's objects without k3s's objectset.rio.cattle.io/* labels",
-        "✓ k3s take-over: asked the APIService points at this release's Service: kube-system",
-    ] {
-        assert!(out.contains(want), "{want}\n{out}");
-    }
+    let run = verify(ws.path(), CATALOG, charts.path());
+    assert!(run.status.success(), "{}", transcript(&run));
+    // Traefik on the chart k3s runs (39.0.7), every component ✓; k3s's CoreDNS in place: its spread is the
+    // placement, hagen's HPA holds the replicas, its PDB selects k3s's pods only (k3s's other pods in kube-system
+    // and every release's are the neighbours); hagen's objects carry none of k3s's labels.
+    expect_run("k3s-verify-in-place", &run);
     // Taken over instead, CoreDNS is the chart on k3s's DNS IP with k3s's Corefile.
     take_over_coredns(&root_of(ws.path()));
     std::fs::write(
@@ -68,15 +57,10 @@ fn the_k3s_catalogue_verifies_on_the_charts_k3s_runs_and_the_take_over_matches_k
     )
     .unwrap();
     regenerate(ws.path());
-    let (ok, out, err) = verify(ws.path(), CATALOG, charts.path());
-    assert!(ok, "{out}{err}");
-    for want in [
-        "✓ k3s take-over: asked Service kube-dns on the cluster DNS IP: 10.43.0.10; rendered Service kube-dns: 10.43.0.10",
-        "rendered ConfigMap coredns: the same 22 lines",
-        "✓ k3s take-over: asked tests/catalogs/k3s-NodeHosts saved beside the catalogue (the install line passes it as zoneFiles[0].contents); rendered tests/catalogs/k3s-NodeHosts: 1 lines",
-    ] {
-        assert!(out.contains(want), "{want}\n{out}");
-    }
+    let run = verify(ws.path(), CATALOG, charts.path());
+    assert!(run.status.success(), "{}", transcript(&run));
+    // kube-dns on k3s's cluster DNS IP, k3s's 22-line Corefile, the saved NodeHosts passed to the chart.
+    expect_run("k3s-verify-take-over", &run);
 }
 
 /// The catalogue's path in the workspace `ws`.
@@ -246,12 +230,10 @@ fn a_corefile_that_differs_from_k3s_fails_verify() {
     std::fs::write(&cat, text).unwrap();
     let g = hagen(ws.path(), &["generate", "--catalog", CATALOG, "--out", "k3s"], None);
     assert!(g.status.success(), "{}", common::text(&g.stderr));
-    let (ok, out, _) = verify(ws.path(), CATALOG, charts.path());
-    assert!(!ok);
-    assert!(
-        out.contains("✗ k3s take-over: asked the Corefile k3s writes (NodeHosts, coredns-custom imports, forwarders, cache): 22 lines as k3s writes them; rendered ConfigMap coredns: line 4 is `forward . 1.1.1.1`, k3s's is `health`"),
-        "{out}"
-    );
+    let run = verify(ws.path(), CATALOG, charts.path());
+    assert!(!run.status.success());
+    // ✗ on the Corefile: line 4 is the user's forwarder where k3s's reads `health`.
+    expect_run("k3s-verify-corefile-differs", &run);
 }
 
 #[test]
@@ -265,13 +247,11 @@ fn a_misspelt_traefik_key_is_caught_by_the_upstream_schema() {
         "    version: 39.0.7\n    namespace: kube-system\n    k3sBundled: true\n    values: {replicaCount: 2}\n",
     );
     std::fs::write(&cat, text).unwrap();
-    let (ok, out, err) = verify(ws.path(), CATALOG, charts.path());
-    assert!(!ok, "{out}");
-    // hagen checks own values against the upstream chart (its values and schema) before helm renders it.
-    assert!(
-        err.contains("release `traefik`: chart traefik 39.0.7 has no value `replicaCount`"),
-        "{err}"
-    );
+    let run = verify(ws.path(), CATALOG, charts.path());
+    assert!(!run.status.success(), "{}", transcript(&run));
+    // hagen checks own values against the upstream chart (its values and schema) before helm renders it: chart
+    // traefik 39.0.7 has no value `replicaCount`.
+    expect_run("k3s-verify-misspelt-traefik-key", &run);
 }
 
 #[test]
@@ -280,18 +260,15 @@ fn the_runbook_is_golden_and_its_install_lines_render_what_k3s_had() {
     let cat = generate_into(ws.path(), CATALOG, "k3s");
     take_over_coredns(&cat);
     // Before the preflight saved k3s's NodeHosts beside the catalogue, generate says so.
-    let warned = regenerate(ws.path());
-    assert!(
-        warned.contains("its install line reads tests/catalogs/k3s-NodeHosts, which does not exist yet"),
-        "{warned}"
-    );
+    expect_run("k3s-generate-before-node-hosts", &regenerate(ws.path()));
     // The preflight's first step saves it there (committed beside the catalogue).
     std::fs::write(
         ws.path().join("tests/catalogs/k3s-NodeHosts"),
         "192.168.1.2 homelab-02\n",
     )
     .unwrap();
-    assert!(!regenerate(ws.path()).contains("k3s-NodeHosts"));
+    // Saved, generate no longer warns about it.
+    expect_run("k3s-generate-with-node-hosts", &regenerate(ws.path()));
     let readme = std::fs::read_to_string(ws.path().join("k3s/README.md")).unwrap();
     let start = readme.find("## k3s\n").expect("a k3s section");
     let end = readme.find("## Checking the live cluster").unwrap();
@@ -472,6 +449,7 @@ fn the_take_over_preflight_fails_before_anything_is_disabled_when_the_chart_cann
         charts.path(),
     );
     assert!(!ok, "the preflight must fail");
+    // helm's own error (not hagen's output), worded by helm: only the value it names is checked.
     assert!(err.contains("servers"), "{err}");
 }
 
@@ -485,12 +463,8 @@ fn the_bundled_traefik_version_follows_the_k3s_release() {
     std::fs::write(&cat, text).unwrap();
     let g = hagen(ws.path(), &["generate", "--catalog", CATALOG, "--out", "k3s"], None);
     assert!(!g.status.success());
-    let err = common::text(&g.stderr);
-    assert!(
-        err.contains("release `traefik` is k3s's own traefik, which runs chart traefik 39.0.5 (k3s v1.35.3 bundles it (k3s-io/docs release-notes/v1.35.X.md)), not 39.0.7: set `version: 39.0.5`"),
-        "{err}"
-    );
-    assert!(err.contains("tests/catalogs/k3s.yaml:"), "{err}");
+    // k3s v1.35.3 runs traefik 39.0.5, not 39.0.7, said at its place in tests/catalogs/k3s.yaml.
+    expect_run("k3s-generate-bundled-traefik-version", &g);
 }
 
 #[test]
@@ -578,13 +552,12 @@ fn k3s_live(strategy: Value, affinity: Option<Value>) -> Value {
     ]})
 }
 
-/// `hagen audit` of the k3s catalogue on `dump`, with extra arguments: (success, stdout).
-fn audit(ws: &Path, dump: &Value, extra: &[&str]) -> (bool, String) {
+/// `hagen audit` of the k3s catalogue on `dump`, with extra arguments: the whole run (for [`expect_run`]).
+fn audit(ws: &Path, dump: &Value, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["audit", "--catalog", CATALOG];
     args.extend(extra);
     args.push("-");
-    let o = hagen(ws, &args, Some(&serde_json::to_string(dump).unwrap()));
-    (o.status.success(), common::text(&o.stdout))
+    hagen(ws, &args, Some(&serde_json::to_string(dump).unwrap()))
 }
 
 #[test]
@@ -599,19 +572,14 @@ fn audit_judges_k3s_s_coredns_in_place_ha_and_names_k3s_s_own_objects() {
         &root().join("tests/fixtures/k3s/live-in-place.json"),
         &format!("{}\n", serde_json::to_string_pretty(&healthy).unwrap()),
     );
-    let (ok, out) = audit(ws.path(), &healthy, &["--release", "coredns"]);
-    assert!(ok, "{out}");
+    let run = audit(ws.path(), &healthy, &["--release", "coredns"]);
+    let out = text(&run.stdout);
+    assert!(run.status.success(), "{out}");
+    // stdout alone stays in tests/fixtures/k3s/audit-in-place.txt (docs/k3s.md points readers there); the whole
+    // run: ✓ coredns/coredns, k3s's Deployment named as kept in place by release coredns, no ✗.
     expect_file(&root().join("tests/fixtures/k3s/audit-in-place.txt"), &out);
-    assert!(
-        out.contains("✓ coredns/coredns (Deployment coredns in kube-system)"),
-        "{out}"
-    );
-    assert!(
-        out.contains("k3s: Deployment kube-system/coredns: k3s's own, kept in place by release coredns (judged above with hagen's HPA and PDB)"),
-        "{out}"
-    );
-    assert!(!out.lines().any(|l| l.trim_start().starts_with('✗')), "{out}");
-    let (_, json) = audit(ws.path(), &healthy, &["--release", "coredns", "--output", "json"]);
+    expect_run("k3s-audit-in-place", &run);
+    let json = text(&audit(ws.path(), &healthy, &["--release", "coredns", "--output", "json"]).stdout);
     let v: Value = serde_json::from_str(&json).unwrap();
     let found: Vec<String> = v["components"][0]["checks"]
         .as_array()
@@ -636,34 +604,23 @@ fn audit_judges_k3s_s_coredns_in_place_ha_and_names_k3s_s_own_objects() {
     }
 
     // The whole catalogue: k3s's other objects are named, and metrics-server's unfinished take-over is a finding.
-    let (ok, out) = audit(ws.path(), &k3s_live(k3s_strategy, None), &[]);
-    assert!(!ok, "{out}");
-    for want in [
-        "k3s: DaemonSet kube-system/svclb-traefik-5d4c1f2a: k3s ServiceLB for Service traefik (one hostPort pod per node), not a replica of any component",
-        "k3s: k3s helm-controller Job pods (helm-install/helm-delete of its HelmCharts), not judged: kube-system/helm-install-traefik-x7k2p",
-        "✗ Deployment kube-system/metrics-server is k3s's packaged one (label objectset.rio.cattle.io/hash), still running although release metrics-server takes it over",
-    ] {
-        assert!(out.contains(want), "{want}\n{out}");
-    }
-    assert!(!out.contains("coredns is k3s's packaged one"), "{out}");
+    let run = audit(ws.path(), &k3s_live(k3s_strategy, None), &[]);
+    assert!(!run.status.success(), "{}", transcript(&run));
+    // svclb and helm-install pods named as k3s's, ✗ on k3s's metrics-server still running, none on its CoreDNS.
+    expect_run("k3s-audit-whole-catalogue", &run);
 
     // What the old take-over script left on k3s's objects: Recreate, and anti-affinity on the chart's labels,
     // which k3s's pods never carry.
     let leftover_affinity = json!({"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
         {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "coredns"}}}]}});
-    let (ok, out) = audit(
+    let run = audit(
         ws.path(),
         &k3s_live(json!({"type": "Recreate"}), Some(leftover_affinity)),
         &["--release", "coredns"],
     );
-    assert!(!ok, "{out}");
-    for want in [
-        "✗ strategy",
-        "Deployment kube-system/coredns: strategy {\"type\":\"Recreate\"} is not k3s's",
-        "Deployment kube-system/coredns: pod anti-affinity selecting app.kubernetes.io/name=coredns matches no pod, a leftover of an earlier script",
-    ] {
-        assert!(out.contains(want), "{want}\n{out}");
-    }
+    assert!(!run.status.success(), "{}", transcript(&run));
+    // ✗ strategy (Recreate is not k3s's), and the anti-affinity on the chart's labels named a leftover.
+    expect_run("k3s-audit-leftovers", &run);
 }
 
 /// The shipped catalogue is the seed's cluster as it runs (catalog/cluster.yaml: k3s v1.34.2, its own CoreDNS
@@ -687,9 +644,9 @@ fn the_shipped_catalogue_keeps_k3s_s_coredns() {
     let (ok, said) = common::kubernetes_validate(&in_place);
     assert!(ok, "{said}");
     let plan = hagen(&root(), &["plan"], None);
-    let text = common::text(&plan.stdout);
-    assert!(plan.status.success(), "{text}");
-    assert!(text.contains("k3s keeps in place: coredns"), "{text}");
+    assert!(plan.status.success(), "{}", transcript(&plan));
+    // `k3s keeps in place: coredns`.
+    expect_run("k3s-plan-shipped", &plan);
 }
 
 /// `hagen init` on k3s (kubelet `…+k3s1`, k3s's CoreDNS Deployment in kube-system) writes a catalogue whose
