@@ -155,28 +155,15 @@ fn schema_once() -> &'static Value {
 const COMMITTED: &str = include_str!("../../catalog/cluster.schema.json");
 
 fn validator() -> &'static jsonschema::Validator {
-    static REGISTRY: OnceLock<jsonschema::Registry<'static>> = OnceLock::new();
     static V: OnceLock<jsonschema::Validator> = OnceLock::new();
     V.get_or_init(|| {
-        // The schema is derived at compile time from our own types (a test keeps the committed one equal to it and
-        // valid draft-07); failing to compile it is a bug in hagen. It is reached through a registry, so that
-        // building the validator does not meta-validate hagen's own schema at every run (BENCHMARKS.md).
-        let registry = REGISTRY.get_or_init(|| {
-            jsonschema::Registry::new()
-                .add(SCHEMA_URI, schema_once())
-                .and_then(|r| r.prepare())
-                .expect("hagen's own catalogue schema is a resource")
-        });
+        // The schema is derived at compile time from our own types; failing to compile it is a bug in hagen.
         jsonschema::options()
-            .with_registry(registry)
             .with_keyword("pattern", pattern_keyword)
-            .build(&serde_json::json!({"$ref": SCHEMA_URI}))
+            .build(schema_once())
             .expect("hagen's own catalogue schema compiles")
     })
 }
-
-/// Where the validator's registry holds the catalogue schema.
-const SCHEMA_URI: &str = "urn:hagen:catalogue";
 
 /// The schema's `pattern` keyword, matched without the validator's own engine: compiling the catalogue schema's
 /// 14 patterns with fancy-regex was more than half of building the validator (BENCHMARKS.md). Each is translated
@@ -737,14 +724,6 @@ fn known_properties(schema: &Value, schema_path: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_embedded_schema_is_valid_for_its_draft() {
-        // A run builds the validator without meta-validating the schema (see `validator`): this test does it.
-        if let Err(e) = jsonschema::meta::validate(schema_once()) {
-            panic!("catalog/cluster.schema.json is not a valid schema of its draft: {e}");
-        }
-    }
 
     #[test]
     fn the_embedded_schema_is_the_derived_one() {
