@@ -93,22 +93,30 @@ fn plan_fits_100_columns_and_wide_has_every_column() {
     }
 }
 
-/// Issue 24: a component whose required anti-affinity the eligible nodes cannot satisfy (4 replicas, 3 nodes) is not
-/// refused by plan: the whole report, PLACEABLE NO, exit 1. `hagen generate` still refuses the catalogue.
-#[test]
-fn plan_of_an_unplaceable_catalogue_shows_the_table_and_fails() {
-    let dir = tempfile::tempdir().unwrap();
-    let cat = r#"cluster: {name: lab, nodes: [{name: n1}, {name: n2}, {name: n3}]}
-defaults: {replicas: 4, antiAffinity: required, strategy: RollingUpdate, pdb: {maxUnavailable: 1}}
+/// A catalogue of one CoreDNS release at `replicas` with required anti-affinity, on nodes n1…n`nodes`.
+fn coredns_on(nodes: usize, replicas: u32) -> String {
+    let nodes: Vec<String> = (1..=nodes).map(|n| format!("{{name: n{n}}}")).collect();
+    format!(
+        r#"cluster: {{name: lab, nodes: [{}]}}
+defaults: {{replicas: {replicas}, antiAffinity: required, strategy: RollingUpdate, pdb: {{maxUnavailable: 1}}}}
 releases:
   - name: coredns
     chart: coredns
     repository: https://coredns.github.io/helm
     version: 1.46.2
     namespace: kube-system
-    components: [{name: coredns, tier: 1, purpose: DNS., impact: No DNS.}]
-"#;
-    std::fs::write(dir.path().join("c.yaml"), cat).unwrap();
+    components: [{{name: coredns, tier: 1, purpose: DNS., impact: No DNS.}}]
+"#,
+        nodes.join(", ")
+    )
+}
+
+/// Issue 24: a component whose required anti-affinity the eligible nodes cannot satisfy (4 replicas, 3 nodes) is not
+/// refused by plan: the whole report, PLACEABLE NO, exit 1. `hagen generate` still refuses the catalogue.
+#[test]
+fn plan_of_an_unplaceable_catalogue_shows_the_table_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.yaml"), coredns_on(3, 4)).unwrap();
     expect_run(
         "plan-unplaceable",
         &hagen(dir.path(), &["plan", "--catalog", "c.yaml"], None),
@@ -126,28 +134,14 @@ releases:
 #[test]
 fn plan_fails_when_a_component_cannot_survive_one_node_failure() {
     let dir = tempfile::tempdir().unwrap();
-    let cat = r#"cluster: {name: lab, nodes: [{name: n1}, {name: n2}]}
-defaults: {replicas: 2, antiAffinity: required, strategy: RollingUpdate, pdb: {maxUnavailable: 1}}
-releases:
-  - name: coredns
-    chart: coredns
-    repository: https://coredns.github.io/helm
-    version: 1.46.2
-    namespace: kube-system
-    components: [{name: coredns, tier: 1, purpose: DNS., impact: No DNS.}]
-"#;
-    std::fs::write(dir.path().join("c.yaml"), cat).unwrap();
+    std::fs::write(dir.path().join("c.yaml"), coredns_on(2, 2)).unwrap();
     // 2 replicas on 2 nodes: reduced but alive after one failure; a rollout with one node down stalls (-o wide).
     expect_run(
         "plan-reduced-wide",
         &hagen(dir.path(), &["plan", "--catalog", "c.yaml", "-o", "wide"], None),
     );
     // One node, one replica: down until the node returns.
-    std::fs::write(
-        dir.path().join("c.yaml"),
-        cat.replace(", {name: n2}", "").replace("replicas: 2", "replicas: 1"),
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("c.yaml"), coredns_on(1, 1)).unwrap();
     expect_run("plan-down", &hagen(dir.path(), &["plan", "--catalog", "c.yaml"], None));
 }
 
