@@ -63,6 +63,18 @@ fn shipped() -> Vec<Proof> {
 
 const HEADER: &str = "# hagen.lock: chart versions `hagen verify` proved on the real chart, with the digest of the chart knowledge\n# used. `hagen generate` accepts a chart version only when it is proven here. Written by `hagen verify`; commit it.\n";
 
+/// A lock file's proofs: read in one pass when that reading is certainly serde_yaml's
+/// ([`crate::catalog::position::read`]), else by serde_yaml, whose error a broken file reports.
+fn read_file(text: &str) -> Result<File, serde_yaml::Error> {
+    match crate::catalog::position::read(text)
+        .json
+        .and_then(|json| serde_json::from_value::<File>(json).ok())
+    {
+        Some(file) => Ok(file),
+        None => serde_yaml::from_str::<File>(text),
+    }
+}
+
 impl Lock {
     /// The lock beside `catalog` (`<folder>/hagen.lock`); a missing file is an empty lock.
     pub fn beside(catalog: &Path) -> Result<Lock, Error> {
@@ -72,7 +84,7 @@ impl Lock {
                 return Err(KnowledgeError::LockNotFile { path }.into());
             }
             _ => match std::fs::read_to_string(&path) {
-                Ok(text) => match serde_yaml::from_str::<File>(&text) {
+                Ok(text) => match read_file(&text) {
                     Ok(f) => f.proofs,
                     Err(source) => return Err(KnowledgeError::LockParse { path, source }.into()),
                 },
@@ -292,6 +304,23 @@ mod tests {
         .filter(|p| !p.failed)
         .collect();
         assert_eq!(format!("{yaml:?}"), format!("{:?}", shipped()));
+    }
+
+    #[test]
+    fn lock_files_read_in_one_pass_as_serde_yaml_reads_them() {
+        for text in [
+            include_str!("../catalog/hagen.lock"),
+            include_str!("../examples/kubernetes/hagen.lock"),
+            include_str!("../examples/byo-chart/hagen.lock"),
+            include_str!("../tests/catalogs/hagen.lock"),
+        ] {
+            let once = crate::catalog::position::read(text)
+                .json
+                .expect("a lock file is read in one pass");
+            let once: File = serde_json::from_value(once).expect("a lock file");
+            let yaml: File = serde_yaml::from_str(text).expect("a lock file");
+            assert_eq!(once.proofs, yaml.proofs);
+        }
     }
 
     fn proof(chart: &str, version: &str, knowledge: &str) -> Proof {

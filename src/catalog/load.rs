@@ -2,10 +2,10 @@
 
 use super::Catalogue;
 use super::position::{Pos, Positions};
+use super::schema::{certainly_valid, schema_once, validator};
 use crate::error::{Diagnostic, Error, Result, Severity};
 use serde_json::Value;
 use std::path::Path;
-use std::sync::OnceLock;
 
 /// A catalogue and what is needed to point back into its file.
 #[derive(Debug)]
@@ -89,47 +89,6 @@ fn shown(v: &Value) -> String {
     }
 }
 
-/// The catalogue's JSON Schema, derived from the serde types. Draft-07: what editors (yaml-language-server) read
-/// best, and a third cheaper for the validator to compile than 2020-12 (its meta-schema is smaller).
-pub fn schema() -> Value {
-    let schema = schemars::generate::SchemaSettings::draft07()
-        .into_generator()
-        .into_root_schema_for::<Catalogue>();
-    let mut v = serde_json::to_value(schema).unwrap_or(Value::Null);
-    drop_nulls(&mut v);
-    v
-}
-
-/// Optional keys are optional by being absent, never `null`: drop the `null` alternatives schemars derives for
-/// `Option`, so that editors and messages show the one expected form.
-fn drop_nulls(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            if let Some(Value::Array(types)) = map.get_mut("type") {
-                types.retain(|t| t != "null");
-                if types.len() == 1 {
-                    let t = types.remove(0);
-                    map.insert("type".into(), t);
-                }
-            }
-            if let Some(Value::Array(any)) = map.get_mut("anyOf") {
-                any.retain(|s| s.get("type").is_none_or(|t| t != "null"));
-                if any.len() == 1
-                    && let Some(Value::Object(only)) = any.pop()
-                {
-                    map.remove("anyOf");
-                    for (k, v) in only {
-                        map.entry(k).or_insert(v);
-                    }
-                }
-            }
-            map.values_mut().for_each(drop_nulls);
-        }
-        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
-        _ => {}
-    }
-}
-
 /// The allowed constants of an enum whose schema is a `oneOf` of `const` alternatives (at `schema_path`).
 fn enum_options(schema: &Value, schema_path: &str) -> Vec<String> {
     schema
@@ -141,188 +100,6 @@ fn enum_options(schema: &Value, schema_path: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// [`schema`], once per process (the validator and the messages both read it): the committed
-/// catalog/cluster.schema.json, embedded at build time, which a test keeps equal to [`schema`] (parsing it is a
-/// tenth of deriving it again).
-fn schema_once() -> &'static Value {
-    static S: OnceLock<Value> = OnceLock::new();
-    S.get_or_init(|| serde_json::from_str(COMMITTED).unwrap_or_else(|_| schema()))
-}
-
-/// `hagen schema` as committed beside the shipped catalogue.
-const COMMITTED: &str = include_str!("../../catalog/cluster.schema.json");
-
-fn validator() -> &'static jsonschema::Validator {
-    static V: OnceLock<jsonschema::Validator> = OnceLock::new();
-    V.get_or_init(|| {
-        // The schema is derived at compile time from our own types; failing to compile it is a bug in hagen.
-        jsonschema::options()
-            .with_keyword("pattern", pattern_keyword)
-            .build(schema_once())
-            .expect("hagen's own catalogue schema compiles")
-    })
-}
-
-/// The schema's `pattern` keyword, matched without the validator's own engine: compiling the catalogue schema's
-/// 14 patterns with fancy-regex was more than half of building the validator (BENCHMARKS.md). Each is translated
-/// from ECMA-262 as the validator translates it, then decided as cheaply as its shape allows ([`Matcher`]); a test
-/// keeps every match equal to the validator's own keyword. A failure is reported as the built-in keyword's
-/// (`schema_messages` reads its pattern back).
-struct Pattern {
-    matcher: std::sync::Arc<Matcher>,
-    pattern: String,
-}
-
-/// How a pattern is decided.
-enum Matcher {
-    /// `^[C]*$` or `^[C]+$` (the control-character patterns of every free text): every character in the class,
-    /// ASCII ones from a table made with `class` (`^[C]$`), others by matching them alone.
-    Run {
-        ascii: u128,
-        class: regex_lite::Regex,
-        min: usize,
-    },
-    /// An anchored sequence of classes: the validator's own decision for ASCII text, regex-lite for the rest.
-    Sequence(jsonschema_regex::Sequence, regex_lite::Regex),
-    /// Anything else: regex-lite (a tenth of the regex crate's compile cost; the strings are short).
-    Regex(regex_lite::Regex),
-}
-
-impl Matcher {
-    fn is_match(&self, s: &str) -> bool {
-        match self {
-            Matcher::Run { ascii, class, min } => {
-                let mut buf = [0u8; 4];
-                s.chars().count() >= *min
-                    && s.chars().all(|c| match u32::from(c) {
-                        n @ 0..128 => ascii & (1u128 << n) != 0,
-                        _ => class.is_match(c.encode_utf8(&mut buf)),
-                    })
-            }
-            Matcher::Sequence(sequence, regex) => sequence.is_match(s.as_bytes()).unwrap_or_else(|| regex.is_match(s)),
-            Matcher::Regex(regex) => regex.is_match(s),
-        }
-    }
-
-    /// The matcher of an ECMA-262 pattern, or `None` when regex-lite cannot take its translation.
-    fn of(pattern: &str) -> Option<Matcher> {
-        let translated = jsonschema_regex::to_rust_regex(pattern).ok()?;
-        let flat = flat_classes(&translated)?;
-        let regex = regex_lite::Regex::new(&flat).ok()?;
-        if let Some(body) = flat.strip_prefix("^[")
-            && let Some((class, min)) = body
-                .strip_suffix("]*$")
-                .map(|c| (c, 0))
-                .or_else(|| body.strip_suffix("]+$").map(|c| (c, 1)))
-            && one_class(class)
-        {
-            let class = regex_lite::Regex::new(&format!("^[{class}]$")).ok()?;
-            let ascii = (0u8..128)
-                .filter(|b| class.is_match(char::from(*b).encode_utf8(&mut [0; 4])))
-                .fold(0u128, |bits, b| bits | (1u128 << b));
-            return Some(Matcher::Run { ascii, class, min });
-        }
-        Some(match jsonschema_regex::Sequence::compile(&translated) {
-            Some(sequence) => Matcher::Sequence(sequence, regex),
-            None => Matcher::Regex(regex),
-        })
-    }
-}
-
-/// Whether a class body (between `[` and `]`) holds no `]` of its own, escapes skipped.
-fn one_class(body: &str) -> bool {
-    let mut chars = body.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                chars.next();
-            }
-            '[' | ']' => return false,
-            _ => {}
-        }
-    }
-    true
-}
-
-impl<'i> jsonschema::Keyword<'i> for Pattern {
-    fn validate(&self, instance: &'i Value) -> std::result::Result<(), jsonschema::ValidationError<'i>> {
-        if self.is_valid(instance) {
-            Ok(())
-        } else {
-            Err(jsonschema::ValidationError::custom(self.pattern.clone()))
-        }
-    }
-
-    fn is_valid(&self, instance: &'i Value) -> bool {
-        instance.as_str().is_none_or(|s| self.matcher.is_match(s))
-    }
-}
-
-type KeywordResult<'a> = std::result::Result<Box<dyn for<'i> jsonschema::Keyword<'i>>, jsonschema::ValidationError<'a>>;
-
-fn pattern_keyword<'a>(
-    _: &'a serde_json::Map<String, Value>,
-    value: &'a Value,
-    _: jsonschema::paths::Location,
-) -> KeywordResult<'a> {
-    let pattern = value
-        .as_str()
-        .ok_or_else(|| jsonschema::ValidationError::schema("a pattern is a string"))?;
-    let matcher = matcher(pattern)
-        .ok_or_else(|| jsonschema::ValidationError::schema(format!("{pattern} does not compile with regex-lite")))?;
-    Ok(Box::new(Pattern {
-        matcher,
-        pattern: pattern.to_string(),
-    }))
-}
-
-/// The matcher of an ECMA-262 pattern, made once per process (the schema repeats most of its patterns).
-fn matcher(pattern: &str) -> Option<std::sync::Arc<Matcher>> {
-    type Cache = Vec<(String, std::sync::Arc<Matcher>)>;
-    static CACHE: std::sync::Mutex<Cache> = std::sync::Mutex::new(Vec::new());
-    let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some((_, m)) = cache.iter().find(|(p, _)| p == pattern) {
-        return Some(m.clone());
-    }
-    let m = std::sync::Arc::new(Matcher::of(pattern)?);
-    cache.push((pattern.to_string(), m.clone()));
-    Some(m)
-}
-
-/// A translated pattern with its nested character classes merged into the class around them (`[^[\s]a]` →
-/// `[^\sa]`: a class of a union is the union), which regex-lite does not nest; `None` for a nested negated class or
-/// a set operation, which do not merge.
-fn flat_classes(re: &str) -> Option<String> {
-    let mut out = String::with_capacity(re.len());
-    let mut depth = 0usize;
-    let mut chars = re.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                out.push(c);
-                out.extend(chars.next());
-            }
-            '[' if depth == 0 => {
-                depth = 1;
-                out.push(c);
-                if chars.peek() == Some(&'^') {
-                    out.extend(chars.next());
-                }
-            }
-            '[' if matches!(chars.peek(), Some('^' | ':')) => return None,
-            '[' => depth += 1,
-            ']' if depth > 1 => depth -= 1,
-            ']' if depth == 1 => {
-                depth = 0;
-                out.push(c);
-            }
-            '&' | '-' | '~' if depth > 0 && chars.peek() == Some(&c) => return None,
-            _ => out.push(c),
-        }
-    }
-    Some(out)
 }
 
 /// Reads and validates the catalogue at `path`.
@@ -383,8 +160,13 @@ fn load_bytes(bytes: &[u8], file: &str, early: EarlyCheck<'_>) -> Result<Loaded>
     // A UTF-8 byte-order mark (Windows editors write one) is not part of the document.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = checked_text(bytes, file)?;
-    let json = parse_yaml(text, file)?;
-    let positions = Positions::of(text);
+    // One pass gives the positions, and the JSON when serde_yaml would read the same; else serde_yaml reads it.
+    let read = super::position::read(text);
+    let json = match read.json {
+        Some(json) => json,
+        None => parse_yaml(text, file)?,
+    };
+    let positions = read.positions;
     if !json.is_object() {
         return Err(one(
             file,
@@ -494,7 +276,7 @@ fn parse_yaml(text: &str, file: &str) -> Result<Value> {
 fn schema_diagnostics(json: &Value, file: &str, text: &str, positions: &Positions) -> Vec<Diagnostic> {
     let source = |pointer: &str| source_value(text, positions, pointer);
     // Deciding validity alone builds no error paths: errors are collected only for a catalogue that has some.
-    if validator().is_valid(json) {
+    if certainly_valid(json) || validator().is_valid(json) {
         return Vec::new();
     }
     validator()
@@ -724,84 +506,6 @@ fn known_properties(schema: &Value, schema_path: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_embedded_schema_is_the_derived_one() {
-        // `hagen schema > catalog/cluster.schema.json` (or HAGEN_BLESS=1 cargo test) after changing the types.
-        assert_eq!(schema_once(), &schema(), "catalog/cluster.schema.json is stale");
-    }
-
-    fn collect_patterns(v: &Value, out: &mut Vec<String>) {
-        match v {
-            Value::Object(m) => m.iter().for_each(|(k, v)| match v {
-                Value::String(p) if k == "pattern" => out.push(p.clone()),
-                _ => collect_patterns(v, out),
-            }),
-            Value::Array(a) => a.iter().for_each(|v| collect_patterns(v, out)),
-            _ => {}
-        }
-    }
-
-    /// `s` with the character at `at` (of its length) replaced by `c`, or `c` when it is empty.
-    fn mutated(s: &str, at: usize, c: char) -> String {
-        let chars: Vec<char> = s.chars().collect();
-        if chars.is_empty() {
-            return c.to_string();
-        }
-        let at = at % chars.len();
-        chars
-            .iter()
-            .enumerate()
-            .map(|(i, &x)| if i == at { c } else { x })
-            .collect()
-    }
-
-    #[test]
-    fn patterns_match_as_the_validators_own_keyword() {
-        use proptest::prelude::*;
-        let mut patterns = Vec::new();
-        collect_patterns(schema_once(), &mut patterns);
-        patterns.sort();
-        patterns.dedup();
-        assert!(patterns.len() >= 14, "{patterns:?}");
-        let alphabet: Vec<char> =
-            "aAzZkmsvy09-_./:+@ \t\n\r\u{0}\u{1f}\u{7f}\u{85}\u{9f}\u{a0}\u{2028}\u{2029}\u{feff}\u{3000}é\"<>\\^`{|}"
-                .chars()
-                .collect();
-        for p in &patterns {
-            let reference = jsonschema::validator_for(&serde_json::json!({ "pattern": p })).expect("a pattern");
-            let ours = matcher(p).expect("every schema pattern compiles with regex-lite");
-            let translated = jsonschema_regex::to_rust_regex(p).expect("translates").into_owned();
-            // Strings the pattern matches (the generator takes no anchors: every schema pattern is anchored).
-            let body = translated
-                .strip_prefix('^')
-                .and_then(|t| t.strip_suffix('$'))
-                .expect("anchored");
-            let matching = proptest::string::string_regex(body).expect("a generator");
-            let random = proptest::collection::vec(proptest::sample::select(alphabet.clone()), 0..24)
-                .prop_map(|c| c.into_iter().collect::<String>());
-            let strategy = (
-                prop_oneof![matching, random],
-                any::<usize>(),
-                proptest::sample::select(alphabet.clone()),
-            );
-            let mut runner = proptest::test_runner::TestRunner::deterministic();
-            runner
-                .run(&strategy, |(s, at, c)| {
-                    for s in [mutated(&s, at, c), s] {
-                        prop_assert_eq!(
-                            ours.is_match(&s),
-                            reference.is_valid(&serde_json::json!(s)),
-                            "{} on {:?}",
-                            p,
-                            s
-                        );
-                    }
-                    Ok(())
-                })
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
 
     #[test]
     fn values_are_shown_as_written() {

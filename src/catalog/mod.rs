@@ -2,10 +2,12 @@
 
 pub mod load;
 pub mod position;
+mod schema;
 pub mod secrets;
 pub mod values;
 
-pub use load::{load_file, load_str, schema};
+pub use load::{load_file, load_str};
+pub use schema::schema;
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;

@@ -27,7 +27,7 @@ pub struct OwnValues {
     pub text: String,
     /// Where to point a message: the file shown and its positions, and the pointer prefix of the values there.
     shown: String,
-    positions: std::sync::Arc<Positions>,
+    positions: Positions,
     base: String,
 }
 
@@ -203,7 +203,7 @@ fn parse_values_file(
             values: v,
             text,
             shown,
-            positions: std::sync::Arc::new(positions),
+            positions,
             base: String::new(),
         }),
         Ok(_) => Err(Box::new(error(
@@ -234,7 +234,7 @@ fn inline_values(loaded: &Loaded, index: usize, rel: &Release) -> Option<OwnValu
         text: crate::yaml::to_string(&values).expect("hagen's YAML writer writes every JSON value"),
         values,
         shown: loaded.file.clone(),
-        positions: std::sync::Arc::new(loaded.positions.clone()),
+        positions: loaded.positions.clone(),
         base: format!("/releases/{index}/values"),
     })
 }
