@@ -64,12 +64,9 @@ fn shipped() -> Vec<Proof> {
 const HEADER: &str = "# hagen.lock: chart versions `hagen verify` proved on the real chart, with the digest of the chart knowledge\n# used. `hagen generate` accepts a chart version only when it is proven here. Written by `hagen verify`; commit it.\n";
 
 /// A lock file's proofs: read in one pass when that reading is certainly serde_yaml's
-/// ([`crate::catalog::position::read`]), else by serde_yaml, whose error a broken file reports.
+/// ([`crate::catalog::position::read_json`]), else by serde_yaml, whose error a broken file reports.
 fn read_file(text: &str) -> Result<File, serde_yaml::Error> {
-    match crate::catalog::position::read(text)
-        .json
-        .and_then(|json| serde_json::from_value::<File>(json).ok())
-    {
+    match crate::catalog::position::read_json(text).and_then(|json| serde_json::from_value::<File>(json).ok()) {
         Some(file) => Ok(file),
         None => serde_yaml::from_str::<File>(text),
     }

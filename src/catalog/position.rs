@@ -25,10 +25,30 @@ pub struct Positions {
     inner: Arc<Text>,
 }
 
+/// Pointers hashed with FNV-1a: short keys, made by hagen, many per file (SipHash was a tenth of reading one).
+type PointerMap = HashMap<String, Pos, std::hash::BuildHasherDefault<Fnv>>;
+
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
 #[derive(Debug, Default)]
 struct Text {
     text: String,
-    map: OnceLock<HashMap<String, Pos>>,
+    map: OnceLock<PointerMap>,
 }
 
 /// A document read in one pass: its positions, and its JSON when serde_yaml would read the same.
@@ -40,11 +60,8 @@ pub struct Read {
 /// Reads `text` once: the positions of the first document's nodes, and the document as JSON when it is certainly
 /// serde_yaml's reading (else `None`: a syntax error, or YAML whose reading serde_yaml decides).
 pub fn read(text: &str) -> Read {
-    let rec = Recorder::run(text);
-    // A document end marker (`...`) is where the two parsers count documents differently.
-    let certain = rec.certain && !text.lines().any(|l| l.starts_with("..."));
-    let json = certain.then_some(rec.document).flatten();
-    let map = OnceLock::from(rec.map);
+    let (json, map) = Recorder::run(text, true).finish(text);
+    let map = OnceLock::from(map);
     Read {
         json,
         positions: Positions {
@@ -54,6 +71,11 @@ pub fn read(text: &str) -> Read {
             }),
         },
     }
+}
+
+/// [`read`]'s JSON alone, for a file whose messages need no places (hagen.lock).
+pub fn read_json(text: &str) -> Option<Value> {
+    Recorder::run(text, false).finish(text).0
 }
 
 impl Positions {
@@ -68,8 +90,8 @@ impl Positions {
         }
     }
 
-    fn map(&self) -> &HashMap<String, Pos> {
-        self.inner.map.get_or_init(|| Recorder::run(&self.inner.text).map)
+    fn map(&self) -> &PointerMap {
+        self.inner.map.get_or_init(|| Recorder::run(&self.inner.text, true).map)
     }
 
     /// The place of `pointer`, or of its nearest ancestor that has one.
@@ -109,7 +131,9 @@ enum Frame {
 
 #[derive(Default)]
 struct Recorder {
-    map: HashMap<String, Pos>,
+    map: PointerMap,
+    /// Whether nodes are placed in `map` (else only the document is built).
+    placing: bool,
     stack: Vec<Frame>,
     /// The first document, once complete.
     document: Option<Value>,
@@ -120,7 +144,38 @@ struct Recorder {
 
 /// A JSON Pointer segment for `segment` (`~` and `/` escaped).
 pub fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+    if segment.contains(['~', '/']) {
+        segment.replace('~', "~0").replace('/', "~1")
+    } else {
+        segment.to_string()
+    }
+}
+
+/// An index as text, without the formatting machinery.
+fn itoa(mut n: usize) -> String {
+    let mut digits = Vec::with_capacity(4);
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.reverse();
+    String::from_utf8(digits).unwrap_or_default()
+}
+
+/// `pointer` with one more segment, `segment` escaped.
+fn child(pointer: &str, segment: &str) -> String {
+    let mut p = String::with_capacity(pointer.len() + segment.len() + 1);
+    p.push_str(pointer);
+    p.push('/');
+    if segment.contains(['~', '/']) {
+        p.push_str(&escape(segment));
+    } else {
+        p.push_str(segment);
+    }
+    p
 }
 
 fn pos(mark: Marker) -> Pos {
@@ -161,9 +216,10 @@ fn plain(s: &str) -> Option<Value> {
 }
 
 impl Recorder {
-    fn run(text: &str) -> Recorder {
+    fn run(text: &str, placing: bool) -> Recorder {
         let mut rec = Recorder {
             certain: true,
+            placing,
             ..Recorder::default()
         };
         let mut parser = Parser::new_from_str(text);
@@ -174,33 +230,52 @@ impl Recorder {
         rec
     }
 
-    /// Called for a node that starts here; returns its pointer, or None when the node is a mapping key.
-    fn place(&mut self, mark: Marker, key_text: Option<&str>) -> Option<String> {
+    /// The document read (when certainly serde_yaml's reading) and the places found.
+    fn finish(self, text: &str) -> (Option<Value>, PointerMap) {
+        // A document end marker (`...`) is where the two parsers count documents differently.
+        let certain = self.certain && !text.lines().any(|l| l.starts_with("..."));
+        (certain.then_some(self.document).flatten(), self.map)
+    }
+
+    /// Places a node that starts here. A mapping's key takes `key` (its text) and gives `None`; any other node
+    /// gives its pointer, made only for a mapping or sequence (`container`), whose nodes are placed under it.
+    fn place(&mut self, mark: Marker, key: Option<String>, container: bool) -> Option<String> {
+        let placing = self.placing;
+        let map = &mut self.map;
         match self.stack.last_mut() {
             None => {
-                self.map.entry(String::new()).or_insert(pos(mark));
+                if placing {
+                    map.entry(String::new()).or_insert(pos(mark));
+                }
                 Some(String::new())
             }
             Some(Frame::Seq { pointer, next, .. }) => {
-                let p = format!("{pointer}/{next}");
+                let n = *next;
                 *next += 1;
-                self.map.entry(p.clone()).or_insert(pos(mark));
-                Some(p)
+                if !placing {
+                    return Some(String::new());
+                }
+                let p = child(pointer, &itoa(n));
+                if container {
+                    map.entry(p.clone()).or_insert(pos(mark));
+                    Some(p)
+                } else {
+                    map.entry(p).or_insert(pos(mark));
+                    Some(String::new())
+                }
             }
-            Some(Frame::Map { pointer, key, .. }) => match key.take() {
+            Some(Frame::Map { pointer, key: slot, .. }) => match slot {
                 None => {
-                    let k = key_text.unwrap_or("").to_string();
-                    let p = format!("{pointer}/{}", escape(&k));
-                    self.map.entry(p).or_insert(pos(mark));
-                    *key = Some(k);
+                    let k = key.unwrap_or_default();
+                    if placing {
+                        map.entry(child(pointer, &k)).or_insert(pos(mark));
+                    }
+                    *slot = Some(k);
                     None
                 }
-                Some(k) => {
-                    let p = format!("{pointer}/{}", escape(&k));
-                    // Put back until the value is complete; the value's own events may not take it.
-                    *key = Some(k);
-                    Some(p)
-                }
+                // The key stays until the value is complete ([`Recorder::complete`] takes it).
+                Some(k) if placing && container => Some(child(pointer, k)),
+                Some(_) => Some(String::new()),
             },
         }
     }
@@ -228,21 +303,22 @@ impl Recorder {
     }
 
     fn scalar(&mut self, text: String, style: TScalarStyle, mark: Marker) {
-        let is_key = self.expects_key();
+        if self.expects_key() {
+            // A key must read as the same string to serde_yaml.
+            if style == TScalarStyle::Plain && !matches!(plain(&text), Some(Value::String(_))) {
+                self.certain = false;
+            }
+            self.place(mark, Some(text), false);
+            self.check_duplicate();
+            return;
+        }
         let value = match style {
             TScalarStyle::Plain => plain(&text),
             // An empty block scalar is "" to serde_yaml and "\n" to yaml-rust2.
             TScalarStyle::Literal | TScalarStyle::Folded if text.trim().is_empty() => None,
-            _ => Some(Value::String(text.clone())),
+            _ => Some(Value::String(text)),
         };
-        // A key is placed (and its text taken) by `place`; it must read as the same string to serde_yaml.
-        if is_key && !matches!(value, Some(Value::String(_))) {
-            self.certain = false;
-        }
-        if self.place(mark, Some(&text)).is_none() {
-            self.check_duplicate();
-            return;
-        }
+        self.place(mark, None, false);
         if value.is_none() {
             self.certain = false;
         }
@@ -283,7 +359,7 @@ impl MarkedEventReceiver for Recorder {
             }
             Event::Alias(_) => {
                 self.certain = false;
-                if self.place(mark, Some("")).is_some() {
+                if self.place(mark, Some(String::new()), false).is_some() {
                     self.complete(Value::Null);
                 }
             }
@@ -320,7 +396,7 @@ impl Recorder {
         if key_node || self.stack.len() >= crate::yaml::SMALL.depth {
             self.certain = false;
         }
-        let pointer = self.place(mark, None).unwrap_or_default();
+        let pointer = self.place(mark, None, true).unwrap_or_default();
         self.stack.push(if mapping {
             Frame::Map {
                 pointer,
@@ -534,6 +610,7 @@ mod tests {
         for f in &files {
             let text = std::fs::read_to_string(f).unwrap_or_default();
             answered += usize::from(agrees(&text));
+            assert_eq!(read_json(&text), read(&text).json, "{}", f.display());
             // Read in one pass or when first asked, the positions are the same.
             let (once, asked) = (read(&text).positions, Positions::of(&text));
             let mut pointers = once.map().keys().cloned().collect::<Vec<_>>();
