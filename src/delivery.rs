@@ -17,12 +17,18 @@ fn yaml(v: &Value) -> Result<String> {
 }
 
 fn documents(header: &str, docs: &[Value]) -> Result<String> {
+    let docs = docs.iter().map(yaml).collect::<Result<Vec<_>>>()?;
+    Ok(written_documents(header, &docs))
+}
+
+/// A header, then YAML documents already written, each after `---`.
+fn written_documents(header: &str, docs: &[String]) -> String {
     let mut s = header.to_string();
     for d in docs {
         s.push_str("---\n");
-        s.push_str(&yaml(d)?);
+        s.push_str(d);
     }
-    Ok(s)
+    s
 }
 
 fn header(catalog: &str, what: &str) -> String {
@@ -225,11 +231,13 @@ fn flux_release(
             )?,
             &format!("the Flux HelmRelease patch of release `{}`", rel.name),
         )?;
-        vec![config_map]
+        vec![yaml(&config_map)?]
     } else {
-        flux_helm_release(rp, r, &repos[&rel.repository])
+        flux_helm_release(rp, r, &repos[&rel.repository])?
     };
-    docs.extend(r.resources.iter().cloned());
+    for resource in &r.resources {
+        docs.push(yaml(resource)?);
+    }
     let file = format!("{}.yaml", rel.name);
     let what = if parts {
         format!(
@@ -241,7 +249,7 @@ fn flux_release(
     };
     files.add(
         &format!("flux/{file}"),
-        documents(&header(catalog, &what), &docs)?,
+        written_documents(&header(catalog, &what), &docs),
         &format!("the Flux HelmRelease of release `{}`", rel.name),
     )?;
     Ok(file)
@@ -264,7 +272,7 @@ fn flux_parts(release: &str, r: &Rendered) -> Result<(Value, Value)> {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": {"name": name, "namespace": "flux-system", "labels": {WATCH_LABEL: "Enabled"}},
-        "data": {"values.yaml": yaml(&r.values)?},
+        "data": {"values.yaml": r.values_yaml().map_err(Error::Internal)?},
     });
     let mut spec = json!({"valuesFrom": [{"kind": "ConfigMap", "name": name, "valuesKey": "values.yaml"}]});
     if let Some(p) = flux_post_renderers(r) {
@@ -282,7 +290,7 @@ fn flux_parts(release: &str, r: &Rendered) -> Result<(Value, Value)> {
 
 /// A release's ConfigMap of own values (when it has any) and its HelmRelease in flux-system, whose chart comes
 /// from the HelmRepository `repository`.
-fn flux_helm_release(rp: &ReleasePlan, r: &Rendered, repository: &str) -> Vec<Value> {
+fn flux_helm_release(rp: &ReleasePlan, r: &Rendered, repository: &str) -> Result<Vec<String>> {
     let rel = &rp.release;
     let mut docs = Vec::new();
     let mut spec = json!({
@@ -300,11 +308,9 @@ fn flux_helm_release(rp: &ReleasePlan, r: &Rendered, repository: &str) -> Vec<Va
         "upgrade": {"crds": "CreateReplace"},
     });
     if let Some((config_map, values_from)) = flux_own_values(rp) {
-        docs.push(config_map);
+        docs.push(yaml(&config_map)?);
         spec["valuesFrom"] = values_from;
     }
-    // Flux merges valuesFrom in order, then `values` on top: the overlay comes last, as with `helm -f`.
-    spec["values"] = values_json(r);
     if let Some(p) = flux_post_renderers(r) {
         spec["postRenderers"] = p;
     }
@@ -313,10 +319,21 @@ fn flux_helm_release(rp: &ReleasePlan, r: &Rendered, repository: &str) -> Vec<Va
         "kind": "HelmRelease",
         "metadata": {"name": rel.name, "namespace": "flux-system"},
     });
-    // Moved in, not through `json!`, which would serialise the whole overlay into a copy.
+    // Moved in, not through `json!`, which would serialise it into a copy.
     release["spec"] = spec;
-    docs.push(release);
-    docs
+    // Flux merges valuesFrom in order, then `values` on top: the overlay comes last, as with `helm -f`. It is
+    // the last entry of `spec`, the document's last key: the overlay's text, written once for every route, is
+    // appended as that entry.
+    let mut text = yaml(&release)?;
+    crate::yaml::entry_written(
+        &mut text,
+        "values",
+        &r.values,
+        r.values_yaml().map_err(Error::Internal)?,
+        2,
+    );
+    docs.push(text);
+    Ok(docs)
 }
 
 /// The ConfigMap carrying a release's own values (one key per source, in Helm's order) and the HelmRelease's
@@ -547,7 +564,7 @@ fn argo_kustomize_folder(rp: &ReleasePlan, r: &Rendered, dir: &str, catalog: &st
         format!(
             "{}{}",
             header(catalog, "The values overlay, for kustomize's helmCharts."),
-            yaml(&r.values)?
+            r.values_yaml().map_err(Error::Internal)?
         ),
         &format!("the Argo CD values of release `{}`", rel.name),
     )?;
@@ -967,6 +984,7 @@ releases:
             keys: vec![],
             writers: vec![],
             components: vec![],
+            values_text: Default::default(),
         }
     }
 
@@ -1315,7 +1333,12 @@ releases:
     fn a_flux_helm_release_takes_its_chart_from_the_named_repository() {
         let plan = plan_of(TINY);
         let r = rendered("replicaCount: 2", vec![patch("dns-coredns")], vec![]);
-        let docs = flux_helm_release(&plan.releases[0], &r, "coredns");
+        // Read back as Flux's YAML reader would: the overlay is appended to the written HelmRelease.
+        let docs: Vec<Value> = flux_helm_release(&plan.releases[0], &r, "coredns")
+            .unwrap()
+            .iter()
+            .map(|d| serde_yaml::from_str(d).unwrap())
+            .collect();
         assert_eq!(docs.len(), 1, "no own values: no ConfigMap");
         let spec = &docs[0]["spec"];
         assert_eq!(spec["chart"]["spec"]["sourceRef"]["name"], "coredns");

@@ -169,8 +169,8 @@ fn values_file(rp: &ReleasePlan, r: &Rendered, catalog: &str, out: &str) -> Resu
             &format!("  {use_line}"),
         ],
     );
-    let body = crate::yaml::value_to_string(&r.values).map_err(Error::Internal)?;
-    let body = if body.trim() == "{}" { String::new() } else { body };
+    let body = r.values_yaml().map_err(Error::Internal)?;
+    let body = if body.trim() == "{}" { "" } else { body };
     Ok(format!("{header}{body}"))
 }
 

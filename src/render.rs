@@ -27,6 +27,21 @@ pub struct Rendered {
     pub writers: Vec<Writer>,
     /// Each component's delivery, in the order of the release's intents.
     pub components: Vec<ComponentDelivery>,
+    /// `values` as YAML, written once for every file that carries it ([`Rendered::values_yaml`]).
+    pub values_text: std::sync::OnceLock<String>,
+}
+
+impl Rendered {
+    /// The overlay as YAML (`{}` when empty), by hagen's one writer: written at the first call, then shared by
+    /// out/<release>/values.yaml, the Argo CD copy and the Flux HelmRelease, so a large overlay (the alert rules)
+    /// is written once. `values` is final once rendered.
+    pub fn values_yaml(&self) -> Result<&str, crate::error::InternalError> {
+        if let Some(text) = self.values_text.get() {
+            return Ok(text);
+        }
+        let text = crate::yaml::value_to_string(&self.values)?;
+        Ok(self.values_text.get_or_init(|| text))
+    }
 }
 
 /// One values key path hagen writes, by whom (a component's label, or [`ALERT_RULES`]), and its value.
@@ -358,6 +373,7 @@ pub fn render_release(rp: &ReleasePlan, alerts: Option<&Value>) -> Result<Render
         keys,
         writers: v.writers,
         components,
+        values_text: std::sync::OnceLock::new(),
     })
 }
 

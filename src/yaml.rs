@@ -128,22 +128,7 @@ fn block(out: &mut String, v: &Value, at: usize, inline_first: bool) {
                 }
                 scalar_into(out, k);
                 out.push(':');
-                match val {
-                    Value::Object(_) if is_block(val) => {
-                        out.push('\n');
-                        block(out, val, at + 2, false);
-                    }
-                    Value::Array(_) if is_block(val) => {
-                        out.push('\n');
-                        block(out, val, at, false);
-                    }
-                    Value::String(s) if literal_ok(s) => literal(out, s, at + 2),
-                    _ => {
-                        out.push(' ');
-                        inline(out, val);
-                        out.push('\n');
-                    }
-                }
+                entry_value(out, val, at);
             }
         }
         Value::Array(items) => {
@@ -170,6 +155,47 @@ fn block(out: &mut String, v: &Value, at: usize, inline_first: bool) {
             inline(out, v);
             out.push('\n');
         }
+    }
+}
+
+/// The value of a mapping entry whose key (at indentation `at`) and colon are written.
+fn entry_value(out: &mut String, val: &Value, at: usize) {
+    match val {
+        Value::Object(_) if is_block(val) => {
+            out.push('\n');
+            block(out, val, at + 2, false);
+        }
+        Value::Array(_) if is_block(val) => {
+            out.push('\n');
+            block(out, val, at, false);
+        }
+        Value::String(s) if literal_ok(s) => literal(out, s, at + 2),
+        _ => {
+            out.push(' ');
+            inline(out, val);
+            out.push('\n');
+        }
+    }
+}
+
+/// The mapping entry `key: v` at indentation `at`, `v` already written by [`emit`] as `text`: what the writer
+/// writes for the entry, without writing `v` again. A block's lines are `text`'s, each non-empty one indented as
+/// deep as the block sits (every line of a block starts at its depth, a `|` literal's lines included).
+pub fn entry_written(out: &mut String, key: &str, v: &Value, text: &str, at: usize) {
+    indent(out, at);
+    scalar_into(out, key);
+    out.push(':');
+    let depth = match v {
+        Value::Object(_) if is_block(v) => at + 2,
+        Value::Array(_) if is_block(v) => at,
+        _ => return entry_value(out, v, at),
+    };
+    out.push('\n');
+    for line in text.split_inclusive('\n') {
+        if line != "\n" {
+            indent(out, depth);
+        }
+        out.push_str(line);
     }
 }
 
@@ -738,6 +764,36 @@ mod tests {
             };
             proptest::prop_assert_eq!(literal_ok(&s), literal_before);
         }
+    }
+
+    #[test]
+    fn an_entry_of_written_text_is_the_entry_the_writer_writes() {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(Value::from),
+            "[a-z :#'\"\n-]{0,12}".prop_map(Value::String),
+        ];
+        let tree = leaf.prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::vec(("[a-z]{1,3}", inner), 0..4)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        });
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        runner
+            .run(&(tree, 0..3usize), |(v, depth)| {
+                let at = depth * 2;
+                let mut whole = String::new();
+                block(&mut whole, &serde_json::json!({ "values": v }), at, false);
+                let mut spliced = String::new();
+                entry_written(&mut spliced, "values", &v, &emit(&v), at);
+                prop_assert_eq!(spliced, whole);
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     #[test]
