@@ -4,6 +4,9 @@
 //! proofs hagen ships (`catalog/`, `examples/kubernetes/` and `tests/catalogs/` `hagen.lock`) are embedded as JSON the same way. A
 //! unit test checks that the JSON forms read as the YAML texts do.
 
+#[path = "src/catalog/annotations.rs"]
+mod annotations;
+
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -60,4 +63,11 @@ fn main() {
     }
     locks.push_str("];\n");
     std::fs::write(out.join("shipped_locks.rs"), locks).expect("OUT_DIR is writable");
+    // The catalogue schema as the validator reads it: compact, without annotations.
+    let schema = root.join("catalog/cluster.schema.json");
+    println!("cargo:rerun-if-changed={}", schema.display());
+    let text = std::fs::read_to_string(&schema).expect("catalog/cluster.schema.json is readable");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("catalog/cluster.schema.json is JSON");
+    let stripped = serde_json::to_string(&annotations::without_annotations(&value)).expect("JSON serialises");
+    std::fs::write(out.join("catalogue_schema.json"), stripped).expect("OUT_DIR is writable");
 }

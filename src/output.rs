@@ -162,9 +162,9 @@ impl FileSet {
         let mut lines = Vec::new();
         for (rel, fresh) in &self.files {
             let path = out.join(rel).display().to_string();
-            match read_regular(&out.join(rel)) {
+            match existing.text(out, rel) {
                 Ok(None) => lines.push(format!("{path}: added")),
-                Ok(Some(old)) if &old != fresh => {
+                Ok(Some(old)) if *old != **fresh => {
                     let d = similar::TextDiff::from_lines(&old, fresh);
                     let count = |tag| d.iter_all_changes().filter(|c| c.tag() == tag).count();
                     lines.push(format!(
@@ -203,15 +203,15 @@ impl FileSet {
         };
         for (rel, fresh) in &self.files {
             let path = out.join(rel);
-            let old = match read_regular(&path) {
+            let old = match existing.text(out, rel) {
                 Ok(Some(t)) => t,
-                Ok(None) => String::new(),
+                Ok(None) => std::borrow::Cow::Borrowed(""),
                 Err(why) => {
                     report.push_str(&format!("{} {why}\n", path.display()));
-                    String::new()
+                    std::borrow::Cow::Borrowed("")
                 }
             };
-            if &old != fresh {
+            if *old != **fresh {
                 let name = path.display().to_string();
                 let d = similar::TextDiff::from_lines(&old, fresh);
                 report.push_str(
@@ -407,11 +407,22 @@ struct Existing {
     marked: bool,
     /// Regular files that start with the marker, relative to the folder.
     hagen: Vec<String>,
+    /// Their text, read whole when they were found: what `--check` compares, without opening them again.
+    texts: std::collections::HashMap<String, String>,
     /// Everything else (relative path, what it is); empty folders are neither.
     foreign: Vec<(String, &'static str)>,
 }
 
 impl Existing {
+    /// The text of `rel` in `out` as [`read_regular`] reads it: hagen's files from what was read when the folder
+    /// was inspected, anything else from the disk.
+    fn text(&self, out: &Path, rel: &str) -> std::result::Result<Option<std::borrow::Cow<'_, str>>, &'static str> {
+        match self.texts.get(rel) {
+            Some(text) => Ok(Some(std::borrow::Cow::Borrowed(text))),
+            None => read_regular(&out.join(rel)).map(|t| t.map(std::borrow::Cow::Owned)),
+        }
+    }
+
     /// A folder is taken over when it is empty or holds nothing but hagen's files; anything else is refused, with a
     /// plain "not hagen's" when it has no README.md of hagen's at all (a project folder given as `--out`).
     fn refuse_foreign(&self, out: &Path) -> Result<()> {
@@ -473,9 +484,12 @@ fn inspect(out: &Path) -> Result<Existing> {
                 found.foreign.push((shown, "a symbolic link"));
             } else if !t.is_file() {
                 found.foreign.push((shown, "a special file"));
-            } else if starts_with_marker(&e.path()) {
+            } else if let Some(text) = hagens_file(&e.path()) {
                 if shown == "README.md" {
                     found.marked = true;
+                }
+                if let Some(text) = text {
+                    found.texts.insert(shown.clone(), text);
                 }
                 found.hagen.push(shown);
             } else {
@@ -488,42 +502,52 @@ fn inspect(out: &Path) -> Result<Existing> {
     Ok(found)
 }
 
-/// Opens a regular file without following a link and without blocking on a FIFO swapped in meanwhile.
-fn open_regular(path: &Path) -> std::io::Result<Option<File>> {
+/// Opens a regular file without following a link and without blocking on a FIFO swapped in meanwhile; with its
+/// length.
+fn open_regular(path: &Path) -> std::io::Result<Option<(File, u64)>> {
     let f = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path)?;
-    Ok(f.metadata()?.is_file().then_some(f))
+    let meta = f.metadata()?;
+    Ok(meta.is_file().then_some((f, meta.len())))
 }
 
-fn starts_with_marker(path: &Path) -> bool {
-    let Ok(Some(f)) = open_regular(path) else { return false };
-    let mut head = Vec::with_capacity(MARKER.len());
-    f.take(MARKER.len() as u64).read_to_end(&mut head).is_ok() && head == MARKER.as_bytes()
+/// The text of an open file of length `len` (at most [`MAX_READ`] bytes of it), read in one go. hagen replaces
+/// its trees whole and never rewrites a file in place, so the length it was opened with is the length it has.
+fn read_whole(mut f: File, len: u64) -> Option<String> {
+    let mut bytes = vec![0; usize::try_from(len.min(MAX_READ)).ok()?];
+    f.read_exact(&mut bytes).ok()?;
+    // hagen writes UTF-8: only a file someone else changed needs the lossy (and slower) conversion.
+    Some(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// Whether a regular file starts with the marker, with its text when it is no larger than hagen's files get (a
+/// larger one is read again when compared; a file someone else put there is not read whole).
+fn hagens_file(path: &Path) -> Option<Option<String>> {
+    const KEPT: u64 = 4 << 20;
+    let (mut f, len) = open_regular(path).ok()??;
+    if len <= KEPT {
+        return read_whole(f, len).filter(|text| text.starts_with(MARKER)).map(Some);
+    }
+    let mut head = vec![0; MARKER.len()];
+    f.read_exact(&mut head).ok()?;
+    (head == MARKER.as_bytes()).then_some(None)
 }
 
 /// The text of a regular file; `Ok(None)` when there is nothing at `path`, `Err` saying why it is not read.
 fn read_regular(path: &Path) -> std::result::Result<Option<String>, &'static str> {
-    let len = match std::fs::symlink_metadata(path) {
+    match std::fs::symlink_metadata(path) {
         Err(_) => return Ok(None),
         Ok(m) if m.file_type().is_symlink() => return Err("is a symbolic link; hagen never follows one"),
         Ok(m) if m.is_dir() => return Err("is a folder where a file is generated"),
         Ok(m) if !m.is_file() => return Err("is a special file; hagen never opens one"),
-        Ok(m) => m.len(),
-    };
-    let Ok(Some(f)) = open_regular(path) else {
+        Ok(_) => {}
+    }
+    let Ok(Some((f, len))) = open_regular(path) else {
         return Err("cannot be opened as a regular file");
     };
-    // Sized from the file's length, it is read in one go (and one read more to see the end).
-    let mut bytes = Vec::with_capacity(usize::try_from(len.min(MAX_READ)).unwrap_or_default() + 1);
-    if f.take(MAX_READ).read_to_end(&mut bytes).is_err() {
-        return Err("cannot be read");
-    }
-    // hagen writes UTF-8: only a file someone else changed needs the lossy (and slower) conversion.
-    Ok(Some(String::from_utf8(bytes).unwrap_or_else(|e| {
-        String::from_utf8_lossy(e.as_bytes()).into_owned()
-    })))
+    read_whole(f, len).map(Some).ok_or("cannot be read")
 }
 
 /// Aligns rows of cells into columns separated by two spaces (the first row is the header).

@@ -1,5 +1,6 @@
 //! The catalogue as the user writes it: serde types with a derived JSON Schema, and its loading.
 
+mod annotations;
 pub mod load;
 pub mod position;
 mod schema;
