@@ -94,6 +94,21 @@ enum Matcher {
     },
     /// An anchored sequence of classes: the validator's own decision for ASCII text, regex-lite for the rest.
     Sequence(jsonschema_regex::Sequence, regex_lite::Regex),
+    /// `^[A]([B]*[C])?$` (a DNS label and its kin): ASCII text decided by the three classes' tables, regex-lite for
+    /// the rest.
+    Label {
+        first: u128,
+        middle: u128,
+        last: u128,
+        regex: regex_lite::Regex,
+    },
+    /// `^[A]+(w1|w2|…)$` with no letter of a word in A (a duration): ASCII text is a run of A, then one of the
+    /// words; regex-lite for the rest.
+    Suffixed {
+        run: u128,
+        words: Vec<String>,
+        regex: regex_lite::Regex,
+    },
     /// Anything else: regex-lite (a tenth of the regex crate's compile cost; the strings are short).
     Regex(regex_lite::Regex),
 }
@@ -110,6 +125,24 @@ impl Matcher {
                     })
             }
             Matcher::Sequence(sequence, regex) => sequence.is_match(s.as_bytes()).unwrap_or_else(|| regex.is_match(s)),
+            Matcher::Label { regex, .. } | Matcher::Suffixed { regex, .. } if !s.is_ascii() => regex.is_match(s),
+            Matcher::Label {
+                first, middle, last, ..
+            } => {
+                let bytes = s.as_bytes();
+                let has = |table: &u128, b: &u8| table & (1u128 << b) != 0;
+                match bytes {
+                    [] => false,
+                    [only] => has(first, only),
+                    [head, body @ .., tail] => {
+                        has(first, head) && has(last, tail) && body.iter().all(|b| has(middle, b))
+                    }
+                }
+            }
+            Matcher::Suffixed { run, words, .. } => {
+                let n = s.bytes().take_while(|b| run & (1u128 << b) != 0).count();
+                n > 0 && words.iter().any(|w| *w == s[n..])
+            }
             Matcher::Regex(regex) => regex.is_match(s),
         }
     }
@@ -132,11 +165,61 @@ impl Matcher {
                 .fold(0u128, |bits, b| bits | (1u128 << b));
             return Some(Matcher::Run { ascii, class, min });
         }
+        if let Some(m) = label(&flat, &regex).or_else(|| suffixed(&flat, &regex)) {
+            return Some(m);
+        }
         Some(match jsonschema_regex::Sequence::compile(&translated) {
             Some(sequence) => Matcher::Sequence(sequence, regex),
             None => Matcher::Regex(regex),
         })
     }
+}
+
+/// The ASCII characters of the class body `class` (between `[` and `]`), as a table; `None` when it does not
+/// compile alone.
+fn ascii_table(class: &str) -> Option<u128> {
+    let one = regex_lite::Regex::new(&format!("^[{class}]$")).ok()?;
+    Some(
+        (0u8..128)
+            .filter(|b| one.is_match(char::from(*b).encode_utf8(&mut [0; 4])))
+            .fold(0u128, |bits, b| bits | (1u128 << b)),
+    )
+}
+
+/// The class body at the start of `s` (after its `[`) and what follows its `]`.
+fn class_at(s: &str) -> Option<(&str, &str)> {
+    let s = s.strip_prefix('[')?;
+    let end = s.find(']')?;
+    let (body, rest) = (&s[..end], &s[end + 1..]);
+    (!body.is_empty() && !body.contains('\\') && one_class(body)).then_some((body, rest))
+}
+
+/// [`Matcher::Label`] for a flat pattern `^[A]([B]*[C])?$`.
+fn label(flat: &str, regex: &regex_lite::Regex) -> Option<Matcher> {
+    let (a, rest) = class_at(flat.strip_prefix('^')?)?;
+    let (b, rest) = class_at(rest.strip_prefix('(')?)?;
+    let (c, rest) = class_at(rest.strip_prefix('*')?)?;
+    (rest == ")?$").then_some(())?;
+    Some(Matcher::Label {
+        first: ascii_table(a)?,
+        middle: ascii_table(b)?,
+        last: ascii_table(c)?,
+        regex: regex.clone(),
+    })
+}
+
+/// [`Matcher::Suffixed`] for a flat pattern `^[A]+(w1|w2|…)$`, the words plain letters none of which is in A.
+fn suffixed(flat: &str, regex: &regex_lite::Regex) -> Option<Matcher> {
+    let (a, rest) = class_at(flat.strip_prefix('^')?)?;
+    let words = rest.strip_prefix("+(")?.strip_suffix(")$")?;
+    let run = ascii_table(a)?;
+    let words: Vec<String> = words.split('|').map(String::from).collect();
+    let plain = |w: &String| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphabetic() && run & (1u128 << b) == 0);
+    words.iter().all(plain).then_some(Matcher::Suffixed {
+        run,
+        words,
+        regex: regex.clone(),
+    })
 }
 
 /// Whether a class body (between `[` and `]`) holds no `]` of its own, escapes skipped.
@@ -873,6 +956,93 @@ mod tests {
                     c.instance
                 );
             }
+        }
+    }
+
+    #[test]
+    fn labels_and_durations_are_decided_by_their_tables() {
+        struct Case {
+            pattern: &'static str,
+            text: &'static str,
+            matches: bool,
+        }
+        let label = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+        let duration = "^[0-9]+(ms|s|m|h|d|w|y)$";
+        let cases = [
+            Case {
+                pattern: label,
+                text: "a",
+                matches: true,
+            },
+            Case {
+                pattern: label,
+                text: "a-0",
+                matches: true,
+            },
+            Case {
+                pattern: label,
+                text: "",
+                matches: false,
+            },
+            Case {
+                pattern: label,
+                text: "-a",
+                matches: false,
+            },
+            Case {
+                pattern: label,
+                text: "a-",
+                matches: false,
+            },
+            Case {
+                pattern: label,
+                text: "A",
+                matches: false,
+            },
+            Case {
+                pattern: label,
+                text: "é",
+                matches: false,
+            },
+            Case {
+                pattern: duration,
+                text: "10m",
+                matches: true,
+            },
+            Case {
+                pattern: duration,
+                text: "250ms",
+                matches: true,
+            },
+            Case {
+                pattern: duration,
+                text: "m",
+                matches: false,
+            },
+            Case {
+                pattern: duration,
+                text: "10",
+                matches: false,
+            },
+            Case {
+                pattern: duration,
+                text: "10mm",
+                matches: false,
+            },
+            Case {
+                pattern: duration,
+                text: "1d2h",
+                matches: false,
+            },
+        ];
+        for c in cases {
+            let m = matcher(c.pattern).expect("compiles");
+            assert!(
+                matches!(*m, Matcher::Label { .. } | Matcher::Suffixed { .. }),
+                "{}",
+                c.pattern
+            );
+            assert_eq!(m.is_match(c.text), c.matches, "{} on {:?}", c.pattern, c.text);
         }
     }
 
