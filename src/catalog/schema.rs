@@ -93,21 +93,21 @@ enum Matcher {
         min: usize,
     },
     /// An anchored sequence of classes: the validator's own decision for ASCII text, regex-lite for the rest.
-    Sequence(jsonschema_regex::Sequence, regex_lite::Regex),
+    Sequence(jsonschema_regex::Sequence, Fallback),
     /// `^[A]([B]*[C])?$` (a DNS label and its kin): ASCII text decided by the three classes' tables, regex-lite for
     /// the rest.
     Label {
         first: u128,
         middle: u128,
         last: u128,
-        regex: regex_lite::Regex,
+        regex: Fallback,
     },
     /// `^[A]+(w1|w2|…)$` with no letter of a word in A (a duration): ASCII text is a run of A, then one of the
     /// words; regex-lite for the rest.
     Suffixed {
         run: u128,
         words: Vec<String>,
-        regex: regex_lite::Regex,
+        regex: Fallback,
     },
     /// Anything else: regex-lite (a tenth of the regex crate's compile cost; the strings are short).
     Regex(regex_lite::Regex),
@@ -149,9 +149,13 @@ impl Matcher {
 
     /// The matcher of an ECMA-262 pattern, or `None` when regex-lite cannot take its translation.
     fn of(pattern: &str) -> Option<Matcher> {
-        let translated = jsonschema_regex::to_rust_regex(pattern).ok()?;
+        // A pattern without an escape translates to itself (a test holds every such schema pattern to it).
+        let translated = if pattern.contains('\\') {
+            jsonschema_regex::to_rust_regex(pattern).ok()?
+        } else {
+            std::borrow::Cow::Borrowed(pattern)
+        };
         let flat = flat_classes(&translated)?;
-        let regex = regex_lite::Regex::new(&flat).ok()?;
         if let Some(body) = flat.strip_prefix("^[")
             && let Some((class, min)) = body
                 .strip_suffix("]*$")
@@ -165,25 +169,88 @@ impl Matcher {
                 .fold(0u128, |bits, b| bits | (1u128 << b));
             return Some(Matcher::Run { ascii, class, min });
         }
-        if let Some(m) = label(&flat, &regex).or_else(|| suffixed(&flat, &regex)) {
+        if let Some(m) = label(&flat).or_else(|| suffixed(&flat)) {
             return Some(m);
         }
         Some(match jsonschema_regex::Sequence::compile(&translated) {
-            Some(sequence) => Matcher::Sequence(sequence, regex),
-            None => Matcher::Regex(regex),
+            Some(sequence) => Matcher::Sequence(sequence, Fallback::new(&flat)),
+            None => Matcher::Regex(regex_lite::Regex::new(&flat).ok()?),
         })
+    }
+
+    /// Whether regex-lite takes what this matcher leaves to it.
+    #[cfg(test)]
+    fn compiles(&self) -> bool {
+        match self {
+            Matcher::Sequence(_, f) | Matcher::Label { regex: f, .. } | Matcher::Suffixed { regex: f, .. } => {
+                f.regex().is_some()
+            }
+            Matcher::Run { .. } | Matcher::Regex(_) => true,
+        }
+    }
+}
+
+/// regex-lite's matcher of a translated pattern, for the text a matcher's tables leave to it (non-ASCII), compiled
+/// when first needed: most runs never need it. A test compiles every schema pattern's.
+struct Fallback {
+    source: String,
+    regex: OnceLock<Option<regex_lite::Regex>>,
+}
+
+impl Fallback {
+    fn new(source: &str) -> Fallback {
+        Fallback {
+            source: source.to_string(),
+            regex: OnceLock::new(),
+        }
+    }
+
+    fn regex(&self) -> Option<&regex_lite::Regex> {
+        self.regex
+            .get_or_init(|| regex_lite::Regex::new(&self.source).ok())
+            .as_ref()
+    }
+
+    fn is_match(&self, s: &str) -> bool {
+        self.regex().is_some_and(|r| r.is_match(s))
     }
 }
 
 /// The ASCII characters of the class body `class` (between `[` and `]`), as a table; `None` when it does not
 /// compile alone.
 fn ascii_table(class: &str) -> Option<u128> {
+    if let Some(table) = listed_table(class) {
+        return Some(table);
+    }
     let one = regex_lite::Regex::new(&format!("^[{class}]$")).ok()?;
     Some(
         (0u8..128)
             .filter(|b| one.is_match(char::from(*b).encode_utf8(&mut [0; 4])))
             .fold(0u128, |bits, b| bits | (1u128 << b)),
     )
+}
+
+/// The table of a class body that only lists ASCII characters and ranges (`-a-z0-9_.`; a `-` first or last is
+/// itself), read without compiling it; `None` for anything else (a negation, an escape, a nested class).
+fn listed_table(class: &str) -> Option<u128> {
+    let b = class.as_bytes();
+    if !class.is_ascii() || b.first() == Some(&b'^') || b.iter().any(|c| matches!(c, b'\\' | b'[' | b']')) {
+        return None;
+    }
+    let (mut table, mut i) = (0u128, 0);
+    while i < b.len() {
+        if i + 2 < b.len() && b[i + 1] == b'-' {
+            if b[i] > b[i + 2] {
+                return None;
+            }
+            (b[i]..=b[i + 2]).for_each(|c| table |= 1u128 << c);
+            i += 3;
+        } else {
+            table |= 1u128 << b[i];
+            i += 1;
+        }
+    }
+    Some(table)
 }
 
 /// The class body at the start of `s` (after its `[`) and what follows its `]`.
@@ -195,7 +262,7 @@ fn class_at(s: &str) -> Option<(&str, &str)> {
 }
 
 /// [`Matcher::Label`] for a flat pattern `^[A]([B]*[C])?$`.
-fn label(flat: &str, regex: &regex_lite::Regex) -> Option<Matcher> {
+fn label(flat: &str) -> Option<Matcher> {
     let (a, rest) = class_at(flat.strip_prefix('^')?)?;
     let (b, rest) = class_at(rest.strip_prefix('(')?)?;
     let (c, rest) = class_at(rest.strip_prefix('*')?)?;
@@ -204,12 +271,12 @@ fn label(flat: &str, regex: &regex_lite::Regex) -> Option<Matcher> {
         first: ascii_table(a)?,
         middle: ascii_table(b)?,
         last: ascii_table(c)?,
-        regex: regex.clone(),
+        regex: Fallback::new(flat),
     })
 }
 
 /// [`Matcher::Suffixed`] for a flat pattern `^[A]+(w1|w2|…)$`, the words plain letters none of which is in A.
-fn suffixed(flat: &str, regex: &regex_lite::Regex) -> Option<Matcher> {
+fn suffixed(flat: &str) -> Option<Matcher> {
     let (a, rest) = class_at(flat.strip_prefix('^')?)?;
     let words = rest.strip_prefix("+(")?.strip_suffix(")$")?;
     let run = ascii_table(a)?;
@@ -218,7 +285,7 @@ fn suffixed(flat: &str, regex: &regex_lite::Regex) -> Option<Matcher> {
     words.iter().all(plain).then_some(Matcher::Suffixed {
         run,
         words,
-        regex: regex.clone(),
+        regex: Fallback::new(flat),
     })
 }
 
@@ -672,7 +739,11 @@ mod tests {
         for p in &patterns {
             let reference = jsonschema::validator_for(&serde_json::json!({ "pattern": p })).expect("a pattern");
             let ours = matcher(p).expect("every schema pattern compiles with regex-lite");
+            assert!(ours.compiles(), "{p} compiles with regex-lite");
             let translated = jsonschema_regex::to_rust_regex(p).expect("translates").into_owned();
+            if !p.contains('\\') {
+                assert_eq!(&translated, p, "a pattern without an escape translates to itself");
+            }
             // Strings the pattern matches (the generator takes no anchors: every schema pattern is anchored).
             let body = translated
                 .strip_prefix('^')
@@ -957,6 +1028,32 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_listed_class_has_the_table_of_its_compiled_form() {
+        for class in [
+            "a-z0-9",
+            "-a-z0-9",
+            "-a-z0-9_.",
+            "0-9",
+            "A-Za-z0-9",
+            "-0-9A-Za-z.+",
+            "a-",
+            "z-a",
+            "^a",
+            "\\s",
+        ] {
+            if let Some(table) = listed_table(class) {
+                let one = regex_lite::Regex::new(&format!("^[{class}]$")).unwrap();
+                for c in 0u8..128 {
+                    let s = char::from(c).to_string();
+                    assert_eq!(table & (1u128 << c) != 0, one.is_match(&s), "[{class}] on {c}");
+                }
+            }
+        }
+        assert_eq!(listed_table("z-a"), None);
+        assert_eq!(listed_table("^a"), None);
     }
 
     #[test]
