@@ -77,6 +77,22 @@ fi
 echo "== generate (whole process)"
 printf 'shipped catalogue (15 components):            %s\n' "$(measure 50 "$hagen" generate --check)"
 printf '  next to the process floor, hagen --version:  %s\n' "$(measure 50 "$hagen" --version)"
+# The goal: generate --check within 3x the floor, taken pair by pair (one of each in turn) so drift cancels.
+python3 - "$hagen" <<'PY'
+import statistics, subprocess, sys, time
+hagen = sys.argv[1]
+def run(*args):
+    t = time.perf_counter()
+    subprocess.run([hagen, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+for _ in range(10):
+    run("generate", "--check"), run("--version")
+pairs = [(run("generate", "--check"), run("--version")) for _ in range(300)]
+print("  300 pairs, median ratio generate --check / --version: %.2fx (medians %.2f ms / %.2f ms)" % (
+    statistics.median(a / b for a, b in pairs),
+    statistics.median(a for a, _ in pairs) * 1e3,
+    statistics.median(b for _, b in pairs) * 1e3))
+PY
 for n in 1 10 50 100; do
   python3 - "$n" "$work/cat-$n.yaml" <<'PY'
 import sys, re
