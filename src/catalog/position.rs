@@ -233,7 +233,8 @@ impl Recorder {
     /// The document read (when certainly serde_yaml's reading) and the places found.
     fn finish(self, text: &str) -> (Option<Value>, PointerMap) {
         // A document end marker (`...`) is where the two parsers count documents differently.
-        let certain = self.certain && !text.lines().any(|l| l.starts_with("..."));
+        // A byte-order mark is a key's first character to yaml-rust2 (the catalogue's loader strips it first).
+        let certain = self.certain && !text.starts_with('\u{feff}') && !text.lines().any(|l| l.starts_with("..."));
         (certain.then_some(self.document).flatten(), self.map)
     }
 
@@ -629,6 +630,13 @@ mod tests {
             let text = std::fs::read_to_string(root.join(shipped)).expect("a shipped catalogue");
             assert!(read(&text).json.is_some(), "{shipped} is read in one pass");
         }
+    }
+
+    #[test]
+    fn windows_line_ends_read_as_serde_yaml_reads_them_and_a_byte_order_mark_is_left_to_it() {
+        let crlf = "a: 1\r\nb: |\r\n  x\r\n  y\r\nc: >-\r\n  p\r\n  q\r\nd: \"m\r\n  n\"\r\ne: plain\r\n  more\r\n";
+        assert!(agrees(crlf), "read in one pass");
+        assert!(!agrees("\u{feff}a: 1\n"), "left to serde_yaml");
     }
 
     #[test]
