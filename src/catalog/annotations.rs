@@ -1,11 +1,13 @@
 //! A JSON Schema without its annotations (`description`, `title`, `default`, `examples`, `$comment`): what the
 //! validator and the schema walk read of the catalogue schema, embedded by build.rs (a third of the committed
-//! file, parsed at every run). Annotations never change whether an instance is valid. Shared by build.rs and
-//! the test that keeps the embedded copy equal to the committed schema.
+//! file, parsed at every run). Annotations never change whether an instance is valid. Shared by build.rs, the
+//! schema walk (which ignores the same keywords) and the test that keeps the embedded copy equal to the committed
+//! schema.
 
 use serde_json::Value;
 
-const ANNOTATIONS: &[&str] = &["description", "title", "default", "examples", "$comment"];
+/// The annotation keywords (draft 7): they never change whether an instance is valid.
+pub const ANNOTATIONS: &[&str] = &["description", "title", "default", "examples", "$comment"];
 
 /// `schema` with every annotation keyword removed; the names under `properties` and `definitions` are names,
 /// not keywords, and are kept whatever they are.

@@ -151,20 +151,6 @@ pub fn escape(segment: &str) -> String {
     }
 }
 
-/// An index as text, without the formatting machinery.
-fn itoa(mut n: usize) -> String {
-    let mut digits = Vec::with_capacity(4);
-    loop {
-        digits.push(b'0' + (n % 10) as u8);
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    digits.reverse();
-    String::from_utf8(digits).unwrap_or_default()
-}
-
 /// `pointer` with one more segment, `segment` escaped.
 fn child(pointer: &str, segment: &str) -> String {
     let mut p = String::with_capacity(pointer.len() + segment.len() + 1);
@@ -256,7 +242,7 @@ impl Recorder {
                 if !placing {
                     return Some(String::new());
                 }
-                let p = child(pointer, &itoa(n));
+                let p = child(pointer, &n.to_string());
                 if container {
                     map.entry(p.clone()).or_insert(pos(mark));
                     Some(p)

@@ -163,10 +163,8 @@ impl Matcher {
                 .or_else(|| body.strip_suffix("]+$").map(|c| (c, 1)))
             && one_class(class)
         {
+            let ascii = ascii_table(class)?;
             let class = regex_lite::Regex::new(&format!("^[{class}]$")).ok()?;
-            let ascii = (0u8..128)
-                .filter(|b| class.is_match(char::from(*b).encode_utf8(&mut [0; 4])))
-                .fold(0u128, |bits, b| bits | (1u128 << b));
             return Some(Matcher::Run { ascii, class, min });
         }
         if let Some(m) = label(&flat).or_else(|| suffixed(&flat)) {
@@ -421,16 +419,11 @@ pub(super) fn certainly_valid(instance: &Value) -> bool {
     decide(root, root, instance, 0) == Valid
 }
 
-/// Keywords that only annotate: the validator ignores them, and so does the walk.
-const ANNOTATIONS: &[&str] = &[
-    "$schema",
-    "$comment",
-    "title",
-    "description",
-    "default",
-    "examples",
-    "definitions",
-];
+/// Keywords the validator does not apply to an instance, and neither does the walk: the annotations (gone from the
+/// embedded schema, ignored all the same), the schema's draft and the definitions `$ref` points into.
+fn ignored(keyword: &str) -> bool {
+    super::annotations::ANNOTATIONS.contains(&keyword) || matches!(keyword, "$schema" | "definitions")
+}
 
 /// The formats the catalogue schema names (schemars' integer widths): unknown to the validator, which ignores them.
 const IGNORED_FORMATS: &[&str] = &["uint8", "uint16", "uint32", "uint64", "int32", "int64"];
@@ -471,13 +464,13 @@ fn decide(root: &Value, schema: &Value, instance: &Value, depth: usize) -> Verdi
         _ => return Unsure,
     };
     if map.iter().any(|(k, v)| {
-        !(ANNOTATIONS.contains(&k.as_str()) || DECIDED.contains(&k.as_str()))
+        !(ignored(k) || DECIDED.contains(&k.as_str()))
             || (k == "format" && !v.as_str().is_some_and(|f| IGNORED_FORMATS.contains(&f)))
     }) {
         return Unsure;
     }
     // Draft 7 ignores what stands beside a `$ref`; the walk leaves such a schema to the validator.
-    if map.contains_key("$ref") && map.keys().any(|k| k != "$ref" && !ANNOTATIONS.contains(&k.as_str())) {
+    if map.contains_key("$ref") && map.keys().any(|k| k != "$ref" && !ignored(k)) {
         return Unsure;
     }
     let at = Walk { root, map, depth };
